@@ -1,0 +1,26 @@
+/** Child of bench/crawl.ts: crawl a simulator to a null sink and report peak RSS as JSON. */
+import { createClientFactory } from '../src/crawl/clients.js';
+import { crawl } from '../src/crawl/engine.js';
+
+const [url, region] = process.argv.slice(2) as [string, string];
+let records = 0;
+const clients = createClientFactory({ endpoint: url, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' } });
+const t0 = performance.now();
+const result = await crawl({
+  regions: [region],
+  clients,
+  sink: {
+    write: (r) => {
+      // Serialize as the CLI would, so the cost of producing the output is measured too.
+      records += JSON.stringify(r).length > 0 ? 1 : 0;
+      return true;
+    },
+    drain: async () => {},
+  },
+});
+clients.destroy();
+if (!result.complete) {
+  console.error(JSON.stringify(result.scopes.filter((s) => s.status === 'failed')));
+  process.exit(1);
+}
+process.stdout.write(JSON.stringify({ rssMb: process.resourceUsage().maxRSS / 1024, seconds: (performance.now() - t0) / 1000, records }));

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench:crawl` — the crawler against the SageMaker simulator: a fixed estate, a
+ * per-operation rate limit and latency; once with Search allowed, once denied, and a naive
+ * sequential List+Describe crawl of the same estate for comparison; then peak RSS of a crawl of a
+ * 100,000-resource estate in a child process. Prints ratios against the lower bound; the figures
+ * are recorded in bench/README.md.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createClientFactory } from '../src/crawl/clients.js';
+import { crawl, type CrawlResult } from '../src/crawl/engine.js';
+import type { RecordSink } from '../src/crawl/emitter.js';
+import { RESOURCES } from '../src/crawl/resources/index.js';
+import { scaledCounts, startSimulator, type Simulator } from '../src/sim/index.js';
+import { naiveCrawl } from './naive.js';
+
+
+const RATE = Number(process.env.BENCH_RATE ?? 100); // requests/s per operation
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 15);
+const COUNTS = {
+  notebookInstances: 100,
+  domains: 10,
+  userProfilesPerDomain: 10,
+  models: 200,
+  modelPackageGroups: 25,
+  modelPackagesPerGroup: 4,
+  unversionedModelPackages: 100,
+  endpointConfigs: 150,
+  endpoints: 150,
+  trainingJobs: 2000,
+  transformJobs: 150,
+  processingJobs: 200,
+  tuningJobs: 40,
+  trainingJobsPerTuningJob: 10,
+  featureGroups: 100,
+  pipelines: 100,
+};
+const CREDENTIALS = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' };
+const REGION = 'us-east-1';
+
+class NullSink implements RecordSink {
+  records = 0;
+  write(): boolean {
+    this.records++;
+    return true;
+  }
+  async drain(): Promise<void> {}
+}
+
+/** The fewest calls any complete crawl of the estate needs, per operation. */
+function lowerBound(sim: Simulator, search: boolean): { calls: Record<string, number>; chainPages: number } {
+  const totals = sim.expected(REGION).totals as Record<string, number>;
+  const calls: Record<string, number> = { 'sts:GetCallerIdentity': 1 };
+  const add = (op: string, n: number) => (calls[op] = (calls[op] ?? 0) + n);
+  let chainPages = 0;
+  for (const d of RESOURCES) {
+    const n = totals[d.type] ?? 0;
+    const pages = Math.max(1, Math.ceil(n / 100));
+    add(`sagemaker:${d.list.operation}`, pages);
+    if (search && d.search) add('sagemaker:Search', pages);
+    else add(`sagemaker:${d.describe.operation}`, n);
+    chainPages = Math.max(chainPages, pages);
+  }
+  return { calls, chainPages };
+}
+
+interface Row {
+  name: string;
+  seconds: number;
+  calls: number;
+  resources: number;
+  perOp: Record<string, number>;
+}
+
+function boundSeconds(calls: Record<string, number>, chainPages: number): number {
+  const rateBound = Math.max(...Object.values(calls).map((n) => n / RATE));
+  const chain = (chainPages * LATENCY_MS) / 1000;
+  return Math.max(rateBound, chain);
+}
+
+async function run(name: string, sim: Simulator, useSearch: boolean): Promise<Row & { result: CrawlResult }> {
+  const clients = createClientFactory({ endpoint: sim.url, credentials: CREDENTIALS });
+  const sink = new NullSink();
+  const t0 = performance.now();
+  const result = await crawl({ regions: [REGION], sink, clients, useSearch });
+  const seconds = (performance.now() - t0) / 1000;
+  clients.destroy();
+  if (!result.complete) throw new Error(`${name}: crawl incomplete: ${JSON.stringify(result.scopes.filter((s) => s.status === 'failed'))}`);
+  const calls = Object.values(result.calls.calls).reduce((a, n) => a + n, 0);
+  return { name, seconds, calls, resources: sim.expected(REGION).total, perOp: result.calls.calls, result };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+async function peakRss(total: number): Promise<{ rssMb: number; seconds: number; records: number }> {
+  const sim = await startSimulator({ estate: { counts: scaledCounts(total) } });
+  try {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./crawl-child.js', import.meta.url)), sim.url, REGION], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
+    if (code !== 0) throw new Error(`child crawl exited ${code}`);
+    return JSON.parse(out) as { rssMb: number; seconds: number; records: number };
+  } finally {
+    await sim.close();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:crawl — node ${process.version}, rate limit ${RATE} req/s per operation, latency ${LATENCY_MS} ms`);
+  const sim = await startSimulator({ estate: { counts: COUNTS }, latencyMs: LATENCY_MS, rateLimits: { default: RATE, burst: RATE } });
+  const denied = await startSimulator({ estate: { counts: COUNTS }, latencyMs: LATENCY_MS, rateLimits: { default: RATE, burst: RATE }, deniedOperations: ['Search'] });
+  const total = sim.expected(REGION).total;
+  console.log(`estate: ${total} resources (${COUNTS.trainingJobs} training jobs)\n`);
+  try {
+    const modes: Array<[string, Simulator, boolean]> = [
+      ['Search allowed', sim, true],
+      ['Search denied', denied, false],
+    ];
+    const rows: string[][] = [['mode', 'wall s', 'bound s', 'bound/actual (time)', 'calls', 'bound calls', 'bound/actual (calls)', 'calls/resource', 'throttled']];
+    for (const [name, s, search] of modes) {
+      const r = await run(name, s, search);
+      const lb = lowerBound(s, search);
+      const bCalls = Object.values(lb.calls).reduce((a, n) => a + n, 0);
+      const bSec = boundSeconds(lb.calls, lb.chainPages);
+      const throttled = Object.values(r.result.calls.throttled).reduce((a, n) => a + n, 0);
+      rows.push([name, r.seconds.toFixed(2), bSec.toFixed(2), (bSec / r.seconds).toFixed(2), String(r.calls), String(bCalls), (bCalls / r.calls).toFixed(2), (r.calls / total).toFixed(3), String(throttled)]);
+      console.log(`${name}: calls per operation`);
+      console.log(
+        table([
+          ['operation', 'calls', 'bound', 'bound/actual'],
+          ...Object.keys({ ...lb.calls, ...r.perOp })
+            .sort()
+            .map((op) => [op, String(r.perOp[op] ?? 0), String(lb.calls[op] ?? 0), r.perOp[op] ? ((lb.calls[op] ?? 0) / r.perOp[op]!).toFixed(2) : '-']),
+        ]),
+      );
+      console.log('');
+    }
+    const naive = await naiveCrawl(denied.url, REGION, CREDENTIALS);
+    const lbNaive = lowerBound(denied, false);
+    const bNaive = boundSeconds(lbNaive.calls, lbNaive.chainPages);
+    rows.push(['naive sequential List+Describe', naive.seconds.toFixed(2), bNaive.toFixed(2), (bNaive / naive.seconds).toFixed(2), String(naive.calls), String(Object.values(lbNaive.calls).reduce((a, n) => a + n, 0)), (Object.values(lbNaive.calls).reduce((a, n) => a + n, 0) / naive.calls).toFixed(2), (naive.calls / total).toFixed(3), String(naive.throttled)]);
+    console.log(table(rows));
+    console.log('\ntargets: bound/actual >= 0.8 in both modes; <= 0.05 calls/resource with Search allowed');
+  } finally {
+    await sim.close();
+    await denied.close();
+  }
+  const size = Number(process.env.BENCH_RSS_RESOURCES ?? 100_000);
+  console.log(`\npeak RSS of a crawl of a ${size.toLocaleString('en')}-resource estate (child process, Search allowed, no rate limit):`);
+  const rss = await peakRss(size);
+  console.log(`  ${rss.records.toLocaleString('en')} records in ${rss.seconds.toFixed(1)} s, peak RSS ${rss.rssMb.toFixed(0)} MB (target < 200 MB; ratio ${(rss.rssMb / 200).toFixed(2)} of the bound)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

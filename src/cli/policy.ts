@@ -1,0 +1,28 @@
+import { iamPolicy } from '../crawl/policy.js';
+import { RESOURCE_TYPES } from '../crawl/resources/index.js';
+import { selectResources } from '../crawl/engine.js';
+import { UsageError } from '../errors.js';
+import { listOption, parseCommandArgs } from './args.js';
+
+export const POLICY_HELP = `Usage: sdr-agent policy [--types T]
+
+Print the least-privilege IAM policy (JSON) for a crawl: exactly the read-only operations the
+crawler sends, each checked against the read-only guard's allowlist.
+
+Options:
+  --types T    only the operations these resource types need (comma-separated)
+  -h, --help   this help
+`;
+
+export async function policyCommand(argv: string[], io = { stdout: process.stdout }): Promise<number> {
+  const { values } = parseCommandArgs('policy', argv, { types: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    io.stdout.write(POLICY_HELP);
+    return 0;
+  }
+  const types = listOption(values.types);
+  const unknown = types.filter((t) => !RESOURCE_TYPES.includes(t));
+  if (unknown.length) throw new UsageError(`policy: unknown resource type ${unknown.map((t) => `"${t}"`).join(', ')}`, `Valid types: ${RESOURCE_TYPES.join(', ')}.`);
+  io.stdout.write(`${JSON.stringify(iamPolicy(selectResources(types)), null, 2)}\n`);
+  return 0;
+}

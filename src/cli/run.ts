@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { describeError, SdrError, UsageError } from '../errors.js';
+
+const HELP = `Usage: sdr-agent <command> [options]
+
+sdr-agent crawls Amazon SageMaker metadata read-only from inside your network.
+
+Commands:
+  crawl       crawl one AWS account and write graph records as JSON Lines
+  policy      print the least-privilege IAM policy a crawl needs
+  schema      print the JSON Schema of the records
+  simulate    start a local SageMaker API simulator to crawl
+  help        this help
+
+Run \`sdr-agent <command> --help\` for a command's options.
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  crawl: async () => (await import('./crawl.js')).crawlCommand,
+  policy: async () => (await import('./policy.js')).policyCommand,
+  schema: async () => (await import('./schema.js')).schemaCommand,
+  simulate: async () => (await import('./simulate.js')).simulateCommand,
+};
+
+/** The package version, from the nearest package.json above this file (works from src/ and dist/). */
+function version(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'sdr-agent') return pkg.version;
+    } catch {
+      // keep walking up
+    }
+  }
+  return 'unknown';
+}
+
+/** Run the CLI; returns the exit code. Errors become one clear line on stderr, never a bare stack. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (!name || name === 'help' || name === '--help' || name === '-h') {
+      process.stdout.write(HELP);
+      return name ? 0 : 2;
+    }
+    if (name === '--version' || name === '-v') {
+      process.stdout.write(`${version()}\n`);
+      return 0;
+    }
+    const load = COMMANDS[name];
+    if (!load) throw new UsageError(`unknown command "${name}"`, `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`sdr-agent --help\`.`);
+    return await (await load())(rest);
+  } catch (err) {
+    if (err instanceof SdrError) {
+      process.stderr.write(`sdr-agent: ${err.describe()}\n`);
+      return err.code === 'SDR_ERR_USAGE' ? 2 : 1;
+    }
+    process.stderr.write(`sdr-agent: SDR_ERR_INTERNAL: ${describeError(err)} — this is a bug; please report it${process.env.SDR_DEBUG ? '' : ' (set SDR_DEBUG=1 for a stack trace)'}\n`);
+    if (process.env.SDR_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    return 1;
+  }
+}
+

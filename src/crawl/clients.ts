@@ -1,0 +1,70 @@
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { readOnlyGuard } from './guard.js';
+
+/** Makes the AWS clients a crawl uses; every client it makes carries the read-only guard. */
+export interface AwsClientFactory {
+  sageMaker(region: string): SageMakerClient;
+  sts(region: string): STSClient;
+  /** Release sockets. */
+  destroy(): void;
+}
+
+export interface ClientOptions {
+  /** Explicit endpoint (tests). Leave unset to keep the SDK's own `AWS_ENDPOINT_URL*` conventions. */
+  endpoint?: string;
+  /** Explicit credentials. Leave unset to use the SDK's default chain (env, profile, web identity, IMDS...). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Sockets per client; the crawl's limiters keep in-flight calls below this. */
+  maxSockets?: number;
+  /** Per-request socket timeout. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * Clients with the SDK's retries turned off (`maxAttempts: 1`): the crawl's `Caller` retries, so
+ * it can adapt concurrency to throttling and count every request that was sent.
+ */
+export function createClientFactory(options: ClientOptions = {}): AwsClientFactory {
+  const sageMaker = new Map<string, SageMakerClient>();
+  const sts = new Map<string, STSClient>();
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+  const httpAgent = new HttpAgent(agentOptions);
+  const httpsAgent = new HttpsAgent(agentOptions);
+  const common = () => ({
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent, httpsAgent, requestTimeout: options.requestTimeoutMs ?? 60_000 }),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+  return {
+    sageMaker(region) {
+      let c = sageMaker.get(region);
+      if (!c) {
+        c = new SageMakerClient({ region, ...common() });
+        c.middlewareStack.use(readOnlyGuard('sagemaker'));
+        sageMaker.set(region, c);
+      }
+      return c;
+    },
+    sts(region) {
+      let c = sts.get(region);
+      if (!c) {
+        c = new STSClient({ region, ...common() });
+        c.middlewareStack.use(readOnlyGuard('sts'));
+        sts.set(region, c);
+      }
+      return c;
+    },
+    destroy() {
+      for (const c of sageMaker.values()) c.destroy();
+      for (const c of sts.values()) c.destroy();
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { TransformOutput } from '../records/builder.js';
+import { isSageMakerLabel } from '../records/builder.js';
+import type { EdgeLabel } from '../records/labels.js';
+import type { EdgeRecord, GraphRecord, NodeRecord } from '../records/types.js';
+import { JoinIndex } from './joins.js';
+
+/** Where records go. `write` returns false when the consumer wants the producer to wait for `drain`. */
+export interface RecordSink {
+  write(record: GraphRecord): boolean;
+  drain(): Promise<void>;
+}
+
+/** Counts of what a crawl emitted. */
+export interface EmitStats {
+  nodes: number;
+  edges: number;
+  nodesByLabel: Record<string, number>;
+  edgesByLabel: Record<string, number>;
+}
+
+/**
+ * Streams a crawl's records to a sink as they are produced and keeps the graph's promises:
+ * a crawled resource is emitted once even if both Search and List find it; a referenced resource
+ * (bucket, role, key...) is emitted once per crawl; every edge meets a node — a SageMaker resource
+ * that was referenced but never crawled (deleted, or its type not crawled) gets a stub node at
+ * the end; and cross-resource joins are emitted when both sides are known.
+ * Memory is one id per emitted node plus the join indexes — never the records themselves.
+ */
+export class GraphEmitter {
+  readonly stats: EmitStats = { nodes: 0, edges: 0, nodesByLabel: {}, edgesByLabel: {} };
+  private readonly emitted = new Set<string>();
+  private readonly pending = new Map<string, NodeRecord>();
+  private readonly joins = {
+    TRAINED_BY: new JoinIndex('TRAINED_BY', 'AWSSageMakerModel', 'AWSSageMakerTrainingJob'),
+    CAN_INVOKE: new JoinIndex('CAN_INVOKE', 'AWSSageMakerNotebookInstance', 'AWSSageMakerTrainingJob'),
+  };
+  private backpressure = false;
+
+  constructor(private readonly sink: RecordSink) {}
+
+  /** True when the crawled resource was already emitted (Search and List overlap). */
+  has(label: string, id: string): boolean {
+    return this.emitted.has(`${label}\u0000${id}`);
+  }
+
+  /** Emit one transformed resource; returns false if it was a duplicate. */
+  resource(out: TransformOutput): boolean {
+    const key = `${out.node.label}\u0000${out.node.id}`;
+    if (this.emitted.has(key)) return false;
+    this.emitted.add(key);
+    this.pending.delete(key);
+    this.push(out.node);
+    for (const ref of out.refs) this.reference(ref);
+    for (const edge of out.edges) this.push(edge);
+    for (const j of out.joins) {
+      for (const [from, to] of this.joins[j.join].add(j)) this.edge(j.join, from, to);
+    }
+    return true;
+  }
+
+  /** Wait if the sink asked for it. Call between API calls so backpressure reaches AWS. */
+  async ready(): Promise<void> {
+    if (this.backpressure) {
+      this.backpressure = false;
+      await this.sink.drain();
+    }
+  }
+
+  /** Emit stub nodes (`properties.stub: true`) for SageMaker resources referenced but never crawled. */
+  finish(): void {
+    for (const [key, node] of this.pending) {
+      this.emitted.add(key);
+      this.push(node);
+    }
+    this.pending.clear();
+  }
+
+  private reference(node: NodeRecord): void {
+    const key = `${node.label}\u0000${node.id}`;
+    if (this.emitted.has(key) || this.pending.has(key)) return;
+    if (isSageMakerLabel(node.label)) {
+      this.pending.set(key, node);
+      return;
+    }
+    this.emitted.add(key);
+    this.push(node);
+  }
+
+  private edge(label: EdgeLabel, from: EdgeRecord['from'], to: EdgeRecord['to']): void {
+    this.push({ type: 'edge', label, from, to, properties: {} });
+  }
+
+  private push(record: GraphRecord): void {
+    const byLabel = record.type === 'node' ? this.stats.nodesByLabel : this.stats.edgesByLabel;
+    if (record.type === 'node') this.stats.nodes++;
+    else this.stats.edges++;
+    byLabel[record.label] = (byLabel[record.label] ?? 0) + 1;
+    if (!this.sink.write(record)) this.backpressure = true;
+  }
+}

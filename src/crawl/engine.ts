@@ -1,0 +1,110 @@
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { CredentialsError } from '../errors.js';
+import { Caller, CallFailure, DEFAULT_CALL_POLICY, type CallPolicy, type CallStats } from './caller.js';
+import type { AwsClientFactory } from './clients.js';
+import type { ResourceDescriptor } from './descriptor.js';
+import { GraphEmitter, type EmitStats, type RecordSink } from './emitter.js';
+import { RESOURCES } from './resources/index.js';
+import { runScope, type RegionState, type ScopeResult } from './scope.js';
+
+export interface CrawlOptions {
+  regions: string[];
+  /** Resource types to crawl (`training-job`, ...); all when absent. */
+  types?: string[];
+  sink: RecordSink;
+  clients: AwsClientFactory;
+  policy?: Partial<CallPolicy>;
+  /** Use SageMaker Search as the fast path where it is allowed (default true). */
+  useSearch?: boolean;
+  signal?: AbortSignal;
+  /** Called when each scope ends. */
+  onScope?: (result: ScopeResult) => void;
+}
+
+export interface CrawlResult {
+  account: string;
+  scopes: ScopeResult[];
+  calls: CallStats;
+  emitted: EmitStats;
+  durationMs: number;
+  /** True when every scope completed. */
+  complete: boolean;
+}
+
+/**
+ * Crawl one AWS account read-only: resolve the account with `sts:GetCallerIdentity`, then run
+ * every (region, type) scope concurrently — the adaptive limiters, not the scope count, bound
+ * what is in flight — streaming records to the sink as they are produced.
+ * Throws `CredentialsError` when the credentials cannot even identify the caller.
+ */
+export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
+  const started = performance.now();
+  const descriptors = selectResources(options.types);
+  const policy = { ...DEFAULT_CALL_POLICY, ...options.policy };
+  const abort = new AbortController();
+  const stopOnSignal = () => abort.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', stopOnSignal, { once: true });
+  const caller = new Caller(policy, abort.signal);
+  const emitter = new GraphEmitter(options.sink);
+  try {
+    const account = await identify(options, caller);
+    const regionState = new Map<string, RegionState>(options.regions.map((r) => [r, { searchDenied: false }]));
+    const scopes = await Promise.all(
+      options.regions.flatMap((region) =>
+        descriptors.map(async (d) => {
+          const result = await runScope(
+            {
+              scope: { account, region },
+              client: options.clients.sageMaker(region),
+              caller,
+              emitter,
+              region: regionState.get(region)!,
+              useSearch: options.useSearch ?? true,
+              workers: policy.maxConcurrency,
+              pageSize: 100,
+              signal: abort.signal,
+            },
+            d,
+          );
+          if (result.error?.kind === 'fatal' && !abort.signal.aborted) abort.abort(new CallFailure('sagemaker', result.error.operation.split(':')[1] ?? '', 'fatal', result.error.code, 1, new Error(result.error.message)));
+          options.onScope?.(result);
+          return result;
+        }),
+      ),
+    );
+    emitter.finish();
+    await emitter.ready();
+    return {
+      account,
+      scopes,
+      calls: caller.stats,
+      emitted: emitter.stats,
+      durationMs: performance.now() - started,
+      complete: scopes.every((s) => s.status === 'completed'),
+    };
+  } finally {
+    options.signal?.removeEventListener('abort', stopOnSignal);
+  }
+}
+
+/** The descriptors for `types`, in registry order; unknown names are a usage error upstream. */
+export function selectResources(types?: string[]): ResourceDescriptor[] {
+  if (!types || types.length === 0) return RESOURCES;
+  return RESOURCES.filter((d) => types.includes(d.type));
+}
+
+async function identify(options: CrawlOptions, caller: Caller): Promise<string> {
+  const region = options.regions[0]!;
+  try {
+    const id = await caller.call('sts', 'GetCallerIdentity', region, () => options.clients.sts(region).send(new GetCallerIdentityCommand({})));
+    if (!id.Account) throw new Error('GetCallerIdentity returned no account');
+    return id.Account;
+  } catch (err) {
+    const code = err instanceof CallFailure ? err.awsCode : (err as Error)?.name;
+    const cause = err instanceof CallFailure ? err.cause : err;
+    throw new CredentialsError(`sts:GetCallerIdentity failed in ${region} (${code}): ${(cause as Error)?.message ?? String(cause)}`, {
+      hint: 'Check the AWS credentials the crawl runs with (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity or instance role) and that STS is reachable (AWS_ENDPOINT_URL_STS).',
+      cause: err,
+    });
+  }
+}

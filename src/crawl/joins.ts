@@ -1,0 +1,34 @@
+import type { JoinKey } from '../records/builder.js';
+import type { NodeRef } from '../records/types.js';
+
+/**
+ * Joins resources crawled independently and in any order (e.g. Model `TRAINED_BY` TrainingJob,
+ * matched on artifact URI): each side is indexed by key, and a pair is produced as soon as both
+ * sides of a key have been seen. Memory is one compact entry per key and side, never whole records.
+ */
+export class JoinIndex {
+  private readonly from = new Map<string, string[]>();
+  private readonly to = new Map<string, string[]>();
+
+  constructor(
+    readonly join: JoinKey['join'],
+    private readonly fromLabel: NodeRef['label'],
+    private readonly toLabel: NodeRef['label'],
+  ) {}
+
+  /** Index one side of a key; returns the (from, to) pairs this completes. */
+  add(key: JoinKey): Array<[NodeRef, NodeRef]> {
+    const mine = key.side === 'from' ? this.from : this.to;
+    const other = key.side === 'from' ? this.to : this.from;
+    const list = mine.get(key.key);
+    if (list?.includes(key.ref.id)) return [];
+    if (list) list.push(key.ref.id);
+    else mine.set(key.key, [key.ref.id]);
+    const matches = other.get(key.key) ?? [];
+    return matches.map((id) =>
+      key.side === 'from'
+        ? [key.ref, { label: this.toLabel, id }]
+        : [{ label: this.fromLabel, id }, key.ref],
+    );
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The one error catalog. Every error the agent reports has a stable `SDR_ERR_*` code, says what
+ * failed and where, and what to do; none ever carries a secret value.
+ */
+export const ERROR_CODES = {
+  SDR_ERR_USAGE: 'bad command-line arguments',
+  SDR_ERR_CONFIG: 'invalid configuration',
+  SDR_ERR_READ_ONLY: 'a non-read-only AWS operation was refused before it was sent',
+  SDR_ERR_CREDENTIALS: 'AWS rejected or could not find credentials',
+  SDR_ERR_AWS: 'an AWS API call failed',
+  SDR_ERR_OUTPUT: 'records could not be written',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface SdrErrorOptions {
+  /** What to do about it, in one sentence. */
+  hint?: string;
+  cause?: unknown;
+}
+
+/** Base of every error the agent raises on purpose. */
+export class SdrError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: SdrErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  /** `SDR_ERR_X: message. Hint` — the one-line form printed to operators. */
+  describe(): string {
+    return `${this.code}: ${this.message}${this.hint ? ` — ${this.hint}` : ''}`;
+  }
+}
+
+export class UsageError extends SdrError {
+  constructor(message: string, hint = 'Run `sdr-agent --help` for usage.') {
+    super('SDR_ERR_USAGE', message, { hint });
+  }
+}
+
+/** Raised by the read-only guard; the request never left the process. */
+export class ReadOnlyViolationError extends SdrError {
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+  ) {
+    super('SDR_ERR_READ_ONLY', `refused ${service}:${operation}: sdr-agent only sends read-only operations (List*, Describe*, Get*, Search, QueryLineage, sts:GetCallerIdentity, sts:AssumeRole)`, {
+      hint: 'This is a bug in the caller, not a permissions problem; nothing was sent to AWS.',
+    });
+  }
+}
+
+export class CredentialsError extends SdrError {
+  constructor(message: string, options: SdrErrorOptions = {}) {
+    super('SDR_ERR_CREDENTIALS', message, options);
+  }
+}
+
+/** The one-line description of any error, safe to print: codes for ours, name and message for others. */
+export function describeError(err: unknown): string {
+  if (err instanceof SdrError) return err.describe();
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

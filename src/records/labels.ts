@@ -1,0 +1,109 @@
+/**
+ * The vocabulary of the record contract: node labels, edge labels and which
+ * (from, to) label pairs each edge may join. `schema.ts` and `docs/records.md`
+ * are derived from these constants; change them here and nowhere else.
+ */
+
+/** Labels of the SageMaker resources the crawler describes. */
+export const SAGEMAKER_LABELS = [
+  'AWSSageMakerNotebookInstance',
+  'AWSSageMakerDomain',
+  'AWSSageMakerUserProfile',
+  'AWSSageMakerModel',
+  'AWSSageMakerModelPackage',
+  'AWSSageMakerModelPackageGroup',
+  'AWSSageMakerEndpoint',
+  'AWSSageMakerEndpointConfig',
+  'AWSSageMakerTrainingJob',
+  'AWSSageMakerTransformJob',
+  'AWSSageMakerProcessingJob',
+  'AWSSageMakerHyperParameterTuningJob',
+  'AWSSageMakerFeatureGroup',
+  'AWSSageMakerPipeline',
+] as const;
+
+/** Labels of resources that SageMaker resources refer to but the crawler does not describe. */
+export const REFERENCED_LABELS = ['S3Bucket', 'AWSRole', 'EC2Subnet', 'EC2SecurityGroup', 'KMSKey', 'ECRImage'] as const;
+
+export const NODE_LABELS = [...SAGEMAKER_LABELS, ...REFERENCED_LABELS] as const;
+
+export type SageMakerLabel = (typeof SAGEMAKER_LABELS)[number];
+export type ReferencedLabel = (typeof REFERENCED_LABELS)[number];
+export type NodeLabel = (typeof NODE_LABELS)[number];
+
+const SM = 'AWSSageMaker';
+type Short<L extends string> = L extends `${typeof SM}${infer R}` ? R : never;
+const sm = <S extends Short<SageMakerLabel>>(s: S) => `${SM}${s}` as `${typeof SM}${S}`;
+
+/** Every edge kind, with the label pairs it may join. */
+export const EDGE_RULES = {
+  READS_FROM: [
+    [sm('TrainingJob'), 'S3Bucket'],
+    [sm('TransformJob'), 'S3Bucket'],
+    [sm('ProcessingJob'), 'S3Bucket'],
+  ],
+  WRITES_TO: [
+    [sm('TransformJob'), 'S3Bucket'],
+    [sm('ProcessingJob'), 'S3Bucket'],
+  ],
+  PRODUCES_MODEL_ARTIFACT: [[sm('TrainingJob'), 'S3Bucket']],
+  REFERENCES_ARTIFACTS_IN: [
+    [sm('Model'), 'S3Bucket'],
+    [sm('ModelPackage'), 'S3Bucket'],
+  ],
+  DERIVES_FROM: [[sm('Model'), sm('ModelPackage')]],
+  MEMBER_OF: [[sm('ModelPackage'), sm('ModelPackageGroup')]],
+  USES: [
+    [sm('EndpointConfig'), sm('Model')],
+    [sm('Endpoint'), sm('EndpointConfig')],
+    [sm('TransformJob'), sm('Model')],
+  ],
+  CONTAINS: [[sm('Domain'), sm('UserProfile')]],
+  HAS_EXECUTION_ROLE: [
+    [sm('NotebookInstance'), 'AWSRole'],
+    [sm('Domain'), 'AWSRole'],
+    [sm('UserProfile'), 'AWSRole'],
+    [sm('Model'), 'AWSRole'],
+    [sm('TrainingJob'), 'AWSRole'],
+    [sm('ProcessingJob'), 'AWSRole'],
+    [sm('TransformJob'), 'AWSRole'],
+    [sm('HyperParameterTuningJob'), 'AWSRole'],
+    [sm('FeatureGroup'), 'AWSRole'],
+    [sm('Pipeline'), 'AWSRole'],
+  ],
+  IN_SUBNET: [
+    [sm('NotebookInstance'), 'EC2Subnet'],
+    [sm('Domain'), 'EC2Subnet'],
+    [sm('Model'), 'EC2Subnet'],
+    [sm('TrainingJob'), 'EC2Subnet'],
+    [sm('ProcessingJob'), 'EC2Subnet'],
+  ],
+  MEMBER_OF_EC2_SECURITY_GROUP: [
+    [sm('NotebookInstance'), 'EC2SecurityGroup'],
+    [sm('Domain'), 'EC2SecurityGroup'],
+    [sm('UserProfile'), 'EC2SecurityGroup'],
+    [sm('Model'), 'EC2SecurityGroup'],
+    [sm('TrainingJob'), 'EC2SecurityGroup'],
+    [sm('ProcessingJob'), 'EC2SecurityGroup'],
+  ],
+  ENCRYPTED_WITH: SAGEMAKER_LABELS.map((l) => [l, 'KMSKey'] as const),
+  TRAINED_BY: [[sm('Model'), sm('TrainingJob')]],
+  CAPTURES_DATA_TO: [[sm('EndpointConfig'), 'S3Bucket']],
+  LAUNCHED: [[sm('HyperParameterTuningJob'), sm('TrainingJob')]],
+  OFFLINE_STORE_IN: [[sm('FeatureGroup'), 'S3Bucket']],
+  CAN_INVOKE: [[sm('NotebookInstance'), sm('TrainingJob')]],
+  USES_IMAGE: [
+    [sm('TrainingJob'), 'ECRImage'],
+    [sm('Model'), 'ECRImage'],
+    [sm('ModelPackage'), 'ECRImage'],
+    [sm('ProcessingJob'), 'ECRImage'],
+  ],
+} as const satisfies Record<string, ReadonlyArray<readonly [NodeLabel, NodeLabel]>>;
+
+export type EdgeLabel = keyof typeof EDGE_RULES;
+export const EDGE_LABELS = Object.keys(EDGE_RULES) as EdgeLabel[];
+
+/** True when `label` may join a `from` node to a `to` node. */
+export function edgeAllowed(label: EdgeLabel, from: NodeLabel, to: NodeLabel): boolean {
+  return (EDGE_RULES[label] as ReadonlyArray<readonly [string, string]>).some(([f, t]) => f === from && t === to);
+}

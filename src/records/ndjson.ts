@@ -1,0 +1,54 @@
+import type { Writable } from 'node:stream';
+import { SdrError } from '../errors.js';
+import type { RecordSink } from '../crawl/emitter.js';
+import type { GraphRecord } from './types.js';
+
+/**
+ * Writes records as JSON Lines to a stream, passing the stream's backpressure on: `write`
+ * returns false when the stream's buffer is full and `drain` waits for it to empty.
+ * A stream error (disk full, closed pipe) makes every later `drain` reject with SDR_ERR_OUTPUT.
+ */
+export class NdjsonSink implements RecordSink {
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly where: string,
+  ) {
+    stream.on('error', (err) => {
+      this.failure ??= new SdrError('SDR_ERR_OUTPUT', `cannot write records to ${where}: ${err.message}`, { hint: 'Check the output path, free space, or the program reading the output.', cause: err });
+    });
+  }
+
+  write(record: GraphRecord): boolean {
+    if (this.failure) return false;
+    return this.stream.write(`${JSON.stringify(record)}\n`);
+  }
+
+  drain(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (!this.stream.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        this.stream.off('drain', done);
+        this.stream.off('error', done);
+        if (this.failure) reject(this.failure);
+        else resolve();
+      };
+      this.stream.on('drain', done);
+      this.stream.on('error', done);
+    });
+  }
+
+  /** Flush and close (not for stdout); rejects if anything failed to be written. */
+  async close(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.stream === process.stdout) return;
+    await new Promise<void>((resolve, reject) => this.stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (this.failure) throw this.failure;
+  }
+
+  get error(): Error | undefined {
+    return this.failure;
+  }
+}

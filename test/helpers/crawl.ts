@@ -1,0 +1,46 @@
+import { createClientFactory } from '../../src/crawl/clients.js';
+import { crawl, type CrawlOptions, type CrawlResult } from '../../src/crawl/engine.js';
+import type { RecordSink } from '../../src/crawl/emitter.js';
+import type { GraphRecord, NodeRecord } from '../../src/records/types.js';
+import type { Simulator } from '../../src/sim/index.js';
+import { assertValidRecord } from './records.js';
+
+/** Collects records in memory, validating each against the schema as it arrives. */
+export class CollectingSink implements RecordSink {
+  readonly records: GraphRecord[] = [];
+  write(record: GraphRecord): boolean {
+    assertValidRecord(JSON.parse(JSON.stringify(record)));
+    this.records.push(record);
+    return true;
+  }
+  async drain(): Promise<void> {}
+  nodes(label?: string): NodeRecord[] {
+    return this.records.filter((r): r is NodeRecord => r.type === 'node' && (!label || r.label === label));
+  }
+}
+
+export const SIM_CREDENTIALS = { accessKeyId: 'AKIDSIMULATORTEST01', secretAccessKey: 'sim-secret-key-never-logged' };
+
+/** Fast retries for tests: the backoff is real, only shorter. */
+export const TEST_POLICY = { baseDelayMs: 5, maxDelayMs: 50 };
+
+/** Crawl a simulator with the real SDK clients over HTTP. */
+export async function crawlSim(sim: Simulator, options: Partial<CrawlOptions> & { regions?: string[] } = {}): Promise<{ result: CrawlResult; sink: CollectingSink }> {
+  const sink = new CollectingSink();
+  const clients = createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS });
+  try {
+    const result = await crawl({ regions: ['us-east-1'], sink, clients, ...options, policy: { ...TEST_POLICY, ...options.policy } });
+    return { result, sink };
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** Crawled (non-stub) node ids of a label. */
+export function crawledIds(sink: CollectingSink, label: string): string[] {
+  return sink
+    .nodes(label)
+    .filter((n) => n.properties.stub !== true)
+    .map((n) => n.id)
+    .sort();
+}

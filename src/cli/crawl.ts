@@ -4,6 +4,7 @@ import { crawl, type CrawlResult } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { ScopeResult } from '../crawl/scope.js';
 import { UsageError } from '../errors.js';
+import { EDGE_LABELS, NODE_LABELS } from '../records/labels.js';
 import { NdjsonSink } from '../records/ndjson.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';
 
@@ -99,10 +100,10 @@ export function summarize(r: CrawlResult, regions: string[], out?: string): stri
   const lines: string[] = [];
   lines.push('');
   lines.push(`Account ${r.account}, ${regions.join(', ')}: ${r.scopes.length - failed.length}/${r.scopes.length} scopes completed in ${(r.durationMs / 1000).toFixed(1)}s${out ? `, records in ${out}` : ''}`);
-  const nodes = Object.entries(r.emitted.nodesByLabel);
-  const edges = Object.entries(r.emitted.edgesByLabel);
-  lines.push(`Nodes ${r.emitted.nodes}: ${nodes.sort().map(([l, n]) => `${l.replace(/^AWSSageMaker/, '')} ${n}`).join(', ')}`);
-  lines.push(`Edges ${r.emitted.edges}: ${edges.sort().map(([l, n]) => `${l} ${n}`).join(', ')}`);
+  const nodes = NODE_LABELS.filter((l) => r.emitted.nodesByLabel[l]).map((l) => `${l.replace(/^AWSSageMaker/, '')} ${r.emitted.nodesByLabel[l]}`);
+  const edges = EDGE_LABELS.filter((l) => r.emitted.edgesByLabel[l]).map((l) => `${l} ${r.emitted.edgesByLabel[l]}`);
+  lines.push(`Nodes ${r.emitted.nodes}: ${nodes.join(', ')}`);
+  lines.push(`Edges ${r.emitted.edges}: ${edges.join(', ')}`);
   const calls = Object.entries(r.calls.calls).sort();
   const total = calls.reduce((a, [, n]) => a + n, 0);
   const throttled = Object.values(r.calls.throttled).reduce((a, n) => a + n, 0);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyFailure, errorCode, type FailureKind } from './classify.js';
-import { AdaptiveLimiter } from './limiter.js';
+import { AdaptiveLimiter, DEFAULT_LIMITER } from './limiter.js';
 
 /** Retry and concurrency settings of a crawl. */
 export interface CallPolicy {
@@ -9,17 +9,18 @@ export interface CallPolicy {
   /** Backoff: full jitter over `min(maxDelayMs, baseDelayMs * 2^attempt)`. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Concurrency per (region, operation): starting point and bounds of the adaptive limit. */
-  initialConcurrency: number;
+  /** Most calls in flight per (region, operation). */
   maxConcurrency: number;
+  /** The adaptive rate per (region, operation) never drops below this (requests/s). */
+  minRate: number;
 }
 
 export const DEFAULT_CALL_POLICY: CallPolicy = {
   maxAttempts: 12,
   baseDelayMs: 200,
   maxDelayMs: 20_000,
-  initialConcurrency: 4,
   maxConcurrency: 32,
+  minRate: DEFAULT_LIMITER.minRate,
 };
 
 /** A failed call after classification and retries. */
@@ -47,7 +48,7 @@ export interface CallStats {
 }
 
 /**
- * Sends AWS calls with the crawl's policy: an adaptive limiter per (region, operation), retries
+ * Sends AWS calls with the crawl's policy: an adaptive rate limiter per (region, operation), retries
  * with full-jitter backoff for throttled and transient failures, and counts of every request.
  */
 export class Caller {
@@ -66,18 +67,18 @@ export class Caller {
     const limiter = this.limiter(`${region}/${op}`);
     for (let attempt = 1; ; attempt++) {
       this.signal?.throwIfAborted();
-      const ticket = await limiter.acquire();
+      await limiter.acquire();
       let kind: FailureKind;
       let error: unknown;
       try {
         this.stats.calls[op] = (this.stats.calls[op] ?? 0) + 1;
         const result = await send();
-        limiter.release(ticket, 'ok');
+        limiter.release('ok');
         return result;
       } catch (err) {
         error = err;
         kind = classifyFailure(err);
-        limiter.release(ticket, kind === 'throttled' ? 'throttled' : 'other');
+        limiter.release(kind === 'throttled' ? 'throttled' : 'other');
         const counter = kind === 'throttled' ? this.stats.throttled : this.stats.errors;
         counter[op] = (counter[op] ?? 0) + 1;
       }
@@ -93,7 +94,7 @@ export class Caller {
   private limiter(key: string): AdaptiveLimiter {
     let l = this.limiters.get(key);
     if (!l) {
-      l = new AdaptiveLimiter(1, this.policy.maxConcurrency, this.policy.initialConcurrency);
+      l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, maxConcurrency: this.policy.maxConcurrency, minRate: this.policy.minRate });
       this.limiters.set(key, l);
     }
     return l;

@@ -1,4 +1,5 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { setMaxListeners } from 'node:events';
 import { CredentialsError } from '../errors.js';
 import { Caller, CallFailure, DEFAULT_CALL_POLICY, type CallPolicy, type CallStats } from './caller.js';
 import type { AwsClientFactory } from './clients.js';
@@ -42,6 +43,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const descriptors = selectResources(options.types);
   const policy = { ...DEFAULT_CALL_POLICY, ...options.policy };
   const abort = new AbortController();
+  // Every in-flight SDK call listens on this signal; hundreds at once are expected.
+  setMaxListeners(0, abort.signal);
   const stopOnSignal = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stopOnSignal, { once: true });
   const caller = new Caller(policy, abort.signal);

@@ -1,55 +1,89 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Tuning of an {@link AdaptiveLimiter}. */
+export interface LimiterOptions {
+  /** Most calls in flight at once. */
+  maxConcurrency: number;
+  /** The rate never drops below this (requests/s), so a crawl always progresses. */
+  minRate: number;
+  /** On throttling the rate becomes this fraction of the rate actually achieved. */
+  decrease: number;
+  /** While calls succeed the rate grows by this fraction of its post-decrease value per second. */
+  growthPerSecond: number;
+  /** At most one decrease per this many ms: one burst of throttles is one signal. */
+  decreaseIntervalMs: number;
+}
+
+export const DEFAULT_LIMITER: LimiterOptions = { maxConcurrency: 32, minRate: 2, decrease: 0.8, growthPerSecond: 0.1, decreaseIntervalMs: 500 };
+
 /**
- * An adaptive concurrency limit for one (region, operation): additive increase while calls
- * succeed, multiplicative decrease when AWS throttles (at most once per round trip, so one burst
- * of throttles halves the limit once). Callers beyond the limit wait in FIFO order.
+ * Adapts the request rate of one (region, operation) to what AWS allows. Unthrottled, only the
+ * concurrency bound applies. The first throttle switches to a paced rate: a multiplicative decrease
+ * to a fraction of the rate actually achieved in the last second, then linear growth while calls
+ * succeed, so the rate settles just under the service's limit with few throttled calls.
  */
 export class AdaptiveLimiter {
-  private limit: number;
   private inFlight = 0;
   private readonly waiters: Array<() => void> = [];
-  private lastDecrease = 0;
-  private clock = 0;
+  private rate = Number.POSITIVE_INFINITY;
+  private base = 0;
+  private decreasedAt = Number.NEGATIVE_INFINITY;
+  private nextStart = 0;
+  private readonly recent: number[] = [];
 
   constructor(
-    private readonly min: number,
-    private readonly max: number,
-    initial: number,
-  ) {
-    this.limit = Math.max(min, Math.min(max, initial));
-  }
+    private readonly options: LimiterOptions = DEFAULT_LIMITER,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
-  /** The current limit, rounded down: how many calls may be in flight. */
-  get current(): number {
-    return Math.floor(this.limit);
+  /** The paced rate in requests/s, or Infinity while unthrottled. */
+  get currentRate(): number {
+    return this.rate;
   }
 
   get active(): number {
     return this.inFlight;
   }
 
-  /** Wait for a slot; returns a ticket to hand back to `release`. */
-  async acquire(): Promise<number> {
-    while (this.inFlight >= Math.floor(this.limit)) {
+  /** Wait for a concurrency slot and for the pace; call `release` when the call ends. */
+  async acquire(): Promise<void> {
+    while (this.inFlight >= this.options.maxConcurrency) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     this.inFlight++;
-    return ++this.clock;
-  }
-
-  /** Free the slot of `ticket`, adapting the limit to how the call went. */
-  release(ticket: number, outcome: 'ok' | 'throttled' | 'other'): void {
-    this.inFlight--;
-    if (outcome === 'ok') {
-      this.limit = Math.min(this.max, this.limit + 1 / this.limit);
-    } else if (outcome === 'throttled' && ticket > this.lastDecrease) {
-      this.limit = Math.max(this.min, this.limit / 2);
-      this.lastDecrease = this.clock;
+    if (Number.isFinite(this.rate)) {
+      const t = this.now();
+      const start = Math.max(t, this.nextStart);
+      this.nextStart = start + 1000 / this.rate;
+      if (start > t) await sleep(start - t);
     }
-    this.wake();
+    this.recordStart();
   }
 
-  private wake(): void {
-    let free = Math.floor(this.limit) - this.inFlight;
-    while (free-- > 0 && this.waiters.length) this.waiters.shift()!();
+  /** Free the slot, adapting the rate to how the call went. */
+  release(outcome: 'ok' | 'throttled' | 'other'): void {
+    this.inFlight--;
+    const t = this.now();
+    if (outcome === 'throttled' && t - this.decreasedAt >= this.options.decreaseIntervalMs) {
+      const achieved = this.achievedRate(t);
+      this.rate = Math.max(this.options.minRate, this.options.decrease * Math.min(this.rate, achieved));
+      this.base = this.rate;
+      this.decreasedAt = t;
+    } else if (outcome === 'ok' && Number.isFinite(this.rate)) {
+      this.rate = this.base * (1 + (this.options.growthPerSecond * (t - this.decreasedAt)) / 1000);
+    }
+    this.waiters.shift()?.();
+  }
+
+  private recordStart(): void {
+    const t = this.now();
+    this.recent.push(t);
+    while (this.recent.length && this.recent[0]! < t - 1000) this.recent.shift();
+  }
+
+  /** Requests started in the last second (at least one, so a decrease never reaches zero). */
+  private achievedRate(t: number): number {
+    while (this.recent.length && this.recent[0]! < t - 1000) this.recent.shift();
+    return Math.max(1, this.recent.length);
   }
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { SearchCommand, type SageMakerClient, type SearchRecord } from '@aws-sdk/client-sagemaker';
 import { MalformedResponseError, type TransformOutput } from '../records/builder.js';
 import { CallFailure, type Caller } from './caller.js';
@@ -50,6 +51,7 @@ export async function runScope(ctx: ScopeContext, d: ResourceDescriptor): Promis
   const searchable = Boolean(d.search) && ctx.useSearch && !ctx.region.searchDenied;
   const result: ScopeResult = { region: ctx.scope.region, type: d.type, status: 'completed', mode: searchable ? 'search' : 'list', resources: 0, skipped: 0 };
   const scopeAbort = new AbortController();
+  setMaxListeners(0, scopeAbort.signal);
   const onCrawlAbort = () => scopeAbort.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onCrawlAbort, { once: true });
   const fail = (err: unknown) => {
@@ -72,7 +74,7 @@ export async function runScope(ctx: ScopeContext, d: ResourceDescriptor): Promis
 
 async function searchThenReconcile(ctx: ScopeContext, d: ResourceDescriptor, result: ScopeResult, signal: AbortSignal, fail: (e: unknown) => void): Promise<void> {
   const seen = new Set<string>();
-  const unseen = new Map<string, unknown>();
+  const unseen = new Map<string, Record<string, unknown>>();
   const search = (async () => {
     try {
       for await (const page of pages(ctx, 'Search', SearchCommand, { Resource: d.search!.resource }, signal)) {
@@ -98,19 +100,21 @@ async function searchThenReconcile(ctx: ScopeContext, d: ResourceDescriptor, res
   const list = (async () => {
     for await (const page of pages(ctx, d.list.operation, d.list.command, d.list.input ?? {}, signal)) {
       for (const summary of page[d.list.items] ?? []) {
-        const arn = d.arnOf(summary, ctx.scope) ?? JSON.stringify(d.describe.input(summary));
-        if (!seen.has(arn)) unseen.set(arn, summary);
+        // Only the Describe input is kept, not the summary: this map can hold a whole type.
+        const input = d.describe.input(summary);
+        const arn = d.arnOf(summary, ctx.scope) ?? JSON.stringify(input);
+        if (!seen.has(arn)) unseen.set(arn, input);
       }
     }
   })();
   const [s, l] = await Promise.allSettled([search, list]);
   if (s.status === 'rejected') throw s.reason;
   if (l.status === 'rejected') throw l.reason;
-  const queue = new Channel<unknown>(ctx.workers * 4);
+  const queue = new Channel<Record<string, unknown>>(ctx.workers * 4);
   const producer = (async () => {
-    for (const [arn, summary] of unseen) {
+    for (const [arn, input] of unseen) {
       unseen.delete(arn);
-      await queue.push(summary);
+      await queue.push(input);
     }
     queue.close();
   })();
@@ -118,11 +122,11 @@ async function searchThenReconcile(ctx: ScopeContext, d: ResourceDescriptor, res
 }
 
 async function listAndDescribe(ctx: ScopeContext, d: ResourceDescriptor, result: ScopeResult, signal: AbortSignal, fail: (e: unknown) => void): Promise<void> {
-  const queue = new Channel<unknown>(ctx.pageSize * 2);
+  const queue = new Channel<Record<string, unknown>>(ctx.pageSize * 2);
   const producer = (async () => {
     try {
       for await (const page of pages(ctx, d.list.operation, d.list.command, d.list.input ?? {}, signal)) {
-        for (const summary of page[d.list.items] ?? []) await queue.push(summary);
+        for (const summary of page[d.list.items] ?? []) await queue.push(d.describe.input(summary));
       }
       queue.close();
     } catch (err) {
@@ -133,14 +137,15 @@ async function listAndDescribe(ctx: ScopeContext, d: ResourceDescriptor, result:
   await Promise.all([producer, describeWorkers(ctx, d, queue, result, signal, fail)]);
 }
 
-function describeWorkers(ctx: ScopeContext, d: ResourceDescriptor, queue: Channel<unknown>, result: ScopeResult, signal: AbortSignal, fail: (e: unknown) => void): Promise<void[]> {
+/** Describe each queued input (a Describe request's parameters) and emit the resource. */
+function describeWorkers(ctx: ScopeContext, d: ResourceDescriptor, queue: Channel<Record<string, unknown>>, result: ScopeResult, signal: AbortSignal, fail: (e: unknown) => void): Promise<void[]> {
   const worker = async () => {
     for (;;) {
       const next = await queue.pull();
       if (next.done || signal.aborted) return;
       try {
         const detail = await ctx.caller.call('sagemaker', d.describe.operation, ctx.scope.region, () =>
-          ctx.client.send(new d.describe.command(d.describe.input(next.value)), { abortSignal: signal }),
+          ctx.client.send(new d.describe.command(next.value), { abortSignal: signal }),
         );
         if (signal.aborted) return;
         const out = transformSafely(d, detail, ctx, result);

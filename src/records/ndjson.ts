@@ -10,6 +10,7 @@ import type { GraphRecord } from './types.js';
  */
 export class NdjsonSink implements RecordSink {
   private failure: Error | undefined;
+  private pending: Promise<void> | undefined;
 
   constructor(
     private readonly stream: Writable,
@@ -28,16 +29,19 @@ export class NdjsonSink implements RecordSink {
   drain(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (!this.stream.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve, reject) => {
+    // Every scope waits on the same drain: one pair of listeners, however many wait.
+    this.pending ??= new Promise<void>((resolve, reject) => {
       const done = () => {
         this.stream.off('drain', done);
         this.stream.off('error', done);
+        this.pending = undefined;
         if (this.failure) reject(this.failure);
         else resolve();
       };
       this.stream.on('drain', done);
       this.stream.on('error', done);
     });
+    return this.pending;
   }
 
   /** Flush and close (not for stdout); rejects if anything failed to be written. */

@@ -131,7 +131,10 @@ describe('failures', () => {
         const { result, sink } = await crawlSim(sim, { useSearch });
         expect(result.complete).toBe(true);
         expectComplete(sim, sink);
-        expect(Object.values(result.calls.throttled).reduce((a, n) => a + n, 0)).toBeGreaterThan(10);
+        const throttled = Object.values(result.calls.throttled).reduce((a, n) => a + n, 0);
+        const calls = Object.values(result.calls.calls).reduce((a, n) => a + n, 0);
+        // About one call in five was refused and retried, and the crawl still got everything.
+        expect(throttled / calls).toBeGreaterThan(0.1);
       }
     } finally {
       await sim.close();

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { danglingEdges, parseRecords } from '../helpers/records.js';
+
+/** The built CLI, as `npx sdr-agent` runs it (npm test builds before running the suite). */
+const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const SECRET = 'cli-test-secret-key-0123456789';
+
+function run(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: tmpdir() };
+  const merged = { ...base, ...env };
+  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: merged as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const awsEnv = (sim: Simulator) => ({ AWS_ENDPOINT_URL: sim.url, AWS_ACCESS_KEY_ID: 'AKIDCLITEST', AWS_SECRET_ACCESS_KEY: SECRET, AWS_REGION: 'us-east-1' });
+
+describe('sdr-agent CLI', () => {
+  let sim: Simulator;
+  let dir: string;
+  beforeAll(async () => {
+    sim = await startSimulator();
+    dir = mkdtempSync(join(tmpdir(), 'sdr-cli-'));
+  });
+  afterAll(() => sim.close());
+
+  it('--help lists the commands', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['crawl', 'policy', 'simulate', 'schema']) expect(r.stdout).toContain(c);
+  });
+
+  it('usage errors say what and what to do, exit 2, no stack trace', async () => {
+    for (const [args, text] of [
+      [['frobnicate'], 'unknown command "frobnicate"'],
+      [['crawl'], 'no region given'],
+      [['crawl', '--region', 'us-east-1', '--types', 'notebook,model'], 'unknown resource type "notebook"'],
+      [['crawl', '--region', 'mars-1'], '"mars-1" is not an AWS region'],
+      [['crawl', '--bogus'], "Unknown option '--bogus'"],
+    ] as const) {
+      const r = await run([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('SDR_ERR_USAGE');
+      expect(r.stderr).toContain(text);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('crawls the simulator through AWS_ENDPOINT_URL and the env credentials, exit 0', async () => {
+    const out = join(dir, 'all.jsonl');
+    const r = await run(['crawl', '--out', out], awsEnv(sim));
+    expect(r.stderr).toContain('14/14 scopes completed');
+    expect(r.code).toBe(0);
+    const records = parseRecords(readFileSync(out, 'utf8'));
+    expect(records.filter((x) => x.type === 'node' && x.properties.stub !== true).length).toBeGreaterThanOrEqual(sim.expected('us-east-1').total);
+    expect(danglingEdges(records)).toEqual([]);
+    expect(r.stderr).toMatch(/API calls \d+/);
+    expect(sim.operations.some((o) => o.accessKeyId === 'AKIDCLITEST')).toBe(true);
+    expect(`${r.stdout}${r.stderr}${readFileSync(out, 'utf8')}`).not.toContain(SECRET);
+  });
+
+  it('honours the service-specific AWS_ENDPOINT_URL_SAGEMAKER and AWS_ENDPOINT_URL_STS', async () => {
+    const r = await run(['crawl', '--types', 'model', '--quiet'], { ...awsEnv(sim), AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SAGEMAKER: sim.url, AWS_ENDPOINT_URL_STS: sim.url });
+    expect(r.code).toBe(0);
+    expect(parseRecords(r.stdout).length).toBeGreaterThan(0);
+  });
+
+  it('reports a partial crawl with exit 3 and names each failure', async () => {
+    const denied = await startSimulator({ deniedOperations: ['ListNotebookInstances'] });
+    try {
+      const r = await run(['crawl', '--types', 'notebook-instance,model', '--quiet'], awsEnv(denied));
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('1 scope(s) FAILED');
+      expect(r.stderr).toMatch(/us-east-1 notebook-instance: sagemaker:ListNotebookInstances AccessDeniedException/);
+    } finally {
+      await denied.close();
+    }
+  });
+
+  it('fails with exit 1 and a clear message when the credentials cannot identify the caller', async () => {
+    const denied = await startSimulator({ deniedOperations: ['GetCallerIdentity'] });
+    try {
+      const r = await run(['crawl'], awsEnv(denied));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('SDR_ERR_CREDENTIALS: sts:GetCallerIdentity failed in us-east-1');
+      expect(r.stderr).not.toContain(SECRET);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await denied.close();
+    }
+  });
+
+  it('policy prints an IAM policy document', async () => {
+    const r = await run(['policy', '--types', 'training-job']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.Statement[0].Action).toEqual(['sagemaker:DescribeTrainingJob', 'sagemaker:ListTrainingJobs', 'sagemaker:Search']);
+  });
+
+  it('schema prints the schema that docs/records.schema.json holds', async () => {
+    const r = await run(['schema']);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(new URL('../../docs/records.schema.json', import.meta.url), 'utf8')));
+  });
+});

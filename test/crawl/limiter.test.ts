@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { AdaptiveLimiter, DEFAULT_LIMITER } from '../../src/crawl/limiter.js';
+import { classifyFailure } from '../../src/crawl/classify.js';
+
+describe('AdaptiveLimiter', () => {
+  it('bounds concurrency and lets a waiter in when a slot frees', async () => {
+    const l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, maxConcurrency: 2 });
+    await l.acquire();
+    await l.acquire();
+    let third = false;
+    const p = l.acquire().then(() => (third = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(third).toBe(false);
+    expect(l.active).toBe(2);
+    l.release('ok');
+    await p;
+    expect(third).toBe(true);
+    expect(l.active).toBe(2);
+  });
+
+  it('decreases to a fraction of the achieved rate once per interval, grows linearly, never below the floor', async () => {
+    let t = 10_000;
+    const l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, maxConcurrency: 1000 }, () => t);
+    for (let i = 0; i < 100; i++) await l.acquire(); // 100 starts within the last second
+    expect(l.currentRate).toBe(Number.POSITIVE_INFINITY);
+    l.release('throttled');
+    expect(l.currentRate).toBeCloseTo(80);
+    t += 100;
+    l.release('throttled'); // same burst: no second decrease
+    expect(l.currentRate).toBeCloseTo(80);
+    t += 1000;
+    l.release('ok');
+    expect(l.currentRate).toBeCloseTo(80 * (1 + 0.1 * 1.1));
+    t += 5000; // nothing started in the last second: decrease bottoms out at the floor
+    l.release('throttled');
+    expect(l.currentRate).toBe(DEFAULT_LIMITER.minRate);
+  });
+});
+
+describe('classifyFailure', () => {
+  const err = (name: string, message = '', extra: object = {}) => Object.assign(new Error(message), { name, $metadata: {}, ...extra });
+  it.each([
+    [err('ThrottlingException', 'Rate exceeded'), 'throttled'],
+    [err('ResourceNotFound'), 'skippable'],
+    [err('ValidationException', 'Could not find model "m".'), 'skippable'],
+    [err('ValidationException', 'bad input'), 'scope'],
+    [err('AccessDeniedException'), 'scope'],
+    [err('UnrecognizedClientException'), 'scope'],
+    [err('ExpiredTokenException'), 'fatal'],
+    [err('InvalidClientTokenId'), 'fatal'],
+    [err('InternalFailure', '', { $fault: 'server', $metadata: { httpStatusCode: 500 } }), 'transient'],
+    [err('ServiceUnavailable', '', { $metadata: { httpStatusCode: 503 } }), 'transient'],
+    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'transient'],
+    [err('TimeoutError'), 'transient'],
+  ])('%s → %s', (e, kind) => expect(classifyFailure(e)).toBe(kind));
+});

@@ -1,6 +1,9 @@
 /** Child of bench/crawl.ts: crawl a simulator to a null sink and report peak RSS as JSON. */
 import { createClientFactory } from '../src/crawl/clients.js';
 import { crawl } from '../src/crawl/engine.js';
+import { tuneRuntime } from '../src/runtime.js';
+
+tuneRuntime();
 
 const [url, region] = process.argv.slice(2) as [string, string];
 let records = 0;

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { tuneRuntime } from '../runtime.js';
 import { main } from './run.js';
 
+tuneRuntime();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

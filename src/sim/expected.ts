@@ -1,0 +1,29 @@
+import type { RegionEstate } from './estate.js';
+import type { Faults } from './faults.js';
+import { CATALOG } from './catalog.js';
+import { SIM_RESOURCE_TYPES, type ExpectedEstate, type SimResourceType } from './types.js';
+
+/**
+ * What a complete crawl of one region must find: every ARN per type except the ones that vanish
+ * between List and Describe. Walks the whole estate, so it costs O(resources) for a region.
+ */
+export function expectedEstate(r: RegionEstate, faults: Faults): ExpectedEstate {
+  const empty = () => Object.fromEntries(SIM_RESOURCE_TYPES.map((t) => [t, [] as string[]])) as Record<SimResourceType, string[]>;
+  const arns = empty();
+  const vanished = empty();
+  const searchLagged = empty();
+  for (const type of SIM_RESOURCE_TYPES) {
+    const searchable = CATALOG[type].search !== undefined;
+    for (let i = 0; i < r.total(type); i++) {
+      const arn = r.arn(type, i);
+      if (faults.vanished(r.region, type, i)) {
+        vanished[type].push(arn);
+        continue;
+      }
+      arns[type].push(arn);
+      if (searchable && faults.searchLagged(r.region, type, i)) searchLagged[type].push(arn);
+    }
+  }
+  const totals = Object.fromEntries(SIM_RESOURCE_TYPES.map((t) => [t, arns[t].length])) as Record<SimResourceType, number>;
+  return { region: r.region, arns, vanished, searchLagged, totals, total: Object.values(totals).reduce((a, b) => a + b, 0) };
+}

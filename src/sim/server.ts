@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseAuthorization } from './auth.js';
+import { Estate } from './estate.js';
+import { SimError } from './errors.js';
+import { expectedEstate } from './expected.js';
+import { Faults, type FaultOptions } from './faults.js';
+import { handleSageMaker } from './sagemaker.js';
+import { handleSts, stsErrorBody } from './sts.js';
+import type { EstateOptions, ExpectedEstate, JsonObject } from './types.js';
+
+/** Options of {@link startSimulator}: the estate, where to listen, and the faults to inject. */
+export interface SimulatorOptions extends FaultOptions {
+  /** Seed, account id and per-region counts of the simulated estate. */
+  estate?: EstateOptions;
+  /** Interface to bind (default `127.0.0.1`). */
+  host?: string;
+  /** Port (default 0: a free port). */
+  port?: number;
+}
+
+/** One request the simulator served (or refused, faulted, dropped). */
+export interface OperationLogEntry {
+  service: 'sagemaker' | 'sts';
+  /** `ListTrainingJobs`, `GetCallerIdentity`, … (the raw target for non-SageMaker targets). */
+  operation: string;
+  /** From the SigV4 credential scope; `us-east-1` when the request was unsigned. */
+  region: string;
+  accessKeyId?: string;
+  /** HTTP status; 0 when the connection was dropped without an answer. */
+  status: number;
+  /** The AWS error code, or `ConnectionDropped`. */
+  errorCode?: string;
+}
+
+/** A running simulator. */
+export interface Simulator {
+  /** `http://<host>:<port>`: give it to the SDK as `endpoint` or `AWS_ENDPOINT_URL`. */
+  url: string;
+  port: number;
+  accountId: string;
+  /** The simulated estate (for inspection in tests). */
+  estate: Estate;
+  /** Every request served, in arrival order of the answers (capped at {@link MAX_LOG_ENTRIES}). */
+  operations: OperationLogEntry[];
+  /** Requests per operation name (not capped). */
+  counts(): Record<string, number>;
+  /** Clear `operations` and `counts()`. */
+  resetLog(): void;
+  /** The ARNs a complete crawl of `region` must find, per type, and the ones that vanish. */
+  expected(region: string): ExpectedEstate;
+  /** Stop listening and drop open connections. */
+  close(): Promise<void>;
+}
+
+/** The operation log keeps at most this many entries; `counts()` keeps counting. */
+export const MAX_LOG_ENTRIES = 2_000_000;
+const MAX_BODY = 4 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new SimError('SerializationException', 'Request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Start a SageMaker (awsJson1_1) + STS (awsQuery) API simulator on one HTTP port. Requests with
+ * `X-Amz-Target: SageMaker.<Op>` go to SageMaker, form bodies with `Action=` to STS; the region
+ * comes from the SigV4 credential scope, so one endpoint serves every region.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const estate = new Estate(options.estate);
+  const faults = new Faults(options, estate.accountId, estate.seed);
+  const operations: OperationLogEntry[] = [];
+  let counts = new Map<string, number>();
+  const timers = new Map<NodeJS.Timeout, () => void>();
+  let closed = false;
+
+  const log = (entry: OperationLogEntry) => {
+    if (operations.length < MAX_LOG_ENTRIES) operations.push(entry);
+    counts.set(entry.operation, (counts.get(entry.operation) ?? 0) + 1);
+  };
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (ms <= 0) return resolve();
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.set(t, resolve);
+    });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    // Anything but POST: a small status document (not an AWS operation, not logged).
+    if (req.method !== 'POST') {
+      const info = JSON.stringify({ simulator: 'sdr-agent SageMaker + STS', accountId: estate.accountId, resourcesPerRegion: estate.resourcesPerRegion, heapUsedBytes: process.memoryUsage().heapUsed });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(info) }).end(info);
+      return;
+    }
+    const scope = parseAuthorization(header(req, 'authorization'));
+    const region = scope?.region ?? 'us-east-1';
+    const accessKeyId = scope?.accessKeyId;
+    const requestId = randomUUID();
+    const target = header(req, 'x-amz-target');
+    const contentType = header(req, 'content-type') ?? '';
+    const service: 'sagemaker' | 'sts' = target !== undefined || contentType.includes('amz-json') ? 'sagemaker' : 'sts';
+    const params = service === 'sts' ? new URLSearchParams(body) : undefined;
+    const operation = service === 'sagemaker' ? (target?.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : (target ?? '')) : (params?.get('Action') ?? '');
+    const entry = (status: number, errorCode?: string): OperationLogEntry => ({ service, operation, region, ...(accessKeyId ? { accessKeyId } : {}), status, ...(errorCode ? { errorCode } : {}) });
+
+    const send = (status: number, type: string, text: string, extra: Record<string, string> = {}) => {
+      if (closed || res.destroyed) return;
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId, ...extra }).end(text);
+    };
+    const fail = (error: SimError) => {
+      log(entry(error.status, error.code));
+      if (service === 'sts') return send(error.status, 'text/xml', stsErrorBody(error, requestId));
+      send(error.status, 'application/x-amz-json-1.1', JSON.stringify({ __type: error.code, message: error.message }), { 'x-amzn-errortype': error.code });
+    };
+
+    const decision = faults.decide(service, region, operation);
+    await sleep(faults.latencyMs);
+    if (closed) return;
+    if (decision.kind === 'drop') {
+      log(entry(0, 'ConnectionDropped'));
+      req.socket.destroy();
+      return;
+    }
+    if (decision.kind === 'error') return fail(decision.error);
+    try {
+      if (service === 'sts') {
+        const reply = handleSts(operation, params!, estate.accountId, requestId);
+        log(entry(reply.status));
+        return send(reply.status, 'text/xml', reply.body);
+      }
+      let input: JsonObject;
+      try {
+        const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+        input = parsed as JsonObject;
+      } catch {
+        throw new SimError('SerializationException', 'Start of structure or map found where not expected.');
+      }
+      const r = estate.region(region);
+      const output = handleSageMaker(operation, input, {
+        estate: r,
+        vanished: (type, i) => faults.vanished(region, type, i),
+        searchLagged: (type, i) => faults.searchLagged(region, type, i),
+      });
+      log(entry(200));
+      send(200, 'application/x-amz-json-1.1', JSON.stringify(output));
+    } catch (err) {
+      fail(err instanceof SimError ? err : new SimError('InternalFailure', `Simulator error: ${(err as Error)?.message ?? String(err)}`, 500));
+    }
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) {
+        const e = err instanceof SimError ? err : new SimError('InternalFailure', String(err), 500);
+        const text = JSON.stringify({ __type: e.code, message: e.message });
+        res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-errortype': e.code }).end(text);
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    accountId: estate.accountId,
+    estate,
+    operations,
+    counts: () => Object.fromEntries(counts),
+    resetLog() {
+      operations.length = 0;
+      counts = new Map();
+    },
+    expected: (region) => expectedEstate(estate.region(region), faults),
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      for (const [t, wake] of timers) {
+        clearTimeout(t);
+        wake();
+      }
+      timers.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -46,6 +46,7 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
       let c = sageMaker.get(region);
       if (!c) {
         c = new SageMakerClient({ region, ...common() });
+        harden(c);
         c.middlewareStack.use(readOnlyGuard('sagemaker'));
         sageMaker.set(region, c);
       }
@@ -55,6 +56,7 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
       let c = sts.get(region);
       if (!c) {
         c = new STSClient({ region, ...common() });
+        harden(c);
         c.middlewareStack.use(readOnlyGuard('sts'));
         sts.set(region, c);
       }
@@ -67,4 +69,13 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
       httpsAgent.destroy();
     },
   };
+}
+
+/**
+ * The SDK's logger middleware builds a log-filtered copy of every response even when nothing
+ * logs it (about a tenth of a crawl's CPU), and a configured SDK logger would write responses
+ * out. The agent logs through its own redacting logger, so the SDK's is removed.
+ */
+function harden(client: SageMakerClient | STSClient): void {
+  client.middlewareStack.remove('loggerMiddleware');
 }

@@ -178,17 +178,26 @@ function transformSafely(d: ResourceDescriptor, detail: unknown, ctx: ScopeConte
   }
 }
 
-/** Every page of a paginated operation, one request at a time, following `NextToken`. */
+/**
+ * Every page of a paginated operation, following `NextToken`. The next page is requested as soon
+ * as a page arrives, so the round trip overlaps the processing of the page just received.
+ */
 async function* pages(ctx: ScopeContext, operation: string, command: ResourceDescriptor['list']['command'], input: Record<string, unknown>, signal: AbortSignal): AsyncGenerator<any> {
-  let token: string | undefined;
-  do {
+  const fetch = (token: string | undefined): Promise<any> => {
     signal.throwIfAborted();
-    const page: any = await ctx.caller.call('sagemaker', operation, ctx.scope.region, () =>
+    return ctx.caller.call('sagemaker', operation, ctx.scope.region, () =>
       ctx.client.send(new command({ ...input, MaxResults: ctx.pageSize, NextToken: token }), { abortSignal: signal }),
     );
+  };
+  let next: Promise<any> | undefined = fetch(undefined);
+  while (next) {
+    const page: any = await next;
+    const token: string | undefined = page.NextToken || undefined;
+    next = token ? fetch(token) : undefined;
+    // If the consumer stops early, a prefetched page's failure is nobody's to handle.
+    next?.catch(() => undefined);
     yield page;
-    token = page.NextToken || undefined;
-  } while (token);
+  }
 }
 
 function failureSummary(err: unknown, crawlSignal: AbortSignal): NonNullable<ScopeResult['error']> {

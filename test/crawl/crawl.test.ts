@@ -125,7 +125,7 @@ describe('pagination and reconciliation', () => {
 
 describe('failures', () => {
   it('survives a throttling storm (one call in five) with nothing missing', async () => {
-    const sim = await startSimulator({ throttleProbability: 0.2, estate: { counts: { trainingJobs: 200 } } });
+    const sim = await startSimulator({ throttleProbability: 0.2, estate: { counts: { trainingJobs: 100 } } });
     try {
       for (const useSearch of [true, false]) {
         const { result, sink } = await crawlSim(sim, { useSearch });

@@ -41,27 +41,20 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
+  /** One client per region and service, guarded and hardened when made. */
+  const cached = <C extends SageMakerClient | STSClient>(cache: Map<string, C>, region: string, service: 'sagemaker' | 'sts', make: () => C): C => {
+    let c = cache.get(region);
+    if (!c) {
+      c = make();
+      harden(c);
+      c.middlewareStack.use(readOnlyGuard(service));
+      cache.set(region, c);
+    }
+    return c;
+  };
   return {
-    sageMaker(region) {
-      let c = sageMaker.get(region);
-      if (!c) {
-        c = new SageMakerClient({ region, ...common() });
-        harden(c);
-        c.middlewareStack.use(readOnlyGuard('sagemaker'));
-        sageMaker.set(region, c);
-      }
-      return c;
-    },
-    sts(region) {
-      let c = sts.get(region);
-      if (!c) {
-        c = new STSClient({ region, ...common() });
-        harden(c);
-        c.middlewareStack.use(readOnlyGuard('sts'));
-        sts.set(region, c);
-      }
-      return c;
-    },
+    sageMaker: (region) => cached(sageMaker, region, 'sagemaker', () => new SageMakerClient({ region, ...common() })),
+    sts: (region) => cached(sts, region, 'sts', () => new STSClient({ region, ...common() })),
     destroy() {
       for (const c of sageMaker.values()) c.destroy();
       for (const c of sts.values()) c.destroy();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { withSim } from '../helpers/crawl.js';
 import { danglingEdges, parseRecords } from '../helpers/records.js';
 
 /** The built CLI, as `npx sdr-agent` runs it (npm test builds before running the suite). */
@@ -78,28 +79,22 @@ describe('sdr-agent CLI', () => {
   });
 
   it('reports a partial crawl with exit 3 and names each failure', async () => {
-    const denied = await startSimulator({ deniedOperations: ['ListNotebookInstances'] });
-    try {
+    await withSim({ deniedOperations: ['ListNotebookInstances'] }, async (denied) => {
       const r = await run(['crawl', '--types', 'notebook-instance,model', '--quiet'], awsEnv(denied));
       expect(r.code).toBe(3);
       expect(r.stderr).toContain('1 scope(s) FAILED');
       expect(r.stderr).toMatch(/us-east-1 notebook-instance: sagemaker:ListNotebookInstances AccessDeniedException/);
-    } finally {
-      await denied.close();
-    }
+    });
   });
 
   it('fails with exit 1 and a clear message when the credentials cannot identify the caller', async () => {
-    const denied = await startSimulator({ deniedOperations: ['GetCallerIdentity'] });
-    try {
+    await withSim({ deniedOperations: ['GetCallerIdentity'] }, async (denied) => {
       const r = await run(['crawl'], awsEnv(denied));
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('SDR_ERR_CREDENTIALS: sts:GetCallerIdentity failed in us-east-1');
       expect(r.stderr).not.toContain(SECRET);
       expect(r.stderr).not.toMatch(/\n\s+at /);
-    } finally {
-      await denied.close();
-    }
+    });
   });
 
   it('policy prints an IAM policy document', async () => {

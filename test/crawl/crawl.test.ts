@@ -3,7 +3,7 @@ import { RESOURCES } from '../../src/crawl/resources/index.js';
 import { crawlerOperations } from '../../src/crawl/policy.js';
 import { EDGE_LABELS } from '../../src/records/labels.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { crawledIds, crawlSim } from '../helpers/crawl.js';
+import { crawledIds, crawlSim, withSim } from '../helpers/crawl.js';
 import { danglingEdges } from '../helpers/records.js';
 
 /** Every expected ARN of every type was emitted as a crawled node, and nothing else of that label. */
@@ -46,8 +46,7 @@ describe('a full crawl of the default estate, with Search', () => {
 
   it('crawls the same graph with Search denied (List + Describe)', async () => {
     const withSearch = await crawlSim(sim);
-    const denied = await startSimulator({ deniedOperations: ['Search'] });
-    try {
+    await withSim({ deniedOperations: ['Search'] }, async (denied) => {
       const { result, sink } = await crawlSim(denied);
       expect(result.complete).toBe(true);
       expect(result.scopes.every((s) => s.mode === 'list')).toBe(true);
@@ -58,9 +57,7 @@ describe('a full crawl of the default estate, with Search', () => {
       const a = new Set(withSearch.sink.records.filter((r) => r.type === 'node').map((r) => key(r)));
       const b = new Set(sink.records.filter((r) => r.type === 'node').map((r) => key(r)));
       expect([...b].sort()).toEqual([...a].sort());
-    } finally {
-      await denied.close();
-    }
+    });
   });
 
   it('restricts to --types and gives referenced-but-uncrawled resources stub nodes', async () => {
@@ -76,8 +73,7 @@ describe('a full crawl of the default estate, with Search', () => {
 
 describe('pagination and reconciliation', () => {
   it('pages through hundreds of resources per type with nothing missing or duplicated', async () => {
-    const sim = await startSimulator({ estate: { counts: { trainingJobs: 430, models: 210, endpointConfigs: 205, notebookInstances: 120 } } });
-    try {
+    await withSim({ estate: { counts: { trainingJobs: 430, models: 210, endpointConfigs: 205, notebookInstances: 120 } } }, async (sim) => {
       for (const useSearch of [true, false]) {
         const { result, sink } = await crawlSim(sim, { useSearch });
         expect(result.complete).toBe(true);
@@ -85,28 +81,22 @@ describe('pagination and reconciliation', () => {
         const ids = sink.nodes().map((n) => `${n.label}|${n.id}`);
         expect(new Set(ids).size).toBe(ids.length);
       }
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('describes what Search missed (index lag), so nothing is lost', async () => {
-    const sim = await startSimulator({ searchLag: 0.2, estate: { counts: { trainingJobs: 150 } } });
-    try {
+    await withSim({ searchLag: 0.2, estate: { counts: { trainingJobs: 150 } } }, async (sim) => {
       const { result, sink } = await crawlSim(sim);
       expect(result.complete).toBe(true);
       expectComplete(sim, sink);
       const lagged = sim.expected('us-east-1').searchLagged['training-job'].length;
       expect(lagged).toBeGreaterThan(0);
       expect(result.calls.calls['sagemaker:DescribeTrainingJob']).toBe(lagged);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('skips resources deleted between list and describe, silently', async () => {
-    const sim = await startSimulator({ vanishing: 0.15, estate: { counts: { trainingJobs: 100 } } });
-    try {
+    await withSim({ vanishing: 0.15, estate: { counts: { trainingJobs: 100 } } }, async (sim) => {
       for (const useSearch of [true, false]) {
         const { result, sink } = await crawlSim(sim, { useSearch });
         expect(result.complete).toBe(true);
@@ -117,16 +107,13 @@ describe('pagination and reconciliation', () => {
         const ids = new Set(sink.nodes().filter((n) => n.properties.stub !== true).map((n) => n.id));
         expect(vanished.filter((a) => ids.has(a))).toEqual([]);
       }
-    } finally {
-      await sim.close();
-    }
+    });
   });
 });
 
 describe('failures', () => {
   it('survives a throttling storm (one call in five) with nothing missing', async () => {
-    const sim = await startSimulator({ throttleProbability: 0.2, estate: { counts: { trainingJobs: 100 } } });
-    try {
+    await withSim({ throttleProbability: 0.2, estate: { counts: { trainingJobs: 100 } } }, async (sim) => {
       for (const useSearch of [true, false]) {
         const { result, sink } = await crawlSim(sim, { useSearch });
         expect(result.complete).toBe(true);
@@ -136,26 +123,20 @@ describe('failures', () => {
         // About one call in five was refused and retried, and the crawl still got everything.
         expect(throttled / calls).toBeGreaterThan(0.1);
       }
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('retries 5xx answers and dropped connections', async () => {
-    const sim = await startSimulator({ serverErrorProbability: 0.1, dropProbability: 0.05 });
-    try {
+    await withSim({ serverErrorProbability: 0.1, dropProbability: 0.05 }, async (sim) => {
       const { result, sink } = await crawlSim(sim, { useSearch: false });
       expect(result.complete).toBe(true);
       expectComplete(sim, sink);
       expect(sim.operations.some((o) => o.status >= 500)).toBe(true);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('access denied on one operation fails that scope only, reported as failed', async () => {
-    const sim = await startSimulator({ deniedOperations: ['ListDomains', 'DescribeProcessingJob'] });
-    try {
+    await withSim({ deniedOperations: ['ListDomains', 'DescribeProcessingJob'] }, async (sim) => {
       const { result, sink } = await crawlSim(sim);
       expect(result.complete).toBe(false);
       const failed = result.scopes.filter((s) => s.status === 'failed');
@@ -164,44 +145,33 @@ describe('failures', () => {
       // The rest of the crawl went on.
       expect(crawledIds(sink, 'AWSSageMakerUserProfile').length).toBe(sim.expected('us-east-1').totals['user-profile']);
       expect(crawledIds(sink, 'AWSSageMakerTrainingJob').length).toBe(sim.expected('us-east-1').totals['training-job']);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('a region that is not enabled fails its scopes; the other region completes', async () => {
-    const sim = await startSimulator({ deniedRegions: ['ap-east-1'] });
-    try {
+    await withSim({ deniedRegions: ['ap-east-1'] }, async (sim) => {
       const { result, sink } = await crawlSim(sim, { regions: ['us-east-1', 'ap-east-1'] });
       expect(result.complete).toBe(false);
       expect(result.scopes.filter((s) => s.region === 'ap-east-1').every((s) => s.status === 'failed')).toBe(true);
       expect(result.scopes.filter((s) => s.region === 'us-east-1').every((s) => s.status === 'completed')).toBe(true);
       expectComplete(sim, sink, 'us-east-1');
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('crawls several regions, each with its own ARNs', async () => {
-    const sim = await startSimulator();
-    try {
+    await withSim({}, async (sim) => {
       const { result, sink } = await crawlSim(sim, { regions: ['us-east-1', 'eu-west-1'] });
       expect(result.complete).toBe(true);
       expectComplete(sim, sink, 'us-east-1');
       expectComplete(sim, sink, 'eu-west-1');
       expect(sink.nodes().filter((n) => n.region === 'eu-west-1').length).toBeGreaterThan(0);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 
   it('refuses to start when the caller cannot be identified', async () => {
-    const sim = await startSimulator({ deniedOperations: ['GetCallerIdentity'] });
-    try {
+    await withSim({ deniedOperations: ['GetCallerIdentity'] }, async (sim) => {
       await expect(crawlSim(sim)).rejects.toMatchObject({ code: 'SDR_ERR_CREDENTIALS' });
       expect(sim.operations.filter((o) => o.service === 'sagemaker')).toEqual([]);
-    } finally {
-      await sim.close();
-    }
+    });
   });
 });

@@ -2,7 +2,7 @@ import { createClientFactory } from '../../src/crawl/clients.js';
 import { crawl, type CrawlOptions, type CrawlResult } from '../../src/crawl/engine.js';
 import type { RecordSink } from '../../src/crawl/emitter.js';
 import type { GraphRecord, NodeRecord } from '../../src/records/types.js';
-import type { Simulator } from '../../src/sim/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { assertValidRecord } from './records.js';
 
 /** Collects records in memory, validating each against the schema as it arrives. */
@@ -43,4 +43,14 @@ export function crawledIds(sink: CollectingSink, label: string): string[] {
     .filter((n) => n.properties.stub !== true)
     .map((n) => n.id)
     .sort();
+}
+
+/** Run `fn` against a fresh simulator, closing it afterwards whatever happens. */
+export async function withSim<T>(options: SimulatorOptions, fn: (sim: Simulator) => Promise<T>): Promise<T> {
+  const sim = await startSimulator(options);
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.close();
+  }
 }

@@ -6,7 +6,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   try {
     return parseArgs({ args: argv, options, allowPositionals: false, strict: true });
   } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message}`, `Run \`sdr-agent ${command} --help\` for its options.`);
+    throw new UsageError(`${command}: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`, `Run \`sdr-agent ${command} --help\` for its options.`);
   }
 }
 

@@ -1,9 +1,10 @@
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { createClientFactory } from '../crawl/clients.js';
 import { crawl, type CrawlResult } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { ScopeResult } from '../crawl/scope.js';
-import { UsageError } from '../errors.js';
+import { SdrError, UsageError } from '../errors.js';
 import { EDGE_LABELS, NODE_LABELS } from '../records/labels.js';
 import { NdjsonSink } from '../records/ndjson.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';
@@ -62,14 +63,16 @@ export async function crawlCommand(argv: string[], io = { stdout: process.stdout
   if (unknown.length) throw new UsageError(`crawl: unknown resource type ${unknown.map((t) => `"${t}"`).join(', ')}`, `Valid types: ${RESOURCE_TYPES.join(', ')}.`);
   const maxConcurrency = intOption('crawl', 'max-concurrency', values['max-concurrency']);
 
-  const out = values.out ? createWriteStream(values.out) : io.stdout;
-  const sink = new NdjsonSink(out, values.out ?? 'stdout');
+  const out = values.out ? await openOutput(values.out) : io.stdout;
+  const abort = new AbortController();
+  // Nowhere to write means nothing left to crawl for: stop every scope.
+  const sink = new NdjsonSink(out, values.out ?? 'stdout', (err) => abort.abort(err));
   const clients = createClientFactory();
   const progress = (s: ScopeResult) => {
+    if (sink.error) return;
     if (s.status === 'failed') io.stderr.write(`✗ ${s.region} ${s.type}: ${s.error!.operation} ${s.error!.code} — ${s.error!.message}\n`);
     else if (!values.quiet) io.stderr.write(`✓ ${s.region} ${s.type}: ${s.resources} resources (${s.mode}${s.skipped ? `, ${s.skipped} gone before describe` : ''})\n`);
   };
-  const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -91,6 +94,17 @@ export async function crawlCommand(argv: string[], io = { stdout: process.stdout
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     clients.destroy();
+  }
+}
+
+/** Open the output file before any AWS call, so a bad path fails at once with a clear message. */
+async function openOutput(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  try {
+    await once(stream, 'open');
+    return stream;
+  } catch (err) {
+    throw new SdrError('SDR_ERR_OUTPUT', `cannot open --out ${path}: ${(err as Error).message}`, { hint: 'Check that the directory exists and is writable.' });
   }
 }
 

@@ -12,12 +12,17 @@ export class NdjsonSink implements RecordSink {
   private failure: Error | undefined;
   private pending: Promise<void> | undefined;
 
+  /** @param onFailure called once when the stream fails, e.g. to stop the crawl feeding it. */
   constructor(
     private readonly stream: Writable,
-    private readonly where: string,
+    where: string,
+    onFailure?: (err: SdrError) => void,
   ) {
     stream.on('error', (err) => {
-      this.failure ??= new SdrError('SDR_ERR_OUTPUT', `cannot write records to ${where}: ${err.message}`, { hint: 'Check the output path, free space, or the program reading the output.', cause: err });
+      if (this.failure) return;
+      const failure = new SdrError('SDR_ERR_OUTPUT', `cannot write records to ${where}: ${err.message}`, { hint: 'Check the output path, free space, or the program reading the output.', cause: err });
+      this.failure = failure;
+      onFailure?.(failure);
     });
   }
 

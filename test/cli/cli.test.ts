@@ -97,6 +97,14 @@ describe('sdr-agent CLI', () => {
     });
   });
 
+  it('a bad --out path fails at once with exit 1, before any AWS call', async () => {
+    sim.resetLog();
+    const r = await run(['crawl', '--out', join(dir, 'missing-dir', 'x.jsonl')], awsEnv(sim));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('SDR_ERR_OUTPUT: cannot open --out');
+    expect(sim.operations).toEqual([]);
+  });
+
   it('policy prints an IAM policy document', async () => {
     const r = await run(['policy', '--types', 'training-job']);
     expect(r.code).toBe(0);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,16 @@ describe('sdr-agent CLI', () => {
     const r = await run(['crawl', '--types', 'model', '--quiet'], { ...awsEnv(sim), AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SAGEMAKER: sim.url, AWS_ENDPOINT_URL_STS: sim.url });
     expect(r.code).toBe(0);
     expect(parseRecords(r.stdout).length).toBeGreaterThan(0);
+  });
+
+  it('takes credentials from a named profile (AWS_PROFILE) through the SDK default chain', async () => {
+    const creds = join(dir, 'credentials');
+    writeFileSync(creds, `[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = x\n\n[crawler]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = ${SECRET}\n`);
+    sim.resetLog();
+    const r = await run(['crawl', '--types', 'domain', '--quiet'], { AWS_ENDPOINT_URL: sim.url, AWS_REGION: 'us-east-1', AWS_SHARED_CREDENTIALS_FILE: creds, AWS_CONFIG_FILE: join(dir, 'no-config'), AWS_PROFILE: 'crawler' });
+    expect(r.code).toBe(0);
+    expect(new Set(sim.operations.map((o) => o.accessKeyId))).toEqual(new Set(['AKIDPROFILE']));
+    expect(r.stderr).not.toContain(SECRET);
   });
 
   it('reports a partial crawl with exit 3 and names each failure', async () => {

@@ -38,11 +38,6 @@ export class GraphEmitter {
 
   constructor(private readonly sink: RecordSink) {}
 
-  /** True when the crawled resource was already emitted (Search and List overlap). */
-  has(label: string, id: string): boolean {
-    return this.emitted.has(`${label}\u0000${id}`);
-  }
-
   /** Emit one transformed resource; returns false if it was a duplicate. */
   resource(out: TransformOutput): boolean {
     const key = `${out.node.label}\u0000${out.node.id}`;

@@ -51,17 +51,17 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const emitter = new GraphEmitter(options.sink);
   try {
     const account = await identify(options, caller);
-    const regionState = new Map<string, RegionState>(options.regions.map((r) => [r, { searchDenied: false }]));
     const scopes = await Promise.all(
-      options.regions.flatMap((region) =>
-        descriptors.map(async (d) => {
+      options.regions.flatMap((region) => {
+        const regionState: RegionState = { searchDenied: false };
+        return descriptors.map(async (d) => {
           const result = await runScope(
             {
               scope: { account, region },
               client: options.clients.sageMaker(region),
               caller,
               emitter,
-              region: regionState.get(region)!,
+              region: regionState,
               useSearch: options.useSearch ?? true,
               workers: policy.maxConcurrency,
               pageSize: 100,
@@ -72,8 +72,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
           if (result.error?.kind === 'fatal' && !abort.signal.aborted) abort.abort(new CallFailure('sagemaker', result.error.operation.split(':')[1] ?? '', 'fatal', result.error.code, 1, new Error(result.error.message)));
           options.onScope?.(result);
           return result;
-        }),
-      ),
+        });
+      }),
     );
     emitter.finish();
     await emitter.ready();

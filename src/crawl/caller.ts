@@ -67,18 +67,18 @@ export class Caller {
     const limiter = this.limiter(`${region}/${op}`);
     for (let attempt = 1; ; attempt++) {
       this.signal?.throwIfAborted();
-      await limiter.acquire();
+      const started = await limiter.acquire();
       let kind: FailureKind;
       let error: unknown;
       try {
         this.stats.calls[op] = (this.stats.calls[op] ?? 0) + 1;
         const result = await send();
-        limiter.release('ok');
+        limiter.release(started, 'ok');
         return result;
       } catch (err) {
         error = err;
         kind = classifyFailure(err);
-        limiter.release(kind === 'throttled' ? 'throttled' : 'other');
+        limiter.release(started, kind === 'throttled' ? 'throttled' : 'other');
         const counter = kind === 'throttled' ? this.stats.throttled : this.stats.errors;
         counter[op] = (counter[op] ?? 0) + 1;
       }

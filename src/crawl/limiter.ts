@@ -10,17 +10,17 @@ export interface LimiterOptions {
   decrease: number;
   /** While calls succeed the rate grows by this fraction of its post-decrease value per second. */
   growthPerSecond: number;
-  /** At most one decrease per this many ms: one burst of throttles is one signal. */
-  decreaseIntervalMs: number;
 }
 
-export const DEFAULT_LIMITER: LimiterOptions = { maxConcurrency: 32, minRate: 2, decrease: 0.8, growthPerSecond: 0.1, decreaseIntervalMs: 500 };
+export const DEFAULT_LIMITER: LimiterOptions = { maxConcurrency: 32, minRate: 2, decrease: 0.8, growthPerSecond: 0.1 };
 
 /**
  * Adapts the request rate of one (region, operation) to what AWS allows. Unthrottled, only the
  * concurrency bound applies. The first throttle switches to a paced rate: a multiplicative decrease
  * to a fraction of the rate actually achieved in the last second, then linear growth while calls
- * succeed, so the rate settles just under the service's limit with few throttled calls.
+ * succeed, so the rate settles just under the service's limit with few throttled calls. Only a call
+ * started after the last decrease can cause the next one: a burst already in flight is one signal,
+ * however many of its calls come back throttled, and the limiter reacts within one round trip.
  */
 export class AdaptiveLimiter {
   private inFlight = 0;
@@ -45,8 +45,8 @@ export class AdaptiveLimiter {
     return this.inFlight;
   }
 
-  /** Wait for a concurrency slot and for the pace; call `release` when the call ends. */
-  async acquire(): Promise<void> {
+  /** Wait for a concurrency slot and for the pace; returns the call's start time, for `release`. */
+  async acquire(): Promise<number> {
     while (this.inFlight >= this.options.maxConcurrency) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
@@ -57,14 +57,14 @@ export class AdaptiveLimiter {
       this.nextStart = start + 1000 / this.rate;
       if (start > t) await sleep(start - t);
     }
-    this.recordStart();
+    return this.recordStart();
   }
 
-  /** Free the slot, adapting the rate to how the call went. */
-  release(outcome: 'ok' | 'throttled' | 'other'): void {
+  /** Free the slot of the call started at `startedAt`, adapting the rate to how it went. */
+  release(startedAt: number, outcome: 'ok' | 'throttled' | 'other'): void {
     this.inFlight--;
     const t = this.now();
-    if (outcome === 'throttled' && t - this.decreasedAt >= this.options.decreaseIntervalMs) {
+    if (outcome === 'throttled' && startedAt > this.decreasedAt) {
       const achieved = this.achievedRate(t);
       this.rate = Math.max(this.options.minRate, this.options.decrease * Math.min(this.rate, achieved));
       this.base = this.rate;
@@ -75,10 +75,11 @@ export class AdaptiveLimiter {
     this.waiters.shift()?.();
   }
 
-  private recordStart(): void {
+  private recordStart(): number {
     const t = this.now();
     this.recent.push(t);
     while (this.recent.length && this.recent[0]! < t - 1000) this.recent.shift();
+    return t;
   }
 
   /** Requests started in the last second (at least one, so a decrease never reaches zero). */

@@ -16,6 +16,12 @@ function expectComplete(sim: Simulator, sink: Parameters<typeof crawledIds>[0], 
   }
 }
 
+function expectCompleteType(sim: Simulator, sink: Parameters<typeof crawledIds>[0], type: string, region = 'us-east-1') {
+  const d = RESOURCES.find((r) => r.type === type)!;
+  const want = [...sim.expected(region).arns[type as keyof ReturnType<Simulator['expected']>['arns']]].sort();
+  expect(crawledIds(sink, d.label)).toEqual(want);
+}
+
 describe('a full crawl of the default estate, with Search', () => {
   let sim: Simulator;
   beforeAll(async () => {
@@ -123,6 +129,19 @@ describe('failures', () => {
         // About one call in five was refused and retried, and the crawl still got everything.
         expect(throttled / calls).toBeGreaterThan(0.1);
       }
+    });
+  });
+
+  it('adapts to a per-operation rate limit: paced under it, few calls throttled', async () => {
+    await withSim({ rateLimits: { default: 40, burst: 40 }, estate: { counts: { trainingJobs: 160 } } }, async (sim) => {
+      const { result, sink } = await crawlSim(sim, { useSearch: false, types: ['training-job'] });
+      expect(result.complete).toBe(true);
+      expectCompleteType(sim, sink, 'training-job');
+      const describes = result.calls.calls['sagemaker:DescribeTrainingJob']!;
+      const throttled = result.calls.throttled['sagemaker:DescribeTrainingJob'] ?? 0;
+      // 32 workers unpaced would see most calls throttled; adapted, only the first burst is.
+      expect(throttled).toBeGreaterThan(0);
+      expect(throttled / describes).toBeLessThan(0.25);
     });
   });
 

@@ -5,34 +5,37 @@ import { classifyFailure } from '../../src/crawl/classify.js';
 describe('AdaptiveLimiter', () => {
   it('bounds concurrency and lets a waiter in when a slot frees', async () => {
     const l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, maxConcurrency: 2 });
-    await l.acquire();
+    const first = await l.acquire();
     await l.acquire();
     let third = false;
     const p = l.acquire().then(() => (third = true));
     await new Promise((r) => setTimeout(r, 10));
     expect(third).toBe(false);
     expect(l.active).toBe(2);
-    l.release('ok');
+    l.release(first, 'ok');
     await p;
     expect(third).toBe(true);
     expect(l.active).toBe(2);
   });
 
-  it('decreases to a fraction of the achieved rate once per interval, grows linearly, never below the floor', async () => {
+  it('decreases to a fraction of the achieved rate once per burst, grows linearly, never below the floor', async () => {
     let t = 10_000;
     const l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, maxConcurrency: 1000 }, () => t);
-    for (let i = 0; i < 100; i++) await l.acquire(); // 100 starts within the last second
+    const burst: number[] = [];
+    for (let i = 0; i < 100; i++) burst.push(await l.acquire()); // 100 starts at t = 10,000
     expect(l.currentRate).toBe(Number.POSITIVE_INFINITY);
-    l.release('throttled');
+    t += 20;
+    l.release(burst.pop()!, 'throttled');
     expect(l.currentRate).toBeCloseTo(80);
     t += 100;
-    l.release('throttled'); // same burst: no second decrease
+    l.release(burst.pop()!, 'throttled'); // started before the decrease: same burst, no second decrease
     expect(l.currentRate).toBeCloseTo(80);
     t += 1000;
-    l.release('ok');
+    l.release(burst.pop()!, 'ok');
     expect(l.currentRate).toBeCloseTo(80 * (1 + 0.1 * 1.1));
-    t += 5000; // nothing started in the last second: decrease bottoms out at the floor
-    l.release('throttled');
+    t += 5000; // a call started after the decrease is throttled; nothing else started in the last second
+    const late = t - 1;
+    l.release(late, 'throttled');
     expect(l.currentRate).toBe(DEFAULT_LIMITER.minRate);
   });
 });

@@ -6,19 +6,19 @@ export interface LimiterOptions {
   maxConcurrency: number;
   /** The rate never drops below this (requests/s), so a crawl always progresses. */
   minRate: number;
-  /** On throttling the rate becomes this fraction of the rate actually achieved. */
+  /** On throttling the rate becomes this fraction of the rate the service accepted in the last second. */
   decrease: number;
   /** While calls succeed the rate grows by this fraction of its post-decrease value per second. */
   growthPerSecond: number;
 }
 
-export const DEFAULT_LIMITER: LimiterOptions = { maxConcurrency: 32, minRate: 2, decrease: 0.8, growthPerSecond: 0.1 };
+export const DEFAULT_LIMITER: LimiterOptions = { maxConcurrency: 32, minRate: 2, decrease: 0.9, growthPerSecond: 0.1 };
 
 /**
  * Adapts the request rate of one (region, operation) to what AWS allows. Unthrottled, only the
  * concurrency bound applies. The first throttle switches to a paced rate: a multiplicative decrease
- * to a fraction of the rate actually achieved in the last second, then linear growth while calls
- * succeed, so the rate settles just under the service's limit with few throttled calls. Only a call
+ * to a fraction of the rate the service accepted (calls that succeeded) in the last second — under
+ * a rate limit, that is the limit itself — then linear growth while calls succeed, so the rate settles just under the service's limit with few throttled calls. Only a call
  * started after the last decrease can cause the next one: a burst already in flight is one signal,
  * however many of its calls come back throttled, and the limiter reacts within one round trip.
  */
@@ -29,7 +29,8 @@ export class AdaptiveLimiter {
   private base = 0;
   private decreasedAt = Number.NEGATIVE_INFINITY;
   private nextStart = 0;
-  private readonly recent: number[] = [];
+  /** End times of calls that succeeded in the last second. */
+  private readonly accepted: number[] = [];
 
   constructor(
     private readonly options: LimiterOptions = DEFAULT_LIMITER,
@@ -57,16 +58,18 @@ export class AdaptiveLimiter {
       this.nextStart = start + 1000 / this.rate;
       if (start > t) await sleep(start - t);
     }
-    return this.recordStart();
+    return this.now();
   }
 
   /** Free the slot of the call started at `startedAt`, adapting the rate to how it went. */
   release(startedAt: number, outcome: 'ok' | 'throttled' | 'other'): void {
     this.inFlight--;
     const t = this.now();
+    this.trim(t);
+    if (outcome === 'ok') this.accepted.push(t);
     if (outcome === 'throttled' && startedAt > this.decreasedAt) {
-      const achieved = this.achievedRate(t);
-      this.rate = Math.max(this.options.minRate, this.options.decrease * Math.min(this.rate, achieved));
+      const accepted = Math.max(1, this.accepted.length);
+      this.rate = Math.max(this.options.minRate, this.options.decrease * Math.min(this.rate, accepted));
       this.base = this.rate;
       this.decreasedAt = t;
     } else if (outcome === 'ok' && Number.isFinite(this.rate)) {
@@ -75,16 +78,7 @@ export class AdaptiveLimiter {
     this.waiters.shift()?.();
   }
 
-  private recordStart(): number {
-    const t = this.now();
-    this.recent.push(t);
-    while (this.recent.length && this.recent[0]! < t - 1000) this.recent.shift();
-    return t;
-  }
-
-  /** Requests started in the last second (at least one, so a decrease never reaches zero). */
-  private achievedRate(t: number): number {
-    while (this.recent.length && this.recent[0]! < t - 1000) this.recent.shift();
-    return Math.max(1, this.recent.length);
+  private trim(t: number): void {
+    while (this.accepted.length && this.accepted[0]! < t - 1000) this.accepted.shift();
   }
 }

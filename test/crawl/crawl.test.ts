@@ -121,7 +121,9 @@ describe('failures', () => {
   it('survives a throttling storm (one call in five) with nothing missing', async () => {
     await withSim({ throttleProbability: 0.2, estate: { counts: { trainingJobs: 100 } } }, async (sim) => {
       for (const useSearch of [true, false]) {
-        const { result, sink } = await crawlSim(sim, { useSearch });
+        // Random throttling is no rate signal, so the limiter sinks to its floor; a higher floor keeps
+        // this test short. What it asserts is that nothing is lost.
+        const { result, sink } = await crawlSim(sim, { useSearch, policy: { minRate: 25 } });
         expect(result.complete).toBe(true);
         expectComplete(sim, sink);
         const throttled = Object.values(result.calls.throttled).reduce((a, n) => a + n, 0);

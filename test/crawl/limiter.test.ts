@@ -18,21 +18,22 @@ describe('AdaptiveLimiter', () => {
     expect(l.active).toBe(2);
   });
 
-  it('decreases to a fraction of the achieved rate once per burst, grows linearly, never below the floor', async () => {
+  it('decreases to a fraction of the accepted rate once per burst, grows linearly, never below the floor', async () => {
     let t = 10_000;
     const l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, maxConcurrency: 1000 }, () => t);
     const burst: number[] = [];
     for (let i = 0; i < 100; i++) burst.push(await l.acquire()); // 100 starts at t = 10,000
-    expect(l.currentRate).toBe(Number.POSITIVE_INFINITY);
     t += 20;
+    for (let i = 0; i < 50; i++) l.release(burst.pop()!, 'ok'); // the service accepted 50 of them
+    expect(l.currentRate).toBe(Number.POSITIVE_INFINITY);
     l.release(burst.pop()!, 'throttled');
-    expect(l.currentRate).toBeCloseTo(80);
+    expect(l.currentRate).toBeCloseTo(45);
     t += 100;
     l.release(burst.pop()!, 'throttled'); // started before the decrease: same burst, no second decrease
-    expect(l.currentRate).toBeCloseTo(80);
+    expect(l.currentRate).toBeCloseTo(45);
     t += 1000;
     l.release(burst.pop()!, 'ok');
-    expect(l.currentRate).toBeCloseTo(80 * (1 + 0.1 * 1.1));
+    expect(l.currentRate).toBeCloseTo(45 * (1 + 0.1 * 1.1));
     t += 5000; // a call started after the decrease is throttled; nothing else started in the last second
     const late = t - 1;
     l.release(late, 'throttled');

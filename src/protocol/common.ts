@@ -1,0 +1,59 @@
+/**
+ * Field schemas shared by the messages, and the `error` message both sides send. Every object is
+ * closed (`additionalProperties: false`) and every string bounded, so a peer cannot smuggle fields
+ * or grow a message beyond what its purpose needs.
+ */
+import { Type, type ObjectOptions, type Static, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import type { FailureKind } from '../crawl/classify.js';
+import { RESOURCE_TYPES } from '../crawl/resources/index.js';
+
+/** An object schema that rejects unknown fields. Every object in the protocol is built with it. */
+export function Closed<T extends TProperties>(properties: T, options: ObjectOptions = {}) {
+  return Type.Object(properties, { ...options, additionalProperties: false });
+}
+
+/**
+ * A string that is one of `values`. A plain `enum` rather than a union of literals, so a failure
+ * is one "must be equal to one of the allowed values" instead of one error per alternative.
+ */
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** Integers stay within what a JavaScript number holds exactly; `1e300` is not a count. */
+export const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+export const Seq = Count;
+
+/** A job's id, chosen by the control plane. */
+export const JobId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
+
+/** An AWS region name, the same pattern as the record schema's. */
+export const Region = Type.String({ maxLength: 32, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$' });
+
+/** A resource type as `sdr-agent crawl --types` takes it (`training-job`, ...). */
+export const ResourceType = StringEnum(RESOURCE_TYPES);
+
+/** A message for humans: bounded, never parsed. */
+export const Text = (maxLength = 1000) => Type.String({ maxLength });
+
+/** Failure kinds of src/crawl/classify.ts, as a scope failure reports them. */
+export const FAILURE_KINDS = ['throttled', 'transient', 'skippable', 'scope', 'fatal'] as const satisfies readonly FailureKind[];
+// Fails to compile when classify.ts gains a kind the protocol does not list.
+const _everyKind: readonly (typeof FAILURE_KINDS)[number][] = [] as FailureKind[];
+void _everyKind;
+
+/** `error`: a frame the sender received could not be accepted. Sent in both directions. */
+export const ErrorMessage = Closed({
+  type: Type.Literal('error'),
+  code: Type.String({ maxLength: 64, pattern: '^SDR_PROTO_[A-Z0-9_]+$' }),
+  message: Text(),
+  jobId: Type.Optional(JobId),
+});
+export type ErrorMessage = Static<typeof ErrorMessage>;
+
+/** The `type` constant of a message schema. */
+export function typeOf(schema: TSchema): string {
+  const t = (schema as { properties?: { type?: { const?: unknown } } }).properties?.type?.const;
+  if (typeof t !== 'string') throw new Error('a protocol message schema must have a constant `type`');
+  return t;
+}

@@ -1,0 +1,13 @@
+/**
+ * The tunnel protocol, v1: every message between the agent and the control plane, defined once as
+ * a TypeBox schema with its TypeScript type derived from it. docs/protocol.md is the prose of this
+ * module; the runtime that speaks it (`sdr-agent run`) is not built yet.
+ */
+export * from './agent.js';
+export { ErrorMessage, FAILURE_KINDS, JobId, Region, ResourceType } from './common.js';
+export * from './constants.js';
+export * from './control.js';
+export * from './errors.js';
+export { AGENT_MESSAGE_TYPES, CONTROL_MESSAGE_TYPES, decodeAgentMessage, decodeControlMessage, encodeMessage } from './codec.js';
+export { decodeBatchRecords, encodeBatch } from './batch.js';
+export { closeFor, negotiate, truncateUtf8, type Negotiation } from './negotiate.js';

@@ -102,6 +102,8 @@ export const CrawlDone = Closed({
   type: Type.Literal('crawl.done'),
   jobId: JobId,
   status: StringEnum(JOB_STATUSES),
+  /** The AWS account the connection's credentials belong to; absent when the crawl failed before learning it. */
+  account: Type.Optional(Type.String({ minLength: 12, maxLength: 12, pattern: '^\\d{12}$' })),
   lastSeq: Seq,
   scopes: Type.Array(ScopeSummary, { maxItems: MAX_SCOPES }),
   counts: Closed({ nodes: Count, edges: Count }),

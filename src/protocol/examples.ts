@@ -56,6 +56,7 @@ export const AGENT_EXAMPLES = {
     type: 'crawl.done',
     jobId,
     status: 'partial',
+    account: ACCOUNT,
     lastSeq: 12,
     scopes: [
       { region: 'us-east-1', type: 'training-job', status: 'completed', mode: 'search', resources: 412, skipped: 1 },

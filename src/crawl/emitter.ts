@@ -35,6 +35,7 @@ export class GraphEmitter {
     CAN_INVOKE: new JoinIndex('CAN_INVOKE', 'AWSSageMakerNotebookInstance', 'AWSSageMakerTrainingJob'),
   };
   private backpressure = false;
+  private draining: Promise<void> | undefined;
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -55,9 +56,13 @@ export class GraphEmitter {
 
   /** Wait if the sink asked for it. Call between API calls so backpressure reaches AWS. */
   async ready(): Promise<void> {
-    if (this.backpressure) {
-      this.backpressure = false;
-      await this.sink.drain();
+    // Every caller waits while the sink is full, on one shared drain, so no worker slips past it.
+    while (this.backpressure) {
+      this.draining ??= this.sink.drain().finally(() => {
+        this.draining = undefined;
+        this.backpressure = false;
+      });
+      await this.draining;
     }
   }
 

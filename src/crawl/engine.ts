@@ -20,6 +20,8 @@ export interface CrawlOptions {
   signal?: AbortSignal;
   /** Called when each scope ends. */
   onScope?: (result: ScopeResult) => void;
+  /** Called once the account is known, with the live call counters (for progress reports). */
+  onStart?: (started: { account: string; calls: CallStats }) => void;
 }
 
 export interface CrawlResult {
@@ -51,6 +53,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const emitter = new GraphEmitter(options.sink);
   try {
     const account = await identify(options, caller);
+    options.onStart?.({ account, calls: caller.stats });
     const scopes = await Promise.all(
       options.regions.flatMap((region) => {
         const regionState: RegionState = { searchDenied: false };

@@ -1,0 +1,274 @@
+/**
+ * The jobs an agent runs for the control plane: admission (local policy, capacity, draining), one
+ * crawl per job streaming into its `JobStream`, progress reports, cancel, acks, and the resume
+ * state a new connection's `hello` carries. Jobs live in memory only (docs/protocol.md, Resume).
+ */
+import type { CallPolicy, CallStats } from '../crawl/caller.js';
+import type { AwsClientFactory } from '../crawl/clients.js';
+import { crawl } from '../crawl/engine.js';
+import { RESOURCE_TYPES } from '../crawl/resources/index.js';
+import { errorText, type Logger } from '../log.js';
+import type { AgentMessage, CrawlCancel, CrawlDone, CrawlStart, ResumeJob } from '../protocol/index.js';
+import { JobStream, type StreamLimits } from '../tunnel/job-stream.js';
+import { admit, type AllowedScope } from './policy.js';
+
+/** A configured connection as the job manager uses it. */
+export interface JobConnection extends AllowedScope {
+  name: string;
+  useSearch?: boolean;
+  maxConcurrency?: number;
+}
+
+export interface JobManagerOptions {
+  connections: Readonly<Record<string, JobConnection>>;
+  maxConcurrentJobs: number;
+  batchRecords: number;
+  batchFlushMs: number;
+  /** AWS clients for a connection's crawl (credentials, endpoint, proxy); destroyed after the job. */
+  clientsFor(connection: JobConnection): AwsClientFactory;
+  send(message: AgentMessage): boolean;
+  sendFrame(frame: string): boolean;
+  limits(): StreamLimits;
+  logger: Logger;
+  progressIntervalMs?: number;
+  /** Crawl policy overrides (tests). */
+  policy?: Partial<CallPolicy>;
+  validateRecord?: JobStreamOptionsValidate;
+}
+
+type JobStreamOptionsValidate = ConstructorParameters<typeof JobStream>[0]['validate'];
+
+/** Why a job is being stopped early. */
+export class JobCancelled extends Error {
+  constructor(reason: string) {
+    super(`cancelled: ${reason}`);
+    this.name = 'Cancelled';
+  }
+}
+
+interface Job {
+  id: string;
+  connection: JobConnection;
+  stream: JobStream;
+  abort: AbortController;
+  cancelled: boolean;
+  scopesDone: number;
+  scopesTotal: number;
+  calls: CallStats | undefined;
+  logger: Logger;
+  /** Settles when the job is over and forgotten. */
+  finished: Promise<void>;
+}
+
+export class JobManager {
+  private readonly jobs = new Map<string, Job>();
+  private draining = false;
+  private progressTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: JobManagerOptions) {
+    this.progressTimer = setInterval(() => this.reportProgress(), options.progressIntervalMs ?? 2000);
+    this.progressTimer.unref?.();
+  }
+
+  /** Jobs running or waiting for their final ack. */
+  get size(): number {
+    return this.jobs.size;
+  }
+
+  get ids(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** True when no job has a batch sent and unacknowledged (a good moment to rotate the connection). */
+  quiet(): boolean {
+    return [...this.jobs.values()].every((j) => j.stream.quiet);
+  }
+
+  /** What `hello.resume` reports: every job still held. */
+  resume(): ResumeJob[] {
+    return [...this.jobs.values()].map((j) => ({ jobId: j.id, lastSeq: j.stream.lastSeq, ackedSeq: j.stream.ackedSeq }));
+  }
+
+  /** A new session: every job re-sends what is unacknowledged. */
+  onSession(): void {
+    for (const job of this.jobs.values()) job.stream.onSession();
+  }
+
+  /** The oldest time a sent batch has been waiting for its ack, across jobs. */
+  oldestUnackedSentAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const job of this.jobs.values()) {
+      const t = job.stream.oldestUnackedSentAt;
+      if (t !== undefined && (oldest === undefined || t < oldest)) oldest = t;
+    }
+    return oldest;
+  }
+
+  start(start: CrawlStart): void {
+    const { logger } = this.options;
+    if (this.jobs.has(start.jobId)) {
+      // A retried start whose answer was lost: the same answer, nothing new runs.
+      this.options.send({ type: 'crawl.accepted', jobId: start.jobId });
+      return;
+    }
+    const rejection = admit(start, this.options.connections, { draining: this.draining, running: this.running(), maxConcurrentJobs: this.options.maxConcurrentJobs });
+    if (rejection) {
+      const log = rejection.reason === 'not_allowed' || rejection.reason === 'unknown_connection' ? logger.warn.bind(logger) : logger.info.bind(logger);
+      log({ jobId: start.jobId, reason: rejection.reason }, `rejected crawl request: ${rejection.message}`);
+      this.options.send({ type: 'crawl.rejected', jobId: start.jobId, reason: rejection.reason, message: rejection.message });
+      return;
+    }
+    const connection = this.options.connections[start.connection]!;
+    const types = start.types ?? connection.types.filter((t) => (RESOURCE_TYPES as readonly string[]).includes(t));
+    const jobLogger = logger.child({ jobId: start.jobId, connection: connection.name });
+    const stream = new JobStream({
+      jobId: start.jobId,
+      send: (frame) => this.options.sendFrame(frame),
+      limits: this.options.limits,
+      batchRecords: this.options.batchRecords,
+      flushMs: this.options.batchFlushMs,
+      validate: this.options.validateRecord,
+      onInvalidRecord: (problem) => jobLogger.error(`dropped a record that does not match the record schema (a crawler bug): ${problem}`),
+    });
+    const job: Job = {
+      id: start.jobId,
+      connection,
+      stream,
+      abort: new AbortController(),
+      cancelled: false,
+      scopesDone: 0,
+      scopesTotal: start.regions.length * types.length,
+      calls: undefined,
+      logger: jobLogger,
+      finished: Promise.resolve(),
+    };
+    this.jobs.set(job.id, job);
+    this.options.send({ type: 'crawl.accepted', jobId: job.id });
+    jobLogger.info({ regions: start.regions, types: start.types ?? 'all allowed' }, 'crawl started');
+    job.finished = this.run(job, start.regions, types).finally(() => this.jobs.delete(job.id));
+  }
+
+  cancel(message: CrawlCancel): void {
+    const job = this.jobs.get(message.jobId);
+    if (!job) return;
+    this.stop(job, message.reason ?? 'by the control plane');
+  }
+
+  ack(jobId: string, seq: number): void {
+    const job = this.jobs.get(jobId);
+    if (!job) return;
+    if (!job.stream.ack(seq)) {
+      job.logger.warn({ seq, lastSeq: job.stream.lastSeq }, 'the control plane acknowledged a batch that was never sent');
+      this.options.send({ type: 'error', code: 'SDR_PROTO_UNEXPECTED', message: `ack ${seq} is above the highest batch sent (${job.stream.lastSeq})`, jobId });
+    }
+  }
+
+  /** Take no new jobs from now on. */
+  startDraining(): void {
+    this.draining = true;
+  }
+
+  /**
+   * Wait for every job to end and be acknowledged, at most `graceMs`; then cancel what is still
+   * running and give its `crawl.done` a moment to go out. Resolves true when everything finished
+   * in time.
+   */
+  async drain(graceMs: number): Promise<boolean> {
+    this.draining = true;
+    const all = () => Promise.all([...this.jobs.values()].map((j) => j.finished));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+    const outcome = await Promise.race([all().then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'done') return true;
+    for (const job of this.jobs.values()) this.stop(job, 'the agent is shutting down and the drain grace period ran out');
+    // Cancelled jobs send crawl.done at once; their acks are not waited for any more.
+    for (const job of this.jobs.values()) setImmediate(() => job.stream.abandon());
+    await Promise.race([all(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    return false;
+  }
+
+  /** Abort every job at once (forced exit). */
+  abortAll(): void {
+    for (const job of this.jobs.values()) {
+      this.stop(job, 'forced shutdown');
+      job.stream.abandon();
+    }
+  }
+
+  close(): void {
+    clearInterval(this.progressTimer);
+  }
+
+  private running(): number {
+    return this.jobs.size;
+  }
+
+  private stop(job: Job, reason: string): void {
+    if (job.cancelled) return;
+    job.cancelled = true;
+    job.logger.info({ reason }, 'cancelling crawl');
+    job.abort.abort(new JobCancelled(reason));
+    // The crawler may be waiting for credit: let it through so it can see the abort.
+    job.stream.release();
+  }
+
+  private async run(job: Job, regions: string[], types: string[]): Promise<void> {
+    const { connection, stream, logger } = job;
+    let summary: Omit<CrawlDone, 'type' | 'jobId' | 'lastSeq'>;
+    let clients: AwsClientFactory | undefined;
+    try {
+      clients = this.options.clientsFor(connection);
+      const result = await crawl({
+        regions,
+        types,
+        sink: stream,
+        clients,
+        useSearch: connection.useSearch ?? true,
+        policy: { ...this.options.policy, ...(connection.maxConcurrency ? { maxConcurrency: connection.maxConcurrency } : {}) },
+        signal: job.abort.signal,
+        onStart: ({ calls }) => (job.calls = calls),
+        onScope: () => job.scopesDone++,
+      });
+      const status = job.cancelled ? 'cancelled' : result.complete ? 'completed' : 'partial';
+      summary = {
+        status,
+        account: result.account,
+        scopes: result.scopes.map(({ warnings: _w, error, ...s }) => ({
+          ...s,
+          mode: s.mode,
+          ...(error ? { error: { ...error, kind: error.kind as never, message: error.message.slice(0, 1000), code: error.code.slice(0, 128), operation: error.operation.slice(0, 128) } } : {}),
+        })),
+        counts: { nodes: result.emitted.nodes, edges: result.emitted.edges },
+        calls: result.calls.calls,
+      };
+      logger.info({ status, nodes: result.emitted.nodes, edges: result.emitted.edges, ms: Math.round(result.durationMs) }, 'crawl finished');
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      summary = {
+        status: job.cancelled ? 'cancelled' : 'failed',
+        scopes: [],
+        counts: { nodes: 0, edges: 0 },
+        calls: job.calls?.calls ?? {},
+        error: { code: typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'SDR_ERR_AWS', message: errorText(err).slice(0, 1000) },
+      };
+      logger.error(`crawl failed: ${errorText(err)}`);
+    } finally {
+      clients?.destroy();
+    }
+    try {
+      await stream.finish(summary);
+      logger.info({ lastSeq: stream.lastSeq, resent: stream.resent }, 'job delivered');
+    } catch (err) {
+      logger.error(`job could not be delivered: ${errorText(err)}`);
+    }
+  }
+
+  private reportProgress(): void {
+    for (const job of this.jobs.values()) {
+      if (job.cancelled) continue;
+      const calls = job.calls ? Object.values(job.calls.calls).reduce((a, b) => a + b, 0) : 0;
+      this.options.send({ type: 'progress', jobId: job.id, scopesDone: job.scopesDone, scopesTotal: job.scopesTotal, records: job.stream.records, calls });
+    }
+  }
+}

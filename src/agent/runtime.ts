@@ -1,0 +1,202 @@
+/**
+ * The long-running agent: one tunnel to the control plane and the jobs it asks for. Owns the
+ * lifecycle around them — start, the ack watchdog, readiness, and the drain on shutdown
+ * (`draining` → finish running jobs within the grace period → flush acks → close with 1001).
+ */
+import type { Agent as HttpAgent } from 'node:http';
+import type { CallPolicy } from '../crawl/caller.js';
+import type { AwsClientFactory } from '../crawl/clients.js';
+import { RESOURCE_TYPES } from '../crawl/resources/index.js';
+import type { Logger } from '../log.js';
+import { ACK_TIMEOUT_MS, CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type ControlMessage, type Hello } from '../protocol/index.js';
+import type { BackoffOptions } from '../tunnel/backoff.js';
+import { Tunnel } from '../tunnel/connection.js';
+import type { StreamLimits } from '../tunnel/job-stream.js';
+import { JobManager, type JobConnection } from './jobs.js';
+
+export interface RuntimeLimits {
+  maxConcurrentJobs: number;
+  drainGraceMs: number;
+  maxConnectionLifetimeMs: number;
+  batchRecords: number;
+  batchFlushMs: number;
+}
+
+export interface AgentRuntimeOptions {
+  url: string;
+  agentId: string;
+  /** Sent only in the upgrade's Authorization header. */
+  token: string;
+  agentVersion: string;
+  connections: Readonly<Record<string, JobConnection>>;
+  limits: RuntimeLimits;
+  clientsFor(connection: JobConnection): AwsClientFactory;
+  logger: Logger;
+  /** Proxy-aware agent for the tunnel, when a proxy applies to `url`. */
+  tunnelAgent?: HttpAgent;
+  tls?: { ca?: string[]; cert?: string; key?: string };
+  /** Secret stores this agent can read (advertised in `hello`). */
+  secretStores?: string[];
+  /** Tuning for tests: backoff, heartbeat and pause after refusal, ack timeout, crawl policy. */
+  backoff?: BackoffOptions;
+  heartbeatIntervalMs?: number;
+  refusedRetryMs?: number;
+  ackTimeoutMs?: number;
+  progressIntervalMs?: number;
+  policy?: Partial<CallPolicy>;
+  validateRecord?: ConstructorParameters<typeof JobManager>[0]['validateRecord'];
+}
+
+export interface AgentStatus {
+  state: Tunnel['state'];
+  /** Connected, handshake done, not draining. */
+  ready: boolean;
+  lastError: string | undefined;
+  sessions: number;
+  jobs: string[];
+}
+
+/** Credit window assumed while no session says otherwise. */
+const DEFAULT_CREDIT_WINDOW = 8;
+
+export class AgentRuntime {
+  readonly tunnel: Tunnel;
+  readonly jobs: JobManager;
+  private draining = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastLimits: StreamLimits;
+
+  constructor(private readonly options: AgentRuntimeOptions) {
+    const { logger } = options;
+    this.lastLimits = { creditWindow: DEFAULT_CREDIT_WINDOW, maxBatchRecords: options.limits.batchRecords, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES };
+    this.jobs = new JobManager({
+      connections: options.connections,
+      maxConcurrentJobs: options.limits.maxConcurrentJobs,
+      batchRecords: options.limits.batchRecords,
+      batchFlushMs: options.limits.batchFlushMs,
+      clientsFor: options.clientsFor,
+      send: (m) => this.tunnel.send(m),
+      sendFrame: (f) => this.tunnel.sendFrame(f),
+      limits: () => this.limits(),
+      logger,
+      progressIntervalMs: options.progressIntervalMs,
+      policy: options.policy,
+      validateRecord: options.validateRecord,
+    });
+    this.tunnel = new Tunnel({
+      url: options.url,
+      token: options.token,
+      logger,
+      agent: options.tunnelAgent,
+      tls: options.tls,
+      maxConnectionLifetimeMs: options.limits.maxConnectionLifetimeMs,
+      backoff: options.backoff,
+      refusedRetryMs: options.refusedRetryMs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      handler: {
+        hello: () => this.hello(),
+        onSession: (welcome) => {
+          this.lastLimits = { ...welcome.limits };
+          if (this.draining) this.tunnel.send({ type: 'draining', reason: 'the agent is shutting down' });
+          this.jobs.onSession();
+        },
+        onMessage: (m) => this.dispatch(m),
+        onDisconnect: () => logger.debug({ jobs: this.jobs.ids }, 'session ended; running jobs continue until their credit window is full'),
+        quiet: () => this.jobs.quiet(),
+      },
+    });
+  }
+
+  /** Connect (after a jittered delay) and keep connected. */
+  start(firstDelayMs?: number): void {
+    this.tunnel.start(firstDelayMs);
+    const timeout = this.options.ackTimeoutMs ?? ACK_TIMEOUT_MS;
+    this.watchdog = setInterval(() => {
+      const oldest = this.jobs.oldestUnackedSentAt();
+      if (oldest !== undefined && Date.now() - oldest > timeout) this.tunnel.reconnect(`no ack for ${Math.round(timeout / 1000)} s`);
+    }, Math.min(10_000, Math.max(100, timeout / 4)));
+    this.watchdog.unref?.();
+  }
+
+  status(): AgentStatus {
+    return { state: this.tunnel.state, ready: this.tunnel.ready && !this.draining, lastError: this.tunnel.lastError, sessions: this.tunnel.sessions, jobs: this.jobs.ids };
+  }
+
+  /**
+   * Drain and close: tell the control plane, take no new jobs, let running ones finish within the
+   * grace period (then cancel them), wait for their final acks, close with 1001.
+   * Resolves `drained: false` when the grace period ran out.
+   */
+  async shutdown(reason: string): Promise<{ drained: boolean }> {
+    const { logger, limits } = this.options;
+    if (!this.draining) {
+      this.draining = true;
+      this.tunnel.markDraining();
+      this.jobs.startDraining();
+      this.tunnel.send({ type: 'draining', reason: reason.slice(0, 200) });
+      logger.info({ jobs: this.jobs.ids, graceMs: limits.drainGraceMs }, `draining (${reason}): no new jobs; running jobs get the grace period to finish`);
+    }
+    const drained = await this.jobs.drain(limits.drainGraceMs);
+    if (!drained) logger.warn('drain grace period ran out: remaining jobs were cancelled');
+    await this.stop();
+    return { drained };
+  }
+
+  /** Stop at once: abort jobs, drop the connection (a second signal). */
+  forceStop(): void {
+    this.jobs.abortAll();
+    this.tunnel.terminate();
+    this.cleanup();
+  }
+
+  /** Close the tunnel with 1001 and release timers, without draining (tests, the demo). */
+  async stop(): Promise<void> {
+    await this.tunnel.close(CLOSE_CODES.GOING_AWAY.code, CLOSE_CODES.GOING_AWAY.reason);
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    clearInterval(this.watchdog);
+    this.jobs.close();
+  }
+
+  private limits(): StreamLimits {
+    return this.lastLimits;
+  }
+
+  private hello(): Hello {
+    const { options } = this;
+    const types = new Set<string>();
+    for (const c of Object.values(options.connections)) for (const t of c.types) types.add(t);
+    return {
+      type: 'hello',
+      agentId: options.agentId,
+      agentVersion: options.agentVersion,
+      protocolVersion: PROTOCOL_VERSION,
+      capabilities: {
+        resourceTypes: RESOURCE_TYPES.filter((t) => types.has(t)),
+        secretStores: options.secretStores ?? [],
+        maxConcurrentJobs: options.limits.maxConcurrentJobs,
+        compression: ['gzip'],
+      },
+      resume: { jobs: this.jobs.resume() },
+    };
+  }
+
+  private dispatch(message: ControlMessage): void {
+    switch (message.type) {
+      case 'crawl.start':
+        this.jobs.start(message);
+        return;
+      case 'crawl.cancel':
+        this.jobs.cancel(message);
+        return;
+      case 'ack':
+        this.jobs.ack(message.jobId, message.seq);
+        return;
+      default:
+        // welcome and error are handled by the tunnel.
+        return;
+    }
+  }
+}

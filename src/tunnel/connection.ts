@@ -1,0 +1,405 @@
+/**
+ * The agent's one outbound WebSocket to the control plane, kept up for the life of the process.
+ * A state machine — `idle → connecting → open → (draining) → closed` — over a single `ws` client at a
+ * time: handshake (`hello` → `welcome`), ping/pong watchdog, reconnects with full-jitter backoff,
+ * a long pause when the control plane refuses the agent, and a maximum connection lifetime after
+ * which the agent reconnects on its own terms. What a session carries (jobs, batches) is the
+ * handler's business; this file only knows frames.
+ */
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { errorText, type Logger } from '../log.js';
+import {
+  CLOSE_CODES,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_FRAME_BYTES,
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_MISSED_HEARTBEATS,
+  SUBPROTOCOL,
+  closeFor,
+  decodeControlMessage,
+  encodeMessage,
+  isProtocolError,
+  negotiate,
+  type AgentMessage,
+  type ControlMessage,
+  type Hello,
+  type Welcome,
+} from '../protocol/index.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+
+export type TunnelState = 'idle' | 'connecting' | 'open' | 'draining' | 'closed';
+
+/** What the runtime plugs into the tunnel. */
+export interface TunnelHandler {
+  /** The `hello` for a new connection, with the current resume state. */
+  hello(): Hello;
+  /** The handshake completed; messages may be sent. */
+  onSession(welcome: Welcome): void;
+  /** A valid control-plane message after the handshake (never `welcome`). */
+  onMessage(message: ControlMessage): void;
+  /** The session ended (any reason); a reconnect follows unless the tunnel was closed. */
+  onDisconnect(): void;
+  /** True when nothing sent is waiting for an ack: the moment to rotate a connection. */
+  quiet?(): boolean;
+}
+
+export interface TunnelOptions {
+  url: string;
+  /** The agent token; sent only in the upgrade's Authorization header. */
+  token: string;
+  handler: TunnelHandler;
+  logger: Logger;
+  /** Proxy-aware agent for the upgrade request (src/net), when a proxy applies to `url`. */
+  agent?: HttpAgent;
+  /** Extra trust and the client certificate (mTLS). There is no option to skip verification. */
+  tls?: { ca?: string[]; cert?: string; key?: string };
+  /** Reconnect on our own terms after this long (between batches). Default: never. */
+  maxConnectionLifetimeMs?: number;
+  backoff?: BackoffOptions;
+  /** Pause after the control plane refused the agent (401/403, 4401, 4403, 4409, 4426). Default 5 min. */
+  refusedRetryMs?: number;
+  handshakeTimeoutMs?: number;
+  /** Overrides `welcome.heartbeatIntervalMs` (tests). */
+  heartbeatIntervalMs?: number;
+}
+
+/** Close codes after which reconnecting at once would only be refused again. */
+const REFUSED_CODES: ReadonlySet<number> = new Set([
+  CLOSE_CODES.UNAUTHORIZED.code,
+  CLOSE_CODES.FORBIDDEN.code,
+  CLOSE_CODES.SUPERSEDED.code,
+  CLOSE_CODES.VERSION_MISMATCH.code,
+]);
+
+/** How long a rotation waits for a quiet moment before closing anyway. */
+const ROTATE_WAIT_MS = 60_000;
+
+export class Tunnel {
+  private stateValue: TunnelState = 'idle';
+  private ws: WebSocket | undefined;
+  private session: Welcome | undefined;
+  private readonly backoff: Backoff;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private lifetimeTimer: NodeJS.Timeout | undefined;
+  private missedPongs = 0;
+  /** The delay the current connection's end should use instead of the backoff's. */
+  private nextDelayOverride: number | undefined;
+  private closedWaiters: Array<() => void> = [];
+  /** Why the last connection ended or failed, for status and readiness. */
+  lastError: string | undefined;
+  /** Connections that completed a handshake. */
+  sessions = 0;
+
+  constructor(private readonly options: TunnelOptions) {
+    this.backoff = new Backoff(options.backoff);
+  }
+
+  get state(): TunnelState {
+    return this.stateValue;
+  }
+
+  /** True while a session is up and the agent is not draining. */
+  get ready(): boolean {
+    return this.stateValue === 'open' && this.session !== undefined;
+  }
+
+  /** The current session's `welcome`, if a session is up. */
+  get welcome(): Welcome | undefined {
+    return this.session;
+  }
+
+  /** Bytes queued in the socket, not yet written to the network. */
+  get bufferedAmount(): number {
+    return this.ws?.bufferedAmount ?? 0;
+  }
+
+  /** Start connecting, after a jittered first delay so a fleet does not connect at once. */
+  start(firstDelayMs = this.backoff.first()): void {
+    if (this.stateValue !== 'idle') return;
+    this.stateValue = 'connecting';
+    this.schedule(firstDelayMs);
+  }
+
+  /** Stop taking new work but keep the session: `draining` is a runtime state, frames still flow. */
+  markDraining(): void {
+    if (this.stateValue === 'open' || this.stateValue === 'connecting') this.stateValue = 'draining';
+  }
+
+  /**
+   * Send one message if a session is up. Returns false when it is not (the caller keeps what it
+   * must re-send). Invalid messages throw: they are bugs on this side.
+   */
+  send(message: AgentMessage): boolean {
+    if (!this.session || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(encodeMessage(message, this.session.limits.maxFrameBytes));
+    return true;
+  }
+
+  /** Send a frame already encoded with `encodeMessage` (batches are encoded once, re-sent as is). */
+  sendFrame(frame: string): boolean {
+    if (!this.session || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(frame);
+    return true;
+  }
+
+  /** End the current connection and connect again (ack stalled, rotation). */
+  reconnect(reason: string, delayMs?: number): void {
+    const ws = this.ws;
+    if (!ws || this.stateValue === 'closed') return;
+    this.options.logger.info({ reason }, 'reconnecting to the control plane');
+    this.nextDelayOverride = delayMs;
+    ws.close(CLOSE_CODES.NORMAL.code, CLOSE_CODES.NORMAL.reason);
+    this.forceAfter(ws, 5000);
+  }
+
+  /**
+   * Close for good: a close frame with `code` (1001 when the agent shuts down), then the socket is
+   * destroyed if the peer does not answer within `timeoutMs`. No reconnect follows.
+   */
+  async close(code: number = CLOSE_CODES.GOING_AWAY.code, reason: string = CLOSE_CODES.GOING_AWAY.reason, timeoutMs = 5000): Promise<void> {
+    const previous = this.stateValue;
+    this.stateValue = 'closed';
+    this.clearTimers();
+    clearTimeout(this.reconnectTimer);
+    const ws = this.ws;
+    if (!ws || previous === 'closed' || ws.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise<void>((resolve) => this.closedWaiters.push(resolve));
+    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    else ws.close(code, reason);
+    this.forceAfter(ws, timeoutMs);
+    await closed;
+  }
+
+  /** Drop the connection without a close handshake and stop (second signal). */
+  terminate(): void {
+    this.stateValue = 'closed';
+    this.clearTimers();
+    clearTimeout(this.reconnectTimer);
+    this.ws?.terminate();
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.reconnectTimer);
+    if (this.stateValue === 'closed') return;
+    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
+    this.reconnectTimer.unref?.();
+  }
+
+  private connect(): void {
+    if (this.stateValue === 'closed') return;
+    const { url, token, tls, agent, logger } = this.options;
+    logger.debug({ url: redactUrl(url) }, 'connecting to the control plane');
+    const ws = new WebSocket(url, SUBPROTOCOL, {
+      headers: { Authorization: `Bearer ${token}` },
+      perMessageDeflate: false,
+      maxPayload: DEFAULT_MAX_FRAME_BYTES,
+      handshakeTimeout: this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+      followRedirects: false,
+      ...(agent ? { agent } : {}),
+      ...(tls?.ca ? { ca: tls.ca } : {}),
+      ...(tls?.cert ? { cert: tls.cert, key: tls.key } : {}),
+    });
+    this.ws = ws;
+    this.session = undefined;
+    this.missedPongs = 0;
+    let refused: string | undefined;
+
+    ws.on('unexpected-response', (req, res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      if (status === 401 || status === 403) {
+        refused = `the control plane refused the agent token (HTTP ${status}) at ${redactUrl(url)}`;
+        logger.error({ status }, `${refused}: check the agent id and token; retrying in ${Math.round(this.refusedRetryMs / 1000)} s`);
+      } else {
+        this.lastError = `the control plane answered the WebSocket upgrade with HTTP ${status}`;
+        logger.warn({ status }, this.lastError);
+      }
+      res.resume();
+      req.destroy();
+      // ws emits nothing more once the response is handled: finish this attempt ourselves.
+      this.ended(ws, refused !== undefined ? this.refusedRetryMs : undefined, refused);
+    });
+    ws.on('open', () => {
+      if (ws.protocol !== SUBPROTOCOL) {
+        this.lastError = `the control plane did not select the ${SUBPROTOCOL} subprotocol`;
+        logger.error(this.lastError);
+        ws.close(CLOSE_CODES.INVALID_FRAME.code, CLOSE_CODES.INVALID_FRAME.reason);
+        return;
+      }
+      this.handshakeTimer = setTimeout(() => {
+        this.lastError = 'the control plane sent no welcome in time';
+        logger.warn(this.lastError);
+        ws.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, CLOSE_CODES.HANDSHAKE_TIMEOUT.reason);
+        this.forceAfter(ws, 5000);
+      }, this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+      ws.send(encodeMessage(this.options.handler.hello()));
+    });
+    ws.on('message', (data, isBinary) => this.receive(ws, data as Buffer, isBinary));
+    ws.on('pong', () => {
+      this.missedPongs = 0;
+    });
+    ws.on('error', (err) => {
+      if (this.ws !== ws) return;
+      this.lastError = `connection to the control plane failed: ${errorText(err)}`;
+      logger.warn({ url: redactUrl(url) }, this.lastError);
+    });
+    ws.on('close', (code, reasonBuffer) => {
+      const reason = reasonBuffer.toString('utf8');
+      if (REFUSED_CODES.has(code)) {
+        refused = `the control plane closed the session with ${code} (${reason || 'no reason'})`;
+        logger.error({ code }, `${refused}; retrying in ${Math.round(this.refusedRetryMs / 1000)} s`);
+      } else if (this.session) {
+        logger.info({ code, reason }, 'control plane connection closed');
+      }
+      this.ended(ws, refused !== undefined ? this.refusedRetryMs : undefined, refused);
+    });
+  }
+
+  private get refusedRetryMs(): number {
+    return this.options.refusedRetryMs ?? 300_000;
+  }
+
+  /** One connection is over: tell the handler, then schedule the next unless closed. Idempotent. */
+  private ended(ws: WebSocket, refusedDelay: number | undefined, refusedReason: string | undefined): void {
+    if (this.ws !== ws) return;
+    this.ws = undefined;
+    this.clearTimers();
+    const hadSession = this.session !== undefined;
+    this.session = undefined;
+    if (refusedReason) this.lastError = refusedReason;
+    if (hadSession) this.options.handler.onDisconnect();
+    if (this.stateValue === 'closed') {
+      for (const resolve of this.closedWaiters.splice(0)) resolve();
+      return;
+    }
+    if (this.stateValue === 'open') this.stateValue = 'connecting';
+    const delay = refusedDelay ?? this.nextDelayOverride ?? this.backoff.next();
+    this.nextDelayOverride = undefined;
+    this.options.logger.debug({ delayMs: delay }, 'reconnect scheduled');
+    this.schedule(delay);
+  }
+
+  private receive(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+    const { logger } = this.options;
+    if (isBinary) {
+      logger.warn('the control plane sent a binary frame; closing');
+      ws.close(CLOSE_CODES.UNSUPPORTED_DATA.code, CLOSE_CODES.UNSUPPORTED_DATA.reason);
+      return;
+    }
+    let message: ControlMessage;
+    try {
+      message = decodeControlMessage(data);
+    } catch (err) {
+      if (!isProtocolError(err)) throw err;
+      logger.warn({ code: err.code, messageType: err.messageType, jobId: err.jobId }, `invalid frame from the control plane: ${err.message}`);
+      const fatal = !this.session || err.code === 'SDR_PROTO_TOO_LARGE' || err.code === 'SDR_PROTO_MALFORMED' || (err.code === 'SDR_PROTO_INVALID' && !err.messageType);
+      if (fatal) {
+        const close = closeFor(err.code);
+        ws.close(close.code, close.reason);
+      } else if (err.messageType === 'crawl.start' && err.jobId) {
+        this.send({ type: 'crawl.rejected', jobId: err.jobId, reason: 'invalid_request', message: err.message.slice(0, 1000) });
+      } else if (err.messageType !== 'error') {
+        this.send({ type: 'error', code: err.code, message: err.message.slice(0, 1000), ...(err.jobId ? { jobId: err.jobId } : {}) });
+      }
+      return;
+    }
+    this.missedPongs = 0;
+    if (!this.session) {
+      if (message.type !== 'welcome') {
+        logger.warn({ messageType: message.type }, 'the control plane sent a message before welcome; closing');
+        ws.close(CLOSE_CODES.INVALID_FRAME.code, CLOSE_CODES.INVALID_FRAME.reason);
+        return;
+      }
+      this.welcomed(ws, message);
+      return;
+    }
+    if (message.type === 'welcome') {
+      logger.warn('the control plane sent a second welcome; closing');
+      ws.close(CLOSE_CODES.INVALID_FRAME.code, CLOSE_CODES.INVALID_FRAME.reason);
+      return;
+    }
+    if (message.type === 'error') {
+      logger.warn({ code: message.code, jobId: message.jobId }, `the control plane reported an error: ${message.message}`);
+      return;
+    }
+    this.options.handler.onMessage(message);
+  }
+
+  private welcomed(ws: WebSocket, welcome: Welcome): void {
+    const { logger } = this.options;
+    clearTimeout(this.handshakeTimer);
+    const agreed = negotiate(welcome.protocolVersion);
+    if (!agreed.ok) {
+      this.lastError = agreed.error.message;
+      logger.error(agreed.error.describe());
+      ws.close(agreed.close.code, agreed.close.reason);
+      return;
+    }
+    this.session = welcome;
+    this.sessions++;
+    this.lastError = undefined;
+    if (this.stateValue === 'connecting') this.stateValue = 'open';
+    this.backoff.connected();
+    logger.info({ sessionId: welcome.sessionId }, 'connected to the control plane');
+    const interval = this.options.heartbeatIntervalMs ?? welcome.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    this.heartbeatTimer = setInterval(() => this.heartbeat(ws), interval);
+    this.heartbeatTimer.unref?.();
+    if (this.options.maxConnectionLifetimeMs) {
+      this.lifetimeTimer = setTimeout(() => this.rotate(ws, Date.now()), this.options.maxConnectionLifetimeMs);
+      this.lifetimeTimer.unref?.();
+    }
+    this.options.handler.onSession(welcome);
+  }
+
+  private heartbeat(ws: WebSocket): void {
+    if (this.missedPongs >= MAX_MISSED_HEARTBEATS) {
+      this.lastError = `the control plane missed ${this.missedPongs} heartbeats`;
+      this.options.logger.warn(`${this.lastError}; terminating the connection`);
+      ws.terminate();
+      return;
+    }
+    this.missedPongs++;
+    ws.ping();
+  }
+
+  /** Maximum lifetime reached: wait for a moment with nothing unacknowledged, then reconnect at once. */
+  private rotate(ws: WebSocket, since: number): void {
+    if (this.ws !== ws || this.stateValue === 'closed') return;
+    const quiet = this.options.handler.quiet?.() ?? true;
+    if (!quiet && Date.now() - since < ROTATE_WAIT_MS) {
+      this.lifetimeTimer = setTimeout(() => this.rotate(ws, since), 250);
+      this.lifetimeTimer.unref?.();
+      return;
+    }
+    this.reconnect('connection lifetime reached', 0);
+  }
+
+  private forceAfter(ws: WebSocket, ms: number): void {
+    const t = setTimeout(() => ws.terminate(), ms);
+    t.unref?.();
+    ws.once('close', () => clearTimeout(t));
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.handshakeTimer);
+    clearInterval(this.heartbeatTimer);
+    clearTimeout(this.lifetimeTimer);
+  }
+}
+
+/** A URL without userinfo, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    u.search = u.search ? '?…' : '';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

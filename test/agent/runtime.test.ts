@@ -1,0 +1,173 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AgentRuntime, type AgentRuntimeOptions } from '../../src/agent/runtime.js';
+import { createClientFactory } from '../../src/crawl/clients.js';
+import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
+import { silentLogger } from '../../src/log.js';
+import type { CrawlDone } from '../../src/protocol/index.js';
+import { scaledCounts, startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
+import { SIM_CREDENTIALS, TEST_POLICY } from '../helpers/crawl.js';
+import { assertValidRecord } from '../helpers/records.js';
+import { startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
+
+let cp: ScriptedControlPlane | undefined;
+let sim: Simulator | undefined;
+let agent: AgentRuntime | undefined;
+afterEach(async () => {
+  agent?.forceStop();
+  await cp?.close();
+  await sim?.close();
+  cp = sim = agent = undefined;
+});
+
+async function setup(options: { cp?: ScriptedOptions; sim?: SimulatorOptions; agent?: Partial<AgentRuntimeOptions> } = {}) {
+  sim = await startSimulator({ ...options.sim });
+  cp = await startScriptedControlPlane(options.cp);
+  const endpoint = sim.url;
+  agent = new AgentRuntime({
+    url: cp.url,
+    agentId: 'agent-1',
+    token: 'sdra_runtime-test',
+    agentVersion: '0.1.0',
+    connections: { prod: { name: 'prod', regions: ['us-east-1', 'eu-west-1'], types: [...RESOURCE_TYPES] }, small: { name: 'small', regions: ['us-east-1'], types: ['model', 'training-job'] } },
+    limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 50, batchFlushMs: 20 },
+    clientsFor: () => createClientFactory({ endpoint, credentials: SIM_CREDENTIALS }),
+    logger: silentLogger(),
+    backoff: { baseMs: 10, capMs: 50 },
+    policy: TEST_POLICY,
+    progressIntervalMs: 50,
+    ...options.agent,
+  });
+  agent.start(0);
+  await cp.waitForConnections(1);
+  return { cp, sim, agent };
+}
+
+const start = (cp: ScriptedControlPlane, jobId: string, extra: Record<string, unknown> = {}) =>
+  cp.send({ type: 'crawl.start', jobId, connection: 'prod', regions: ['us-east-1'], ...extra });
+
+describe('AgentRuntime', () => {
+  it('runs a crawl.start end to end: accepted, progress, batches that hold the whole estate, crawl.done, then forgets the job', async () => {
+    const { cp, sim, agent } = await setup();
+    start(cp, 'job-1');
+    await cp.waitFor('crawl.accepted', (m) => m.jobId === 'job-1');
+    const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-1', 30_000);
+    expect(done.status).toBe('completed');
+    expect(done.account).toMatch(/^\d{12}$/);
+    const records = cp.records('job-1');
+    for (const r of records) assertValidRecord(r);
+    expect(records.filter((r) => r.type === 'node')).toHaveLength(done.counts.nodes);
+    expect(records.filter((r) => r.type === 'edge')).toHaveLength(done.counts.edges);
+    const expected = sim.expected('us-east-1');
+    const crawled = records.filter((r) => r.type === 'node' && r.label === 'AWSSageMakerModel' && r.properties.stub !== true);
+    expect(crawled).toHaveLength(expected.totals.model);
+    expect(done.lastSeq).toBe(cp.batches.size);
+    expect(done.scopes).toHaveLength(RESOURCE_TYPES.length);
+    expect(cp.messages.some((m) => m.type === 'progress' && m.jobId === 'job-1')).toBe(true);
+    await expect.poll(() => agent.jobs.size).toBe(0);
+  });
+
+  it('rejects what local policy does not allow, an unknown connection, and more jobs than configured', async () => {
+    const { cp } = await setup({ sim: { latencyMs: 30 } });
+    start(cp, 'job-r1', { regions: ['ap-south-1'] });
+    start(cp, 'job-r2', { connection: 'small', regions: ['us-east-1'], types: ['endpoint'] });
+    start(cp, 'job-r3', { connection: 'staging' });
+    start(cp, 'job-ok');
+    start(cp, 'job-over');
+    start(cp, 'job-ok');
+    const reasons = async (id: string) => (await cp.waitFor('crawl.rejected', (m) => m.jobId === id)).reason;
+    expect(await reasons('job-r1')).toBe('not_allowed');
+    expect(await reasons('job-r2')).toBe('not_allowed');
+    expect(await reasons('job-r3')).toBe('unknown_connection');
+    expect(await reasons('job-over')).toBe('over_capacity');
+    await cp.waitFor('crawl.done', (m) => m.jobId === 'job-ok', 30_000);
+    // The repeated start of a running job was accepted again, not run twice.
+    expect(cp.messages.filter((m) => m.type === 'crawl.accepted' && m.jobId === 'job-ok')).toHaveLength(2);
+    expect(cp.messages.filter((m) => m.type === 'crawl.done' && m.jobId === 'job-ok')).toHaveLength(1);
+  });
+
+  it('cancels a running job: crawl.done with status cancelled after the batches already produced', async () => {
+    const { cp, agent } = await setup({ sim: { latencyMs: 50 } });
+    start(cp, 'job-c');
+    await cp.waitFor('batch', (m) => m.jobId === 'job-c', 30_000);
+    cp.send({ type: 'crawl.cancel', jobId: 'job-c', reason: 'test' });
+    const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-c', 30_000);
+    expect(done.status).toBe('cancelled');
+    expect(cp.records('job-c').length).toBeGreaterThan(0);
+    expect(done.lastSeq).toBe([...cp.batches.keys()].filter((k) => k.startsWith('job-c/')).length);
+    await expect.poll(() => agent.jobs.size).toBe(0);
+  });
+
+  it('pauses the crawl when the control plane stops acking, and resumes when acks come back', async () => {
+    const { cp, sim } = await setup({ cp: { autoAck: false } });
+    start(cp, 'job-p');
+    await cp.waitFor('batch', (m) => m.jobId === 'job-p', 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const sentWhileStalled = cp.messages.filter((m) => m.type === 'batch').length;
+    const callsWhileStalled = sim.operations.length;
+    await new Promise((r) => setTimeout(r, 500));
+    // The window (4) is full: no more batches, and the crawl stopped calling AWS.
+    expect(sentWhileStalled).toBe(4);
+    expect(cp.messages.filter((m) => m.type === 'batch').length).toBe(4);
+    expect(sim.operations.length).toBe(callsWhileStalled);
+    cp.options.autoAck = true;
+    cp.send({ type: 'ack', jobId: 'job-p', seq: 4 });
+    const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-p', 30_000);
+    expect(done.status).toBe('completed');
+    expect(cp.records('job-p')).toHaveLength(done.counts.nodes + done.counts.edges);
+  });
+
+  it('delivers every record when the connection is cut repeatedly during a crawl', async () => {
+    const { cp } = await setup({ sim: { latencyMs: 10, estate: { counts: scaledCounts(3000) } } });
+    start(cp, 'job-cut');
+    let cuts = 0;
+    const cutter = setInterval(() => {
+      const c = cp.latest();
+      if (c && !c.closed) {
+        c.ws.terminate();
+        cuts++;
+      }
+    }, 150);
+    try {
+      const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-cut', 60_000);
+      clearInterval(cutter);
+      expect(cuts).toBeGreaterThan(2);
+      // Every seq 1..lastSeq arrived (re-sends fill the gaps) and the records add up.
+      const seqs = [...cp.batches.keys()].filter((k) => k.startsWith('job-cut/')).map((k) => Number(k.split('/')[1]));
+      expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: done.lastSeq }, (_, i) => i + 1));
+      expect(cp.records('job-cut')).toHaveLength(done.counts.nodes + done.counts.edges);
+    } finally {
+      clearInterval(cutter);
+    }
+  });
+
+  it('reports a crawl whose credentials are rejected as failed, with the reason and no secret', async () => {
+    const { cp } = await setup({ sim: { deniedOperations: ['GetCallerIdentity'] } });
+    start(cp, 'job-f');
+    const done: CrawlDone = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-f', 30_000);
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('SDR_ERR_CREDENTIALS');
+    expect(JSON.stringify(done)).not.toContain(SIM_CREDENTIALS.secretAccessKey);
+  });
+
+  it('drains: tells the control plane, rejects new jobs, finishes the running one, and closes with 1001', async () => {
+    const { cp, agent } = await setup({ sim: { latencyMs: 20 } });
+    start(cp, 'job-d');
+    await cp.waitFor('crawl.accepted', (m) => m.jobId === 'job-d');
+    const shutdown = agent.shutdown('SIGTERM');
+    await cp.waitFor('draining');
+    start(cp, 'job-late');
+    expect((await cp.waitFor('crawl.rejected', (m) => m.jobId === 'job-late')).reason).toBe('draining');
+    expect(await shutdown).toEqual({ drained: true });
+    expect((await cp.waitFor('crawl.done', (m) => m.jobId === 'job-d')).status).toBe('completed');
+    await expect.poll(() => cp.latest()!.closed).toEqual({ code: 1001, reason: 'going away' });
+  });
+
+  it('cancels what is still running when the drain grace period runs out', async () => {
+    const { cp, agent } = await setup({ sim: { latencyMs: 200 }, agent: { limits: { maxConcurrentJobs: 1, drainGraceMs: 300, maxConnectionLifetimeMs: 0, batchRecords: 50, batchFlushMs: 20 } } });
+    start(cp, 'job-g');
+    await cp.waitFor('crawl.accepted', (m) => m.jobId === 'job-g');
+    expect(await agent.shutdown('SIGTERM')).toEqual({ drained: false });
+    expect((await cp.waitFor('crawl.done', (m) => m.jobId === 'job-g')).status).toBe('cancelled');
+    await expect.poll(() => cp.latest()!.closed?.code).toBe(1001);
+  });
+});

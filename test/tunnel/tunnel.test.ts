@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { encodeMessage, type Hello } from '../../src/protocol/index.js';
+import { Tunnel, type TunnelHandler, type TunnelOptions } from '../../src/tunnel/connection.js';
+import { startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
+
+const HELLO: Hello = {
+  type: 'hello',
+  agentId: 'agent-1',
+  agentVersion: '0.1.0',
+  protocolVersion: 1,
+  capabilities: { resourceTypes: ['model'], secretStores: [], maxConcurrentJobs: 1, compression: ['gzip'] },
+  resume: { jobs: [] },
+};
+
+let cp: ScriptedControlPlane | undefined;
+let tunnel: Tunnel | undefined;
+afterEach(async () => {
+  tunnel?.terminate();
+  await cp?.close();
+  cp = tunnel = undefined;
+});
+
+function events() {
+  const log = { sessions: 0, messages: [] as unknown[], disconnects: 0 };
+  const handler: TunnelHandler = {
+    hello: () => HELLO,
+    onSession: () => log.sessions++,
+    onMessage: (m) => log.messages.push(m),
+    onDisconnect: () => log.disconnects++,
+  };
+  return { log, handler };
+}
+
+async function connect(cpOptions: ScriptedOptions = {}, options: Partial<TunnelOptions> = {}) {
+  cp = await startScriptedControlPlane(cpOptions);
+  const { log, handler } = events();
+  tunnel = new Tunnel({ url: cp.url, token: 'sdra_test-token', handler, logger: silentLogger(), backoff: { baseMs: 20, capMs: 100 }, ...options });
+  tunnel.start(0);
+  return { cp, tunnel, log };
+}
+
+const until = async (check: () => boolean, timeoutMs = 5000) => {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('Tunnel', () => {
+  it('dials out with the bearer token and sdr.v1, offers no permessage-deflate, and completes the handshake', async () => {
+    const { cp, tunnel, log } = await connect();
+    await until(() => tunnel.ready);
+    const req = cp.upgrades[0]!;
+    expect(req.headers.authorization).toBe('Bearer sdra_test-token');
+    expect(req.headers['sec-websocket-protocol']).toBe('sdr.v1');
+    expect(req.headers['sec-websocket-extensions']).toBeUndefined();
+    expect(req.url).toBe('/v1/agent');
+    expect(cp.latest()!.hello).toEqual(HELLO);
+    expect(log.sessions).toBe(1);
+    expect(tunnel.state).toBe('open');
+  });
+
+  it('passes valid control messages to the handler and answers invalid ones with error, keeping the session', async () => {
+    const { cp, tunnel, log } = await connect();
+    await until(() => tunnel.ready);
+    cp.send({ type: 'ack', jobId: 'job-1', seq: 3 });
+    cp.send({ type: 'ack', jobId: 'job-1', seq: -1 });
+    cp.send({ type: 'launch.missiles' });
+    await until(() => log.messages.length === 1 && cp.messages.filter((m) => m.type === 'error').length === 2);
+    expect(log.messages).toEqual([{ type: 'ack', jobId: 'job-1', seq: 3 }]);
+    const errors = cp.messages.filter((m) => m.type === 'error');
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['SDR_PROTO_INVALID', 'SDR_PROTO_UNKNOWN_TYPE']);
+    expect(cp.latest()!.closed).toBeUndefined();
+  });
+
+  it('rejects an invalid crawl.start whose jobId is readable with crawl.rejected invalid_request', async () => {
+    const { cp, tunnel } = await connect();
+    await until(() => tunnel.ready);
+    cp.send({ type: 'crawl.start', jobId: 'job-9', connection: 'prod', regions: ['not a region'] });
+    const rejected = await cp.waitFor('crawl.rejected');
+    expect(rejected).toMatchObject({ jobId: 'job-9', reason: 'invalid_request' });
+    expect(rejected.message).toContain('/regions/0');
+    expect(rejected.message).not.toContain('not a region');
+  });
+
+  it('closes with 4400 on a malformed frame and with 1003 on a binary one, then reconnects', async () => {
+    const { cp, tunnel } = await connect();
+    await until(() => tunnel.ready);
+    cp.sendRaw('{not json');
+    await until(() => cp.connections[0]!.closed !== undefined);
+    expect(cp.connections[0]!.closed!.code).toBe(4400);
+    const second = await cp.waitForConnections(2);
+    await until(() => tunnel.ready);
+    cp.sendRaw(Buffer.from([1, 2, 3]), second);
+    await until(() => second.closed !== undefined);
+    expect(second.closed!.code).toBe(1003);
+    await cp.waitForConnections(3);
+  });
+
+  it('closes with 4426 when welcome names a protocol version it does not speak', async () => {
+    const { cp } = await connect({ welcome: { protocolVersion: 2 } }, { refusedRetryMs: 60_000 });
+    await until(() => cp.connections[0]?.closed !== undefined);
+    expect(cp.connections[0]!.closed).toEqual({ code: 4426, reason: 'unsupported protocol version: peer speaks version 2, this side 1' });
+  });
+
+  it('closes with 4408 when no welcome arrives in time', async () => {
+    const { cp } = await connect({ welcome: null }, { handshakeTimeoutMs: 100 });
+    await until(() => cp.connections[0]?.closed !== undefined);
+    expect(cp.connections[0]!.closed!.code).toBe(4408);
+  });
+
+  it('does not retry in a tight loop when the token is refused (HTTP 401), and says why', async () => {
+    const { cp, tunnel } = await connect({ refuse: 401 }, { refusedRetryMs: 60_000 });
+    await until(() => tunnel.lastError !== undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cp.upgrades).toHaveLength(1);
+    expect(tunnel.ready).toBe(false);
+    expect(tunnel.lastError).toMatch(/refused the agent token \(HTTP 401\)/);
+    expect(tunnel.lastError).not.toContain('sdra_test-token');
+  });
+
+  it('closes a connection whose server did not select sdr.v1', async () => {
+    const { cp, tunnel } = await connect({ protocol: 'other.v1' }, { refusedRetryMs: 60_000 });
+    await until(() => tunnel.lastError !== undefined);
+    expect(tunnel.lastError).toMatch(/subprotocol/);
+    expect(cp.connections.every((c) => !c.hello)).toBe(true);
+  });
+
+  it('terminates after two missed pongs and reconnects', async () => {
+    const { cp, tunnel, log } = await connect({ autoPong: false }, { heartbeatIntervalMs: 50 });
+    await until(() => log.sessions >= 1);
+    await cp.waitForConnections(2, 3000);
+    expect(cp.connections[0]!.closed!.code).toBe(1006);
+    expect(log.disconnects).toBeGreaterThanOrEqual(1);
+    await until(() => tunnel.ready);
+  });
+
+  it('reconnects with backoff after the control plane closes, and rotates after its maximum lifetime', async () => {
+    const { cp, log } = await connect({}, { maxConnectionLifetimeMs: 150 });
+    await cp.waitForConnections(3, 5000);
+    expect(cp.connections[0]!.closed).toEqual({ code: 1000, reason: 'session closed' });
+    expect(log.sessions).toBeGreaterThanOrEqual(2);
+  });
+
+  it('closes with 1001 and does not come back', async () => {
+    const { cp, tunnel } = await connect();
+    await until(() => tunnel.ready);
+    await tunnel.close();
+    expect(cp.connections[0]!.closed).toEqual({ code: 1001, reason: 'going away' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(cp.connections).toHaveLength(1);
+    expect(tunnel.state).toBe('closed');
+    expect(tunnel.send({ type: 'draining', reason: 'x' })).toBe(false);
+  });
+
+  it('treats a second welcome as a protocol violation', async () => {
+    const { cp, tunnel } = await connect();
+    await until(() => tunnel.ready);
+    cp.sendRaw(encodeMessage({ type: 'welcome', sessionId: 's', protocolVersion: 1, heartbeatIntervalMs: 20000, limits: { maxFrameBytes: 1 << 20, creditWindow: 2, maxBatchRecords: 10 } }));
+    await until(() => cp.connections[0]!.closed !== undefined);
+    expect(cp.connections[0]!.closed!.code).toBe(4400);
+  });
+});

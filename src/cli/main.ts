@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { tuneRuntime } from '../runtime.js';
-import { main } from './run.js';
+import { main } from './commands.js';
 
 tuneRuntime();
 main(process.argv.slice(2)).then(

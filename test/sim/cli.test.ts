@@ -1,7 +1,7 @@
 import { ListTrainingJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { simulateCommand, simulatorOptionsFromArgs } from '../../src/cli/simulate.js';
-import { main } from '../../src/cli/run.js';
+import { main } from '../../src/cli/commands.js';
 import { CREDS } from './helpers.js';
 
 function capture() {

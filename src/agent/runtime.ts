@@ -8,7 +8,7 @@ import type { CallPolicy } from '../crawl/caller.js';
 import type { AwsClientFactory } from '../crawl/clients.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { Logger } from '../log.js';
-import { ACK_TIMEOUT_MS, CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type ControlMessage, type Hello } from '../protocol/index.js';
+import { ACK_TIMEOUT_MS, CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, recordProblem, type ControlMessage, type Hello } from '../protocol/index.js';
 import type { BackoffOptions } from '../tunnel/backoff.js';
 import { Tunnel } from '../tunnel/connection.js';
 import type { StreamLimits } from '../tunnel/job-stream.js';
@@ -44,6 +44,7 @@ export interface AgentRuntimeOptions {
   ackTimeoutMs?: number;
   progressIntervalMs?: number;
   policy?: Partial<CallPolicy>;
+  /** Checks each record before it is batched (default: the record schema); invalid ones are dropped and logged. */
   validateRecord?: ConstructorParameters<typeof JobManager>[0]['validateRecord'];
 }
 
@@ -81,7 +82,7 @@ export class AgentRuntime {
       logger,
       progressIntervalMs: options.progressIntervalMs,
       policy: options.policy,
-      validateRecord: options.validateRecord,
+      validateRecord: options.validateRecord ?? recordProblem,
     });
     this.tunnel = new Tunnel({
       url: options.url,

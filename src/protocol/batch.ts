@@ -4,9 +4,9 @@
  * ends: `MAX_BATCH_BYTES` caps what a batch may inflate to, which stops a decompression bomb.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { recordSchema } from '../records/schema.js';
 import type { GraphRecord } from '../records/types.js';
+import { isValidRecord, recordErrors } from '../records/validate.js';
 import { Batch } from './agent.js';
 import { JobId } from './common.js';
 import { MAX_BATCH_BYTES } from './constants.js';
@@ -16,12 +16,10 @@ import { compile, describeProblems, joinProblems, learnNames, MAX_PROBLEMS } fro
 const validBatch = compile(Batch);
 const validJobId = compile(JobId);
 
-// The record schema is draft 2020-12 and uses if/then without `type`, which Ajv's strict mode
-// flags; it is shared with docs/records.schema.json and checked by the records tests, so it gets
-// its own non-strict instance rather than being rewritten for this one.
+// Property names of the record schema may be printed in problems (validation.ts never prints
+// names it has not learnt, since a peer's unknown keys might be secrets).
 const RECORD_SCHEMA = recordSchema();
 learnNames(RECORD_SCHEMA);
-const validRecord = new Ajv2020({ allErrors: true, strict: false }).compile(RECORD_SCHEMA);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -31,7 +29,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * @throws ProtocolError SDR_PROTO_INVALID (no records, invalid record), SDR_PROTO_TOO_LARGE (NDJSON over `maxBytes`)
  */
 export function encodeBatch(jobId: string, seq: number, records: readonly GraphRecord[], maxBytes = MAX_BATCH_BYTES): Batch {
-  const problems = records.flatMap((r, i) => (validRecord(r) ? [] : describeProblems(validRecord.errors, `record ${i + 1}: `)));
+  const problems = records.flatMap((r, i) => (isValidRecord(r) ? [] : describeProblems(recordErrors(r), `record ${i + 1}: `)));
   if (problems.length) throw new ProtocolError('SDR_PROTO_INVALID', `refusing to send invalid records: ${joinProblems(problems)}`, { jobId, hint: 'This is a bug in the crawler; nothing was sent.' });
   const ndjson = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
   if (ndjson.byteLength > maxBytes) {
@@ -75,9 +73,17 @@ export function decodeBatchRecords(batch: Batch, maxBytes = MAX_BATCH_BYTES): Gr
     } catch {
       throw new ProtocolError('SDR_PROTO_MALFORMED', `batch ${batch.seq} line ${i + 1} is not JSON`, ctx);
     }
-    if (validRecord(record)) records.push(record as GraphRecord);
-    else if (problems.push(...describeProblems(validRecord.errors, `line ${i + 1}: `)) > MAX_PROBLEMS) break;
+    if (isValidRecord(record)) records.push(record as GraphRecord);
+    else if (problems.push(...describeProblems(recordErrors(record), `line ${i + 1}: `)) > MAX_PROBLEMS) break;
   }
   if (problems.length) throw new ProtocolError('SDR_PROTO_INVALID', `batch ${batch.seq} has invalid records: ${joinProblems(problems)}`, ctx);
   return records;
+}
+
+/**
+ * Why a record would be refused by a receiver, or undefined when it is valid: for a sender that
+ * drops a bad record (and reports it) rather than have its whole batch rejected.
+ */
+export function recordProblem(record: GraphRecord): string | undefined {
+  return isValidRecord(record) ? undefined : joinProblems(describeProblems(recordErrors(record)));
 }

@@ -9,5 +9,5 @@ export * from './constants.js';
 export * from './control.js';
 export * from './errors.js';
 export { AGENT_MESSAGE_TYPES, CONTROL_MESSAGE_TYPES, decodeAgentMessage, decodeControlMessage, encodeMessage } from './codec.js';
-export { decodeBatchRecords, encodeBatch } from './batch.js';
+export { decodeBatchRecords, encodeBatch, recordProblem } from './batch.js';
 export { closeFor, negotiate, truncateUtf8, type Negotiation } from './negotiate.js';

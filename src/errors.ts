@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   SDR_ERR_CREDENTIALS: 'AWS rejected or could not find credentials',
   SDR_ERR_AWS: 'an AWS API call failed',
   SDR_ERR_OUTPUT: 'records could not be written',
+  SDR_ERR_PROXY: 'the HTTP proxy refused a connection',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -58,6 +59,13 @@ export class ReadOnlyViolationError extends SdrError {
 export class CredentialsError extends SdrError {
   constructor(message: string, options: SdrErrorOptions = {}) {
     super('SDR_ERR_CREDENTIALS', message, options);
+  }
+}
+
+/** The proxy answered `CONNECT` with something other than 200 (e.g. 407: bad or missing proxy credentials). */
+export class ProxyError extends SdrError {
+  constructor(message: string, hint: string) {
+    super('SDR_ERR_PROXY', message, { hint });
   }
 }
 

@@ -2,8 +2,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { createNetwork, proxySettings, type Network } from '../net/index.js';
 import { readOnlyGuard } from './guard.js';
 
 /** Makes the AWS clients a crawl uses; every client it makes carries the read-only guard. */
@@ -19,8 +18,13 @@ export interface ClientOptions {
   endpoint?: string;
   /** Explicit credentials. Leave unset to use the SDK's default chain (env, profile, web identity, IMDS...). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  /** Sockets per client; the crawl's limiters keep in-flight calls below this. */
+  /** Sockets per origin; the crawl's limiters keep in-flight calls below this. Ignored when `network` is given. */
   maxSockets?: number;
+  /**
+   * Proxy and TLS (src/net), shared and owned by the caller. Leave unset for a network of the
+   * factory's own, with the proxy settings of `process.env` (HTTPS_PROXY, HTTP_PROXY, NO_PROXY).
+   */
+  network?: Network;
   /** Per-request socket timeout. */
   requestTimeoutMs?: number;
 }
@@ -32,12 +36,10 @@ export interface ClientOptions {
 export function createClientFactory(options: ClientOptions = {}): AwsClientFactory {
   const sageMaker = new Map<string, SageMakerClient>();
   const sts = new Map<string, STSClient>();
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-  const httpAgent = new HttpAgent(agentOptions);
-  const httpsAgent = new HttpsAgent(agentOptions);
+  const network = options.network ?? createNetwork({ proxy: proxySettings(process.env), maxSockets: options.maxSockets ?? 64 });
   const common = () => ({
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpAgent, httpsAgent, requestTimeout: options.requestTimeoutMs ?? 60_000 }),
+    requestHandler: new SharedAgentsHandler({ httpAgent: network.httpAgent, httpsAgent: network.httpsAgent, requestTimeout: options.requestTimeoutMs ?? 60_000 }),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
@@ -58,10 +60,17 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
     destroy() {
       for (const c of sageMaker.values()) c.destroy();
       for (const c of sts.values()) c.destroy();
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      if (!options.network) network.destroy();
     },
   };
+}
+
+/**
+ * The SDK's handler destroys its agents with the client; these belong to the network, which may
+ * be shared by other factories (one per job) with requests in flight. The factory releases them.
+ */
+class SharedAgentsHandler extends NodeHttpHandler {
+  override destroy(): void {}
 }
 
 /**

@@ -7,7 +7,7 @@ import { SimError } from './errors.js';
 import { expectedEstate } from './expected.js';
 import { Faults, type FaultOptions } from './faults.js';
 import { handleSageMaker } from './sagemaker.js';
-import { handleSts, stsErrorBody } from './sts.js';
+import { handleSts, stsErrorBody, type StsSessions } from './sts.js';
 import type { EstateOptions, ExpectedEstate, JsonObject } from './types.js';
 
 /** Options of {@link startSimulator}: the estate, where to listen, and the faults to inject. */
@@ -88,6 +88,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const estate = new Estate(options.estate);
   const faults = new Faults(options, estate.accountId, estate.seed);
   const operations: OperationLogEntry[] = [];
+  const sessions: StsSessions = new Map();
   let counts = new Map<string, number>();
   const timers = new Map<NodeJS.Timeout, () => void>();
   let closed = false;
@@ -146,7 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (decision.kind === 'error') return fail(decision.error);
     try {
       if (service === 'sts') {
-        const reply = handleSts(operation, params!, estate.accountId, requestId);
+        const reply = handleSts(operation, params!, estate.accountId, requestId, { ...(accessKeyId ? { accessKeyId } : {}), sessions });
         log(entry(reply.status));
         return send(reply.status, 'text/xml', reply.body);
       }

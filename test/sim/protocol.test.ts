@@ -70,13 +70,13 @@ describe('wire protocols', () => {
   });
 
   it('serves raw awsQuery errors for unknown STS actions', async () => {
-    const res = await fetch(sim.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=AssumeRole&Version=2011-06-15' });
+    const res = await fetch(sim.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DecodeAuthorizationMessage&Version=2011-06-15' });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('text/xml');
     const text = await res.text();
     expect(text).toContain('<Code>InvalidAction</Code>');
     expect(text).toContain('<Type>Sender</Type>');
-    expect(sim.operations).toEqual([{ service: 'sts', operation: 'AssumeRole', region: 'us-east-1', status: 400, errorCode: 'InvalidAction' }]);
+    expect(sim.operations).toEqual([{ service: 'sts', operation: 'DecodeAuthorizationMessage', region: 'us-east-1', status: 400, errorCode: 'InvalidAction' }]);
   });
 });
 

@@ -1,0 +1,140 @@
+/**
+ * The agent's config file, as ONE TypeBox schema: the loader validates against it, its defaults
+ * fill what the file leaves out, and docs/configuration.md describes the same keys. Two
+ * annotations the loader understands: `x-expected` (the message when a value does not fit) and
+ * `x-duration` (a friendly duration with bounds, turned into milliseconds once).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { RESOURCE_TYPES } from '../crawl/resources/index.js';
+import { DURATION_PATTERN } from './duration.js';
+
+/** Bounds of a duration, in milliseconds. */
+export interface DurationBounds {
+  minMs: number;
+  maxMs: number;
+}
+
+const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, options: Record<string, unknown> = {}) => Type.Object(properties, { additionalProperties: false, ...options });
+
+/** One of a list of strings, as a plain `enum` (one clear error instead of one per literal). */
+function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** `30s`, `5m`, `6h`, or milliseconds; the bounds are checked after conversion. */
+function Duration(bounds: DurationBounds, defaultValue: string) {
+  return Type.Unsafe<number | string>({
+    type: ['integer', 'string'],
+    minimum: 0,
+    pattern: DURATION_PATTERN,
+    default: defaultValue,
+    'x-duration': bounds,
+    'x-expected': 'must be a duration like "30s", "5m", "6h" or a number of milliseconds',
+  });
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export const NAME_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
+export const AGENT_ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
+export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d+$';
+const ENV_NAME = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$', 'x-expected': 'must be an environment variable name (letters, digits, _)' });
+const FilePath = Type.String({ minLength: 1, maxLength: 4096 });
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const ControlPlaneSchema = Closed({
+  /** `wss://…`; `ws://` only to a loopback host (checked by the loader). */
+  url: Type.String({ pattern: '^wss?://\\S+$', maxLength: 2048, 'x-expected': 'must be a wss:// URL (ws:// only to 127.0.0.1, ::1 or localhost)' }),
+  /** Extra PEM CA bundle trusted for the tunnel, on top of Node's default roots. */
+  caFile: Type.Optional(FilePath),
+  /** Client certificate and key (PEM) for mTLS to the control plane; both or neither. */
+  clientCertFile: Type.Optional(FilePath),
+  clientKeyFile: Type.Optional(FilePath),
+});
+
+export const AgentSchema = Closed({
+  id: Type.String({ pattern: AGENT_ID_PATTERN, 'x-expected': 'must be 1-128 characters of A-Z a-z 0-9 . _ -' }),
+  /** A file holding the token (e.g. a mounted secret); trimmed. */
+  tokenFile: Type.Optional(FilePath),
+  /** The environment variable holding the token (default `SDR_AGENT_TOKEN`). */
+  tokenEnv: Type.Optional(ENV_NAME),
+});
+
+export const LimitsSchema = Closed(
+  {
+    maxConcurrentJobs: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+    /** How long running jobs may take to finish after a shutdown signal. */
+    drainGracePeriod: Duration({ minMs: 0, maxMs: 24 * HOUR }, '5m'),
+    /** The agent reconnects on its own after this long. */
+    maxConnectionLifetime: Duration({ minMs: MINUTE, maxMs: 7 * 24 * HOUR }, '6h'),
+    /** Most records per batch (the control plane's `welcome.limits.maxBatchRecords` may lower it). */
+    batchRecords: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+    /** A partly filled batch is sent after this long. */
+    batchFlushInterval: Duration({ minMs: 10, maxMs: MINUTE }, '500ms'),
+  },
+  { default: {} },
+);
+
+export const ProxySchema = Closed({
+  /** Proxy for https targets; overrides HTTPS_PROXY. `""` means none. */
+  httpsProxy: Type.Optional(Type.String({ maxLength: 2048 })),
+  /** Proxy for http targets; overrides HTTP_PROXY. `""` means none. */
+  httpProxy: Type.Optional(Type.String({ maxLength: 2048 })),
+  /** Hosts reached directly; overrides NO_PROXY. */
+  noProxy: Type.Optional(Type.String({ maxLength: 8192 })),
+});
+
+export const LogSchema = Closed({ level: StringEnum(LOG_LEVELS, { default: 'info' }) }, { default: {} });
+
+export const DefaultCredentialsSchema = Closed({ source: Type.Literal('default') });
+export const EnvCredentialsSchema = Closed({
+  source: Type.Literal('env'),
+  /** Default `AWS_ACCESS_KEY_ID`. */
+  accessKeyIdEnv: Type.Optional(ENV_NAME),
+  /** Default `AWS_SECRET_ACCESS_KEY`. */
+  secretAccessKeyEnv: Type.Optional(ENV_NAME),
+  /** Default `AWS_SESSION_TOKEN` (used when set). */
+  sessionTokenEnv: Type.Optional(ENV_NAME),
+});
+/** Where a connection's base AWS credentials come from, chosen by `source`. */
+export const CredentialsSchema = Type.Unsafe<Static<typeof DefaultCredentialsSchema> | Static<typeof EnvCredentialsSchema>>({
+  type: 'object',
+  discriminator: { propertyName: 'source' },
+  oneOf: [DefaultCredentialsSchema, EnvCredentialsSchema],
+  default: { source: 'default' },
+});
+
+export const AssumeRoleSchema = Closed({
+  roleArn: Type.String({ pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$', 'x-expected': 'must be an IAM role ARN like arn:aws:iam::123456789012:role/sdr-reader' }),
+  externalId: Type.Optional(Type.String({ minLength: 2, maxLength: 1224, pattern: '^[\\w+=,.@:/-]+$', 'x-expected': 'must be 2-1224 characters of A-Z a-z 0-9 + = , . @ : / - _' })),
+  sessionName: Type.String({ minLength: 2, maxLength: 64, pattern: '^[\\w+=,.@-]+$', default: 'sdr-agent', 'x-expected': 'must be 2-64 characters of A-Z a-z 0-9 + = , . @ - _' }),
+  durationSeconds: Type.Integer({ minimum: 900, maximum: 43_200, default: 3600 }),
+});
+
+export const ConnectionSchema = Closed({
+  regions: Type.Array(Type.String({ pattern: REGION_PATTERN, 'x-expected': 'must be an AWS region name like us-east-1' }), { minItems: 1, maxItems: 64, uniqueItems: true }),
+  types: Type.Array(StringEnum(RESOURCE_TYPES), { minItems: 1, uniqueItems: true, default: [...RESOURCE_TYPES] }),
+  credentials: CredentialsSchema,
+  assumeRole: Type.Optional(AssumeRoleSchema),
+  /** SageMaker and STS endpoint override (VPC endpoints, the simulator). */
+  endpoint: Type.Optional(Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, 'x-expected': 'must be an http:// or https:// URL' })),
+  maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
+  useSearch: Type.Boolean({ default: true }),
+});
+
+/** The whole config file. */
+export const ConfigFileSchema = Closed({
+  controlPlane: ControlPlaneSchema,
+  agent: AgentSchema,
+  limits: LimitsSchema,
+  proxy: Type.Optional(ProxySchema),
+  log: LogSchema,
+  connections: Type.Record(Type.String({ pattern: NAME_PATTERN }), ConnectionSchema, { additionalProperties: false, minProperties: 1 }),
+});
+
+/** The config file after validation and defaults, durations still as written. */
+export type ConfigFile = Static<typeof ConfigFileSchema>;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+

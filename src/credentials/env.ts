@@ -1,0 +1,35 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { CredentialsError } from '../errors.js';
+import type { CredentialSource } from '../config/types.js';
+
+type EnvSource = Extract<CredentialSource, { source: 'env' }>;
+
+/**
+ * Static keys from the environment variables a connection names. The variables are read on the
+ * first call (not at config load) and remembered; a missing one is reported by NAME, never by value.
+ */
+export function envCredentials(connection: string, source: EnvSource, env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
+  let identity: AwsCredentialIdentity | undefined;
+  return async () => {
+    identity ??= readEnvCredentials(connection, source, env);
+    return identity;
+  };
+}
+
+function readEnvCredentials(connection: string, source: EnvSource, env: NodeJS.ProcessEnv): AwsCredentialIdentity {
+  const read = (name: string) => env[name]?.trim() || undefined;
+  const missing = [source.accessKeyIdEnv, source.secretAccessKeyEnv].filter((n) => !read(n));
+  const hint = `Set ${missing.join(' and ') || 'it'} in the agent's environment, or change connections.${connection}.credentials.`;
+  if (missing.length) {
+    throw new CredentialsError(`connection "${connection}": environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set (credentials.source: env)`, { hint });
+  }
+  const accessKeyId = read(source.accessKeyIdEnv)!;
+  const sessionToken = source.sessionTokenEnv ? read(source.sessionTokenEnv) : undefined;
+  // Temporary keys (ASIA…) are useless without their session token: say so now, not as a 403 later.
+  if (accessKeyId.startsWith('ASIA') && !sessionToken) {
+    throw new CredentialsError(`connection "${connection}": ${source.accessKeyIdEnv} holds temporary credentials but ${source.sessionTokenEnv ?? 'the session token variable'} is not set`, {
+      hint: `Set ${source.sessionTokenEnv ?? 'credentials.sessionTokenEnv'} to the session token issued with these keys.`,
+    });
+  }
+  return { accessKeyId, secretAccessKey: read(source.secretAccessKeyEnv)!, ...(sessionToken ? { sessionToken } : {}) };
+}

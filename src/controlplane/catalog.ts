@@ -1,0 +1,269 @@
+/**
+ * The control plane's catalog: the graph its agents delivered, on disk under the data directory
+ * (`catalog.ndjson`, `scopes.json`) and in memory for the API.
+ *
+ * A job is committed only when it is complete, with these rules (docs/control-plane.md):
+ * - A **scope** is (account, region, resource type). A SageMaker node belongs to the scope of its
+ *   account, region and label; referenced nodes (buckets, roles, subnets, …) and stubs belong to none.
+ * - A scope the job **completed** replaces that scope's previous nodes: what the crawl no longer saw
+ *   is gone. A scope that **failed** keeps its last-known-good nodes; whatever the job did deliver
+ *   for it is added on top. Nothing is deleted because a crawl was partial.
+ * - An edge is replaced only when every SageMaker end of it lies in a scope the job completed
+ *   (a `TRAINED_BY` edge stays while the training-job scope it points into failed).
+ * - A stub never overwrites the real node of a scope that was not replaced.
+ * - Nodes that belong to no scope and that no edge touches any more are removed.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SdrError } from '../errors.js';
+import { RESOURCES } from '../crawl/resources/index.js';
+import type { EdgeRecord, GraphRecord, NodeRecord } from '../records/types.js';
+import { readJsonFile, writeFileAtomic } from './files.js';
+
+const TYPE_OF_LABEL = new Map<string, string>(RESOURCES.map((d) => [d.label, d.type]));
+
+export const nodeKey = (label: string, id: string) => `${label}\u0000${id}`;
+const edgeKey = (e: EdgeRecord) => `${e.label}\u0000${e.from.label}\u0000${e.from.id}\u0000${e.to.label}\u0000${e.to.id}`;
+export const scopeKey = (account: string, region: string, type: string) => `${account}/${region}/${type}`;
+
+/** The scope a node belongs to, or undefined for referenced nodes and stubs. */
+function scopeOfNode(n: NodeRecord): string | undefined {
+  const type = TYPE_OF_LABEL.get(n.label);
+  if (!type || !n.account || !n.region || n.properties?.stub === true) return undefined;
+  return scopeKey(n.account, n.region, type);
+}
+
+/** The scope of an edge's end when it is a SageMaker resource (its id is an ARN naming region and account). */
+function scopeOfRef(label: string, id: string): string | undefined {
+  const type = TYPE_OF_LABEL.get(label);
+  if (!type) return undefined;
+  const m = /^arn:[a-z-]+:sagemaker:([a-z0-9-]+):(\d{12}):/.exec(id);
+  return m ? scopeKey(m[2]!, m[1]!, type) : undefined;
+}
+
+export interface ScopeState {
+  account: string;
+  region: string;
+  type: string;
+  /** The outcome of the last job that crawled the scope. */
+  status: 'completed' | 'failed';
+  lastJobId: string;
+  lastAttemptAt: string;
+  /** When the scope's data was last replaced by a completed crawl (the data's age). */
+  lastCompletedAt?: string;
+  error?: string;
+}
+
+export interface CommitInput {
+  jobId: string;
+  account: string | undefined;
+  scopes: { region: string; type: string; status: 'completed' | 'failed'; error?: { message: string } }[];
+  records: Iterable<GraphRecord>;
+  at?: Date;
+}
+
+export interface CommitResult {
+  replacedScopes: number;
+  keptScopes: number;
+  nodes: { added: number; removed: number };
+  edges: { added: number; removed: number };
+}
+
+export interface CatalogStats {
+  nodes: number;
+  edges: number;
+  nodesByLabel: Record<string, number>;
+  edgesByLabel: Record<string, number>;
+  scopes: ScopeState[];
+}
+
+export class Catalog {
+  private nodes = new Map<string, NodeRecord>();
+  private edges = new Map<string, EdgeRecord>();
+  private scopes = new Map<string, ScopeState>();
+  /** node key → keys of the edges touching it; rebuilt after each commit. */
+  private adjacency: Map<string, string[]> | undefined;
+  private readonly recordsPath: string;
+  private readonly scopesPath: string;
+
+  constructor(
+    dataDir: string,
+    private readonly fsync = true,
+  ) {
+    this.recordsPath = join(dataDir, 'catalog.ndjson');
+    this.scopesPath = join(dataDir, 'scopes.json');
+    this.load();
+  }
+
+  private load(): void {
+    let text = '';
+    try {
+      text = readFileSync(this.recordsPath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new SdrError('SDR_ERR_STORAGE', `cannot read ${this.recordsPath}: ${(err as Error).message}`);
+    }
+    let line = 0;
+    for (const raw of text.split('\n')) {
+      line++;
+      if (!raw) continue;
+      let r: GraphRecord;
+      try {
+        r = JSON.parse(raw) as GraphRecord;
+      } catch {
+        throw new SdrError('SDR_ERR_STORAGE', `${this.recordsPath} line ${line} is not JSON`, { hint: 'The file was edited or truncated by hand; restore it from a backup, or remove it and crawl again.' });
+      }
+      if (r.type === 'node') this.nodes.set(nodeKey(r.label, r.id), r);
+      else this.edges.set(edgeKey(r), r);
+    }
+    const scopes = readJsonFile<ScopeState[]>(this.scopesPath, []);
+    for (const s of scopes) this.scopes.set(scopeKey(s.account, s.region, s.type), s);
+  }
+
+  /** Apply a finished job (see the rules at the top of this file) and persist the result. */
+  commit(input: CommitInput): CommitResult {
+    const at = (input.at ?? new Date()).toISOString();
+    const replaced = new Set<string>();
+    if (input.account) for (const s of input.scopes) if (s.status === 'completed') replaced.add(scopeKey(input.account, s.region, s.type));
+
+    const nodes = new Map<string, NodeRecord>();
+    const edges = new Map<string, EdgeRecord>();
+    for (const [k, n] of this.nodes) {
+      const scope = scopeOfNode(n);
+      if (!scope || !replaced.has(scope)) nodes.set(k, n);
+    }
+    for (const [k, e] of this.edges) {
+      const ends = [scopeOfRef(e.from.label, e.from.id), scopeOfRef(e.to.label, e.to.id)].filter((s): s is string => s !== undefined);
+      if (ends.length === 0 || !ends.every((s) => replaced.has(s))) edges.set(k, e);
+    }
+    for (const r of input.records) {
+      if (r.type === 'node') {
+        const k = nodeKey(r.label, r.id);
+        const kept = nodes.get(k);
+        // A stub says less than the real node a scope that was not replaced still holds.
+        if (r.properties?.stub === true && kept && kept.properties?.stub !== true) continue;
+        nodes.set(k, r);
+      } else {
+        const k = edgeKey(r);
+        edges.set(k, r);
+      }
+    }
+    // Referenced nodes and stubs live as long as an edge touches them.
+    const touched = new Set<string>();
+    for (const e of edges.values()) {
+      touched.add(nodeKey(e.from.label, e.from.id));
+      touched.add(nodeKey(e.to.label, e.to.id));
+    }
+    for (const [k, n] of nodes) {
+      if (!scopeOfNode(n) && !touched.has(k)) nodes.delete(k);
+    }
+    // Added/removed are net of what came back: a node removed and re-delivered counts as neither.
+    const before = this.nodes;
+    const beforeEdges = this.edges;
+    const nodesAdded = [...nodes.keys()].filter((k) => !before.has(k)).length;
+    const nodesRemoved = [...before.keys()].filter((k) => !nodes.has(k)).length;
+    const edgesAdded = [...edges.keys()].filter((k) => !beforeEdges.has(k)).length;
+    const edgesRemoved = [...beforeEdges.keys()].filter((k) => !edges.has(k)).length;
+
+    let kept = 0;
+    if (input.account) {
+      for (const s of input.scopes) {
+        const key = scopeKey(input.account, s.region, s.type);
+        const prev = this.scopes.get(key);
+        if (s.status === 'failed') kept++;
+        this.scopes.set(key, {
+          account: input.account,
+          region: s.region,
+          type: s.type,
+          status: s.status,
+          lastJobId: input.jobId,
+          lastAttemptAt: at,
+          ...(s.status === 'completed' ? { lastCompletedAt: at } : prev?.lastCompletedAt ? { lastCompletedAt: prev.lastCompletedAt } : {}),
+          ...(s.status === 'failed' && s.error ? { error: s.error.message } : {}),
+        });
+      }
+    }
+    this.nodes = nodes;
+    this.edges = edges;
+    this.adjacency = undefined;
+    this.persist();
+    return { replacedScopes: replaced.size, keptScopes: kept, nodes: { added: nodesAdded, removed: nodesRemoved }, edges: { added: edgesAdded, removed: edgesRemoved } };
+  }
+
+  private persist(): void {
+    const parts: string[] = [];
+    for (const n of this.nodes.values()) parts.push(JSON.stringify(n));
+    for (const e of this.edges.values()) parts.push(JSON.stringify(e));
+    try {
+      writeFileAtomic(this.recordsPath, parts.length ? `${parts.join('\n')}\n` : '', { fsync: this.fsync });
+      writeFileAtomic(this.scopesPath, `${JSON.stringify([...this.scopes.values()], null, 2)}\n`, { fsync: this.fsync });
+    } catch (err) {
+      throw new SdrError('SDR_ERR_STORAGE', `cannot write the catalog: ${(err as Error).message}`, { hint: 'Check that the data directory is writable and the disk is not full.' });
+    }
+  }
+
+  stats(): CatalogStats {
+    const nodesByLabel: Record<string, number> = {};
+    const edgesByLabel: Record<string, number> = {};
+    for (const n of this.nodes.values()) nodesByLabel[n.label] = (nodesByLabel[n.label] ?? 0) + 1;
+    for (const e of this.edges.values()) edgesByLabel[e.label] = (edgesByLabel[e.label] ?? 0) + 1;
+    const scopes = [...this.scopes.values()].sort((a, b) => `${a.account}${a.region}${a.type}`.localeCompare(`${b.account}${b.region}${b.type}`));
+    return { nodes: this.nodes.size, edges: this.edges.size, nodesByLabel, edgesByLabel, scopes };
+  }
+
+  node(label: string, id: string): NodeRecord | undefined {
+    return this.nodes.get(nodeKey(label, id));
+  }
+
+  /** Nodes (optionally of one label) from position `offset`, at most `limit`. */
+  listNodes(label: string | undefined, offset: number, limit: number): { items: NodeRecord[]; next?: number } {
+    return page(this.nodes.values(), (n) => !label || n.label === label, offset, limit);
+  }
+
+  listEdges(label: string | undefined, offset: number, limit: number): { items: EdgeRecord[]; next?: number } {
+    return page(this.edges.values(), (e) => !label || e.label === label, offset, limit);
+  }
+
+  /** A node's edges in both directions and the nodes at their other ends. */
+  neighbours(label: string, id: string): { node: NodeRecord; edges: EdgeRecord[]; nodes: NodeRecord[] } | undefined {
+    const node = this.node(label, id);
+    if (!node) return undefined;
+    if (!this.adjacency) {
+      const adj = new Map<string, string[]>();
+      for (const [k, e] of this.edges) {
+        for (const end of [nodeKey(e.from.label, e.from.id), nodeKey(e.to.label, e.to.id)]) {
+          const list = adj.get(end);
+          if (list) list.push(k);
+          else adj.set(end, [k]);
+        }
+      }
+      this.adjacency = adj;
+    }
+    const key = nodeKey(label, id);
+    const edges = (this.adjacency.get(key) ?? []).map((k) => this.edges.get(k)!);
+    const others = new Map<string, NodeRecord>();
+    for (const e of edges) {
+      const other = nodeKey(e.from.label, e.from.id) === key ? e.to : e.from;
+      const n = this.nodes.get(nodeKey(other.label, other.id));
+      if (n) others.set(nodeKey(n.label, n.id), n);
+    }
+    return { node, edges, nodes: [...others.values()] };
+  }
+
+  /** Every record: nodes first, then edges. */
+  *records(): Generator<GraphRecord> {
+    yield* this.nodes.values();
+    yield* this.edges.values();
+  }
+}
+
+function page<T>(items: Iterable<T>, keep: (t: T) => boolean, offset: number, limit: number): { items: T[]; next?: number } {
+  const out: T[] = [];
+  let i = 0;
+  for (const item of items) {
+    if (!keep(item)) continue;
+    if (i++ < offset) continue;
+    if (out.length === limit) return { items: out, next: offset + limit };
+    out.push(item);
+  }
+  return { items: out };
+}

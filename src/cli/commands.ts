@@ -6,11 +6,13 @@ const HELP = `Usage: sdr-agent <command> [options]
 sdr-agent crawls Amazon SageMaker metadata read-only from inside your network.
 
 Commands:
-  crawl       crawl one AWS account and write graph records as JSON Lines
-  policy      print the least-privilege IAM policy a crawl needs
-  schema      print the JSON Schema of the records
-  simulate    start a local SageMaker API simulator to crawl
-  help        this help
+  demo           crawl a simulated estate through the tunnel into a local control plane
+  crawl          crawl one AWS account and write graph records as JSON Lines
+  control-plane  the reference control plane agents connect to (and \`control-plane token\`)
+  policy         print the least-privilege IAM policy a crawl needs
+  schema         print the JSON Schema of the records
+  simulate       start a local SageMaker API simulator to crawl
+  help           this help
 
 Run \`sdr-agent <command> --help\` for a command's options.
 `;
@@ -18,7 +20,9 @@ Run \`sdr-agent <command> --help\` for a command's options.
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./demo.js')).demoCommand,
   crawl: async () => (await import('./crawl.js')).crawlCommand,
+  'control-plane': async () => (await import('./control-plane.js')).controlPlaneCommand,
   policy: async () => (await import('./policy.js')).policyCommand,
   schema: async () => (await import('./schema.js')).schemaCommand,
   simulate: async () => (await import('./simulate.js')).simulateCommand,

@@ -1,7 +1,7 @@
 /**
  * The tunnel protocol, v1: every message between the agent and the control plane, defined once as
  * a TypeBox schema with its TypeScript type derived from it. docs/protocol.md is the prose of this
- * module; the runtime that speaks it (`sdr-agent run`) is not built yet.
+ * module; `src/tunnel` (the agent) and `src/controlplane` (the reference control plane) speak it.
  */
 export * from './agent.js';
 export { ErrorMessage, FAILURE_KINDS, JobId, Region, ResourceType } from './common.js';

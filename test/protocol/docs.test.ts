@@ -70,10 +70,12 @@ describe('the schemas', () => {
 });
 
 describe('docs/protocol.md is the specification of this module', () => {
-  it('says at the top that the runtime and the control plane are not built yet', () => {
+  it('names its implementations at the top, and links the control plane page', () => {
     const top = doc.slice(0, 600);
-    expect(top).toContain('not built yet; this page is the specification they');
     expect(top).toContain('`sdr-agent run`');
+    expect(top).toContain('`sdr-agent control-plane`');
+    expect(top).toContain('(control-plane.md)');
+    expect(top).not.toMatch(/not built/);
   });
   it.each([...new Set([...AGENT_MESSAGE_TYPES, ...CONTROL_MESSAGE_TYPES])])('documents every field of %s', (type) => {
     const text = section(type);

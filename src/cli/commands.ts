@@ -6,6 +6,7 @@ const HELP = `Usage: sdr-agent <command> [options]
 sdr-agent crawls Amazon SageMaker metadata read-only from inside your network.
 
 Commands:
+  run            the long-running agent: outbound tunnel to a control plane
   demo           crawl a simulated estate through the tunnel into a local control plane
   crawl          crawl one AWS account and write graph records as JSON Lines
   control-plane  the reference control plane agents connect to (and \`control-plane token\`)
@@ -20,6 +21,7 @@ Run \`sdr-agent <command> --help\` for a command's options.
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run.js')).runCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
   crawl: async () => (await import('./crawl.js')).crawlCommand,
   'control-plane': async () => (await import('./control-plane.js')).controlPlaneCommand,
@@ -29,7 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 /** The package version, from the nearest package.json above this file (works from src/ and dist/). */
-function version(): string {
+export function packageVersion(): string {
   for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
     try {
       const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version: string };
@@ -50,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       return name ? 0 : 2;
     }
     if (name === '--version' || name === '-v') {
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
     const load = COMMANDS[name];

@@ -74,6 +74,9 @@ export function buildControlPlane(options: ControlPlaneOptions): ControlPlane {
     loggerInstance: logger,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: true } },
+    // With a client CA, the server asks every peer for a certificate but lets the handshake finish
+    // without one, so the agent's upgrade is refused with a readable 401 (below) instead of a bare
+    // TLS alert, and the admin API stays reachable with its bearer token alone.
     ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
   }) as unknown as FastifyInstance;
   registerApi(app, { hub, jobs, catalog, tokens });

@@ -52,7 +52,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const caller = new Caller(policy, abort.signal);
   const emitter = new GraphEmitter(options.sink);
   try {
-    const account = await identify(options, caller);
+    const account = await identify(options, caller, abort.signal);
     options.onStart?.({ account, calls: caller.stats });
     const scopes = await Promise.all(
       options.regions.flatMap((region) => {
@@ -99,13 +99,15 @@ export function selectResources(types?: string[]): ResourceDescriptor[] {
   return RESOURCES.filter((d) => types.includes(d.type));
 }
 
-async function identify(options: CrawlOptions, caller: Caller): Promise<string> {
+async function identify(options: CrawlOptions, caller: Caller, signal: AbortSignal): Promise<string> {
   const region = options.regions[0]!;
   try {
-    const id = await caller.call('sts', 'GetCallerIdentity', region, () => options.clients.sts(region).send(new GetCallerIdentityCommand({})));
+    const id = await caller.call('sts', 'GetCallerIdentity', region, () => options.clients.sts(region).send(new GetCallerIdentityCommand({}), { abortSignal: signal }));
     if (!id.Account) throw new Error('GetCallerIdentity returned no account');
     return id.Account;
   } catch (err) {
+    // Cancelled or stopped: say so, not that the credentials are wrong.
+    if (signal.aborted) throw signal.reason;
     const code = err instanceof CallFailure ? err.awsCode : (err as Error)?.name;
     const cause = err instanceof CallFailure ? err.cause : err;
     throw new CredentialsError(`sts:GetCallerIdentity failed in ${region} (${code}): ${(cause as Error)?.message ?? String(cause)}`, {

@@ -235,8 +235,15 @@ describe('reference control plane', () => {
 
   it('cancels through the API, and a partial crawl keeps the last-known-good data of its failed scopes', async () => {
     const { h, sim, setEndpoint } = await setup({}, { latencyMs: 10 });
+    // The first crawl reaches AWS through a forwarder that has gone silent, so the job is certainly
+    // still running, its requests hanging, when the cancel comes: the cancel must abort them.
+    cutter = await startCutter(() => sim.port);
+    cutter.hold();
+    setEndpoint(`http://127.0.0.1:${cutter.port}`);
     const c = await crawl(h);
-    await expect.poll(() => h.cp.job(c.id)!.batches, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => h.cp.job(c.id)!.status, { timeout: 10_000 }).toBe('running');
+    await expect.poll(() => cutter!.connections).toBeGreaterThan(0);
+    setEndpoint(sim.url);
     expect((await h.api('POST', `/api/v1/jobs/${c.id}/cancel`)).status).toBe(202);
     expect((await h.cp.waitForJob(c.id, 30_000)).status).toBe('cancelled');
 

@@ -1,22 +1,148 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { loadAgentConfig, type AgentConfig } from '../../src/config/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const exampleConfig = join(root, 'deploy', 'agent.yaml');
+
+const composeOutputs = new Map<string, string>();
+
+/** `docker-compose config` (validates and normalises; no Docker engine here, so nothing runs). Run once per argument list. */
+function composeConfig(...extra: string[]): string {
+  const key = extra.join(' ');
+  const cached = composeOutputs.get(key);
+  if (cached !== undefined) return cached;
+  try {
+    const out = execFileSync('docker-compose', ['-f', 'compose.yaml', ...extra, 'config'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    composeOutputs.set(key, out);
+    return out;
+  } catch (err) {
+    throw new Error(`docker-compose config failed (install Debian's docker-compose: .ci/run does): ${(err as Error).message}`);
+  }
+}
+
+/** A Compose duration (Go syntax: `6m`, `1m30s`, `330s`, `1h`) in milliseconds. */
+function composeDurationMs(text: string): number {
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) throw new Error(`not a Compose duration: ${text}`);
+  return parts.reduce((ms, p) => ms + Number(p[1]) * unit[p[2]], 0);
+}
+
+interface ComposeService {
+  command?: string[];
+  profiles?: string[];
+  restart?: string;
+  read_only?: boolean;
+  cap_drop?: string[];
+  security_opt?: string[];
+  ports?: unknown;
+  secrets?: Array<{ source: string; target?: string }>;
+  volumes?: string[];
+  environment?: Record<string, string | null>;
+  tmpfs?: string[];
+  mem_limit?: string;
+  stop_grace_period?: string;
+  logging?: { driver?: string; options?: Record<string, string> };
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  secrets?: Record<string, { file?: string }>;
+}
+
+let tmp: string | undefined;
+let example: AgentConfig | undefined;
+
+/**
+ * deploy/agent.yaml through the real loader, once. It names /run/secrets/sdr-agent-token (the
+ * compose secret); a temporary file stands in for it through SDR_AGENT_TOKEN_FILE, which replaces
+ * agent.tokenFile. Nothing else from the environment: no proxy or SDR_* variable of the host may
+ * change the result.
+ */
+function loadExample(): AgentConfig {
+  if (example) return example;
+  tmp ??= mkdtempSync(join(tmpdir(), 'sdr-deploy-'));
+  const token = join(tmp, 'sdr-agent-token');
+  writeFileSync(token, 'example-token-0123456789\n', { mode: 0o600 });
+  example = loadAgentConfig({ path: exampleConfig, env: { SDR_AGENT_TOKEN_FILE: token } });
+  return example;
+}
 
 describe('deployment files', () => {
-  it('compose.yaml is valid for docker-compose and runs the crawl locked down (no Docker engine here: config only)', () => {
-    let out: string;
-    try {
-      out = execFileSync('docker-compose', ['-f', 'compose.yaml', 'config'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
-    } catch (err) {
-      throw new Error(`docker-compose config failed (install Debian's docker-compose: .ci/run does): ${(err as Error).message}`);
-    }
+  afterAll(() => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('compose.yaml is valid for docker-compose and runs the crawl locked down, in the "crawl" profile (no Docker engine here: config only)', () => {
+    const out = composeConfig('--profile', 'crawl');
     expect(out).toMatch(/command:\n\s+- crawl\n\s+- --out\n\s+- \/out\/records.jsonl/);
     expect(out).toContain('read_only: true');
     expect(out).toMatch(/cap_drop:\n\s+- ALL/);
     expect(out).not.toMatch(/ports:/);
+    const crawl = (parseYaml(out) as ComposeFile).services.crawl;
+    expect(crawl.profiles).toEqual(['crawl']);
+    expect(crawl.read_only).toBe(true);
+    expect(crawl.cap_drop).toEqual(['ALL']);
+    expect(crawl.security_opt).toContain('no-new-privileges:true');
+  });
+
+  it('compose.yaml runs the long-running agent by default: `run --config`, restarted, token from a secret, locked down, no ports', () => {
+    const out = composeConfig();
+    expect(out).not.toMatch(/ports:/);
+    const compose = parseYaml(out) as ComposeFile;
+    // Only the agent has no profile, so `docker compose up -d` starts it alone.
+    expect(Object.entries(compose.services).filter(([, s]) => !s.profiles?.length).map(([name]) => name)).toEqual(['agent']);
+    const agent = compose.services.agent;
+    expect(agent.command).toEqual(['run', '--config', '/etc/sdr-agent/agent.yaml']);
+    expect(agent.restart).toBe('unless-stopped');
+    expect(agent.volumes).toContain(`${exampleConfig}:/etc/sdr-agent/agent.yaml:ro`);
+
+    // The token: a file-based secret, mounted at /run/secrets/<name>, which the example config names.
+    expect(agent.secrets).toEqual([{ source: 'sdr-agent-token' }]);
+    expect(compose.secrets?.['sdr-agent-token']?.file).toBe(join(root, 'secrets', 'sdr-agent-token'));
+    const exampleDoc = parseYaml(readFileSync(exampleConfig, 'utf8')) as { agent: { tokenFile?: string; tokenEnv?: string } };
+    expect(exampleDoc.agent.tokenFile).toBe('/run/secrets/sdr-agent-token');
+    expect(exampleDoc.agent.tokenEnv).toBeUndefined();
+    expect(Object.keys(agent.environment ?? {})).not.toContain('SDR_AGENT_TOKEN');
+
+    // Locked down.
+    expect(agent.read_only).toBe(true);
+    expect(agent.cap_drop).toEqual(['ALL']);
+    expect(agent.security_opt).toContain('no-new-privileges:true');
+    expect(agent.ports).toBeUndefined();
+    expect(agent.tmpfs?.some((t) => t === '/tmp' || t.startsWith('/tmp:'))).toBe(true);
+    expect(agent.mem_limit).toMatch(/^\d+[kmg]?$/i);
+    expect(agent.logging?.options?.['max-size']).toBeTruthy();
+    expect(agent.logging?.options?.['max-file']).toBeTruthy();
+
+    // Proxy, CA and AWS variables are passed through only when set on the host (null = left out).
+    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+      expect(agent.environment, name).toHaveProperty(name, null);
+    }
+  });
+
+  it("compose.yaml's stop_grace_period is longer than the example config's drain grace period", () => {
+    const agent = (parseYaml(composeConfig()) as ComposeFile).services.agent;
+    expect(agent.stop_grace_period).toBeDefined();
+    const stopMs = composeDurationMs(agent.stop_grace_period!);
+    const drainGraceMs = loadExample().limits.drainGraceMs;
+    expect(drainGraceMs).toBeGreaterThan(0);
+    expect(stopMs).toBeGreaterThan(drainGraceMs);
+  });
+
+  it('deploy/agent.yaml, the example config, validates with loadAgentConfig', () => {
+    const example = loadExample();
+    expect(example.configFile).toBe(exampleConfig);
+    expect(example.controlPlane.url).toMatch(/^wss:\/\//);
+    expect(example.agent.tokenSource).toBe(`file ${join(tmp!, 'sdr-agent-token')}`);
+    expect(example.agent.token).toBe('example-token-0123456789');
+    expect(example.limits.drainGraceMs).toBe(5 * 60_000);
+    expect(Object.keys(example.connections).length).toBeGreaterThan(0);
   });
 
   it('the Dockerfile builds with npm ci, runs unprivileged and starts the CLI', () => {

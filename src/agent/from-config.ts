@@ -1,0 +1,132 @@
+/**
+ * The long-running agent assembled from its configuration: one network layer (proxy, extra CA,
+ * client certificate) shared by the tunnel and every AWS call, one credential provider per
+ * connection for the life of the agent (it caches assumed-role credentials), one AWS client
+ * factory per connection, and the runtime that owns the tunnel and the jobs.
+ */
+import type { AgentConfig, ConnectionConfig } from '../config/types.js';
+import { createClientFactory, type AwsClientFactory } from '../crawl/clients.js';
+import { credentialProviderFor } from '../credentials/index.js';
+import { createLogger, type Logger } from '../log.js';
+import { createNetwork, type Network } from '../net/index.js';
+import type { JobConnection } from './jobs.js';
+import { AgentRuntime, type RuntimeLimits } from './runtime.js';
+
+export interface BuildAgentDeps {
+  /** The root logger (default: a JSON logger on stderr at `config.log.level`). */
+  logger?: Logger;
+  /** Where `credentials.source: env` connections read their variables (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Sent in `hello` (default `unknown`). */
+  agentVersion?: string;
+}
+
+export interface BuiltAgent {
+  runtime: AgentRuntime;
+  /** The one network layer: the tunnel's agent and TLS options, and the AWS clients' agents. */
+  network: Network;
+  /**
+   * Release the AWS clients and every pooled socket. Call after the runtime stopped
+   * (`shutdown()` or `forceStop()`); idempotent.
+   */
+  close(): void;
+}
+
+/** The runtime's limits from the configured ones (durations already in milliseconds). */
+export function runtimeLimits(limits: AgentConfig['limits']): RuntimeLimits {
+  return {
+    maxConcurrentJobs: limits.maxConcurrentJobs,
+    drainGraceMs: limits.drainGraceMs,
+    maxConnectionLifetimeMs: limits.maxConnectionLifetimeMs,
+    batchRecords: limits.batchRecords,
+    batchFlushMs: limits.batchFlushMs,
+  };
+}
+
+/** One connection's AWS clients, kept for the agent's life. */
+interface ConnectionClients {
+  /** What a job gets: the same clients, with `destroy()` left to {@link BuiltAgent.close}. */
+  forJob: AwsClientFactory;
+  /** Destroy the clients and the STS clients of the assumed role. */
+  destroy(): void;
+}
+
+/**
+ * Build the agent described by `config`, not started: call `runtime.start()` to connect (after
+ * the runtime's own jittered delay). Nothing is sent anywhere and no credential is read here.
+ */
+export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): BuiltAgent {
+  const logger = deps.logger ?? createLogger({ level: config.log.level });
+  const cp = config.controlPlane;
+  const network = createNetwork({ proxy: config.proxy, ca: cp.ca, clientCert: cp.clientCert, clientKey: cp.clientKey });
+
+  const perConnection = new Map<string, ConnectionClients>();
+  for (const conn of Object.values(config.connections)) perConnection.set(conn.name, connectionClients(conn, network, deps.env));
+
+  const connections: Record<string, JobConnection> = {};
+  for (const conn of Object.values(config.connections)) {
+    connections[conn.name] = {
+      name: conn.name,
+      regions: conn.regions,
+      types: conn.types,
+      useSearch: conn.useSearch,
+      ...(conn.maxConcurrency !== undefined ? { maxConcurrency: conn.maxConcurrency } : {}),
+    };
+  }
+
+  const runtime = new AgentRuntime({
+    url: cp.url,
+    agentId: config.agent.id,
+    token: config.agent.token,
+    agentVersion: deps.agentVersion ?? 'unknown',
+    connections,
+    limits: runtimeLimits(config.limits),
+    clientsFor: (conn) => {
+      const c = perConnection.get(conn.name);
+      // The runtime only asks for connections it was given; this would be a bug on this side.
+      if (!c) throw new Error(`no AWS clients for connection "${conn.name}"`);
+      return c.forJob;
+    },
+    logger,
+    tunnelAgent: network.tunnelAgent(cp.url),
+    tls: network.tls,
+  });
+
+  let closed = false;
+  return {
+    runtime,
+    network,
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const c of perConnection.values()) c.destroy();
+      network.destroy();
+    },
+  };
+}
+
+function connectionClients(conn: ConnectionConfig, network: Network, env: NodeJS.ProcessEnv | undefined): ConnectionClients {
+  const endpoint = conn.endpoint ? { endpoint: conn.endpoint } : {};
+  // sts:AssumeRole goes through a factory of its own: signed with the connection's base
+  // credentials, guarded, through the proxy, to the connection's endpoint. Made on first use
+  // (credentialProviderFor passes the same base provider every time).
+  let sts: AwsClientFactory | undefined;
+  const credentials = credentialProviderFor(conn, {
+    ...(env ? { env } : {}),
+    stsClient: (region, base) => {
+      sts ??= createClientFactory({ ...endpoint, ...(base ? { credentials: base } : {}), network });
+      return sts.sts(region);
+    },
+  });
+  const clients = createClientFactory({ ...endpoint, ...(credentials ? { credentials } : {}), network });
+  // Jobs share the connection's clients (the SDK clients are safe to use concurrently); the job
+  // manager destroys what it was given after each job, so what it gets cannot be destroyed.
+  const forJob: AwsClientFactory = { sageMaker: (r) => clients.sageMaker(r), sts: (r) => clients.sts(r), destroy: () => {} };
+  return {
+    forJob,
+    destroy() {
+      clients.destroy();
+      sts?.destroy();
+    },
+  };
+}

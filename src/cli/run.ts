@@ -1,0 +1,190 @@
+import { pino, type DestinationStream } from 'pino';
+import { stringify as toYaml } from 'yaml';
+import { buildAgent } from '../agent/from-config.js';
+import { CONFIG_ENV, loadAgentConfig, redactedConfig } from '../config/index.js';
+import { UsageError } from '../errors.js';
+import { createLogger, errorText, type Logger } from '../log.js';
+import { redactUrl } from '../net/index.js';
+import { parseCommandArgs } from './args.js';
+import { packageVersion } from './commands.js';
+
+/** Exit codes of `sdr-agent run`. */
+export const RUN_EXIT = {
+  /** Drained cleanly after a signal (or `--check`: the configuration is valid). */
+  drained: 0,
+  /** Cannot start: bad configuration, unreadable token or TLS file (or an internal error while running). */
+  cannotStart: 1,
+  /** Usage error. */
+  usage: 2,
+  /** The drain grace period ran out: the jobs still running were cancelled. */
+  graceExpired: 3,
+  /** Forced by a second signal during the drain. */
+  forced: 130,
+} as const;
+
+export const RUN_HELP = `Usage: sdr-agent run [--config FILE] [--check [--json]]
+
+The long-running agent: keeps one outbound WebSocket to the control plane (reconnecting with
+backoff) and runs the read-only SageMaker crawls it asks for, within the connections, regions and
+resource types of the configuration. Nothing listens for inbound connections.
+
+Options:
+  --config FILE   the configuration file (default: $${CONFIG_ENV}); docs/configuration.md
+  --check         load and validate the configuration, print it with secrets redacted
+                  (YAML; --json for JSON) and exit: 0 valid, 1 invalid (every problem listed)
+  --json          with --check: print JSON instead of YAML
+  -h, --help      this help
+
+Logs are JSON lines on stdout, at log.level (SDR_LOG_LEVEL). The agent token is never printed.
+
+Signals: the first SIGTERM or SIGINT drains — the control plane is told, no new jobs are taken,
+running jobs get limits.drainGracePeriod to finish (then they are cancelled), the last
+acknowledgements are awaited and the tunnel closes (1001). A second signal stops at once.
+
+Exit status:
+  0    drained cleanly
+  1    cannot start (bad configuration, unreadable token or TLS file), or an internal error
+  2    usage error
+  3    the drain grace period ran out: running jobs were cancelled
+  130  forced by a second signal
+`;
+
+export interface RunIo {
+  /** Where `--check` and `--help` print. */
+  stdout: { write(s: string): unknown };
+  /** The environment: `SDR_CONFIG`, the overrides, the token, the credentials variables. */
+  env: NodeJS.ProcessEnv;
+  /** Where the JSON log lines go (default stdout, asynchronously). */
+  logDestination?: DestinationStream;
+  /**
+   * The process gets this long, after the agent stopped, to exit on its own; then it is made to
+   * exit with the code (a socket or timer someone forgot must not keep a stopped agent alive).
+   * Unset: never forced (embedding, tests).
+   */
+  exitAfterMs?: number;
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/** `sdr-agent run`: returns the exit code once the agent stopped. */
+export async function runCommand(argv: string[], io: RunIo = { stdout: process.stdout, env: process.env, exitAfterMs: 10_000 }): Promise<number> {
+  const { values } = parseCommandArgs('run', argv, {
+    config: { type: 'string' },
+    check: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout.write(RUN_HELP);
+    return RUN_EXIT.drained;
+  }
+  if (values.json && !values.check) throw new UsageError('run: --json only applies to --check', 'Run `sdr-agent run --check --json --config FILE`.');
+  if (values.config === '') throw new UsageError('run: --config needs a file name');
+
+  // Throws SdrError('SDR_ERR_CONFIG') listing every problem: exit 1 through the dispatcher.
+  const config = loadAgentConfig({ ...(values.config ? { path: values.config } : {}), env: io.env });
+
+  if (values.check) {
+    const redacted = redactedConfig(config);
+    io.stdout.write(values.json ? `${JSON.stringify(redacted, null, 2)}\n` : toYaml(redacted));
+    return RUN_EXIT.drained;
+  }
+
+  const logger = createLogger({ level: config.log.level, destination: io.logDestination ?? stdoutDestination(), base: { agentId: config.agent.id } });
+  const version = packageVersion();
+  let built;
+  try {
+    built = buildAgent(config, { logger, env: io.env, agentVersion: version });
+  } catch (err) {
+    logger.fatal(`cannot start: ${errorText(err)}`);
+    await flush(logger);
+    throw err;
+  }
+  const { runtime, network } = built;
+  const proxy = network.proxyFor(config.controlPlane.url);
+  logger.info(
+    {
+      version,
+      controlPlane: config.controlPlane.url,
+      ...(proxy ? { proxy: redactUrl(proxy) } : {}),
+      tokenSource: config.agent.tokenSource,
+      connections: Object.keys(config.connections),
+      maxConcurrentJobs: config.limits.maxConcurrentJobs,
+      drainGraceMs: config.limits.drainGraceMs,
+    },
+    `sdr-agent ${version} starting (configuration ${config.configFile})`,
+  );
+  logger.debug({ configuration: redactedConfig(config) }, 'configuration');
+
+  // The tunnel's timers do not hold the process open (a library must not): while it waits to
+  // reconnect nothing else would, and the agent runs until a signal.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  let draining = false;
+  let onSignal!: (signal: NodeJS.Signals) => void;
+  let onFatal!: (err: unknown) => void;
+  const code = await new Promise<number>((resolve) => {
+    onSignal = (signal) => {
+      if (!draining) {
+        draining = true;
+        logger.info({ signal }, `${signal} received: draining (a second signal stops at once)`);
+        runtime.shutdown(signal).then(
+          ({ drained }) => resolve(drained ? RUN_EXIT.drained : RUN_EXIT.graceExpired),
+          (err: unknown) => {
+            logger.fatal(`internal error while draining, stopping: ${errorText(err)} — this is a bug; please report it`);
+            runtime.forceStop();
+            resolve(RUN_EXIT.cannotStart);
+          },
+        );
+        return;
+      }
+      logger.warn({ signal }, `${signal} received again: stopping now; running jobs are cancelled`);
+      runtime.forceStop();
+      resolve(RUN_EXIT.forced);
+    };
+    // A bug must not leave a half-working agent behind, nor a bare stack trace: one line, then exit 1.
+    onFatal = (err) => {
+      logger.fatal(`internal error, stopping: ${errorText(err)} — this is a bug; please report it`);
+      if (io.env.SDR_DEBUG) logger.fatal({ stack: err instanceof Error ? err.stack : undefined }, 'stack trace (SDR_DEBUG)');
+      runtime.forceStop();
+      resolve(RUN_EXIT.cannotStart);
+    };
+    for (const s of SIGNALS) process.on(s, onSignal);
+    process.on('uncaughtException', onFatal);
+    process.on('unhandledRejection', onFatal);
+    runtime.start();
+  }).finally(() => clearInterval(keepAlive));
+
+  for (const s of SIGNALS) process.off(s, onSignal);
+  process.off('uncaughtException', onFatal);
+  process.off('unhandledRejection', onFatal);
+  built.close();
+  const outcome = code === RUN_EXIT.drained ? 'drained' : code === RUN_EXIT.graceExpired ? 'drain grace period ran out, jobs were cancelled' : code === RUN_EXIT.forced ? 'forced by a second signal' : 'internal error';
+  logger.info({ exitCode: code }, `sdr-agent stopped: ${outcome}`);
+  await flush(logger);
+  if (io.exitAfterMs !== undefined) setTimeout(() => process.exit(code), io.exitAfterMs).unref();
+  return code;
+}
+
+/** Log lines to stdout, asynchronously. A closed stdout (EPIPE) loses lines; it must not stop the agent. */
+function stdoutDestination(): DestinationStream {
+  const destination = pino.destination({ fd: 1, sync: false });
+  destination.on('error', () => {});
+  return destination;
+}
+
+/** Write out buffered log lines (at most a second: stdout may be gone). */
+function flush(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    timer.unref();
+    try {
+      logger.flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}

@@ -113,16 +113,18 @@ function unbracket(host: string): string {
 }
 
 /**
- * A URL safe to print: any user name and password are replaced by `***`. Strings that do not
- * parse as a URL with a host (`user:pass@proxy:3128`, typos) are masked textually up to the last
- * `@`, so a malformed proxy URL cannot leak its password either.
+ * A URL safe to print: any user name and password are replaced by `***` and a query string by
+ * `?redacted` (it may carry a token). Strings that do not parse as a URL with a host
+ * (`user:pass@proxy:3128`, typos) are masked textually up to the last `@`, so a malformed proxy
+ * URL cannot leak its password either.
  */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '***';
+    if (u.username || u.password || u.search) {
+      if (u.username || u.password) u.username = '***';
       u.password = '';
+      if (u.search) u.search = '?redacted';
       return u.toString();
     }
     if (u.host) return url;

@@ -27,6 +27,7 @@ import {
   type Welcome,
 } from '../protocol/index.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { redactUrl } from '../net/proxy.js';
 
 export type TunnelState = 'idle' | 'connecting' | 'open' | 'draining' | 'closed';
 
@@ -386,20 +387,5 @@ export class Tunnel {
     clearTimeout(this.handshakeTimer);
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.lifetimeTimer);
-  }
-}
-
-/** A URL without userinfo, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = '***';
-      u.password = '';
-    }
-    u.search = u.search ? '?…' : '';
-    return u.toString();
-  } catch {
-    return '(unparseable URL)';
   }
 }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
+import { simConnectionYaml } from '../helpers/agent-config.js';
 import { startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
 
 /** The built CLI, as `npx sdr-agent` and the container run it (`npm test` builds first). */
@@ -99,15 +100,7 @@ limits:
   batchFlushInterval: 20ms
 log:
   level: ${options.level ?? 'info'}
-connections:
-  sim:
-    regions: [us-east-1]
-    endpoint: ${sim!.url}
-    credentials:
-      source: env
-      accessKeyIdEnv: SIM_KEY_ID
-      secretAccessKeyEnv: SIM_SECRET
-${options.assumeRole ? `    assumeRole:\n      roleArn: ${options.assumeRole}\n      sessionName: run-cli\n` : ''}`,
+${simConnectionYaml(sim!.url, options.assumeRole)}`,
   );
 }
 

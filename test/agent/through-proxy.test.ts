@@ -13,6 +13,7 @@ import { buildAgent, type BuiltAgent } from '../../src/agent/from-config.js';
 import { loadAgentConfig } from '../../src/config/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { simConnectionYaml } from '../helpers/agent-config.js';
 import { makeCerts } from '../helpers/certs.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
 import { startProxy, type TestProxy } from '../helpers/proxy.js';
@@ -68,15 +69,7 @@ proxy:
 ${options.noProxy ? `  noProxy: "${options.noProxy}"\n` : ''}limits:
   batchRecords: 200
   batchFlushInterval: 20ms
-connections:
-  sim:
-    regions: [us-east-1]
-    endpoint: ${sim!.url}
-    credentials:
-      source: env
-      accessKeyIdEnv: SIM_KEY_ID
-      secretAccessKeyEnv: SIM_SECRET
-`,
+${simConnectionYaml(sim!.url)}`,
   );
   return file;
 }

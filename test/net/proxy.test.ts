@@ -76,5 +76,6 @@ describe('proxy URLs', () => {
     expect(redactUrl('http://proxy:3128')).toBe('http://proxy:3128');
     expect(redactUrl('user:hunter2@proxy:3128')).not.toContain('hunter2');
     expect(redactUrl('http://u:hunter2@[bad')).toBe('http://***@[bad');
+    expect(redactUrl('wss://cp.example:443/v1/agent?token=hunter2')).toBe('wss://cp.example/v1/agent?redacted');
   });
 });

@@ -5,6 +5,7 @@ import { AGENT_ID_PATTERN } from '../controlplane/tokens.js';
 import { SdrError, UsageError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { intOption, parseCommandArgs } from './args.js';
+import { untilStopSignal } from './stop-signal.js';
 
 export const CONTROL_PLANE_HELP = `Usage: sdr-agent control-plane [options]
        sdr-agent control-plane token (--agent ID | --admin) [--data-dir DIR]
@@ -119,18 +120,11 @@ export async function controlPlaneCommand(argv: string[], io: ControlPlaneIo = {
       `Ctrl-C to stop.\n`,
   );
   io.onListening?.(urls);
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.signal?.removeEventListener('abort', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    if (io.signal?.aborted) stop();
-    else io.signal?.addEventListener('abort', stop);
-  });
-  await cp.close();
+  const stopped = await untilStopSignal(io.signal);
+  try {
+    await cp.close();
+  } finally {
+    stopped.release();
+  }
   return 0;
 }

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { scaledCounts, startSimulator, type Simulator } from '../sim/index.js';
 import { intOption, parseCommandArgs } from './args.js';
+import { untilStopSignal } from './stop-signal.js';
 
 export const DEMO_HELP = `Usage: sdr-agent demo [options]
 
@@ -111,6 +112,7 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
   let sim: Simulator | undefined;
   let cp: ControlPlane | undefined;
   let agent: AgentRuntime | undefined;
+  let stopped: { release(): void } | undefined;
   const stopAll = async () => {
     if (agent) await agent.shutdown('demo finished').catch(() => agent?.forceStop());
     await cp?.close();
@@ -190,23 +192,13 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
     );
     io.onReady?.({ url: urls.url, adminToken, job: done });
     if (!values.exit) {
-      await new Promise<void>((ok) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          io.signal?.removeEventListener('abort', stop);
-          ok();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-        if (io.signal?.aborted) stop();
-        else io.signal?.addEventListener('abort', stop);
-      });
+      stopped = await untilStopSignal(io.signal);
       io.stdout.write('Stopping.\n');
     }
     logger.debug({ ms: Date.now() - began }, 'demo finished');
     return done.status === 'completed' ? 0 : 1;
   } finally {
     await stopAll();
+    stopped?.release();
   }
 }

@@ -39,7 +39,8 @@ Logs are JSON lines on stdout, at log.level (SDR_LOG_LEVEL). The agent token is 
 
 Signals: the first SIGTERM or SIGINT drains — the control plane is told, no new jobs are taken,
 running jobs get limits.drainGracePeriod to finish (then they are cancelled), the last
-acknowledgements are awaited and the tunnel closes (1001). A second signal stops at once.
+acknowledgements are awaited and the tunnel closes (1001). A second signal, a second or more
+after the first, stops at once (one sooner is taken as the same Ctrl-C passed on by a wrapper).
 
 Exit status:
   0    drained cleanly
@@ -65,6 +66,8 @@ export interface RunIo {
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** A second signal sooner than this after the first is the same one delivered twice. */
+const SIGNAL_DEBOUNCE_MS = 1000;
 
 /** `sdr-agent run`: returns the exit code once the agent stopped. */
 export async function runCommand(argv: string[], io: RunIo = { stdout: process.stdout, env: process.env, exitAfterMs: 10_000 }): Promise<number> {
@@ -119,13 +122,13 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
   // The tunnel's timers do not hold the process open (a library must not): while it waits to
   // reconnect nothing else would, and the agent runs until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  let draining = false;
+  let drainingSince: number | undefined;
   let onSignal!: (signal: NodeJS.Signals) => void;
   let onFatal!: (err: unknown) => void;
   const code = await new Promise<number>((resolve) => {
     onSignal = (signal) => {
-      if (!draining) {
-        draining = true;
+      if (drainingSince === undefined) {
+        drainingSince = Date.now();
         logger.info({ signal }, `${signal} received: draining (a second signal stops at once)`);
         runtime.shutdown(signal).then(
           ({ drained }) => resolve(drained ? RUN_EXIT.drained : RUN_EXIT.graceExpired),
@@ -135,6 +138,13 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
             resolve(RUN_EXIT.cannotStart);
           },
         );
+        return;
+      }
+      // One Ctrl-C can arrive twice: from the terminal to the whole process group and again from
+      // a wrapper in that group that forwards it (`timeout`, some supervisors). Only a later one
+      // forces.
+      if (Date.now() - drainingSince < SIGNAL_DEBOUNCE_MS) {
+        logger.info({ signal }, `${signal} received again within ${SIGNAL_DEBOUNCE_MS / 1000} s of the first: taken as the same signal, still draining`);
         return;
       }
       logger.warn({ signal }, `${signal} received again: stopping now; running jobs are cancelled`);

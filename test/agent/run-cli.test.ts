@@ -279,6 +279,11 @@ connections:
     await cp!.waitFor('batch', (m) => m.jobId === 'job-f', 15_000);
     agent.child.kill('SIGTERM');
     await cp!.waitFor('draining');
+    // Sooner than a second after the first, a signal is taken as the same one delivered twice.
+    agent.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(agent.child.exitCode).toBeNull();
+    expect(logLines(agent.out())).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/within 1 s of the first: taken as the same signal/) }));
     const t0 = Date.now();
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(130);

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   SDR_ERR_OUTPUT: 'records could not be written',
   SDR_ERR_PROXY: 'the HTTP proxy refused a connection',
   SDR_ERR_STORAGE: 'the control plane could not read or write its data directory',
+  SDR_ERR_SECRET: 'a secret could not be read from its secret store',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

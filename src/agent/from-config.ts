@@ -6,9 +6,10 @@
  */
 import type { AgentConfig, ConnectionConfig } from '../config/types.js';
 import { createClientFactory, type AwsClientFactory } from '../crawl/clients.js';
-import { credentialProviderFor } from '../credentials/index.js';
+import { connectionCredentials } from '../credentials/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { createNetwork, type Network } from '../net/index.js';
+import { defaultRegistry, SecretResolver, type ResolverStore, type StoreDeps, type StoreRegistry } from '../secrets/index.js';
 import type { JobConnection } from './jobs.js';
 import { AgentRuntime, type RuntimeLimits } from './runtime.js';
 
@@ -19,17 +20,21 @@ export interface BuildAgentDeps {
   env?: NodeJS.ProcessEnv;
   /** Sent in `hello` (default `unknown`). */
   agentVersion?: string;
+  /** The secret-store types (default: every store the agent ships). */
+  registry?: StoreRegistry;
 }
 
 export interface BuiltAgent {
   runtime: AgentRuntime;
   /** The one network layer: the tunnel's agent and TLS options, and the AWS clients' agents. */
   network: Network;
+  /** The configured secret stores, behind their cache. */
+  secrets: SecretResolver;
   /**
-   * Release the AWS clients and every pooled socket. Call after the runtime stopped
-   * (`shutdown()` or `forceStop()`); idempotent.
+   * Release the AWS clients, the secret stores (revoking what they obtained) and every pooled
+   * socket. Call after the runtime stopped (`shutdown()` or `forceStop()`); idempotent.
    */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** The runtime's limits from the configured ones (durations already in milliseconds). */
@@ -59,9 +64,13 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
   const logger = deps.logger ?? createLogger({ level: config.log.level });
   const cp = config.controlPlane;
   const network = createNetwork({ proxy: config.proxy, ca: cp.ca, clientCert: cp.clientCert, clientKey: cp.clientKey });
+  // Secret stores go through the same proxy and trust the same extra CA, but are not shown the
+  // control plane's client certificate.
+  const storeNetwork = createNetwork({ proxy: config.proxy, ca: cp.ca });
+  const secrets = buildSecretResolver(config, { network: storeNetwork, logger, env: deps.env ?? process.env, registry: deps.registry ?? defaultRegistry() });
 
   const perConnection = new Map<string, ConnectionClients>();
-  for (const conn of Object.values(config.connections)) perConnection.set(conn.name, connectionClients(conn, network, deps.env));
+  for (const conn of Object.values(config.connections)) perConnection.set(conn.name, connectionClients(conn, network, deps.env, secrets));
 
   const connections: Record<string, JobConnection> = {};
   for (const conn of Object.values(config.connections)) {
@@ -90,38 +99,64 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
     logger,
     tunnelAgent: network.tunnelAgent(cp.url),
     tls: network.tls,
+    // Types only: store names and secret paths stay on the agent.
+    secretStores: [...new Set(Object.values(config.secretStores).map((s) => s.type))],
   });
 
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     runtime,
     network,
+    secrets,
     close() {
-      if (closed) return;
-      closed = true;
-      for (const c of perConnection.values()) c.destroy();
-      network.destroy();
+      closing ??= (async () => {
+        for (const c of perConnection.values()) c.destroy();
+        await secrets.close();
+        network.destroy();
+        storeNetwork.destroy();
+      })();
+      return closing;
     },
   };
 }
 
-function connectionClients(conn: ConnectionConfig, network: Network, env: NodeJS.ProcessEnv | undefined): ConnectionClients {
+/** Every configured store, created (no I/O yet) and put behind one resolver. */
+function buildSecretResolver(config: AgentConfig, deps: StoreDeps & { registry: StoreRegistry }): SecretResolver {
+  const stores = new Map<string, ResolverStore>();
+  for (const s of Object.values(config.secretStores)) {
+    const provider = deps.registry.get(s.type);
+    // The loader checked every type against the same registry; this would be a bug on this side.
+    if (!provider) throw new Error(`secret store "${s.name}": type "${s.type}" is not registered`);
+    const store = provider.create(s.name, s.settings, { network: deps.network, env: deps.env, logger: deps.logger.child({ secretStore: s.name }) });
+    stores.set(s.name, { store, cacheTtlMs: s.cacheTtlMs, maxStaleMs: s.maxStaleMs });
+  }
+  return new SecretResolver(stores, deps.logger);
+}
+
+function connectionClients(conn: ConnectionConfig, network: Network, env: NodeJS.ProcessEnv | undefined, resolver: SecretResolver): ConnectionClients {
   const endpoint = conn.endpoint ? { endpoint: conn.endpoint } : {};
   // sts:AssumeRole goes through a factory of its own: signed with the connection's base
   // credentials, guarded, through the proxy, to the connection's endpoint. Made on first use
-  // (credentialProviderFor passes the same base provider every time).
+  // (connectionCredentials passes the same base provider every time).
   let sts: AwsClientFactory | undefined;
-  const credentials = credentialProviderFor(conn, {
+  const creds = connectionCredentials(conn, {
     ...(env ? { env } : {}),
+    resolver,
     stsClient: (region, base) => {
       sts ??= createClientFactory({ ...endpoint, ...(base ? { credentials: base } : {}), network });
       return sts.sts(region);
     },
   });
+  const credentials = creds.provider;
   const clients = createClientFactory({ ...endpoint, ...(credentials ? { credentials } : {}), network });
   // Jobs share the connection's clients (the SDK clients are safe to use concurrently); the job
   // manager destroys what it was given after each job, so what it gets cannot be destroyed.
-  const forJob: AwsClientFactory = { sageMaker: (r) => clients.sageMaker(r), sts: (r) => clients.sts(r), destroy: () => {} };
+  const forJob: AwsClientFactory = {
+    sageMaker: (r) => clients.sageMaker(r),
+    sts: (r) => clients.sts(r),
+    destroy: () => {},
+    ...(creds.refresh ? { reauth: { refresh: creds.refresh, source: creds.source } } : {}),
+  };
   return {
     forJob,
     destroy() {

@@ -35,7 +35,7 @@ export interface AgentRuntimeOptions {
   /** Proxy-aware agent for the tunnel, when a proxy applies to `url`. */
   tunnelAgent?: HttpAgent;
   tls?: { ca?: string[]; cert?: string; key?: string };
-  /** Secret stores this agent can read (advertised in `hello`). */
+  /** Types of the secret stores this agent reads credentials from (advertised in `hello`). */
   secretStores?: string[];
   /** Tuning for tests: backoff, heartbeat and pause after refusal, ack timeout, crawl policy. */
   backoff?: BackoffOptions;

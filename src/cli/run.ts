@@ -167,7 +167,7 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
   for (const s of SIGNALS) process.off(s, onSignal);
   process.off('uncaughtException', onFatal);
   process.off('unhandledRejection', onFatal);
-  built.close();
+  await built.close();
   const outcome = code === RUN_EXIT.drained ? 'drained' : code === RUN_EXIT.graceExpired ? 'drain grace period ran out, jobs were cancelled' : code === RUN_EXIT.forced ? 'forced by a second signal' : 'internal error';
   logger.info({ exitCode: code }, `sdr-agent stopped: ${outcome}`);
   await flush(logger);

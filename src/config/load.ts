@@ -14,12 +14,17 @@ import { applyEnvOverrides, CONFIG_ENV, DEFAULT_TOKEN_ENV, pointer } from './env
 import type { ConfigFile } from './schema.js';
 import type { AgentConfig, ConnectionConfig, CredentialSource } from './types.js';
 import { validateConfigFile, type Locate } from './validate.js';
+import { resolveSecretRef, resolveSecretStores } from './stores.js';
+import { defaultRegistry, type StoreRegistry } from '../secrets/registry.js';
+import type { SecretRef } from '../secrets/types.js';
 
 export interface LoadConfigOptions {
   /** The config file (the `--config` option); default `SDR_CONFIG`. */
   path?: string;
   /** The environment to read overrides, the token and proxy variables from (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /** The secret-store types `secretStores` may use (default: every store the agent ships). */
+  registry?: StoreRegistry;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
@@ -38,7 +43,7 @@ export function loadAgentConfig(options: LoadConfigOptions = {}): AgentConfig {
   const sources = applyEnvOverrides(doc, env);
   const locate: Locate = (ptr) => sources.get(ptr) ?? (ptr || '/');
   const problems = validateConfigFile(doc, locate);
-  const config = resolveConfig(doc as ConfigFile, { file, env, locate, sources, problems });
+  const config = resolveConfig(doc as ConfigFile, { file, env, locate, sources, problems, registry: options.registry ?? defaultRegistry() });
   if (problems.length) throw configError(file, problems);
   return deepFreeze(config);
 }
@@ -96,6 +101,7 @@ interface ResolveContext {
   /** Pointers whose value came from the environment. */
   sources: Map<string, string>;
   problems: string[];
+  registry: StoreRegistry;
 }
 
 /**
@@ -129,11 +135,13 @@ function resolveConfig(doc: ConfigFile, ctx: ResolveContext): AgentConfig {
   const token = resolveToken(ag, ctx, problem);
   const proxy = resolveProxy(obj(doc.proxy) as ProxySettings | undefined, ctx);
 
+  const secretStores = resolveSecretStores(doc.secretStores, ctx);
+  const refs: RefResolver = (value, path) => resolveSecretRef(value, path, secretStores, doc.secretStores, ctx);
   const connections: Record<string, ConnectionConfig> = {};
   for (const [name, raw] of Object.entries(obj(doc.connections) ?? {})) {
     const c = obj(raw) as ConfigFile['connections'][string] | undefined;
     if (!c) continue;
-    connections[name] = resolveConnection(name, c, (path, what) => problem(['connections', name, ...path], what));
+    connections[name] = resolveConnection(name, c, (path, what) => problem(['connections', name, ...path], what), (value, path) => refs(value, ['connections', name, ...path]));
   }
 
   // The fallbacks below are only reached with problems listed, and then nothing is returned.
@@ -158,6 +166,7 @@ function resolveConfig(doc: ConfigFile, ctx: ResolveContext): AgentConfig {
     },
     proxy,
     log: { level: obj(doc.log)?.level ?? 'info' },
+    secretStores,
     connections,
   };
 }
@@ -283,7 +292,10 @@ function resolveProxy(fromFile: ProxySettings | undefined, ctx: ResolveContext):
   return out;
 }
 
-function resolveConnection(name: string, c: ConfigFile['connections'][string], problem: (path: string[], what: string) => void): ConnectionConfig {
+/** A reference at `path` (below the connection), parsed and checked; undefined with a problem listed. */
+type RefResolver = (value: unknown, path: string[]) => SecretRef | undefined;
+
+function resolveConnection(name: string, c: ConfigFile['connections'][string], problem: (path: string[], what: string) => void, ref: RefResolver): ConnectionConfig {
   const endpoint = str(c.endpoint);
   if (endpoint) {
     try {
@@ -294,25 +306,53 @@ function resolveConnection(name: string, c: ConfigFile['connections'][string], p
     }
   }
   const creds = obj(c.credentials) as ConfigFile['connections'][string]['credentials'] | undefined;
-  const credentials: CredentialSource =
-    creds?.source === 'env'
-      ? {
-          source: 'env',
-          accessKeyIdEnv: creds.accessKeyIdEnv ?? 'AWS_ACCESS_KEY_ID',
-          secretAccessKeyEnv: creds.secretAccessKeyEnv ?? 'AWS_SECRET_ACCESS_KEY',
-          sessionTokenEnv: creds.sessionTokenEnv ?? 'AWS_SESSION_TOKEN',
-        }
-      : { source: 'default' };
+  let credentials: CredentialSource = { source: 'default' };
+  if (creds?.source === 'env') {
+    credentials = {
+      source: 'env',
+      accessKeyIdEnv: creds.accessKeyIdEnv ?? 'AWS_ACCESS_KEY_ID',
+      secretAccessKeyEnv: creds.secretAccessKeyEnv ?? 'AWS_SECRET_ACCESS_KEY',
+      sessionTokenEnv: creds.sessionTokenEnv ?? 'AWS_SESSION_TOKEN',
+    };
+  } else if (creds?.source === 'secret') {
+    credentials = resolveSecretCredentials(creds, problem, ref) ?? credentials;
+  }
+  const role = obj(c.assumeRole) as ConfigFile['connections'][string]['assumeRole'];
+  let assumeRole: ConnectionConfig['assumeRole'];
+  if (role) {
+    const { externalIdSecret, ...plain } = role;
+    if (externalIdSecret !== undefined && plain.externalId !== undefined) problem(['assumeRole'], 'set externalId or externalIdSecret, not both');
+    const externalRef = externalIdSecret !== undefined ? ref(externalIdSecret, ['assumeRole', 'externalIdSecret']) : undefined;
+    assumeRole = { ...plain, ...(externalRef ? { externalIdSecret: externalRef } : {}) };
+  }
   return {
     name,
     regions: Array.isArray(c.regions) ? [...c.regions] : [],
     types: Array.isArray(c.types) ? [...c.types] : [],
     credentials,
-    ...(obj(c.assumeRole) ? { assumeRole: { ...c.assumeRole! } } : {}),
+    ...(assumeRole ? { assumeRole } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(typeof c.maxConcurrency === 'number' ? { maxConcurrency: c.maxConcurrency } : {}),
     useSearch: c.useSearch !== false,
   };
+}
+
+/** `source: secret`: one JSON secret, or a reference per value — one form or the other, complete. */
+function resolveSecretCredentials(creds: Record<string, unknown>, problem: (path: string[], what: string) => void, ref: RefResolver): CredentialSource | undefined {
+  const at = (key: string) => ['credentials', key];
+  const perValue = ['accessKeyId', 'secretAccessKey', 'sessionToken'].filter((k) => creds[k] !== undefined);
+  if (creds.secret !== undefined) {
+    if (perValue.length) return problem(['credentials'], `set "secret" (one JSON secret) or ${perValue.map((k) => `"${k}"`).join(', ')} (one reference each), not both`), undefined;
+    const secret = ref(creds.secret, at('secret'));
+    return secret ? { source: 'secret', secret } : undefined;
+  }
+  const missing = ['accessKeyId', 'secretAccessKey'].filter((k) => creds[k] === undefined);
+  if (missing.length) return problem(['credentials'], `source: secret needs "secret" (one JSON secret with AccessKeyId and SecretAccessKey), or both "accessKeyId" and "secretAccessKey" references; missing ${missing.map((k) => `"${k}"`).join(' and ')}`), undefined;
+  const accessKeyId = ref(creds.accessKeyId, at('accessKeyId'));
+  const secretAccessKey = ref(creds.secretAccessKey, at('secretAccessKey'));
+  const sessionToken = creds.sessionToken !== undefined ? ref(creds.sessionToken, at('sessionToken')) : undefined;
+  if (!accessKeyId || !secretAccessKey || (creds.sessionToken !== undefined && !sessionToken)) return undefined;
+  return { source: 'secret', accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
 function obj(v: unknown): Record<string, any> | undefined {

@@ -6,6 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
+import { STORE_NAME_PATTERN } from '../secrets/ref.js';
 import { DURATION_PATTERN } from './duration.js';
 
 /** Bounds of a duration, in milliseconds. */
@@ -98,17 +99,52 @@ export const EnvCredentialsSchema = Closed({
   /** Default `AWS_SESSION_TOKEN` (used when set). */
   sessionTokenEnv: Type.Optional(ENV_NAME),
 });
+/**
+ * A secret reference: `<store>:<name>[?version=<v>][#<key>]` or `{ store, name, version?, key? }`.
+ * Its syntax and store are checked by the loader (src/secrets/ref.ts), which can say more than a
+ * schema error would.
+ */
+const SecretRefSchema = Type.Unsafe<string | { store: string; name: string; version?: string; key?: string }>({
+  type: ['string', 'object'],
+  'x-expected': 'must be a secret reference like "vault-prod:secret/sdr/aws#access_key_id" or { store, name, version?, key? }',
+});
+export const SecretCredentialsSchema = Closed({
+  source: Type.Literal('secret'),
+  /** One JSON secret holding AccessKeyId, SecretAccessKey and optionally SessionToken. */
+  secret: Type.Optional(SecretRefSchema),
+  /** Or one reference per value. */
+  accessKeyId: Type.Optional(SecretRefSchema),
+  secretAccessKey: Type.Optional(SecretRefSchema),
+  sessionToken: Type.Optional(SecretRefSchema),
+});
 /** Where a connection's base AWS credentials come from, chosen by `source`. */
-export const CredentialsSchema = Type.Unsafe<Static<typeof DefaultCredentialsSchema> | Static<typeof EnvCredentialsSchema>>({
+export const CredentialsSchema = Type.Unsafe<Static<typeof DefaultCredentialsSchema> | Static<typeof EnvCredentialsSchema> | Static<typeof SecretCredentialsSchema>>({
   type: 'object',
   discriminator: { propertyName: 'source' },
-  oneOf: [DefaultCredentialsSchema, EnvCredentialsSchema],
+  oneOf: [DefaultCredentialsSchema, EnvCredentialsSchema, SecretCredentialsSchema],
   default: { source: 'default' },
 });
+
+/**
+ * One `secretStores.<name>` entry: its `type` (checked against the registry by the loader), the
+ * cache settings every store shares, and the store's own keys (validated by the store's schema).
+ */
+export const SecretStoreEntrySchema = Type.Object(
+  {
+    type: Type.String({ minLength: 1, maxLength: 64 }),
+    /** A fetched secret is reused this long before it is fetched again. */
+    cacheTtl: Duration({ minMs: 0, maxMs: 24 * HOUR }, '5m'),
+    /** While the store is unreachable, a cached secret is still used this long past its TTL. */
+    maxStale: Duration({ minMs: 0, maxMs: 7 * 24 * HOUR }, '1h'),
+  },
+  { additionalProperties: true },
+);
 
 export const AssumeRoleSchema = Closed({
   roleArn: Type.String({ pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$', 'x-expected': 'must be an IAM role ARN like arn:aws:iam::123456789012:role/sdr-reader' }),
   externalId: Type.Optional(Type.String({ minLength: 2, maxLength: 1224, pattern: '^[\\w+=,.@:/-]+$', 'x-expected': 'must be 2-1224 characters of A-Z a-z 0-9 + = , . @ : / - _' })),
+  /** The external ID from a secret store instead (one or the other). */
+  externalIdSecret: Type.Optional(SecretRefSchema),
   sessionName: Type.String({ minLength: 2, maxLength: 64, pattern: '^[\\w+=,.@-]+$', default: 'sdr-agent', 'x-expected': 'must be 2-64 characters of A-Z a-z 0-9 + = , . @ - _' }),
   durationSeconds: Type.Integer({ minimum: 900, maximum: 43_200, default: 3600 }),
 });
@@ -131,6 +167,7 @@ export const ConfigFileSchema = Closed({
   limits: LimitsSchema,
   proxy: Type.Optional(ProxySchema),
   log: LogSchema,
+  secretStores: Type.Optional(Type.Record(Type.String({ pattern: STORE_NAME_PATTERN }), SecretStoreEntrySchema, { additionalProperties: false })),
   connections: Type.Record(Type.String({ pattern: NAME_PATTERN }), ConnectionSchema, { additionalProperties: false, minProperties: 1 }),
 });
 

@@ -5,6 +5,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import type { ProxySettings } from '../net/proxy.js';
+import type { SecretRef } from '../secrets/types.js';
 import type { AssumeRoleSchema, LogLevel } from './schema.js';
 
 export interface AgentConfig {
@@ -39,13 +40,39 @@ export interface AgentConfig {
   /** YAML `proxy:` keys, each falling back to HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   proxy: ProxySettings;
   log: { level: LogLevel };
+  /** Secret stores by name (empty when none is configured). */
+  secretStores: Record<string, SecretStoreConfig>;
   connections: Record<string, ConnectionConfig>;
 }
 
-/** Base credentials of a connection. `env` names variables; their values are read when used. */
-export type CredentialSource = { source: 'default' } | { source: 'env'; accessKeyIdEnv: string; secretAccessKeyEnv: string; sessionTokenEnv?: string };
+/**
+ * Base credentials of a connection. `env` names variables and `secret` names secrets; their values
+ * are read when used, never at load.
+ */
+export type CredentialSource =
+  | { source: 'default' }
+  | { source: 'env'; accessKeyIdEnv: string; secretAccessKeyEnv: string; sessionTokenEnv?: string }
+  | SecretCredentialSource;
 
-export type AssumeRoleConfig = Static<typeof AssumeRoleSchema>;
+/** Keys from a secret store: one JSON secret (`secret`), or one reference per value. */
+export type SecretCredentialSource =
+  | { source: 'secret'; secret: SecretRef }
+  | { source: 'secret'; accessKeyId: SecretRef; secretAccessKey: SecretRef; sessionToken?: SecretRef };
+
+export type AssumeRoleConfig = Omit<Static<typeof AssumeRoleSchema>, 'externalIdSecret'> & {
+  /** The external ID from a secret store (instead of `externalId`). */
+  externalIdSecret?: SecretRef;
+};
+
+/** A configured secret store: its type, its own validated settings, and the shared cache settings. */
+export interface SecretStoreConfig {
+  name: string;
+  type: string;
+  /** The store's own keys, validated by its provider's schema (defaults filled). */
+  settings: Record<string, unknown>;
+  cacheTtlMs: number;
+  maxStaleMs: number;
+}
 
 export interface ConnectionConfig {
   name: string;

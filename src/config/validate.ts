@@ -22,6 +22,7 @@ ajv.addKeyword({
 });
 
 const validateFile = ajv.compile<ConfigFile>(ConfigFileSchema);
+const sectionValidators = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 
 /** Where a problem is: a JSON pointer into the file, or the environment variable that set it. */
 export type Locate = (pointer: string) => string;
@@ -31,12 +32,25 @@ export type Locate = (pointer: string) => string;
  * empty list means `doc` is a {@link ConfigFile}.
  */
 export function validateConfigFile(doc: unknown, locate: Locate): string[] {
-  if (validateFile(doc)) return [];
+  return validateFile(doc) ? [] : problemLines(validateFile.errors, '', locate);
+}
+
+/**
+ * Validate one part of the file against a schema of its own (a secret store's keys), with the
+ * same defaults and messages; `at` is the part's JSON pointer in the file.
+ */
+export function validateSection(schema: object, data: unknown, at: string, locate: Locate): string[] {
+  let validate = sectionValidators.get(schema);
+  if (!validate) sectionValidators.set(schema, (validate = ajv.compile(schema)));
+  return validate(data) ? [] : problemLines(validate.errors, at, locate);
+}
+
+function problemLines(errors: ErrorObject[] | null | undefined, at: string, locate: Locate): string[] {
   const lines: string[] = [];
-  for (const e of validateFile.errors ?? []) {
+  for (const e of errors ?? []) {
     // The anyOf/oneOf summaries repeat what their branches already said.
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
-    const line = describe(e, locate);
+    const line = describe({ ...e, instancePath: `${at}${e.instancePath}` }, locate);
     if (!lines.includes(line)) lines.push(line);
   }
   return lines;

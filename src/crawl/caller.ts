@@ -51,22 +51,41 @@ export interface CallStats {
  * Sends AWS calls with the crawl's policy: an adaptive rate limiter per (region, operation), retries
  * with full-jitter backoff for throttled and transient failures, and counts of every request.
  */
+/**
+ * What the caller does when AWS rejects the credentials themselves: re-read them from their
+ * source (a secret store) once, then retry. `source` names where they come from, for messages.
+ */
+export interface Reauth {
+  refresh(): Promise<void>;
+  source: string;
+}
+
+/** Credentials are read again at most this often (a disabled region must not hammer the store). */
+const MIN_REFRESH_INTERVAL_MS = 10_000;
+
 export class Caller {
   readonly stats: CallStats = { calls: {}, throttled: {}, errors: {} };
   private readonly limiters = new Map<string, AdaptiveLimiter>();
+  /** Bumped after each completed re-read of the credentials. */
+  private credentialsGeneration = 0;
+  private refreshing: Promise<void> | undefined;
+  private lastRefreshAt = -Infinity;
 
   constructor(
     private readonly policy: CallPolicy = DEFAULT_CALL_POLICY,
     private readonly signal?: AbortSignal,
     private readonly random: () => number = Math.random,
+    private readonly reauth?: Reauth,
   ) {}
 
   /** Run `send` as `service:operation` in `region`; throws `CallFailure` when it cannot succeed. */
   async call<T>(service: string, operation: string, region: string, send: () => Promise<T>): Promise<T> {
     const op = `${service}:${operation}`;
     const limiter = this.limiter(`${region}/${op}`);
+    let reauthed = false;
     for (let attempt = 1; ; attempt++) {
       this.signal?.throwIfAborted();
+      const generation = this.credentialsGeneration;
       const started = await limiter.acquire();
       let kind: FailureKind;
       let error: unknown;
@@ -82,12 +101,40 @@ export class Caller {
         const counter = kind === 'throttled' ? this.stats.throttled : this.stats.errors;
         counter[op] = (counter[op] ?? 0) + 1;
       }
+      // SageMaker says UnrecognizedClientException both for unknown keys and for a region that is
+      // not enabled: worth one re-read too, and a scope failure (not fatal) if it persists.
+      if (this.reauth && (kind === 'fatal' || errorCode(error) === 'UnrecognizedClientException')) {
+        if (reauthed) {
+          const cause = new Error(`${(error as Error)?.message ?? String(error)} (also with the credentials read again from ${this.reauth.source})`, { cause: error });
+          throw new CallFailure(service, operation, kind, errorCode(error), attempt, cause);
+        }
+        reauthed = true;
+        // Many calls fail at once when keys rotate: one re-read serves them all, and a call that
+        // was sent before someone else's re-read just retries with what that fetched.
+        if (generation === this.credentialsGeneration && performance.now() - this.lastRefreshAt >= MIN_REFRESH_INTERVAL_MS) await this.refreshCredentials(service, operation, attempt, error);
+        continue;
+      }
       const retryable = kind === 'throttled' || kind === 'transient';
       if (!retryable || attempt >= this.policy.maxAttempts) {
         throw new CallFailure(service, operation, kind, errorCode(error), attempt, error);
       }
       const ceiling = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
       await sleep(this.random() * ceiling, undefined, this.signal ? { signal: this.signal } : undefined);
+    }
+  }
+
+  private async refreshCredentials(service: string, operation: string, attempt: number, rejection: unknown): Promise<void> {
+    this.refreshing ??= this.reauth!.refresh()
+      .then(() => {
+        this.credentialsGeneration++;
+        this.lastRefreshAt = performance.now();
+      })
+      .finally(() => (this.refreshing = undefined));
+    try {
+      await this.refreshing;
+    } catch (err) {
+      const cause = new Error(`${(rejection as Error)?.message ?? String(rejection)}; reading the credentials again from ${this.reauth!.source} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      throw new CallFailure(service, operation, 'fatal', errorCode(rejection), attempt, cause);
     }
   }
 

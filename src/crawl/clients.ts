@@ -3,6 +3,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createNetwork, proxySettings, type Network } from '../net/index.js';
+import type { Reauth } from './caller.js';
 import { readOnlyGuard } from './guard.js';
 
 /** Makes the AWS clients a crawl uses; every client it makes carries the read-only guard. */
@@ -11,6 +12,8 @@ export interface AwsClientFactory {
   sts(region: string): STSClient;
   /** Release sockets. */
   destroy(): void;
+  /** Re-read the clients' credentials from their source when AWS rejects them (secret-store credentials). */
+  reauth?: Reauth;
 }
 
 export interface ClientOptions {

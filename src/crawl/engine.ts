@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { setMaxListeners } from 'node:events';
-import { CredentialsError } from '../errors.js';
+import { CredentialsError, SdrError } from '../errors.js';
 import { Caller, CallFailure, DEFAULT_CALL_POLICY, type CallPolicy, type CallStats } from './caller.js';
 import type { AwsClientFactory } from './clients.js';
 import type { ResourceDescriptor } from './descriptor.js';
@@ -49,7 +49,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   setMaxListeners(0, abort.signal);
   const stopOnSignal = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stopOnSignal, { once: true });
-  const caller = new Caller(policy, abort.signal);
+  const caller = new Caller(policy, abort.signal, Math.random, options.clients.reauth);
   const emitter = new GraphEmitter(options.sink);
   try {
     const account = await identify(options, caller, abort.signal);
@@ -108,8 +108,10 @@ async function identify(options: CrawlOptions, caller: Caller, signal: AbortSign
   } catch (err) {
     // Cancelled or stopped: say so, not that the credentials are wrong.
     if (signal.aborted) throw signal.reason;
-    const code = err instanceof CallFailure ? err.awsCode : (err as Error)?.name;
+    // A secret store (or the credentials read from it) already said what is wrong, and where.
     const cause = err instanceof CallFailure ? err.cause : err;
+    if (cause instanceof SdrError) throw cause;
+    const code = err instanceof CallFailure ? err.awsCode : (err as Error)?.name;
     throw new CredentialsError(`sts:GetCallerIdentity failed in ${region} (${code}): ${(cause as Error)?.message ?? String(cause)}`, {
       hint: 'Check the AWS credentials the crawl runs with (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity or instance role) and that STS is reachable (AWS_ENDPOINT_URL_STS).',
       cause: err,

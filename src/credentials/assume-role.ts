@@ -9,6 +9,8 @@ export interface AssumeRoleOptions {
   role: AssumeRoleConfig;
   /** The STS client the call goes through, signed with the base credentials (made on first use). */
   stsClient: () => STSClient;
+  /** The external ID from a secret store (`externalIdSecret`), read at each AssumeRole. */
+  externalId?: () => Promise<string>;
   /** Refresh this long before the credentials expire (default 5 minutes). */
   refreshBeforeMs?: number;
   /** The clock (tests). */
@@ -26,7 +28,14 @@ const FALLBACK_LIFETIME_MS = 15 * 60_000;
  * Throttling, 5xx and network failures are rethrown as they are, so the crawl's caller retries
  * them; anything else (AccessDenied above all) becomes a `CredentialsError` naming the role.
  */
-export function assumeRoleCredentials(options: AssumeRoleOptions): AwsCredentialIdentityProvider {
+export interface AssumedRoleProvider extends AwsCredentialIdentityProvider {
+  /** Marks the provider as caching on its own: the SDK asks it on every request. */
+  memoized: true;
+  /** Drop the cached credentials: the next request assumes the role again. */
+  invalidate(): void;
+}
+
+export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRoleProvider {
   const now = options.now ?? Date.now;
   const refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
   const { role, connection } = options;
@@ -36,6 +45,7 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AwsCredential
 
   const assume = async (): Promise<Expiring> => {
     client ??= options.stsClient();
+    const externalId = options.externalId ? await options.externalId() : role.externalId;
     let out;
     try {
       out = await client.send(
@@ -43,7 +53,7 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AwsCredential
           RoleArn: role.roleArn,
           RoleSessionName: role.sessionName,
           DurationSeconds: role.durationSeconds,
-          ...(role.externalId ? { ExternalId: role.externalId } : {}),
+          ...(externalId ? { ExternalId: externalId } : {}),
         }),
       );
     } catch (err) {
@@ -54,7 +64,7 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AwsCredential
       const denied = /AccessDenied/.test(code);
       throw new CredentialsError(`connection "${connection}": sts:AssumeRole of ${role.roleArn} ${denied ? 'was denied' : 'failed'} (${code}): ${(err as Error)?.message ?? String(err)}`, {
         hint: denied
-          ? `Check that the role's trust policy admits the base identity${role.externalId ? ' with this externalId' : ''}, and that the base identity may call sts:AssumeRole on it.`
+          ? `Check that the role's trust policy admits the base identity${externalId ? ' with this external ID' : ''}, and that the base identity may call sts:AssumeRole on it.`
           : 'Check the role ARN and the base credentials of the connection.',
         cause: err,
       });
@@ -69,7 +79,7 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AwsCredential
     };
   };
 
-  return async () => {
+  const provider = async () => {
     if (current && current.expiration.getTime() - refreshBeforeMs > now()) return current;
     pending ??= assume()
       .then((creds) => (current = creds))
@@ -81,4 +91,10 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AwsCredential
       .finally(() => (pending = undefined));
     return pending;
   };
+  return Object.assign(provider, {
+    memoized: true as const,
+    invalidate() {
+      current = undefined;
+    },
+  });
 }

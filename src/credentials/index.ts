@@ -7,9 +7,12 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ConnectionConfig } from '../config/types.js';
 import { assumeRoleCredentials } from './assume-role.js';
 import { envCredentials } from './env.js';
+import { secretCredentials } from './secret.js';
+import type { SecretResolver } from '../secrets/resolver.js';
 
 export { assumeRoleCredentials, type AssumeRoleOptions } from './assume-role.js';
 export { envCredentials } from './env.js';
+export { secretCredentials, type SecretCredentials } from './secret.js';
 
 export interface CredentialDeps {
   /** Where `env` sources read their variables (default `process.env`). */
@@ -28,19 +31,60 @@ export interface CredentialDeps {
   now?: () => number;
 }
 
+/** A connection's credentials, as the agent uses them. */
+export interface ConnectionCredentials {
+  /** For the SDK clients; undefined lets the SDK use its default chain. */
+  provider: AwsCredentialIdentityProvider | undefined;
+  /**
+   * Re-read the credentials from their source, skipping every cache (secrets fetched again, the
+   * role assumed again), after AWS rejected them. Absent when there is nothing to re-read.
+   */
+  refresh?: () => Promise<void>;
+  /** Where the credentials come from, for messages (never a value). */
+  source: string;
+}
+
 /**
- * The credential provider of a connection, or undefined to let the SDK use its default chain.
- * Keep the provider for the life of the agent (not per job): it caches assumed-role credentials.
+ * The credentials of a connection. Keep the result for the life of the agent (not per job): it
+ * caches assumed-role credentials. `resolver` is required for `source: secret` and `externalIdSecret`.
  */
-export function credentialProviderFor(conn: ConnectionConfig, deps: CredentialDeps): AwsCredentialIdentityProvider | undefined {
-  const base = conn.credentials.source === 'env' ? envCredentials(conn.name, conn.credentials, deps.env ?? process.env) : undefined;
-  if (!conn.assumeRole) return base;
+export function connectionCredentials(conn: ConnectionConfig, deps: CredentialDeps & { resolver?: SecretResolver }): ConnectionCredentials {
+  const c = conn.credentials;
+  const needResolver = () => {
+    if (!deps.resolver) throw new Error(`connection "${conn.name}" uses secret references but no secret resolver was given`);
+    return deps.resolver;
+  };
+  const secret = c.source === 'secret' ? secretCredentials(conn.name, c, needResolver()) : undefined;
+  const base = c.source === 'env' ? envCredentials(conn.name, c, deps.env ?? process.env) : secret?.provider;
+  const baseSource = c.source === 'env' ? `environment variables ${c.accessKeyIdEnv}/${c.secretAccessKeyEnv}` : secret ? `secret ${secret.source}` : 'the AWS default credential chain';
+  if (!conn.assumeRole) return { provider: base, source: baseSource, ...(secret ? { refresh: () => secret.refresh() } : {}) };
+
+  const role = conn.assumeRole;
+  const externalRef = role.externalIdSecret;
   const region = deps.region ?? conn.regions[0] ?? 'us-east-1';
-  return assumeRoleCredentials({
+  const assumed = assumeRoleCredentials({
     connection: conn.name,
-    role: conn.assumeRole,
+    role,
     stsClient: () => deps.stsClient(region, base),
+    ...(externalRef ? { externalId: () => needResolver().resolve(externalRef) } : {}),
     ...(deps.refreshBeforeMs !== undefined ? { refreshBeforeMs: deps.refreshBeforeMs } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
+  return {
+    provider: assumed,
+    source: `role ${role.roleArn} assumed with ${baseSource}`,
+    refresh: async () => {
+      await secret?.refresh();
+      if (externalRef) await needResolver().resolve(externalRef, { fresh: true });
+      assumed.invalidate();
+    },
+  };
+}
+
+/**
+ * The credential provider of a connection, or undefined to let the SDK use its default chain
+ * (see {@link connectionCredentials}).
+ */
+export function credentialProviderFor(conn: ConnectionConfig, deps: CredentialDeps & { resolver?: SecretResolver }): AwsCredentialIdentityProvider | undefined {
+  return connectionCredentials(conn, deps).provider;
 }

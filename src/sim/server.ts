@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseAuthorization } from './auth.js';
+import { verifySigV4 } from './sigv4.js';
 import { Estate } from './estate.js';
 import { SimError } from './errors.js';
 import { expectedEstate } from './expected.js';
@@ -18,6 +19,18 @@ export interface SimulatorOptions extends FaultOptions {
   host?: string;
   /** Port (default 0: a free port). */
   port?: number;
+  /**
+   * The access keys the simulated account accepts. When set, every request must carry a valid
+   * SigV4 signature made with one of them (or with keys its `AssumeRole` issued); others are
+   * refused as AWS does (`UnrecognizedClientException`/`InvalidClientTokenId` for an unknown key,
+   * `InvalidSignatureException`/`SignatureDoesNotMatch` for a wrong secret). Unset: any signature.
+   */
+  credentials?: SimCredentials[];
+}
+
+export interface SimCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 /** One request the simulator served (or refused, faulted, dropped). */
@@ -50,6 +63,8 @@ export interface Simulator {
   resetLog(): void;
   /** The ARNs a complete crawl of `region` must find, per type, and the ones that vanish. */
   expected(region: string): ExpectedEstate;
+  /** Replace the accepted access keys (key rotation); `undefined` accepts any signature again. */
+  setCredentials(credentials: SimCredentials[] | undefined): void;
   /** Stop listening and drop open connections. */
   close(): Promise<void>;
 }
@@ -92,6 +107,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let counts = new Map<string, number>();
   const timers = new Map<NodeJS.Timeout, () => void>();
   let closed = false;
+  let accepted = options.credentials ? new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey])) : undefined;
 
   const log = (entry: OperationLogEntry) => {
     if (operations.length < MAX_LOG_ENTRIES) operations.push(entry);
@@ -136,6 +152,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       send(error.status, 'application/x-amz-json-1.1', JSON.stringify({ __type: error.code, message: error.message }), { 'x-amzn-errortype': error.code });
     };
 
+    if (accepted) {
+      const secret = accessKeyId ? (accepted.get(accessKeyId) ?? sessions.get(accessKeyId)?.secretAccessKey) : undefined;
+      if (!secret) return fail(service === 'sts' ? new SimError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403) : new SimError('UnrecognizedClientException', 'The security token included in the request is invalid.'));
+      if (!verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, secret)) {
+        return fail(service === 'sts' ? new SimError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403) : new SimError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.'));
+      }
+    }
     const decision = faults.decide(service, region, operation);
     await sleep(faults.latencyMs);
     if (closed) return;
@@ -204,6 +227,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       counts = new Map();
     },
     expected: (region) => expectedEstate(estate.region(region), faults),
+    setCredentials(credentials) {
+      accepted = credentials ? new Map(credentials.map((c) => [c.accessKeyId, c.secretAccessKey])) : undefined;
+    },
     close() {
       if (closed) return Promise.resolve();
       closed = true;

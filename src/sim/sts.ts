@@ -37,7 +37,7 @@ export interface AssumedRoleSession {
 }
 
 /** Temporary keys the simulator issued, by access key id: `GetCallerIdentity` answers with the role. */
-export type StsSessions = Map<string, AssumedRoleSession>;
+export type StsSessions = Map<string, AssumedRoleSession & { secretAccessKey?: string }>;
 
 /** The caller of a request, as far as STS cares. */
 export interface StsCaller {
@@ -95,7 +95,8 @@ function assumeRole(params: URLSearchParams, requestId: string, sessions: StsSes
   const key = (n: number) => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, n);
   const accessKeyId = `ASIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`;
   const expiration = new Date(Math.floor(Date.now() / 1000) * 1000 + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  sessions?.set(accessKeyId, session);
+  const secretAccessKey = key(40);
+  sessions?.set(accessKeyId, { ...session, secretAccessKey });
   const body =
     `<AssumeRoleResponse xmlns="${NS}">\n` +
     `  <AssumeRoleResult>\n` +
@@ -105,7 +106,7 @@ function assumeRole(params: URLSearchParams, requestId: string, sessions: StsSes
     `    </AssumedRoleUser>\n` +
     `    <Credentials>\n` +
     `      <AccessKeyId>${accessKeyId}</AccessKeyId>\n` +
-    `      <SecretAccessKey>${key(40)}</SecretAccessKey>\n` +
+    `      <SecretAccessKey>${secretAccessKey}</SecretAccessKey>\n` +
     `      <SessionToken>${key(64)}</SessionToken>\n` +
     `      <Expiration>${expiration}</Expiration>\n` +
     `    </Credentials>\n` +

@@ -36,7 +36,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(async () => {
   agent?.runtime.forceStop();
-  agent?.close();
+  await agent?.close();
   await h?.close();
   await sim?.close();
   await proxy?.close();

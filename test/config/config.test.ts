@@ -129,7 +129,7 @@ connections:
         '/log/level: must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"',
         '/connections/prod/regions/1: must be an AWS region name like us-east-1',
         expect.stringMatching(/^\/connections\/prod\/types\/1: must be one of "notebook-instance", /),
-        '/connections/prod/credentials/source: must be one of "default", "env"',
+        '/connections/prod/credentials/source: must be one of "default", "env", "secret"',
         '/connections/prod/endpoint: must be an http:// or https:// URL',
         '/connections/bad name: name must match ^[A-Za-z0-9._-]{1,64}$',
         '/controlPlane/url: ws:// (unencrypted) is allowed only to 127.0.0.1, ::1 or localhost; use wss://',

@@ -189,7 +189,7 @@ describe('assumed roles', () => {
       expect(err).toBeInstanceOf(CredentialsError);
       const text = describeError(err);
       expect(text).toMatch(/^SDR_ERR_CREDENTIALS: connection "sandbox": sts:AssumeRole of arn:aws:iam::210987654321:role\/sdr-reader was denied \(AccessDenied\): User: arn:aws:iam::\d+:user\/sim is not authorized to perform: sts:AssumeRole/);
-      expect(text).toContain("Check that the role's trust policy admits the base identity with this externalId");
+      expect(text).toContain("Check that the role's trust policy admits the base identity with this external ID");
       expect(`${text} ${String((err as Error).stack)}`).not.toContain(BASE_SECRET);
       expect(denying.operations.map((o) => [o.operation, o.errorCode])).toEqual([['AssumeRole', 'AccessDenied']]);
     } finally {

@@ -110,7 +110,7 @@ describe('deployment files', () => {
     expect(exampleDoc.agent.tokenEnv).toBeUndefined();
     expect(Object.keys(agent.environment ?? {})).not.toContain('SDR_AGENT_TOKEN');
     // Its folder is neither committed nor sent to the engine with the build context.
-    expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toContain('secrets/');
+    expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toContain('/secrets/');
     expect(readFileSync(join(root, '.dockerignore'), 'utf8').split('\n')).toContain('secrets');
 
     // Locked down.

@@ -1,0 +1,87 @@
+/**
+ * Static AWS keys held in a secret store (`credentials.source: secret`): one JSON secret, or one
+ * reference per value. Resolved through the agent's SecretResolver on every SDK request — the
+ * resolver's cache makes that a map lookup — so a rotated secret is picked up after its cache TTL,
+ * and at once by {@link SecretCredentials.refresh} when AWS rejects the keys.
+ */
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { SecretCredentialSource } from '../config/types.js';
+import { CredentialsError } from '../errors.js';
+import { formatSecretRef } from '../secrets/ref.js';
+import type { ResolveOptions, SecretResolver } from '../secrets/resolver.js';
+
+/** Spellings of the three values accepted in one JSON secret (STS/credential_process, camelCase, ~/.aws/credentials). */
+const JSON_KEYS = {
+  accessKeyId: ['AccessKeyId', 'accessKeyId', 'aws_access_key_id'],
+  secretAccessKey: ['SecretAccessKey', 'secretAccessKey', 'aws_secret_access_key'],
+  sessionToken: ['SessionToken', 'sessionToken', 'aws_session_token'],
+} as const;
+
+export interface SecretCredentials {
+  /** For SDK clients: marked `memoized` so the SDK asks it on every request instead of caching. */
+  provider: AwsCredentialIdentityProvider;
+  /** Fetch every referenced secret again, skipping the cache. */
+  refresh(): Promise<void>;
+  /** The references, for messages: `vault-prod:secret/sdr/aws#access_key_id, …`. */
+  source: string;
+}
+
+export function secretCredentials(connection: string, source: SecretCredentialSource, resolver: SecretResolver): SecretCredentials {
+  const refs = 'secret' in source ? [source.secret] : [source.accessKeyId, source.secretAccessKey, ...(source.sessionToken ? [source.sessionToken] : [])];
+  const described = refs.map(formatSecretRef).join(', ');
+
+  const load = async (options: ResolveOptions): Promise<AwsCredentialIdentity> => {
+    if ('secret' in source) return fromJson(connection, formatSecretRef(source.secret), await resolver.resolve(source.secret, options));
+    const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all(refs.map((r) => resolver.resolve(r, options)));
+    return checked(connection, described, { accessKeyId: accessKeyId!.trim(), secretAccessKey: secretAccessKey!.trim(), ...(sessionToken ? { sessionToken: sessionToken.trim() } : {}) });
+  };
+  const provider = Object.assign(async () => load({}), { memoized: true });
+  return {
+    provider,
+    source: described,
+    async refresh() {
+      await load({ fresh: true });
+    },
+  };
+}
+
+function fromJson(connection: string, ref: string, text: string): AwsCredentialIdentity {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new CredentialsError(`connection "${connection}": secret ${ref} is not JSON; it must be an object with AccessKeyId and SecretAccessKey (and SessionToken for temporary keys)`, {
+      hint: 'Store the keys as one JSON object, or reference each value with accessKeyId/secretAccessKey and a "#key".',
+    });
+  }
+  const o = (doc && typeof doc === 'object' && !Array.isArray(doc) ? doc : {}) as Record<string, unknown>;
+  const pick = (names: readonly string[]) => {
+    const v = names.map((n) => o[n]).find((x) => typeof x === 'string' && x.trim());
+    return typeof v === 'string' ? v.trim() : undefined;
+  };
+  const accessKeyId = pick(JSON_KEYS.accessKeyId);
+  const secretAccessKey = pick(JSON_KEYS.secretAccessKey);
+  const sessionToken = pick(JSON_KEYS.sessionToken);
+  const missing = [!accessKeyId && 'AccessKeyId', !secretAccessKey && 'SecretAccessKey'].filter(Boolean);
+  if (missing.length) {
+    throw new CredentialsError(`connection "${connection}": secret ${ref} has no ${missing.join(' or ')} (its keys: ${Object.keys(o).slice(0, 20).map((k) => `"${k}"`).join(', ') || 'none'})`, {
+      hint: `Use the keys ${JSON_KEYS.accessKeyId.join('/')}, ${JSON_KEYS.secretAccessKey.join('/')} and, for temporary keys, ${JSON_KEYS.sessionToken.join('/')}.`,
+    });
+  }
+  return checked(connection, ref, { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, ...(sessionToken ? { sessionToken } : {}) });
+}
+
+/** Catch a wrong secret before AWS does, with a message that shows no value. */
+function checked(connection: string, ref: string, c: AwsCredentialIdentity): AwsCredentialIdentity {
+  if (!/^[A-Z0-9]{16,128}$/.test(c.accessKeyId)) {
+    throw new CredentialsError(`connection "${connection}": the access key id from ${ref} does not look like one (16-128 upper-case letters and digits, e.g. AKIA…)`, {
+      hint: 'Check that the reference points at the access key id, not at the secret key or another value.',
+    });
+  }
+  if (c.accessKeyId.startsWith('ASIA') && !c.sessionToken) {
+    throw new CredentialsError(`connection "${connection}": ${ref} holds temporary keys (ASIA…) but no session token`, {
+      hint: 'Add the session token to the secret (SessionToken) or a sessionToken reference.',
+    });
+  }
+  return c;
+}

@@ -1,0 +1,124 @@
+/**
+ * Resolving references against the configured stores: each whole secret is cached for its store's
+ * `cacheTtl`; concurrent resolutions of the same secret share one fetch (single-flight); when a
+ * store is briefly unreachable a cached value up to `maxStale` old is served instead of failing;
+ * `fresh` skips the cache (rotation). JSON keys are picked after the cache, so two references to
+ * keys of one secret cost one fetch.
+ */
+import type { Logger } from '../log.js';
+import { OUTAGE_KINDS, SecretStoreError, secretLabel } from './errors.js';
+import { formatSecretRef } from './ref.js';
+import type { FetchedSecret, SecretRef, SecretStore } from './types.js';
+
+export interface ResolverStore {
+  store: SecretStore;
+  /** A fetched secret is used this long before it is fetched again. */
+  cacheTtlMs: number;
+  /** Past its TTL, a cached secret may still be served this long while the store is unreachable. */
+  maxStaleMs: number;
+}
+
+export interface ResolveOptions {
+  signal?: AbortSignal;
+  /** Fetch again even if a cached value is still valid (after AWS rejected what it gave). */
+  fresh?: boolean;
+}
+
+interface Entry {
+  secret?: FetchedSecret;
+  fetchedAt: number;
+  pending?: Promise<FetchedSecret>;
+  /** Set when the pending fetch ignores the cache: a `fresh` caller must not join an older fetch. */
+  pendingFresh?: boolean;
+}
+
+export class SecretResolver {
+  private readonly cache = new Map<string, Entry>();
+
+  constructor(
+    private readonly stores: ReadonlyMap<string, ResolverStore>,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The configured store names. */
+  get storeNames(): string[] {
+    return [...this.stores.keys()];
+  }
+
+  /** The value a reference names: the whole secret, or its JSON key. Throws SecretStoreError. */
+  async resolve(ref: SecretRef, options: ResolveOptions = {}): Promise<string> {
+    const configured = this.stores.get(ref.store);
+    if (!configured) throw new SecretStoreError('invalid_reference', ref.store, secretLabel(ref.name, ref.version, ref.key), `no secret store named "${ref.store}" is configured (configured: ${this.storeNames.join(', ') || 'none'})`);
+    const secret = await this.fetch(configured, ref, options);
+    return pickKey(configured.store, ref, secret.value);
+  }
+
+  /** Close every store. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.stores.values()].map((s) => s.store.close()));
+  }
+
+  private async fetch(configured: ResolverStore, ref: SecretRef, options: ResolveOptions): Promise<FetchedSecret> {
+    const key = cacheKey(ref);
+    let entry = this.cache.get(key);
+    const age = entry?.secret ? this.now() - entry.fetchedAt : Infinity;
+    if (!options.fresh && entry?.secret && age < configured.cacheTtlMs) return entry.secret;
+    if (entry?.pending && (entry.pendingFresh || !options.fresh)) return entry.pending;
+    if (!entry) this.cache.set(key, (entry = { fetchedAt: 0 }));
+    const e = entry;
+    const started = this.now();
+    e.pendingFresh = options.fresh ?? false;
+    e.pending = configured.store
+      .fetch(ref.name, ref.version, options.signal ? { signal: options.signal } : {})
+      .then(
+        (secret) => {
+          e.secret = secret;
+          e.fetchedAt = started;
+          return secret;
+        },
+        (err: unknown) => {
+          const stale = e.secret && this.now() - e.fetchedAt < configured.cacheTtlMs + configured.maxStaleMs;
+          if (stale && !options.fresh && err instanceof SecretStoreError && OUTAGE_KINDS.has(err.kind)) {
+            this.logger.warn({ store: ref.store, secret: ref.name, kind: err.kind, ageS: Math.round((this.now() - e.fetchedAt) / 1000) }, `secret store unreachable; using the cached value of ${formatSecretRef({ ...ref, key: undefined })}: ${err.message}`);
+            return e.secret!;
+          }
+          throw err;
+        },
+      )
+      .finally(() => {
+        e.pending = undefined;
+        e.pendingFresh = false;
+      });
+    return e.pending;
+  }
+}
+
+function cacheKey(ref: SecretRef): string {
+  return `${ref.store}\u0000${ref.name}\u0000${ref.version ?? ''}`;
+}
+
+/** The whole value, or the string at `ref.key` of the JSON object it holds. Messages name keys, never values. */
+function pickKey(store: SecretStore, ref: SecretRef, value: string): string {
+  const label = secretLabel(ref.name, ref.version, ref.key);
+  if (!ref.key) {
+    if (!value) throw new SecretStoreError('malformed', store.name, label, 'the secret is empty', { storeType: store.type });
+    return value;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(value);
+  } catch {
+    throw new SecretStoreError('malformed', store.name, label, `the secret is not JSON, so it has no key "${ref.key}"`, { storeType: store.type });
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new SecretStoreError('malformed', store.name, label, `the secret is JSON but not an object, so it has no key "${ref.key}"`, { storeType: store.type });
+  const obj = doc as Record<string, unknown>;
+  if (!(ref.key in obj)) {
+    const keys = Object.keys(obj).slice(0, 20);
+    throw new SecretStoreError('malformed', store.name, label, `the secret has no key "${ref.key}" (its keys: ${keys.map((k) => `"${k}"`).join(', ') || 'none'})`, { storeType: store.type });
+  }
+  const v = obj[ref.key];
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v !== 'string' || !v) throw new SecretStoreError('malformed', store.name, label, `key "${ref.key}" holds ${v === '' ? 'an empty string' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? (v === null ? 'null' : 'an object') : typeof v}, not a string`, { storeType: store.type });
+  return v;
+}

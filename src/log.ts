@@ -24,6 +24,15 @@ const SECRET_KEYS = [
   'SessionToken',
   'clientKey',
   'key',
+  // Secret stores: a secret's value, store credentials in any spelling a client uses.
+  'value',
+  'clientSecret',
+  'client_secret',
+  'secretId',
+  'secret_id',
+  'privateKey',
+  'private_key',
+  'jwt',
 ];
 
 /** Paths pino censors: each key at the top level and up to two levels down. */

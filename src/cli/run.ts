@@ -162,6 +162,14 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
     process.on('uncaughtException', onFatal);
     process.on('unhandledRejection', onFatal);
     runtime.start();
+    // Tell the operator now, not at the first crawl, if a secret store cannot be reached or
+    // refuses the agent; the agent runs either way (a store may come back before it is needed).
+    void built.secrets.health().then((results) => {
+      for (const r of results) {
+        if (r.error) logger.warn({ store: r.store, type: r.type }, `secret store "${r.store}" is not usable yet: ${r.error}`);
+        else logger.info({ store: r.store, type: r.type }, `secret store "${r.store}" (${r.type}) is reachable`);
+      }
+    });
   }).finally(() => clearInterval(keepAlive));
 
   for (const s of SIGNALS) process.off(s, onSignal);

@@ -5,6 +5,7 @@
  * `fresh` skips the cache (rotation). JSON keys are picked after the cache, so two references to
  * keys of one secret cost one fetch.
  */
+import { SdrError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OUTAGE_KINDS, SecretStoreError, secretLabel } from './errors.js';
 import { formatSecretRef } from './ref.js';
@@ -54,6 +55,20 @@ export class SecretResolver {
     return pickKey(configured.store, ref, secret.value);
   }
 
+  /** Check every store (reachable, authenticated); never throws. */
+  async health(options: { signal?: AbortSignal } = {}): Promise<Array<{ store: string; type: string; error?: string }>> {
+    return Promise.all(
+      [...this.stores.values()].map(async ({ store }) => {
+        try {
+          await store.health(options);
+          return { store: store.name, type: store.type };
+        } catch (err) {
+          return { store: store.name, type: store.type, error: err instanceof SdrError ? err.describe() : String((err as Error)?.message ?? err) };
+        }
+      }),
+    );
+  }
+
   /** Close every store. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.stores.values()].map((s) => s.store.close()));
@@ -80,7 +95,7 @@ export class SecretResolver {
         (err: unknown) => {
           const stale = e.secret && this.now() - e.fetchedAt < configured.cacheTtlMs + configured.maxStaleMs;
           if (stale && !options.fresh && err instanceof SecretStoreError && OUTAGE_KINDS.has(err.kind)) {
-            this.logger.warn({ store: ref.store, secret: ref.name, kind: err.kind, ageS: Math.round((this.now() - e.fetchedAt) / 1000) }, `secret store unreachable; using the cached value of ${formatSecretRef({ ...ref, key: undefined })}: ${err.message}`);
+            this.logger.warn({ store: ref.store, secretName: ref.name, kind: err.kind, ageS: Math.round((this.now() - e.fetchedAt) / 1000) }, `secret store unreachable; using the cached value of ${formatSecretRef({ ...ref, key: undefined })}: ${err.message}`);
             return e.secret!;
           }
           throw err;

@@ -65,6 +65,11 @@ export interface Simulator {
   expected(region: string): ExpectedEstate;
   /** Replace the accepted access keys (key rotation); `undefined` accepts any signature again. */
   setCredentials(credentials: SimCredentials[] | undefined): void;
+  /**
+   * Hold every request that arrives from now on (it waits, unanswered) until the returned function
+   * is called: lets a test act while a crawl is certainly still running.
+   */
+  hold(): () => void;
   /** Stop listening and drop open connections. */
   close(): Promise<void>;
 }
@@ -107,6 +112,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let counts = new Map<string, number>();
   const timers = new Map<NodeJS.Timeout, () => void>();
   let closed = false;
+  let gate: { promise: Promise<void>; open: () => void } | undefined;
   let accepted = options.credentials ? new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey])) : undefined;
 
   const log = (entry: OperationLogEntry) => {
@@ -159,6 +165,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return fail(service === 'sts' ? new SimError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403) : new SimError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.'));
       }
     }
+    while (gate && !closed) await gate.promise;
     const decision = faults.decide(service, region, operation);
     await sleep(faults.latencyMs);
     if (closed) return;
@@ -227,12 +234,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       counts = new Map();
     },
     expected: (region) => expectedEstate(estate.region(region), faults),
+    hold() {
+      if (!gate) {
+        let open!: () => void;
+        gate = { promise: new Promise<void>((resolve) => (open = resolve)), open };
+      }
+      const current = gate;
+      return () => {
+        if (gate === current) gate = undefined;
+        current.open();
+      };
+    },
     setCredentials(credentials) {
       accepted = credentials ? new Map(credentials.map((c) => [c.accessKeyId, c.secretAccessKey])) : undefined;
     },
     close() {
       if (closed) return Promise.resolve();
       closed = true;
+      gate?.open();
       for (const [t, wake] of timers) {
         clearTimeout(t);
         wake();

@@ -202,8 +202,11 @@ describe('reference control plane', () => {
     await expect.poll(() => agent!.status().ready, { timeout: 10_000 }).toBe(true);
     const started = await crawl(h);
     await expect.poll(() => h!.cp.job(started.id)!.batches, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    // Hold the simulator so the crawl cannot finish while the control plane is down.
+    const release = sim.hold();
     await h.restart();
     expect(h.cp.job(started.id)!.status).toBe('running');
+    release();
     const job = await h.cp.waitForJob(started.id, 60_000);
     expect(job.status).toBe('completed');
     expect(agent.status().sessions).toBeGreaterThanOrEqual(2);

@@ -12,6 +12,7 @@ const record = (i: number): GraphRecord => ({
 
 function harness(limits: Partial<StreamLimits> = {}, batchRecords = 10, flushMs = 20) {
   const sent: string[] = [];
+  watched = sent;
   let connected = true;
   const stream = new JobStream({
     jobId: 'job-1',
@@ -28,7 +29,21 @@ function harness(limits: Partial<StreamLimits> = {}, batchRecords = 10, flushMs 
   return { stream, sent, batches, setConnected: (c: boolean) => (connected = c) };
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 30));
+/** The frames of the test running now, for {@link tick}. */
+let watched: string[] = [];
+
+/**
+ * Let the stream work: batches are gzipped on the thread pool, so on a busy machine a fixed
+ * sleep is not enough. Waits until no frame has been sent for 50 ms (at most 5 s).
+ */
+const tick = async () => {
+  const pause = () => new Promise((r) => setTimeout(r, 50));
+  let seen = -1;
+  for (const started = Date.now(); seen !== watched.length && Date.now() - started < 5000; ) {
+    seen = watched.length;
+    await pause();
+  }
+};
 
 describe('JobStream', () => {
   it('packs records into numbered gzip batches of at most batchRecords', async () => {
@@ -110,6 +125,7 @@ describe('JobStream', () => {
 
   it('drops a record the validator rejects and keeps the seq numbers contiguous', async () => {
     const sent: string[] = [];
+    watched = sent;
     const problems: string[] = [];
     const stream = new JobStream({
       jobId: 'job-1',

@@ -1,4 +1,5 @@
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { SdrError } from '../errors.js';
 
 /**
  * How a failed AWS call is handled:
@@ -41,6 +42,10 @@ export function errorCode(err: unknown): string {
 /** Classify by the SDK's error classes and retry traits, never by message — except SageMaker's
  * `ValidationException: Could not find …`, which is how several Describe operations say "gone". */
 export function classifyFailure(err: unknown): FailureKind {
+  // The agent's own failure before anything reached AWS (a secret store, a role, a proxy): it has
+  // already retried what it could, and says what is wrong. Its cause may be a socket error, which
+  // the SDK's classifier (following causes) would call transient and have retried for minutes.
+  if (err instanceof SdrError) return 'scope';
   const e = (err ?? {}) as AwsLikeError;
   const name = e.name ?? '';
   if (isThrottlingError(e as never) || e.$retryable?.throttling) return 'throttled';

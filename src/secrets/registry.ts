@@ -2,8 +2,11 @@
  * The explicit registry of secret-store types. Adding a store is one folder under src/secrets/
  * and one line in {@link defaultRegistry}.
  */
+import { awsSecretsManagerStoreProvider } from './aws-secrets-manager/index.js';
+import { azureKeyVaultStoreProvider } from './azure-key-vault/index.js';
 import { envStoreProvider } from './env/index.js';
 import { fileStoreProvider } from './file/index.js';
+import { vaultStoreProvider } from './vault/index.js';
 import type { SecretStoreProvider } from './types.js';
 
 export class StoreRegistry {
@@ -30,5 +33,8 @@ export class StoreRegistry {
 export function defaultRegistry(): StoreRegistry {
   return new StoreRegistry()
     .register(envStoreProvider)
-    .register(fileStoreProvider);
+    .register(fileStoreProvider)
+    .register(vaultStoreProvider)
+    .register(awsSecretsManagerStoreProvider)
+    .register(azureKeyVaultStoreProvider);
 }

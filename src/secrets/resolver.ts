@@ -2,6 +2,8 @@
  * Resolving references against the configured stores: each whole secret is cached for its store's
  * `cacheTtl`; concurrent resolutions of the same secret share one fetch (single-flight); when a
  * store is briefly unreachable a cached value up to `maxStale` old is served instead of failing;
+ * after such a failure the store is not asked again for {@link OUTAGE_RETRY_MS}, so an outage
+ * costs one failed call per secret per interval, not one per AWS request;
  * `fresh` skips the cache (rotation). JSON keys are picked after the cache, so two references to
  * keys of one secret cost one fetch.
  */
@@ -25,9 +27,14 @@ export interface ResolveOptions {
   fresh?: boolean;
 }
 
+/** After a store outage, a stale value is served this long before the store is tried again. */
+export const OUTAGE_RETRY_MS = 15_000;
+
 interface Entry {
   secret?: FetchedSecret;
   fetchedAt: number;
+  /** While the store is out: serve the stale value without asking it until then. */
+  retryAt?: number;
   pending?: Promise<FetchedSecret>;
   /** Set when the pending fetch ignores the cache: a `fresh` caller must not join an older fetch. */
   pendingFresh?: boolean;
@@ -79,6 +86,7 @@ export class SecretResolver {
     let entry = this.cache.get(key);
     const age = entry?.secret ? this.now() - entry.fetchedAt : Infinity;
     if (!options.fresh && entry?.secret && age < configured.cacheTtlMs) return entry.secret;
+    if (!options.fresh && entry?.secret && entry.retryAt !== undefined && this.now() < entry.retryAt && age < configured.cacheTtlMs + configured.maxStaleMs) return entry.secret;
     if (entry?.pending && (entry.pendingFresh || !options.fresh)) return entry.pending;
     if (!entry) this.cache.set(key, (entry = { fetchedAt: 0 }));
     const e = entry;
@@ -90,11 +98,13 @@ export class SecretResolver {
         (secret) => {
           e.secret = secret;
           e.fetchedAt = started;
+          e.retryAt = undefined;
           return secret;
         },
         (err: unknown) => {
           const stale = e.secret && this.now() - e.fetchedAt < configured.cacheTtlMs + configured.maxStaleMs;
           if (stale && !options.fresh && err instanceof SecretStoreError && OUTAGE_KINDS.has(err.kind)) {
+            e.retryAt = this.now() + Math.min(OUTAGE_RETRY_MS, Math.max(configured.cacheTtlMs, 1_000));
             this.logger.warn({ store: ref.store, secretName: ref.name, kind: err.kind, ageS: Math.round((this.now() - e.fetchedAt) / 1000) }, `secret store unreachable; using the cached value of ${formatSecretRef({ ...ref, key: undefined })}: ${err.message}`);
             return e.secret!;
           }

@@ -23,14 +23,43 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
 const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+/** The parts of a SigV4 `Authorization` header. */
+export interface SigV4Header {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string;
+  signature: string;
+}
+
+/** The `Authorization` header parsed, or undefined when it is missing or not SigV4. */
+export function parseSigV4(header: string | string[] | undefined): SigV4Header | undefined {
+  const m = typeof header === 'string' ? AUTH.exec(header) : null;
+  if (!m) return undefined;
+  return { accessKeyId: m[1]!, date: m[2]!, region: m[3]!, service: m[4]!, signedHeaders: m[5]!, signature: m[6]! };
+}
+
+/** AWS refuses signatures made more than this far from its clock. */
+const MAX_SKEW_MS = 15 * 60_000;
+
+/** `valid`; `mismatch` (wrong key, tampered or unsigned); `expired` (signed too far from now). */
+export type SigV4Verdict = 'valid' | 'mismatch' | 'expired';
+
 /** True when `request` carries a valid SigV4 signature made with `secretAccessKey`. */
 export function verifySigV4(request: SignedRequest, secretAccessKey: string): boolean {
-  const auth = request.headers.authorization;
-  const m = typeof auth === 'string' ? AUTH.exec(auth) : null;
-  if (!m) return false;
-  const [, , date, region, service, signedHeaders, signature] = m as unknown as [string, string, string, string, string, string, string];
+  return checkSigV4(request, secretAccessKey) === 'valid';
+}
+
+/** Check `request`'s signature against `secretAccessKey`, and its time against the clock. */
+export function checkSigV4(request: SignedRequest, secretAccessKey: string, now = Date.now()): SigV4Verdict {
+  const auth = parseSigV4(request.headers.authorization);
+  if (!auth) return 'mismatch';
+  const { date, region, service, signedHeaders, signature } = auth;
   const amzDate = request.headers['x-amz-date'];
-  if (typeof amzDate !== 'string' || !amzDate.startsWith(date)) return false;
+  const t = typeof amzDate === 'string' ? /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(amzDate) : null;
+  if (!t || !(amzDate as string).startsWith(date)) return 'mismatch';
+  const signedAt = Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!);
   const [path = '/', query = ''] = request.url.split('?', 2) as [string, string?];
   const canonicalQuery = query
     .split('&')
@@ -41,11 +70,15 @@ export function verifySigV4(request: SignedRequest, secretAccessKey: string): bo
     .join('&');
   const names = signedHeaders.split(';');
   const canonicalHeaders = names.map((n) => `${n}:${String(request.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
-  const payloadHash = typeof request.headers['x-amz-content-sha256'] === 'string' ? request.headers['x-amz-content-sha256'] : sha256(request.body);
+  const bodyHash = sha256(request.body);
+  const claimed = request.headers['x-amz-content-sha256'];
+  // A claimed payload hash is what gets signed, so it must be the body's.
+  if (typeof claimed === 'string' && claimed !== 'UNSIGNED-PAYLOAD' && claimed !== bodyHash) return 'mismatch';
+  const payloadHash = typeof claimed === 'string' ? claimed : bodyHash;
   const canonical = [request.method, path.split('/').map((seg) => encode(decodeURIComponent(seg))).join('/'), canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
   const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
-  const expected = hmac(key, toSign);
-  return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+  if (!timingSafeEqual(hmac(key, toSign), Buffer.from(signature, 'hex'))) return 'mismatch';
+  return Math.abs(now - signedAt) > MAX_SKEW_MS ? 'expired' : 'valid';
 }

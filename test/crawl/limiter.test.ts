@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveLimiter, DEFAULT_LIMITER } from '../../src/crawl/limiter.js';
 import { classifyFailure } from '../../src/crawl/classify.js';
+import { SecretStoreError } from '../../src/secrets/errors.js';
 
 describe('AdaptiveLimiter', () => {
   it('bounds concurrency and lets a waiter in when a slot frees', async () => {
@@ -56,5 +57,8 @@ describe('classifyFailure', () => {
     [err('ServiceUnavailable', '', { $metadata: { httpStatusCode: 503 } }), 'transient'],
     [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'transient'],
     [err('TimeoutError'), 'transient'],
+    // A secret store's outage, met while resolving credentials: the store already retried, and the
+    // socket error inside must not make the crawl retry it for minutes.
+    [new SecretStoreError('unreachable', 'vault-prod', 'sdr/aws', 'socket hang up', { cause: Object.assign(err('TimeoutError', 'socket hang up'), { code: 'ECONNRESET' }) }), 'scope'],
   ])('%s → %s', (e, kind) => expect(classifyFailure(e)).toBe(kind));
 });

@@ -60,9 +60,16 @@ describe('SecretResolver', () => {
     store.failWith('unreachable');
     advance(5_000);
     expect(await resolver.resolve(ref())).toBe('AKIDRESOLVERTEST0001');
+    expect(store.fetches).toBe(2);
+    // While it is down the store is not asked on every resolution: once per retry interval
+    // (the TTL here, 1 s), so a crawl's thousands of requests do not each wait for a dead store.
+    for (let i = 0; i < 50; i++) expect(await resolver.resolve(ref())).toBe('AKIDRESOLVERTEST0001');
+    expect(store.fetches).toBe(2);
+    advance(1_000);
     store.failWith('timeout');
     expect(await resolver.resolve(ref())).toBe('AKIDRESOLVERTEST0001');
-    advance(7_000); // 12 s old: past TTL + maxStale
+    expect(store.fetches).toBe(3);
+    advance(6_000); // 12 s old: past TTL + maxStale
     const e = await failure(resolver.resolve(ref()));
     expect(e.kind).toBe('timeout');
     expect(e.message).toMatch(/secret store "vault-prod" \(memory\), secret "sdr\/aws": timeout/);

@@ -16,6 +16,8 @@ export interface StoreFixture {
    * secret). Secret values here are also checked for leaks by the tests that scan output.
    */
   env: Record<string, string>;
+  /** A CA (PEM) the agent must trust to reach the simulator (given as `controlPlane.caFile`, which stores share), when it serves HTTPS without a store-level `caFile`. */
+  ca?: string;
   /** Every secret value the fixture knows (store credentials included): none may appear in any output. */
   secretValues(): string[];
   /** A reference name for a secret called `base` in this store (e.g. Vault `secret/sdr/aws`, GCP `projects/p/secrets/aws`). */

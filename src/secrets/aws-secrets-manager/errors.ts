@@ -1,0 +1,152 @@
+/**
+ * Secrets Manager failures as {@link SecretStoreError}s, by the SDK's error names (the AWS error
+ * codes), HTTP status and Node.js error codes — never by message text. AWS's own message is kept
+ * in the detail: it names the secret and the caller, never a value.
+ */
+import { isThrottlingError } from '@smithy/core/retry';
+import { formatDuration } from '../../config/duration.js';
+import { SdrError, ReadOnlyViolationError } from '../../errors.js';
+import { classifyStoreFailure, SecretStoreError, type SecretErrorKind } from '../errors.js';
+import type { CredentialStep } from './credentials.js';
+import { CallAborted } from './deadline.js';
+
+export const STORE_TYPE = 'aws-secrets-manager';
+
+const KINDS: Record<string, SecretErrorKind> = {
+  ResourceNotFoundException: 'not_found',
+  AccessDeniedException: 'permission_denied',
+  // The secret's KMS key refused to decrypt for this identity (kms:Decrypt, or the key is disabled).
+  DecryptionFailure: 'permission_denied',
+  UnrecognizedClientException: 'auth_failed',
+  InvalidSignatureException: 'auth_failed',
+  SignatureDoesNotMatch: 'auth_failed',
+  IncompleteSignature: 'auth_failed',
+  IncompleteSignatureException: 'auth_failed',
+  MissingAuthenticationToken: 'auth_failed',
+  MissingAuthenticationTokenException: 'auth_failed',
+  ExpiredToken: 'auth_failed',
+  ExpiredTokenException: 'auth_failed',
+  InvalidClientTokenId: 'auth_failed',
+  // The SDK's default chain found no credentials at all.
+  CredentialsProviderError: 'auth_failed',
+  InvalidParameterException: 'invalid_reference',
+  InvalidRequestException: 'invalid_reference',
+  ValidationException: 'invalid_reference',
+  TimeoutError: 'timeout',
+  RequestTimeout: 'timeout',
+  RequestTimeoutException: 'timeout',
+};
+
+/** What the classifier needs to know about the store. */
+export interface FailureContext {
+  store: string;
+  /** The secret as referenced (`secretLabel`), or `(health check)`. */
+  secret: string;
+  region: string;
+  /** Where the calls go: the endpoint override, or the regional AWS endpoint. */
+  endpoint: string;
+  stsEndpoint?: string;
+  timeoutMs: number;
+  /** Where the store's credentials come from (names only). */
+  credentialSource: string;
+  /** `source: env` variable names, for the hint when they are missing. */
+  envVariables?: string[];
+  /** Which credential step an error came from (see credentials.ts). */
+  stepOf(err: unknown): CredentialStep | undefined;
+}
+
+interface AwsLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  hint?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/**
+ * A socket failure: the SDK renames some (ECONNRESET, EPIPE) `TimeoutError` so that it retries
+ * them, so for these the Node.js code, not the name, says what happened.
+ */
+function nodeCode(e: AwsLikeError): string | undefined {
+  // The SDK stamps `$metadata` (attempts) on every error; only an HTTP answer has a status in it.
+  return typeof e.code === 'string' && e.$metadata?.httpStatusCode === undefined ? e.code : undefined;
+}
+
+/** The code AWS (or Node.js) gave the failure. */
+export function awsErrorCode(err: unknown): string {
+  const e = (err ?? {}) as AwsLikeError;
+  return nodeCode(e) ?? (e.name && e.name !== 'Error' ? e.name : 'UnknownError');
+}
+
+/** The kind of a failure from the AWS error code, HTTP status or Node.js error code. */
+export function classifyAwsFailure(err: unknown): SecretErrorKind {
+  const e = (err ?? {}) as AwsLikeError;
+  const code = nodeCode(e);
+  if (code) return classifyStoreFailure(undefined, { code });
+  const byName = e.name ? KINDS[e.name] : undefined;
+  if (byName) return byName;
+  // Throttling is a 400 with a throttling code: the store is busy, not the reference wrong.
+  if (isThrottlingError(e as never)) return 'unreachable';
+  return classifyStoreFailure(e.$metadata?.httpStatusCode, err);
+}
+
+/** Any failure of a store call as the SecretStoreError to throw. */
+export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreError {
+  if (err instanceof SecretStoreError) return err;
+  const make = (kind: SecretErrorKind, detail: string, hint?: string) => new SecretStoreError(kind, ctx.store, ctx.secret, detail, { storeType: STORE_TYPE, cause: err, ...(hint ? { hint } : {}) });
+  if (err instanceof CallAborted) {
+    return err.reason === 'timeout'
+      ? make('timeout', `no answer from ${ctx.endpoint} within ${formatDuration(ctx.timeoutMs)} (retries included)`)
+      : make('timeout', 'the call was cancelled before Secrets Manager answered', 'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.');
+  }
+  if (err instanceof ReadOnlyViolationError) return make('permission_denied', err.message, err.hint);
+
+  const code = awsErrorCode(err);
+  const message = clip((err as AwsLikeError)?.message ?? '');
+  const step = ctx.stepOf(err);
+  if (step) return credentialFailure(err, step, code, message, ctx, make);
+
+  const kind = classifyAwsFailure(err);
+  const said = `${code}${message ? `: ${message}` : ''}`;
+  switch (kind) {
+    case 'not_found':
+      return make(kind, `GetSecretValue answered ${said}`, `Check the secret name or ARN, that the secret is in ${ctx.region}, and that a ?version= VersionId or staging label exists.`);
+    case 'permission_denied':
+      return make(
+        kind,
+        `GetSecretValue answered ${said}`,
+        code === 'DecryptionFailure'
+          ? `Allow kms:Decrypt on the secret's KMS key for the store's identity (${ctx.credentialSource}), with kms:ViaService secretsmanager.${ctx.region}.amazonaws.com, and check the key is enabled.`
+          : `Allow secretsmanager:GetSecretValue on this secret's ARN for the store's identity (${ctx.credentialSource}); docs/secrets.md has the policy.`,
+      );
+    case 'auth_failed':
+      return make(kind, `GetSecretValue answered ${said}`, `AWS rejected the store's credentials (${ctx.credentialSource}): check that the keys are current, not deactivated, and that the clock is right.`);
+    case 'invalid_reference':
+      return make(kind, `GetSecretValue answered ${said}`, 'Check the reference: a secret name or ARN, and ?version= a VersionId or staging label; a secret scheduled for deletion cannot be read (restore it).');
+    default:
+      // A proxy refusal carries its own advice (407: the proxy credentials; 403: the destination).
+      return make(kind, `GetSecretValue at ${ctx.endpoint} failed: ${said}`, err instanceof SdrError ? err.hint : undefined);
+  }
+}
+
+function credentialFailure(err: unknown, step: CredentialStep, code: string, message: string, ctx: FailureContext, make: (kind: SecretErrorKind, detail: string, hint?: string) => SecretStoreError): SecretStoreError {
+  // The connection credential code words its messages for connections; the store says which store.
+  const said = message.replace(/^connection "[^"]*": /, '');
+  if (err instanceof SdrError) {
+    let hint = `Check secretStores.${ctx.store}.credentials.`;
+    if (step === 'base' && ctx.envVariables) hint = `Set ${ctx.envVariables.join(' and ')} in the agent's environment, or change secretStores.${ctx.store}.credentials.`;
+    else if (step === 'assumeRole' && /AccessDenied/.test(awsErrorCode((err as { cause?: unknown }).cause)))
+      hint = `Check that the role's trust policy admits the store's base identity (and external ID, if set), and that this identity may call sts:AssumeRole on it.`;
+    else if (step === 'assumeRole') hint = `Check secretStores.${ctx.store}.assumeRole.roleArn and the store's base credentials.`;
+    return make('auth_failed', `the store's own credentials (${ctx.credentialSource}) failed: ${said}`, hint);
+  }
+  const kind = classifyAwsFailure(err);
+  const where = step === 'assumeRole' ? `sts:AssumeRole at ${ctx.stsEndpoint ?? `the STS endpoint of ${ctx.region}`}` : 'the AWS default credential chain';
+  if (kind === 'unreachable' || kind === 'timeout') return make(kind, `${where} failed: ${code}${said ? `: ${said}` : ''}`, 'Check the network path (proxy, NO_PROXY, VPC endpoint) to STS and the credential source.');
+  return make('auth_failed', `the store's own credentials (${ctx.credentialSource}) failed: ${where}: ${code}${said ? `: ${said}` : ''}`, `Check secretStores.${ctx.store}.credentials and assumeRole.`);
+}
+
+function clip(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 300 ? `${one.slice(0, 297)}...` : one;
+}

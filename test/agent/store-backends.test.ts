@@ -1,0 +1,180 @@
+/**
+ * Every shipped secret-store type, end to end: the agent built from YAML as `run` builds it, its
+ * connection's AWS keys in the store's simulator (reached over the store's real wire protocol by
+ * the store's real client library), the reference control plane over a WebSocket, and a SageMaker
+ * simulator that accepts only requests signed with those keys. Per store: a crawl, key rotation,
+ * an outage with and without a cached value, and a scan of every log line, frame and stored
+ * record for the store's secrets.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { buildAgent, type BuiltAgent } from '../../src/agent/from-config.js';
+import { loadAgentConfig } from '../../src/config/index.js';
+import type { JobRecord } from '../../src/controlplane/index.js';
+import { createLogger } from '../../src/log.js';
+import { defaultRegistry } from '../../src/secrets/index.js';
+import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
+import { STORE_FIXTURES } from '../helpers/secret-stores/index.js';
+import type { StoreFixture } from '../helpers/secret-stores/types.js';
+
+const KEY_A = { accessKeyId: 'AKIDBACKENDKEYA00001', secretAccessKey: 'backend-secret-key-A-91f3c0' };
+const KEY_B = { accessKeyId: 'AKIDBACKENDKEYB00002', secretAccessKey: 'backend-secret-key-B-5e27d4' };
+const json = (k: typeof KEY_A) => JSON.stringify({ AccessKeyId: k.accessKeyId, SecretAccessKey: k.secretAccessKey });
+const STORE = 'team-store';
+
+const dir = mkdtempSync(join(tmpdir(), 'sdr-store-backends-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let h: CpHarness | undefined;
+let sim: Simulator | undefined;
+let agent: BuiltAgent | undefined;
+let fixture: StoreFixture | undefined;
+afterEach(async () => {
+  agent?.runtime.forceStop();
+  await agent?.close();
+  await h?.close();
+  await sim?.close();
+  await fixture?.close();
+  agent = h = sim = fixture = undefined;
+});
+
+interface Setup {
+  store: StoreFixture;
+  lines: string[];
+  crawl(): Promise<JobRecord>;
+}
+
+async function setup(start: () => Promise<StoreFixture>, options: { cacheTtl?: string | number } = {}): Promise<Setup> {
+  const store = (fixture = await start());
+  await store.put('aws', json(KEY_A));
+  sim = await startSimulator({ credentials: [KEY_A] });
+  h = await startControlPlane();
+  writeFileSync(join(dir, 'token'), h.agentToken);
+  const file = join(dir, `agent-${Math.random().toString(36).slice(2)}.yaml`);
+  // The fixture's entry as JSON, which YAML reads as is.
+  const caFile = join(dir, `ca-${Math.random().toString(36).slice(2)}.pem`);
+  if (store.ca) writeFileSync(caFile, store.ca);
+  const entry = JSON.stringify({ ...store.config, cacheTtl: options.cacheTtl ?? '5m', maxStale: '1h' });
+  writeFileSync(
+    file,
+    `controlPlane:
+  url: ${h.wsUrl}${store.ca ? `\n  caFile: ${caFile}` : ''}
+agent:
+  id: agent-1
+  tokenFile: ${join(dir, 'token')}
+limits:
+  batchRecords: 200
+  batchFlushInterval: 20ms
+log:
+  level: trace
+secretStores:
+  ${STORE}: ${entry}
+connections:
+  sim:
+    regions: [us-east-1]
+    endpoint: ${sim.url}
+    credentials:
+      source: secret
+      secret: ${JSON.stringify(`${STORE}:${store.nameFor('aws')}`)}
+`,
+  );
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const env = { ...store.env };
+  agent = buildAgent(loadAgentConfig({ path: file, env }), { logger: createLogger({ level: 'trace', destination }), env, agentVersion: '0.1.0' });
+  agent.runtime.start(0);
+  await expect.poll(() => agent!.runtime.status().ready, { timeout: 10_000 }).toBe(true);
+  const cp = h.cp;
+  return {
+    store,
+    lines,
+    crawl: () => cp.waitForJob(cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['model', 'endpoint'] }).id, 30_000),
+  };
+}
+
+/** Every file the control plane wrote (staging, catalog, jobs), as text. */
+function controlPlaneFiles(root: string): string {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (!p.endsWith('.gz')) out.push(readFileSync(p, 'utf8'));
+    }
+  };
+  walk(root);
+  return out.join('\n');
+}
+
+const signedBy = (s: Simulator, key: string) => s.operations.filter((o) => o.status === 200 && o.accessKeyId === key).length;
+
+it('every registered store type that talks to a service has an end-to-end fixture here', () => {
+  const local = new Set(['env', 'file']);
+  expect(defaultRegistry().types().filter((t) => !local.has(t)).sort()).toEqual(Object.keys(STORE_FIXTURES).sort());
+});
+
+describe.each(Object.entries(STORE_FIXTURES))('AWS keys in %s', (type, start) => {
+  it('crawls with the keys read from the store (the simulator verified their signatures) and leaks no secret', async () => {
+    const { store, lines, crawl } = await setup(start);
+    const job = await crawl();
+    expect(job.status).toBe('completed');
+    expect(job.records).toBeGreaterThan(0);
+    expect(sim!.operations.length).toBeGreaterThan(0);
+    expect(signedBy(sim!, KEY_A.accessKeyId)).toBe(sim!.operations.length);
+    expect(store.reads('aws')).toBe(1);
+    expect((await crawl()).status).toBe('completed');
+    expect(store.reads('aws')).toBe(1); // cached for cacheTtl
+
+    await agent!.runtime.shutdown('test');
+    await agent!.close();
+    const everything = [lines.join(''), controlPlaneFiles(h!.dataDir)].join('\n');
+    expect(lines.join('')).toContain(`"secretStore":"${STORE}"`);
+    for (const secret of [KEY_A.secretAccessKey, json(KEY_A), h!.agentToken, ...store.secretValues()]) expect(everything, `${type} leaked a secret`).not.toContain(secret);
+  });
+
+  it('rotation: AWS rejects the cached keys, the agent reads the store again and completes', async () => {
+    const { store, crawl } = await setup(start);
+    expect((await crawl()).status).toBe('completed');
+    await store.put('aws', json(KEY_B));
+    sim!.setCredentials([KEY_B]);
+    sim!.resetLog();
+    const job = await crawl();
+    expect(job.status).toBe('completed');
+    expect(store.reads('aws')).toBe(2);
+    expect(signedBy(sim!, KEY_B.accessKeyId)).toBeGreaterThan(0);
+  });
+
+  it('outage: a cached value keeps crawls going; without one the job fails naming the store, and the agent stays up', async () => {
+    const { store, lines, crawl } = await setup(start, { cacheTtl: 0 });
+    expect((await crawl()).status).toBe('completed');
+    await store.outage(true);
+    expect((await crawl()).status).toBe('completed');
+    expect(lines.join('')).toContain(`secret store unreachable; using the cached value of ${STORE}:${store.nameFor('aws')}`);
+
+    await agent!.runtime.shutdown('restart without a cache');
+    await agent!.close();
+    agent = undefined;
+    await h!.close();
+    await sim!.close();
+    await store.close();
+    const fresh = await setup(start);
+    await fresh.store.outage(true);
+    const job = await fresh.crawl();
+    expect(job.status).toBe('failed');
+    expect(job.result!.error).toMatchObject({ code: 'SDR_ERR_SECRET', message: expect.stringContaining(`secret store "${STORE}" (${type}), secret "${fresh.store.nameFor('aws')}": `) });
+    expect(job.result!.error!.message).toMatch(/: (unreachable|timeout): /);
+    for (const secret of fresh.store.secretValues()) expect(job.result!.error!.message).not.toContain(secret);
+    expect(agent!.runtime.status().ready).toBe(true);
+    await fresh.store.outage(false);
+    expect((await fresh.crawl()).status).toBe('completed');
+  });
+});

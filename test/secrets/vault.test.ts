@@ -1,0 +1,656 @@
+/**
+ * The `vault` store through its provider, the real node-vault client and real sockets, against the
+ * Vault simulator (KV v2/v1, AppRole, Kubernetes, token TTLs and policies, namespaces), the test
+ * CONNECT proxy and the test CA.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { validateSection } from '../../src/config/validate.js';
+import { ReadOnlyViolationError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { createNetwork, type Network } from '../../src/net/index.js';
+import { SecretStoreError, type SecretErrorKind } from '../../src/secrets/errors.js';
+import type { SecretStore } from '../../src/secrets/types.js';
+import { createVaultClient } from '../../src/secrets/vault/client.js';
+import { classifyVaultFailure, VaultHttpError } from '../../src/secrets/vault/errors.js';
+import { vaultStoreProvider as provider } from '../../src/secrets/vault/index.js';
+import { VaultTransportError } from '../../src/secrets/vault/transport.js';
+import { startVaultSimulator, type VaultSimulator } from '../../src/sim/vault/index.js';
+import { makeCerts } from '../helpers/certs.js';
+import { startProxy } from '../helpers/proxy.js';
+import { startVaultFixture } from '../helpers/secret-stores/vault.js';
+
+const TOKEN = 'hvs.StaticStoreToken0000000001';
+const NS_TOKEN = 'hvs.TeamAStoreToken00000000002';
+const ROLE_ID = 'a1b2c3d4-role-id-0000-sdr-agent';
+const SECRET_ID = 'approle-secret-id-5f0e-do-not-leak';
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.service-account-jwt-do-not-leak.c2lnbmF0dXJl';
+const FIRST = { access_key_id: 'AKIAVAULTVALUE000001', secret_access_key: 'vault-value-FIRST' };
+const SECOND = { access_key_id: 'AKIAVAULTVALUE000001', secret_access_key: 'vault-value-SECOND' };
+const KV1 = { secret_access_key: 'kv1-value-secret' };
+const NS_VALUE = { secret_access_key: 'team-a-namespace-value' };
+const POLICIES = ['secret/data/sdr/*', 'kv/sdr/*'];
+const ENV = { SDR_VAULT_TOKEN: TOKEN, SDR_ROLE_ID: ROLE_ID, SDR_SECRET_ID: SECRET_ID };
+/** Everything that must never appear in an error message. */
+const SECRETS = [TOKEN, NS_TOKEN, SECRET_ID, JWT, 'rotated-jwt-do-not-leak', 'vault-value-FIRST', 'vault-value-SECOND', 'kv1-value-secret', 'team-a-namespace-value', 'proxy-pass', 'rotated-token', 'hvs.'];
+
+const dir = mkdtempSync(join(tmpdir(), 'sdr-vault-'));
+const JWT_FILE = join(dir, 'sa-token');
+let sim: VaultSimulator;
+let network: Network;
+const stores: SecretStore[] = [];
+
+beforeAll(async () => {
+  writeFileSync(JWT_FILE, `${JWT}\n`);
+  sim = await startVaultSimulator({
+    mounts: [
+      { path: 'secret', version: 2 },
+      { path: 'kv', version: 1 },
+      { path: 'secret', version: 2, namespace: 'team-a' },
+    ],
+  });
+  network = createNetwork({ proxy: {} });
+  sim.put('secret', 'sdr/aws', FIRST);
+  sim.put('secret', 'sdr/aws', SECOND);
+  sim.put('kv', 'sdr/aws', KV1);
+  sim.put('secret', 'sdr/aws', NS_VALUE, 'team-a');
+  sim.addToken({ name: 'static-token', id: TOKEN, policies: POLICIES });
+  sim.addToken({ name: 'team-a-token', id: NS_TOKEN, policies: ['secret/data/sdr/*'], namespace: 'team-a' });
+  sim.addAppRole({ name: 'sdr-agent', roleId: ROLE_ID, secretId: SECRET_ID, policies: POLICIES });
+  sim.addKubernetesRole({ name: 'sdr-agent-k8s', jwt: JWT, policies: POLICIES });
+});
+afterAll(async () => {
+  await sim.close();
+  network.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  sim.requests.length = 0;
+  sim.latencyMs = 0;
+  sim.sealed = false;
+});
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+const TOKEN_AUTH = { method: 'token', tokenEnv: 'SDR_VAULT_TOKEN' };
+const APPROLE_AUTH = { method: 'approle', roleIdEnv: 'SDR_ROLE_ID', secretIdEnv: 'SDR_SECRET_ID' };
+
+/** The store's keys after the loader's schema validation (defaults filled); fails the test on a problem. */
+function settings(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const doc = { address: sim.url, auth: TOKEN_AUTH, timeout: '5s', ...overrides };
+  expect(validateSection(provider.schema, doc, '/secretStores/v', (p) => p)).toEqual([]);
+  return doc;
+}
+
+function open(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = ENV, net: Network = network): SecretStore {
+  const config = settings(overrides);
+  expect(provider.check!(config as never, env)).toEqual([]);
+  const store = provider.create('vault-prod', config as never, { network: net, logger: silentLogger(), env });
+  stores.push(store);
+  return store;
+}
+
+/** The SecretStoreError a call fails with, checked for its kind and for leaks. */
+async function failure(call: Promise<unknown>, kind: SecretErrorKind): Promise<SecretStoreError> {
+  const err = await call.then(
+    () => expect.fail(`expected a ${kind} failure`),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SecretStoreError);
+  const e = err as SecretStoreError;
+  expect(e.kind, e.describe()).toBe(kind);
+  expect(e.describe()).toMatch(/^SDR_ERR_SECRET: secret store "vault-prod" \(vault\), secret "/);
+  expectNoSecrets(e);
+  return e;
+}
+
+function expectNoSecrets(e: SecretStoreError): void {
+  // The whole error as a log or a crash report would show it, cause chain included.
+  const text = `${e.describe()}\n${String(e.stack)}\n${JSON.stringify(e)}\n${inspect(e, { depth: 8 })}`;
+  for (const s of SECRETS) expect(text).not.toContain(s);
+}
+
+const kvReads = () => sim.requests.filter((r) => r.secret !== undefined);
+const paths = () => sim.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('vault config', () => {
+  it('fills defaults: KV v2 at "secret", token auth from VAULT_TOKEN, a 10s timeout', () => {
+    const doc: Record<string, unknown> = { address: 'https://vault.example.com:8200' };
+    expect(validateSection(provider.schema, doc, '/secretStores/v', (p) => p)).toEqual([]);
+    expect(doc).toEqual({ address: 'https://vault.example.com:8200', kv: { mount: 'secret', version: 2 }, timeout: '10s', auth: { method: 'token' } });
+    expect(provider.check!(doc as never, { VAULT_TOKEN: 'x' })).toEqual([]);
+    expect(provider.check!(doc as never, {})).toEqual([{ path: '/auth/tokenEnv', message: 'environment variable VAULT_TOKEN is not set' }]);
+  });
+
+  it('reports schema problems by path', () => {
+    const problems = validateSection(
+      provider.schema,
+      { address: 'vault:8200', namespace: '/bad ns', kv: { mount: '/secret/', version: 3 }, caFile: 'relative.pem', timeout: '1h', auth: { method: 'userpass' }, extra: 1 },
+      '/secretStores/v',
+      (p) => p,
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        '/secretStores/v: unknown key "extra"; allowed: address, namespace, kv, caFile, timeout, auth',
+        '/secretStores/v/address: must be an https:// URL with no path, like https://vault.example.com:8200',
+        '/secretStores/v/namespace: must be a Vault namespace path like "admin" or "admin/team-a"',
+        '/secretStores/v/kv/mount: must be a Vault mount path like "secret" or "kv/team-a" (no leading or trailing "/")',
+        '/secretStores/v/kv/version: must be one of 1, 2',
+        '/secretStores/v/caFile: must be an absolute file path',
+        '/secretStores/v/timeout: must be between 100ms and 5m',
+        '/secretStores/v/auth/method: must be one of "token", "approle", "kubernetes"',
+      ]),
+    );
+    expect(validateSection(provider.schema, {}, '/secretStores/v', (p) => p)).toEqual(['/secretStores/v/address: is required']);
+    expect(validateSection(provider.schema, { address: 'https://v', auth: { method: 'kubernetes' } }, '/secretStores/v', (p) => p)).toEqual(['/secretStores/v/auth/role: is required']);
+  });
+
+  it('checks the address, either-or keys, and that variables and files exist (by name, never by value)', () => {
+    const base = { kv: { mount: 'secret', version: 2 }, timeout: '10s' };
+    expect(provider.check!({ ...base, address: 'http://vault.example.com:8200', auth: { method: 'token', tokenEnv: 'T', tokenFile: '/nonexistent/token' } } as never, { T: 'x' })).toEqual([
+      { path: '/address', message: 'must be https:// (http:// only for a Vault Agent on a loopback address: 127.0.0.1, ::1, localhost)' },
+      { path: '/auth', message: 'set tokenEnv or tokenFile, not both' },
+      { path: '/auth/tokenFile', message: 'cannot read /nonexistent/token (ENOENT)' },
+    ]);
+    expect(provider.check!({ ...base, address: 'https://u:pw@vault', caFile: '/nonexistent/ca.pem', auth: { method: 'approle', roleId: 'r', roleIdEnv: 'R', secretIdEnv: 'S' } } as never, { R: 'x' })).toEqual([
+      { path: '/address', message: 'must not contain a user name or password' },
+      { path: '/caFile', message: 'cannot read /nonexistent/ca.pem (ENOENT)' },
+      { path: '/auth', message: 'set exactly one of roleId, roleIdEnv, roleIdFile' },
+      { path: '/auth/secretIdEnv', message: 'environment variable S is not set' },
+    ]);
+    expect(provider.check!({ ...base, address: 'https://vault', auth: { method: 'approle', roleId: 'r' } } as never, {})).toEqual([{ path: '/auth', message: 'set exactly one of secretIdEnv, secretIdFile' }]);
+    expect(provider.check!({ ...base, address: 'https://vault', auth: { method: 'kubernetes', role: 'r', jwtFile: '/nonexistent/jwt' } } as never, {})).toEqual([{ path: '/auth/jwtFile', message: 'cannot read /nonexistent/jwt (ENOENT)' }]);
+    expect(provider.check!({ ...base, address: 'http://127.0.0.1:8200', auth: { method: 'kubernetes', role: 'r', jwtFile: JWT_FILE } } as never, {})).toEqual([]);
+  });
+
+  it('checks references: <mount>/<path>, a positive KV version number', () => {
+    const ref = (name: string, version?: string) => provider.checkRef!({ store: 'vault-prod', name, ...(version ? { version } : {}) });
+    expect(ref('secret/sdr/aws')).toBeUndefined();
+    expect(ref('kv/team-a/sdr/aws', '12')).toBeUndefined();
+    for (const bad of ['aws', '/secret/sdr/aws', 'secret/sdr/aws/', 'secret//aws', 'secret/../sys/aws', 'secret/sdr/a%2F']) expect(ref(bad), bad).toMatch(/the KV mount, then the secret's path/);
+    for (const bad of ['0', '-1', 'latest', '1.5']) expect(ref('secret/sdr/aws', bad), bad).toBe('the version must be a KV v2 version number (1, 2, …)');
+  });
+});
+
+describe('vault fetch (token auth)', () => {
+  it('reads the current KV v2 version: the data object as JSON, its version number', async () => {
+    const store = open();
+    const got = await store.fetch('secret/sdr/aws', undefined);
+    expect(got).toEqual({ value: JSON.stringify(SECOND), version: '2' });
+    expect(JSON.parse(got.value).secret_access_key).toBe('vault-value-SECOND');
+    expect(kvReads()).toEqual([{ method: 'GET', path: 'secret/data/sdr/aws', namespace: '', identity: 'static-token', authMethod: 'token', secret: 'secret/sdr/aws', status: 200 }]);
+  });
+
+  it('pins a version; a missing, deleted or destroyed version is not found', async () => {
+    const store = open();
+    expect(await store.fetch('secret/sdr/aws', '1')).toEqual({ value: JSON.stringify(FIRST), version: '1' });
+    expect(kvReads().map((r) => r.version)).toEqual(['1']);
+    const missing = await failure(store.fetch('secret/sdr/aws', '9'), 'not_found');
+    expect(missing.message).toContain('secret "secret/sdr/aws?version=9": not found: Vault answered 404 for GET');
+    expect(missing.hint).toContain('mount ("secret") and KV version (2)');
+    sim.put('secret', 'sdr/rotating', { v: 'r1' });
+    sim.put('secret', 'sdr/rotating', { v: 'r2' });
+    sim.put('secret', 'sdr/rotating', { v: 'r3' });
+    sim.deleteVersion('secret', 'sdr/rotating', 1);
+    sim.destroyVersion('secret', 'sdr/rotating', 2);
+    expect((await failure(store.fetch('secret/sdr/rotating', '1'), 'not_found')).message).toMatch(/that version was deleted at \d{4}-/);
+    expect((await failure(store.fetch('secret/sdr/rotating', '2'), 'not_found')).message).toContain('that version was destroyed');
+    expect((await store.fetch('secret/sdr/rotating', undefined)).version).toBe('3');
+  });
+
+  it('reads KV v1 (no versions: ?version= is refused before sending)', async () => {
+    const store = open({ kv: { mount: 'kv', version: 1 } });
+    expect(await store.fetch('kv/sdr/aws', undefined)).toEqual({ value: JSON.stringify(KV1) });
+    expect(kvReads().map((r) => r.path)).toEqual(['kv/sdr/aws']);
+    const e = await failure(store.fetch('kv/sdr/aws', '1'), 'invalid_reference');
+    expect(e.message).toContain('the KV v1 mount "kv" has no versions');
+    expect(kvReads()).toHaveLength(1);
+  });
+
+  it('refuses a name outside the store\'s mount, or a bad one, without sending', async () => {
+    const store = open();
+    expect((await failure(store.fetch('kv/sdr/aws', undefined), 'invalid_reference')).message).toContain('the name must start with this store\'s KV mount "secret/"');
+    await failure(store.fetch('secret/../sys/seal', undefined), 'invalid_reference');
+    await failure(store.fetch('secret/sdr/aws', 'latest'), 'invalid_reference');
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('namespace: X-Vault-Namespace on every request; a token of another namespace is refused', async () => {
+    const store = open({ namespace: 'team-a' }, { SDR_VAULT_TOKEN: NS_TOKEN });
+    expect((await store.fetch('secret/sdr/aws', undefined)).value).toBe(JSON.stringify(NS_VALUE));
+    expect(kvReads()).toEqual([expect.objectContaining({ namespace: 'team-a', identity: 'team-a-token', status: 200 })]);
+    expect(sim.reads('secret/sdr/aws', 'team-a')).toBe(1);
+    // The root namespace's token means nothing in team-a: Vault refuses it, lookup-self confirms, nothing else to try.
+    const wrong = open({ namespace: 'team-a' });
+    const e = await failure(wrong.fetch('secret/sdr/aws', undefined), 'auth_failed');
+    expect(e.message).toContain(`Vault at ${sim.url} (namespace team-a) refused the store's token (token from environment variable SDR_VAULT_TOKEN)`);
+  });
+
+  it('tokenFile: read once, re-read when Vault refuses the token (a rotated mounted secret)', async () => {
+    const file = join(dir, 'vault-token');
+    const first = sim.addToken({ name: 'file-token-1', policies: POLICIES, id: 'hvs.rotated-token-one' });
+    writeFileSync(file, `${first}\n`);
+    const store = open({ auth: { method: 'token', tokenFile: file } }, {});
+    await store.fetch('secret/sdr/aws', undefined);
+    await store.fetch('secret/sdr/aws', '1');
+    const second = sim.addToken({ name: 'file-token-2', policies: POLICIES, id: 'hvs.rotated-token-two' });
+    writeFileSync(file, second);
+    sim.revokeTokens('file-token-1');
+    sim.requests.length = 0;
+    await store.fetch('secret/sdr/aws', undefined);
+    expect(sim.requests.map((r) => [r.path, r.identity ?? '-', r.status])).toEqual([
+      ['secret/data/sdr/aws', '-', 403],
+      ['auth/token/lookup-self', '-', 403],
+      ['secret/data/sdr/aws', 'file-token-2', 200],
+    ]);
+    // The file still holds a revoked token: nothing else to try, an auth failure.
+    sim.revokeTokens('file-token-2');
+    await failure(store.fetch('secret/sdr/aws', undefined), 'auth_failed');
+  });
+});
+
+describe('vault approle', () => {
+  it('logs in lazily, once, and reads as the role', async () => {
+    const store = open({ auth: APPROLE_AUTH });
+    expect(sim.requests).toEqual([]);
+    await store.fetch('secret/sdr/aws', undefined);
+    await store.fetch('secret/sdr/aws', '1');
+    expect(sim.requests.map((r) => [r.method, r.path, r.identity, r.status])).toEqual([
+      ['POST', 'auth/approle/login', 'sdr-agent', 200],
+      ['GET', 'secret/data/sdr/aws', 'sdr-agent', 200],
+      ['GET', 'secret/data/sdr/aws', 'sdr-agent', 200],
+    ]);
+  });
+
+  it('shares one login between concurrent fetches', async () => {
+    const store = open({ auth: APPROLE_AUTH });
+    sim.latencyMs = 50;
+    await Promise.all([store.fetch('secret/sdr/aws', undefined), store.fetch('secret/sdr/aws', '1'), store.fetch('kv/sdr/aws', undefined).catch(() => undefined)]);
+    expect(sim.requests.filter((r) => r.path === 'auth/approle/login')).toHaveLength(1);
+  });
+
+  it('logs in again when the token expired (known from its lease, nothing refused first)', async () => {
+    sim.addAppRole({ name: 'short-lived', roleId: 'role-short', secretId: SECRET_ID, policies: POLICIES, ttlSeconds: 1, renewable: false });
+    const store = open({ auth: { method: 'approle', roleId: 'role-short', secretIdEnv: 'SDR_SECRET_ID' } });
+    await store.fetch('secret/sdr/aws', undefined);
+    await sleep(1100);
+    await store.fetch('secret/sdr/aws', undefined);
+    expect(paths()).toEqual(['POST auth/approle/login 200', 'GET secret/data/sdr/aws 200', 'POST auth/approle/login 200', 'GET secret/data/sdr/aws 200']);
+    expect(sim.tokens().filter((t) => t.identity === 'short-lived')).toHaveLength(2);
+  });
+
+  it('logs in again, once, when Vault refuses the token (revoked by an operator)', async () => {
+    const store = open({ auth: APPROLE_AUTH });
+    await store.fetch('secret/sdr/aws', undefined);
+    sim.revokeTokens('sdr-agent');
+    await store.fetch('secret/sdr/aws', undefined);
+    expect(paths()).toEqual(['POST auth/approle/login 200', 'GET secret/data/sdr/aws 200', 'GET secret/data/sdr/aws 403', 'GET auth/token/lookup-self 403', 'POST auth/approle/login 200', 'GET secret/data/sdr/aws 200']);
+  });
+
+  it('renews the token before its lease ends (renew-self), without logging in again', async () => {
+    sim.addAppRole({ name: 'renewing', roleId: 'role-renew', secretId: SECRET_ID, policies: POLICIES, ttlSeconds: 2, maxTtlSeconds: 60 });
+    const store = open({ auth: { method: 'approle', roleId: 'role-renew', secretIdEnv: 'SDR_SECRET_ID' } });
+    await store.fetch('secret/sdr/aws', undefined);
+    await sleep(2600); // renewal at ~1.33s, again at ~2.67s... the original lease (2s) has ended
+    await store.fetch('secret/sdr/aws', undefined);
+    const token = sim.tokens().find((t) => t.identity === 'renewing')!;
+    expect(token.renewals).toBeGreaterThanOrEqual(1);
+    expect(sim.requests.filter((r) => r.path === 'auth/token/renew-self').every((r) => r.identity === 'renewing' && r.status === 200)).toBe(true);
+    expect(sim.requests.filter((r) => r.path === 'auth/approle/login')).toHaveLength(1);
+    expect(sim.tokens().filter((t) => t.identity === 'renewing')).toHaveLength(1);
+  });
+
+  it('revokes its token on close (revoke-self); close is idempotent and a closed store sends nothing', async () => {
+    const store = open({ auth: APPROLE_AUTH });
+    await store.fetch('secret/sdr/aws', undefined);
+    const issued = sim.tokens().filter((t) => t.identity === 'sdr-agent' && !t.revoked);
+    expect(issued).toHaveLength(1);
+    await store.close();
+    await store.close();
+    expect(sim.requests.at(-1)).toMatchObject({ method: 'POST', path: 'auth/token/revoke-self', identity: 'sdr-agent', status: 204 });
+    expect(issued[0]!.revoked).toBe(true);
+    const e = await failure(store.fetch('secret/sdr/aws', undefined), 'unreachable');
+    expect(e.message).toContain('the store is closed');
+    expect(sim.requests.filter((r) => r.path === 'auth/token/revoke-self')).toHaveLength(1);
+    expect(sim.requests).toHaveLength(3);
+  });
+
+  it('a wrong secret ID is an auth failure naming the login, never the secret ID', async () => {
+    const store = open({ auth: APPROLE_AUTH }, { ...ENV, SDR_SECRET_ID: 'wrong-secret-id-0000' });
+    const e = await failure(store.fetch('secret/sdr/aws', undefined), 'auth_failed');
+    expect(e.message).toContain(`login at ${sim.url}/v1/auth/approle/login (AppRole login at auth/approle (role ID from environment variable SDR_ROLE_ID, secret ID from environment variable SDR_SECRET_ID)) was refused: HTTP 400: invalid role or secret ID`);
+    expect(e.describe()).not.toContain('wrong-secret-id-0000');
+    expect(e.describe()).not.toContain(ROLE_ID);
+    // Unset variable: nothing is sent.
+    sim.requests.length = 0;
+    const unset = provider.create('vault-prod', settings({ auth: APPROLE_AUTH }) as never, { network, logger: silentLogger(), env: { SDR_ROLE_ID: ROLE_ID } });
+    stores.push(unset);
+    const u = await failure(unset.fetch('secret/sdr/aws', undefined), 'auth_failed');
+    expect(u.message).toContain('the AppRole secret ID is not set: environment variable SDR_SECRET_ID is empty or unset');
+    expect(u.hint).toBe("Set SDR_SECRET_ID in the agent's environment, or change secretStores.vault-prod.auth.");
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('secretIdFile and a custom mount', async () => {
+    sim.addAppRole({ name: 'custom-mount', roleId: 'role-custom', secretId: SECRET_ID, policies: POLICIES, mount: 'approle-sdr' });
+    const file = join(dir, 'secret-id');
+    writeFileSync(file, SECRET_ID);
+    const store = open({ auth: { method: 'approle', mount: 'approle-sdr', roleId: 'role-custom', secretIdFile: file } });
+    await store.fetch('secret/sdr/aws', undefined);
+    expect(sim.requests[0]).toMatchObject({ path: 'auth/approle-sdr/login', identity: 'custom-mount', status: 200 });
+  });
+});
+
+describe('vault kubernetes', () => {
+  it('logs in with the service account token file as the role', async () => {
+    const store = open({ auth: { method: 'kubernetes', role: 'sdr-agent-k8s', jwtFile: JWT_FILE } }, {});
+    expect((await store.fetch('secret/sdr/aws', undefined)).value).toBe(JSON.stringify(SECOND));
+    expect(sim.requests.map((r) => [r.path, r.identity, r.authMethod, r.status])).toEqual([
+      ['auth/kubernetes/login', 'sdr-agent-k8s', 'kubernetes', 200],
+      ['secret/data/sdr/aws', 'sdr-agent-k8s', 'kubernetes', 200],
+    ]);
+    // The kubelet rotated the projected token and an operator revoked the old Vault token: the next login reads the new file.
+    const rotated = 'eyJhbGciOiJSUzI1NiJ9.rotated-jwt-do-not-leak.c2ln';
+    sim.addKubernetesRole({ name: 'sdr-agent-k8s', jwt: rotated, policies: POLICIES });
+    writeFileSync(JWT_FILE, rotated);
+    sim.revokeTokens('sdr-agent-k8s');
+    try {
+      await store.fetch('secret/sdr/aws', undefined);
+      expect(sim.requests.slice(2).map((r) => `${r.path} ${r.status}`)).toEqual(['secret/data/sdr/aws 403', 'auth/token/lookup-self 403', 'auth/kubernetes/login 200', 'secret/data/sdr/aws 200']);
+      await store.close();
+      expect(sim.requests.at(-1)).toMatchObject({ path: 'auth/token/revoke-self', identity: 'sdr-agent-k8s', status: 204 });
+    } finally {
+      sim.addKubernetesRole({ name: 'sdr-agent-k8s', jwt: JWT, policies: POLICIES });
+      writeFileSync(JWT_FILE, JWT);
+    }
+  });
+
+  it('a JWT Vault does not accept, an unknown role, an unreadable file: auth failures, the JWT never shown', async () => {
+    const wrongJwt = join(dir, 'wrong-jwt');
+    writeFileSync(wrongJwt, 'eyJ.wrong-jwt-do-not-leak.sig');
+    const e = await failure(open({ auth: { method: 'kubernetes', role: 'sdr-agent-k8s', jwtFile: wrongJwt } }, {}).fetch('secret/sdr/aws', undefined), 'auth_failed');
+    expect(e.message).toContain('was refused: HTTP 403: permission denied');
+    expect(e.describe()).not.toContain('wrong-jwt-do-not-leak');
+    const role = await failure(open({ auth: { method: 'kubernetes', role: 'no-such-role', jwtFile: JWT_FILE } }, {}).fetch('secret/sdr/aws', undefined), 'auth_failed');
+    expect(role.message).toContain('invalid role name "no-such-role"');
+    const config = settings({ auth: { method: 'kubernetes', role: 'sdr-agent-k8s', jwtFile: join(dir, 'missing-jwt') } });
+    const store = provider.create('vault-prod', config as never, { network, logger: silentLogger(), env: {} });
+    stores.push(store);
+    expect((await failure(store.fetch('secret/sdr/aws', undefined), 'auth_failed')).message).toContain(`cannot read the service account token from file ${join(dir, 'missing-jwt')} (ENOENT)`);
+  });
+});
+
+describe('vault failures', () => {
+  it('not found: names the store, the secret and the API path', async () => {
+    const e = await failure(open().fetch('secret/sdr/missing', undefined), 'not_found');
+    expect(e.describe()).toContain(`secret "secret/sdr/missing": not found: Vault answered 404 for GET ${sim.url}/v1/secret/data/sdr/missing`);
+  });
+
+  it('permission denied: the token works (lookup-self) but the policy says no; no new login for it', async () => {
+    const store = open({ auth: APPROLE_AUTH });
+    sim.deny('secret/sdr/aws', true);
+    try {
+      const e = await failure(store.fetch('secret/sdr/aws', undefined), 'permission_denied');
+      expect(e.message).toContain('Vault answered HTTP 403: 1 error occurred: * permission denied');
+      expect(e.hint).toContain('Attach a policy allowing "read" on path "secret/data/sdr/aws" to the store\'s identity (AppRole login at auth/approle');
+    } finally {
+      sim.deny('secret/sdr/aws', false);
+    }
+    // A path no policy grants, read with a static token.
+    sim.put('secret', 'other/aws', { k: 'v' });
+    await failure(open().fetch('secret/other/aws', undefined), 'permission_denied');
+    expect(paths()).toEqual(['POST auth/approle/login 200', 'GET secret/data/sdr/aws 403', 'GET auth/token/lookup-self 200', 'GET secret/data/other/aws 403', 'GET auth/token/lookup-self 200']);
+  });
+
+  it('auth failure: a token Vault does not know, never shown', async () => {
+    const e = await failure(open({}, { SDR_VAULT_TOKEN: 'hvs.unknown-token-do-not-leak' }).fetch('secret/sdr/aws', undefined), 'auth_failed');
+    expect(e.message).toContain('refused the store\'s token');
+    expect(e.describe()).not.toContain('unknown-token-do-not-leak');
+    const unset = await failure(provider.create('vault-prod', settings() as never, { network, logger: silentLogger(), env: {} }).fetch('secret/sdr/aws', undefined), 'auth_failed');
+    expect(unset.message).toContain('the Vault token is not set: environment variable SDR_VAULT_TOKEN is empty or unset');
+  });
+
+  it('unreachable: a closed port, a sealed Vault, an outage', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const e = await failure(open({ address: `http://127.0.0.1:${port}` }).fetch('secret/sdr/aws', undefined), 'unreachable');
+    expect(e.message).toContain(`GET http://127.0.0.1:${port}/v1/secret/data/sdr/aws failed: ECONNREFUSED`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const store = open();
+    sim.sealed = true;
+    const sealed = await failure(store.fetch('secret/sdr/aws', undefined), 'unreachable');
+    expect(sealed.message).toContain('HTTP 503: Vault is sealed');
+    expect(sealed.hint).toContain('unseal');
+    sim.sealed = false;
+    sim.outage(true);
+    try {
+      await failure(store.fetch('secret/sdr/aws', undefined), 'unreachable');
+    } finally {
+      sim.outage(false);
+    }
+  });
+
+  it('timeout: the simulator answers later than the configured timeout; the caller can abort', async () => {
+    sim.latencyMs = 3000;
+    const store = open({ timeout: '300ms' });
+    let started = Date.now();
+    const e = await failure(store.fetch('secret/sdr/aws', undefined), 'timeout');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(e.message).toContain(`no answer from Vault at ${sim.url} within 300ms`);
+    // A login that hangs counts against the same deadline.
+    started = Date.now();
+    await failure(open({ timeout: '300ms', auth: APPROLE_AUTH }).fetch('secret/sdr/aws', undefined), 'timeout');
+    expect(Date.now() - started).toBeLessThan(1000);
+    const slow = open({ timeout: '10s' });
+    started = Date.now();
+    const c = await failure(slow.fetch('secret/sdr/aws', undefined, { signal: AbortSignal.timeout(200) }), 'timeout');
+    expect(c.message).toContain('cancelled');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('a kept-alive connection Vault closed is replaced without failing the fetch', async () => {
+    const store = open();
+    await store.fetch('secret/sdr/aws', undefined);
+    sim.dropConnections();
+    // Same tick: the pooled socket still looks open to the client, and the write hits a closed connection.
+    expect((await store.fetch('secret/sdr/aws', undefined)).version).toBe('2');
+    expect(kvReads().map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it('an answer larger than 1 MiB is refused as malformed, unread', async () => {
+    sim.put('secret', 'sdr/huge', { blob: 'x'.repeat(1024 * 1024 + 10) });
+    const e = await failure(open().fetch('secret/sdr/huge', undefined), 'malformed');
+    expect(e.message).toContain("ERR_VAULT_RESPONSE_TOO_LARGE: Vault's answer is larger than 1048576 bytes");
+  });
+
+  it('maps statuses and socket errors to kinds', () => {
+    const kinds: Array<[unknown, SecretErrorKind]> = [
+      [new VaultHttpError(404, []), 'not_found'],
+      [new VaultHttpError(403, ['permission denied']), 'permission_denied'],
+      [new VaultHttpError(401, []), 'auth_failed'],
+      [new VaultHttpError(400, ['bad']), 'invalid_reference'],
+      [new VaultHttpError(307, []), 'unreachable'],
+      [new VaultHttpError(412, []), 'unreachable'],
+      [new VaultHttpError(429, []), 'unreachable'],
+      [new VaultHttpError(503, ['Vault is sealed']), 'unreachable'],
+      [{ response: { statusCode: 404, body: { errors: [] } } }, 'not_found'],
+      [new VaultTransportError('x', 'ECONNRESET'), 'unreachable'],
+      [new VaultTransportError('x', 'ETIMEDOUT'), 'timeout'],
+      [new VaultTransportError('x', 'ABORT_ERR'), 'timeout'],
+    ];
+    for (const [err, kind] of kinds) expect([inspect(err, { depth: 0 }), classifyVaultFailure(err)]).toEqual([inspect(err, { depth: 0 }), kind]);
+  });
+});
+
+describe('vault network', () => {
+  it('goes through the CONNECT proxy to an HTTPS Vault trusted with the network CA, or with the store\'s caFile', async () => {
+    const certs = makeCerts();
+    const tlsSim = await startVaultSimulator({ tls: { cert: certs.serverCert, key: certs.serverKey } });
+    const proxy = await startProxy({ user: 'agent', password: 'proxy-pass' });
+    const proxied = createNetwork({ proxy: { httpsProxy: `http://agent:proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
+    const proxiedNoCa = createNetwork({ proxy: { httpsProxy: `http://agent:proxy-pass@127.0.0.1:${proxy.port}` } });
+    const untrusting = createNetwork({ proxy: {} });
+    const caFile = join(dir, 'vault-ca.pem');
+    writeFileSync(caFile, certs.ca);
+    try {
+      tlsSim.put('secret', 'sdr/aws', FIRST);
+      tlsSim.addToken({ name: 'tls-token', id: TOKEN, policies: POLICIES });
+      tlsSim.addAppRole({ name: 'sdr-agent', roleId: ROLE_ID, secretId: SECRET_ID, policies: POLICIES });
+      expect(tlsSim.url).toMatch(/^https:/);
+      const store = open({ address: tlsSim.url }, ENV, proxied);
+      expect((await store.fetch('secret/sdr/aws', undefined)).value).toBe(JSON.stringify(FIRST));
+      expect(proxy.connects).toEqual([`127.0.0.1:${tlsSim.port}`]);
+      // The store's own CA (caFile), through the same proxy, with AppRole login and revoke on close.
+      const own = open({ address: tlsSim.url, caFile, auth: APPROLE_AUTH }, ENV, proxiedNoCa);
+      expect((await own.fetch('secret/sdr/aws', undefined)).value).toBe(JSON.stringify(FIRST));
+      await own.close();
+      expect(tlsSim.requests.map((r) => r.path)).toEqual(['secret/data/sdr/aws', 'auth/approle/login', 'secret/data/sdr/aws', 'auth/token/revoke-self']);
+      expect(proxy.connects.length).toBeGreaterThanOrEqual(2);
+      // Without any CA the certificate is refused: unreachable, and nothing was read.
+      const e = await failure(open({ address: tlsSim.url }, ENV, untrusting).fetch('secret/sdr/aws', undefined), 'unreachable');
+      expect(e.message).toMatch(/certificate|UNABLE_TO_VERIFY|SELF_SIGNED/i);
+      expect(tlsSim.reads('secret/sdr/aws')).toBe(2);
+      // A proxy refusing the agent's proxy credentials: unreachable, the password masked.
+      const badProxy = createNetwork({ proxy: { httpsProxy: `http://agent:wrong-proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
+      try {
+        const p = await failure(open({ address: tlsSim.url }, ENV, badProxy).fetch('secret/sdr/aws', undefined), 'unreachable');
+        expect(p.message).toContain('refused CONNECT');
+        expect(p.message).toContain('407');
+        expect(p.message).not.toContain('wrong-proxy-pass');
+      } finally {
+        badProxy.destroy();
+      }
+    } finally {
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+      proxied.destroy();
+      proxiedNoCa.destroy();
+      untrusting.destroy();
+      await proxy.close();
+      await tlsSim.close();
+    }
+  });
+
+  it('only the agent network decides the proxy: HTTPS_PROXY/VAULT_* in the process environment are ignored', async () => {
+    const port = await closedPort();
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, HTTP_PROXY: process.env.HTTP_PROXY, VAULT_TOKEN: process.env.VAULT_TOKEN, VAULT_NAMESPACE: process.env.VAULT_NAMESPACE };
+    process.env.HTTPS_PROXY = process.env.HTTP_PROXY = `http://127.0.0.1:${port}`;
+    process.env.VAULT_TOKEN = 'hvs.env-token-not-the-store-one';
+    process.env.VAULT_NAMESPACE = 'team-a';
+    try {
+      const store = open();
+      expect((await store.fetch('secret/sdr/aws', undefined)).version).toBe('2');
+      expect(kvReads()).toEqual([expect.objectContaining({ namespace: '', identity: 'static-token', status: 200 })]);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
+
+describe('vault health and read-only', () => {
+  it('health(): sys/health, then the token (lookup-self, or a login)', async () => {
+    await open().health();
+    expect(paths()).toEqual(['GET sys/health 200', 'GET auth/token/lookup-self 200']);
+    sim.requests.length = 0;
+    await open({ auth: APPROLE_AUTH }).health();
+    expect(paths()).toEqual(['GET sys/health 200', 'POST auth/approle/login 200', 'GET auth/token/lookup-self 200']);
+    await failure(open({}, { SDR_VAULT_TOKEN: 'hvs.bad-health-token' }).health(), 'auth_failed');
+    sim.sealed = true;
+    const sealed = await failure(open().health(), 'unreachable');
+    expect(sealed.message).toContain(`Vault at ${sim.url} is sealed (sys/health)`);
+    sim.sealed = false;
+    sim.outage(true);
+    try {
+      await failure(open().health(), 'unreachable');
+    } finally {
+      sim.outage(false);
+    }
+  });
+
+  it('the client is read-only: a write or any other path is refused before it is sent', async () => {
+    const { client, destroy } = createVaultClient({ address: sim.url, network, scope: { kvMount: 'secret', loginPath: 'auth/approle/login' } });
+    try {
+      const headers = { 'X-Vault-Token': TOKEN };
+      expect((await client.read('secret/data/sdr/aws', { headers })).data.data).toEqual(SECOND);
+      for (const call of [() => client.write('secret/data/sdr/aws', { data: { x: 1 } }, { headers }), () => client.delete('secret/data/sdr/aws', { headers }), () => client.read('sys/mounts', { headers }), () => client.read('kv/sdr/aws', { headers })]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ReadOnlyViolationError);
+        expect((err as ReadOnlyViolationError).message).toMatch(/^refused vault:(POST|DELETE|GET) /);
+      }
+      expect(paths()).toEqual(['GET secret/data/sdr/aws 200']);
+    } finally {
+      destroy();
+    }
+  });
+});
+
+describe('Vault simulator', () => {
+  it('refuses requests without a valid token, and any write, the way Vault does', async () => {
+    const none = await fetch(`${sim.url}/v1/secret/data/sdr/aws`);
+    expect(none.status).toBe(403);
+    expect(await none.json()).toEqual({ errors: ['permission denied'] });
+    const bad = await fetch(`${sim.url}/v1/secret/data/sdr/aws`, { headers: { 'X-Vault-Token': 'hvs.nope' } });
+    expect(bad.status).toBe(403);
+    expect(((await bad.json()) as { errors: string[] }).errors[0]).toContain('invalid token');
+    const write = await fetch(`${sim.url}/v1/secret/data/sdr/aws`, { method: 'POST', headers: { 'X-Vault-Token': TOKEN }, body: '{"data":{"x":"overwrite"}}' });
+    expect(write.status).toBe(405);
+    const missing = await fetch(`${sim.url}/v1/secret/data/sdr/nothing`, { headers: { 'X-Vault-Token': TOKEN } });
+    expect([missing.status, await missing.json()]).toEqual([404, { errors: [] }]);
+    const root = await startVaultSimulator({ rootToken: 'root', seed: [{ mount: 'secret', path: 'demo', data: { a: 'b' } }] });
+    try {
+      const got = await fetch(`${root.url}/v1/secret/data/demo`, { headers: { 'X-Vault-Token': 'root' } });
+      expect(((await got.json()) as { data: { data: unknown } }).data.data).toEqual({ a: 'b' });
+      expect(root.requests[0]).toMatchObject({ identity: 'root', authMethod: 'root', status: 200 });
+    } finally {
+      await root.close();
+    }
+    expect((await open().fetch('secret/sdr/aws', undefined)).version).toBe('2');
+  });
+});
+
+describe('vault fixture', () => {
+  it('put → fetch through the provider, reads() counts, outage() makes it unreachable', async () => {
+    const fixture = await startVaultFixture();
+    try {
+      const config = { ...fixture.config };
+      delete config.type;
+      expect(validateSection(provider.schema, config, '/secretStores/f', (p) => p)).toEqual([]);
+      expect(provider.check!(config as never, fixture.env)).toEqual([]);
+      const store = provider.create('vault-prod', config as never, { network, logger: silentLogger(), env: fixture.env });
+      stores.push(store);
+      const json = '{"AccessKeyId":"AKIAFIXTURE","SecretAccessKey":"fixture-value-1"}';
+      await fixture.put('aws', json);
+      expect(fixture.reads('aws')).toBe(0);
+      expect(await store.fetch(fixture.nameFor('aws'), undefined)).toEqual({ value: json, version: '1' });
+      expect(fixture.reads('aws')).toBe(1);
+      await fixture.outage(true);
+      const e = await failure(store.fetch(fixture.nameFor('aws'), undefined), 'unreachable');
+      for (const s of fixture.secretValues()) expect(e.describe()).not.toContain(s);
+      await fixture.outage(false);
+      await fixture.put('aws', 'fixture-value-2');
+      expect(await store.fetch(fixture.nameFor('aws'), undefined)).toEqual({ value: '{"value":"fixture-value-2"}', version: '2' });
+      expect(fixture.reads('aws')).toBe(2);
+      expect(fixture.secretValues()).toEqual(expect.arrayContaining([fixture.env.SDR_TEST_VAULT_TOKEN, json, 'fixture-value-2']));
+    } finally {
+      await fixture.close();
+    }
+  });
+});
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}

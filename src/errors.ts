@@ -52,9 +52,14 @@ export class ReadOnlyViolationError extends SdrError {
     readonly service: string,
     readonly operation: string,
   ) {
-    super('SDR_ERR_READ_ONLY', `refused ${service}:${operation}: sdr-agent only sends read-only operations (List*, Describe*, Get*, Search, QueryLineage, sts:GetCallerIdentity, sts:AssumeRole)`, {
-      hint: 'This is a bug in the caller, not a permissions problem; nothing was sent to AWS.',
-    });
+    const aws = service === 'sagemaker' || service === 'sts';
+    super(
+      'SDR_ERR_READ_ONLY',
+      aws
+        ? `refused ${service}:${operation}: sdr-agent only sends read-only operations (List*, Describe*, Get*, Search, QueryLineage, sts:GetCallerIdentity, sts:AssumeRole)`
+        : `refused ${service}:${operation}: sdr-agent only reads from ${service} (the requests its secret store needs to read a secret)`,
+      { hint: `This is a bug in the caller, not a permissions problem; nothing was sent to ${aws ? 'AWS' : service}.` },
+    );
   }
 }
 

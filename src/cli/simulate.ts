@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { DEFAULT_COUNTS, scaledCounts, startSimulator, totalResources, type SimulatorOptions } from '../sim/index.js';
+import { startVaultSimulator, type VaultSimulator } from '../sim/vault/index.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';
 
 export const SIMULATE_HELP = `Usage: sdr-agent simulate [options]
@@ -22,6 +24,9 @@ Options:
   --deny-region R     regions that are not enabled: every SageMaker call fails (comma-separated)
   --vanish P          fraction of resources listed but gone when described (0..1)
   --search-lag P      fraction of resources missing from Search results (0..1)
+  --vault-port N      also start a HashiCorp Vault simulator on this port (0: any free one) holding
+                      the only AWS keys the SageMaker simulator then accepts, at secret/sdr/aws;
+                      prints its address and a root token (to try a Vault-backed connection)
   -h, --help          this help
 `;
 
@@ -40,6 +45,7 @@ const OPTIONS = {
   'deny-region': { type: 'string', multiple: true },
   vanish: { type: 'string' },
   'search-lag': { type: 'string' },
+  'vault-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -67,7 +73,7 @@ function positive(name: string, value: string | undefined): number | undefined {
 }
 
 /** The simulator options the flags describe (throws `UsageError` naming a bad flag). */
-export function simulatorOptionsFromArgs(argv: string[]): { options: SimulatorOptions; help: boolean } {
+export function simulatorOptionsFromArgs(argv: string[]): { options: SimulatorOptions; help: boolean; vaultPort?: number } {
   const { values } = parseCommandArgs('simulate', argv, OPTIONS);
   const port = intOption('simulate', 'port', values.port, 0);
   if (port !== undefined && port > 65_535) throw new UsageError(`simulate: --port must be a whole number from 0 to 65535, got "${values.port}"`);
@@ -75,6 +81,8 @@ export function simulatorOptionsFromArgs(argv: string[]): { options: SimulatorOp
   const seed = intOption('simulate', 'seed', values.seed, 0);
   if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw new UsageError(`simulate: --account must be a 12-digit AWS account id, got "${values.account}"`);
   const rate = positive('rate-limit', values['rate-limit']);
+  const vaultPort = intOption('simulate', 'vault-port', values['vault-port'], 0);
+  if (vaultPort !== undefined && vaultPort > 65_535) throw new UsageError(`simulate: --vault-port must be a whole number from 0 to 65535, got "${values['vault-port']}"`);
   const options: SimulatorOptions = {
     host: values.host ?? '127.0.0.1',
     port: port ?? 0,
@@ -89,7 +97,7 @@ export function simulatorOptionsFromArgs(argv: string[]): { options: SimulatorOp
     vanishing: fraction('vanish', values.vanish),
     searchLag: fraction('search-lag', values['search-lag']),
   };
-  return { options, help: values.help === true };
+  return { options, help: values.help === true, ...(vaultPort !== undefined ? { vaultPort } : {}) };
 }
 
 /**
@@ -97,20 +105,35 @@ export function simulatorOptionsFromArgs(argv: string[]): { options: SimulatorOp
  * cleanly and return 0. Bad flags throw a `UsageError` naming the flag (exit 2 through `main`).
  */
 export async function simulateCommand(argv: string[], io: SimulateIo = { stdout: process.stdout }): Promise<number> {
-  const { options, help } = simulatorOptionsFromArgs(argv);
+  const { options, help, vaultPort } = simulatorOptionsFromArgs(argv);
   if (help) {
     io.stdout.write(SIMULATE_HELP);
     return 0;
   }
-  let sim;
-  try {
-    sim = await startSimulator(options);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
-      throw new UsageError(`simulate: cannot listen on ${options.host}:${options.port} (${e.code})`, 'Pick another --port (0 for any free one) or --host.');
+  // With Vault, the SageMaker simulator accepts only keys that live in Vault: a crawl that works
+  // proves the agent read them from there.
+  const keys = vaultPort === undefined ? undefined : { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
+  const sim = await listening(() => startSimulator({ ...options, ...(keys ? { credentials: [keys] } : {}) }), options.host!, options.port!, '--port');
+  let vault: VaultSimulator | undefined;
+  const rootToken = `hvs.${randomBytes(18).toString('base64url')}`;
+  if (keys) {
+    try {
+      vault = await listening(
+        () =>
+          startVaultSimulator({
+            host: options.host!,
+            port: vaultPort!,
+            rootToken,
+            seed: [{ mount: 'secret', path: 'sdr/aws', data: { AccessKeyId: keys.accessKeyId, SecretAccessKey: keys.secretAccessKey } }],
+          }),
+        options.host!,
+        vaultPort!,
+        '--vault-port',
+      );
+    } catch (err) {
+      await sim.close();
+      throw err;
     }
-    throw err;
   }
   const perRegion = sim.estate.resourcesPerRegion;
   const faults = [
@@ -127,10 +150,17 @@ export async function simulateCommand(argv: string[], io: SimulateIo = { stdout:
   io.stdout.write(
     `SageMaker simulator listening on ${sim.url} (account ${sim.accountId}, ${perRegion} resources per region)\n` +
       (faults.length ? `Faults: ${faults.join('; ')}\n` : '') +
-      `Point a crawl at it:\n` +
-      `  export AWS_ENDPOINT_URL=${sim.url}\n` +
-      `  export AWS_ACCESS_KEY_ID=AKIDSIMULATOR AWS_SECRET_ACCESS_KEY=simulator-secret AWS_REGION=us-east-1\n` +
-      `  npx sdr-agent crawl --region us-east-1\n` +
+      (vault
+        ? `Vault simulator listening on ${vault.url}: KV v2 mount "secret", AWS keys at secret/sdr/aws (AccessKeyId, SecretAccessKey).\n` +
+          `The SageMaker simulator accepts only those keys. A root token for the demo (this process only):\n` +
+          `  export VAULT_TOKEN=${rootToken}\n` +
+          `and a store plus connection for the agent's config (docs/secrets.md):\n` +
+          `  secretStores:\n    vault-demo: { type: vault, address: "${vault.url}", auth: { method: token } }\n` +
+          `  connections:\n    sim:\n      regions: [us-east-1]\n      endpoint: ${sim.url}\n      credentials: { source: secret, secret: "vault-demo:secret/sdr/aws" }\n`
+        : `Point a crawl at it:\n` +
+          `  export AWS_ENDPOINT_URL=${sim.url}\n` +
+          `  export AWS_ACCESS_KEY_ID=AKIDSIMULATOR AWS_SECRET_ACCESS_KEY=simulator-secret AWS_REGION=us-east-1\n` +
+          `  npx sdr-agent crawl --region us-east-1\n`) +
       `Ctrl-C to stop.\n`,
   );
   io.onListening?.(sim.url);
@@ -147,8 +177,21 @@ export async function simulateCommand(argv: string[], io: SimulateIo = { stdout:
     if (io.signal?.aborted) stop();
     else io.signal?.addEventListener('abort', stop, { once: true });
   });
-  await sim.close();
+  await Promise.all([sim.close(), vault?.close()]);
   const served = Object.values(sim.counts()).reduce((a, b) => a + b, 0);
   io.stdout.write(`Simulator stopped after ${served} requests.\n`);
   return 0;
+}
+
+/** Start a server, turning "cannot listen" into a usage error naming the flag. */
+async function listening<T>(start: () => Promise<T>, host: string, port: number, flag: string): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
+      throw new UsageError(`simulate: cannot listen on ${host}:${port} (${e.code})`, `Pick another ${flag} (0 for any free one) or --host.`);
+    }
+    throw err;
+  }
 }

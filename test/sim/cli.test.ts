@@ -3,6 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { simulateCommand, simulatorOptionsFromArgs } from '../../src/cli/simulate.js';
 import { main } from '../../src/cli/commands.js';
 import { CREDS } from './helpers.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildAgent, type BuiltAgent } from '../../src/agent/from-config.js';
+import { loadAgentConfig } from '../../src/config/index.js';
+import { silentLogger } from '../../src/log.js';
+import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
 
 function capture() {
   let text = '';
@@ -15,7 +22,7 @@ describe('sdr-agent simulate', () => {
   it('--help describes every flag', async () => {
     const out = capture();
     expect(await simulateCommand(['--help'], out)).toBe(0);
-    for (const flag of ['--port', '--host', '--size', '--seed', '--account', '--latency-ms', '--rate-limit', '--throttle', '--deny', '--vanish', '--search-lag']) expect(out.text()).toContain(flag);
+    for (const flag of ['--port', '--host', '--size', '--seed', '--account', '--latency-ms', '--rate-limit', '--throttle', '--deny', '--vanish', '--search-lag', '--vault-port']) expect(out.text()).toContain(flag);
   });
 
   it('turns flags into simulator options', () => {
@@ -81,5 +88,44 @@ describe('sdr-agent simulate', () => {
     await expect(simulateCommand(['--port', port], { stdout: { write: () => true } })).rejects.toThrow(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
     stop.abort();
     expect(await first).toBe(0);
+  });
+
+  it('--vault-port: the keys the simulator accepts live only in a Vault simulator, and the printed config crawls it', async () => {
+    const out = capture();
+    const stop = new AbortController();
+    let url = '';
+    const done = simulateCommand(['--vault-port', '0', '--size', '60'], { ...out, signal: stop.signal, onListening: (u) => (url = u) });
+    const dir = mkdtempSync(join(tmpdir(), 'sdr-sim-vault-'));
+    let h: CpHarness | undefined;
+    let agent: BuiltAgent | undefined;
+    try {
+      await vi.waitFor(() => expect(url).not.toBe(''));
+      const text = out.text();
+      const token = /export VAULT_TOKEN=(\S+)/.exec(text)![1]!;
+      // The printed snippet, as a user would paste it under their control plane settings.
+      const snippet = text.slice(text.indexOf('  secretStores:'), text.indexOf('Ctrl-C')).replace(/^ {2}/gm, '');
+      // Without the Vault keys the SageMaker simulator refuses.
+      const client = new SageMakerClient({ region: 'us-east-1', endpoint: url, credentials: CREDS, maxAttempts: 1 });
+      await expect(client.send(new ListTrainingJobsCommand({}))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+      client.destroy();
+
+      h = await startControlPlane();
+      writeFileSync(join(dir, 'token'), h.agentToken);
+      writeFileSync(join(dir, 'agent.yaml'), `controlPlane:\n  url: ${h.wsUrl}\nagent:\n  id: agent-1\n  tokenFile: ${join(dir, 'token')}\n${snippet}`);
+      const env = { VAULT_TOKEN: token };
+      agent = buildAgent(loadAgentConfig({ path: join(dir, 'agent.yaml'), env }), { logger: silentLogger(), env, agentVersion: '0.1.0' });
+      agent.runtime.start(0);
+      await vi.waitFor(() => expect(agent!.runtime.status().ready).toBe(true), { timeout: 10_000 });
+      const job = await h.cp.waitForJob(h.cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['model'] }).id, 30_000);
+      expect(job.status).toBe('completed');
+      expect(job.result!.counts.nodes).toBeGreaterThan(0);
+    } finally {
+      agent?.runtime.forceStop();
+      await agent?.close();
+      await h?.close();
+      rmSync(dir, { recursive: true, force: true });
+      stop.abort();
+    }
+    expect(await done).toBe(0);
   });
 });

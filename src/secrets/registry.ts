@@ -6,6 +6,7 @@ import { awsSecretsManagerStoreProvider } from './aws-secrets-manager/index.js';
 import { azureKeyVaultStoreProvider } from './azure-key-vault/index.js';
 import { envStoreProvider } from './env/index.js';
 import { fileStoreProvider } from './file/index.js';
+import { gcpSecretManagerStoreProvider } from './gcp-secret-manager/index.js';
 import { vaultStoreProvider } from './vault/index.js';
 import type { SecretStoreProvider } from './types.js';
 
@@ -36,5 +37,6 @@ export function defaultRegistry(): StoreRegistry {
     .register(fileStoreProvider)
     .register(vaultStoreProvider)
     .register(awsSecretsManagerStoreProvider)
-    .register(azureKeyVaultStoreProvider);
+    .register(azureKeyVaultStoreProvider)
+    .register(gcpSecretManagerStoreProvider);
 }

@@ -4,6 +4,7 @@
  */
 import { startAwsSecretsManagerFixture } from './aws-secrets-manager.js';
 import { startAzureKeyVaultFixture } from './azure-key-vault.js';
+import { startGcpSecretManagerFixture } from './gcp-secret-manager.js';
 import type { StoreFixture } from './types.js';
 import { startVaultFixture } from './vault.js';
 
@@ -11,4 +12,5 @@ export const STORE_FIXTURES: Record<string, () => Promise<StoreFixture>> = {
   vault: startVaultFixture,
   'aws-secrets-manager': startAwsSecretsManagerFixture,
   'azure-key-vault': startAzureKeyVaultFixture,
+  'gcp-secret-manager': startGcpSecretManagerFixture,
 };

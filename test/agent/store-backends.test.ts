@@ -3,8 +3,8 @@
  * connection's AWS keys in the store's simulator (reached over the store's real wire protocol by
  * the store's real client library), the reference control plane over a WebSocket, and a SageMaker
  * simulator that accepts only requests signed with those keys. Per store: a crawl, key rotation,
- * an outage with and without a cached value, and a scan of every log line, frame and stored
- * record for the store's secrets.
+ * cache expiry, an outage with and without a cached value, not found and permission denied, and a
+ * scan of every log line, frame and stored record for the store's secrets.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ interface Setup {
   crawl(): Promise<JobRecord>;
 }
 
-async function setup(start: () => Promise<StoreFixture>, options: { cacheTtl?: string | number } = {}): Promise<Setup> {
+async function setup(start: () => Promise<StoreFixture>, options: { cacheTtl?: string | number; secret?: string } = {}): Promise<Setup> {
   const store = (fixture = await start());
   await store.put('aws', json(KEY_A));
   sim = await startSimulator({ credentials: [KEY_A] });
@@ -79,7 +79,7 @@ connections:
     endpoint: ${sim.url}
     credentials:
       source: secret
-      secret: ${JSON.stringify(`${STORE}:${store.nameFor('aws')}`)}
+      secret: ${JSON.stringify(`${STORE}:${store.nameFor(options.secret ?? 'aws')}`)}
 `,
   );
   const lines: string[] = [];
@@ -153,6 +153,16 @@ describe.each(Object.entries(STORE_FIXTURES))('AWS keys in %s', (type, start) =>
     expect(signedBy(sim!, KEY_B.accessKeyId)).toBeGreaterThan(0);
   });
 
+  it('expiry: once cacheTtl has passed, the next crawl reads the store again', async () => {
+    const { store, crawl } = await setup(start, { cacheTtl: '300ms' });
+    expect((await crawl()).status).toBe('completed');
+    const before = store.reads('aws');
+    expect(before).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await crawl()).status).toBe('completed');
+    expect(store.reads('aws')).toBeGreaterThan(before);
+  });
+
   it('outage: a cached value keeps crawls going; without one the job fails naming the store, and the agent stays up', async () => {
     const { store, lines, crawl } = await setup(start, { cacheTtl: 0 });
     expect((await crawl()).status).toBe('completed');
@@ -176,5 +186,28 @@ describe.each(Object.entries(STORE_FIXTURES))('AWS keys in %s', (type, start) =>
     expect(agent!.runtime.status().ready).toBe(true);
     await fresh.store.outage(false);
     expect((await fresh.crawl()).status).toBe('completed');
+  });
+
+  it('not found and permission denied fail the job that used the reference, naming the store and secret, never the agent', async () => {
+    const { store, crawl } = await setup(start, { secret: 'missing' });
+    const label = `secret store "${STORE}" (${type}), secret "${store.nameFor('missing')}": `;
+    const missing = await crawl();
+    expect(missing.status).toBe('failed');
+    expect(missing.result!.error!.code).toBe('SDR_ERR_SECRET');
+    // Secret Manager answers PERMISSION_DENIED for a missing secret unless the identity may list the
+    // project's secrets, as the real service does; the message says it may not exist.
+    const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(missing.result!.error!.message).toMatch(new RegExp(`${escaped}(not found: |permission denied: .*may not exist)`));
+
+    await store.put('missing', json(KEY_A));
+    await store.deny('missing', true);
+    const denied = await crawl();
+    expect(denied.status).toBe('failed');
+    expect(denied.result!.error!.message).toContain(`${label}permission denied: `);
+    for (const secret of [KEY_A.secretAccessKey, ...store.secretValues()]) expect(`${missing.result!.error!.message} ${denied.result!.error!.message}`).not.toContain(secret);
+    expect(agent!.runtime.status().ready).toBe(true);
+
+    await store.deny('missing', false);
+    expect((await crawl()).status).toBe('completed');
   });
 });

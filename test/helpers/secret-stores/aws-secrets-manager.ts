@@ -32,6 +32,9 @@ export async function startAwsSecretsManagerFixture(): Promise<StoreFixture> {
       sim.put(nameFor(base), value);
     },
     reads: (base) => sim.reads(nameFor(base)),
+    async deny(base, on) {
+      sim.deny(nameFor(base), on ? 'access' : false);
+    },
     async outage(on) {
       sim.outage(on);
     },

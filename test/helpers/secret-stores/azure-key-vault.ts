@@ -41,6 +41,9 @@ export async function startAzureKeyVaultFixture(): Promise<StoreFixture & { ca: 
     },
     // Authenticated reads only: the bearer challenge's unauthenticated probe (one per client) is protocol, not a read.
     reads: (base) => sim.requests.filter((r) => r.operation === 'getSecret' && r.secretName === nameFor(base) && r.clientId !== undefined).length,
+    async deny(base, on) {
+      sim.deny(nameFor(base), on);
+    },
     async outage(on) {
       sim.outage(on);
     },

@@ -42,6 +42,9 @@ export async function startGcpSecretManagerFixture(): Promise<StoreFixture> {
       sim.grant(base, ACCOUNT);
     },
     reads: (base) => sim.reads(base),
+    async deny(base, on) {
+      sim.deny(base, on);
+    },
     async outage(on) {
       sim.outage(on);
     },

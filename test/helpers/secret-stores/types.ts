@@ -26,6 +26,8 @@ export interface StoreFixture {
   put(base: string, value: string): Promise<void>;
   /** How many times the simulator served (or refused) a read of the secret `nameFor(base)`. */
   reads(base: string): number;
+  /** While on, the store refuses the agent's identity access to `nameFor(base)` (its permission-denied answer). */
+  deny(base: string, on: boolean): Promise<void>;
   /** While on, the store is unreachable (connections refused or reset). */
   outage(on: boolean): Promise<void>;
   close(): Promise<void>;

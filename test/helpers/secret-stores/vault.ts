@@ -24,6 +24,9 @@ export async function startVaultFixture(): Promise<StoreFixture> {
       sim.put('secret', `sdr/${base}`, kvData(value));
     },
     reads: (base) => sim.reads(nameFor(base)),
+    async deny(base, on) {
+      sim.deny(nameFor(base), on);
+    },
     async outage(on) {
       sim.outage(on);
     },

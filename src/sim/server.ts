@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseAuthorization } from './auth.js';
 import { verifySigV4 } from './sigv4.js';
 import { Estate } from './estate.js';
 import { SimError } from './errors.js';
 import { expectedEstate } from './expected.js';
 import { Faults, type FaultOptions } from './faults.js';
+import { listenSim, one, readBody } from './http.js';
 import { handleSageMaker } from './sagemaker.js';
 import { handleSts, stsErrorBody, type StsSessions } from './sts.js';
 import type { EstateOptions, ExpectedEstate, JsonObject } from './types.js';
@@ -78,27 +78,6 @@ export interface Simulator {
 export const MAX_LOG_ENTRIES = 2_000_000;
 const MAX_BODY = 4 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new SimError('SerializationException', 'Request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 /**
  * Start a SageMaker (awsJson1_1) + STS (awsQuery) API simulator on one HTTP port. Requests with
  * `X-Amz-Target: SageMaker.<Op>` go to SageMaker, form bodies with `Action=` to STS; the region
@@ -110,8 +89,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const operations: OperationLogEntry[] = [];
   const sessions: StsSessions = new Map();
   let counts = new Map<string, number>();
-  const timers = new Map<NodeJS.Timeout, () => void>();
-  let closed = false;
   let gate: { promise: Promise<void>; open: () => void } | undefined;
   let accepted = options.credentials ? new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey])) : undefined;
 
@@ -119,37 +96,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (operations.length < MAX_LOG_ENTRIES) operations.push(entry);
     counts.set(entry.operation, (counts.get(entry.operation) ?? 0) + 1);
   };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.set(t, resolve);
-    });
-
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY).catch(() => {
+      throw new SimError('SerializationException', 'Request body too large');
+    });
     // Anything but POST: a small status document (not an AWS operation, not logged).
     if (req.method !== 'POST') {
       const info = JSON.stringify({ simulator: 'sdr-agent SageMaker + STS', accountId: estate.accountId, resourcesPerRegion: estate.resourcesPerRegion, heapUsedBytes: process.memoryUsage().heapUsed });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(info) }).end(info);
       return;
     }
-    const scope = parseAuthorization(header(req, 'authorization'));
+    const scope = parseAuthorization(one(req.headers.authorization));
     const region = scope?.region ?? 'us-east-1';
     const accessKeyId = scope?.accessKeyId;
     const requestId = randomUUID();
-    const target = header(req, 'x-amz-target');
-    const contentType = header(req, 'content-type') ?? '';
+    const target = one(req.headers['x-amz-target']);
+    const contentType = one(req.headers['content-type']) ?? '';
     const service: 'sagemaker' | 'sts' = target !== undefined || contentType.includes('amz-json') ? 'sagemaker' : 'sts';
     const params = service === 'sts' ? new URLSearchParams(body) : undefined;
     const operation = service === 'sagemaker' ? (target?.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : (target ?? '')) : (params?.get('Action') ?? '');
     const entry = (status: number, errorCode?: string): OperationLogEntry => ({ service, operation, region, ...(accessKeyId ? { accessKeyId } : {}), status, ...(errorCode ? { errorCode } : {}) });
 
     const send = (status: number, type: string, text: string, extra: Record<string, string> = {}) => {
-      if (closed || res.destroyed) return;
+      if (http.closed || res.destroyed) return;
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId, ...extra }).end(text);
     };
     const fail = (error: SimError) => {
@@ -165,10 +134,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return fail(service === 'sts' ? new SimError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403) : new SimError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.'));
       }
     }
-    while (gate && !closed) await gate.promise;
+    while (gate && !http.closed) await gate.promise;
     const decision = faults.decide(service, region, operation);
-    await sleep(faults.latencyMs);
-    if (closed) return;
+    await http.sleep(faults.latencyMs);
+    if (http.closed) return;
     if (decision.kind === 'drop') {
       log(entry(0, 'ConnectionDropped'));
       req.socket.destroy();
@@ -202,7 +171,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   }
 
-  const server = createServer((req, res) => {
+  const http = await listenSim((req, res) => {
     serve(req, res).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) {
         const e = err instanceof SimError ? err : new SimError('InternalFailure', String(err), 500);
@@ -210,21 +179,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-errortype': e.code }).end(text);
       }
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host ?? '127.0.0.1';
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  }, options);
 
   return {
-    url: `http://${urlHost}:${port}`,
-    port,
+    url: http.url,
+    port: http.port,
     accountId: estate.accountId,
     estate,
     operations,
@@ -249,18 +208,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       accepted = credentials ? new Map(credentials.map((c) => [c.accessKeyId, c.secretAccessKey])) : undefined;
     },
     close() {
-      if (closed) return Promise.resolve();
-      closed = true;
+      const closing = http.close();
       gate?.open();
-      for (const [t, wake] of timers) {
-        clearTimeout(t);
-        wake();
-      }
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      return closing;
     },
   };
 }

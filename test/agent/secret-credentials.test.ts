@@ -158,7 +158,8 @@ describe('AWS keys from a secret store', () => {
   });
 
   it('cache expiry: a crawl longer than the cache TTL fetches the secret again and never fails for it', async () => {
-    const { store, crawl } = await setup({ cacheTtl: '30ms', latencyMs: 20 });
+    // A TTL shorter than one simulated call: every round of calls finds the cache expired.
+    const { store, crawl } = await setup({ cacheTtl: '5ms', latencyMs: 20 });
     const job = await crawl(['training-job', 'processing-job', 'model']);
     expect(job.status).toBe('completed');
     expect(store.fetches).toBeGreaterThan(2);

@@ -195,13 +195,14 @@ describe('reference control plane', () => {
   });
 
   it('survives its own restart mid-crawl: the agent resumes on the same port and data directory, nothing is lost or doubled', async () => {
-    sim = await startSimulator({ latencyMs: 3 });
+    // Slow enough that the crawl still has calls to make when the third batch arrives.
+    sim = await startSimulator({ latencyMs: 15 });
     h = await startControlPlane({ creditWindow: 2 });
     const endpoint = sim.url;
     agent = startAgent(h.wsUrl, h.agentToken, () => endpoint, { limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 20, batchFlushMs: 10 } });
     await expect.poll(() => agent!.status().ready, { timeout: 10_000 }).toBe(true);
     const started = await crawl(h);
-    await expect.poll(() => h!.cp.job(started.id)!.batches, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => h!.cp.job(started.id)!.batches, { timeout: 30_000, interval: 2 }).toBeGreaterThanOrEqual(3);
     // Hold the simulator so the crawl cannot finish while the control plane is down.
     const release = sim.hold();
     await h.restart();

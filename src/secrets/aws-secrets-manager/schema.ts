@@ -3,13 +3,11 @@
  * (the store's own AWS credentials, optionally an assumed role) and how long a call may take.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_PATTERN } from '../../config/duration.js';
+import { StoreTimeoutSchema } from '../schema.js';
 import { AssumeRoleSchema, DefaultCredentialsSchema, EnvCredentialsSchema, REGION_PATTERN } from '../../config/schema.js';
 
 const Url = (what: string) => Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, 'x-expected': `must be an http:// or https:// URL (${what})` });
 
-/** Bounds of `timeout`: below 100ms no TLS handshake completes, above 5m a job would stall. */
-export const TIMEOUT_BOUNDS = { minMs: 100, maxMs: 5 * 60_000 };
 
 /**
  * The store's own credentials: the SDK's default chain (IRSA, EKS Pod Identity, instance or task
@@ -37,14 +35,7 @@ export const AwsSecretsManagerSchema = Type.Object(
     credentials: StoreCredentialsSchema,
     assumeRole: Type.Optional(StoreAssumeRoleSchema),
     /** Deadline of one fetch, retries and role assumption included. */
-    timeout: Type.Unsafe<string | number>({
-      type: ['integer', 'string'],
-      minimum: 0,
-      pattern: DURATION_PATTERN,
-      default: '10s',
-      'x-duration': TIMEOUT_BOUNDS,
-      'x-expected': 'must be a duration like "10s" or "500ms", or a number of milliseconds',
-    }),
+    timeout: StoreTimeoutSchema(),
   },
   { additionalProperties: false },
 );

@@ -4,7 +4,7 @@
  * long a call may take.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_PATTERN } from '../../config/duration.js';
+import { StoreTimeoutSchema } from '../schema.js';
 
 const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$', 'x-expected': 'must be an environment variable name (letters, digits, _)' });
@@ -52,8 +52,6 @@ const AuthSchema = Type.Unsafe<Static<typeof ClientSecretAuthSchema> | Static<ty
   oneOf: [ClientSecretAuthSchema, ManagedIdentityAuthSchema, WorkloadIdentityAuthSchema],
 });
 
-/** Bounds of `timeout`: below 100ms no TLS handshake completes, above 5m a job would stall. */
-export const TIMEOUT_BOUNDS = { minMs: 100, maxMs: 5 * 60_000 };
 
 export const AzureKeyVaultSchema = Type.Object(
   {
@@ -71,14 +69,7 @@ export const AzureKeyVaultSchema = Type.Object(
      */
     disableChallengeResourceVerification: Type.Boolean({ default: false }),
     /** Deadline of one fetch, token acquisition and retries included. */
-    timeout: Type.Unsafe<string | number>({
-      type: ['integer', 'string'],
-      minimum: 0,
-      pattern: DURATION_PATTERN,
-      default: '10s',
-      'x-duration': TIMEOUT_BOUNDS,
-      'x-expected': 'must be a duration like "10s" or "500ms", or a number of milliseconds',
-    }),
+    timeout: StoreTimeoutSchema(),
   },
   { additionalProperties: false },
 );

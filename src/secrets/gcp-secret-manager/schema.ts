@@ -4,10 +4,8 @@
  * and an extra CA for it) and how long a call may take.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_PATTERN } from '../../config/duration.js';
+import { StoreTimeoutSchema } from '../schema.js';
 
-/** Bounds of `timeout`: below 100ms no TLS handshake completes, above 5m a job would stall. */
-export const TIMEOUT_BOUNDS = { minMs: 100, maxMs: 5 * 60_000 };
 
 /** Project IDs (6-30 characters) or project numbers. */
 export const PROJECT_PATTERN = '^(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,19})$';
@@ -49,14 +47,7 @@ export const GcpSecretManagerSchema = Type.Object(
     /** Extra CA certificates (PEM) trusted for this store only, on top of the agent's CA bundle. */
     caFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     /** Deadline of one fetch: token exchange, retries and the read included. */
-    timeout: Type.Unsafe<string | number>({
-      type: ['integer', 'string'],
-      minimum: 0,
-      pattern: DURATION_PATTERN,
-      default: '10s',
-      'x-duration': TIMEOUT_BOUNDS,
-      'x-expected': 'must be a duration like "10s" or "500ms", or a number of milliseconds',
-    }),
+    timeout: StoreTimeoutSchema(),
   },
   { additionalProperties: false },
 );

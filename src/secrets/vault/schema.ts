@@ -4,10 +4,8 @@
  * Kubernetes) and how long a call may take.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_PATTERN } from '../../config/duration.js';
+import { StoreTimeoutSchema } from '../schema.js';
 
-/** Bounds of `timeout`: below 100ms no TLS handshake completes, above 5m a job would stall. */
-export const TIMEOUT_BOUNDS = { minMs: 100, maxMs: 5 * 60_000 };
 
 /** The service account token a Kubernetes pod has mounted by default. */
 export const DEFAULT_JWT_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -84,14 +82,7 @@ export const VaultSchema = Type.Object(
     /** PEM file of the CA that signed Vault's certificate, trusted in addition to the agent's CA bundle. */
     caFile: Type.Optional(FILE),
     /** Deadline of one fetch, login and retry included. */
-    timeout: Type.Unsafe<string | number>({
-      type: ['integer', 'string'],
-      minimum: 0,
-      pattern: DURATION_PATTERN,
-      default: '10s',
-      'x-duration': TIMEOUT_BOUNDS,
-      'x-expected': 'must be a duration like "10s" or "500ms", or a number of milliseconds',
-    }),
+    timeout: StoreTimeoutSchema(),
     auth: AuthSchema,
   },
   { additionalProperties: false },

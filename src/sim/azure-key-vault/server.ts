@@ -11,8 +11,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenSim, readBody } from '../http.js';
 import { handleEntra, type EntraState, type SimEntraClient } from './entra.js';
 import { TokenSigner } from './jwt.js';
 import { KvError, VaultData, type KvPutOptions } from './vault.js';
@@ -115,20 +114,8 @@ export async function startAzureKeyVaultSimulator(options: AzureKeyVaultSimulato
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
     issued: [],
   };
-  const timers = new Map<NodeJS.Timeout, () => void>();
-  const down = { vault: false, entra: false };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.set(t, resolve);
-    });
-
-  const vault = await listen(options.tls, () => down.vault);
-  const authority = await listen(options.tls, () => down.entra);
+  const vault = await listenSim(undefined, { tls: options.tls });
+  const authority = await listenSim(undefined, { tls: options.tls });
   const vaultUrl = `https://127.0.0.1:${vault.port}/`;
   const authorityHost = `https://127.0.0.1:${authority.port}`;
 
@@ -155,8 +142,8 @@ export async function startAzureKeyVaultSimulator(options: AzureKeyVaultSimulato
       };
       const kvError = (e: KvError, headers?: Record<string, string>) => answer(e.status, e.body(), headers, e.code);
       try {
-        await readBody(req);
-        await sleep(simulator.latencyMs);
+        await readBody(req, MAX_BODY);
+        await vault.sleep(simulator.latencyMs);
         const challenge = { 'www-authenticate': `Bearer authorization="${authorityHost}/${tenantId}", resource="${resource}"` };
         const auth = req.headers.authorization;
         if (!auth || !/^Bearer \S+$/.test(auth)) return kvError(new KvError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'), challenge);
@@ -186,8 +173,8 @@ export async function startAzureKeyVaultSimulator(options: AzureKeyVaultSimulato
     void (async () => {
       const url = new URL(req.url ?? '/', authorityHost);
       try {
-        const body = await readBody(req);
-        await sleep(simulator.latencyMs);
+        const body = await readBody(req, MAX_BODY);
+        await authority.sleep(simulator.latencyMs);
         const a = handleEntra(entra, authorityHost, req.method ?? 'GET', url, body, req.headers);
         requests.push({
           service: 'entra',
@@ -233,67 +220,14 @@ export async function startAzureKeyVaultSimulator(options: AzureKeyVaultSimulato
     outage(on, target = 'both') {
       for (const [name, side] of [['vault', vault], ['entra', authority]] as const) {
         if (target !== 'both' && target !== name) continue;
-        down[name] = on;
-        if (on) for (const s of side.sockets) s.destroy();
+        side.setDown(on);
       }
     },
     reads: (name) => requests.filter((r) => r.operation === 'getSecret' && r.secretName === name).length,
     issuedTokens: () => [...entra.issued],
     async close() {
-      for (const [t, wake] of timers) {
-        clearTimeout(t);
-        wake();
-      }
-      timers.clear();
       await Promise.all([vault.close(), authority.close()]);
     },
   };
   return simulator;
-}
-
-interface Listening {
-  server: Server;
-  port: number;
-  sockets: Set<Socket>;
-  close(): Promise<void>;
-}
-
-async function listen(tls: { cert: string; key: string }, isDown: () => boolean): Promise<Listening> {
-  const server = createServer({ cert: tls.cert, key: tls.key });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    if (isDown()) return s.destroy();
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  let closed: Promise<void> | undefined;
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    sockets,
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
-  };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        req.destroy();
-        reject(new Error('request body too large'));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -1,5 +1,6 @@
 /** Reading requests and writing JSON answers, the way Google's front ends do. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readCapped } from '../http.js';
 
 const MAX_BODY = 64 * 1024;
 
@@ -11,15 +12,5 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** The request body as text (at most 64 KiB). */
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) reject(new Error('body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readCapped(req, MAX_BODY);
 }

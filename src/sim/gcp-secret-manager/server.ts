@@ -6,9 +6,8 @@
  * and issues the access tokens the Secret Manager side accepts. HTTP or HTTPS on 127.0.0.1.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenSim } from '../http.js';
 import { sendJson } from './io.js';
 import { METADATA_PREFIX, metadataServer } from './metadata.js';
 import { stsEndpoint, tokenEndpoint, type TokenOutcome } from './oauth.js';
@@ -123,21 +122,8 @@ export async function startGcpSecretManagerSimulator(options: GsmSimulatorOption
   const accounts = new Map<string, Map<string, KeyObject>>();
   const tokens = new AccessTokens();
   const requests: GsmSimRequest[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Map<NodeJS.Timeout, () => void>();
   const subjects = new Map<string, string>();
-  let down = false;
   let url = '';
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.set(t, resolve);
-    });
 
   const rpcError = (res: ServerResponse, e: RpcError) => sendJson(res, e.httpStatus, { error: { code: e.httpStatus, message: e.message, status: e.status } });
 
@@ -184,7 +170,7 @@ export async function startGcpSecretManagerSimulator(options: GsmSimulatorOption
     res.on('close', () => {
       if (!res.writableFinished) entry.abandoned = true;
     });
-    await sleep(sim.latencyMs);
+    await http.sleep(sim.latencyMs);
     // Status 0 in the log: the client hung up before the answer.
     if (res.destroyed) return;
     const record = (outcome: TokenOutcome) => {
@@ -208,19 +194,12 @@ export async function startGcpSecretManagerSimulator(options: GsmSimulatorOption
       else res.destroy();
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createHttpServer(listener);
-  server.on('connection', (s: Socket) => {
-    if (down) return void s.destroy();
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const http = await listenSim(listener, { tls: options.tls });
+  url = http.url;
 
   const sim: GsmSimulator = {
     url,
-    port,
+    port: http.port,
     tokenUri: `${url}/token`,
     projectId: data.projectId,
     projectNumber: data.projectNumber,
@@ -263,24 +242,12 @@ export async function startGcpSecretManagerSimulator(options: GsmSimulatorOption
     revokeTokens: () => tokens.revokeAll(),
     accessTokens: () => [...tokens.issued],
     corruptChecksums: false,
-    outage(on) {
-      down = on;
-      if (on) for (const s of sockets) s.destroy();
-    },
+    outage: (on) => http.setDown(on),
     latencyMs: options.latencyMs ?? 0,
     fault: undefined,
     requests,
     reads: (secret) => requests.filter((r) => r.kind === 'access' && r.secret === secret).length,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const [t, wake] of timers) {
-          clearTimeout(t);
-          wake();
-        }
-        timers.clear();
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => http.close(),
   };
   return sim;
 }

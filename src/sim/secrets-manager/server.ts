@@ -5,10 +5,9 @@
  * same port, so temporary keys it issues are verified too (session token included).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SimError } from '../errors.js';
+import { listenSim, one, readBody } from '../http.js';
 import { handleSts, stsErrorBody, type StsSessions } from '../sts.js';
 import { SecretsData, type PutOptions, type SimSecretVersion } from './secrets.js';
 import { checkSigV4, parseSigV4 } from '../sigv4.js';
@@ -111,26 +110,12 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
   const sessions: StsSessions = new Map();
   /** Session tokens of the keys AssumeRole issued: a request with such a key must carry its token. */
   const sessionTokens = new Map<string, string>();
-  const sockets = new Set<Socket>();
-  const timers = new Map<NodeJS.Timeout, () => void>();
   let users = new Map<string, { secret: string; principal: string }>();
-  let down = false;
-  let closed = false;
 
   const setCredentials = (creds: SmSimCredentials[]) => {
     users = new Map(creds.map((c) => [c.accessKeyId, { secret: c.secretAccessKey, principal: `arn:aws:iam::${accountId}:user/${c.user ?? 'sim'}` }]));
   };
   setCredentials(options.credentials ?? []);
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.set(t, resolve);
-    });
 
   /** Who signed the request, or the error AWS answers with. */
   async function authenticate(req: IncomingMessage, body: string, sts: boolean): Promise<{ principal: string } | SimError> {
@@ -149,7 +134,9 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY).catch(() => {
+      throw new SimError('SerializationException', 'Request body too large');
+    });
     const requestId = randomUUID();
     const target = one(req.headers['x-amz-target']);
     const sts = target === undefined && req.method === 'POST' && (one(req.headers['content-type']) ?? '').startsWith('application/x-www-form-urlencoded');
@@ -160,7 +147,7 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
     const send = (status: number, type: string, text: string, extra: Record<string, string> = {}) => {
       entry.status = status;
       requests.push(entry);
-      if (closed || res.destroyed) return;
+      if (http.closed || res.destroyed) return;
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId, ...extra }).end(text);
     };
     const fail = (e: SimError) => {
@@ -169,8 +156,8 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
       send(e.status, JSON_TYPE, JSON.stringify({ __type: e.code, Message: e.message }), { 'x-amzn-errortype': e.code });
     };
 
-    await sleep(simulator.latencyMs);
-    if (closed) return;
+    await http.sleep(simulator.latencyMs);
+    if (http.closed) return;
     if (req.method !== 'POST' || (!sts && !target?.startsWith('secretsmanager.'))) return fail(new SimError('UnknownOperationException', 'Unknown operation'));
     const who = await authenticate(req, body, sts);
     if (who instanceof SimError) return fail(who);
@@ -220,21 +207,7 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
       if (!res.headersSent && !res.destroyed) res.writeHead(500).end();
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
-  server.on('connection', (s: Socket) => {
-    if (down) return void s.destroy();
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const http = await listenSim(handler, options);
 
   const secretOf = (name: string) => {
     const s = data.get(name);
@@ -242,8 +215,8 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
     return s;
   };
   const simulator: SecretsManagerSimulator = {
-    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
+    url: http.url,
+    port: http.port,
     region,
     accountId,
     latencyMs: options.latencyMs ?? 0,
@@ -260,46 +233,11 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
     markForDeletion(name) {
       secretOf(name).deleted = true;
     },
-    outage(on) {
-      down = on;
-      if (on) for (const s of sockets) s.destroy();
-    },
+    outage: (on) => http.setDown(on),
     setCredentials,
     reads: (name) => requests.filter((r) => r.operation === 'GetSecretValue' && r.secretName === name).length,
-    openConnections: () => sockets.size,
-    close() {
-      if (closed) return Promise.resolve();
-      closed = true;
-      for (const [t, wake] of timers) {
-        clearTimeout(t);
-        wake();
-      }
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-    },
+    openConnections: () => http.openConnections(),
+    close: () => http.close(),
   };
   return simulator;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        req.destroy();
-        reject(new SimError('SerializationException', 'Request body too large'));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function one(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -6,9 +6,8 @@
  * a KV path is refused (405), so a test sees at once if a client tries one.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenSim, one, readBody } from '../http.js';
 import { normalizeNamespace, VaultState, type AppRoleSpec, type KubernetesRoleSpec, type SimToken, type TokenGrant } from './state.js';
 
 export interface VaultSimulatorOptions {
@@ -92,23 +91,9 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
   if (options.rootToken) state.issue({ policies: [], ttlSeconds: 0 }, 'root', 'root', options.rootToken);
   const requests: VaultSimRequest[] = [];
   const denied = new Set<string>();
-  const sockets = new Set<Socket>();
-  const timers = new Map<NodeJS.Timeout, () => void>();
-  let down = false;
-  let closed = false;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        resolve();
-      }, ms);
-      timers.set(t, resolve);
-    });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY);
     const url = new URL(req.url ?? '/', 'http://vault');
     const method = (req.method ?? 'GET').toUpperCase();
     const namespace = normalizeNamespace(one(req.headers['x-vault-namespace']));
@@ -116,15 +101,15 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
     const send = (status: number, body?: unknown) => {
       entry.status = status;
       requests.push(entry);
-      if (closed || res.destroyed) return;
+      if (http.closed || res.destroyed) return;
       const text = body === undefined ? '' : JSON.stringify(body);
       res.writeHead(status, { 'cache-control': 'no-store', ...(text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {}) }).end(text);
     };
     const errors = (status: number, ...messages: string[]) => send(status, { errors: messages });
     const ok = (fields: Record<string, unknown>) => send(200, { request_id: randomUUID(), lease_id: '', renewable: false, lease_duration: 0, data: null, wrap_info: null, warnings: null, auth: null, ...fields });
 
-    await sleep(simulator.latencyMs);
-    if (closed) return;
+    await http.sleep(simulator.latencyMs);
+    if (http.closed) return;
     if (!url.pathname.startsWith('/v1/')) return errors(404);
     const path = entry.path;
 
@@ -228,25 +213,11 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
       if (!res.headersSent && !res.destroyed) res.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":["internal error"]}');
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
-  server.on('connection', (s: Socket) => {
-    if (down) return void s.destroy();
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const http = await listenSim(handler, options);
 
   const simulator: VaultSimulator = {
-    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
+    url: http.url,
+    port: http.port,
     latencyMs: options.latencyMs ?? 0,
     sealed: false,
     requests,
@@ -274,27 +245,10 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
       if (on) denied.add(key);
       else denied.delete(key);
     },
-    outage(on) {
-      down = on;
-      if (on) for (const s of sockets) s.destroy();
-    },
-    dropConnections() {
-      for (const s of sockets) s.destroy();
-    },
+    outage: (on) => http.setDown(on),
+    dropConnections: () => http.dropConnections(),
     reads: (secret, namespace) => requests.filter((r) => r.secret === secret && r.namespace === normalizeNamespace(namespace) && r.method === 'GET').length,
-    close() {
-      if (closed) return Promise.resolve();
-      closed = true;
-      for (const [t, wake] of timers) {
-        clearTimeout(t);
-        wake();
-      }
-      timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-    },
+    close: () => http.close(),
   };
   return simulator;
 }
@@ -315,24 +269,4 @@ function authBlock(token: SimToken): Record<string, unknown> {
     mfa_requirement: null,
     num_uses: 0,
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        req.destroy();
-        reject(new Error('request body too large'));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function one(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -5,19 +5,18 @@
  * requests signed with the current keys. Covers rotation, cache expiry, outage, not-found and
  * permission-denied, and that no secret value reaches a log line, a frame or the control plane.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildAgent, type BuiltAgent } from '../../src/agent/from-config.js';
 import { loadAgentConfig } from '../../src/config/index.js';
 import type { JobRecord } from '../../src/controlplane/index.js';
-import { createLogger } from '../../src/log.js';
 import { createMemoryStore, memoryStoreProvider, type MemoryStore } from '../../src/secrets/memory/index.js';
 import { defaultRegistry } from '../../src/secrets/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
+import { capturingLogger, controlPlaneFiles } from '../helpers/leaks.js';
 
 const KEY_A = { accessKeyId: 'AKIDSTOREDKEYA000001', secretAccessKey: 'stored-secret-key-A-4c1e9b' };
 const KEY_B = { accessKeyId: 'AKIDSTOREDKEYB000002', secretAccessKey: 'stored-secret-key-B-7d2f0a' };
@@ -78,14 +77,8 @@ connections:
       secret: "${options.ref ?? 'vault-test:sdr/aws'}"
 `,
   );
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  agent = buildAgent(loadAgentConfig({ path: file, env: {}, registry }), { logger: createLogger({ level: 'trace', destination }), env: {}, registry, agentVersion: '0.1.0' });
+  const { logger, lines } = capturingLogger();
+  agent = buildAgent(loadAgentConfig({ path: file, env: {}, registry }), { logger: logger, env: {}, registry, agentVersion: '0.1.0' });
   agent.runtime.start(0);
   await expect.poll(() => agent!.runtime.status().ready, { timeout: 10_000 }).toBe(true);
   const cp = h.cp;
@@ -94,20 +87,6 @@ connections:
     lines,
     crawl: (types = ['model', 'endpoint']) => cp.waitForJob(cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types }).id, 30_000),
   };
-}
-
-/** Every file the control plane wrote (staging, catalog, jobs), as text. */
-function controlPlaneFiles(root: string): string {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!p.endsWith('.gz')) out.push(readFileSync(p, 'utf8'));
-    }
-  };
-  walk(root);
-  return out.join('\n');
 }
 
 const signedBy = (s: Simulator, key: string) => s.operations.filter((o) => o.status === 200 && o.accessKeyId === key).length;

@@ -3,15 +3,14 @@
  * estate that hides secrets in Environment maps and pipeline definitions, logged at trace level —
  * then every frame the control plane received and every log line are searched for each secret.
  */
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentRuntime } from '../../src/agent/runtime.js';
 import { createClientFactory } from '../../src/crawl/clients.js';
 import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
-import { createLogger } from '../../src/log.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { TEST_POLICY } from '../helpers/crawl.js';
 import { startScriptedControlPlane, type ScriptedControlPlane } from '../helpers/scripted-cp.js';
+import { capturingLogger } from '../helpers/leaks.js';
 
 const TOKEN = 'sdra_CANARY-agent-token-6f1d2c';
 const CREDENTIALS = { accessKeyId: 'AKIDCANARY0000000001', secretAccessKey: 'CANARY-secret-access-key-9a8b7c', sessionToken: 'CANARY-session-token-5d4e3f' };
@@ -31,14 +30,7 @@ describe('secrets never leave the agent', () => {
   it('no frame and no log line of a crawl carries the token, the AWS keys or a planted secret', async () => {
     sim = await startSimulator({ throttleProbability: 0.05, serverErrorProbability: 0.02 });
     cp = await startScriptedControlPlane();
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const logger = createLogger({ level: 'trace', destination });
+    const { logger, lines } = capturingLogger();
     const endpoint = sim.url;
     agent = new AgentRuntime({
       url: cp.url,

@@ -6,18 +6,17 @@
  * cache expiry, an outage with and without a cached value, not found and permission denied, and a
  * scan of every log line, frame and stored record for the store's secrets.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildAgent, type BuiltAgent } from '../../src/agent/from-config.js';
 import { loadAgentConfig } from '../../src/config/index.js';
 import type { JobRecord } from '../../src/controlplane/index.js';
-import { createLogger } from '../../src/log.js';
 import { defaultRegistry } from '../../src/secrets/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
+import { capturingLogger, controlPlaneFiles } from '../helpers/leaks.js';
 import { STORE_FIXTURES } from '../helpers/secret-stores/index.js';
 import type { StoreFixture } from '../helpers/secret-stores/types.js';
 
@@ -82,15 +81,9 @@ connections:
       secret: ${JSON.stringify(`${STORE}:${store.nameFor(options.secret ?? 'aws')}`)}
 `,
   );
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
+  const { logger, lines } = capturingLogger();
   const env = { ...store.env };
-  agent = buildAgent(loadAgentConfig({ path: file, env }), { logger: createLogger({ level: 'trace', destination }), env, agentVersion: '0.1.0' });
+  agent = buildAgent(loadAgentConfig({ path: file, env }), { logger: logger, env, agentVersion: '0.1.0' });
   agent.runtime.start(0);
   await expect.poll(() => agent!.runtime.status().ready, { timeout: 10_000 }).toBe(true);
   const cp = h.cp;
@@ -99,20 +92,6 @@ connections:
     lines,
     crawl: () => cp.waitForJob(cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['model', 'endpoint'] }).id, 30_000),
   };
-}
-
-/** Every file the control plane wrote (staging, catalog, jobs), as text. */
-function controlPlaneFiles(root: string): string {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (!p.endsWith('.gz')) out.push(readFileSync(p, 'utf8'));
-    }
-  };
-  walk(root);
-  return out.join('\n');
 }
 
 const signedBy = (s: Simulator, key: string) => s.operations.filter((o) => o.status === 200 && o.accessKeyId === key).length;

@@ -3,9 +3,6 @@
  * and real sockets, against the Secrets Manager simulator (awsJson1_1, SigV4 verified, STS on the
  * same port), the test CONNECT proxy and the test CA.
  */
-import { createServer } from 'node:net';
-import { inspect } from 'node:util';
-import type { AddressInfo } from 'node:net';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { Sha256 } from '@smithy/core/checksum';
@@ -13,18 +10,16 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateSection } from '../../src/config/validate.js';
 import { ReadOnlyViolationError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
 import { createNetwork, type Network } from '../../src/net/index.js';
 import { awsSecretsManagerStoreProvider as provider, HEALTH_PROBE_SECRET } from '../../src/secrets/aws-secrets-manager/index.js';
 import { createSecretsManagerClient, MAX_ATTEMPTS } from '../../src/secrets/aws-secrets-manager/client.js';
 import { classifyAwsFailure } from '../../src/secrets/aws-secrets-manager/errors.js';
-import { SecretStoreError, type SecretErrorKind } from '../../src/secrets/errors.js';
-import type { SecretStore } from '../../src/secrets/types.js';
+import type { SecretErrorKind } from '../../src/secrets/errors.js';
 import { startSecretsManagerSimulator, type SecretsManagerSimulator } from '../../src/sim/secrets-manager/index.js';
 import { checkSigV4, parseSigV4, verifySigV4 } from '../../src/sim/sigv4.js';
 import { makeCerts } from '../helpers/certs.js';
-import { startProxy } from '../helpers/proxy.js';
 import { startAwsSecretsManagerFixture } from '../helpers/secret-stores/aws-secrets-manager.js';
+import { duringOutage, overrideEnv, PROXY_PASSWORD, resetSimulator, startProxyRig, storeTestKit, tearDown } from '../helpers/secret-stores/kit.js';
 
 const KEY = { accessKeyId: 'AKIASDRSTORETEST0001', secretAccessKey: 'sm-store-secret-key/0123456789abcdefghijKLMN' };
 const ENV = { SDR_SM_KEY_ID: KEY.accessKeyId, SDR_SM_SECRET_KEY: KEY.secretAccessKey };
@@ -33,11 +28,21 @@ const AWS_KEYS_2 = '{"AccessKeyId":"AKIAVALUEINSIDESECRET","SecretAccessKey":"va
 const BINARY_TEXT = 'binary-secret-value-ünïcode';
 const ROLE = 'arn:aws:iam::123456789012:role/sdr-secrets-reader';
 /** Everything that must never appear in an error message. */
-const SECRETS = [KEY.secretAccessKey, 'proxy-pass', 'value-secret-access-key-FIRST', 'value-secret-access-key-SECOND', BINARY_TEXT, 'custom-stage-value', 'fixture-value-'];
+const SECRETS = [KEY.secretAccessKey, PROXY_PASSWORD, 'value-secret-access-key-FIRST', 'value-secret-access-key-SECOND', BINARY_TEXT, 'custom-stage-value', 'fixture-value-'];
 
 let sim: SecretsManagerSimulator;
 let network: Network;
-const stores: SecretStore[] = [];
+const { open, openUnchecked, failure, expectClosed, expectTimeout, expectRefusedPort, expectCallerAbort, expectNetworkRefusals, checkFixture, closeAll } = storeTestKit({
+  provider,
+  storeName: 'aws-sm',
+  section: '/secretStores/sm',
+  defaults: () => ({ region: 'us-east-1', endpoint: sim.url, credentials: { source: 'env', accessKeyIdEnv: 'SDR_SM_KEY_ID', secretAccessKeyEnv: 'SDR_SM_SECRET_KEY' }, timeout: '5s' }),
+  env: () => ENV,
+  network: () => network,
+  secrets: () => SECRETS,
+  // The whole error as a log or a crash report would show it: cause chain and SDK metadata included.
+  inspectDepth: 6,
+});
 
 beforeAll(async () => {
   sim = await startSecretsManagerSimulator({ credentials: [{ ...KEY, user: 'sdr-agent' }], assumableRoles: [ROLE] });
@@ -46,53 +51,12 @@ beforeAll(async () => {
   sim.put('sdr/aws', AWS_KEYS_2);
   sim.put('sdr/binary', Buffer.from(BINARY_TEXT, 'utf8'));
 });
-afterAll(async () => {
-  await sim.close();
-  network.destroy();
-});
+afterAll(() => tearDown(sim, network));
 beforeEach(() => {
-  sim.requests.length = 0;
-  sim.latencyMs = 0;
+  resetSimulator(sim);
   sim.fault = undefined;
 });
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-
-/** The store's keys after the loader's schema validation (defaults filled); fails the test on a problem. */
-function settings(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const doc = { region: 'us-east-1', endpoint: sim.url, credentials: { source: 'env', accessKeyIdEnv: 'SDR_SM_KEY_ID', secretAccessKeyEnv: 'SDR_SM_SECRET_KEY' }, timeout: '5s', ...overrides };
-  expect(validateSection(provider.schema, doc, '/secretStores/sm', (p) => p)).toEqual([]);
-  return doc;
-}
-
-function open(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = ENV, net: Network = network): SecretStore {
-  const config = settings(overrides);
-  expect(provider.check!(config as never, env)).toEqual([]);
-  const store = provider.create('aws-sm', config as never, { network: net, logger: silentLogger(), env });
-  stores.push(store);
-  return store;
-}
-
-/** The SecretStoreError a call fails with, checked for its kind and for leaks. */
-async function failure(call: Promise<unknown>, kind: SecretErrorKind): Promise<SecretStoreError> {
-  const err = await call.then(
-    () => expect.fail(`expected a ${kind} failure`),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SecretStoreError);
-  const e = err as SecretStoreError;
-  expect(e.kind, e.describe()).toBe(kind);
-  expect(e.describe()).toMatch(/^SDR_ERR_SECRET: secret store "aws-sm" \(aws-secrets-manager\), secret "/);
-  expectNoSecrets(e);
-  return e;
-}
-
-function expectNoSecrets(e: SecretStoreError): void {
-  // The whole error as a log or a crash report would show it: cause chain and SDK metadata included.
-  const text = `${e.describe()}\n${String(e.stack)}\n${JSON.stringify(e)}\n${inspect(e, { depth: 6 })}`;
-  for (const s of SECRETS) expect(text).not.toContain(s);
-}
+afterEach(closeAll);
 
 const gets = () => sim.requests.filter((r) => r.operation === 'GetSecretValue');
 
@@ -209,9 +173,7 @@ describe('aws-secrets-manager fetch', () => {
 
 describe('aws-secrets-manager credentials', () => {
   it('source: default uses the SDK default chain', async () => {
-    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = KEY.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = KEY.secretAccessKey;
+    const restore = overrideEnv({ AWS_ACCESS_KEY_ID: KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey });
     try {
       const store = open({ credentials: { source: 'default' } }, {});
       expect((await store.fetch('sdr/aws', undefined)).value).toBe(AWS_KEYS_2);
@@ -224,10 +186,7 @@ describe('aws-secrets-manager credentials', () => {
         ['GetSecretValue', 'arn:aws:sts::123456789012:assumed-role/sdr-secrets-reader/sdr-agent'],
       ]);
     } finally {
-      for (const [name, value] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restore();
     }
   });
 
@@ -277,8 +236,7 @@ describe('aws-secrets-manager credentials', () => {
   });
 
   it('a missing variable is an auth failure naming it, before anything is sent', async () => {
-    const store = provider.create('aws-sm', settings() as never, { network, logger: silentLogger(), env: { SDR_SM_KEY_ID: KEY.accessKeyId } });
-    stores.push(store);
+    const store = openUnchecked({}, { SDR_SM_KEY_ID: KEY.accessKeyId });
     const e = await failure(store.fetch('sdr/aws', undefined), 'auth_failed');
     expect(e.message).toContain('environment variable SDR_SM_SECRET_KEY is not set');
     expect(e.hint).toBe("Set SDR_SM_KEY_ID and SDR_SM_SECRET_KEY in the agent's environment, or change secretStores.aws-sm.credentials.");
@@ -333,11 +291,8 @@ describe('aws-secrets-manager failures', () => {
   });
 
   it('unreachable: a closed port, throttling and 5xx (retried a few times, then reported)', async () => {
-    const port = await closedPort();
-    const started = Date.now();
-    const e = await failure(open({ endpoint: `http://127.0.0.1:${port}` }).fetch('sdr/aws', undefined), 'unreachable');
+    const { e, port } = await expectRefusedPort((port) => ({ endpoint: `http://127.0.0.1:${port}` }), 'sdr/aws', 3000);
     expect(e.message).toContain(`GetSecretValue at http://127.0.0.1:${port} failed: ECONNREFUSED`);
-    expect(Date.now() - started).toBeLessThan(3000);
     const store = open();
     sim.fault = { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' };
     await failure(store.fetch('sdr/aws', undefined), 'unreachable');
@@ -349,16 +304,9 @@ describe('aws-secrets-manager failures', () => {
 
   it('timeout: the simulator answers later than the configured timeout; the caller can abort', async () => {
     sim.latencyMs = 3000;
-    const store = open({ timeout: '300ms' });
-    let started = Date.now();
-    const e = await failure(store.fetch('sdr/aws', undefined), 'timeout');
-    expect(Date.now() - started).toBeLessThan(1000);
+    const e = await expectTimeout('sdr/aws');
     expect(e.message).toContain(`no answer from ${sim.url} within 300ms`);
-    const slow = open({ timeout: '10s' });
-    started = Date.now();
-    const c = await failure(slow.fetch('sdr/aws', undefined, { signal: AbortSignal.timeout(200) }), 'timeout');
-    expect(c.message).toContain('cancelled');
-    expect(Date.now() - started).toBeLessThan(1000);
+    await expectCallerAbort('sdr/aws');
   });
 
   it('maps every AWS error code of the issue to its kind', () => {
@@ -389,36 +337,21 @@ describe('aws-secrets-manager network', () => {
   it('goes through the CONNECT proxy to an HTTPS endpoint trusted with the configured CA', async () => {
     const certs = makeCerts();
     const tlsSim = await startSecretsManagerSimulator({ credentials: [KEY], tls: { cert: certs.serverCert, key: certs.serverKey } });
-    const proxy = await startProxy({ user: 'agent', password: 'proxy-pass' });
-    const proxied = createNetwork({ proxy: { httpsProxy: `http://agent:proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
-    const untrusting = createNetwork({ proxy: {} });
+    const rig = await startProxyRig();
+    const { proxy } = rig;
     try {
       tlsSim.put('sdr/aws', AWS_KEYS);
       expect(tlsSim.url).toMatch(/^https:/);
-      const store = open({ endpoint: tlsSim.url }, ENV, proxied);
+      const store = open({ endpoint: tlsSim.url }, ENV, rig.proxied(certs.ca));
       expect((await store.fetch('sdr/aws', undefined)).value).toBe(AWS_KEYS);
       expect(proxy.connects).toEqual([`127.0.0.1:${tlsSim.port}`]);
       expect(proxy.refused).toBe(0);
-      // Without the CA the certificate is refused: unreachable, and nothing was read.
-      const e = await failure(open({ endpoint: tlsSim.url }, ENV, untrusting).fetch('sdr/aws', undefined), 'unreachable');
-      expect(e.message).toMatch(/certificate|UNABLE_TO_VERIFY|SELF_SIGNED/i);
+      // Without the CA the certificate is refused; a proxy refuses wrong proxy credentials: nothing more was read.
+      await expectNetworkRefusals(rig, certs.ca, { endpoint: tlsSim.url }, 'sdr/aws');
       expect(tlsSim.reads('sdr/aws')).toBe(1);
-      // A proxy refusing the agent's proxy credentials: unreachable, the password masked.
-      const badProxy = createNetwork({ proxy: { httpsProxy: `http://agent:wrong-proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
-      try {
-        const p = await failure(open({ endpoint: tlsSim.url }, ENV, badProxy).fetch('sdr/aws', undefined), 'unreachable');
-        expect(p.message).toContain('refused CONNECT');
-        expect(p.message).toContain('407');
-        expect(p.message).not.toContain('wrong-proxy-pass');
-        expect(proxy.refused).toBeGreaterThan(0);
-      } finally {
-        badProxy.destroy();
-      }
     } finally {
-      await Promise.all(stores.splice(0).map((s) => s.close()));
-      proxied.destroy();
-      untrusting.destroy();
-      await proxy.close();
+      await closeAll();
+      await rig.close();
       await tlsSim.close();
     }
   });
@@ -434,21 +367,11 @@ describe('aws-secrets-manager health and close', () => {
     await store.health(); // a least-privilege identity may not read the probe: still healthy
     const bad = open({}, { ...ENV, SDR_SM_SECRET_KEY: 'wrong-secret-key-wrong-secret-key-000000' });
     await failure(bad.health(), 'auth_failed');
-    sim.outage(true);
-    try {
-      await failure(store.health(), 'unreachable');
-    } finally {
-      sim.outage(false);
-    }
+    await duringOutage(sim, () => failure(store.health(), 'unreachable'));
   });
 
   it('close() is idempotent; a closed store sends nothing', async () => {
-    const store = open();
-    await store.fetch('sdr/aws', undefined);
-    await store.close();
-    await store.close();
-    const e = await failure(store.fetch('sdr/aws', undefined), 'unreachable');
-    expect(e.message).toContain('the store is closed');
+    await expectClosed('sdr/aws', () => gets().length);
     expect(gets()).toHaveLength(1);
   });
 
@@ -512,38 +435,11 @@ describe('Secrets Manager simulator', () => {
 
 describe('aws-secrets-manager fixture', () => {
   it('put → fetch through the provider, reads() counts, outage() makes it unreachable', async () => {
-    const fixture = await startAwsSecretsManagerFixture();
-    try {
-      const config = { ...fixture.config };
-      delete config.type;
-      expect(validateSection(provider.schema, config, '/secretStores/f', (p) => p)).toEqual([]);
-      expect(provider.check!(config as never, fixture.env)).toEqual([]);
-      const store = provider.create('aws-sm', config as never, { network, logger: silentLogger(), env: fixture.env });
-      stores.push(store);
-      await fixture.put('aws', 'fixture-value-1');
-      expect(fixture.reads('aws')).toBe(0);
-      expect(await store.fetch(fixture.nameFor('aws'), undefined)).toMatchObject({ value: 'fixture-value-1' });
-      expect(fixture.reads('aws')).toBe(1);
-      await fixture.outage(true);
-      const e = await failure(store.fetch(fixture.nameFor('aws'), undefined), 'unreachable');
-      for (const s of fixture.secretValues()) expect(e.describe()).not.toContain(s);
-      await fixture.outage(false);
-      await fixture.put('aws', 'fixture-value-2');
-      expect((await store.fetch(fixture.nameFor('aws'), undefined)).value).toBe('fixture-value-2');
-      expect(fixture.reads('aws')).toBe(2);
-      expect(fixture.secretValues()).toEqual(expect.arrayContaining([fixture.env.SDR_TEST_SM_SECRET_ACCESS_KEY, 'fixture-value-1', 'fixture-value-2']));
-    } finally {
-      await fixture.close();
-    }
-  });
-});
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
+    await checkFixture({
+      start: startAwsSecretsManagerFixture,
+      values: ['fixture-value-1', 'fixture-value-2'],
+      fetched: [expect.objectContaining({ value: 'fixture-value-1' }), expect.objectContaining({ value: 'fixture-value-2' })],
+      known: (fixture) => [fixture.env.SDR_TEST_SM_SECRET_ACCESS_KEY],
     });
   });
-}
+});

@@ -4,8 +4,7 @@
  * (bearer challenge, verified tokens, Entra ID token endpoint, managed identity endpoint), the
  * test CONNECT proxy and the test CA. Everything is HTTPS: Key Vault clients and MSAL refuse HTTP.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -13,18 +12,16 @@ import { ClientSecretCredential } from '@azure/identity';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateSection } from '../../src/config/validate.js';
 import { ReadOnlyViolationError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
 import { createNetwork, type Network } from '../../src/net/index.js';
 import { azureKeyVaultStoreProvider as provider, HEALTH_PROBE_SECRET } from '../../src/secrets/azure-key-vault/index.js';
 import { challengeResource } from '../../src/secrets/azure-key-vault/challenge.js';
 import { createKeyVaultClient } from '../../src/secrets/azure-key-vault/client.js';
 import { networkHttpClient } from '../../src/secrets/azure-key-vault/http-client.js';
-import { SecretStoreError, type SecretErrorKind } from '../../src/secrets/errors.js';
-import type { SecretStore } from '../../src/secrets/types.js';
 import { startAzureKeyVaultSimulator, type AzureKeyVaultSimulator } from '../../src/sim/azure-key-vault/index.js';
 import { makeCerts } from '../helpers/certs.js';
 import { startProxy } from '../helpers/proxy.js';
 import { startAzureKeyVaultFixture } from '../helpers/secret-stores/azure-key-vault.js';
+import { CERTIFICATE_REFUSED, closedPort, duringOutage, overrideEnv, PROXY_PASSWORD, resetSimulator, startProxyRig, storeTestKit, tearDown } from '../helpers/secret-stores/kit.js';
 
 const SP = { clientId: '5d1f7a2e-0b3c-4d4e-8f9a-0123456789ab', clientSecret: 'kv-client-secret~0123456789abcdefGHIJ' };
 const WI = { clientId: '9a8b7c6d-1e2f-4a3b-9c4d-abcdef012345', federatedToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6c2RyOmFnZW50In0.federated-token-signature' };
@@ -33,13 +30,26 @@ const ENV = { SDR_KV_CLIENT_SECRET: SP.clientSecret };
 const AWS_KEYS = '{"AccessKeyId":"AKIAVALUEINSIDESECRET","SecretAccessKey":"kv-value-secret-access-key-FIRST"}';
 const AWS_KEYS_2 = '{"AccessKeyId":"AKIAVALUEINSIDESECRET","SecretAccessKey":"kv-value-secret-access-key-SECOND"}';
 /** Everything that must never appear in an error message (issued access tokens are added per check). */
-const SECRETS = [SP.clientSecret, WI.federatedToken, 'federated-token-signature', 'proxy-pass', 'kv-value-secret-access-key-FIRST', 'kv-value-secret-access-key-SECOND', 'denied-value', 'fixture-value-'];
+const SECRETS = [SP.clientSecret, WI.federatedToken, 'federated-token-signature', PROXY_PASSWORD, 'kv-value-secret-access-key-FIRST', 'kv-value-secret-access-key-SECOND', 'denied-value', 'fixture-value-'];
 
 let sim: AzureKeyVaultSimulator;
 let network: Network;
 let dir: string;
 let versions: string[];
-const stores: SecretStore[] = [];
+
+const clientSecretAuth = (overrides: Record<string, unknown> = {}) => ({ method: 'clientSecret', tenantId: sim.tenantId, clientId: SP.clientId, clientSecretEnv: 'SDR_KV_CLIENT_SECRET', ...overrides });
+
+const { open, openUnchecked, failure, expectClosed, expectTimeout, expectRefusedPort, expectCallerAbort, checkFixture, closeAll } = storeTestKit({
+  provider,
+  storeName: 'akv',
+  section: '/secretStores/kv',
+  defaults: () => ({ vaultUrl: sim.vaultUrl, authorityHost: sim.authorityHost, auth: clientSecretAuth(), disableChallengeResourceVerification: true, timeout: '5s' }),
+  env: () => ENV,
+  network: () => network,
+  secrets: () => [...SECRETS, ...sim.issuedTokens()],
+  // The whole error as a log or a crash report would show it: cause chain and SDK request included.
+  inspectDepth: 8,
+});
 
 beforeAll(async () => {
   const certs = makeCerts();
@@ -52,56 +62,12 @@ beforeAll(async () => {
   sim.put('sdr-aws', AWS_KEYS_2);
   versions = sim.versions('sdr-aws');
 });
-afterAll(async () => {
-  await sim.close();
-  network.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(sim, network, dir));
 beforeEach(() => {
-  sim.requests.length = 0;
-  sim.latencyMs = 0;
+  resetSimulator(sim);
   sim.fault = undefined;
 });
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-
-const clientSecretAuth = (overrides: Record<string, unknown> = {}) => ({ method: 'clientSecret', tenantId: sim.tenantId, clientId: SP.clientId, clientSecretEnv: 'SDR_KV_CLIENT_SECRET', ...overrides });
-
-/** The store's keys after the loader's schema validation (defaults filled); fails the test on a problem. */
-function settings(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const doc = { vaultUrl: sim.vaultUrl, authorityHost: sim.authorityHost, auth: clientSecretAuth(), disableChallengeResourceVerification: true, timeout: '5s', ...overrides };
-  expect(validateSection(provider.schema, doc, '/secretStores/kv', (p) => p)).toEqual([]);
-  return doc;
-}
-
-function open(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = ENV, net: Network = network): SecretStore {
-  const config = settings(overrides);
-  expect(provider.check!(config as never, env)).toEqual([]);
-  const store = provider.create('akv', config as never, { network: net, logger: silentLogger(), env });
-  stores.push(store);
-  return store;
-}
-
-/** The SecretStoreError a call fails with, checked for its kind and for leaks. */
-async function failure(call: Promise<unknown>, kind: SecretErrorKind): Promise<SecretStoreError> {
-  const err = await call.then(
-    () => expect.fail(`expected a ${kind} failure`),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SecretStoreError);
-  const e = err as SecretStoreError;
-  expect(e.kind, e.describe()).toBe(kind);
-  expect(e.describe()).toMatch(/^SDR_ERR_SECRET: secret store "akv" \(azure-key-vault\), secret "/);
-  expectNoSecrets(e);
-  return e;
-}
-
-function expectNoSecrets(e: SecretStoreError): void {
-  // The whole error as a log or a crash report would show it: cause chain and SDK request included.
-  const text = `${e.describe()}\n${String(e.stack)}\n${JSON.stringify(e)}\n${inspect(e, { depth: 8 })}`;
-  for (const s of [...SECRETS, ...sim.issuedTokens()]) expect(text).not.toContain(s);
-}
+afterEach(closeAll);
 
 const reads = () => sim.requests.filter((r) => r.operation === 'getSecret');
 const tokens = () => sim.requests.filter((r) => r.service === 'entra' && (r.operation === 'token' || r.operation === 'managed-identity'));
@@ -259,8 +225,7 @@ describe('azure-key-vault auth methods', () => {
   });
 
   it('clientSecret: an unset variable is an auth failure naming it, before any token request', async () => {
-    const store = provider.create('akv', settings() as never, { network, logger: silentLogger(), env: {} });
-    stores.push(store);
+    const store = openUnchecked({}, {});
     const e = await failure(store.fetch('sdr-aws', undefined), 'auth_failed');
     expect(e.message).toContain('the client secret environment variable SDR_KV_CLIENT_SECRET is not set');
     expect(tokens()).toEqual([]);
@@ -283,16 +248,13 @@ describe('azure-key-vault auth methods', () => {
     const e = await failure(open({ auth }, {}).fetch('sdr-aws', undefined), 'auth_failed');
     expect(e.message).toContain('invalid_client: AADSTS700213: No matching federated identity record found');
     expect(e.message).toContain(`with the federated token file ${other}`);
-    const missing = provider.create('akv', settings({ auth: { ...auth, tokenFile: join(dir, 'gone') } }) as never, { network, logger: silentLogger(), env: {} });
-    stores.push(missing);
+    const missing = openUnchecked({ auth: { ...auth, tokenFile: join(dir, 'gone') } }, {});
     expect((await failure(missing.fetch('sdr-aws', undefined), 'auth_failed')).message).toContain(`cannot read the federated token file ${join(dir, 'gone')} (ENOENT)`);
   });
 
   it('managedIdentity: system- and user-assigned, through the App Service endpoint (IDENTITY_ENDPOINT / IDENTITY_HEADER)', async () => {
     // MSAL reads these two from process.env itself (not from the store's env).
-    const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
-    process.env.IDENTITY_ENDPOINT = sim.identityEndpoint;
-    process.env.IDENTITY_HEADER = sim.identityHeader;
+    const restore = overrideEnv({ IDENTITY_ENDPOINT: sim.identityEndpoint, IDENTITY_HEADER: sim.identityHeader });
     const proxy = await startProxy();
     const proxied = createNetwork({ proxy: { httpsProxy: proxy.url }, ca: makeCerts().ca });
     try {
@@ -321,13 +283,10 @@ describe('azure-key-vault auth methods', () => {
         sim.outage(false);
       }
     } finally {
-      await Promise.all(stores.splice(0).map((s) => s.close()));
+      await closeAll();
       proxied.destroy();
       await proxy.close();
-      for (const [name, value] of [['IDENTITY_ENDPOINT', saved.endpoint], ['IDENTITY_HEADER', saved.header]] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restore();
     }
   });
 });
@@ -382,11 +341,8 @@ describe('azure-key-vault failures', () => {
   });
 
   it('unreachable: a closed vault port, a closed authority port, throttling and 5xx (retried, then reported)', async () => {
-    const port = await closedPort();
-    const started = Date.now();
-    const e = await failure(open({ vaultUrl: `https://127.0.0.1:${port}/` }).fetch('sdr-aws', undefined), 'unreachable');
+    const { e, port } = await expectRefusedPort((port) => ({ vaultUrl: `https://127.0.0.1:${port}/` }), 'sdr-aws', 4000);
     expect(e.message).toContain(`getSecret at https://127.0.0.1:${port}/ failed: ECONNREFUSED`);
-    expect(Date.now() - started).toBeLessThan(4000);
     const a = await failure(open({ authorityHost: `https://127.0.0.1:${port}` }).fetch('sdr-aws', undefined), 'unreachable');
     expect(a.message).toContain('the token request for service principal');
     const store = open();
@@ -401,28 +357,20 @@ describe('azure-key-vault failures', () => {
 
   it('timeout: the simulator answers later than the configured timeout; the caller can abort', async () => {
     sim.latencyMs = 3000;
-    const store = open({ timeout: '300ms' });
-    let started = Date.now();
-    const e = await failure(store.fetch('sdr-aws', undefined), 'timeout');
-    expect(Date.now() - started).toBeLessThan(1000);
+    const e = await expectTimeout('sdr-aws');
     expect(e.message).toContain(`no answer from ${sim.vaultUrl} (or the Entra ID token endpoint) within 300ms`);
-    const slow = open({ timeout: '10s' });
-    started = Date.now();
-    const c = await failure(slow.fetch('sdr-aws', undefined, { signal: AbortSignal.timeout(200) }), 'timeout');
-    expect(c.message).toContain('cancelled');
-    expect(Date.now() - started).toBeLessThan(1000);
+    await expectCallerAbort('sdr-aws');
   });
 });
 
 describe('azure-key-vault network', () => {
   it('sends token requests and vault calls through the CONNECT proxy, trusting the configured CA only', async () => {
     const certs = makeCerts();
-    const proxy = await startProxy({ user: 'agent', password: 'proxy-pass' });
-    const proxied = createNetwork({ proxy: { httpsProxy: `http://agent:proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
-    const untrusting = createNetwork({ proxy: {} });
+    const rig = await startProxyRig();
+    const { proxy } = rig;
+    const proxied = rig.proxied(certs.ca);
     // The SDK's own proxy setting from the environment must not win over the agent's network.
-    const savedProxy = process.env.HTTPS_PROXY;
-    process.env.HTTPS_PROXY = `http://127.0.0.1:${await closedPort()}`;
+    const restore = overrideEnv({ HTTPS_PROXY: `http://127.0.0.1:${await closedPort()}` });
     try {
       const store = open({}, ENV, proxied);
       expect((await store.fetch('sdr-aws', undefined)).value).toBe(AWS_KEYS_2);
@@ -433,16 +381,13 @@ describe('azure-key-vault network', () => {
       expect(tokens().map((r) => r.grant)).toEqual(['client_secret', 'client_assertion']);
       // Without the CA the certificate is refused: unreachable, and nothing was read.
       sim.requests.length = 0;
-      const e = await failure(open({}, ENV, untrusting).fetch('sdr-aws', undefined), 'unreachable');
-      expect(e.message).toMatch(/certificate|UNABLE_TO_VERIFY|SELF_SIGNED/i);
+      const e = await failure(open({}, ENV, rig.untrusting()).fetch('sdr-aws', undefined), 'unreachable');
+      expect(e.message).toMatch(CERTIFICATE_REFUSED);
       expect(sim.requests).toEqual([]);
     } finally {
-      if (savedProxy === undefined) delete process.env.HTTPS_PROXY;
-      else process.env.HTTPS_PROXY = savedProxy;
-      await Promise.all(stores.splice(0).map((s) => s.close()));
-      proxied.destroy();
-      untrusting.destroy();
-      await proxy.close();
+      restore();
+      await closeAll();
+      await rig.close();
     }
   });
 });
@@ -458,23 +403,11 @@ describe('azure-key-vault health and close', () => {
     expect(reads().at(-1)).toMatchObject({ status: 403 });
     const bad = open({}, { SDR_KV_CLIENT_SECRET: 'wrong-client-secret-value' });
     await failure(bad.health(), 'auth_failed');
-    sim.outage(true);
-    try {
-      await failure(open().health(), 'unreachable');
-    } finally {
-      sim.outage(false);
-    }
+    await duringOutage(sim, () => failure(open().health(), 'unreachable'));
   });
 
   it('close() is idempotent; a closed store sends nothing', async () => {
-    const store = open();
-    await store.fetch('sdr-aws', undefined);
-    await store.close();
-    await store.close();
-    const count = sim.requests.length;
-    const e = await failure(store.fetch('sdr-aws', undefined), 'unreachable');
-    expect(e.message).toContain('the store is closed');
-    expect(sim.requests).toHaveLength(count);
+    await expectClosed('sdr-aws', () => sim.requests.length);
   });
 
   it('the client is read-only: getSecret passes the guard; setSecret, deleteSecret and listing are refused before the wire', async () => {
@@ -539,42 +472,13 @@ describe('Key Vault simulator', () => {
 
 describe('azure-key-vault fixture', () => {
   it('put → fetch through the provider, reads() counts, outage() makes it unreachable', async () => {
-    const fixture = await startAzureKeyVaultFixture();
-    const fixtureNetwork = createNetwork({ proxy: {}, ca: makeCerts().ca });
-    try {
-      const config = { ...fixture.config };
-      delete config.type;
-      expect(validateSection(provider.schema, config, '/secretStores/f', (p) => p)).toEqual([]);
-      expect(provider.check!(config as never, fixture.env)).toEqual([]);
-      const store = provider.create('akv', config as never, { network: fixtureNetwork, logger: silentLogger(), env: fixture.env });
-      stores.push(store);
-      await fixture.put('aws', 'fixture-value-1');
-      expect(fixture.reads('aws')).toBe(0);
-      expect(await store.fetch(fixture.nameFor('aws'), undefined)).toMatchObject({ value: 'fixture-value-1' });
-      // The authenticated read (the challenge probe before it is not counted).
-      expect(fixture.reads('aws')).toBe(1);
-      await fixture.outage(true);
-      const e = await failure(store.fetch(fixture.nameFor('aws'), undefined), 'unreachable');
-      for (const s of fixture.secretValues()) expect(e.describe()).not.toContain(s);
-      await fixture.outage(false);
-      await fixture.put('aws', 'fixture-value-2');
-      expect((await store.fetch(fixture.nameFor('aws'), undefined)).value).toBe('fixture-value-2');
-      expect(fixture.reads('aws')).toBe(2);
-      expect(fixture.secretValues()).toEqual(expect.arrayContaining([fixture.env.SDR_TEST_AKV_CLIENT_SECRET, 'fixture-value-1', 'fixture-value-2']));
-    } finally {
-      await Promise.all(stores.splice(0).map((s) => s.close()));
-      fixtureNetwork.destroy();
-      await fixture.close();
-    }
-  });
-});
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
+    // reads() counts the authenticated reads (the challenge probe before them is not counted).
+    await checkFixture({
+      start: startAzureKeyVaultFixture,
+      network: () => createNetwork({ proxy: {}, ca: makeCerts().ca }),
+      values: ['fixture-value-1', 'fixture-value-2'],
+      fetched: [expect.objectContaining({ value: 'fixture-value-1' }), expect.objectContaining({ value: 'fixture-value-2' })],
+      known: (fixture) => [fixture.env.SDR_TEST_AKV_CLIENT_SECRET],
     });
   });
-}
+});

@@ -5,18 +5,15 @@
  * CONNECT proxy and the test CA.
  */
 import { sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateSection } from '../../src/config/validate.js';
 import { ReadOnlyViolationError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
 import { createNetwork, type Network } from '../../src/net/index.js';
-import { SecretStoreError, type SecretErrorKind } from '../../src/secrets/errors.js';
+import type { SecretErrorKind } from '../../src/secrets/errors.js';
 import { gcpSecretManagerStoreProvider as provider, HEALTH_PROBE_SECRET } from '../../src/secrets/gcp-secret-manager/index.js';
 import { googleAuth } from '../../src/secrets/gcp-secret-manager/auth.js';
 import { createSecretManagerClient } from '../../src/secrets/gcp-secret-manager/client.js';
@@ -24,11 +21,11 @@ import { crc32c } from '../../src/secrets/gcp-secret-manager/crc32c.js';
 import { classifyGcpFailure } from '../../src/secrets/gcp-secret-manager/errors.js';
 import { MAX_ATTEMPTS } from '../../src/secrets/gcp-secret-manager/retry.js';
 import { createTransport } from '../../src/secrets/gcp-secret-manager/transport.js';
-import type { SecretStore } from '../../src/secrets/types.js';
 import { startGcpSecretManagerSimulator, type GsmSimulator, type ServiceAccountKeyJson } from '../../src/sim/gcp-secret-manager/index.js';
 import { makeCerts } from '../helpers/certs.js';
 import { startProxy } from '../helpers/proxy.js';
 import { startGcpSecretManagerFixture } from '../helpers/secret-stores/gcp-secret-manager.js';
+import { closedPort, duringOutage, expectProxyRefused, overrideEnv, PROXY_PASSWORD, resetSimulator, startProxyRig, storeTestKit, tearDown } from '../helpers/secret-stores/kit.js';
 
 const ACCOUNT = 'sdr-agent@sdr-test-project.iam.gserviceaccount.com';
 const OTHER = 'someone-else@sdr-test-project.iam.gserviceaccount.com';
@@ -41,11 +38,20 @@ let network: Network;
 let dir: string;
 let key: ServiceAccountKeyJson;
 let keyFile: string;
-const stores: SecretStore[] = [];
 const certs = makeCerts();
 
 /** Everything that must never appear in an error: values, key material, tokens, proxy password. */
-const secrets = () => [AWS_KEYS, 'gcp-value-secret-access-key-FIRST', 'gcp-value-secret-access-key-SECOND', BINARY_TEXT, 'alias-value', 'proxy-pass', 'fixture-value-', key.private_key.split('\n')[1]!, ...sim.accessTokens()];
+const secrets = () => [AWS_KEYS, 'gcp-value-secret-access-key-FIRST', 'gcp-value-secret-access-key-SECOND', BINARY_TEXT, 'alias-value', PROXY_PASSWORD, 'fixture-value-', key.private_key.split('\n')[1]!, ...sim.accessTokens()];
+
+const { open, openUnchecked, failure, expectClosed, expectTimeout, expectRefusedPort, expectCallerAbort, checkFixture, closeAll } = storeTestKit({
+  provider,
+  storeName: 'gsm',
+  section: '/secretStores/gsm',
+  defaults: () => ({ project: sim.projectId, auth: { method: 'serviceAccountKey', keyFile }, endpoint: sim.url, timeout: '5s' }),
+  network: () => network,
+  secrets,
+  inspectDepth: 8,
+});
 
 beforeAll(async () => {
   sim = await startGcpSecretManagerSimulator({ tls: { cert: certs.serverCert, key: certs.serverKey } });
@@ -59,20 +65,13 @@ beforeAll(async () => {
   sim.put('sdr-binary', Buffer.from(BINARY_TEXT, 'utf8'));
   sim.grant('sdr-binary', ACCOUNT);
 });
-afterAll(async () => {
-  await sim.close();
-  network.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(sim, network, dir));
 beforeEach(() => {
-  sim.requests.length = 0;
-  sim.latencyMs = 0;
+  resetSimulator(sim);
   sim.fault = undefined;
   sim.corruptChecksums = false;
 });
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
+afterEach(closeAll);
 
 function writeJson(name: string, value: unknown): string {
   const file = join(dir, name);
@@ -80,47 +79,8 @@ function writeJson(name: string, value: unknown): string {
   return file;
 }
 
-/** The store's keys after the loader's schema validation (defaults filled); fails the test on a problem. */
-function settings(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const doc = { project: sim.projectId, auth: { method: 'serviceAccountKey', keyFile }, endpoint: sim.url, timeout: '5s', ...overrides };
-  expect(validateSection(provider.schema, doc, '/secretStores/gsm', (p) => p)).toEqual([]);
-  return doc;
-}
-
-function open(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}, net: Network = network): SecretStore {
-  const config = settings(overrides);
-  expect(provider.check!(config as never, env)).toEqual([]);
-  const store = provider.create('gsm', config as never, { network: net, logger: silentLogger(), env });
-  stores.push(store);
-  return store;
-}
-
-async function failure(call: Promise<unknown>, kind: SecretErrorKind): Promise<SecretStoreError> {
-  const err = await call.then(
-    () => expect.fail(`expected a ${kind} failure`),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SecretStoreError);
-  const e = err as SecretStoreError;
-  expect(e.kind, e.describe()).toBe(kind);
-  expect(e.describe()).toMatch(/^SDR_ERR_SECRET: secret store "gsm" \(gcp-secret-manager\), secret "/);
-  const text = `${e.describe()}\n${String(e.stack)}\n${JSON.stringify(e)}\n${inspect(e, { depth: 8 })}`;
-  for (const s of secrets()) expect(text).not.toContain(s);
-  return e;
-}
-
 const accesses = () => sim.requests.filter((r) => r.kind === 'access');
 const tokenCalls = () => sim.requests.filter((r) => r.kind === 'token');
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('gcp-secret-manager config', () => {
   it('fills defaults: Application Default Credentials, a 10s timeout', () => {
@@ -249,9 +209,7 @@ describe('gcp-secret-manager auth', () => {
     const gce = await startGcpSecretManagerSimulator({ metadataServiceAccount: workload });
     const proxy = await startProxy();
     const proxied = createNetwork({ proxy: { httpProxy: proxy.url, httpsProxy: proxy.url } });
-    const saved = { host: process.env.GCE_METADATA_HOST, adc: process.env.GOOGLE_APPLICATION_CREDENTIALS };
-    process.env.GCE_METADATA_HOST = `127.0.0.1:${gce.port}`;
-    delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    const restore = overrideEnv({ GCE_METADATA_HOST: `127.0.0.1:${gce.port}`, GOOGLE_APPLICATION_CREDENTIALS: undefined });
     try {
       gce.put('sdr-aws', AWS_KEYS);
       gce.grant('sdr-aws', workload);
@@ -262,11 +220,8 @@ describe('gcp-secret-manager auth', () => {
       // Only the read went through the proxy: the metadata server was asked directly.
       expect(proxy.connects).toEqual([`localhost:${gce.port}`]);
     } finally {
-      await Promise.all(stores.splice(0).map((s) => s.close()));
-      for (const [name, value] of [['GCE_METADATA_HOST', saved.host], ['GOOGLE_APPLICATION_CREDENTIALS', saved.adc]] as const) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      await closeAll();
+      restore();
       proxied.destroy();
       await proxy.close();
       await gce.close();
@@ -304,7 +259,7 @@ describe('gcp-secret-manager auth', () => {
       expect(e.message).toContain('invalid_grant');
       expect(e.describe()).not.toContain('eyJ-some-other-token');
     } finally {
-      await Promise.all(stores.splice(0).map((s) => s.close()));
+      await closeAll();
       sim.revoke('sdr-binary', principal);
       proxied.destroy();
       await proxy.close();
@@ -340,8 +295,7 @@ describe('gcp-secret-manager auth', () => {
       [writeJson('plain-uri.json', { ...key, token_uri: 'http://tokens.example/token' }), 'must be an https:// URL'],
     ];
     for (const [file, message] of cases) {
-      const store = provider.create('gsm', settings({ auth: { method: 'serviceAccountKey', keyFile: file } }) as never, { network, logger: silentLogger(), env: {} });
-      stores.push(store);
+      const store = openUnchecked({ auth: { method: 'serviceAccountKey', keyFile: file } }, {});
       expect((await failure(store.fetch('sdr-aws', undefined), 'auth_failed')).message).toContain(message);
     }
     expect(sim.requests).toEqual([]);
@@ -388,11 +342,8 @@ describe('gcp-secret-manager failures', () => {
   });
 
   it('unreachable: a closed port, and UNAVAILABLE (retried, then reported)', async () => {
-    const port = await closedPort();
-    const started = Date.now();
-    const e = await failure(open({ endpoint: `https://127.0.0.1:${port}` }).fetch('sdr-aws', undefined), 'unreachable');
+    const { e, port } = await expectRefusedPort((port) => ({ endpoint: `https://127.0.0.1:${port}` }), 'sdr-aws', 3000);
     expect(e.message).toContain(`AccessSecretVersion at https://127.0.0.1:${port} failed: ECONNREFUSED`);
-    expect(Date.now() - started).toBeLessThan(3000);
     sim.fault = { httpStatus: 503, status: 'UNAVAILABLE', message: 'The service is currently unavailable.' };
     const u = await failure(open({ timeout: '2s' }).fetch('sdr-aws', undefined), 'unreachable');
     expect(u.message).toContain('UNAVAILABLE');
@@ -412,23 +363,16 @@ describe('gcp-secret-manager failures', () => {
 
   it('timeout: the simulator answers later than the configured timeout; the caller can abort', async () => {
     sim.latencyMs = 3000;
-    let started = Date.now();
-    const e = await failure(open({ timeout: '300ms' }).fetch('sdr-aws', undefined), 'timeout');
-    expect(Date.now() - started).toBeLessThan(1500);
+    const e = await expectTimeout('sdr-aws', 1500);
     expect(e.message).toContain(`no answer from ${sim.tokenUri} within 300ms`);
     // A token in hand: the read is what times out.
     sim.latencyMs = 0;
     const store = open({ timeout: '300ms' });
     await store.fetch('sdr-aws', undefined);
     sim.latencyMs = 3000;
-    started = Date.now();
     const r = await failure(store.fetch('sdr-aws', undefined), 'timeout');
     expect(r.message).toContain(`no answer from ${sim.url} within 300ms`);
-    const slow = open({ timeout: '10s' });
-    started = Date.now();
-    const c = await failure(slow.fetch('sdr-aws', undefined, { signal: AbortSignal.timeout(200) }), 'timeout');
-    expect(c.message).toContain('cancelled');
-    expect(Date.now() - started).toBeLessThan(1500);
+    await expectCallerAbort('sdr-aws', 1500);
     // The read that timed out was aborted on the wire (the client hung up at once), not left running.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(accesses().map((r) => [r.status, r.abandoned])).toEqual([
@@ -456,10 +400,10 @@ describe('gcp-secret-manager failures', () => {
 
 describe('gcp-secret-manager network', () => {
   it('sends the token exchange and the read through the CONNECT proxy (with credentials), trusting the network CA', async () => {
-    const proxy = await startProxy({ user: 'agent', password: 'proxy-pass' });
-    const proxied = createNetwork({ proxy: { httpsProxy: `http://agent:proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
-    const untrusting = createNetwork({ proxy: { httpsProxy: `http://agent:proxy-pass@127.0.0.1:${proxy.port}` } });
-    const badProxy = createNetwork({ proxy: { httpsProxy: `http://agent:wrong-proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
+    const rig = await startProxyRig();
+    const { proxy } = rig;
+    const proxied = rig.proxied(certs.ca);
+    const untrusting = rig.proxied();
     try {
       // Reads go to localhost, tokens to 127.0.0.1 (the same simulator): the proxy log tells them apart.
       const endpoint = `https://localhost:${sim.port}`;
@@ -476,30 +420,21 @@ describe('gcp-secret-manager network', () => {
       expect((await open({ endpoint, caFile }, {}, untrusting).fetch('sdr-aws', undefined)).value).toBe(AWS_KEYS_2);
       expect(proxy.connects).toEqual([`127.0.0.1:${sim.port}`, `localhost:${sim.port}`]);
       // A proxy refusing the agent's proxy credentials: unreachable, the password masked.
-      const p = await failure(open({ endpoint }, {}, badProxy).fetch('sdr-aws', undefined), 'unreachable');
-      expect(p.message).toContain('refused CONNECT');
-      expect(p.message).toContain('407');
-      expect(p.message).not.toContain('wrong-proxy-pass');
-      expect(proxy.refused).toBeGreaterThan(0);
+      const p = await failure(open({ endpoint }, {}, rig.badProxy(certs.ca)).fetch('sdr-aws', undefined), 'unreachable');
+      expectProxyRefused(p, proxy);
       expect(sim.reads('sdr-aws')).toBe(2);
     } finally {
-      await Promise.all(stores.splice(0).map((s) => s.close()));
-      proxied.destroy();
-      untrusting.destroy();
-      badProxy.destroy();
-      await proxy.close();
+      await closeAll();
+      await rig.close();
     }
   });
 
   it('ignores the process-wide HTTPS_PROXY that gaxios would otherwise use: only the agent network decides', async () => {
-    const dead = `http://127.0.0.1:${await closedPort()}`;
-    const saved = process.env.HTTPS_PROXY;
-    process.env.HTTPS_PROXY = dead;
+    const restore = overrideEnv({ HTTPS_PROXY: `http://127.0.0.1:${await closedPort()}` });
     try {
       expect((await open().fetch('sdr-aws', undefined)).value).toBe(AWS_KEYS_2);
     } finally {
-      if (saved === undefined) delete process.env.HTTPS_PROXY;
-      else process.env.HTTPS_PROXY = saved;
+      restore();
     }
   });
 });
@@ -528,21 +463,11 @@ describe('gcp-secret-manager health, close and read-only', () => {
     sim.deleteKeys(gone);
     await failure(open({ auth: { method: 'serviceAccountKey', keyFile: writeJson('health-gone.json', goneKey) } }).health(), 'auth_failed');
     sim.revokeTokens();
-    sim.outage(true);
-    try {
-      await failure(store.health(), 'unreachable');
-    } finally {
-      sim.outage(false);
-    }
+    await duringOutage(sim, () => failure(store.health(), 'unreachable'));
   });
 
   it('close() is idempotent; a closed store sends nothing', async () => {
-    const store = open();
-    await store.fetch('sdr-aws', undefined);
-    await store.close();
-    await store.close();
-    const e = await failure(store.fetch('sdr-aws', undefined), 'unreachable');
-    expect(e.message).toContain('the store is closed');
+    await expectClosed('sdr-aws', () => sim.requests.length);
     expect(accesses()).toHaveLength(1);
   });
 
@@ -653,30 +578,15 @@ describe('Secret Manager simulator', () => {
 
 describe('gcp-secret-manager fixture', () => {
   it('put → fetch through the provider (TLS via caFile, key file), reads() counts, outage() makes it unreachable', async () => {
-    const fixture = await startGcpSecretManagerFixture();
-    const plain = createNetwork({ proxy: {} });
-    try {
-      const config = { ...fixture.config };
-      delete config.type;
-      expect(validateSection(provider.schema, config, '/secretStores/f', (p) => p)).toEqual([]);
-      expect(provider.check!(config as never, fixture.env)).toEqual([]);
-      const store = provider.create('gsm', config as never, { network: plain, logger: silentLogger(), env: fixture.env });
-      stores.push(store);
-      await fixture.put('aws', 'fixture-value-1');
-      expect(fixture.reads('aws')).toBe(0);
-      expect(await store.fetch(fixture.nameFor('aws'), undefined)).toEqual({ value: 'fixture-value-1', version: '1' });
-      expect(fixture.reads('aws')).toBe(1);
-      await fixture.outage(true);
-      const e = await failure(store.fetch(fixture.nameFor('aws'), undefined), 'unreachable');
-      for (const s of fixture.secretValues()) expect(e.describe()).not.toContain(s);
-      await fixture.outage(false);
-      await fixture.put('aws', 'fixture-value-2');
-      expect(await store.fetch(fixture.nameFor('aws'), undefined)).toEqual({ value: 'fixture-value-2', version: '2' });
-      expect(fixture.secretValues()).toEqual(expect.arrayContaining(['fixture-value-1', 'fixture-value-2', expect.stringContaining('PRIVATE KEY')]));
-    } finally {
-      await Promise.all(stores.splice(0).map((s) => s.close()));
-      plain.destroy();
-      await fixture.close();
-    }
+    await checkFixture({
+      start: startGcpSecretManagerFixture,
+      network: () => createNetwork({ proxy: {} }),
+      values: ['fixture-value-1', 'fixture-value-2'],
+      fetched: [
+        { value: 'fixture-value-1', version: '1' },
+        { value: 'fixture-value-2', version: '2' },
+      ],
+      known: () => [expect.stringContaining('PRIVATE KEY')],
+    });
   });
 });

@@ -3,25 +3,22 @@
  * Vault simulator (KV v2/v1, AppRole, Kubernetes, token TTLs and policies, namespaces), the test
  * CONNECT proxy and the test CA.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { validateSection } from '../../src/config/validate.js';
 import { ReadOnlyViolationError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
 import { createNetwork, type Network } from '../../src/net/index.js';
-import { SecretStoreError, type SecretErrorKind } from '../../src/secrets/errors.js';
-import type { SecretStore } from '../../src/secrets/types.js';
+import type { SecretErrorKind } from '../../src/secrets/errors.js';
 import { createVaultClient } from '../../src/secrets/vault/client.js';
 import { classifyVaultFailure, VaultHttpError } from '../../src/secrets/vault/errors.js';
 import { vaultStoreProvider as provider } from '../../src/secrets/vault/index.js';
 import { VaultTransportError } from '../../src/secrets/vault/transport.js';
 import { startVaultSimulator, type VaultSimulator } from '../../src/sim/vault/index.js';
 import { makeCerts } from '../helpers/certs.js';
-import { startProxy } from '../helpers/proxy.js';
+import { closedPort, duringOutage, overrideEnv, PROXY_PASSWORD, resetSimulator, startProxyRig, storeTestKit, tearDown } from '../helpers/secret-stores/kit.js';
 import { startVaultFixture } from '../helpers/secret-stores/vault.js';
 
 const TOKEN = 'hvs.StaticStoreToken0000000001';
@@ -36,13 +33,27 @@ const NS_VALUE = { secret_access_key: 'team-a-namespace-value' };
 const POLICIES = ['secret/data/sdr/*', 'kv/sdr/*'];
 const ENV = { SDR_VAULT_TOKEN: TOKEN, SDR_ROLE_ID: ROLE_ID, SDR_SECRET_ID: SECRET_ID };
 /** Everything that must never appear in an error message. */
-const SECRETS = [TOKEN, NS_TOKEN, SECRET_ID, JWT, 'rotated-jwt-do-not-leak', 'vault-value-FIRST', 'vault-value-SECOND', 'kv1-value-secret', 'team-a-namespace-value', 'proxy-pass', 'rotated-token', 'hvs.'];
+const SECRETS = [TOKEN, NS_TOKEN, SECRET_ID, JWT, 'rotated-jwt-do-not-leak', 'vault-value-FIRST', 'vault-value-SECOND', 'kv1-value-secret', 'team-a-namespace-value', PROXY_PASSWORD, 'rotated-token', 'hvs.'];
 
 const dir = mkdtempSync(join(tmpdir(), 'sdr-vault-'));
 const JWT_FILE = join(dir, 'sa-token');
 let sim: VaultSimulator;
 let network: Network;
-const stores: SecretStore[] = [];
+
+const TOKEN_AUTH = { method: 'token', tokenEnv: 'SDR_VAULT_TOKEN' };
+const APPROLE_AUTH = { method: 'approle', roleIdEnv: 'SDR_ROLE_ID', secretIdEnv: 'SDR_SECRET_ID' };
+
+const { open, openUnchecked, failure, expectTimeout, expectRefusedPort, expectCallerAbort, expectNetworkRefusals, checkFixture, closeAll } = storeTestKit({
+  provider,
+  storeName: 'vault-prod',
+  section: '/secretStores/v',
+  defaults: () => ({ address: sim.url, auth: TOKEN_AUTH, timeout: '5s' }),
+  env: () => ENV,
+  network: () => network,
+  secrets: () => SECRETS,
+  // The whole error as a log or a crash report would show it, cause chain included.
+  inspectDepth: 8,
+});
 
 beforeAll(async () => {
   writeFileSync(JWT_FILE, `${JWT}\n`);
@@ -63,57 +74,12 @@ beforeAll(async () => {
   sim.addAppRole({ name: 'sdr-agent', roleId: ROLE_ID, secretId: SECRET_ID, policies: POLICIES });
   sim.addKubernetesRole({ name: 'sdr-agent-k8s', jwt: JWT, policies: POLICIES });
 });
-afterAll(async () => {
-  await sim.close();
-  network.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => tearDown(sim, network, dir));
 beforeEach(() => {
-  sim.requests.length = 0;
-  sim.latencyMs = 0;
+  resetSimulator(sim);
   sim.sealed = false;
 });
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-
-const TOKEN_AUTH = { method: 'token', tokenEnv: 'SDR_VAULT_TOKEN' };
-const APPROLE_AUTH = { method: 'approle', roleIdEnv: 'SDR_ROLE_ID', secretIdEnv: 'SDR_SECRET_ID' };
-
-/** The store's keys after the loader's schema validation (defaults filled); fails the test on a problem. */
-function settings(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const doc = { address: sim.url, auth: TOKEN_AUTH, timeout: '5s', ...overrides };
-  expect(validateSection(provider.schema, doc, '/secretStores/v', (p) => p)).toEqual([]);
-  return doc;
-}
-
-function open(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = ENV, net: Network = network): SecretStore {
-  const config = settings(overrides);
-  expect(provider.check!(config as never, env)).toEqual([]);
-  const store = provider.create('vault-prod', config as never, { network: net, logger: silentLogger(), env });
-  stores.push(store);
-  return store;
-}
-
-/** The SecretStoreError a call fails with, checked for its kind and for leaks. */
-async function failure(call: Promise<unknown>, kind: SecretErrorKind): Promise<SecretStoreError> {
-  const err = await call.then(
-    () => expect.fail(`expected a ${kind} failure`),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SecretStoreError);
-  const e = err as SecretStoreError;
-  expect(e.kind, e.describe()).toBe(kind);
-  expect(e.describe()).toMatch(/^SDR_ERR_SECRET: secret store "vault-prod" \(vault\), secret "/);
-  expectNoSecrets(e);
-  return e;
-}
-
-function expectNoSecrets(e: SecretStoreError): void {
-  // The whole error as a log or a crash report would show it, cause chain included.
-  const text = `${e.describe()}\n${String(e.stack)}\n${JSON.stringify(e)}\n${inspect(e, { depth: 8 })}`;
-  for (const s of SECRETS) expect(text).not.toContain(s);
-}
+afterEach(closeAll);
 
 const kvReads = () => sim.requests.filter((r) => r.secret !== undefined);
 const paths = () => sim.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
@@ -329,8 +295,7 @@ describe('vault approle', () => {
     expect(e.describe()).not.toContain(ROLE_ID);
     // Unset variable: nothing is sent.
     sim.requests.length = 0;
-    const unset = provider.create('vault-prod', settings({ auth: APPROLE_AUTH }) as never, { network, logger: silentLogger(), env: { SDR_ROLE_ID: ROLE_ID } });
-    stores.push(unset);
+    const unset = openUnchecked({ auth: APPROLE_AUTH }, { SDR_ROLE_ID: ROLE_ID });
     const u = await failure(unset.fetch('secret/sdr/aws', undefined), 'auth_failed');
     expect(u.message).toContain('the AppRole secret ID is not set: environment variable SDR_SECRET_ID is empty or unset');
     expect(u.hint).toBe("Set SDR_SECRET_ID in the agent's environment, or change secretStores.vault-prod.auth.");
@@ -379,9 +344,7 @@ describe('vault kubernetes', () => {
     expect(e.describe()).not.toContain('wrong-jwt-do-not-leak');
     const role = await failure(open({ auth: { method: 'kubernetes', role: 'no-such-role', jwtFile: JWT_FILE } }, {}).fetch('secret/sdr/aws', undefined), 'auth_failed');
     expect(role.message).toContain('invalid role name "no-such-role"');
-    const config = settings({ auth: { method: 'kubernetes', role: 'sdr-agent-k8s', jwtFile: join(dir, 'missing-jwt') } });
-    const store = provider.create('vault-prod', config as never, { network, logger: silentLogger(), env: {} });
-    stores.push(store);
+    const store = openUnchecked({ auth: { method: 'kubernetes', role: 'sdr-agent-k8s', jwtFile: join(dir, 'missing-jwt') } }, {});
     expect((await failure(store.fetch('secret/sdr/aws', undefined), 'auth_failed')).message).toContain(`cannot read the service account token from file ${join(dir, 'missing-jwt')} (ENOENT)`);
   });
 });
@@ -412,46 +375,31 @@ describe('vault failures', () => {
     const e = await failure(open({}, { SDR_VAULT_TOKEN: 'hvs.unknown-token-do-not-leak' }).fetch('secret/sdr/aws', undefined), 'auth_failed');
     expect(e.message).toContain('refused the store\'s token');
     expect(e.describe()).not.toContain('unknown-token-do-not-leak');
-    const unset = await failure(provider.create('vault-prod', settings() as never, { network, logger: silentLogger(), env: {} }).fetch('secret/sdr/aws', undefined), 'auth_failed');
+    const unset = await failure(openUnchecked({}, {}).fetch('secret/sdr/aws', undefined), 'auth_failed');
     expect(unset.message).toContain('the Vault token is not set: environment variable SDR_VAULT_TOKEN is empty or unset');
   });
 
   it('unreachable: a closed port, a sealed Vault, an outage', async () => {
-    const port = await closedPort();
-    const started = Date.now();
-    const e = await failure(open({ address: `http://127.0.0.1:${port}` }).fetch('secret/sdr/aws', undefined), 'unreachable');
+    const { e, port } = await expectRefusedPort((port) => ({ address: `http://127.0.0.1:${port}` }), 'secret/sdr/aws', 2000);
     expect(e.message).toContain(`GET http://127.0.0.1:${port}/v1/secret/data/sdr/aws failed: ECONNREFUSED`);
-    expect(Date.now() - started).toBeLessThan(2000);
     const store = open();
     sim.sealed = true;
     const sealed = await failure(store.fetch('secret/sdr/aws', undefined), 'unreachable');
     expect(sealed.message).toContain('HTTP 503: Vault is sealed');
     expect(sealed.hint).toContain('unseal');
     sim.sealed = false;
-    sim.outage(true);
-    try {
-      await failure(store.fetch('secret/sdr/aws', undefined), 'unreachable');
-    } finally {
-      sim.outage(false);
-    }
+    await duringOutage(sim, () => failure(store.fetch('secret/sdr/aws', undefined), 'unreachable'));
   });
 
   it('timeout: the simulator answers later than the configured timeout; the caller can abort', async () => {
     sim.latencyMs = 3000;
-    const store = open({ timeout: '300ms' });
-    let started = Date.now();
-    const e = await failure(store.fetch('secret/sdr/aws', undefined), 'timeout');
-    expect(Date.now() - started).toBeLessThan(1000);
+    const e = await expectTimeout('secret/sdr/aws');
     expect(e.message).toContain(`no answer from Vault at ${sim.url} within 300ms`);
     // A login that hangs counts against the same deadline.
-    started = Date.now();
+    const started = Date.now();
     await failure(open({ timeout: '300ms', auth: APPROLE_AUTH }).fetch('secret/sdr/aws', undefined), 'timeout');
     expect(Date.now() - started).toBeLessThan(1000);
-    const slow = open({ timeout: '10s' });
-    started = Date.now();
-    const c = await failure(slow.fetch('secret/sdr/aws', undefined, { signal: AbortSignal.timeout(200) }), 'timeout');
-    expect(c.message).toContain('cancelled');
-    expect(Date.now() - started).toBeLessThan(1000);
+    await expectCallerAbort('secret/sdr/aws');
   });
 
   it('a kept-alive connection Vault closed is replaced without failing the fetch', async () => {
@@ -492,10 +440,8 @@ describe('vault network', () => {
   it('goes through the CONNECT proxy to an HTTPS Vault trusted with the network CA, or with the store\'s caFile', async () => {
     const certs = makeCerts();
     const tlsSim = await startVaultSimulator({ tls: { cert: certs.serverCert, key: certs.serverKey } });
-    const proxy = await startProxy({ user: 'agent', password: 'proxy-pass' });
-    const proxied = createNetwork({ proxy: { httpsProxy: `http://agent:proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
-    const proxiedNoCa = createNetwork({ proxy: { httpsProxy: `http://agent:proxy-pass@127.0.0.1:${proxy.port}` } });
-    const untrusting = createNetwork({ proxy: {} });
+    const rig = await startProxyRig();
+    const { proxy } = rig;
     const caFile = join(dir, 'vault-ca.pem');
     writeFileSync(caFile, certs.ca);
     try {
@@ -503,54 +449,34 @@ describe('vault network', () => {
       tlsSim.addToken({ name: 'tls-token', id: TOKEN, policies: POLICIES });
       tlsSim.addAppRole({ name: 'sdr-agent', roleId: ROLE_ID, secretId: SECRET_ID, policies: POLICIES });
       expect(tlsSim.url).toMatch(/^https:/);
-      const store = open({ address: tlsSim.url }, ENV, proxied);
+      const store = open({ address: tlsSim.url }, ENV, rig.proxied(certs.ca));
       expect((await store.fetch('secret/sdr/aws', undefined)).value).toBe(JSON.stringify(FIRST));
       expect(proxy.connects).toEqual([`127.0.0.1:${tlsSim.port}`]);
       // The store's own CA (caFile), through the same proxy, with AppRole login and revoke on close.
-      const own = open({ address: tlsSim.url, caFile, auth: APPROLE_AUTH }, ENV, proxiedNoCa);
+      const own = open({ address: tlsSim.url, caFile, auth: APPROLE_AUTH }, ENV, rig.proxied());
       expect((await own.fetch('secret/sdr/aws', undefined)).value).toBe(JSON.stringify(FIRST));
       await own.close();
       expect(tlsSim.requests.map((r) => r.path)).toEqual(['secret/data/sdr/aws', 'auth/approle/login', 'secret/data/sdr/aws', 'auth/token/revoke-self']);
       expect(proxy.connects.length).toBeGreaterThanOrEqual(2);
-      // Without any CA the certificate is refused: unreachable, and nothing was read.
-      const e = await failure(open({ address: tlsSim.url }, ENV, untrusting).fetch('secret/sdr/aws', undefined), 'unreachable');
-      expect(e.message).toMatch(/certificate|UNABLE_TO_VERIFY|SELF_SIGNED/i);
+      // Without any CA the certificate is refused; a proxy refuses wrong proxy credentials: nothing more was read.
+      await expectNetworkRefusals(rig, certs.ca, { address: tlsSim.url }, 'secret/sdr/aws');
       expect(tlsSim.reads('secret/sdr/aws')).toBe(2);
-      // A proxy refusing the agent's proxy credentials: unreachable, the password masked.
-      const badProxy = createNetwork({ proxy: { httpsProxy: `http://agent:wrong-proxy-pass@127.0.0.1:${proxy.port}` }, ca: certs.ca });
-      try {
-        const p = await failure(open({ address: tlsSim.url }, ENV, badProxy).fetch('secret/sdr/aws', undefined), 'unreachable');
-        expect(p.message).toContain('refused CONNECT');
-        expect(p.message).toContain('407');
-        expect(p.message).not.toContain('wrong-proxy-pass');
-      } finally {
-        badProxy.destroy();
-      }
     } finally {
-      await Promise.all(stores.splice(0).map((s) => s.close()));
-      proxied.destroy();
-      proxiedNoCa.destroy();
-      untrusting.destroy();
-      await proxy.close();
+      await closeAll();
+      await rig.close();
       await tlsSim.close();
     }
   });
 
   it('only the agent network decides the proxy: HTTPS_PROXY/VAULT_* in the process environment are ignored', async () => {
     const port = await closedPort();
-    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, HTTP_PROXY: process.env.HTTP_PROXY, VAULT_TOKEN: process.env.VAULT_TOKEN, VAULT_NAMESPACE: process.env.VAULT_NAMESPACE };
-    process.env.HTTPS_PROXY = process.env.HTTP_PROXY = `http://127.0.0.1:${port}`;
-    process.env.VAULT_TOKEN = 'hvs.env-token-not-the-store-one';
-    process.env.VAULT_NAMESPACE = 'team-a';
+    const restore = overrideEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}`, HTTP_PROXY: `http://127.0.0.1:${port}`, VAULT_TOKEN: 'hvs.env-token-not-the-store-one', VAULT_NAMESPACE: 'team-a' });
     try {
       const store = open();
       expect((await store.fetch('secret/sdr/aws', undefined)).version).toBe('2');
       expect(kvReads()).toEqual([expect.objectContaining({ namespace: '', identity: 'static-token', status: 200 })]);
     } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      restore();
     }
   });
 });
@@ -567,12 +493,7 @@ describe('vault health and read-only', () => {
     const sealed = await failure(open().health(), 'unreachable');
     expect(sealed.message).toContain(`Vault at ${sim.url} is sealed (sys/health)`);
     sim.sealed = false;
-    sim.outage(true);
-    try {
-      await failure(open().health(), 'unreachable');
-    } finally {
-      sim.outage(false);
-    }
+    await duringOutage(sim, () => failure(open().health(), 'unreachable'));
   });
 
   it('the client is read-only: a write or any other path is refused before it is sent', async () => {
@@ -618,39 +539,15 @@ describe('Vault simulator', () => {
 
 describe('vault fixture', () => {
   it('put → fetch through the provider, reads() counts, outage() makes it unreachable', async () => {
-    const fixture = await startVaultFixture();
-    try {
-      const config = { ...fixture.config };
-      delete config.type;
-      expect(validateSection(provider.schema, config, '/secretStores/f', (p) => p)).toEqual([]);
-      expect(provider.check!(config as never, fixture.env)).toEqual([]);
-      const store = provider.create('vault-prod', config as never, { network, logger: silentLogger(), env: fixture.env });
-      stores.push(store);
-      const json = '{"AccessKeyId":"AKIAFIXTURE","SecretAccessKey":"fixture-value-1"}';
-      await fixture.put('aws', json);
-      expect(fixture.reads('aws')).toBe(0);
-      expect(await store.fetch(fixture.nameFor('aws'), undefined)).toEqual({ value: json, version: '1' });
-      expect(fixture.reads('aws')).toBe(1);
-      await fixture.outage(true);
-      const e = await failure(store.fetch(fixture.nameFor('aws'), undefined), 'unreachable');
-      for (const s of fixture.secretValues()) expect(e.describe()).not.toContain(s);
-      await fixture.outage(false);
-      await fixture.put('aws', 'fixture-value-2');
-      expect(await store.fetch(fixture.nameFor('aws'), undefined)).toEqual({ value: '{"value":"fixture-value-2"}', version: '2' });
-      expect(fixture.reads('aws')).toBe(2);
-      expect(fixture.secretValues()).toEqual(expect.arrayContaining([fixture.env.SDR_TEST_VAULT_TOKEN, json, 'fixture-value-2']));
-    } finally {
-      await fixture.close();
-    }
-  });
-});
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
+    const json = '{"AccessKeyId":"AKIAFIXTURE","SecretAccessKey":"fixture-value-1"}';
+    await checkFixture({
+      start: startVaultFixture,
+      values: [json, 'fixture-value-2'],
+      fetched: [
+        { value: json, version: '1' },
+        { value: '{"value":"fixture-value-2"}', version: '2' },
+      ],
+      known: (fixture) => [fixture.env.SDR_TEST_VAULT_TOKEN],
     });
   });
-}
+});

@@ -1,10 +1,10 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
 import { createNetwork, proxySettings, type Network } from '../net/index.js';
 import type { Reauth } from './caller.js';
-import { readOnlyGuard } from './guard.js';
+import { readOnlyGuard, type GuardedService } from './guard.js';
 
 /** Makes the AWS clients a crawl uses; every client it makes carries the read-only guard. */
 export interface AwsClientFactory {
@@ -51,8 +51,7 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
     let c = cache.get(region);
     if (!c) {
       c = make();
-      harden(c);
-      c.middlewareStack.use(readOnlyGuard(service));
+      guardAwsClient(c, service);
       cache.set(region, c);
     }
     return c;
@@ -70,17 +69,20 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
 
 /**
  * The SDK's handler destroys its agents with the client; these belong to the network, which may
- * be shared by other factories (one per job) with requests in flight. The factory releases them.
+ * be shared by other factories (one per job) and by the secret stores, with requests in flight.
+ * Whoever made the network releases them.
  */
-class SharedAgentsHandler extends NodeHttpHandler {
+export class SharedAgentsHandler extends NodeHttpHandler {
   override destroy(): void {}
 }
 
 /**
- * The SDK's logger middleware builds a log-filtered copy of every response even when nothing
- * logs it (about a tenth of a crawl's CPU), and a configured SDK logger would write responses
- * out. The agent logs through its own redacting logger, so the SDK's is removed.
+ * What every AWS client the agent makes carries: the read-only guard for its service, and no SDK
+ * logger — its middleware builds a log-filtered copy of every response even when nothing logs it
+ * (about a tenth of a crawl's CPU), and a configured SDK logger would write responses (secrets
+ * included) out. The agent logs through its own redacting logger.
  */
-function harden(client: SageMakerClient | STSClient): void {
+export function guardAwsClient(client: { middlewareStack: { remove(name: string): unknown; use(p: Pluggable<any, any>): void } }, service: GuardedService): void {
   client.middlewareStack.remove('loggerMiddleware');
+  client.middlewareStack.use(readOnlyGuard(service));
 }

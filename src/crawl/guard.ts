@@ -3,16 +3,21 @@ import { ReadOnlyViolationError } from '../errors.js';
 
 /**
  * The read-only allowlist, enforced in every AWS client the agent creates (not only by IAM).
- * SageMaker: `List*`, `Describe*`, `Get*`, `Search`, `QueryLineage`. STS: `GetCallerIdentity`, `AssumeRole`.
+ * SageMaker: `List*`, `Describe*`, `Get*`, `Search`, `QueryLineage`. STS: `GetCallerIdentity`,
+ * `AssumeRole`. Secrets Manager (the `aws-secrets-manager` store): `GetSecretValue` only.
  */
-const ALLOWED: Record<string, (op: string) => boolean> = {
-  sagemaker: (op) => /^(List|Describe|Get)[A-Z]/.test(op) || op === 'Search' || op === 'QueryLineage',
-  sts: (op) => op === 'GetCallerIdentity' || op === 'AssumeRole',
-};
+const ALLOWED = {
+  sagemaker: (op: string) => /^(List|Describe|Get)[A-Z]/.test(op) || op === 'Search' || op === 'QueryLineage',
+  sts: (op: string) => op === 'GetCallerIdentity' || op === 'AssumeRole',
+  secretsmanager: (op: string) => op === 'GetSecretValue',
+} satisfies Record<string, (op: string) => boolean>;
+
+/** The AWS services the agent has clients for. */
+export type GuardedService = keyof typeof ALLOWED;
 
 /** True when the guard lets `service:operation` through. */
 export function isReadOnlyOperation(service: string, operation: string): boolean {
-  return ALLOWED[service]?.(operation) ?? false;
+  return (ALLOWED as Record<string, (op: string) => boolean>)[service]?.(operation) ?? false;
 }
 
 /** The operation name of an SDK command class name (`ListModelsCommand` → `ListModels`). */
@@ -24,7 +29,7 @@ export function operationOf(commandName: string): string {
  * A middleware plugin that throws `ReadOnlyViolationError` at the `initialize` step — before the
  * request is serialized, signed or sent — for any operation outside the allowlist.
  */
-export function readOnlyGuard(service: 'sagemaker' | 'sts'): Pluggable<any, any> {
+export function readOnlyGuard(service: GuardedService): Pluggable<any, any> {
   return {
     applyToStack(stack) {
       stack.add(

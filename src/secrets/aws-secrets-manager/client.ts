@@ -3,10 +3,9 @@
  * the agent network's proxy-aware agents (proxy, CA bundle), the read-only guard, no SDK logger.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { guardAwsClient, SharedAgentsHandler } from '../../crawl/clients.js';
 import type { Network } from '../../net/index.js';
-import { secretsManagerReadOnlyGuard } from './guard.js';
 
 /**
  * Attempts per call (the SDK's standard mode, jittered backoff): retries absorb a dropped
@@ -39,14 +38,7 @@ export function createSecretsManagerClient(options: SecretsManagerClientOptions)
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
-  // The SDK's logger middleware copies every response for a logger the agent does not use; a
-  // configured one would write the secret out.
-  client.middlewareStack.remove('loggerMiddleware');
-  client.middlewareStack.use(secretsManagerReadOnlyGuard());
+  // GetSecretValue only, and no SDK logger (a configured one would write the secret out).
+  guardAwsClient(client, 'secretsmanager');
   return client;
-}
-
-/** The agents belong to the shared network: destroying the client must not close other stores' sockets. */
-class SharedAgentsHandler extends NodeHttpHandler {
-  override destroy(): void {}
 }

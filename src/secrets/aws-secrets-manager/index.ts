@@ -13,7 +13,6 @@ import { createAwsSecretsManagerStore } from './store.js';
 
 export { AwsSecretsManagerSchema, type AwsSecretsManagerConfig } from './schema.js';
 export { HEALTH_PROBE_SECRET } from './store.js';
-export { ALLOWED_SECRETS_MANAGER_OPERATIONS } from './guard.js';
 
 export const awsSecretsManagerStoreProvider: SecretStoreProvider<AwsSecretsManagerConfig> = {
   type: STORE_TYPE,

@@ -80,3 +80,9 @@ export function classifyStoreFailure(status: number | undefined, err?: unknown):
 export function secretLabel(name: string, version?: string, key?: string): string {
   return `${name}${version ? `?version=${version}` : ''}${key ? `#${key}` : ''}`;
 }
+
+/** A service's own message, for an error detail: one line, at most 300 characters. */
+export function clipMessage(s: string): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}

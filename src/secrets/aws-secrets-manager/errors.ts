@@ -6,9 +6,9 @@
 import { isThrottlingError } from '@smithy/core/retry';
 import { formatDuration } from '../../config/duration.js';
 import { SdrError, ReadOnlyViolationError } from '../../errors.js';
-import { classifyStoreFailure, SecretStoreError, type SecretErrorKind } from '../errors.js';
+import { classifyStoreFailure, clipMessage, type SecretErrorKind, SecretStoreError } from '../errors.js';
 import type { CredentialStep } from './credentials.js';
-import { CallAborted } from './deadline.js';
+import { CallAborted } from '../deadline.js';
 
 export const STORE_TYPE = 'aws-secrets-manager';
 
@@ -102,7 +102,7 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
   if (err instanceof ReadOnlyViolationError) return make('permission_denied', err.message, err.hint);
 
   const code = awsErrorCode(err);
-  const message = clip((err as AwsLikeError)?.message ?? '');
+  const message = clipMessage((err as AwsLikeError)?.message ?? '');
   const step = ctx.stepOf(err);
   if (step) return credentialFailure(err, step, code, message, ctx, make);
 
@@ -144,9 +144,4 @@ function credentialFailure(err: unknown, step: CredentialStep, code: string, mes
   const where = step === 'assumeRole' ? `sts:AssumeRole at ${ctx.stsEndpoint ?? `the STS endpoint of ${ctx.region}`}` : 'the AWS default credential chain';
   if (kind === 'unreachable' || kind === 'timeout') return make(kind, `${where} failed: ${code}${said ? `: ${said}` : ''}`, 'Check the network path (proxy, NO_PROXY, VPC endpoint) to STS and the credential source.');
   return make('auth_failed', `the store's own credentials (${ctx.credentialSource}) failed: ${where}: ${code}${said ? `: ${said}` : ''}`, `Check secretStores.${ctx.store}.credentials and assumeRole.`);
-}
-
-function clip(s: string): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > 300 ? `${one.slice(0, 297)}...` : one;
 }

@@ -8,7 +8,7 @@ import { SecretStoreError, secretLabel } from '../errors.js';
 import type { FetchedSecret, SecretStore, StoreCallOptions, StoreDeps } from '../types.js';
 import { createSecretsManagerClient } from './client.js';
 import { envVariables, storeCredentials } from './credentials.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 import { awsErrorCode, storeFailure, STORE_TYPE, type FailureContext } from './errors.js';
 import { arnRegion, referenceProblem, versionSelector } from './reference.js';
 import type { AwsSecretsManagerConfig } from './schema.js';

@@ -8,8 +8,8 @@ import { AuthenticationError, AuthenticationRequiredError, CredentialUnavailable
 import { isRestError } from '@azure/core-rest-pipeline';
 import { formatDuration } from '../../config/duration.js';
 import { ReadOnlyViolationError } from '../../errors.js';
-import { CallAborted } from '../aws-secrets-manager/deadline.js';
-import { classifyStoreFailure, SecretStoreError, type SecretErrorKind } from '../errors.js';
+import { CallAborted } from '../deadline.js';
+import { classifyStoreFailure, clipMessage, type SecretErrorKind, SecretStoreError } from '../errors.js';
 import { ChallengeResourceMismatch } from './challenge.js';
 import { CredentialSetupError } from './credentials.js';
 import type { TokenRequestFailure } from './token-trace.js';
@@ -82,9 +82,9 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
   const kind = classifyKeyVaultFailure(err);
   if (kv?.status === undefined) {
     const code = networkCode(err);
-    return make(kind, `getSecret at ${ctx.vaultUrl} failed: ${code}${errMessage(err) ? `: ${clip(errMessage(err)!)}` : ''}`);
+    return make(kind, `getSecret at ${ctx.vaultUrl} failed: ${code}${errMessage(err) ? `: ${clipMessage(errMessage(err)!)}` : ''}`);
   }
-  const said = `${kv.status} ${kv.code ?? ''}${kv.innerCode ? ` (${kv.innerCode})` : ''}${kv.message ? `: ${clip(kv.message)}` : ''}`.replace(/ +/g, ' ');
+  const said = `${kv.status} ${kv.code ?? ''}${kv.innerCode ? ` (${kv.innerCode})` : ''}${kv.message ? `: ${clipMessage(kv.message)}` : ''}`.replace(/ +/g, ' ');
   switch (kind) {
     case 'not_found':
       return make(kind, `Key Vault answered ${said}`, `Check the secret name, that it is in ${ctx.vaultUrl}, and that a ?version= is one of its version IDs.`);
@@ -111,7 +111,7 @@ function tokenFailure(err: Error, ctx: FailureContext, make: (kind: SecretErrorK
   const wire = ctx.tokenFailure;
   const status = wire?.status ?? (err instanceof AuthenticationError ? err.statusCode : undefined);
   const code = wire?.code ?? (err instanceof AuthenticationError ? err.errorResponse?.error : undefined);
-  const description = clip(wire?.description ?? (err instanceof AuthenticationError ? (err.errorResponse?.errorDescription ?? '') : err.message));
+  const description = clipMessage(wire?.description ?? (err instanceof AuthenticationError ? (err.errorResponse?.errorDescription ?? '') : err.message));
   const where = wire ? ` at ${wire.origin}` : '';
   const service = ctx.method === 'managedIdentity' ? 'the managed identity endpoint' : 'Entra ID';
   if (wire && status === undefined) {
@@ -146,9 +146,4 @@ function networkCode(err: unknown): string {
     e = e.cause as typeof e;
   }
   return (err as { name?: string })?.name ?? 'Error';
-}
-
-function clip(s: string): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > 300 ? `${one.slice(0, 297)}...` : one;
 }

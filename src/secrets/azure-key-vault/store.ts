@@ -5,7 +5,7 @@
  */
 import type { SecretClient } from '@azure/keyvault-secrets';
 import { parseDuration } from '../../config/duration.js';
-import { withDeadline } from '../aws-secrets-manager/deadline.js';
+import { withDeadline } from '../deadline.js';
 import { SecretStoreError, secretLabel } from '../errors.js';
 import type { FetchedSecret, SecretStore, StoreCallOptions, StoreDeps } from '../types.js';
 import { createKeyVaultClient, MAX_RETRIES } from './client.js';

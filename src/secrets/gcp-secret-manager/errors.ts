@@ -7,8 +7,8 @@
 import { Status } from 'google-gax';
 import { formatDuration } from '../../config/duration.js';
 import { ReadOnlyViolationError } from '../../errors.js';
-import { CallAborted } from '../aws-secrets-manager/deadline.js';
-import { classifyStoreFailure, SecretStoreError, type SecretErrorKind } from '../errors.js';
+import { CallAborted } from '../deadline.js';
+import { classifyStoreFailure, clipMessage, type SecretErrorKind, SecretStoreError } from '../errors.js';
 import { CredentialFileError } from './auth.js';
 
 /** The `type:` of this store, also in every message. */
@@ -99,8 +99,7 @@ function bareCause(err: unknown): Error {
 function said(err: unknown): string {
   const e = err as ErrorShape | undefined;
   if (!e?.message || e.name === 'SyntaxError') return '';
-  const one = e.message.replace(/\s+/g, ' ').trim();
-  return one.length > 300 ? `${one.slice(0, 297)}...` : one;
+  return clipMessage(e.message);
 }
 
 /** Any failure of a store call as the SecretStoreError to throw. */

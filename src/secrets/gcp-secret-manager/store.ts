@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import type { googleAuthLibrary } from 'google-gax';
 import { parseDuration } from '../../config/duration.js';
-import { withDeadline } from '../aws-secrets-manager/deadline.js';
+import { withDeadline } from '../deadline.js';
 import { SecretStoreError, secretLabel } from '../errors.js';
 import type { FetchedSecret, SecretStore, StoreCallOptions, StoreDeps } from '../types.js';
 import { CredentialFileError, customTokenUri, googleAuth, readAdcFile, readServiceAccountKey, routeThroughTransport } from './auth.js';

@@ -6,7 +6,7 @@
  * (auth/token/revoke-self) on close so no live token outlives the agent.
  */
 import type { Logger } from '../../log.js';
-import { withDeadline } from '../aws-secrets-manager/deadline.js';
+import { withDeadline } from '../deadline.js';
 import type { VaultClient } from './client.js';
 import { describeSource, readCredential, type CredentialSource } from './credentials.js';
 import { CredentialSourceError, LoginError, statusOf } from './errors.js';

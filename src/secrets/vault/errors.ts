@@ -6,8 +6,8 @@
  */
 import { formatDuration } from '../../config/duration.js';
 import { ReadOnlyViolationError } from '../../errors.js';
-import { CallAborted } from '../aws-secrets-manager/deadline.js';
-import { classifyStoreFailure, SecretStoreError, type SecretErrorKind } from '../errors.js';
+import { CallAborted } from '../deadline.js';
+import { classifyStoreFailure, clipMessage, type SecretErrorKind, SecretStoreError } from '../errors.js';
 import { RESPONSE_TOO_LARGE, VaultTransportError } from './transport.js';
 
 export const STORE_TYPE = 'vault';
@@ -63,7 +63,7 @@ export function fromNodeVault(err: unknown): unknown {
   const response = (err as { response?: { statusCode?: unknown; body?: unknown } } | null)?.response;
   if (!response || typeof response.statusCode !== 'number') return err;
   const body = (response.body ?? {}) as { errors?: unknown; data?: { metadata?: { deletion_time?: unknown; destroyed?: unknown } } };
-  const errors = Array.isArray(body.errors) ? body.errors.filter((e): e is string => typeof e === 'string').map(clip) : [];
+  const errors = Array.isArray(body.errors) ? body.errors.filter((e): e is string => typeof e === 'string').map(clipMessage) : [];
   const meta = body.data?.metadata;
   const removed =
     response.statusCode === 404 && meta && (meta.destroyed === true || (typeof meta.deletion_time === 'string' && meta.deletion_time !== ''))
@@ -168,9 +168,9 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
 /** Vault's answer or Node's error, in one line. */
 function said(e: unknown): string {
   if (e instanceof VaultHttpError) return e.message;
-  if (e instanceof VaultTransportError) return `${e.code}: ${clip(e.message)}`;
-  if (e instanceof Error) return `${(e as { code?: string }).code ?? e.name}: ${clip(e.message)}`;
-  return clip(String(e));
+  if (e instanceof VaultTransportError) return `${e.code}: ${clipMessage(e.message)}`;
+  if (e instanceof Error) return `${(e as { code?: string }).code ?? e.name}: ${clipMessage(e.message)}`;
+  return clipMessage(String(e));
 }
 
 /**
@@ -181,11 +181,6 @@ function sanitize(cause: unknown): unknown {
   const c = fromNodeVault(cause);
   if (c instanceof VaultHttpError || c instanceof VaultTransportError || c instanceof CallAborted || c instanceof ReadOnlyViolationError || c instanceof CredentialSourceError || c instanceof TokenRefusedError) return c;
   if (c instanceof LoginError) return sanitize(c.cause);
-  if (c instanceof Error) return Object.assign(new Error(clip(c.message)), { name: c.name, ...((c as { code?: unknown }).code ? { code: (c as { code?: unknown }).code } : {}) });
+  if (c instanceof Error) return Object.assign(new Error(clipMessage(c.message)), { name: c.name, ...((c as { code?: unknown }).code ? { code: (c as { code?: unknown }).code } : {}) });
   return undefined;
-}
-
-function clip(s: string): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > 300 ? `${one.slice(0, 297)}...` : one;
 }

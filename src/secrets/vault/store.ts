@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../config/duration.js';
-import { withDeadline } from '../aws-secrets-manager/deadline.js';
+import { withDeadline } from '../deadline.js';
 import { SecretStoreError, secretLabel } from '../errors.js';
 import type { FetchedSecret, SecretStore, StoreCallOptions, StoreDeps } from '../types.js';
 import { loginPathOf, requestOptions, tokenProvider, type TokenProvider } from './auth.js';

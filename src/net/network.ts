@@ -42,6 +42,11 @@ export interface Network {
   tls: TlsOptions;
   /** Which proxy a request to `url` goes through (undefined: direct). */
   proxyFor(url: string): string | undefined;
+  /**
+   * A network of its own (its caller destroys it) with the same proxy settings that also trusts
+   * `ca` (PEM): for a secret store with a CA of its own (`caFile`).
+   */
+  withCa(ca: string): Network;
   /** Close every pooled socket. */
   destroy(): void;
 }
@@ -93,6 +98,7 @@ export function createNetwork(options: NetworkOptions): Network {
     },
     tls: tlsOptions,
     proxyFor: (url) => httpsAgent.proxyFor(url),
+    withCa: (extra) => createNetwork({ ...options, ca: options.ca ? `${options.ca}\n${extra}` : extra }),
     destroy() {
       httpAgent.destroy();
       httpsAgent.destroy();

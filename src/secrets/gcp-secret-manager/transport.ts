@@ -5,11 +5,8 @@
  * the last point before the wire: anything but `GET …/versions/…:access` to Secret Manager is
  * refused here.
  */
-import type { Agent } from 'node:http';
-import * as tls from 'node:tls';
 import { googleAuthLibrary } from 'google-gax';
 import { ReadOnlyViolationError } from '../../errors.js';
-import { ProxyAwareAgent } from '../../net/agent.js';
 import type { Network } from '../../net/index.js';
 
 type Gaxios = InstanceType<typeof googleAuthLibrary.gaxios.Gaxios>;
@@ -40,7 +37,9 @@ export interface StoreTransport {
 
 /** The store's transport: agents per target, the read-only check, the token_uri rewrite. */
 export function createTransport(options: TransportOptions): StoreTransport {
-  const agents = storeAgents(options.network, options.ca);
+  // With a store CA: a network of the store's own, same proxy choice, that also trusts it.
+  const own = options.ca ? options.network.withCa(options.ca) : undefined;
+  const network = own ?? options.network;
   const transporter = new googleAuthLibrary.gaxios.Gaxios();
   transporter.interceptors.request.add({
     resolved: async (config) => {
@@ -55,40 +54,9 @@ export function createTransport(options: TransportOptions): StoreTransport {
       }
       if (options.tokenUri && url.href === GOOGLE_TOKEN_URL) config.url = new URL(options.tokenUri);
       // Set last and unconditionally: google-gax passes its own keep-alive agents with each request.
-      config.agent = (target: URL) => agents.agentFor(target);
+      config.agent = (target: URL) => (target.protocol === 'http:' ? network.httpAgent : network.httpsAgent);
       return config;
     },
   });
-  return { transporter, destroy: agents.destroy };
-}
-
-/**
- * The agents for each target: the network's own, or — with a store CA — agents with the same
- * proxy choice (`network.proxyFor`) and a trust store of the network's roots plus the store CA.
- */
-function storeAgents(network: Network, ca: string | undefined): { agentFor(url: URL): Agent; destroy(): void } {
-  if (!ca) return { agentFor: (url) => (url.protocol === 'http:' ? network.httpAgent : network.httpsAgent), destroy() {} };
-  const roots = network.tls.ca ?? (tls as { getCACertificates?: (t: string) => string[] }).getCACertificates?.('default') ?? tls.rootCertificates;
-  const secureContext = tls.createSecureContext({
-    ca: [...roots, ca],
-    ...(network.tls.cert && network.tls.key ? { cert: network.tls.cert, key: network.tls.key } : {}),
-  });
-  const agents = new Map<string, ProxyAwareAgent>();
-  return {
-    agentFor(url) {
-      const secure = url.protocol !== 'http:';
-      const proxy = network.proxyFor(url.href) ?? '';
-      const key = `${secure}|${proxy}`;
-      let agent = agents.get(key);
-      if (!agent) {
-        agent = new ProxyAwareAgent({ secure, proxy: proxy ? { httpsProxy: proxy, httpProxy: proxy } : {}, secureContext });
-        agents.set(key, agent);
-      }
-      return agent;
-    },
-    destroy() {
-      for (const a of agents.values()) a.destroy();
-      agents.clear();
-    },
-  };
+  return { transporter, destroy: () => own?.destroy() };
 }

@@ -1,13 +1,12 @@
 /**
  * The node-vault client of one store: its HTTP goes through {@link vaultTransport} over the agent
- * network (or, with `caFile`, a proxy-aware agent of the store's own that also trusts that CA).
+ * network (or, with `caFile`, a network of the store's own, same proxy, that also trusts that CA).
  * node-vault reads VAULT_TOKEN, VAULT_NAMESPACE, VAULT_PREFIX and VAULT_SKIP_VERIFY from the
  * process environment by default; every one of them is pinned here, so only the store's config
  * decides where and as whom the store talks, and nothing can turn certificate checks off.
  */
-import * as tls from 'node:tls';
 import nodeVault from 'node-vault';
-import { ProxyAwareAgent, type Network } from '../../net/index.js';
+import type { Network } from '../../net/index.js';
 import { checkReadOnly, type GuardScope } from './guard.js';
 import { vaultTransport, type TransportAgents } from './transport.js';
 
@@ -25,8 +24,9 @@ export interface VaultClientOptions {
 
 /** The client, and a `destroy()` for the agents the store made itself (never the network's). */
 export function createVaultClient(options: VaultClientOptions): { client: VaultClient; destroy(): void } {
-  const own = options.ca ? storeAgents(options.network, options.address, options.ca) : undefined;
-  const agents: TransportAgents = own ?? { httpAgent: options.network.httpAgent, httpsAgent: options.network.httpsAgent };
+  const own = options.ca ? options.network.withCa(options.ca) : undefined;
+  const network = own ?? options.network;
+  const agents: TransportAgents = { httpAgent: network.httpAgent, httpsAgent: network.httpsAgent };
   const client = nodeVault({
     endpoint: options.address.replace(/\/+$/, ''),
     apiVersion: 'v1',
@@ -40,23 +40,7 @@ export function createVaultClient(options: VaultClientOptions): { client: VaultC
   return {
     client,
     destroy() {
-      own?.httpAgent.destroy();
-      own?.httpsAgent.destroy();
+      own?.destroy();
     },
-  };
-}
-
-/**
- * Agents trusting the network's CA bundle (or Node's roots) plus the store's CA, going through
- * the proxy the network picks for the Vault address: the store only ever talks to that origin.
- */
-function storeAgents(network: Network, address: string, ca: string): { httpAgent: ProxyAwareAgent; httpsAgent: ProxyAwareAgent } {
-  const roots = network.tls.ca ?? [...tls.rootCertificates];
-  const secureContext = tls.createSecureContext({ ca: [...roots, ca], ...(network.tls.cert ? { cert: network.tls.cert, key: network.tls.key } : {}) });
-  const proxy = network.proxyFor(address);
-  const settings = proxy ? { httpsProxy: proxy, httpProxy: proxy } : {};
-  return {
-    httpAgent: new ProxyAwareAgent({ secure: false, proxy: settings, maxSockets: 16 }),
-    httpsAgent: new ProxyAwareAgent({ secure: true, proxy: settings, maxSockets: 16, secureContext }),
   };
 }

@@ -5,18 +5,18 @@
  * requests signed with the current keys. Covers rotation, cache expiry, outage, not-found and
  * permission-denied, and that no secret value reaches a log line, a frame or the control plane.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildAgent, type BuiltAgent } from '../../src/agent/from-config.js';
-import { loadAgentConfig } from '../../src/config/index.js';
+import type { BuiltAgent } from '../../src/agent/from-config.js';
 import type { JobRecord } from '../../src/controlplane/index.js';
 import { createMemoryStore, memoryStoreProvider, type MemoryStore } from '../../src/secrets/memory/index.js';
 import { defaultRegistry } from '../../src/secrets/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
-import { capturingLogger, controlPlaneFiles } from '../helpers/leaks.js';
+import { controlPlaneFiles } from '../helpers/leaks.js';
+import { startStoreAgent } from '../helpers/store-agent.js';
 
 const KEY_A = { accessKeyId: 'AKIDSTOREDKEYA000001', secretAccessKey: 'stored-secret-key-A-4c1e9b' };
 const KEY_B = { accessKeyId: 'AKIDSTOREDKEYB000002', secretAccessKey: 'stored-secret-key-B-7d2f0a' };
@@ -43,50 +43,23 @@ interface Setup {
   crawl(types?: string[]): Promise<JobRecord>;
 }
 
-async function setup(options: { cacheTtl?: string; maxStale?: string; latencyMs?: number; ref?: string } = {}): Promise<Setup> {
+async function setup(options: { cacheTtl?: string | number; maxStale?: string; latencyMs?: number; ref?: string } = {}): Promise<Setup> {
   sim = await startSimulator({ credentials: [KEY_A], ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
   h = await startControlPlane();
   const store = createMemoryStore('vault-test', { 'sdr/aws': json(KEY_A) });
   // The store under test is this instance: the registry's memory provider hands it out.
   const registry = defaultRegistry().register({ ...memoryStoreProvider, create: () => store });
-  writeFileSync(join(dir, 'token'), h.agentToken);
-  const file = join(dir, `agent-${Math.random().toString(36).slice(2)}.yaml`);
-  writeFileSync(
-    file,
-    `controlPlane:
-  url: ${h.wsUrl}
-agent:
-  id: agent-1
-  tokenFile: ${join(dir, 'token')}
-limits:
-  batchRecords: 200
-  batchFlushInterval: 20ms
-log:
-  level: trace
-secretStores:
-  vault-test:
-    type: memory
-    cacheTtl: ${options.cacheTtl ?? '5m'}
-    maxStale: ${options.maxStale ?? '1h'}
-connections:
-  sim:
-    regions: [us-east-1]
-    endpoint: ${sim.url}
-    credentials:
-      source: secret
-      secret: "${options.ref ?? 'vault-test:sdr/aws'}"
-`,
-  );
-  const { logger, lines } = capturingLogger();
-  agent = buildAgent(loadAgentConfig({ path: file, env: {}, registry }), { logger: logger, env: {}, registry, agentVersion: '0.1.0' });
-  agent.runtime.start(0);
-  await expect.poll(() => agent!.runtime.status().ready, { timeout: 10_000 }).toBe(true);
-  const cp = h.cp;
-  return {
-    store,
-    lines,
-    crawl: (types = ['model', 'endpoint']) => cp.waitForJob(cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types }).id, 30_000),
-  };
+  const started = await startStoreAgent({
+    dir,
+    h,
+    sim,
+    storeName: 'vault-test',
+    storeEntry: { type: 'memory', cacheTtl: options.cacheTtl ?? '5m', maxStale: options.maxStale ?? '1h' },
+    secretRef: options.ref ?? 'vault-test:sdr/aws',
+    registry,
+  });
+  agent = started.agent;
+  return { store, lines: started.lines, crawl: started.crawl };
 }
 
 const signedBy = (s: Simulator, key: string) => s.operations.filter((o) => o.status === 200 && o.accessKeyId === key).length;
@@ -145,7 +118,7 @@ describe('AWS keys from a secret store', () => {
   });
 
   it('outage: while the store is unreachable the cached keys keep the crawl going; without any, the job fails clearly and the agent stays up', async () => {
-    const { store, lines, crawl } = await setup({ cacheTtl: '0', maxStale: '1h' });
+    const { store, lines, crawl } = await setup({ cacheTtl: 0, maxStale: '1h' });
     expect((await crawl()).status).toBe('completed');
     store.failWith('unreachable');
     expect((await crawl()).status).toBe('completed');

@@ -6,17 +6,17 @@
  * cache expiry, an outage with and without a cached value, not found and permission denied, and a
  * scan of every log line, frame and stored record for the store's secrets.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildAgent, type BuiltAgent } from '../../src/agent/from-config.js';
-import { loadAgentConfig } from '../../src/config/index.js';
+import type { BuiltAgent } from '../../src/agent/from-config.js';
 import type { JobRecord } from '../../src/controlplane/index.js';
 import { defaultRegistry } from '../../src/secrets/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
-import { capturingLogger, controlPlaneFiles } from '../helpers/leaks.js';
+import { controlPlaneFiles } from '../helpers/leaks.js';
+import { startStoreAgent } from '../helpers/store-agent.js';
 import { STORE_FIXTURES } from '../helpers/secret-stores/index.js';
 import type { StoreFixture } from '../helpers/secret-stores/types.js';
 
@@ -52,46 +52,18 @@ async function setup(start: () => Promise<StoreFixture>, options: { cacheTtl?: s
   await store.put('aws', json(KEY_A));
   sim = await startSimulator({ credentials: [KEY_A] });
   h = await startControlPlane();
-  writeFileSync(join(dir, 'token'), h.agentToken);
-  const file = join(dir, `agent-${Math.random().toString(36).slice(2)}.yaml`);
-  // The fixture's entry as JSON, which YAML reads as is.
-  const caFile = join(dir, `ca-${Math.random().toString(36).slice(2)}.pem`);
-  if (store.ca) writeFileSync(caFile, store.ca);
-  const entry = JSON.stringify({ ...store.config, cacheTtl: options.cacheTtl ?? '5m', maxStale: '1h' });
-  writeFileSync(
-    file,
-    `controlPlane:
-  url: ${h.wsUrl}${store.ca ? `\n  caFile: ${caFile}` : ''}
-agent:
-  id: agent-1
-  tokenFile: ${join(dir, 'token')}
-limits:
-  batchRecords: 200
-  batchFlushInterval: 20ms
-log:
-  level: trace
-secretStores:
-  ${STORE}: ${entry}
-connections:
-  sim:
-    regions: [us-east-1]
-    endpoint: ${sim.url}
-    credentials:
-      source: secret
-      secret: ${JSON.stringify(`${STORE}:${store.nameFor(options.secret ?? 'aws')}`)}
-`,
-  );
-  const { logger, lines } = capturingLogger();
-  const env = { ...store.env };
-  agent = buildAgent(loadAgentConfig({ path: file, env }), { logger: logger, env, agentVersion: '0.1.0' });
-  agent.runtime.start(0);
-  await expect.poll(() => agent!.runtime.status().ready, { timeout: 10_000 }).toBe(true);
-  const cp = h.cp;
-  return {
-    store,
-    lines,
-    crawl: () => cp.waitForJob(cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['model', 'endpoint'] }).id, 30_000),
-  };
+  const started = await startStoreAgent({
+    dir,
+    h,
+    sim,
+    storeName: STORE,
+    storeEntry: { ...store.config, cacheTtl: options.cacheTtl ?? '5m', maxStale: '1h' },
+    secretRef: `${STORE}:${store.nameFor(options.secret ?? 'aws')}`,
+    ...(store.ca ? { ca: store.ca } : {}),
+    env: { ...store.env },
+  });
+  agent = started.agent;
+  return { store, lines: started.lines, crawl: () => started.crawl() };
 }
 
 const signedBy = (s: Simulator, key: string) => s.operations.filter((o) => o.status === 200 && o.accessKeyId === key).length;

@@ -48,10 +48,6 @@ export interface CallStats {
 }
 
 /**
- * Sends AWS calls with the crawl's policy: an adaptive rate limiter per (region, operation), retries
- * with full-jitter backoff for throttled and transient failures, and counts of every request.
- */
-/**
  * What the caller does when AWS rejects the credentials themselves: re-read them from their
  * source (a secret store) once, then retry. `source` names where they come from, for messages.
  */
@@ -63,6 +59,10 @@ export interface Reauth {
 /** Credentials are read again at most this often (a disabled region must not hammer the store). */
 const MIN_REFRESH_INTERVAL_MS = 10_000;
 
+/**
+ * Sends AWS calls with the crawl's policy: an adaptive rate limiter per (region, operation), retries
+ * with full-jitter backoff for throttled and transient failures, and counts of every request.
+ */
 export class Caller {
   readonly stats: CallStats = { calls: {}, throttled: {}, errors: {} };
   private readonly limiters = new Map<string, AdaptiveLimiter>();

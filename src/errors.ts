@@ -5,7 +5,7 @@
 export const ERROR_CODES = {
   SDR_ERR_USAGE: 'bad command-line arguments',
   SDR_ERR_CONFIG: 'invalid configuration',
-  SDR_ERR_READ_ONLY: 'a non-read-only AWS operation was refused before it was sent',
+  SDR_ERR_READ_ONLY: 'a request outside the read-only allowlist was refused before it was sent',
   SDR_ERR_CREDENTIALS: 'AWS rejected or could not find credentials',
   SDR_ERR_AWS: 'an AWS API call failed',
   SDR_ERR_OUTPUT: 'records could not be written',
@@ -46,18 +46,21 @@ export class UsageError extends SdrError {
   }
 }
 
-/** Raised by the read-only guard; the request never left the process. */
+/**
+ * Raised by a read-only guard: the operation (AWS) or the method and path (a secret store's HTTP
+ * API) is not on the guard's exact allowlist, and the request never left the process.
+ */
 export class ReadOnlyViolationError extends SdrError {
   constructor(
     readonly service: string,
     readonly operation: string,
   ) {
-    const aws = service === 'sagemaker' || service === 'sts';
+    const aws = service === 'sagemaker' || service === 'sts' || service === 'secretsmanager';
     super(
       'SDR_ERR_READ_ONLY',
       aws
-        ? `refused ${service}:${operation}: sdr-agent only sends read-only operations (List*, Describe*, Get*, Search, QueryLineage, sts:GetCallerIdentity, sts:AssumeRole)`
-        : `refused ${service}:${operation}: sdr-agent only reads from ${service} (the requests its secret store needs to read a secret)`,
+        ? `refused ${service}:${operation}: sdr-agent sends only the AWS operations on its allowlist — the crawler's SageMaker List/Describe/Search operations (\`sdr-agent policy\` prints them), sts:GetCallerIdentity, sts:AssumeRole and secretsmanager:GetSecretValue`
+        : `refused ${service}:${operation}: sdr-agent sends ${service} only the requests on its allowlist (reading a secret, and the store's own authentication)`,
       { hint: `This is a bug in the caller, not a permissions problem; nothing was sent to ${aws ? 'AWS' : service}.` },
     );
   }

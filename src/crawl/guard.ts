@@ -1,23 +1,18 @@
 import type { Pluggable } from '@smithy/types';
 import { ReadOnlyViolationError } from '../errors.js';
+import { ALLOWED_OPERATIONS, type GuardedService } from './operations.js';
+
+export type { GuardedService } from './operations.js';
 
 /**
- * The read-only allowlist, enforced in every AWS client the agent creates (not only by IAM).
- * SageMaker: `List*`, `Describe*`, `Get*`, `Search`, `QueryLineage`. STS: `GetCallerIdentity`,
- * `AssumeRole`. Secrets Manager (the `aws-secrets-manager` store): `GetSecretValue` only.
+ * The read-only guard, enforced in every AWS client the agent creates (not only by IAM): an exact
+ * allowlist (operations.ts). SageMaker: exactly the List, Describe and Search operations of the
+ * resource descriptors — what `sdr-agent policy` prints. STS: `GetCallerIdentity`, `AssumeRole`.
+ * Secrets Manager (the `aws-secrets-manager` store): `GetSecretValue`. Anything else, including
+ * read operations no descriptor uses (lifecycle scripts, presigned URLs), is refused unsent.
  */
-const ALLOWED = {
-  sagemaker: (op: string) => /^(List|Describe|Get)[A-Z]/.test(op) || op === 'Search' || op === 'QueryLineage',
-  sts: (op: string) => op === 'GetCallerIdentity' || op === 'AssumeRole',
-  secretsmanager: (op: string) => op === 'GetSecretValue',
-} satisfies Record<string, (op: string) => boolean>;
-
-/** The AWS services the agent has clients for. */
-export type GuardedService = keyof typeof ALLOWED;
-
-/** True when the guard lets `service:operation` through. */
 export function isReadOnlyOperation(service: string, operation: string): boolean {
-  return (ALLOWED as Record<string, (op: string) => boolean>)[service]?.(operation) ?? false;
+  return ALLOWED_OPERATIONS.has(`${service}:${operation}`);
 }
 
 /** The operation name of an SDK command class name (`ListModelsCommand` → `ListModels`). */

@@ -1,22 +1,17 @@
 import { SdrError } from '../errors.js';
 import type { ResourceDescriptor } from './descriptor.js';
 import { isReadOnlyOperation } from './guard.js';
+import { crawlerOperations } from './operations.js';
 import { RESOURCES } from './resources/index.js';
 
-/** The `service:Operation` names a crawl of `resources` can send, sorted. */
-export function crawlerOperations(resources: ResourceDescriptor[] = RESOURCES): string[] {
-  const ops = new Set<string>(['sts:GetCallerIdentity']);
-  for (const d of resources) {
-    ops.add(`sagemaker:${d.list.operation}`);
-    ops.add(`sagemaker:${d.describe.operation}`);
-    if (d.search) ops.add('sagemaker:Search');
-  }
-  return [...ops].sort();
-}
+export { crawlerOperations } from './operations.js';
 
 /**
  * The least-privilege IAM policy for a crawl: exactly the operations the crawler uses, each
- * checked against the read-only guard's allowlist (a mutating operation here is a bug, and throws).
+ * checked against the read-only guard's allowlist (anything else here is a bug, and throws).
+ * It is the policy of the identity that crawls: with `assumeRole`, the role's. `sts:AssumeRole`
+ * is not in it — the base identity sends it, so the base identity's policy grants it and the
+ * role's trust policy admits that identity (docs/configuration.md).
  */
 export function iamPolicy(resources: ResourceDescriptor[] = RESOURCES): Record<string, unknown> {
   const ops = crawlerOperations(resources);

@@ -1,88 +1,176 @@
-import { CreateTrainingJobCommand, DeleteModelCommand, ListModelsCommand, StopNotebookInstanceCommand, AddTagsCommand, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
+/**
+ * The read-only guard as an exact allowlist, proved against every command class the three AWS SDK
+ * clients export: each one off the list is refused with ReadOnlyViolationError before a request
+ * reaches the simulator; each one on it reaches the simulator. The list is the one
+ * `sdr-agent policy` prints, plus sts:AssumeRole and secretsmanager:GetSecretValue.
+ */
+import * as sagemaker from '@aws-sdk/client-sagemaker';
+import * as secretsManager from '@aws-sdk/client-secrets-manager';
+import * as sts from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../src/crawl/clients.js';
-import { isReadOnlyOperation } from '../../src/crawl/guard.js';
-import { iamPolicy, crawlerOperations } from '../../src/crawl/policy.js';
+import { isReadOnlyOperation, operationOf } from '../../src/crawl/guard.js';
+import { allowedOperations, crawlerOperations, NON_CRAWL_OPERATIONS } from '../../src/crawl/operations.js';
+import { iamPolicy } from '../../src/crawl/policy.js';
+import { RESOURCES } from '../../src/crawl/resources/index.js';
 import { ReadOnlyViolationError } from '../../src/errors.js';
+import { createNetwork, type Network } from '../../src/net/index.js';
+import { createSecretsManagerClient } from '../../src/secrets/aws-secrets-manager/client.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { startSecretsManagerSimulator, type SecretsManagerSimulator } from '../../src/sim/secrets-manager/index.js';
 import { SIM_CREDENTIALS } from '../helpers/crawl.js';
 
-describe('the read-only allowlist', () => {
+type CommandClass = new (input: object) => object;
+
+/** Every `*Command` class a client package exports, by operation name (not smithy's base class, re-exported as `$Command`). */
+function commandsOf(pkg: Record<string, unknown>): Array<[string, CommandClass]> {
+  return Object.entries(pkg)
+    .filter(([name, value]) => /^[A-Z]\w*Command$/.test(name) && typeof value === 'function' && typeof (value as { prototype?: { resolveMiddleware?: unknown } }).prototype?.resolveMiddleware === 'function')
+    .map(([name, value]) => [operationOf(name), value as CommandClass] as [string, CommandClass])
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Send every command with an empty input; the operations the guard refused, and the other outcomes. */
+async function sendAll(client: { send(command: never): Promise<unknown> }, commands: Array<[string, CommandClass]>): Promise<{ refused: string[]; passed: string[]; wrongError: string[] }> {
+  const refused: string[] = [];
+  const passed: string[] = [];
+  const wrongError: string[] = [];
+  for (const [operation, Command] of commands) {
+    const outcome = await client.send(new Command({}) as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (outcome instanceof ReadOnlyViolationError) {
+      if (outcome.code !== 'SDR_ERR_READ_ONLY' || outcome.operation !== operation || !outcome.message.includes('sdr-agent policy')) wrongError.push(operation);
+      refused.push(operation);
+    } else passed.push(operation);
+  }
+  return { refused, passed, wrongError };
+}
+
+const sageMakerCommands = commandsOf(sagemaker);
+const stsCommands = commandsOf(sts);
+const secretsManagerCommands = commandsOf(secretsManager);
+const crawlSageMaker = crawlerOperations().filter((o) => o.startsWith('sagemaker:')).map((o) => o.slice('sagemaker:'.length));
+
+describe('the allowlist is the policy', () => {
+  it("SageMaker: exactly the operations of the resource descriptors, which `sdr-agent policy` grants", () => {
+    expect(allowedOperations('sagemaker')).toEqual(crawlSageMaker);
+    const policy = iamPolicy() as { Statement: Array<{ Action: string[] }> };
+    const granted = policy.Statement.flatMap((s) => s.Action).sort();
+    expect(granted).toEqual(crawlerOperations());
+    // The guard's whole list is the policy's, plus the two operations granted elsewhere (see operations.ts).
+    const guard = [...allowedOperations('sagemaker').map((o) => `sagemaker:${o}`), ...allowedOperations('sts').map((o) => `sts:${o}`), ...allowedOperations('secretsmanager').map((o) => `secretsmanager:${o}`)].sort();
+    expect(guard).toEqual([...granted, ...NON_CRAWL_OPERATIONS].sort());
+    // Two per resource type, and Search.
+    expect(crawlSageMaker).toHaveLength(RESOURCES.length * 2 + 1);
+  });
+
+  it('STS: GetCallerIdentity and AssumeRole; Secrets Manager: GetSecretValue', () => {
+    expect(allowedOperations('sts')).toEqual(['AssumeRole', 'GetCallerIdentity']);
+    expect(allowedOperations('secretsmanager')).toEqual(['GetSecretValue']);
+  });
+
   it.each([
     ['sagemaker', 'ListModels', true],
     ['sagemaker', 'DescribeTrainingJob', true],
-    ['sagemaker', 'GetModelPackageGroupPolicy', true],
     ['sagemaker', 'Search', true],
-    ['sagemaker', 'QueryLineage', true],
     ['sts', 'GetCallerIdentity', true],
     ['sts', 'AssumeRole', true],
-    ['sagemaker', 'DeleteModel', false],
-    ['sagemaker', 'CreateTrainingJob', false],
-    ['sagemaker', 'UpdateEndpoint', false],
-    ['sagemaker', 'StopNotebookInstance', false],
-    ['sagemaker', 'AddTags', false],
+    ['secretsmanager', 'GetSecretValue', true],
+    // Reads the crawler does not use are off the list, above all those that reveal scripts and sessions.
+    ['sagemaker', 'DescribeNotebookInstanceLifecycleConfig', false],
+    ['sagemaker', 'DescribeStudioLifecycleConfig', false],
+    ['sagemaker', 'CreatePresignedDomainUrl', false],
     ['sagemaker', 'CreatePresignedNotebookInstanceUrl', false],
+    ['sagemaker', 'GetModelPackageGroupPolicy', false],
+    ['sagemaker', 'QueryLineage', false],
+    ['sagemaker', 'ListTags', false],
+    ['sagemaker', 'DeleteModel', false],
     ['sagemaker', 'Listen', false],
     ['sts', 'GetSessionToken', false],
+    ['secretsmanager', 'ListSecrets', false],
     ['s3', 'ListBuckets', false],
+    ['sagemaker', 'GetSecretValue', false],
   ])('%s:%s → %s', (service, op, allowed) => {
     expect(isReadOnlyOperation(service, op)).toBe(allowed);
   });
+
+  it('a descriptor naming an operation that is not a List or Describe cannot widen the list', () => {
+    const [first] = RESOURCES;
+    const bad = { ...first!, describe: { ...first!.describe, operation: 'DeleteModel' } };
+    expect(() => crawlerOperations([bad])).toThrow('resource type notebook-instance: DeleteModel is not a List or Describe operation');
+  });
 });
 
-describe('the guard in the SDK middleware stack', () => {
+describe('every command class of the SDK clients against the guard', () => {
   let sim: Simulator;
+  let smSim: SecretsManagerSimulator;
+  let network: Network;
   beforeAll(async () => {
     sim = await startSimulator();
+    smSim = await startSecretsManagerSimulator({ credentials: [SIM_CREDENTIALS] });
+    network = createNetwork({ proxy: {} });
   });
-  afterAll(() => sim.close());
+  afterAll(async () => {
+    network.destroy();
+    await Promise.all([sim.close(), smSim.close()]);
+  });
 
-  it('refuses mutating commands before any request reaches the server', async () => {
-    const clients = createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS });
+  it('@aws-sdk/client-sagemaker: each command off the list is refused before the wire; each on it reaches the simulator', async () => {
+    expect(sageMakerCommands.length).toBeGreaterThan(300);
+    const clients = createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, network });
     try {
       sim.resetLog();
-      const sm = clients.sageMaker('us-east-1');
-      for (const cmd of [
-        new DeleteModelCommand({ ModelName: 'm' }),
-        new CreateTrainingJobCommand({} as never),
-        new UpdateEndpointCommand({ EndpointName: 'e', EndpointConfigName: 'c' }),
-        new StopNotebookInstanceCommand({ NotebookInstanceName: 'n' }),
-        new AddTagsCommand({ ResourceArn: 'arn:aws:sagemaker:us-east-1:123456789012:model/m', Tags: [] }),
-      ]) {
-        const err = await sm.send(cmd as never).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(ReadOnlyViolationError);
-        expect((err as ReadOnlyViolationError).code).toBe('SDR_ERR_READ_ONLY');
-      }
+      const outside = sageMakerCommands.filter(([op]) => !crawlSageMaker.includes(op));
+      const inside = sageMakerCommands.filter(([op]) => crawlSageMaker.includes(op));
+      const refused = await sendAll(clients.sageMaker('us-east-1'), outside);
+      expect(refused.passed).toEqual([]);
+      expect(refused.wrongError).toEqual([]);
+      expect(refused.refused).toHaveLength(outside.length);
       expect(sim.operations).toEqual([]);
-      // A read-only command on the same client does go through.
-      await sm.send(new ListModelsCommand({}));
-      expect(sim.operations.map((o) => o.operation)).toEqual(['ListModels']);
+      // Every operation the crawler uses exists in the SDK, and goes through.
+      expect(inside.map(([op]) => op)).toEqual([...crawlSageMaker].sort((a, b) => a.localeCompare(b)));
+      const through = await sendAll(clients.sageMaker('us-east-1'), inside);
+      expect(through.refused).toEqual([]);
+      expect(sim.operations.map((o) => o.operation)).toEqual(through.passed);
     } finally {
       clients.destroy();
     }
   });
 
-  it('lets sts:AssumeRole through (a later credentials feature needs it) and nothing else mutating on STS', async () => {
-    const clients = createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS });
+  it('@aws-sdk/client-sts: only GetCallerIdentity and AssumeRole leave the process', async () => {
+    const clients = createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, network });
     try {
       sim.resetLog();
-      const err = await clients.sts('us-east-1').send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::123456789012:role/x', RoleSessionName: 's' })).catch((e: unknown) => e);
-      expect(err).not.toBeInstanceOf(ReadOnlyViolationError);
-      expect(sim.operations.map((o) => o.operation)).toEqual(['AssumeRole']);
+      const allowed = allowedOperations('sts');
+      const refused = await sendAll(clients.sts('us-east-1'), stsCommands.filter(([op]) => !allowed.includes(op)));
+      expect(refused.passed).toEqual([]);
+      expect(refused.wrongError).toEqual([]);
+      expect(refused.refused).toEqual(expect.arrayContaining(['AssumeRoleWithWebIdentity', 'GetSessionToken', 'GetFederationToken']));
+      expect(sim.operations).toEqual([]);
+      const through = await sendAll(clients.sts('us-east-1'), stsCommands.filter(([op]) => allowed.includes(op)));
+      expect(through.passed).toEqual(['AssumeRole', 'GetCallerIdentity']);
+      expect(sim.operations.map((o) => o.operation)).toEqual(['AssumeRole', 'GetCallerIdentity']);
     } finally {
       clients.destroy();
     }
   });
-});
 
-describe('sdr-agent policy', () => {
-  it('grants exactly the operations the crawler uses, all read-only', () => {
-    const policy = iamPolicy() as { Statement: Array<{ Action: string[] }> };
-    const actions = policy.Statement.flatMap((s) => s.Action).sort();
-    expect(actions).toEqual(crawlerOperations());
-    expect(actions).toContain('sagemaker:Search');
-    expect(actions).toContain('sts:GetCallerIdentity');
-    for (const a of actions) expect(isReadOnlyOperation(a.split(':')[0]!, a.split(':')[1]!)).toBe(true);
+  it('@aws-sdk/client-secrets-manager: only GetSecretValue leaves the process', async () => {
+    const client = createSecretsManagerClient({ region: 'us-east-1', endpoint: smSim.url, credentials: async () => SIM_CREDENTIALS, network, timeoutMs: 30_000 });
+    try {
+      smSim.requests.length = 0;
+      const refused = await sendAll(client, secretsManagerCommands.filter(([op]) => op !== 'GetSecretValue'));
+      expect(refused.passed).toEqual([]);
+      expect(refused.wrongError).toEqual([]);
+      expect(refused.refused).toEqual(expect.arrayContaining(['PutSecretValue', 'ListSecrets', 'BatchGetSecretValue', 'DeleteSecret']));
+      expect(smSim.requests).toEqual([]);
+      const through = await sendAll(client, secretsManagerCommands.filter(([op]) => op === 'GetSecretValue'));
+      expect(through.passed).toEqual(['GetSecretValue']);
+      expect(smSim.requests.map((r) => r.operation)).toEqual(['GetSecretValue']);
+    } finally {
+      client.destroy();
+    }
   });
 });

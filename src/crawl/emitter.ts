@@ -1,4 +1,5 @@
 import type { TransformOutput } from '../records/builder.js';
+import { egress } from '../records/egress.js';
 import { isSageMakerLabel } from '../records/builder.js';
 import type { EdgeLabel } from '../records/labels.js';
 import type { EdgeRecord, GraphRecord, NodeRecord } from '../records/types.js';
@@ -24,6 +25,8 @@ export interface EmitStats {
  * (bucket, role, key...) is emitted once per crawl; every edge meets a node — a SageMaker resource
  * that was referenced but never crawled (deleted, or its type not crawled) gets a stub node at
  * the end; and cross-resource joins are emitted when both sides are known.
+ * Every record goes through the egress pass (`records/egress.ts`) on its way to the sink: this is
+ * the one place records leave the crawler.
  * Memory is one id per emitted node plus the join indexes — never the records themselves.
  */
 export class GraphEmitter {
@@ -37,7 +40,14 @@ export class GraphEmitter {
   private backpressure = false;
   private draining: Promise<void> | undefined;
 
-  constructor(private readonly sink: RecordSink) {}
+  /**
+   * @param pass the egress pass. Only the benchmark gives another (the identity), to measure the
+   *   pass's cost in the same run; no command, config or protocol message can reach this.
+   */
+  constructor(
+    private readonly sink: RecordSink,
+    private readonly pass: (record: GraphRecord) => GraphRecord = egress,
+  ) {}
 
   /** Emit one transformed resource; returns false if it was a duplicate. */
   resource(out: TransformOutput): boolean {
@@ -95,6 +105,6 @@ export class GraphEmitter {
     if (record.type === 'node') this.stats.nodes++;
     else this.stats.edges++;
     byLabel[record.label] = (byLabel[record.label] ?? 0) + 1;
-    if (!this.sink.write(record)) this.backpressure = true;
+    if (!this.sink.write(this.pass(record))) this.backpressure = true;
   }
 }

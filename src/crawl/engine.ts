@@ -6,6 +6,7 @@ import type { AwsClientFactory } from './clients.js';
 import type { ResourceDescriptor } from './descriptor.js';
 import { GraphEmitter, type EmitStats, type RecordSink } from './emitter.js';
 import { RESOURCES } from './resources/index.js';
+import type { GraphRecord } from '../records/types.js';
 import { runScope, type RegionState, type ScopeResult } from './scope.js';
 
 export interface CrawlOptions {
@@ -22,6 +23,12 @@ export interface CrawlOptions {
   onScope?: (result: ScopeResult) => void;
   /** Called once the account is known, with the live call counters (for progress reports). */
   onStart?: (started: { account: string; calls: CallStats }) => void;
+  /**
+   * @internal The egress pass every record goes through (default: `records/egress.ts`). Only
+   * bench/crawl.ts replaces it, with the identity, to measure the pass's cost in the same run;
+   * no command, configuration key or protocol message sets it (test/records/egress.test.ts checks).
+   */
+  egressPass?: (record: GraphRecord) => GraphRecord;
 }
 
 export interface CrawlResult {
@@ -50,7 +57,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const stopOnSignal = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stopOnSignal, { once: true });
   const caller = new Caller(policy, abort.signal, Math.random, options.clients.reauth);
-  const emitter = new GraphEmitter(options.sink);
+  const emitter = new GraphEmitter(options.sink, options.egressPass);
   try {
     const account = await identify(options, caller, abort.signal);
     options.onStart?.({ account, calls: caller.stats });

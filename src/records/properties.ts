@@ -1,5 +1,17 @@
-import { ARGUMENT_FIELDS, ENVIRONMENT_FIELDS, PARAMETER_FIELDS, redactArguments, redactEnvironment, redactParameters, redactString } from './redact.js';
 import type { JsonValue, Properties } from './types.js';
+
+/** AWS field names whose value is a map of keys the user chose: the keys are kept exactly. */
+const USER_MAP_FIELDS = new Set([
+  'Environment',
+  'ContainerEnvironment',
+  'HyperParameters',
+  'StaticHyperParameters',
+  'HookParameters',
+  'RuleParameters',
+  'ProfilingParameters',
+  'CollectionParameters',
+  'CustomerMetadataProperties',
+]);
 
 /** `DirectInternetAccess` → `directInternetAccess`; `KMSKeyId` → `kmsKeyId`; `VPCConfig` → `vpcConfig`. */
 export function lowerCamel(name: string): string {
@@ -16,14 +28,15 @@ export function lowerCamel(name: string): string {
 export function tagsToMap(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> | undefined {
   if (!tags) return undefined;
   const out: Record<string, string> = {};
-  for (const t of tags) if (t.Key !== undefined) out[t.Key] = redactString(t.Value ?? '');
+  for (const t of tags) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
   return out;
 }
 
 /**
  * Turn an SDK response (or part of one) into record properties: field names in lowerCamelCase,
  * `Date`s as ISO-8601 strings, SDK metadata and `undefined` dropped, maps of user keys kept as
- * they are, and every redaction rule of `redact.ts` applied.
+ * they are. Redaction is not done here but in the egress pass (`egress.ts`), which every record
+ * goes through whatever built it.
  *
  * @param omit top-level AWS field names to leave out (e.g. fields turned into edges only).
  */
@@ -40,11 +53,7 @@ export function toProperties(value: Record<string, unknown>, omit: ReadonlySet<s
 function convertField(key: string, v: unknown): JsonValue | undefined {
   if (v === undefined) return undefined;
   if (key === 'Tags' && Array.isArray(v)) return tagsToMap(v as Array<{ Key?: string; Value?: string }>) ?? {};
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) {
-    if (ENVIRONMENT_FIELDS.has(key)) return redactEnvironment(v as Record<string, unknown>);
-    if (PARAMETER_FIELDS.has(key)) return userMap(redactParameters(v as Record<string, unknown>));
-  }
-  if (Array.isArray(v) && ARGUMENT_FIELDS.has(key)) return redactArguments(v).map((x) => convertValue(x) ?? null);
+  if (USER_MAP_FIELDS.has(key) && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) return userMap(v as Record<string, unknown>);
   return convertValue(v);
 }
 
@@ -52,7 +61,7 @@ function convertValue(v: unknown): JsonValue | undefined {
   if (v === undefined) return undefined;
   if (v === null) return null;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
-  if (typeof v === 'string') return redactString(v);
+  if (typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return v.toString();

@@ -1,110 +1,264 @@
 /**
- * Redaction rules for everything that goes out in a record. Applied by `toProperties`
- * to every SDK response before it becomes a node; documented in docs/records.md.
+ * The text rules: what is cut out of any string that leaves the agent. The egress pass
+ * (`egress.ts`) applies them to every string of every record; the outgoing-text scrubber
+ * (`src/scrub.ts`) to every log line, error message and frame text. Documented in docs/records.md.
  *
- * 1. Every `Environment` map (containers, models, model packages, training, processing,
- *    transform and tuning jobs): values replaced, keys kept.
- * 2. Free-form parameter maps (hyperparameters, debugger/profiler rule parameters, customer
- *    metadata): the value of any key that names a secret is replaced.
- * 3. Container arguments and entrypoints: `--password=x` keeps the flag and hides `x`;
- *    `--password x` hides the following item.
- * 4. Any string that is a URL with user info (`https://user:token@host/...`) or a presigned
- *    query (`X-Amz-Signature`, `X-Amz-Security-Token`, `sig=`...) loses those parts.
+ * Each rule replaces only the secret part with `[REDACTED]`, so the text stays useful:
+ * `s3://bucket/key`, a URL's host and path, a flag's name and a key's name remain.
  */
+import { namesSecret } from './secret-names.js';
+
+export { namesSecret } from './secret-names.js';
+
+/** What a secret is replaced with, everywhere. */
 export const REDACTED = '[REDACTED]';
 
-/** AWS field names whose value is a map of user-chosen keys to strings. */
-export const ENVIRONMENT_FIELDS = new Set(['Environment', 'ContainerEnvironment']);
-export const PARAMETER_FIELDS = new Set([
-  'HyperParameters',
-  'StaticHyperParameters',
-  'HookParameters',
-  'RuleParameters',
-  'ProfilingParameters',
-  'CustomerMetadataProperties',
+/**
+ * Cheap test for "some rule could apply": strings without any of these (most ARNs, names,
+ * instance types, timestamps) skip the rules. Every rule below needs one of these to match.
+ */
+const MAYBE =
+  /:\/\/|@|[=:]\s*\S|--?[A-Za-z]|^\s*[{[]|-----BEGIN|A[KS]IA|gh[pousr]_|github_pat_|glpat-|hf_|sk[-_]|[rp]k_live|xox[a-z]-|AIza|eyJ|bearer|basic|npm_/i;
+
+/** Value shapes that are secrets whatever name they come under. */
+const SHAPES: RegExp[] = [
+  // PEM private keys (a truncated one too: to the end of the text).
+  /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g,
+  // AWS access key ids.
+  /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g,
+  // GitHub, GitLab, Hugging Face, npm tokens.
+  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /\bglpat-[A-Za-z0-9_-]{20,}/g,
+  /\bhf_[A-Za-z0-9]{30,}\b/g,
+  /\bnpm_[A-Za-z0-9]{36}\b/g,
+  // OpenAI / Anthropic style `sk-…`, Stripe live keys.
+  /\bsk-[A-Za-z0-9_-]{20,}/g,
+  /\b[rsp]k_live_[A-Za-z0-9]{16,}/g,
+  // Slack tokens and incoming-webhook paths.
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
+  /(?<=hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g,
+  /(?<=discord(?:app)?\.com\/api\/webhooks\/)[A-Za-z0-9/_-]+/g,
+  // Google API keys.
+  /\bAIza[0-9A-Za-z_-]{35}\b/g,
+  // JSON Web Tokens.
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+];
+
+/** Query parameters of signed URLs (S3 SigV4 and v2, GCS, Azure SAS) and OAuth-style secrets. */
+const SIGNED_PARAMS = new Set([
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'x-goog-signature',
+  'x-goog-credential',
+  'signature',
+  'sig',
+  'awsaccesskeyid',
+  'googleaccessid',
+  'key',
+  'code',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'private_token',
+  'client_secret',
 ]);
-export const ARGUMENT_FIELDS = new Set(['ContainerArguments', 'ContainerEntrypoint', 'Arguments']);
 
-const SECRET_NAME = /pass(word|wd|phrase)?|secret|token|credential|api[-_]?key|private[-_]?key|access[-_]?key|auth|bearer|session[-_]?key|conn(ection)?[-_]?str/i;
+/**
+ * A URL with a scheme. The match runs to the first whitespace, quote or angle bracket; userinfo
+ * may itself contain `/` or `@` (`https://u:p/ss@host`), so the authority is decided below.
+ */
+const URL_RE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
 
-/** True when a key or flag name suggests its value is a secret. */
-export function namesSecret(name: string): boolean {
-  return SECRET_NAME.test(name);
-}
+/** `name=value` / `name: value` / `"name": "value"` / `name = 'value'` runs. */
+const KV_RE = /(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)(\[REDACTED\]|"[^"]*"?|'[^']*'?|(?:Bearer|Basic|Token|Digest)\s+[^\s;,&"'<>)}\]]+|[^\s;,&"'<>)}\]]+)/g;
 
-/** Rule 1: every value replaced. */
-export function redactEnvironment(map: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(map)) out[key] = REDACTED;
+/** The same, in a connection string whose values may contain spaces: up to the next `;`. */
+const CONN_KV_RE = /(^|;)(\s*)([A-Za-z_][\w .-]*?)(\s*=\s*)(\[REDACTED\]|"[^"]*"?|'[^']*'?|[^;]*)/g;
+
+/** `--flag value`, `--flag=value`, `-p value` (quoted values kept whole). */
+const FLAG_RE = /(^|[\s"'])(--?[A-Za-z][\w-]*)(=|\s+)(\[REDACTED\]|"[^"]*"?|'[^']*'?|[^\s"']+)/g;
+
+/** `aws configure set aws_secret_access_key VALUE` and other `set NAME VALUE` forms. */
+const SET_RE = /\b(set|setx)\s+([A-Za-z_][\w.-]*)\s+("[^"]*"?|'[^']*'?|\S+)/g;
+
+/** `Authorization: Bearer x`, a bare `Bearer x`, or `Basic base64`. */
+const AUTH_SCHEME_RE = /\b(Bearer\s+)([A-Za-z0-9._~+/=-]{6,})|\b(Basic\s+)((?=[A-Za-z0-9+/][A-Za-z0-9+/]*[0-9+/=A-Z])[A-Za-z0-9+/]{8,}={0,2})/g;
+
+/**
+ * Apply every text rule to `text`: URL credentials, connection strings and `key=value` runs whose
+ * key names a secret, secret `--flags`, auth headers, JSON inside the string (parsed, redacted
+ * as data, written back), and secret-shaped values under any name.
+ */
+export function redactText(text: string): string {
+  if (text.length < 6 || !MAYBE.test(text)) return text;
+  const json = redactJsonText(text);
+  if (json !== undefined) return json;
+  let out = text;
+  if (out.includes('://')) out = out.replace(URL_RE, redactUrl);
+  if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${REDACTED}` : m));
+  out = out.replace(KV_RE, (m, q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : m));
+  if (out.includes('-')) out = out.replace(FLAG_RE, (m, pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : m));
+  if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
+  out = out.replace(AUTH_SCHEME_RE, (m, bearer: string | undefined, _t, basic: string | undefined) => `${bearer ?? basic}${REDACTED}`);
+  for (const shape of SHAPES) out = out.replace(shape, REDACTED);
   return out;
 }
 
-/** Rule 2: values of secret-named keys replaced, the rest passed through rule 4. */
-export function redactParameters(map: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(map)) {
-    out[key] = namesSecret(key) ? REDACTED : typeof value === 'string' ? redactString(value) : value;
+function isRedacted(value: string): boolean {
+  return value.replace(/^["']|["']$/g, '') === REDACTED;
+}
+
+/** `"x"` → `"[REDACTED]"`, `'x'` → `'[REDACTED]'`, `Bearer x` → `Bearer [REDACTED]`, `x` → `[REDACTED]`. */
+function quoteLike(value: string): string {
+  const scheme = /^(?:Bearer|Basic|Token|Digest)\s+/.exec(value);
+  if (scheme) return `${scheme[0]}${REDACTED}`;
+  const q = value[0];
+  if (q === '"' || q === "'") return `${q}${REDACTED}${value.length > 1 && value.endsWith(q) ? q : ''}`;
+  return REDACTED;
+}
+
+/**
+ * One URL: userinfo replaced, signed-URL and secret-named query (and fragment) parameters
+ * replaced, scheme, host, port and path kept as written. The WHATWG parser decides whether it
+ * is a URL at all and decodes parameter names; the text is edited in place, not re-serialized.
+ */
+export function redactUrl(url: string): string {
+  const schemeEnd = url.indexOf('://') + 3;
+  let rest = url.slice(schemeEnd);
+  let userinfo = false;
+  const at = userinfoEnd(rest);
+  if (at >= 0) {
+    userinfo = true;
+    rest = rest.slice(at + 1);
   }
-  return out;
-}
-
-/** Rule 3. */
-export function redactArguments(args: unknown[]): unknown[] {
-  const out: unknown[] = [];
-  let hideNext = false;
-  for (const arg of args) {
-    if (typeof arg !== 'string') {
-      out.push(arg);
-      hideNext = false;
-      continue;
-    }
-    if (hideNext) {
-      out.push(REDACTED);
-      hideNext = false;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    if (eq > 0 && namesSecret(arg.slice(0, eq))) {
-      out.push(`${arg.slice(0, eq + 1)}${REDACTED}`);
-    } else if (/^-{1,2}[A-Za-z]/.test(arg) && eq < 0 && namesSecret(arg)) {
-      out.push(arg);
-      hideNext = true;
-    } else {
-      out.push(redactString(arg));
-    }
-  }
-  return out;
-}
-
-const PRESIGN_PARAMS = /^(x-amz-signature|x-amz-credential|x-amz-security-token|signature|sig|token|access_token|awsaccesskeyid)$/i;
-
-/** Rule 4: strip credentials embedded in URLs; other strings pass unchanged. */
-export function redactString(value: string): string {
-  if (!value.includes('://')) return value;
-  return value.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*@)?([^\s?#]*)(\?[^\s#]*)?/gi, (_m, scheme: string, userinfo: string | undefined, rest: string, query: string | undefined) => {
-    const user = userinfo ? `${REDACTED}@` : '';
-    let q = query ?? '';
-    if (q) {
-      q =
-        '?' +
-        q
-          .slice(1)
-          .split('&')
-          .map((pair) => {
-            const i = pair.indexOf('=');
-            const k = i < 0 ? pair : pair.slice(0, i);
-            return PRESIGN_PARAMS.test(decodeURIComponentSafe(k)) || namesSecret(k) ? `${k}=${REDACTED}` : pair;
-          })
-          .join('&');
-    }
-    return `${scheme}${user}${rest}${q}`;
-  });
-}
-
-function decodeURIComponentSafe(s: string): string {
+  let parsed: URL | undefined;
   try {
-    return decodeURIComponent(s);
+    parsed = new URL(url.slice(0, schemeEnd) + rest);
   } catch {
-    return s;
+    parsed = undefined;
   }
+  if (!parsed && !userinfo) return url;
+  const cut = rest.search(/[?#]/);
+  const head = cut < 0 ? rest : rest.slice(0, cut);
+  let tail = cut < 0 ? '' : rest.slice(cut);
+  if (tail) tail = tail.replace(/([?#&;])([^=&;#]*)=([^&;#]*)/g, (m, sep: string, name: string, value: string) => (value && value !== REDACTED && secretParam(name) ? `${sep}${name}=${REDACTED}` : m));
+  return `${url.slice(0, schemeEnd)}${userinfo ? `${REDACTED}@` : ''}${head}${tail}`;
+}
+
+/**
+ * Where the userinfo of an authority ends (the index of its `@`), or -1. The last `@` before the
+ * query wins (`u:p@ss@host`); a `/` before it counts as part of the userinfo only when a `user:`
+ * came first and what follows the colon is not a port (`https://u:pa/ss@host`, not `https://host:8080/a@b`).
+ */
+function userinfoEnd(rest: string): number {
+  const end = rest.search(/[?#]/);
+  const authorityish = end < 0 ? rest : rest.slice(0, end);
+  const at = authorityish.lastIndexOf('@');
+  if (at < 0) return -1;
+  const before = authorityish.slice(0, at);
+  const slash = before.indexOf('/');
+  if (slash < 0) return at;
+  const colon = before.indexOf(':');
+  if (colon < 0 || colon > slash) return -1;
+  return /^\d+$/.test(before.slice(colon + 1, slash)) ? -1 : at;
+}
+
+function secretParam(raw: string): boolean {
+  let name = raw;
+  try {
+    name = decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    /* keep it raw */
+  }
+  const lower = name.toLowerCase();
+  return SIGNED_PARAMS.has(lower) || lower === 'apikey' || lower === 'api_key' || namesSecret(name);
+}
+
+/** A string that is a JSON object or array: parsed, redacted as data, written back; else undefined. */
+function redactJsonText(text: string): string | undefined {
+  const t = text.trimStart();
+  if (t[0] !== '{' && t[0] !== '[') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  return JSON.stringify(redactValue(value));
+}
+
+/** Property names whose value is a map of variables: every value replaced, names kept. */
+export const ENVIRONMENT_KEYS = new Set(['environment', 'containerEnvironment', 'Environment', 'ContainerEnvironment']);
+
+/**
+ * Property names whose value is not metadata and is dropped whole: pipeline definitions (a
+ * pipeline's whole code, parameters' defaults included) and inline data (Clarify SHAP baselines
+ * given as CSV rows).
+ */
+export const DROPPED_KEYS = new Set(['pipelineDefinition', 'PipelineDefinition', 'shapBaseline', 'ShapBaseline']);
+
+/** Fields of a `{Name, Value}`-shaped object that carry the value of the named thing. */
+const VALUE_FIELDS = ['value', 'values', 'defaultValue', 'Value', 'Values', 'DefaultValue'];
+
+/**
+ * Redact structured data (record properties, JSON found inside a string): the structural rules
+ * (variables maps, dropped keys, secret-named keys, `{Name, Value}` pairs whose name is a secret,
+ * a secret `--flag` followed by its value as the next array item), and `redactText` on every
+ * string, keys included. Returns a new value; the input is not changed.
+ */
+export function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (Array.isArray(value)) return redactArray(value);
+  if (value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  const named = pairName(obj);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (DROPPED_KEYS.has(k)) continue;
+    const key = redactText(k);
+    if (ENVIRONMENT_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) out[key] = hideValues(v as Record<string, unknown>);
+    else if (namesSecret(k) || (named && VALUE_FIELDS.includes(k))) out[key] = hide(v);
+    else out[key] = redactValue(v);
+  }
+  return out;
+}
+
+/** The name of a `{Name|Key, Value|Values}` pair when it names a secret. */
+function pairName(obj: Record<string, unknown>): boolean {
+  const name = obj.name ?? obj.Name ?? obj.key ?? obj.Key;
+  return typeof name === 'string' && namesSecret(name);
+}
+
+/** A secret-named value: scalars and arrays of scalars replaced, objects walked. */
+function hide(v: unknown): unknown {
+  if (v === null || v === undefined || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(hide);
+  if (typeof v === 'object') return redactValue(v);
+  return REDACTED;
+}
+
+function hideValues(map: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(map)) out[redactText(k)] = REDACTED;
+  return out;
+}
+
+/** Arrays: every item redacted; `--password` followed by its value as the next item hides that item. */
+function redactArray(items: unknown[]): unknown[] {
+  const out: unknown[] = new Array(items.length);
+  let hideNext = false;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (hideNext && typeof item === 'string' && !item.startsWith('--')) {
+      out[i] = REDACTED;
+      hideNext = false;
+      continue;
+    }
+    hideNext = typeof item === 'string' && /^--?[A-Za-z][\w-]*$/.test(item) && namesSecret(item.replace(/^-+/, ''));
+    out[i] = redactValue(item);
+  }
+  return out;
 }

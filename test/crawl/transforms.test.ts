@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { RESOURCES } from '../../src/crawl/resources/index.js';
 import { pipelineSteps } from '../../src/crawl/resources/pipeline.js';
 import type { TransformOutput } from '../../src/records/builder.js';
+import { egress } from '../../src/records/egress.js';
 import { REDACTED } from '../../src/records/redact.js';
+import type { GraphRecord } from '../../src/records/types.js';
 import { assertValidRecord, loadFixture } from '../helpers/records.js';
 
 const scope = { account: '111122223333', region: 'us-east-1' };
@@ -157,15 +159,20 @@ describe('security properties', () => {
   });
 });
 
-describe('no secret value leaves in any record', () => {
+/** The records of one resource as they leave the crawler: through the egress pass. */
+function emitted(out: TransformOutput): GraphRecord[] {
+  return [out.node, ...out.refs, ...out.edges].map(egress);
+}
+
+describe('no secret value leaves in any record (transform, then the egress pass)', () => {
   const secrets = ['hunter2', 'wk-1234567890abcdef', 's3cr3t-pw', 'tok-abc123', 'sk-live-abcdef', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'pw-transform-123', 'wJalrXUtnFEMI', 'ak-processing-999', 'hf_abcdefghijklmnop', 'mlflow-secret', 'pipeline-secret-pw', 'pipeline-step-token', 'hf_registry_secret', 'reg-tok-1'];
   it.each(RESOURCES.map((r) => r.type))('%s', (type) => {
-    const text = JSON.stringify(transform(type));
+    const text = JSON.stringify(emitted(transform(type)));
     for (const s of secrets) expect(text).not.toContain(s);
   });
   it('Environment keys are kept, values redacted', () => {
-    expect(transform('training-job').node.properties.environment).toEqual({ DB_PASSWORD: REDACTED, LOG_LEVEL: REDACTED });
-    expect(transform('model').node.properties.primaryContainer).toMatchObject({ environment: { SAGEMAKER_PROGRAM: REDACTED, API_SECRET: REDACTED } });
+    expect(emitted(transform('training-job'))[0]!.properties.environment).toEqual({ DB_PASSWORD: REDACTED, LOG_LEVEL: REDACTED });
+    expect(emitted(transform('model'))[0]!.properties.primaryContainer).toMatchObject({ environment: { SAGEMAKER_PROGRAM: REDACTED, API_SECRET: REDACTED } });
   });
   it('pipelines keep step names and types, not the definition', () => {
     const p = transform('pipeline').node.properties;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { egress } from '../../src/records/egress.js';
 import { lowerCamel, toProperties } from '../../src/records/properties.js';
-import { REDACTED, redactArguments, redactString } from '../../src/records/redact.js';
+import { REDACTED, redactText, redactValue } from '../../src/records/redact.js';
+import { namesSecret } from '../../src/records/secret-names.js';
+
+const R = REDACTED;
 
 describe('lowerCamel', () => {
   it.each([
@@ -14,39 +18,140 @@ describe('lowerCamel', () => {
   ])('%s → %s', (a, b) => expect(lowerCamel(a)).toBe(b));
 });
 
-describe('redaction rules', () => {
-  it('rule 1: every Environment value, at any depth, keys kept', () => {
-    const p = toProperties({ Environment: { DB_PASSWORD: 'hunter2', LOG_LEVEL: 'info' }, Containers: [{ Environment: { X: 'y' } }] });
-    expect(p).toEqual({ environment: { DB_PASSWORD: REDACTED, LOG_LEVEL: REDACTED }, containers: [{ environment: { X: REDACTED } }] });
+describe('names that say their value is a secret', () => {
+  it.each([
+    'password', 'DB_PASSWORD', 'passwd', 'pwd', 'db-pwd', 'db_pass', 'pw', 'p', 'passphrase', 'secret', 'client_secret', 'ClientSecret',
+    'token', 'hf_token', 'HF_TOKEN', 'githubToken', 'authtoken', 'access_token', 'api_key', 'apiKey', 'x-api-key', 'APIKEY', 'wandb_key',
+    'openai_key', 'AccountKey', 'SharedAccessKey', 'private_key', 'credentials', 'creds', 'auth', 'basic_auth', 'Authorization', 'bearer',
+    'jwt', 'dsn', 'SENTRY_DSN', 'cookie', 'session_cookie', 'signature', 'X-Amz-Signature', 'X-Amz-Credential', 'sig', 'webhook',
+    'slack_webhook_url', 'pat', 'GITHUB_PAT', 'dbpassword', 'mysecret', 'connection_string', 'ConnectionString',
+  ])('%s', (name) => expect(namesSecret(name)).toBe(true));
+
+  it.each([
+    // SageMaker API fields that name or describe a secret rather than hold one.
+    'SecretArn', 'KmsKeyId', 'KmsKey', 'VolumeKmsKeyId', 'S3KmsKeyId', 'AuthMode', 'AuthType', 'TokenEndpoint', 'AuthorizationEndpoint',
+    'AuthorizedUrl', 'RepositoryCredentialsProviderArn', 'RepositoryAuthConfig', 'ObjectKey', 'ResourceKey', 'TagKeys', 'Key',
+    // Hyperparameters that are not secrets.
+    'max_tokens', 'max_new_tokens', 'tokenizer', 'tokenizer_name', 'learning_rate', 'epochs', 'sort_key', 'partition_key', 'path',
+    'pattern', 'pass_through_count', 'num_passes', 'public_key', 'instance_type', 'region', 'name', 'bucket',
+  ])('not %s', (name) => expect(namesSecret(name)).toBe(false));
+});
+
+describe('text rules', () => {
+  it('URLs: userinfo, signed-URL and secret-named query parameters; scheme, host and path kept', () => {
+    expect(redactText('https://bot:ghp_secret@github.com/o/r.git')).toBe(`https://${R}@github.com/o/r.git`);
+    expect(redactText('s3://bucket/key')).toBe('s3://bucket/key');
+    expect(redactText('https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAX%2F2024&X-Amz-Security-Token=IQoJb3&X-Amz-Signature=abc&versionId=1')).toBe(
+      `https://b.s3.amazonaws.com/k?X-Amz-Credential=${R}&X-Amz-Security-Token=${R}&X-Amz-Signature=${R}&versionId=1`,
+    );
+    expect(redactText('https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Signature=00ff')).toBe(`https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Signature=${R}`);
+    expect(redactText('https://acct.blob.core.windows.net/c/b?sv=2022-11-02&se=2030-01-01&sp=r&sig=abc%2Bdef%3D')).toBe(`https://acct.blob.core.windows.net/c/b?sv=2022-11-02&se=2030-01-01&sp=r&sig=${R}`);
+    expect(redactText('https://api.example.com/v1?key=abc123&api_key=k&private_token=t&page=2')).toBe(`https://api.example.com/v1?key=${R}&api_key=${R}&private_token=${R}&page=2`);
+    expect(redactText('postgresql://admin:p@ss/w0rd@db.internal:5432/prod')).toBe(`postgresql://${R}@db.internal:5432/prod`);
+    expect(redactText('https://user:pa@ss@host.example/x')).toBe(`https://${R}@host.example/x`);
+    expect(redactText('https://host.example:8080/users/me@example.com')).toBe('https://host.example:8080/users/me@example.com');
+    expect(redactText('https://app.example/cb#access_token=tok123&state=x')).toBe(`https://app.example/cb#access_token=${R}&state=x`);
+    expect(redactText('see https://u:p@h.example/x and s3://b/k')).toBe(`see https://${R}@h.example/x and s3://b/k`);
   });
 
-  it('rule 2: secret-named keys in parameter maps, other keys and key case kept', () => {
-    const p = toProperties({ HyperParameters: { max_depth: '5', wandb_api_key: 'k', DB_Password: 'p', hf_token: 't' }, CustomerMetadataProperties: { owner: 'me', registry_token: 'x' } });
-    expect(p).toEqual({
-      hyperParameters: { max_depth: '5', wandb_api_key: REDACTED, DB_Password: REDACTED, hf_token: REDACTED },
-      customerMetadataProperties: { owner: 'me', registry_token: REDACTED },
+  it('connection strings: JDBC, ADO.NET, DSN and libpq', () => {
+    expect(redactText('jdbc:sqlserver://db:1433;databaseName=ml;user=sa;password=Sup3r;encrypt=true')).toBe(`jdbc:sqlserver://db:1433;databaseName=ml;user=sa;password=${R};encrypt=true`);
+    expect(redactText('Server=tcp:db.example;Database=ml;User Id=sa;Password=two words;')).toBe(`Server=tcp:db.example;Database=ml;User Id=sa;Password=${R};`);
+    expect(redactText('DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc/def==;EndpointSuffix=core.windows.net')).toBe(`DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${R};EndpointSuffix=core.windows.net`);
+    expect(redactText('DSN=prod;UID=u;PWD=pw1')).toBe(`DSN=${R};UID=u;PWD=${R}`);
+    expect(redactText('host=db dbname=ml user=u password=hunter22')).toBe(`host=db dbname=ml user=u password=${R}`);
+  });
+
+  it('free text: key=value, key: value, flags, auth headers, shell strings', () => {
+    expect(redactText('AlgorithmError: Command "python train.py --hf_token hf_x1 --wandb_key=wk2 --epochs 3" failed')).toBe(`AlgorithmError: Command "python train.py --hf_token ${R} --wandb_key=${R} --epochs 3" failed`);
+    expect(redactText('connect failed token=abc123 retry=3')).toBe(`connect failed token=${R} retry=3`);
+    expect(redactText('Deploy notes. token: s3cr3tval, owner: ml-team')).toBe(`Deploy notes. token: ${R}, owner: ml-team`);
+    expect(redactText(`bash -c "curl -H 'Authorization: Bearer abc.def.ghi' https://x.example"`)).toBe(`bash -c "curl -H 'Authorization: Bearer ${R}' https://x.example"`);
+    expect(redactText('aws configure set aws_secret_access_key wJalrXUtnFEMI/K7MDENG && aws configure set region us-east-1')).toBe(`aws configure set aws_secret_access_key ${R} && aws configure set region us-east-1`);
+    expect(redactText('mysql -u root -p s3cret --db-pwd pw2 --pwd "two words" -v')).toBe(`mysql -u root -p ${R} --db-pwd ${R} --pwd "${R}" -v`);
+    expect(redactText(`{'api_key': 'k-123', 'lr': 0.1}`)).toBe(`{'api_key': '${R}', 'lr': 0.1}`);
+    expect(redactText('Basic dXNlcjpwYXNz')).toBe(`Basic ${R}`);
+  });
+
+  it('value shapes, under any name', () => {
+    const shapes = [
+      'AKIAIOSFODNN7EXAMPLE',
+      'ASIAQWERTYUIOPASDFGH',
+      'ghp_0123456789abcdefghijABCDEFGHIJ012345',
+      'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
+      'glpat-abcdefghij0123456789',
+      'hf_abcdefghijklmnopqrstuvwxyzABCDEF12',
+      'sk-proj-abcdefghijklmnopqrstuvwx',
+      'xoxb-123456789012-abcdefghij',
+      'AIzaSyA-abcdefghijklmnopqrstuvwxyz01234',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig_nature-x',
+    ];
+    for (const s of shapes) expect(redactText(`owner notes ${s} end`)).toBe(`owner notes ${R} end`);
+    expect(redactText('https://hooks.slack.com/services/T000/B000/XXXXXXXX')).toBe(`https://hooks.slack.com/services/${R}`);
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nabc\n-----END RSA PRIVATE KEY-----';
+    expect(redactText(`key follows ${pem} done`)).toBe(`key follows ${R} done`);
+    expect(redactText('-----BEGIN PRIVATE KEY-----\nMIIE truncated')).toBe(R);
+  });
+
+  it('JSON inside a string is parsed, redacted as data and written back', () => {
+    expect(JSON.parse(redactText('{"api_key": "k1", "nested": {"db": "postgres://u:p@h/d"}, "lr": 0.1}'))).toEqual({ api_key: R, nested: { db: `postgres://${R}@h/d` }, lr: 0.1 });
+  });
+
+  it('leaves ordinary metadata unchanged', () => {
+    for (const s of [
+      'arn:aws:sagemaker:us-east-1:123456789012:training-job/xgb-2024',
+      'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      '763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.1.0-gpu-py310',
+      's3://ml-data-bucket/train/part-0001.csv',
+      'https://ml-data.s3.us-east-1.amazonaws.com/train/x.csv',
+      'ml.p3.2xlarge',
+      'Training job completed',
+      '2024-01-02T03:04:05.000Z',
+      'ClientError: Data download failed: NoSuchKey: The specified key does not exist.',
+    ])
+      expect(redactText(s)).toBe(s);
+  });
+});
+
+describe('structural rules', () => {
+  it('variables maps: every value replaced, names kept', () => {
+    expect(redactValue({ environment: { DB_PASSWORD: 'hunter2', LOG_LEVEL: 'info' }, containers: [{ environment: { X: 'y' } }] })).toEqual({ environment: { DB_PASSWORD: R, LOG_LEVEL: R }, containers: [{ environment: { X: R } }] });
+  });
+
+  it('secret-named keys anywhere (tags, hyperparameters, metadata), other keys and key case kept', () => {
+    expect(redactValue({ hyperParameters: { max_depth: '5', wandb_api_key: 'k', DB_Password: 'p', hf_token: 't', max_tokens: '512' }, tags: { team: 'ml', 'github-token': 'x', note: 'AKIAIOSFODNN7EXAMPLE' } })).toEqual({
+      hyperParameters: { max_depth: '5', wandb_api_key: R, DB_Password: R, hf_token: R, max_tokens: '512' },
+      tags: { team: 'ml', 'github-token': R, note: R },
     });
   });
 
-  it('rule 3: container arguments hide secret flag values', () => {
-    expect(redactArguments(['--epochs', '10', '--db-password', 'pw', '--token=abc', 'plain'])).toEqual(['--epochs', '10', '--db-password', REDACTED, `--token=${REDACTED}`, 'plain']);
-    expect(toProperties({ AppSpecification: { ContainerArguments: ['--api-key', 'k1'] } })).toEqual({ appSpecification: { containerArguments: ['--api-key', REDACTED] } });
+  it('container arguments: a secret flag hides the next item', () => {
+    expect(redactValue(['--epochs', '10', '--db-password', 'pw', '--token=abc', 'plain', '-p', 'x', '--pwd', 'y'])).toEqual(['--epochs', '10', '--db-password', R, `--token=${R}`, 'plain', '-p', R, '--pwd', R]);
   });
 
-  it('rule 4: user info and presigned query parameters in URLs', () => {
-    expect(redactString('https://bot:ghp_secret@github.com/o/r.git')).toBe(`https://${REDACTED}@github.com/o/r.git`);
-    expect(redactString('https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIA&X-Amz-Signature=abc&versionId=1')).toBe(`https://b.s3.amazonaws.com/k?X-Amz-Credential=${REDACTED}&X-Amz-Signature=${REDACTED}&versionId=1`);
-    expect(redactString('s3://bucket/key')).toBe('s3://bucket/key');
-    expect(redactString('plain text')).toBe('plain text');
-    expect(toProperties({ DefaultCodeRepository: 'https://u:p@git.example.com/r.git' })).toEqual({ defaultCodeRepository: `https://${REDACTED}@git.example.com/r.git` });
+  it('{Name, Value} pairs whose name is a secret; categorical ranges of secret hyperparameters', () => {
+    expect(redactValue({ parameters: [{ name: 'api_token', value: 'v1' }, { name: 'epochs', value: '3' }], categoricalParameterRanges: [{ name: 'hf_token', values: ['a', 'b'] }] })).toEqual({
+      parameters: [{ name: 'api_token', value: R }, { name: 'epochs', value: '3' }],
+      categoricalParameterRanges: [{ name: 'hf_token', values: [R, R] }],
+    });
   });
 
-  it('turns dates into ISO strings and drops SDK metadata and blobs', () => {
-    const p = toProperties({ CreationTime: new Date('2024-01-02T03:04:05Z'), $metadata: { httpStatusCode: 200 }, Blob: new Uint8Array([1]), Missing: undefined });
-    expect(p).toEqual({ creationTime: '2024-01-02T03:04:05.000Z', blob: null });
+  it('drops data that is not metadata: pipeline definitions and inline SHAP baselines', () => {
+    expect(redactValue({ pipelineDefinition: '{"Steps":[]}', clarify: { shapBaselineConfig: { shapBaseline: '1,2,secret-row', shapBaselineUri: 's3://b/base.csv' } } })).toEqual({ clarify: { shapBaselineConfig: { shapBaselineUri: 's3://b/base.csv' } } });
+  });
+});
+
+describe('the egress pass', () => {
+  it('walks ids, edge ends and edge properties: the uri of an S3 edge loses its signature', () => {
+    const edge = egress({ type: 'edge', label: 'READS_FROM', from: { label: 'AWSSageMakerTrainingJob', id: 'arn:aws:sagemaker:us-east-1:1:training-job/a' }, to: { label: 'S3Bucket', id: 'b' }, properties: { uri: 'https://b.s3.amazonaws.com/k?X-Amz-Signature=abc', channel: 'train' } });
+    expect(edge).toEqual({ type: 'edge', label: 'READS_FROM', from: { label: 'AWSSageMakerTrainingJob', id: 'arn:aws:sagemaker:us-east-1:1:training-job/a' }, to: { label: 'S3Bucket', id: 'b' }, properties: { uri: `https://b.s3.amazonaws.com/k?X-Amz-Signature=${R}`, channel: 'train' } });
+    const node = egress({ type: 'node', label: 'ECRImage', id: 'https://u:p@registry.example/img', properties: { uri: 'https://u:p@registry.example/img' } });
+    expect(node).toMatchObject({ id: `https://${R}@registry.example/img`, properties: { uri: `https://${R}@registry.example/img` } });
   });
 
-  it('turns Tags into a map, values redacted as strings', () => {
-    expect(toProperties({ Tags: [{ Key: 'team', Value: 'ml' }, { Key: 'repo', Value: 'https://u:p@h/x' }] })).toEqual({ tags: { team: 'ml', repo: `https://${REDACTED}@h/x` } });
+  it('toProperties converts only; the pass redacts', () => {
+    const p = toProperties({ Environment: { K: 'v' }, HyperParameters: { Api_Key: 'k' }, CreationTime: new Date('2024-01-02T03:04:05Z'), $metadata: {}, Blob: new Uint8Array([1]), Tags: [{ Key: 'token', Value: 't' }] });
+    expect(p).toEqual({ environment: { K: 'v' }, hyperParameters: { Api_Key: 'k' }, creationTime: '2024-01-02T03:04:05.000Z', blob: null, tags: { token: 't' } });
+    expect(redactValue(p)).toEqual({ environment: { K: R }, hyperParameters: { Api_Key: R }, creationTime: '2024-01-02T03:04:05.000Z', blob: null, tags: { token: R } });
   });
 });

@@ -16,6 +16,7 @@ import { createNetwork, type Network } from '../../src/net/index.js';
 import { azureKeyVaultStoreProvider as provider, HEALTH_PROBE_SECRET } from '../../src/secrets/azure-key-vault/index.js';
 import { challengeResource } from '../../src/secrets/azure-key-vault/challenge.js';
 import { createKeyVaultClient } from '../../src/secrets/azure-key-vault/client.js';
+import { isGetSecret } from '../../src/secrets/azure-key-vault/guard.js';
 import { networkHttpClient } from '../../src/secrets/azure-key-vault/http-client.js';
 import { startAzureKeyVaultSimulator, type AzureKeyVaultSimulator } from '../../src/sim/azure-key-vault/index.js';
 import { makeCerts } from '../helpers/certs.js';
@@ -418,14 +419,46 @@ describe('azure-key-vault health and close', () => {
     expect((set as ReadOnlyViolationError).message).toContain('refused keyvault:PUT /secrets/sdr-aws');
     // Refused ahead of the authentication policy: no challenge probe, no token request either.
     expect(sim.requests).toEqual([]);
-    expect(await client.beginDeleteSecret('sdr-aws').catch((e: unknown) => e)).toBeInstanceOf(ReadOnlyViolationError);
-    expect(await client.listPropertiesOfSecrets().next().catch((e: unknown) => e)).toBeInstanceOf(ReadOnlyViolationError);
+    for (const call of [
+      () => client.beginDeleteSecret('sdr-aws'),
+      () => client.listPropertiesOfSecrets().next(),
+      () => client.listPropertiesOfSecretVersions('sdr-aws').next(),
+      () => client.listDeletedSecrets().next(),
+      () => client.getDeletedSecret('sdr-aws'),
+      () => client.purgeDeletedSecret('sdr-aws'),
+      () => client.backupSecret('sdr-aws'),
+      () => client.updateSecretProperties('sdr-aws', '0123456789abcdef0123456789abcdef', { enabled: false }),
+    ]) {
+      expect(await call().catch((e: unknown) => e)).toBeInstanceOf(ReadOnlyViolationError);
+    }
+    expect(sim.requests).toEqual([]);
     expect(await client.getSecret('sdr-aws').then((s) => s.value)).toBe(AWS_KEYS_2);
     expect(sim.requests.filter((r) => r.service === 'vault').map((r) => [r.method, r.operation])).toEqual([
       ['GET', 'getSecret'],
       ['GET', 'getSecret'],
     ]);
     expect(sim.versions('sdr-aws')).toEqual(versions);
+  });
+});
+
+describe('the Key Vault guard\'s allowlist', () => {
+  it('GET /secrets/<name>[/<version>] with only api-version, on the configured vault; nothing else', () => {
+    const vault = 'https://sdr.vault.azure.net';
+    const cases: Array<[string, string, boolean]> = [
+      ['GET', `${vault}/secrets/sdr-aws/?api-version=7.6`, true],
+      ['GET', `${vault}/secrets/sdr-aws/0123456789abcdef0123456789abcdef?api-version=7.6`, true],
+      ['GET', `${vault}/secrets/sdr-aws?api-version=7.6`, true],
+      ['GET', `${vault}/secrets/sdr-aws/?api-version=7.6&maxresults=25`, false],
+      ['GET', `${vault}/secrets/sdr-aws/`, false],
+      ['GET', `${vault}/secrets?api-version=7.6`, false],
+      ['GET', `${vault}/secrets/sdr-aws/versions?api-version=7.6`, false],
+      ['GET', `${vault}/deletedsecrets/sdr-aws?api-version=7.6`, false],
+      ['POST', `${vault}/secrets/sdr-aws/backup?api-version=7.6`, false],
+      ['PUT', `${vault}/secrets/sdr-aws?api-version=7.6`, false],
+      ['PATCH', `${vault}/secrets/sdr-aws/0123456789abcdef0123456789abcdef?api-version=7.6`, false],
+      ['GET', `https://other.vault.azure.net/secrets/sdr-aws/?api-version=7.6`, false],
+    ];
+    expect(cases.map(([method, url]) => [method, url, isGetSecret(method, url, vault)])).toEqual(cases);
   });
 });
 

@@ -15,12 +15,12 @@ import { ReadOnlyViolationError } from '../../src/errors.js';
 import { createNetwork, type Network } from '../../src/net/index.js';
 import type { SecretErrorKind } from '../../src/secrets/errors.js';
 import { gcpSecretManagerStoreProvider as provider, HEALTH_PROBE_SECRET } from '../../src/secrets/gcp-secret-manager/index.js';
-import { googleAuth } from '../../src/secrets/gcp-secret-manager/auth.js';
+import { adcRequests, googleAuth } from '../../src/secrets/gcp-secret-manager/auth.js';
 import { createSecretManagerClient } from '../../src/secrets/gcp-secret-manager/client.js';
 import { crc32c } from '../../src/secrets/gcp-secret-manager/crc32c.js';
 import { classifyGcpFailure } from '../../src/secrets/gcp-secret-manager/errors.js';
 import { MAX_ATTEMPTS } from '../../src/secrets/gcp-secret-manager/retry.js';
-import { createTransport } from '../../src/secrets/gcp-secret-manager/transport.js';
+import { createTransport, GOOGLE_TOKEN_URL } from '../../src/secrets/gcp-secret-manager/transport.js';
 import { startGcpSecretManagerSimulator, type GsmSimulator, type ServiceAccountKeyJson } from '../../src/sim/gcp-secret-manager/index.js';
 import { makeCerts } from '../helpers/certs.js';
 import { startProxy } from '../helpers/proxy.js';
@@ -488,9 +488,22 @@ describe('gcp-secret-manager health, close and read-only', () => {
       for (const err of refused) expect(err).toBeInstanceOf(ReadOnlyViolationError);
       expect((refused[0] as Error).message).toContain('refused secretmanager:addSecretVersion');
       // Below the client: the transport refuses any other request to Secret Manager, too.
-      for (const [method, path] of [['POST', `/v1/${parent}:addVersion`], ['GET', `/v1/${parent}`], ['DELETE', `/v1/${parent}`]] as const) {
+      for (const [method, path] of [['POST', `/v1/${parent}:addVersion`], ['GET', `/v1/${parent}`], ['DELETE', `/v1/${parent}`], ['POST', '/v1/token'], ['GET', `/v1/${parent}/versions/1`]] as const) {
         const err = await transport.transporter.request({ url: `${sim.url}${path}`, method }).catch((e: unknown) => e);
         expect(err, `${method} ${path}`).toBeInstanceOf(ReadOnlyViolationError);
+      }
+      // Elsewhere: only the OAuth token POST (and what an ADC file names; none here).
+      for (const [method, url] of [
+        ['GET', GOOGLE_TOKEN_URL],
+        ['PUT', GOOGLE_TOKEN_URL],
+        ['POST', `${GOOGLE_TOKEN_URL}?x=1`],
+        ['POST', 'https://oauth2.googleapis.com/revoke'],
+        ['POST', 'https://sts.googleapis.com/v1/token'],
+        ['POST', 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/a@b.iam.gserviceaccount.com:generateAccessToken'],
+        ['GET', 'https://storage.googleapis.com/storage/v1/b'],
+      ] as const) {
+        const err = await transport.transporter.request({ url, method }).catch((e: unknown) => e);
+        expect(err, `${method} ${url}`).toBeInstanceOf(ReadOnlyViolationError);
       }
       expect(sim.requests.map((r) => [r.kind, r.method])).toEqual([
         ['token', 'POST'],
@@ -498,6 +511,59 @@ describe('gcp-secret-manager health, close and read-only', () => {
       ]);
     } finally {
       await client.close();
+      transport.destroy();
+    }
+  });
+});
+
+describe('what an ADC file lets its credentials send', () => {
+  it('its token exchange, impersonation and credential source, from its own fields; nothing for a key', () => {
+    expect(
+      adcRequests({
+        type: 'external_account',
+        token_url: 'https://sts.googleapis.com/v1/token',
+        service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sdr@p.iam.gserviceaccount.com:generateAccessToken',
+        credential_source: { url: 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x', headers: { Metadata: 'True' } },
+      }),
+    ).toEqual([
+      { method: 'POST', url: 'https://sts.googleapis.com/v1/token' },
+      { method: 'POST', url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sdr@p.iam.gserviceaccount.com:generateAccessToken' },
+      { method: 'GET', url: 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x' },
+    ]);
+    expect(
+      adcRequests({
+        type: 'external_account',
+        token_url: 'https://sts.googleapis.com/v1/token',
+        credential_source: { environment_id: 'aws1', url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials', region_url: 'http://169.254.169.254/latest/meta-data/placement/availability-zone', imdsv2_session_token_url: 'http://169.254.169.254/latest/api/token' },
+      }),
+    ).toEqual([
+      { method: 'POST', url: 'https://sts.googleapis.com/v1/token' },
+      { method: 'GET', url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials' },
+      { method: 'GET', url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/*' },
+      { method: 'GET', url: 'http://169.254.169.254/latest/meta-data/placement/availability-zone' },
+      { method: 'PUT', url: 'http://169.254.169.254/latest/api/token' },
+    ]);
+    expect(adcRequests({ type: 'impersonated_service_account', service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/x:generateAccessToken', source_credentials: { type: 'authorized_user' } })).toEqual([
+      { method: 'POST', url: 'https://iamcredentials.googleapis.com/v1/x:generateAccessToken' },
+    ]);
+    expect(adcRequests({ type: 'authorized_user', client_id: 'x' })).toEqual([]);
+    expect(adcRequests({ type: 'external_account', token_url: 'not a url' })).toEqual([]);
+  });
+
+  it('the transport lets exactly those through: a `/*` entry is that URL and one more segment', async () => {
+    const closed = `http://127.0.0.1:${await closedPort()}`;
+    const role = `${closed}/latest/meta-data/iam/security-credentials`;
+    const transport = createTransport({ network, serviceOrigin: sim.url, credentialRequests: [{ method: 'GET', url: `${role}/*` }, { method: 'POST', url: `${closed}/v1/token` }] });
+    try {
+      const outcome = (method: string, url: string) => transport.transporter.request({ url, method, retry: false }).then(() => 'sent', (e: unknown) => (e instanceof ReadOnlyViolationError ? 'refused' : 'sent'));
+      // Sent: refused by the closed port, not by the guard.
+      expect(await outcome('GET', `${role}/sdr-role`)).toBe('sent');
+      expect(await outcome('POST', `${closed}/v1/token`)).toBe('sent');
+      expect(await outcome('GET', `${role}/sdr-role/x`)).toBe('refused');
+      expect(await outcome('GET', `${role}/sdr-role?x=1`)).toBe('refused');
+      expect(await outcome('GET', role)).toBe('refused');
+      expect(await outcome('GET', `${closed}/v1/token`)).toBe('refused');
+    } finally {
       transport.destroy();
     }
   });

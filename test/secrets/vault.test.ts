@@ -13,6 +13,7 @@ import { ReadOnlyViolationError } from '../../src/errors.js';
 import { createNetwork, type Network } from '../../src/net/index.js';
 import type { SecretErrorKind } from '../../src/secrets/errors.js';
 import { createVaultClient } from '../../src/secrets/vault/client.js';
+import { checkReadOnly } from '../../src/secrets/vault/guard.js';
 import { classifyVaultFailure, VaultHttpError } from '../../src/secrets/vault/errors.js';
 import { vaultStoreProvider as provider } from '../../src/secrets/vault/index.js';
 import { VaultTransportError } from '../../src/secrets/vault/transport.js';
@@ -497,19 +498,76 @@ describe('vault health and read-only', () => {
   });
 
   it('the client is read-only: a write or any other path is refused before it is sent', async () => {
-    const { client, destroy } = createVaultClient({ address: sim.url, network, scope: { kvMount: 'secret', loginPath: 'auth/approle/login' } });
+    const { client, destroy } = createVaultClient({ address: sim.url, network, scope: { kvMount: 'secret', kvVersion: 2, loginPath: 'auth/approle/login' } });
     try {
       const headers = { 'X-Vault-Token': TOKEN };
       expect((await client.read('secret/data/sdr/aws', { headers })).data.data).toEqual(SECOND);
-      for (const call of [() => client.write('secret/data/sdr/aws', { data: { x: 1 } }, { headers }), () => client.delete('secret/data/sdr/aws', { headers }), () => client.read('sys/mounts', { headers }), () => client.read('kv/sdr/aws', { headers })]) {
+      expect((await client.read('secret/data/sdr/aws?version=1', { headers })).data.data).toEqual(FIRST);
+      const offList = [
+        () => client.write('secret/data/sdr/aws', { data: { x: 1 } }, { headers }),
+        () => client.delete('secret/data/sdr/aws', { headers }),
+        () => client.list('secret/metadata/sdr', { headers }),
+        () => client.read('secret/metadata/sdr/aws', { headers }),
+        () => client.read('secret/data/sdr/aws?list=true', { headers }),
+        () => client.read('sys/mounts', { headers }),
+        () => client.read('sys/health', { headers }),
+        () => client.read('kv/sdr/aws', { headers }),
+        () => client.read('secret/data/../../sys/mounts', { headers }),
+        () => client.write('auth/token/create', {}, { headers }),
+        () => client.write('auth/userpass/login/someone', { password: 'x' }),
+        () => client.write('sys/wrapping/unwrap', {}, { headers }),
+        () => client.tokenLookup({ token: TOKEN, requestOptions: { headers } }),
+      ];
+      for (const call of offList) {
         const err = await call().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ReadOnlyViolationError);
-        expect((err as ReadOnlyViolationError).message).toMatch(/^refused vault:(POST|DELETE|GET) /);
+        expect((err as ReadOnlyViolationError).message).toMatch(/^refused vault:(POST|DELETE|GET|LIST) \S+: sdr-agent sends vault only the requests on its allowlist/);
       }
-      expect(paths()).toEqual(['GET secret/data/sdr/aws 200']);
+      expect(paths()).toEqual(['GET secret/data/sdr/aws 200', 'GET secret/data/sdr/aws 200']);
     } finally {
       destroy();
     }
+  });
+
+  it('the allowlist: exactly the KV read of the configured version, health, the token\'s own calls and the configured login', () => {
+    const v2 = { kvMount: 'kv/team-a', kvVersion: 2 as const, loginPath: 'auth/k8s/login' };
+    const v1 = { kvMount: 'kv/team-a', kvVersion: 1 as const };
+    const verdict = (scope: typeof v2 | typeof v1, method: string, path: string) => {
+      try {
+        checkReadOnly(method, path, scope);
+        return true;
+      } catch (err) {
+        expect(err).toBeInstanceOf(ReadOnlyViolationError);
+        return false;
+      }
+    };
+    const cases: Array<[typeof v2 | typeof v1, string, string, boolean]> = [
+      [v2, 'GET', 'kv/team-a/data/sdr/aws', true],
+      [v2, 'GET', 'kv/team-a/data/sdr/aws?version=3', true],
+      [v2, 'GET', 'kv/team-a/data/sdr%2Fx/aws', true],
+      [v2, 'GET', 'kv/team-a/data/sdr/aws?version=0', false],
+      [v2, 'GET', 'kv/team-a/data/sdr/aws?version=1&list=true', false],
+      [v2, 'GET', 'kv/team-a/data/', false],
+      [v2, 'GET', 'kv/team-a/data/sdr//aws', false],
+      [v2, 'GET', 'kv/team-a/metadata/sdr/aws', false],
+      [v2, 'GET', 'kv/team-a/sdr/aws', false],
+      [v2, 'GET', 'kv/team-b/data/sdr/aws', false],
+      [v2, 'POST', 'kv/team-a/data/sdr/aws', false],
+      [v2, 'GET', 'sys/health?standbyok=true', true],
+      [v2, 'GET', 'sys/health?standbyok=true&sealedcode=200', false],
+      [v2, 'GET', 'auth/token/lookup-self', true],
+      [v2, 'POST', 'auth/token/lookup-self', false],
+      [v2, 'POST', 'auth/token/renew-self', true],
+      [v2, 'POST', 'auth/token/revoke-self', true],
+      [v2, 'POST', 'auth/token/revoke-orphan', false],
+      [v2, 'POST', 'auth/k8s/login', true],
+      [v2, 'POST', 'auth/approle/login', false],
+      [v2, 'PUT', 'auth/k8s/login', false],
+      [v1, 'GET', 'kv/team-a/sdr/aws', true],
+      [v1, 'GET', 'kv/team-a/sdr/aws?version=1', false],
+      [v1, 'POST', 'auth/k8s/login', false],
+    ];
+    expect(cases.map(([scope, method, path]) => [method, path, verdict(scope, method, path)])).toEqual(cases.map(([, method, path, ok]) => [method, path, ok]));
   });
 });
 

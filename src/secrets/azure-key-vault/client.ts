@@ -1,6 +1,7 @@
 /**
  * The SecretClient of one store: the network-bound HTTP client, the read-only guard first in the
- * pipeline, the typed challenge-resource check next to the wire, short bounded retries.
+ * pipeline (and no redirect followed past it), the typed challenge-resource check next to the
+ * wire, short bounded retries.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
@@ -24,11 +25,13 @@ export function createKeyVaultClient(options: KeyVaultClientOptions): SecretClie
   return new SecretClient(options.vaultUrl, options.credential, {
     httpClient: options.httpClient,
     retryOptions: { maxRetries: MAX_RETRIES, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+    // Key Vault answers getSecret without redirects; one followed would be a request the guard never saw.
+    redirectOptions: { maxRetries: 0 },
     // The SDK's check is replaced by challengeResourceVerifier (typed error, same rule), not dropped.
     disableChallengeResourceVerification: true,
     additionalPolicies: [
       // perCall: ahead of the Key Vault authentication policy, so a refused call fetches no token.
-      { policy: keyVaultReadOnlyGuard(), position: 'perCall' },
+      { policy: keyVaultReadOnlyGuard(options.vaultUrl), position: 'perCall' },
       // perRetry: behind it, where the 401 challenge arrives before a token is asked for.
       ...(options.verifyChallengeResource ? [{ policy: challengeResourceVerifier(), position: 'perRetry' as const }] : []),
     ],

@@ -6,8 +6,9 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { googleAuthLibrary } from 'google-gax';
-import { GOOGLE_TOKEN_URL } from './transport.js';
+import { GOOGLE_TOKEN_URL, type AllowedRequest } from './transport.js';
 
 type GoogleAuth = InstanceType<typeof googleAuthLibrary.GoogleAuth>;
 type Gaxios = InstanceType<typeof googleAuthLibrary.gaxios.Gaxios>;
@@ -81,8 +82,11 @@ export function customTokenUri(key: { token_uri?: string } | undefined): string 
   return key?.token_uri && key.token_uri !== GOOGLE_TOKEN_URL ? key.token_uri : undefined;
 }
 
-/** Application Default Credentials' explicit file, when the store's environment names one. */
-export async function readAdcFile(env: NodeJS.ProcessEnv): Promise<{ file: string; key?: ServiceAccountKey } | undefined> {
+/**
+ * Application Default Credentials' explicit file, when the store's environment names one, and the
+ * requests its credentials send (the transport's allowlist, see {@link adcRequests}).
+ */
+export async function readAdcFile(env: NodeJS.ProcessEnv): Promise<{ file: string; key?: ServiceAccountKey; requests: AllowedRequest[] } | undefined> {
   const file = env.GOOGLE_APPLICATION_CREDENTIALS?.trim();
   if (!file) return undefined;
   let json: { type?: unknown };
@@ -92,7 +96,54 @@ export async function readAdcFile(env: NodeJS.ProcessEnv): Promise<{ file: strin
     const code = (err as NodeJS.ErrnoException).code;
     throw new CredentialFileError(`GOOGLE_APPLICATION_CREDENTIALS names ${file}, which ${code ? `cannot be read (${code})` : 'is not JSON'}`);
   }
-  return json?.type === 'service_account' ? { file, key: await readServiceAccountKey(file) } : { file };
+  return json?.type === 'service_account' ? { file, key: await readServiceAccountKey(file), requests: [] } : { file, requests: adcRequests(json) };
+}
+
+/**
+ * The requests gcloud's own ADC file (`~/.config/gcloud/application_default_credentials.json`,
+ * which google-auth-library reads when GOOGLE_APPLICATION_CREDENTIALS is unset) makes its
+ * credentials send; none when there is no such file.
+ */
+export async function wellKnownAdcRequests(env: NodeJS.ProcessEnv): Promise<AllowedRequest[]> {
+  const base = process.platform === 'win32' ? env.APPDATA : env.HOME ? join(env.HOME, '.config') : undefined;
+  if (!base) return [];
+  try {
+    return adcRequests(JSON.parse(await readFile(join(base, 'gcloud', 'application_default_credentials.json'), 'utf8')));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * What the credentials of an ADC file send besides the token exchange at Google's token URL,
+ * taken from the file's own fields: workload identity federation's token exchange (`token_url`)
+ * and impersonation (`service_account_impersonation_url`), the credential source it reads
+ * (`credential_source.url`; for AWS, the metadata URLs) and, for an impersonated account, its
+ * source credentials' requests.
+ */
+export function adcRequests(json: unknown): AllowedRequest[] {
+  const o = (json && typeof json === 'object' ? json : {}) as Record<string, unknown>;
+  const out: AllowedRequest[] = [];
+  const add = (method: string, url: unknown) => {
+    if (typeof url !== 'string') return;
+    try {
+      out.push({ method, url: new URL(url).href });
+    } catch {
+      // Not a URL: google-auth-library refuses the file itself.
+    }
+  };
+  add('POST', o.token_url);
+  add('POST', o.service_account_impersonation_url);
+  const source = (o.credential_source && typeof o.credential_source === 'object' ? o.credential_source : {}) as Record<string, unknown>;
+  add('GET', source.url);
+  if (typeof source.environment_id === 'string' && source.environment_id.startsWith('aws')) {
+    // The role name from `url`, then that role's credentials at `url/<role>` (any role the instance has).
+    if (typeof source.url === 'string') out.push({ method: 'GET', url: `${new URL(source.url).href.replace(/\/$/, '')}/*` });
+    add('GET', source.region_url);
+    add('PUT', source.imdsv2_session_token_url);
+  }
+  if (o.type === 'impersonated_service_account') out.push(...adcRequests(o.source_credentials));
+  return out;
 }
 
 /** A GoogleAuth for the key (or ADC when `key` and `adcFile` are absent) that sends through `transporter`. */

@@ -10,7 +10,7 @@ import { parseDuration } from '../../config/duration.js';
 import { withDeadline } from '../deadline.js';
 import { SecretStoreError, secretLabel } from '../errors.js';
 import type { FetchedSecret, SecretStore, StoreCallOptions, StoreDeps } from '../types.js';
-import { CredentialFileError, customTokenUri, googleAuth, readAdcFile, readServiceAccountKey, routeThroughTransport } from './auth.js';
+import { CredentialFileError, customTokenUri, googleAuth, readAdcFile, readServiceAccountKey, routeThroughTransport, wellKnownAdcRequests } from './auth.js';
 import { createSecretManagerClient } from './client.js';
 import { crc32c } from './crc32c.js';
 import { storeFailure, STORE_TYPE, type CallStep, type FailureContext } from './errors.js';
@@ -74,7 +74,9 @@ export function createGcpSecretManagerStore(name: string, config: GcpSecretManag
       described.source = `Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS ${adc.file})`;
     }
     const tokenUri = customTokenUri(key);
-    const transport = createTransport({ network: deps.network, serviceOrigin: new URL(endpoint).origin, ...(ca ? { ca } : {}), ...(tokenUri ? { tokenUri } : {}) });
+    // What the credentials may send besides Google's token exchange: what their ADC file names.
+    const credentialRequests = auth.method === 'default' ? (adc?.requests ?? (await wellKnownAdcRequests(deps.env))) : [];
+    const transport = createTransport({ network: deps.network, serviceOrigin: new URL(endpoint).origin, credentialRequests, ...(ca ? { ca } : {}), ...(tokenUri ? { tokenUri } : {}) });
     const googleAuthClient = googleAuth({ transporter: transport.transporter, ...(key ? { key } : adc ? { adcFile: adc.file } : {}) });
     const client = createSecretManagerClient({ auth: googleAuthClient, ...(config.endpoint ? { endpoint } : {}) });
     return { auth: googleAuthClient, client, transport };

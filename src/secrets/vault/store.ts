@@ -47,7 +47,7 @@ export function createVaultStore(name: string, config: VaultConfig, deps: StoreD
       }
     }
     const loginPath = loginPathOf(auth);
-    const made = createVaultClient({ address: config.address, ...(config.namespace ? { namespace: config.namespace } : {}), network: deps.network, ...(ca ? { ca } : {}), scope: { kvMount: kv.mount, ...(loginPath ? { loginPath } : {}) } });
+    const made = createVaultClient({ address: config.address, ...(config.namespace ? { namespace: config.namespace } : {}), network: deps.network, ...(ca ? { ca } : {}), scope: { kvMount: kv.mount, kvVersion: kv.version, ...(loginPath ? { loginPath } : {}) } });
     vault = { ...made, auth: tokenProvider(auth, { storeName: name, client: made.client, env: deps.env, logger: deps.logger, timeoutMs }) };
     return vault;
   };

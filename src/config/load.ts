@@ -3,10 +3,8 @@
  * environment overrides, validate against the schema, check what a schema cannot (loopback
  * `ws://`, files that must exist, exactly one token source), then resolve and freeze.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { LineCounter, parseDocument } from 'yaml';
 import { SdrError } from '../errors.js';
 import { proxySettings, proxyUrlProblem, type ProxySettings } from '../net/proxy.js';
 import { parseDuration } from './duration.js';
@@ -15,6 +13,7 @@ import type { ConfigFile } from './schema.js';
 import type { AgentConfig, ConnectionConfig, CredentialSource } from './types.js';
 import { validateConfigFile, type Locate } from './validate.js';
 import { resolveSecretRef, resolveSecretStores } from './stores.js';
+import { CONFIG_FILE_LIMITS, readConfigYaml, readSmallFile } from './yaml.js';
 import { defaultRegistry, type StoreRegistry } from '../secrets/registry.js';
 import type { SecretRef } from '../secrets/types.js';
 
@@ -57,41 +56,16 @@ function configError(file: string, problems: string[]): SdrError {
 }
 
 function readYaml(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new SdrError('SDR_ERR_CONFIG', `cannot read configuration file ${file}: ${fsReason(err)}`, { hint: 'Check the --config path (or SDR_CONFIG) and its permissions.', cause: err });
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
-  if (doc.errors.length) {
-    // Only the position and the parser's own words: a snippet of the line could hold a secret.
-    const problems = doc.errors.map((e) => {
-      const at = lines.linePos(e.pos[0]);
-      return `line ${at.line}, column ${at.col}: ${e.message.split('\n')[0]}`;
-    });
-    throw new SdrError('SDR_ERR_CONFIG', `configuration file ${file} is not valid YAML:\n${problems.map((p) => `  ${p}`).join('\n')}`, { hint: 'Fix the YAML syntax at the positions listed (keys must be unique).' });
-  }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const value = readConfigYaml(file);
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw configError(file, ['/: must be a mapping of keys (controlPlane, agent, connections, …)']);
   return value as Record<string, unknown>;
 }
 
-function fsReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return code ?? 'unreadable';
-  }
+/** A side file (PEM, token) named by the config: as small and as regular as the config itself. */
+function readSideFile(path: string): { text: string } | { problem: string } {
+  const read = readSmallFile(path, CONFIG_FILE_LIMITS.maxBytes);
+  return 'problem' in read ? read : { text: read.data.toString('utf8') };
 }
 
 interface ResolveContext {
@@ -197,13 +171,12 @@ function fileKey(ctx: ResolveContext, path: string[], value: unknown): FileKey {
 
 function readPem(f: FileKey, kind: 'CERTIFICATE' | 'PRIVATE KEY', problem: (path: string[], what: string) => void): string | undefined {
   if (!f.path) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(f.path, 'utf8');
-  } catch (err) {
-    problem(f.pathKey, `cannot read ${f.path}: ${fsReason(err)}`);
+  const read = readSideFile(f.path);
+  if ('problem' in read) {
+    problem(f.pathKey, `cannot read ${f.path}: ${read.problem}`);
     return undefined;
   }
+  const text = read.text;
   if (!new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(text)) {
     problem(f.pathKey, `${f.path} holds no PEM ${kind === 'CERTIFICATE' ? 'certificate' : 'private key'}`);
     return undefined;
@@ -245,12 +218,12 @@ function resolveToken(ag: Partial<ConfigFile['agent']>, ctx: ResolveContext, pro
   let value: string;
   let source: string;
   if (file.path) {
-    try {
-      value = readFileSync(file.path, 'utf8').trim();
-    } catch (err) {
-      problem(['agent', 'tokenFile'], `cannot read ${file.path}: ${fsReason(err)}`);
+    const read = readSideFile(file.path);
+    if ('problem' in read) {
+      problem(['agent', 'tokenFile'], `cannot read ${file.path}: ${read.problem}`);
       return undefined;
     }
+    value = read.text.trim();
     source = `file ${file.path}`;
     if (!value) problem(['agent', 'tokenFile'], `${file.path} is empty`);
   } else if (envValue) {

@@ -66,6 +66,10 @@ export const CLOSE_CODES = {
   TOO_LARGE: { code: 4413, reason: 'frame or batch too large' },
   /** No protocol version in common. */
   VERSION_MISMATCH: { code: 4426, reason: 'unsupported protocol version' },
+  /** The peer sent frames faster than the receiver's inbound rate limit allows. */
+  RATE_LIMITED: { code: 4429, reason: 'too many frames' },
+  /** The peer does not read: what the sender has waiting for it passed the sender's send-buffer cap. */
+  SEND_BUFFER_FULL: { code: 4507, reason: 'send buffer full: the peer is not reading' },
 } as const satisfies Record<string, CloseFrame>;
 
 export type CloseName = keyof typeof CLOSE_CODES;

@@ -2,9 +2,10 @@
  * The agent's one outbound WebSocket to the control plane, kept up for the life of the process.
  * A state machine — `idle → connecting → open → (draining) → closed` — over a single `ws` client at a
  * time: handshake (`hello` → `welcome`), ping/pong watchdog, reconnects with full-jitter backoff,
- * a long pause when the control plane refuses the agent, and a maximum connection lifetime after
- * which the agent reconnects on its own terms. What a session carries (jobs, batches) is the
- * handler's business; this file only knows frames.
+ * a long pause when the control plane refuses the agent, a maximum connection lifetime after
+ * which the agent reconnects on its own terms, and the flood limits (src/tunnel/flood.ts) that
+ * close a session whose peer floods it or stops reading. What a session carries (jobs, batches) is
+ * the handler's business; this file only knows frames.
  */
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
@@ -22,11 +23,14 @@ import {
   isProtocolError,
   negotiate,
   type AgentMessage,
+  type CloseFrame,
   type ControlMessage,
   type Hello,
   type Welcome,
 } from '../protocol/index.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { FloodGuard, floodLimits, type FloodLimits } from './flood.js';
+import { limitRepeats } from './log-limit.js';
 import { redactUrl } from '../net/proxy.js';
 
 export type TunnelState = 'idle' | 'connecting' | 'open' | 'draining' | 'closed';
@@ -63,6 +67,17 @@ export interface TunnelOptions {
   handshakeTimeoutMs?: number;
   /** Overrides `welcome.heartbeatIntervalMs` (tests). */
   heartbeatIntervalMs?: number;
+  /** Send-buffer cap and inbound rate; unset ones default to `DEFAULT_FLOOD_LIMITS`. */
+  flood?: Partial<FloodLimits>;
+  /**
+   * For the lines a control plane's frames cause (invalid frames, its `error`s): repeated lines
+   * limited. Default: `logger` behind a limiter of its own.
+   */
+  frameLogger?: Logger;
+  /** How long a close this side started may take before the socket is destroyed. Default 5 s. */
+  closeTimeoutMs?: number;
+  /** Monotonic clock in milliseconds for the inbound rate (tests). */
+  now?: () => number;
 }
 
 /** Close codes after which reconnecting at once would only be refused again. */
@@ -79,6 +94,10 @@ const ROTATE_WAIT_MS = 60_000;
 export class Tunnel {
   private stateValue: TunnelState = 'idle';
   private ws: WebSocket | undefined;
+  /** The current connection's flood accounting. */
+  private guard: FloodGuard | undefined;
+  private readonly flood: FloodLimits;
+  private readonly frameLogger: Logger;
   private session: Welcome | undefined;
   private readonly backoff: Backoff;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -93,9 +112,15 @@ export class Tunnel {
   lastError: string | undefined;
   /** Connections that completed a handshake. */
   sessions = 0;
+  /** Sessions closed for passing a flood limit (4429, 4507). */
+  floodCloses = 0;
+  /** Most bytes outside the credit window ever waiting in a socket at once (at most `maxSendBufferBytes`). */
+  peakPendingBytes = 0;
 
   constructor(private readonly options: TunnelOptions) {
     this.backoff = new Backoff(options.backoff);
+    this.flood = floodLimits(options.flood);
+    this.frameLogger = options.frameLogger ?? limitRepeats(options.logger);
   }
 
   get state(): TunnelState {
@@ -131,18 +156,32 @@ export class Tunnel {
 
   /**
    * Send one message if a session is up. Returns false when it is not (the caller keeps what it
-   * must re-send). Invalid messages throw: they are bugs on this side.
+   * must re-send), and when the control plane is not reading what it is sent: then the session is
+   * closed with 4507. Invalid messages throw: they are bugs on this side.
    */
   send(message: AgentMessage): boolean {
-    if (!this.session || this.ws?.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(encodeMessage(message, this.session.limits.maxFrameBytes));
+    const { ws, guard } = this;
+    if (!this.session || !ws || !guard || ws.readyState !== WebSocket.OPEN) return false;
+    if (!guard.send(encodeMessage(message, this.session.limits.maxFrameBytes))) {
+      this.overloaded(
+        ws,
+        CLOSE_CODES.SEND_BUFFER_FULL,
+        `the control plane is not reading what the agent sends: ${guard.pendingBytes} bytes are waiting and the limit is ${guard.limits.maxSendBufferBytes}`,
+        'check that the control plane is up and reading its connections',
+      );
+      return false;
+    }
+    this.peakPendingBytes = Math.max(this.peakPendingBytes, guard.pendingBytes);
     return true;
   }
 
-  /** Send a frame already encoded with `encodeMessage` (batches are encoded once, re-sent as is). */
+  /**
+   * Send a batch or `crawl.done` already encoded with `encodeMessage` (batches are encoded once,
+   * re-sent as is). The credit window bounds these, so the send-buffer cap does not count them.
+   */
   sendFrame(frame: string): boolean {
-    if (!this.session || this.ws?.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(frame);
+    if (!this.session || !this.guard || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.guard.sendWindowed(frame);
     return true;
   }
 
@@ -153,7 +192,7 @@ export class Tunnel {
     this.options.logger.info({ reason }, 'reconnecting to the control plane');
     this.nextDelayOverride = delayMs;
     ws.close(CLOSE_CODES.NORMAL.code, CLOSE_CODES.NORMAL.reason);
-    this.forceAfter(ws, 5000);
+    this.forceAfter(ws, this.closeTimeoutMs);
   }
 
   /**
@@ -204,6 +243,8 @@ export class Tunnel {
       ...(tls?.cert ? { cert: tls.cert, key: tls.key } : {}),
     });
     this.ws = ws;
+    const guard = new FloodGuard(ws, this.flood, this.options.now);
+    this.guard = guard;
     this.session = undefined;
     this.missedPongs = 0;
     let refused: string | undefined;
@@ -233,11 +274,11 @@ export class Tunnel {
         this.lastError = 'the control plane sent no welcome in time';
         logger.warn(this.lastError);
         ws.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, CLOSE_CODES.HANDSHAKE_TIMEOUT.reason);
-        this.forceAfter(ws, 5000);
+        this.forceAfter(ws, this.closeTimeoutMs);
       }, this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
-      ws.send(encodeMessage(this.options.handler.hello()));
+      guard.send(encodeMessage(this.options.handler.hello()));
     });
-    ws.on('message', (data, isBinary) => this.receive(ws, data as Buffer, isBinary));
+    ws.on('message', (data, isBinary) => this.receive(ws, guard, data as Buffer, isBinary));
     ws.on('pong', () => {
       this.missedPongs = 0;
     });
@@ -262,10 +303,31 @@ export class Tunnel {
     return this.options.refusedRetryMs ?? 300_000;
   }
 
+  private get closeTimeoutMs(): number {
+    return this.options.closeTimeoutMs ?? 5000;
+  }
+
+  /**
+   * A flood limit was passed: ignore what else arrives, close with `close` (the close frame waits
+   * behind what is buffered, so the socket is destroyed if the peer does not answer in time), and
+   * let the close reconnect with the normal backoff.
+   */
+  private overloaded(ws: WebSocket, close: CloseFrame, what: string, advice: string): void {
+    const guard = this.guard;
+    if (this.ws !== ws || !guard || guard.tripped) return;
+    guard.tripped = true;
+    this.floodCloses++;
+    this.lastError = what;
+    this.options.logger.warn({ code: close.code }, `${what}; closing the session with ${close.code} and reconnecting with backoff: ${advice}`);
+    ws.close(close.code, close.reason);
+    this.forceAfter(ws, this.closeTimeoutMs);
+  }
+
   /** One connection is over: tell the handler, then schedule the next unless closed. Idempotent. */
   private ended(ws: WebSocket, refusedDelay: number | undefined, refusedReason: string | undefined): void {
     if (this.ws !== ws) return;
     this.ws = undefined;
+    this.guard = undefined;
     this.clearTimers();
     const hadSession = this.session !== undefined;
     this.session = undefined;
@@ -282,8 +344,20 @@ export class Tunnel {
     this.schedule(delay);
   }
 
-  private receive(ws: WebSocket, data: Buffer, isBinary: boolean): void {
-    const { logger } = this.options;
+  private receive(ws: WebSocket, guard: FloodGuard, data: Buffer, isBinary: boolean): void {
+    // The session is closing over a flood: what still arrives is read and dropped, unanswered.
+    if (guard.tripped) return;
+    if (!guard.inbound()) {
+      const { inboundFramesPerSecond, inboundBurst } = guard.limits;
+      this.overloaded(
+        ws,
+        CLOSE_CODES.RATE_LIMITED,
+        `the control plane sent frames faster than the limit of ${inboundFramesPerSecond} a second (burst ${inboundBurst})`,
+        'check the control plane for a loop that repeats requests',
+      );
+      return;
+    }
+    const logger = this.frameLogger;
     if (isBinary) {
       logger.warn('the control plane sent a binary frame; closing');
       ws.close(CLOSE_CODES.UNSUPPORTED_DATA.code, CLOSE_CODES.UNSUPPORTED_DATA.reason);

@@ -30,6 +30,8 @@ export interface JobManagerOptions {
   sendFrame(frame: string): boolean;
   limits(): StreamLimits;
   logger: Logger;
+  /** For the lines the control plane's requests cause (rejections, bad acks); repeats limited by the runtime. Default `logger`. */
+  frameLogger?: Logger;
   progressIntervalMs?: number;
   /** Crawl policy overrides (tests). */
   policy?: Partial<CallPolicy>;
@@ -105,7 +107,7 @@ export class JobManager {
   }
 
   start(start: CrawlStart): void {
-    const { logger } = this.options;
+    const { logger, frameLogger = logger } = this.options;
     if (this.jobs.has(start.jobId)) {
       // A retried start whose answer was lost: the same answer, nothing new runs.
       this.options.send({ type: 'crawl.accepted', jobId: start.jobId });
@@ -113,7 +115,7 @@ export class JobManager {
     }
     const rejection = admit(start, this.options.connections, { draining: this.draining, running: this.running(), maxConcurrentJobs: this.options.maxConcurrentJobs });
     if (rejection) {
-      const log = rejection.reason === 'not_allowed' || rejection.reason === 'unknown_connection' ? logger.warn.bind(logger) : logger.info.bind(logger);
+      const log = rejection.reason === 'not_allowed' || rejection.reason === 'unknown_connection' ? frameLogger.warn.bind(frameLogger) : frameLogger.info.bind(frameLogger);
       log({ jobId: start.jobId, reason: rejection.reason }, `rejected crawl request: ${rejection.message}`);
       this.options.send({ type: 'crawl.rejected', jobId: start.jobId, reason: rejection.reason, message: rejection.message });
       return;
@@ -158,7 +160,8 @@ export class JobManager {
     const job = this.jobs.get(jobId);
     if (!job) return;
     if (!job.stream.ack(seq)) {
-      job.logger.warn({ seq, lastSeq: job.stream.lastSeq }, 'the control plane acknowledged a batch that was never sent');
+      const { logger, frameLogger = logger } = this.options;
+      frameLogger.warn({ jobId, connection: job.connection.name, seq, lastSeq: job.stream.lastSeq }, 'the control plane acknowledged a batch that was never sent');
       this.options.send({ type: 'error', code: 'SDR_PROTO_UNEXPECTED', message: `ack ${seq} is above the highest batch sent (${job.stream.lastSeq})`, jobId });
     }
   }

@@ -2,6 +2,8 @@
  * The long-running agent: one tunnel to the control plane and the jobs it asks for. Owns the
  * lifecycle around them — start, the ack watchdog, readiness, and the drain on shutdown
  * (`draining` → finish running jobs within the grace period → flush acks → close with 1001).
+ * Lines the control plane's frames cause (rejections, invalid frames, bad acks) share one
+ * {@link RepeatLimiter}, so a flood of frames cannot flood the log.
  */
 import type { Agent as HttpAgent } from 'node:http';
 import type { CallPolicy } from '../crawl/caller.js';
@@ -11,10 +13,13 @@ import type { Logger } from '../log.js';
 import { ACK_TIMEOUT_MS, CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, recordProblem, type ControlMessage, type Hello } from '../protocol/index.js';
 import type { BackoffOptions } from '../tunnel/backoff.js';
 import { Tunnel } from '../tunnel/connection.js';
+import type { FloodLimits } from '../tunnel/flood.js';
 import type { StreamLimits } from '../tunnel/job-stream.js';
+import { RepeatLimiter } from '../tunnel/log-limit.js';
 import { JobManager, type JobConnection } from './jobs.js';
 
-export interface RuntimeLimits {
+/** The agent's limits; the flood limits (send-buffer cap, inbound rate) default to `DEFAULT_FLOOD_LIMITS`. */
+export interface RuntimeLimits extends Partial<FloodLimits> {
   maxConcurrentJobs: number;
   drainGraceMs: number;
   maxConnectionLifetimeMs: number;
@@ -44,6 +49,10 @@ export interface AgentRuntimeOptions {
   ackTimeoutMs?: number;
   progressIntervalMs?: number;
   policy?: Partial<CallPolicy>;
+  /** How long a close the agent started may take before the socket is destroyed (default 5 s). */
+  closeTimeoutMs?: number;
+  /** Monotonic clock in milliseconds for the inbound rate limit (tests). */
+  now?: () => number;
   /** Checks each record before it is batched (default: the record schema); invalid ones are dropped and logged. */
   validateRecord?: ConstructorParameters<typeof JobManager>[0]['validateRecord'];
 }
@@ -66,9 +75,11 @@ export class AgentRuntime {
   private draining = false;
   private watchdog: NodeJS.Timeout | undefined;
   private lastLimits: StreamLimits;
+  private readonly repeats = new RepeatLimiter();
 
   constructor(private readonly options: AgentRuntimeOptions) {
-    const { logger } = options;
+    const { logger, limits } = options;
+    const frameLogger = this.repeats.wrap(logger);
     this.lastLimits = { creditWindow: DEFAULT_CREDIT_WINDOW, maxBatchRecords: options.limits.batchRecords, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES };
     this.jobs = new JobManager({
       connections: options.connections,
@@ -80,6 +91,7 @@ export class AgentRuntime {
       sendFrame: (f) => this.tunnel.sendFrame(f),
       limits: () => this.limits(),
       logger,
+      frameLogger,
       progressIntervalMs: options.progressIntervalMs,
       policy: options.policy,
       validateRecord: options.validateRecord ?? recordProblem,
@@ -94,6 +106,10 @@ export class AgentRuntime {
       backoff: options.backoff,
       refusedRetryMs: options.refusedRetryMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
+      flood: limits,
+      frameLogger,
+      closeTimeoutMs: options.closeTimeoutMs,
+      now: options.now,
       handler: {
         hello: () => this.hello(),
         onSession: (welcome) => {
@@ -159,6 +175,7 @@ export class AgentRuntime {
   private cleanup(): void {
     clearInterval(this.watchdog);
     this.jobs.close();
+    this.repeats.flush();
   }
 
   private limits(): StreamLimits {

@@ -5,6 +5,7 @@
  * error catalog's rule); test/agent/secrets.test.ts reads the real output stream to prove it.
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { scrubLine } from './scrub.js';
 
 export type Logger = PinoLogger;
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -54,6 +55,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // The last line of defence: every line, message included, through the outgoing-text scrubber.
+      hooks: { streamWrite: scrubLine },
     },
     options.destination ?? pino.destination({ fd: 2, sync: false }),
   );

@@ -5,6 +5,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } 
 import { createNetwork, proxySettings, type Network } from '../net/index.js';
 import type { Reauth } from './caller.js';
 import { readOnlyGuard, type GuardedService } from './guard.js';
+import { rememberSecret } from '../scrub.js';
 
 /** Makes the AWS clients a crawl uses; every client it makes carries the read-only guard. */
 export interface AwsClientFactory {
@@ -85,4 +86,26 @@ export class SharedAgentsHandler extends NodeHttpHandler {
 export function guardAwsClient(client: { middlewareStack: { remove(name: string): unknown; use(p: Pluggable<any, any>): void } }, service: GuardedService): void {
   client.middlewareStack.remove('loggerMiddleware');
   client.middlewareStack.use(readOnlyGuard(service));
+  client.middlewareStack.use(rememberSigningCredentials);
 }
+
+/**
+ * After signing, the session token and access key id a request was signed with are remembered
+ * by the outgoing-text scrubber (src/scrub.ts), whatever provided them (the SDK's default chain
+ * included), so no log line or message can carry them even when AWS echoes the request back.
+ */
+const rememberSigningCredentials: Pluggable<any, any> = {
+  applyToStack(stack) {
+    stack.addRelativeTo(
+      (next: any) => async (args: any) => {
+        const headers = (args.request as { headers?: Record<string, string> } | undefined)?.headers;
+        if (headers) {
+          rememberSecret(headers['x-amz-security-token']);
+          rememberSecret(/Credential=([^/]+)\//.exec(headers.authorization ?? '')?.[1]);
+        }
+        return next(args);
+      },
+      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'sdrRememberSigningCredentials', override: true },
+    );
+  },
+};

@@ -9,6 +9,7 @@ import { assumeRoleCredentials } from './assume-role.js';
 import { envCredentials } from './env.js';
 import { secretCredentials } from './secret.js';
 import type { SecretResolver } from '../secrets/resolver.js';
+import { rememberSecret } from '../scrub.js';
 
 export { assumeRoleCredentials, type AssumeRoleOptions } from './assume-role.js';
 export { envCredentials } from './env.js';
@@ -49,6 +50,22 @@ export interface ConnectionCredentials {
  * caches assumed-role credentials. `resolver` is required for `source: secret` and `externalIdSecret`.
  */
 export function connectionCredentials(conn: ConnectionConfig, deps: CredentialDeps & { resolver?: SecretResolver }): ConnectionCredentials {
+  const made = makeConnectionCredentials(conn, deps);
+  return made.provider ? { ...made, provider: remembered(made.provider) } : made;
+}
+
+/** A provider whose every answer is remembered by the outgoing-text scrubber (src/scrub.ts). */
+function remembered(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  return async (options) => {
+    const c = await provider(options);
+    rememberSecret(c.accessKeyId);
+    rememberSecret(c.secretAccessKey);
+    rememberSecret(c.sessionToken);
+    return c;
+  };
+}
+
+function makeConnectionCredentials(conn: ConnectionConfig, deps: CredentialDeps & { resolver?: SecretResolver }): ConnectionCredentials {
   const c = conn.credentials;
   const needResolver = () => {
     if (!deps.resolver) throw new Error(`connection "${conn.name}" uses secret references but no secret resolver was given`);

@@ -10,6 +10,7 @@ import { JobId, typeOf } from './common.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './constants.js';
 import { ControlMessage } from './control.js';
 import { ProtocolError } from './errors.js';
+import { scrubValue } from '../scrub.js';
 import { compile, describeProblems, joinProblems } from './validation.js';
 
 type Validators = ReadonlyMap<string, ValidateFunction>;
@@ -75,8 +76,11 @@ function decode(frame: string | Uint8Array, maxBytes: number, accepted: Validato
  * is not sent: a malformed frame would only be rejected by the peer, with less context.
  * @param maxBytes when given, the negotiated frame limit (`welcome.limits.maxFrameBytes`).
  */
-export function encodeMessage(msg: AgentMessage | ControlMessage, maxBytes?: number): string {
-  const type = (msg as { type?: unknown })?.type;
+export function encodeMessage(message: AgentMessage | ControlMessage, maxBytes?: number): string {
+  const type = (message as { type?: unknown })?.type;
+  // Every text the agent sends goes through the outgoing-text scrubber (scope errors, messages,
+  // names), the last line of defence whatever built the message. Ids are echoed as received.
+  const msg = typeof type === 'string' && FROM_AGENT.has(type) ? scrubMessage(message) : message;
   const validate = typeof type === 'string' ? ANY.get(type) : undefined;
   if (typeof type !== 'string' || !validate) throw new ProtocolError('SDR_PROTO_UNKNOWN_TYPE', 'refusing to send a message of unknown type', { hint: 'This is a bug in the sender.' });
   if (!validate(msg)) {
@@ -91,4 +95,11 @@ export function encodeMessage(msg: AgentMessage | ControlMessage, maxBytes?: num
     throw new ProtocolError('SDR_PROTO_TOO_LARGE', `${type} frame of ${size} bytes exceeds the ${maxBytes}-byte limit`, { messageType: type, hint: 'Send smaller batches.' });
   }
   return json;
+}
+
+/** An agent message with every string scrubbed, but for the `type` and the control plane's `jobId`. */
+function scrubMessage<T>(msg: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(msg as Record<string, unknown>)) out[k] = k === 'type' || k === 'jobId' ? v : scrubValue(v);
+  return out as T;
 }

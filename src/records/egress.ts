@@ -4,11 +4,19 @@
  * keys and values at any depth — and applies the redaction rules of `redact.ts`, so what a
  * transform forgets, or what future code emits, is redacted all the same.
  */
-import { redactText, redactValue } from './redact.js';
+import { collectHidden, hideLiterals, redactText, redactValue } from './redact.js';
 import type { EdgeRecord, GraphRecord, NodeRecord, NodeRef, Properties } from './types.js';
 
-/** A record as it may leave the agent. Pure: the input record is not changed. */
+/**
+ * A record as it may leave the agent. Pure: the input record is not changed. A value hidden
+ * because of its name is hidden wherever else it appears in the same record.
+ */
 export function egress(record: GraphRecord): GraphRecord {
+  const { value, hidden } = collectHidden(() => redactRecord(record));
+  return hidden.size ? hideLiterals(value, hidden) : value;
+}
+
+function redactRecord(record: GraphRecord): GraphRecord {
   if (record.type === 'node') {
     const node: NodeRecord = { type: 'node', label: record.label, id: redactText(record.id), properties: redactValue(record.properties) as Properties };
     if (record.account !== undefined) node.account = redactText(record.account);

@@ -97,7 +97,7 @@ export function redactText(text: string): string {
   if (json !== undefined) return json;
   let out = text;
   if (out.includes('://')) out = out.replace(URL_RE, redactUrl);
-  if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${REDACTED}` : m));
+  if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${quoteLike(value)}` : m));
   out = out.replace(KV_RE, (m, q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : m));
   if (out.includes('-')) out = out.replace(FLAG_RE, (m, pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : m));
   if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
@@ -112,6 +112,7 @@ function isRedacted(value: string): boolean {
 
 /** `"x"` → `"[REDACTED]"`, `'x'` → `'[REDACTED]'`, `Bearer x` → `Bearer [REDACTED]`, `x` → `[REDACTED]`. */
 function quoteLike(value: string): string {
+  note(value.replace(/^(?:Bearer|Basic|Token|Digest)\s+/, '').replace(/^["']|["']$/g, ''));
   const scheme = /^(?:Bearer|Basic|Token|Digest)\s+/.exec(value);
   if (scheme) return `${scheme[0]}${REDACTED}`;
   const q = value[0];
@@ -237,12 +238,16 @@ function hide(v: unknown): unknown {
   if (v === null || v === undefined || typeof v === 'boolean') return v;
   if (Array.isArray(v)) return v.map(hide);
   if (typeof v === 'object') return redactValue(v);
+  note(String(v));
   return REDACTED;
 }
 
 function hideValues(map: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(map)) out[redactText(k)] = REDACTED;
+  for (const [k, v] of Object.entries(map)) {
+    if (typeof v === 'string') note(v);
+    out[redactText(k)] = REDACTED;
+  }
   return out;
 }
 
@@ -253,6 +258,7 @@ function redactArray(items: unknown[]): unknown[] {
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (hideNext && typeof item === 'string' && !item.startsWith('--')) {
+      note(item);
       out[i] = REDACTED;
       hideNext = false;
       continue;
@@ -261,4 +267,46 @@ function redactArray(items: unknown[]): unknown[] {
     out[i] = redactValue(item);
   }
   return out;
+}
+
+/**
+ * Values hidden because of their name (a secret-named key, flag or `key=value`) while `collect`
+ * runs, so the egress pass can hide them where they reappear without their name in the same
+ * record (a hyperparameter's value quoted in the job's `failureReason`).
+ */
+let hidden: Set<string> | undefined;
+
+/** Values shorter than this are not hunted for elsewhere: too likely to be ordinary words. */
+const MIN_REAPPEARING = 6;
+
+function note(value: string): void {
+  if (hidden && value.length >= MIN_REAPPEARING && value !== REDACTED) hidden.add(value);
+}
+
+/** Run `fn`, returning its result and the values the rules hid by name meanwhile. */
+export function collectHidden<T>(fn: () => T): { value: T; hidden: ReadonlySet<string> } {
+  const outer = hidden;
+  hidden = new Set();
+  try {
+    const value = fn();
+    return { value, hidden };
+  } finally {
+    hidden = outer;
+  }
+}
+
+/** Every string (and key) of `value` with each of `literals` replaced by the marker. */
+export function hideLiterals<T>(value: T, literals: ReadonlySet<string>): T {
+  if (typeof value === 'string') {
+    let out: string = value;
+    for (const l of literals) if (out.includes(l)) out = out.split(l).join(REDACTED);
+    return out as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => hideLiterals(v, literals)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[hideLiterals(k, literals)] = hideLiterals(v, literals);
+    return out as T;
+  }
+  return value;
 }

@@ -99,6 +99,13 @@ const NOT_A_VALUE = new Set([
   'reference',
   'source',
   'store',
+  'exception',
+  'error',
+  'errors',
+  'failure',
+  'message',
+  'code',
+  'mismatch',
 ]);
 
 /** Words before a final `key` that make it an identifier, not a secret (`KmsKey`, `sort_key`). */

@@ -11,6 +11,7 @@ import { SdrError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OUTAGE_KINDS, SecretStoreError, secretLabel } from './errors.js';
 import { formatSecretRef } from './ref.js';
+import { rememberSecret, rememberSecrets } from '../scrub.js';
 import type { FetchedSecret, SecretRef, SecretStore } from './types.js';
 
 export interface ResolverStore {
@@ -96,6 +97,7 @@ export class SecretResolver {
       .fetch(ref.name, ref.version, options.signal ? { signal: options.signal } : {})
       .then(
         (secret) => {
+          rememberStoreSecret(secret.value);
           e.secret = secret;
           e.fetchedAt = started;
           e.retryAt = undefined;
@@ -146,4 +148,16 @@ function pickKey(store: SecretStore, ref: SecretRef, value: string): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v !== 'string' || !v) throw new SecretStoreError('malformed', store.name, label, `key "${ref.key}" holds ${v === '' ? 'an empty string' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? (v === null ? 'null' : 'an object') : typeof v}, not a string`, { storeType: store.type });
   return v;
+}
+
+/** A secret's value, and each string field of it when it is a JSON object, for the outgoing-text scrubber. */
+function rememberStoreSecret(value: string): void {
+  rememberSecret(value);
+  if (!value.trimStart().startsWith('{')) return;
+  try {
+    const doc: unknown = JSON.parse(value);
+    if (doc && typeof doc === 'object' && !Array.isArray(doc)) rememberSecrets(doc as Record<string, unknown>);
+  } catch {
+    /* not JSON: the whole value is remembered */
+  }
 }

@@ -12,6 +12,19 @@ export interface SageMakerContext {
   vanished(type: SimResourceType, i: number): boolean;
   /** Not (yet) in the Search index. */
   searchLagged(type: SimResourceType, i: number): boolean;
+  /** Fields laid over every Describe response and Search record of a type (`SimulatorOptions.plant`). */
+  plant?: Partial<Record<SimResourceType, JsonObject>>;
+}
+
+/** `base` with `over` laid on top: objects merged key by key, anything else replaced. */
+export function overlay(base: JsonObject, over: JsonObject | undefined): JsonObject {
+  if (!over) return base;
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? overlay(b as JsonObject, v as JsonObject) : v;
+  }
+  return out;
 }
 
 /** `Search` resource names SageMaker accepts; the ones the simulator does not model return no results. */
@@ -97,7 +110,7 @@ function describeOp(spec: TypeSpec, input: JsonObject, ctx: SageMakerContext): J
     const which = spec.type === 'user-profile' ? `${name} in domain ${String(input.DomainId)}` : name;
     throw new SimError('ResourceNotFound', `Resource Not Found: Amazon SageMaker can't find a ${thing} with name ${which}.`);
   }
-  return spec.describe.response(ctx.estate, i) as JsonObject;
+  return overlay(spec.describe.response(ctx.estate, i) as JsonObject, ctx.plant?.[spec.type]);
 }
 
 /** The type and index of a SageMaker ARN in this region, if it names a live resource. */
@@ -144,7 +157,7 @@ function search(input: JsonObject, ctx: SageMakerContext): JsonObject {
   const count = spec ? r.total(spec.type) : 0;
   const page = paginate(count, input, `${r.region}|Search|${resource}`, (i) => {
     if (!spec?.search || ctx.vanished(spec.type, i) || ctx.searchLagged(spec.type, i)) return undefined;
-    return { [resource]: spec.search.record(r, i) };
+    return { [resource]: overlay(spec.search.record(r, i) as JsonObject, ctx.plant?.[spec.type]) };
   });
   return { Results: page.items, NextToken: page.nextToken };
 }

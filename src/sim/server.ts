@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseAuthorization } from './auth.js';
-import { verifySigV4 } from './sigv4.js';
+import { signatureMismatchMessage, verifySigV4 } from './sigv4.js';
 import { Estate } from './estate.js';
 import { SimError } from './errors.js';
 import { expectedEstate } from './expected.js';
@@ -9,7 +9,7 @@ import { Faults, type FaultOptions } from './faults.js';
 import { listenSim, one, readBody } from './http.js';
 import { handleSageMaker } from './sagemaker.js';
 import { handleSts, stsErrorBody, type StsSessions } from './sts.js';
-import type { EstateOptions, ExpectedEstate, JsonObject } from './types.js';
+import type { EstateOptions, ExpectedEstate, JsonObject, SimResourceType } from './types.js';
 
 /** Options of {@link startSimulator}: the estate, where to listen, and the faults to inject. */
 export interface SimulatorOptions extends FaultOptions {
@@ -26,6 +26,11 @@ export interface SimulatorOptions extends FaultOptions {
    * `InvalidSignatureException`/`SignatureDoesNotMatch` for a wrong secret). Unset: any signature.
    */
   credentials?: SimCredentials[];
+  /**
+   * Fields laid over every Describe response and Search record of a type (objects merged, other
+   * values replaced): the leak tests plant secrets in real-shaped fields this way.
+   */
+  plant?: Partial<Record<SimResourceType, JsonObject>>;
 }
 
 export interface SimCredentials {
@@ -130,8 +135,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (accepted) {
       const secret = accessKeyId ? (accepted.get(accessKeyId) ?? sessions.get(accessKeyId)?.secretAccessKey) : undefined;
       if (!secret) return fail(service === 'sts' ? new SimError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403) : new SimError('UnrecognizedClientException', 'The security token included in the request is invalid.'));
-      if (!verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, secret)) {
-        return fail(service === 'sts' ? new SimError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403) : new SimError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.'));
+      const signed = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body };
+      if (!verifySigV4(signed, secret)) {
+        const message = signatureMismatchMessage(signed);
+        return fail(service === 'sts' ? new SimError('SignatureDoesNotMatch', message, 403) : new SimError('InvalidSignatureException', message));
       }
     }
     while (gate && !http.closed) await gate.promise;
@@ -163,6 +170,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         estate: r,
         vanished: (type, i) => faults.vanished(region, type, i),
         searchLagged: (type, i) => faults.searchLagged(region, type, i),
+        ...(options.plant ? { plant: options.plant } : {}),
       });
       log(entry(200));
       send(200, 'application/x-amz-json-1.1', JSON.stringify(output));

@@ -54,11 +54,33 @@ export function verifySigV4(request: SignedRequest, secretAccessKey: string): bo
 /** Check `request`'s signature against `secretAccessKey`, and its time against the clock. */
 export function checkSigV4(request: SignedRequest, secretAccessKey: string, now = Date.now()): SigV4Verdict {
   const auth = parseSigV4(request.headers.authorization);
-  if (!auth) return 'mismatch';
-  const { date, region, service, signedHeaders, signature } = auth;
+  const signed = auth && canonicalOf(request, auth);
+  if (!auth || !signed) return 'mismatch';
+  const { date, region, service, signature } = auth;
+  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
+  if (!timingSafeEqual(hmac(key, signed.stringToSign), Buffer.from(signature, 'hex'))) return 'mismatch';
+  return Math.abs(now - signed.signedAt) > MAX_SKEW_MS ? 'expired' : 'valid';
+}
+
+/**
+ * The message AWS sends with `SignatureDoesNotMatch` / `InvalidSignatureException`: it quotes the
+ * canonical request and the string to sign it computed — every signed header included, so the
+ * caller's `x-amz-security-token` too. The simulator sends the same, so tests can prove the agent
+ * never passes such an echo on.
+ */
+export function signatureMismatchMessage(request: SignedRequest): string {
+  const base = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+  const auth = parseSigV4(request.headers.authorization);
+  const signed = auth && canonicalOf(request, auth);
+  if (!signed) return base;
+  return `${base}\n\nThe Canonical String for this request should have been\n'${signed.canonical}'\n\nThe String-to-Sign should have been\n'${signed.stringToSign}'\n`;
+}
+
+function canonicalOf(request: SignedRequest, auth: NonNullable<ReturnType<typeof parseSigV4>>): { canonical: string; stringToSign: string; signedAt: number } | undefined {
+  const { date, region, service, signedHeaders } = auth;
   const amzDate = request.headers['x-amz-date'];
   const t = typeof amzDate === 'string' ? /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(amzDate) : null;
-  if (!t || !(amzDate as string).startsWith(date)) return 'mismatch';
+  if (!t || !(amzDate as string).startsWith(date)) return undefined;
   const signedAt = Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!);
   const [path = '/', query = ''] = request.url.split('?', 2) as [string, string?];
   const canonicalQuery = query
@@ -73,12 +95,9 @@ export function checkSigV4(request: SignedRequest, secretAccessKey: string, now 
   const bodyHash = sha256(request.body);
   const claimed = request.headers['x-amz-content-sha256'];
   // A claimed payload hash is what gets signed, so it must be the body's.
-  if (typeof claimed === 'string' && claimed !== 'UNSIGNED-PAYLOAD' && claimed !== bodyHash) return 'mismatch';
+  if (typeof claimed === 'string' && claimed !== 'UNSIGNED-PAYLOAD' && claimed !== bodyHash) return undefined;
   const payloadHash = typeof claimed === 'string' ? claimed : bodyHash;
   const canonical = [request.method, path.split('/').map((seg) => encode(decodeURIComponent(seg))).join('/'), canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n');
-  const scope = `${date}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
-  if (!timingSafeEqual(hmac(key, toSign), Buffer.from(signature, 'hex'))) return 'mismatch';
-  return Math.abs(now - signedAt) > MAX_SKEW_MS ? 'expired' : 'valid';
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, `${date}/${region}/${service}/aws4_request`, sha256(canonical)].join('\n');
+  return { canonical, stringToSign, signedAt };
 }

@@ -149,6 +149,12 @@ describe('the egress pass', () => {
     expect(node).toMatchObject({ id: `https://${R}@registry.example/img`, properties: { uri: `https://${R}@registry.example/img` } });
   });
 
+  it('a value hidden by its name is hidden where it reappears in the same record without it', () => {
+    const node = egress({ type: 'node', label: 'AWSSageMakerTrainingJob', id: 'arn:aws:sagemaker:us-east-1:1:training-job/a', properties: { hyperParameters: { hf_token: 'tok-7Qx91' }, failureReason: 'AlgorithmError: invalid credentials tok-7Qx91 for model hub' } });
+    expect(JSON.stringify(node)).not.toContain('tok-7Qx91');
+    expect(node.properties.failureReason).toBe(`AlgorithmError: invalid credentials ${R} for model hub`);
+  });
+
   it('toProperties converts only; the pass redacts', () => {
     const p = toProperties({ Environment: { K: 'v' }, HyperParameters: { Api_Key: 'k' }, CreationTime: new Date('2024-01-02T03:04:05Z'), $metadata: {}, Blob: new Uint8Array([1]), Tags: [{ Key: 'token', Value: 't' }] });
     expect(p).toEqual({ environment: { K: 'v' }, hyperParameters: { Api_Key: 'k' }, creationTime: '2024-01-02T03:04:05.000Z', blob: null, tags: { token: 't' } });

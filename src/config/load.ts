@@ -6,6 +6,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { SdrError } from '../errors.js';
+import { rememberSecret } from '../scrub.js';
 import { proxySettings, proxyUrlProblem, type ProxySettings } from '../net/proxy.js';
 import { parseDuration } from './duration.js';
 import { applyEnvOverrides, CONFIG_ENV, DEFAULT_TOKEN_ENV, pointer } from './env.js';
@@ -237,6 +238,7 @@ function resolveToken(ag: Partial<ConfigFile['agent']>, ctx: ResolveContext, pro
   if (value && !/^[\x21-\x7e]{1,4096}$/.test(value)) {
     problem(['agent', file.path ? 'tokenFile' : 'tokenEnv'], `the token from ${source} must be 1-4096 printable ASCII characters without spaces`);
   }
+  rememberSecret(value);
   return { value, source };
 }
 
@@ -261,8 +263,20 @@ function resolveProxy(fromFile: ProxySettings | undefined, ctx: ResolveContext):
       }
     }
     out[key] = value;
+    if (key !== 'noProxy') rememberProxyPassword(value);
   }
   return out;
+}
+
+/** A proxy URL's password (and user name) for the outgoing-text scrubber. */
+function rememberProxyPassword(url: string): void {
+  try {
+    const u = new URL(url);
+    rememberSecret(decodeURIComponent(u.password));
+    rememberSecret(u.password);
+  } catch {
+    /* reported as a problem above */
+  }
 }
 
 /** A reference at `path` (below the connection), parsed and checked; undefined with a problem listed. */

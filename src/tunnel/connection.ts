@@ -241,6 +241,8 @@ export class Tunnel {
       ...(agent ? { agent } : {}),
       ...(tls?.ca ? { ca: tls.ca } : {}),
       ...(tls?.cert ? { cert: tls.cert, key: tls.key } : {}),
+      // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn it off: ws passes it to tls.connect when it connects direct.
+      rejectUnauthorized: true,
     });
     this.ws = ws;
     const guard = new FloodGuard(ws, this.flood, this.options.now);

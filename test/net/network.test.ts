@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { createServer as createHttpsServer, get as httpsGet, type Server as HttpsServer } from 'node:https';
 import { connect as netConnect, type AddressInfo, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -382,20 +382,29 @@ describe('TLS', () => {
     expect(front.peers.every((cn) => cn === 'sdr-agent test client')).toBe(true);
   });
 
-  it('no source file turns certificate verification off', () => {
+  it('no source file turns certificate verification off, and every TLS client sets it on explicitly', () => {
     const root = join(import.meta.dirname, '../../src');
     const offenders: string[] = [];
+    /** Calls that open a TLS client connection or make an agent for them. */
+    const TLS_CLIENT = /new WebSocket\(|\bhttpsRequest\(|\bhttps\.(request|get)\(|\btls\.connect\(|\btlsConnect\(|new (HttpsAgent|https\.Agent)\(/;
     const walk = (d: string) => {
       for (const name of readdirSync(d)) {
         const p = join(d, name);
         if (statSync(p).isDirectory()) walk(p);
         else if (/\.ts$/.test(name)) {
+          const rel = relative(root, p);
           const text = readFileSync(p, 'utf8');
-          // A TLS *server* may ask for a client certificate without failing the handshake when
-          // none comes (`requestCert: true, rejectUnauthorized: false` on one line) if it then
-          // checks `socket.authorized` itself; the reference control plane does, for a clear 401.
-          const lines = text.split('\n').filter((l) => !/requestCert:\s*true,\s*rejectUnauthorized:\s*false/.test(l) || !/\.authorized\b/.test(text));
-          if (/rejectUnauthorized\s*:\s*false|env\.NODE_TLS_REJECT_UNAUTHORIZED\s*=|checkServerIdentity\s*:/.test(lines.join('\n'))) offenders.push(p);
+          // The one exception is a TLS *server*: the reference control plane asks for a client
+          // certificate without failing the handshake when none comes (`requestCert: true,
+          // rejectUnauthorized: false` on one line) and checks `socket.authorized` itself, for a clear 401.
+          const serverException = (l: string) => rel === join('controlplane', 'server.ts') && /requestCert:\s*true,\s*rejectUnauthorized:\s*false/.test(l) && /\.authorized\b/.test(text);
+          const lines = text.split('\n').filter((l) => !serverException(l));
+          const code = lines.join('\n');
+          // rejectUnauthorized is set to the literal `true` (not false, not a variable), nobody sets NODE_TLS_REJECT_UNAUTHORIZED, and no hostname check is replaced.
+          if (/rejectUnauthorized\s*:\s*(?!true\b)[^\s;,)}]/.test(code)) offenders.push(`${rel}: rejectUnauthorized set to something other than true`);
+          if (/env(\.|\[['"])NODE_TLS_REJECT_UNAUTHORIZED['"]?\]?\s*=(?!=)|NODE_TLS_REJECT_UNAUTHORIZED['"]?:\s*['"`]/.test(code)) offenders.push(`${rel}: sets NODE_TLS_REJECT_UNAUTHORIZED`);
+          if (/checkServerIdentity\s*:/.test(code)) offenders.push(`${rel}: replaces checkServerIdentity`);
+          if (TLS_CLIENT.test(code) && !/rejectUnauthorized:\s*true\b/.test(code)) offenders.push(`${rel}: opens TLS client connections without rejectUnauthorized: true`);
         }
       }
     };

@@ -74,7 +74,8 @@ function send(agents: TransportAgents, url: URL, options: VaultRequestOptions, r
   }
   return new Promise<VaultRawResponse>((resolve, reject) => {
     if (options.signal?.aborted) return reject(aborted());
-    const req = (secure ? httpsRequest : httpRequest)(url, { method: options.method, headers, agent: secure ? agents.httpsAgent : agents.httpAgent });
+    // rejectUnauthorized explicitly too (the agents set it): NODE_TLS_REJECT_UNAUTHORIZED=0 must not turn it off.
+    const req = secure ? httpsRequest(url, { method: options.method, headers, agent: agents.httpsAgent, rejectUnauthorized: true }) : httpRequest(url, { method: options.method, headers, agent: agents.httpAgent });
     // Errors are rebuilt from the code alone: Node's own carry the request, whose headers hold the token.
     const fail = (err: unknown) => reject(err instanceof VaultTransportError ? err : fromNode(err));
     const onAbort = () => req.destroy(aborted());

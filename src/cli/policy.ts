@@ -6,8 +6,13 @@ import { listOption, parseCommandArgs } from './args.js';
 
 export const POLICY_HELP = `Usage: sdr-agent policy [--types T]
 
-Print the least-privilege IAM policy (JSON) for a crawl: exactly the read-only operations the
-crawler sends, each checked against the read-only guard's allowlist.
+Print the least-privilege IAM policy (JSON) for a crawl: exactly the operations the crawler
+sends — the same list the agent's read-only guard allows for SageMaker; any other operation is
+refused in code before it is sent.
+
+Attach it to the identity that crawls: with assumeRole, the role. sts:AssumeRole is not in it:
+the base identity sends that call, so grant it to the base identity and admit that identity in
+the role's trust policy.
 
 Options:
   --types T    only the operations these resource types need (comma-separated)

@@ -3,8 +3,8 @@
  * (src/tunnel/job-stream.ts); everything else the agent sends — `crawl.accepted`, `crawl.rejected`,
  * `error`, `progress`, `draining`, `hello` — answers the control plane or a timer, so a peer that
  * sends `crawl.start` after `crawl.start` and never reads its socket would pile answers up in the
- * agent's send buffer without end. One {@link FloodGuard} per connection caps those bytes and the
- * rate of inbound frames; past either limit the tunnel closes the session (4507, 4429) and
+ * agent's send buffer without end. One {@link FloodGuard} per connection caps the send buffer
+ * (`ws.bufferedAmount`, less the windowed frames in it) and the rate of inbound frames; past either limit the tunnel closes the session (4507, 4429) and
  * reconnects with its normal backoff. docs/protocol.md, "Flood limits", documents both.
  */
 import { TokenBucket } from './token-bucket.js';
@@ -12,8 +12,9 @@ import { TokenBucket } from './token-bucket.js';
 /** The limits one session is held to. */
 export interface FloodLimits {
   /**
-   * Bytes of frames outside the credit window handed to the socket and not yet written to the
-   * network. Past it the control plane is not reading: the session is closed with 4507.
+   * Bytes waiting in the socket's send buffer, not counting the batches and `crawl.done` frames in
+   * it (the credit window bounds those). Past it the control plane is not reading: the session is
+   * closed with 4507.
    */
   maxSendBufferBytes: number;
   /** Frames per second the control plane may send, sustained. Past it (and the burst) the session is closed with 4429. */
@@ -42,18 +43,26 @@ export function floodLimits(overrides: Partial<FloodLimits> = {}): FloodLimits {
   };
 }
 
-/** A WebSocket frame's header at most: 2 bytes, an 8-byte length, a 4-byte mask. */
-const FRAME_HEADER_BYTES = 14;
+/** Bytes of a client's (masked) WebSocket frame carrying `payload` bytes. */
+function wireBytes(payload: number): number {
+  return payload + 2 + (payload < 126 ? 0 : payload < 65_536 ? 2 : 8) + 4;
+}
 
-/** The part of a `ws` WebSocket a guard writes to. */
+/** The part of a `ws` WebSocket a guard uses. */
 export interface GuardedSocket {
+  /** Bytes handed to the socket and not yet written to the network (ws: the socket's buffer). */
+  readonly bufferedAmount: number;
   send(data: string, cb?: (err?: Error) => void): void;
 }
 
-/** One connection's accounting: inbound frame rate, and the bytes outside the credit window not yet written. */
+/** One connection's accounting: the inbound frame rate, and what waits in the send buffer outside the credit window. */
 export class FloodGuard {
   private readonly inboundRate: TokenBucket;
-  private pending = 0;
+  /**
+   * Bytes of windowed frames sent and not yet reported written. The report comes a tick after the
+   * socket's buffer shrinks, so this may overstate what is buffered — by at most the window.
+   */
+  private windowed = 0;
   /** Set once a limit was passed: the session is closing and further frames are ignored. */
   tripped = false;
 
@@ -65,9 +74,9 @@ export class FloodGuard {
     this.inboundRate = new TokenBucket(limits.inboundFramesPerSecond, limits.inboundBurst, now);
   }
 
-  /** Bytes of frames outside the credit window handed to the socket whose write has not completed. */
+  /** Bytes in the socket's send buffer that the credit window does not bound. */
   get pendingBytes(): number {
-    return this.pending;
+    return Math.max(0, this.ws.bufferedAmount - this.windowed);
   }
 
   /** Count one inbound frame; false once the control plane sends faster than the limits allow. */
@@ -76,20 +85,20 @@ export class FloodGuard {
   }
 
   /**
-   * Send a frame outside the credit window if the bytes not yet written stay within the cap; false,
-   * and nothing sent, when they would not. Counted until the socket reports the write complete, so
-   * the count never undershoots what is buffered.
+   * Send a frame outside the credit window if what waits in the send buffer stays within the cap
+   * with it; false, and nothing sent, when it would not. So the buffer holds at most the cap plus the
+   * windowed frames.
    */
   send(frame: string): boolean {
-    const bytes = Buffer.byteLength(frame, 'utf8') + FRAME_HEADER_BYTES;
-    if (this.pending + bytes > this.limits.maxSendBufferBytes) return false;
-    this.pending += bytes;
-    this.ws.send(frame, () => (this.pending -= bytes));
+    if (this.pendingBytes + wireBytes(Buffer.byteLength(frame, 'utf8')) > this.limits.maxSendBufferBytes) return false;
+    this.ws.send(frame);
     return true;
   }
 
-  /** Send a frame the credit window already bounds (a batch, `crawl.done`): not counted. */
+  /** Send a frame the credit window already bounds (a batch, `crawl.done`): not held to the cap. */
   sendWindowed(frame: string): void {
-    this.ws.send(frame);
+    const bytes = wireBytes(Buffer.byteLength(frame, 'utf8'));
+    this.windowed += bytes;
+    this.ws.send(frame, () => (this.windowed -= bytes));
   }
 }

@@ -32,27 +32,50 @@ describe('TokenBucket', () => {
 });
 
 describe('FloodGuard', () => {
-  it('counts frames outside the credit window until their write completes, and refuses one that would pass the cap', () => {
-    const written: Array<() => void> = [];
-    const frames: string[] = [];
+  /** A socket that buffers everything until `flush()` writes it, like one whose peer stopped reading. */
+  function stalledSocket() {
+    const callbacks: Array<() => void> = [];
     const socket = {
+      bufferedAmount: 0,
+      frames: [] as string[],
       send(data: string, cb?: () => void) {
-        frames.push(data);
-        written.push(() => cb?.());
+        socket.frames.push(data);
+        // A masked client frame: 2 bytes, 2 more for 126-65535 bytes of payload, a 4-byte mask.
+        socket.bufferedAmount += data.length + 2 + (data.length < 126 ? 0 : 2) + 4;
+        callbacks.push(() => cb?.());
+      },
+      /** The network takes everything; ws reports the writes a tick later. */
+      flush() {
+        socket.bufferedAmount = 0;
+        return () => callbacks.splice(0).forEach((cb) => cb());
       },
     };
+    return socket;
+  }
+
+  it('refuses a frame that would take the send buffer past the cap, not counting windowed frames', () => {
+    const socket = stalledSocket();
     const guard = new FloodGuard(socket, floodLimits({ maxSendBufferBytes: 100 }));
-    expect(guard.send('x'.repeat(30))).toBe(true); // 30 + a 14-byte header
+    expect(guard.send('x'.repeat(30))).toBe(true); // 30 + 6 bytes of header and mask
     expect(guard.send('x'.repeat(30))).toBe(true);
-    expect(guard.pendingBytes).toBe(88);
-    expect(guard.send('x')).toBe(false);
-    expect(frames).toHaveLength(2);
+    expect(guard.pendingBytes).toBe(72);
+    expect(guard.send('x'.repeat(23))).toBe(false);
+    expect(guard.send('x'.repeat(22))).toBe(true);
+    expect(guard.pendingBytes).toBe(100);
+    expect(socket.frames).toHaveLength(3);
     // Batches are bounded by the credit window, not by this cap.
     guard.sendWindowed('b'.repeat(10_000));
-    expect(guard.pendingBytes).toBe(88);
-    written.shift()!();
-    expect(guard.pendingBytes).toBe(44);
-    expect(guard.send('x')).toBe(true);
+    expect(socket.bufferedAmount).toBe(100 + 10_008);
+    expect(guard.pendingBytes).toBe(100);
+    expect(guard.send('x')).toBe(false);
+
+    // Written: room again at once, even before ws reports the windowed frame written (the count
+    // then errs towards room, by at most the window).
+    const report = socket.flush();
+    expect(guard.pendingBytes).toBe(0);
+    expect(guard.send('x'.repeat(50))).toBe(true);
+    report();
+    expect(guard.pendingBytes).toBe(56);
   });
 
   it('defaults every limit it is not given', () => {

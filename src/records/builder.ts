@@ -108,7 +108,10 @@ export class RecordBuilder {
   }
 
   role(arn: string | undefined): this {
-    return this.edgeToRef('HAS_EXECUTION_ROLE', 'AWSRole', arn, arn ? { arn, name: arn.split('/').pop() ?? arn } : {}, {}, { account: arn?.split(':')[4] || undefined });
+    // The name only from an IAM role ARN: a piece cut out of anything else loses the context
+    // the egress rules need to recognise a secret in it.
+    const name = arn && /^arn:aws[a-z-]*:iam::\d{12}:role\//.test(arn) ? arn.split('/').pop() : undefined;
+    return this.edgeToRef('HAS_EXECUTION_ROLE', 'AWSRole', arn, arn ? { arn, ...(name ? { name } : {}) } : {}, {}, { account: arn?.split(':')[4] || undefined });
   }
 
   kms(keyId: string | undefined, field: string): this {

@@ -18,7 +18,7 @@ export const REDACTED = '[REDACTED]';
  * instance types, timestamps) skip the rules. Every rule below needs one of these to match.
  */
 const MAYBE =
-  /:\/\/|@|[=:]\s*\S|--?[A-Za-z]|^\s*[{[]|-----BEGIN|A[KS]IA|gh[pousr]_|github_pat_|glpat-|hf_|sk[-_]|[rp]k_live|xox[a-z]-|AIza|eyJ|bearer|basic|npm_/i;
+  /:\/\/|@|[=:]\s*\S|--?[A-Za-z]|^\s*[{[]|-----BEGIN|A[KS]IA|gh[pousr]_|github_pat_|glpat-|hf_|sk[-_]|[rp]k_live|xox[a-z]-|AIza|eyJ|bearer|basic|npm_|\bset(?:x)?\s/i;
 
 /** Value shapes that are secrets whatever name they come under. */
 const SHAPES: RegExp[] = [
@@ -98,12 +98,35 @@ export function redactText(text: string): string {
   let out = text;
   if (out.includes('://')) out = out.replace(URL_RE, redactUrl);
   if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${quoteLike(value)}` : m));
-  out = out.replace(KV_RE, (m, q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : m));
-  if (out.includes('-')) out = out.replace(FLAG_RE, (m, pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : m));
+  out = scan(out, KV_RE, (q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : undefined));
+  if (out.includes('-')) out = scan(out, FLAG_RE, (pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : undefined));
   if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
   out = out.replace(AUTH_SCHEME_RE, (m, bearer: string | undefined, _t, basic: string | undefined) => `${bearer ?? basic}${REDACTED}`);
   for (const shape of SHAPES) out = out.replace(shape, REDACTED);
   return out;
+}
+
+/**
+ * `text.replace(re, …)` for rules whose last group is a value, except that a match left alone
+ * is resumed at its value: in `failed: password=x` or `--epochs --password x` the value of the
+ * first (innocent) name holds the secret one, which must be seen too.
+ */
+function scan(text: string, re: RegExp, replace: (...groups: string[]) => string | undefined): string {
+  let out = '';
+  let last = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const groups = m.slice(1) as string[];
+    const replaced = replace(...groups);
+    if (replaced !== undefined) {
+      out += text.slice(last, m.index) + replaced;
+      last = m.index + m[0].length;
+    } else {
+      re.lastIndex = m.index + m[0].length - groups[groups.length - 1]!.length;
+      if (re.lastIndex <= m.index) re.lastIndex = m.index + 1;
+    }
+  }
+  return out + text.slice(last);
 }
 
 function isRedacted(value: string): boolean {

@@ -141,6 +141,12 @@ const KEY_IDENTIFIERS = new Set([
   'target',
   'feature',
   'sequence',
+  // Error codes and prose: `NoSuchKey: The specified key does not exist.`
+  'such',
+  'missing',
+  'unknown',
+  'invalid',
+  'duplicate',
 ]);
 
 /** `DB_Password` → [db, password]; `hfToken` → [hf, token]; `X-Amz-Signature` → [x, amz, signature]. */

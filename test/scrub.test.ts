@@ -114,3 +114,28 @@ describe('where the scrubber sits', () => {
     expect(written.join('')).toBe('✗ us-east-1 training-job: [REDACTED]\nx-amz-security-token: [REDACTED]\n');
   });
 });
+
+describe('what feeds the scrubber', () => {
+  it('every request through the network layer: bearer tokens and Vault tokens in its headers, each request', async () => {
+    const { createServer } = await import('node:http');
+    const { createNetwork } = await import('../src/net/index.js');
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const network = createNetwork({ proxy: {} });
+    try {
+      const { request } = await import('node:http');
+      const send = (headers: Record<string, string>) =>
+        new Promise<void>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path: '/', agent: network.httpAgent, headers }, (res) => res.resume().on('end', resolve));
+          req.on('error', reject).end();
+        });
+      await send({ authorization: 'Bearer store-bearer-token-111' });
+      await send({ 'x-vault-token': 'hvs.vault-token-222' });
+      expect(scrubText('store-bearer-token-111 hvs.vault-token-222')).toBe('[REDACTED] [REDACTED]');
+    } finally {
+      network.destroy();
+      server.close();
+    }
+  });
+});

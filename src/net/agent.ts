@@ -14,6 +14,7 @@ import { Agent, type AgentConnectOpts } from 'agent-base';
 import { HttpsProxyAgent, type HttpsProxyAgentOptions } from 'https-proxy-agent';
 import { ProxyError } from '../errors.js';
 import { proxyFor, redactUrl, type ProxySettings } from './proxy.js';
+import { rememberSecret } from '../scrub.js';
 
 export interface ProxyAwareAgentOptions {
   /** Whether this agent serves `https:`/`wss:` requests (true) or `http:`/`ws:` ones (false). */
@@ -70,7 +71,8 @@ export class ProxyAwareAgent extends Agent {
     return proxyFor(url, this.settings);
   }
 
-  override connect(_req: ClientRequest, opts: AgentConnectOpts): HttpAgent {
+  override connect(req: ClientRequest, opts: AgentConnectOpts): HttpAgent {
+    rememberRequestCredentials(req);
     const proxyUrl = this.proxyFor(`${this.secure ? 'https' : 'http'}://${hostForUrl(opts.host ?? 'localhost')}:${opts.port}`);
     if (!proxyUrl) return this.direct;
     let tunnel = this.tunnels.get(proxyUrl);
@@ -123,4 +125,24 @@ class TunnelingAgent extends HttpsProxyAgent<string> {
 
 function hostForUrl(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** Headers that carry a credential: the secret stores' tokens and every `Authorization`. */
+const CREDENTIAL_HEADERS = ['x-vault-token', 'x-amz-security-token'];
+
+/**
+ * Every request the agent sends passes here (AWS, each secret store, the tunnel's upgrade): the
+ * credentials its headers carry — a store's bearer or Vault token obtained at run time included —
+ * are remembered by the outgoing-text scrubber (src/scrub.ts).
+ */
+function rememberRequestCredentials(req: ClientRequest): void {
+  const auth = req.getHeader('authorization');
+  if (typeof auth === 'string') {
+    const m = /^(?:Bearer|Basic)\s+(\S+)/i.exec(auth);
+    if (m) rememberSecret(m[1]);
+  }
+  for (const name of CREDENTIAL_HEADERS) {
+    const v = req.getHeader(name);
+    if (typeof v === 'string') rememberSecret(v);
+  }
 }

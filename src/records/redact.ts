@@ -14,11 +14,13 @@ export { namesSecret } from './secret-names.js';
 export const REDACTED = '[REDACTED]';
 
 /**
- * Cheap test for "some rule could apply": strings without any of these (most ARNs, names,
- * instance types, timestamps) skip the rules. Every rule below needs one of these to match.
+ * Cheap tests for "some rule could apply", so that most strings — ARNs, names, instance types,
+ * timestamps — skip the rules. A false positive only costs time; every name and shape the rules
+ * know must match one of these. The name rules need a secret name (or a `-p` flag); the shape
+ * rules need a shape's prefix; the URL rule needs `://`.
  */
-const MAYBE =
-  /:\/\/|@|[=:]\s*\S|--?[A-Za-z]|^\s*[{[]|-----BEGIN|A[KS]IA|gh[pousr]_|github_pat_|glpat-|hf_|sk[-_]|[rp]k_live|xox[a-z]-|AIza|eyJ|bearer|basic|npm_|\bset(?:x)?\s/i;
+const NAME_HINT = /pass|pwd|pw\b|secret|token|cred|key|auth|bearer|basic|jwt|dsn|cookie|sig|webhook|pat|otp|sas|conn|(?:^|\s)-p\b/i;
+const SHAPE_HINT = /-----BEGIN|A(?:KI|SI|BI|CC|GP|ID|RO|NP|NV|PK)A|gh[pousr]_|github_pat_|glpat-|hf_|npm_|sk-|[rsp]k_live|xox[a-z]-|AIza|eyJ|hooks\.slack\.com|discord(?:app)?\.com/;
 
 /** Value shapes that are secrets whatever name they come under. */
 const SHAPES: RegExp[] = [
@@ -92,17 +94,23 @@ const AUTH_SCHEME_RE = /\b(Bearer\s+)([A-Za-z0-9._~+/=-]{6,})|\b(Basic\s+)((?=[A
  * as data, written back), and secret-shaped values under any name.
  */
 export function redactText(text: string): string {
-  if (text.length < 6 || !MAYBE.test(text)) return text;
+  if (text.length < 6) return text;
+  const url = text.includes('://');
+  const named = NAME_HINT.test(text);
+  const shaped = SHAPE_HINT.test(text);
+  if (!url && !named && !shaped) return text;
   const json = redactJsonText(text);
   if (json !== undefined) return json;
   let out = text;
-  if (out.includes('://')) out = out.replace(URL_RE, redactUrl);
-  if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${quoteLike(value)}` : m));
-  out = scan(out, KV_RE, (q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : undefined));
-  if (out.includes('-')) out = scan(out, FLAG_RE, (pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : undefined));
-  if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
-  out = out.replace(AUTH_SCHEME_RE, (m, bearer: string | undefined, _t, basic: string | undefined) => `${bearer ?? basic}${REDACTED}`);
-  for (const shape of SHAPES) out = out.replace(shape, REDACTED);
+  if (url) out = out.replace(URL_RE, redactUrl);
+  if (named) {
+    if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${quoteLike(value)}` : m));
+    out = scan(out, KV_RE, (q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : undefined));
+    if (out.includes('-')) out = scan(out, FLAG_RE, (pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : undefined));
+    if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
+    out = out.replace(AUTH_SCHEME_RE, (m, bearer: string | undefined, _t, basic: string | undefined) => `${bearer ?? basic}${REDACTED}`);
+  }
+  if (shaped) for (const shape of SHAPES) out = out.replace(shape, REDACTED);
   return out;
 }
 
@@ -239,14 +247,31 @@ export function redactValue(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const obj = value as Record<string, unknown>;
   const named = pairName(obj);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (DROPPED_KEYS.has(k)) continue;
+  const keys = Object.keys(obj);
+  // Copy on write: most objects come out as they went in, and are not copied.
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = obj[k];
+    if (DROPPED_KEYS.has(k)) {
+      out ??= copyKeys(obj, keys, i);
+      continue;
+    }
     const key = redactText(k);
-    if (ENVIRONMENT_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) out[key] = hideValues(v as Record<string, unknown>);
-    else if (namesSecret(k) || (named && VALUE_FIELDS.includes(k))) out[key] = hide(v);
-    else out[key] = redactValue(v);
+    let next: unknown;
+    if (ENVIRONMENT_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) next = hideValues(v as Record<string, unknown>);
+    else if (namesSecret(k) || (named && VALUE_FIELDS.includes(k))) next = hide(v);
+    else next = redactValue(v);
+    if (!out && (key !== k || next !== v)) out = copyKeys(obj, keys, i);
+    if (out) out[key] = next;
   }
+  return out ?? obj;
+}
+
+/** A new object with the first `n` of `keys` of `obj`. */
+function copyKeys(obj: Record<string, unknown>, keys: string[], n: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) out[keys[i]!] = obj[keys[i]!];
   return out;
 }
 
@@ -276,20 +301,23 @@ function hideValues(map: Record<string, unknown>): Record<string, unknown> {
 
 /** Arrays: every item redacted; `--password` followed by its value as the next item hides that item. */
 function redactArray(items: unknown[]): unknown[] {
-  const out: unknown[] = new Array(items.length);
+  let out: unknown[] | undefined;
   let hideNext = false;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
+    let next: unknown;
     if (hideNext && typeof item === 'string' && !item.startsWith('--')) {
       note(item);
-      out[i] = REDACTED;
+      next = REDACTED;
       hideNext = false;
-      continue;
+    } else {
+      hideNext = typeof item === 'string' && /^--?[A-Za-z][\w-]*$/.test(item) && namesSecret(item.replace(/^-+/, ''));
+      next = redactValue(item);
     }
-    hideNext = typeof item === 'string' && /^--?[A-Za-z][\w-]*$/.test(item) && namesSecret(item.replace(/^-+/, ''));
-    out[i] = redactValue(item);
+    if (!out && next !== item) out = items.slice(0, i);
+    if (out) out[i] = next;
   }
-  return out;
+  return out ?? items;
 }
 
 /**
@@ -325,11 +353,20 @@ export function hideLiterals<T>(value: T, literals: ReadonlySet<string>): T {
     for (const l of literals) if (out.includes(l)) out = out.split(l).join(REDACTED);
     return out as T;
   }
-  if (Array.isArray(value)) return value.map((v) => hideLiterals(v, literals)) as T;
+  if (Array.isArray(value)) {
+    const next = value.map((v) => hideLiterals(v, literals));
+    return (next.every((v, i) => v === value[i]) ? value : next) as T;
+  }
   if (value !== null && typeof value === 'object') {
+    let changed = false;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[hideLiterals(k, literals)] = hideLiterals(v, literals);
-    return out as T;
+    for (const [k, v] of Object.entries(value)) {
+      const key = hideLiterals(k, literals);
+      const next = hideLiterals(v, literals);
+      changed ||= key !== k || next !== v;
+      out[key] = next;
+    }
+    return (changed ? out : value) as T;
   }
   return value;
 }

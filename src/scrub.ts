@@ -15,6 +15,7 @@
  * It is the last line of defence behind the rules that keep secrets out of messages in the first
  * place, not a replacement for them.
  */
+import { existsSync } from 'node:fs';
 import { REDACTED, redactText } from './records/redact.js';
 import { namesSecret } from './records/secret-names.js';
 
@@ -124,6 +125,8 @@ export function scrubStderr(stream: NodeJS.WriteStream = process.stderr): void {
  */
 export function rememberEnvSecrets(env: NodeJS.ProcessEnv = process.env): void {
   for (const [name, value] of Object.entries(env)) {
-    if (value && (namesSecret(name) || name === 'AWS_ACCESS_KEY_ID')) rememberSecret(value);
+    // A path to a file (GOOGLE_APPLICATION_CREDENTIALS) names where a secret is; hiding it would
+    // only make messages about that file unreadable.
+    if (value && (namesSecret(name) || name === 'AWS_ACCESS_KEY_ID') && !existsSync(value)) rememberSecret(value);
   }
 }

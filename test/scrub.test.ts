@@ -54,8 +54,8 @@ describe('the outgoing-text scrubber', () => {
   });
 
   it('remembers the values of secret-named environment variables and AWS_ACCESS_KEY_ID', () => {
-    rememberEnvSecrets({ AWS_ACCESS_KEY_ID: 'AKIDENVEXAMPLE1', AWS_SECRET_ACCESS_KEY: 'env-secret-key-value', VAULT_TOKEN: 'hvs.envtoken123', AWS_REGION: 'us-east-1', HOME: '/home/agent' });
-    expect(scrubText('AKIDENVEXAMPLE1 env-secret-key-value hvs.envtoken123 us-east-1 /home/agent')).toBe('[REDACTED] [REDACTED] [REDACTED] us-east-1 /home/agent');
+    rememberEnvSecrets({ AWS_ACCESS_KEY_ID: 'AKIDENVEXAMPLE1', AWS_SECRET_ACCESS_KEY: 'env-secret-key-value', VAULT_TOKEN: 'hvs.envtoken123', AWS_REGION: 'us-east-1', HOME: '/home/agent', GOOGLE_APPLICATION_CREDENTIALS: process.execPath, SDR_AGENT_TOKEN_FILE: '/run/secrets/agent-token' });
+    expect(scrubText(`AKIDENVEXAMPLE1 env-secret-key-value hvs.envtoken123 us-east-1 /home/agent ${process.execPath} /run/secrets/agent-token`)).toBe(`[REDACTED] [REDACTED] [REDACTED] us-east-1 /home/agent ${process.execPath} /run/secrets/agent-token`);
   });
 
   it('applies the egress text rules too', () => {

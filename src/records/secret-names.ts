@@ -106,6 +106,12 @@ const NOT_A_VALUE = new Set([
   'message',
   'code',
   'mismatch',
+  // Where a secret is, not what it is: `password_file`, `tokenEnv`, `credentials_dir`.
+  'file',
+  'files',
+  'dir',
+  'directory',
+  'env',
 ]);
 
 /** Words before a final `key` that make it an identifier, not a secret (`KmsKey`, `sort_key`). */

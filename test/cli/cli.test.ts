@@ -115,6 +115,27 @@ describe('sdr-agent CLI', () => {
     expect(sim.operations).toEqual([]);
   });
 
+  it('a hostile config file is one SDR_ERR_CONFIG with exit 1, never an internal error', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)];
+    const files = {
+      laughs: `secretAccessKey: ${SECRET}\n${levels.join('\n')}\n`,
+      binary: `agent:\n  id: a\n  token: !!binary ${Buffer.from(SECRET).toString('base64')}\n`,
+      deep: `k: ${'['.repeat(20_000)}${SECRET}${']'.repeat(20_000)}\n`,
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const path = join(dir, `${name}.yaml`);
+      writeFileSync(path, text);
+      const r = await run(['run', '--config', path], { SDR_AGENT_TOKEN: 'tok-cli-test' });
+      expect(r.code, name).toBe(1);
+      expect(r.stderr, name).toContain(`SDR_ERR_CONFIG: configuration file ${path} uses YAML a configuration may not:`);
+      expect(r.stderr, name).not.toContain('SDR_ERR_INTERNAL');
+      expect(r.stderr, name).not.toContain(SECRET);
+      expect(r.stderr, name).not.toContain(Buffer.from(SECRET).toString('base64'));
+    }
+    const r = await run(['run', '--config', dir], { SDR_AGENT_TOKEN: 'tok-cli-test' });
+    expect(r.stderr).toContain(`SDR_ERR_CONFIG: cannot read configuration file ${dir}: is a directory, not a file`);
+  });
+
   it('policy prints an IAM policy document', async () => {
     const r = await run(['policy', '--types', 'training-job']);
     expect(r.code).toBe(0);

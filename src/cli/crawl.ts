@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { createClientFactory } from '../crawl/clients.js';
 import { crawl, type CrawlResult } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
@@ -8,9 +6,10 @@ import { SdrError, UsageError } from '../errors.js';
 import { EDGE_LABELS, NODE_LABELS } from '../records/labels.js';
 import { NdjsonSink } from '../records/ndjson.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';
+import { OutputFile } from './output-file.js';
 
 /** Exit codes of `sdr-agent crawl`. */
-export const EXIT = { complete: 0, fatal: 1, usage: 2, partial: 3 } as const;
+export const EXIT = { complete: 0, fatal: 1, usage: 2, partial: 3, interrupted: 130 } as const;
 
 export const CRAWL_HELP = `Usage: sdr-agent crawl [options]
 
@@ -24,14 +23,19 @@ Options:
                        (default: AWS_REGION, then AWS_DEFAULT_REGION)
   --types T            resource types to crawl, comma-separated (default: all):
                        ${RESOURCE_TYPES.join(', ')}
-  --out FILE           write records to FILE (default: stdout)
+  --out FILE           write records to FILE (default: stdout). FILE is replaced, in one
+                       rename of a temporary file beside it, only when the crawl completes;
+                       a crawl that does not complete leaves FILE as it was and keeps its
+                       records in FILE.partial
   --no-search          do not use sagemaker:Search; List + Describe only
   --max-concurrency N  most calls in flight per (region, operation) (default 32)
   --quiet              no progress lines on stderr, only failures and the summary
   -h, --help           this help
 
 Exit status: 0 every (region, type) scope completed; 3 some scope failed (partial output,
-each failure listed on stderr); 1 the crawl could not run (credentials, output); 2 usage error.
+each failure listed on stderr; with --out, in FILE.partial); 1 the crawl could not run
+(credentials, output; FILE untouched, nothing kept); 2 usage error; 130 interrupted by SIGINT
+or SIGTERM (with --out, the records written so far in FILE.partial).
 `;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -63,21 +67,28 @@ export async function crawlCommand(argv: string[], io = { stdout: process.stdout
   if (unknown.length) throw new UsageError(`crawl: unknown resource type ${unknown.map((t) => `"${t}"`).join(', ')}`, `Valid types: ${RESOURCE_TYPES.join(', ')}.`);
   const maxConcurrency = intOption('crawl', 'max-concurrency', values['max-concurrency']);
 
-  const out = values.out ? await openOutput(values.out) : io.stdout;
+  // Opened before any AWS call, so a bad path fails at once with a clear message.
+  const output = values.out ? await OutputFile.open(values.out) : undefined;
   const abort = new AbortController();
   // Nowhere to write means nothing left to crawl for: stop every scope.
-  const sink = new NdjsonSink(out, values.out ?? 'stdout', (err) => abort.abort(err));
+  const sink = new NdjsonSink(output?.stream ?? io.stdout, values.out ?? 'stdout', (err) => abort.abort(err));
   const clients = createClientFactory();
+  let interrupted: NodeJS.Signals | undefined;
   const progress = (s: ScopeResult) => {
-    if (sink.error) return;
+    // After a signal every scope still running ends "failed"; the summary says interrupted instead.
+    if (sink.error || interrupted) return;
     if (s.status === 'failed') io.stderr.write(`✗ ${s.region} ${s.type}: ${s.error!.operation} ${s.error!.code} — ${s.error!.message}\n`);
     else if (!values.quiet) io.stderr.write(`✓ ${s.region} ${s.type}: ${s.resources} resources (${s.mode}${s.skipped ? `, ${s.skipped} gone before describe` : ''})\n`);
   };
-  const onSignal = () => abort.abort(new Error('interrupted'));
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    abort.abort(new Error(`interrupted by ${signal}`));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  let result: CrawlResult | undefined;
   try {
-    const result = await crawl({
+    result = await crawl({
       regions,
       types,
       sink,
@@ -88,24 +99,43 @@ export async function crawlCommand(argv: string[], io = { stdout: process.stdout
       ...(maxConcurrency ? { policy: { maxConcurrency } } : {}),
     });
     await sink.close();
-    io.stderr.write(summarize(result, regions, values.out));
-    return result.complete ? EXIT.complete : EXIT.partial;
+  } catch (err) {
+    // A write failure is an output error even when a signal came too; anything else after a
+    // signal (a crawl stopped while identifying the account) is the interruption itself.
+    if (!interrupted || sink.error) {
+      await output?.discard();
+      throw err;
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     clients.destroy();
   }
+  try {
+    if (interrupted) {
+      // Nothing was crawled before the account was known: nothing worth keeping (the finally drops it).
+      const kept = result ? await output?.keepPartial() : undefined;
+      io.stderr.write(interruptedSummary(interrupted, result, output, kept));
+      return EXIT.interrupted;
+    }
+    if (result!.complete) {
+      io.stderr.write(summarize(result!, regions, await output?.commit()));
+      return EXIT.complete;
+    }
+    const kept = await output?.keepPartial();
+    io.stderr.write(summarize(result!, regions, kept && output!.replacesTarget ? `${kept} (${output!.path} left unchanged)` : kept));
+    return EXIT.partial;
+  } finally {
+    await output?.discard();
+  }
 }
 
-/** Open the output file before any AWS call, so a bad path fails at once with a clear message. */
-async function openOutput(path: string): Promise<WriteStream> {
-  const stream = createWriteStream(path);
-  try {
-    await once(stream, 'open');
-    return stream;
-  } catch (err) {
-    throw new SdrError('SDR_ERR_OUTPUT', `cannot open --out ${path}: ${(err as Error).message}`, { hint: 'Check that the directory exists and is writable.' });
-  }
+function interruptedSummary(signal: NodeJS.Signals, r: CrawlResult | undefined, output: OutputFile | undefined, kept: string | undefined): string {
+  const unchanged = output?.replacesTarget ? `; ${output.path} left unchanged` : '';
+  if (!r) return `\nInterrupted by ${signal} before the crawl started: nothing written${unchanged}\n`;
+  const done = r.scopes.filter((s) => s.status === 'completed').length;
+  const where = kept ? ` to ${kept}${unchanged}` : '';
+  return `\nInterrupted by ${signal}: ${done}/${r.scopes.length} scopes completed before it; ${r.emitted.nodes} nodes and ${r.emitted.edges} edges written${where}\n`;
 }
 
 /** The human summary printed on stderr at the end of a crawl. */

@@ -19,24 +19,33 @@ export const REDACTED = '[REDACTED]';
  * know must match one of these. The name rules need a secret name (or a `-p` flag); the shape
  * rules need a shape's prefix; the URL rule needs `://`.
  */
-const NAME_HINT = /pass|pwd|pw\b|secret|token|cred|key|auth|bearer|basic|jwt|dsn|cookie|sig|webhook|pat|otp|sas|conn|(?:^|\s)-p\b/i;
-const SHAPE_HINT = /-----BEGIN|A(?:KI|SI|BI|CC|GP|ID|RO|NP|NV|PK)A|gh[pousr]_|github_pat_|glpat-|hf_|npm_|sk-|[rsp]k_live|xox[a-z]-|AIza|eyJ|hooks\.slack\.com|discord(?:app)?\.com/;
+const NAME_HINT = /pass|pwd|pw\b|secret|token|cred|key|auth|bearer|basic|jwt|dsn|cookie|sig|webhook|pat|otp|sas|conn|identified|(?:^|\s)-(?:p|u|-user)\b/i;
+const SHAPE_HINT = /-----BEGIN|A(?:KI|SI|BI|CC|GP|ID|RO|NP|NV|PK)A|gh[pousr]_|github_pat_|gl(?:pat|ptt|dt)-|hf_|npm_|sk-|[rsp]k_(?:live|test)_|whsec_|SG\.|xox[a-z]-|xapp-|pypi-|ya29\.|hv[sbr]\.|dapi|AIza|eyJ|hooks\.slack\.com|discord(?:app)?\.com/;
 
 /** Value shapes that are secrets whatever name they come under. */
 const SHAPES: RegExp[] = [
   // PEM private keys (a truncated one too: to the end of the text).
   /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g,
   // AWS access key ids.
-  /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g,
+  /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}(?![A-Z0-9])/g,
   // GitHub, GitLab, Hugging Face, npm tokens.
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
   /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
-  /\bglpat-[A-Za-z0-9_-]{20,}/g,
+  /\bgl(?:pat|ptt|dt)-[A-Za-z0-9_-]{20,}/g,
   /\bhf_[A-Za-z0-9]{30,}\b/g,
   /\bnpm_[A-Za-z0-9]{36}\b/g,
   // OpenAI / Anthropic style `sk-…`, Stripe live keys.
   /\bsk-[A-Za-z0-9_-]{20,}/g,
-  /\b[rsp]k_live_[A-Za-z0-9]{16,}/g,
+  /\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}/g,
+  // Stripe webhook secrets, SendGrid, Slack app tokens, PyPI, Google OAuth access tokens, Vault
+  // tokens, Databricks personal access tokens.
+  /\bwhsec_[A-Za-z0-9+/=]{16,}/g,
+  /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g,
+  /\bxapp-[A-Za-z0-9-]{10,}/g,
+  /\bpypi-[A-Za-z0-9_-]{16,}/g,
+  /\bya29\.[A-Za-z0-9_-]{16,}/g,
+  /\bhv[sbr]\.[A-Za-z0-9_-]{16,}/g,
+  /\bdapi[0-9a-f]{32}(?:-\d)?\b/g,
   // Slack tokens and incoming-webhook paths.
   /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
   /(?<=hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9/_-]+/g,
@@ -68,13 +77,19 @@ const SIGNED_PARAMS = new Set([
 ]);
 
 /**
- * A URL with a scheme. The match runs to the first whitespace, quote or angle bracket; userinfo
+ * A URL with a scheme, or a scheme-relative one with user info (`//user:pw@host/…`). The match runs to the first whitespace, quote or angle bracket; userinfo
  * may itself contain `/` or `@` (`https://u:p/ss@host`), so the authority is decided below.
  */
-const URL_RE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+const URL_RE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+|(?<![\w:/])\/\/[^\s"'<>`/@]*@[^\s"'<>`]+/gi;
 
-/** `name=value` / `name: value` / `"name": "value"` / `name = 'value'` runs. */
-const KV_RE = /(["']?)([A-Za-z_][\w.-]*)\1(\s*[:=]\s*)(\[REDACTED\]|"[^"]*"?|'[^']*'?|(?:Bearer|Basic|Token|Digest)\s+[^\s;,&"'<>)}\]]+|[^\s;,&"'<>)}\]]+)/g;
+/**
+ * `name=value`, `name: value`, `"name":"value"`, `name = 'value'`, `name => value`, escaped JSON
+ * (`\"name\":\"value\"`) and YAML block scalars (`name: |` and the indented lines after it). A
+ * `:` needs a space after it or a quoted name, so `image:tag` and `host:port` are left alone. The
+ * look-behind keeps the scan linear on long runs of word characters.
+ */
+const KV_RE =
+  /(?<![\w.\\-])(\\?["']?)([A-Za-z_][\w.-]*)\1(\s*(?:=>|->|=)\s*|\s*:(?:[ \t]+|(?=[|>]))|(?<=["'])\s*:\s*)(\[REDACTED\]|[|>][-+]?[ \t]*\n(?:[ \t]+[^\n]*(?:\n|$))+|\\"[^"]*?\\"|"[^"]*"?|'[^']*'?|<[^>\s]*>|(?:[Bb]earer|[Bb]asic|[Tt]oken|[Dd]igest)\s+[^\s;,&"'<>)}\]]+|[^\s;,&"'<>)}\]]+)/g;
 
 /** The same, in a connection string whose values may contain spaces: up to the next `;`. */
 const CONN_KV_RE = /(^|;)(\s*)([A-Za-z_][\w .-]*?)(\s*=\s*)(\[REDACTED\]|"[^"]*"?|'[^']*'?|[^;]*)/g;
@@ -85,8 +100,17 @@ const FLAG_RE = /(^|[\s"'])(--?[A-Za-z][\w-]*)(=|\s+)(\[REDACTED\]|"[^"]*"?|'[^'
 /** `aws configure set aws_secret_access_key VALUE` and other `set NAME VALUE` forms. */
 const SET_RE = /\b(set|setx)\s+([A-Za-z_][\w.-]*)\s+("[^"]*"?|'[^']*'?|\S+)/g;
 
-/** `Authorization: Bearer x`, a bare `Bearer x`, or `Basic base64`. */
-const AUTH_SCHEME_RE = /\b(Bearer\s+)([A-Za-z0-9._~+/=-]{6,})|\b(Basic\s+)((?=[A-Za-z0-9+/][A-Za-z0-9+/]*[0-9+/=A-Z])[A-Za-z0-9+/]{8,}={0,2})/g;
+/** A bare `Bearer x` (x not a plain lower-case word: "Bearer tokens are…"), or `Basic base64`. */
+const AUTH_SCHEME_RE = /\b([Bb]earer\s+)((?=[a-z]*[A-Z0-9._~+/=-])[A-Za-z0-9._~+/=-]{6,})|\b([Bb]asic\s+)((?=[A-Za-z0-9+/][A-Za-z0-9+/]*[0-9+/=A-Z])[A-Za-z0-9+/]{8,}={0,2})/g;
+
+/** SQL and the like: `PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `SECRET_ACCESS_KEY 'x'` (quoted values only). */
+const QUOTED_AFTER_RE = /(?<![\w.-])([A-Za-z_][\w.-]*)(\s+(?:BY\s+)?)('[^']*'|"[^"]*")/gi;
+
+/** `curl -u user:password`, `--user user:password`: the part after the colon. */
+const USER_PASS_RE = /(^|\s)(-u|--user)(\s+|=)(['"]?)([^\s:'"]+):([^\s'"]+)/g;
+
+/** ARNs name resources; their names are not secrets, only a secret's shape is looked for in them. */
+const ARN_RE = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S*$/;
 
 /**
  * Apply every text rule to `text`: URL credentials, connection strings and `key=value` runs whose
@@ -95,23 +119,46 @@ const AUTH_SCHEME_RE = /\b(Bearer\s+)([A-Za-z0-9._~+/=-]{6,})|\b(Basic\s+)((?=[A
  */
 export function redactText(text: string): string {
   if (text.length < 6) return text;
-  const url = text.includes('://');
-  const named = NAME_HINT.test(text);
+  const url = text.includes('//');
+  const named = NAME_HINT.test(text) && !ARN_RE.test(text);
   const shaped = SHAPE_HINT.test(text);
   if (!url && !named && !shaped) return text;
   const json = redactJsonText(text);
   if (json !== undefined) return json;
   let out = text;
-  if (url) out = out.replace(URL_RE, redactUrl);
-  if (named) {
-    if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${quoteLike(value)}` : m));
-    out = scan(out, KV_RE, (q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : undefined));
-    if (out.includes('-')) out = scan(out, FLAG_RE, (pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : undefined));
-    if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
-    out = out.replace(AUTH_SCHEME_RE, (m, bearer: string | undefined, _t, basic: string | undefined) => `${bearer ?? basic}${REDACTED}`);
-  }
+  // URLs are redacted by the URL rule alone (a Hive-style `/token=x/` path stays); the name
+  // rules read the text between them.
+  if (url) out = outsideUrls(out, named ? nameRules : (t) => t);
+  else if (named) out = nameRules(out);
   if (shaped) for (const shape of SHAPES) out = out.replace(shape, REDACTED);
   return out;
+}
+
+/** `text` with each URL through `redactUrl` and each stretch between URLs through `between`. */
+function outsideUrls(text: string, between: (t: string) => string): string {
+  let out = '';
+  let last = 0;
+  URL_RE.lastIndex = 0;
+  for (let m = URL_RE.exec(text); m; m = URL_RE.exec(text)) {
+    out += between(text.slice(last, m.index)) + redactUrl(m[0]);
+    last = m.index + m[0].length;
+  }
+  return out + between(text.slice(last));
+}
+
+/** The rules that need a secret name: connection strings, `key=value`, flags, `set`, SQL, auth schemes. */
+function nameRules(text: string): string {
+  if (text.length < 4 || !NAME_HINT.test(text)) return text;
+  let out = text;
+  if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${quoteLike(value)}` : m));
+  out = scan(out, KV_RE, (q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : undefined));
+  if (out.includes('-')) {
+    out = scan(out, FLAG_RE, (pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : undefined));
+    out = out.replace(USER_PASS_RE, (m, pre: string, flag: string, sep: string, q: string, user: string, pass: string) => (pass === REDACTED ? m : (note(pass), `${pre}${flag}${sep}${q}${user}:${REDACTED}`)));
+  }
+  if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
+  if (/['"]/.test(out)) out = out.replace(QUOTED_AFTER_RE, (m, name: string, gap: string, value: string) => ((namesSecret(name) || /^identified$/i.test(name)) && !isRedacted(value) ? `${name}${gap}${quoteLike(value)}` : m));
+  return out.replace(AUTH_SCHEME_RE, (m, bearer: string | undefined, _t, basic: string | undefined) => `${bearer ?? basic}${REDACTED}`);
 }
 
 /**
@@ -143,12 +190,17 @@ function isRedacted(value: string): boolean {
 
 /** `"x"` → `"[REDACTED]"`, `'x'` → `'[REDACTED]'`, `Bearer x` → `Bearer [REDACTED]`, `x` → `[REDACTED]`. */
 function quoteLike(value: string): string {
-  note(value.replace(/^(?:Bearer|Basic|Token|Digest)\s+/, '').replace(/^["']|["']$/g, ''));
-  const scheme = /^(?:Bearer|Basic|Token|Digest)\s+/.exec(value);
-  if (scheme) return `${scheme[0]}${REDACTED}`;
-  const q = value[0];
-  if (q === '"' || q === "'") return `${q}${REDACTED}${value.length > 1 && value.endsWith(q) ? q : ''}`;
-  return REDACTED;
+  const scheme = /^(?:[Bb]earer|[Bb]asic|[Tt]oken|[Dd]igest)\s+/.exec(value);
+  const bare = value.slice(scheme?.[0].length ?? 0);
+  if (/^[|>]/.test(bare)) {
+    // A YAML block scalar: the indented lines go, the marker stays.
+    note(bare.replace(/^[|>][-+]?[ \t]*\n/, '').trim());
+    return `${bare[0]}\n  ${REDACTED}${bare.endsWith('\n') ? '\n' : ''}`;
+  }
+  const q = bare.startsWith('\\"') ? '\\"' : bare[0] === '"' || bare[0] === "'" ? bare[0] : '';
+  const inner = q ? bare.slice(q.length, bare.endsWith(q) && bare.length >= 2 * q.length ? -q.length : undefined) : bare.replace(/^<|>$/g, '');
+  note(inner);
+  return `${scheme?.[0] ?? ''}${q}${REDACTED}${q && bare.length >= 2 * q.length && bare.endsWith(q) ? q : ''}`;
 }
 
 /**
@@ -157,7 +209,7 @@ function quoteLike(value: string): string {
  * is a URL at all and decodes parameter names; the text is edited in place, not re-serialized.
  */
 export function redactUrl(url: string): string {
-  const schemeEnd = url.indexOf('://') + 3;
+  const schemeEnd = url.startsWith('//') ? 2 : url.indexOf('://') + 3;
   let rest = url.slice(schemeEnd);
   let userinfo = false;
   const at = userinfoEnd(rest);
@@ -167,15 +219,17 @@ export function redactUrl(url: string): string {
   }
   let parsed: URL | undefined;
   try {
-    parsed = new URL(url.slice(0, schemeEnd) + rest);
+    parsed = new URL((schemeEnd === 2 ? 'https://' : url.slice(0, schemeEnd)) + rest);
   } catch {
     parsed = undefined;
   }
-  if (!parsed && !userinfo) return url;
+  // Not a URL the parser accepts (`jdbc:sqlserver://h:1433;password=…`): only its `;k=v` parameters.
+  if (!parsed && !userinfo && !rest.includes(';')) return url;
   const cut = rest.search(/[?#]/);
-  const head = cut < 0 ? rest : rest.slice(0, cut);
+  let head = cut < 0 ? rest : rest.slice(0, cut);
   let tail = cut < 0 ? '' : rest.slice(cut);
-  if (tail) tail = tail.replace(/([?#&;])([^=&;#]*)=([^&;#]*)/g, (m, sep: string, name: string, value: string) => (value && value !== REDACTED && secretParam(name) ? `${sep}${name}=${REDACTED}` : m));
+  if (head.includes(';')) head = head.replace(/;([^=;]*)=([^;]*)/g, (m, name: string, value: string) => (value && value !== REDACTED && namesSecret(name.trim()) ? (note(value), `;${name}=${REDACTED}`) : m));
+  if (tail) tail = tail.replace(/([?#&;])([^=&;#]*)=([^&;#]*)/g, (m, sep: string, name: string, value: string) => (value && value !== REDACTED && secretParam(name) ? (note(value), `${sep}${name}=${REDACTED}`) : m));
   return `${url.slice(0, schemeEnd)}${userinfo ? `${REDACTED}@` : ''}${head}${tail}`;
 }
 
@@ -211,15 +265,22 @@ function secretParam(raw: string): boolean {
 /** A string that is a JSON object or array: parsed, redacted as data, written back; else undefined. */
 function redactJsonText(text: string): string | undefined {
   const t = text.trimStart();
-  if (t[0] !== '{' && t[0] !== '[') return undefined;
+  if (t[0] !== '{' && t[0] !== '[' && t[0] !== '"') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  // A JSON string holding JSON (encoded twice): its text redacted, then encoded again.
+  if (typeof value === 'string') {
+    const inner = redactText(value);
+    return inner === value ? text : JSON.stringify(inner);
+  }
   if (value === null || typeof value !== 'object') return undefined;
-  return JSON.stringify(redactValue(value));
+  const redacted = redactValue(value);
+  // Unchanged JSON keeps its text (spacing, number precision).
+  return redacted === value ? text : JSON.stringify(redacted);
 }
 
 /** Property names whose value is a map of variables: every value replaced, names kept. */
@@ -292,10 +353,8 @@ function hide(v: unknown): unknown {
 
 function hideValues(map: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(map)) {
-    if (typeof v === 'string') note(v);
-    out[redactText(k)] = REDACTED;
-  }
+  // Not noted for reappearance: most variables are not secrets (SAGEMAKER_REGION: us-east-1).
+  for (const k of Object.keys(map)) out[redactText(k)] = REDACTED;
   return out;
 }
 
@@ -311,8 +370,8 @@ function redactArray(items: unknown[]): unknown[] {
       next = REDACTED;
       hideNext = false;
     } else {
-      hideNext = typeof item === 'string' && /^--?[A-Za-z][\w-]*$/.test(item) && namesSecret(item.replace(/^-+/, ''));
-      next = redactValue(item);
+      hideNext = typeof item === 'string' && /^--?[A-Za-z][\w-]*=?$/.test(item) && namesSecret(item.replace(/^-+|=$/g, ''));
+      next = typeof item === 'string' && i > 0 && (items[i - 1] === '-u' || items[i - 1] === '--user') ? redactText(`-u ${item}`).slice(3) : redactValue(item);
     }
     if (!out && next !== item) out = items.slice(0, i);
     if (out) out[i] = next;

@@ -52,7 +52,7 @@ const SECRET_WORDS = new Set([
 ]);
 
 /** Secret stems run together with other letters (`dbpassword`, `githubtoken`, `myapikey`). */
-const SECRET_STEM = /pass(?:word|wd|phrase)|secret|token(?!s|iz|is)|credential|api_?key|private_?key|access_?key|secret_?key|bearer|webhook|cookie|conn(?:ection)?_?str(?:ing)?/;
+const SECRET_STEM = /pass(?:word|wd|phrase)|secret|token(?!s|iz|is)|credential|api_?key|private_?key|access_?key|secret_?key|bearer|webhook|cookie|conn(?:ection)?_?str(?:ing)?|account_key/;
 
 /** Last words that make a name an identifier or a description of a secret, not the secret itself. */
 const NOT_A_VALUE = new Set([
@@ -104,7 +104,6 @@ const NOT_A_VALUE = new Set([
   'errors',
   'failure',
   'message',
-  'code',
   'mismatch',
   // Where a secret is, not what it is: `password_file`, `tokenEnv`, `credentials_dir`.
   'file',
@@ -180,6 +179,8 @@ export function namesSecret(name: string): boolean {
 }
 
 function decide(name: string): boolean {
+  // The agent's own error codes (`SDR_ERR_CREDENTIALS: …`) name a kind of failure.
+  if (/^SDR_(?:ERR|PROTO)_/.test(name)) return false;
   const words = nameWords(name);
   if (words.length === 0) return false;
   const last = words[words.length - 1]!;

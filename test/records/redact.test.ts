@@ -52,6 +52,8 @@ describe('text rules', () => {
     expect(redactText('https://host.example:8080/users/me@example.com')).toBe('https://host.example:8080/users/me@example.com');
     expect(redactText('https://app.example/cb#access_token=tok123&state=x')).toBe(`https://app.example/cb#access_token=${R}&state=x`);
     expect(redactText('see https://u:p@h.example/x and s3://b/k')).toBe(`see https://${R}@h.example/x and s3://b/k`);
+    expect(redactText('//bot:pw-1234@git.example.com/r.git')).toBe(`//${R}@git.example.com/r.git`);
+    expect(redactText('s3://lake/year=2024/token=abc123/part.csv')).toBe('s3://lake/year=2024/token=abc123/part.csv');
   });
 
   it('connection strings: JDBC, ADO.NET, DSN and libpq', () => {
@@ -71,6 +73,16 @@ describe('text rules', () => {
     expect(redactText('mysql -u root -p s3cret --db-pwd pw2 --pwd "two words" -v')).toBe(`mysql -u root -p ${R} --db-pwd ${R} --pwd "${R}" -v`);
     expect(redactText(`{'api_key': 'k-123', 'lr': 0.1}`)).toBe(`{'api_key': '${R}', 'lr': 0.1}`);
     expect(redactText('Basic dXNlcjpwYXNz')).toBe(`Basic ${R}`);
+    expect(redactText('Authorization: token gho16abc and authorization: bearer xyz.123')).toBe(`Authorization: token ${R} and authorization: bearer ${R}`);
+    expect(redactText('Bearer tokens are rejected')).toBe('Bearer tokens are rejected');
+    expect(redactText('password => pw9x1, secret -> s3c9, password=<angle1>')).toBe(`password => ${R}, secret -> ${R}, password=${R}`);
+    expect(redactText(`CREATE USER bob PASSWORD 'p4ss!' ; ALTER USER x IDENTIFIED BY "idby7"`)).toBe(`CREATE USER bob PASSWORD '${R}' ; ALTER USER x IDENTIFIED BY "${R}"`);
+    expect(redactText('curl -u admin:adm1npw https://x.example')).toBe(`curl -u admin:${R} https://x.example`);
+    expect(redactText('config:\n  password: |\n    line-one-secret\n    line-two\nnext: 1')).not.toContain('line-one-secret');
+    expect(redactText('body: {\\"password\\":\\"esc4ped\\"}')).not.toContain('esc4ped');
+    expect(redactText(JSON.stringify(JSON.stringify({ api_key: 'tw1ce-enc' })))).not.toContain('tw1ce-enc');
+    expect(redactText('fs.azure.account.key.acct.dfs.core.windows.net=azk3y')).toBe(`fs.azure.account.key.acct.dfs.core.windows.net=${R}`);
+    expect(redactText('SDR_ERR_CREDENTIALS: sts:GetCallerIdentity failed')).toBe('SDR_ERR_CREDENTIALS: sts:GetCallerIdentity failed');
   });
 
   it('value shapes, under any name', () => {
@@ -108,6 +120,10 @@ describe('text rules', () => {
       'Training job completed',
       '2024-01-02T03:04:05.000Z',
       'ClientError: Data download failed: NoSuchKey: The specified key does not exist.',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db/password-AbCdEf',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/secret-scanner:latest',
+      '{"lr": 1.0, "big": 12345678901234567890}',
+      'x'.repeat(20000) + ' password',
     ])
       expect(redactText(s)).toBe(s);
   });
@@ -127,6 +143,7 @@ describe('structural rules', () => {
 
   it('container arguments: a secret flag hides the next item', () => {
     expect(redactValue(['--epochs', '10', '--db-password', 'pw', '--token=abc', 'plain', '-p', 'x', '--pwd', 'y'])).toEqual(['--epochs', '10', '--db-password', R, `--token=${R}`, 'plain', '-p', R, '--pwd', R]);
+    expect(redactValue(['--password=', 'split1', 'curl', '-u', 'admin:curlpw1'])).toEqual(['--password=', R, 'curl', '-u', `admin:${R}`]);
   });
 
   it('{Name, Value} pairs whose name is a secret; categorical ranges of secret hyperparameters', () => {

@@ -1,17 +1,21 @@
-/** Child of bench/crawl.ts: crawl a simulator to a null sink and report peak RSS as JSON. */
+/**
+ * Child of bench/crawl.ts: crawl a simulator to a null sink and report peak RSS as JSON.
+ * `--no-egress` replaces the egress pass with the identity, to measure what the pass costs.
+ */
 import { createClientFactory } from '../src/crawl/clients.js';
 import { crawl } from '../src/crawl/engine.js';
 import { tuneRuntime } from '../src/runtime.js';
 
 tuneRuntime();
 
-const [url, region] = process.argv.slice(2) as [string, string];
+const [url, region, flag] = process.argv.slice(2) as [string, string, string?];
 let records = 0;
 const clients = createClientFactory({ endpoint: url, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' } });
 const t0 = performance.now();
 const result = await crawl({
   regions: [region],
   clients,
+  ...(flag === '--no-egress' ? { egressPass: (rs) => [...rs] } : {}),
   sink: {
     write: (r) => {
       // Serialize as the CLI would, so the cost of producing the output is measured too.

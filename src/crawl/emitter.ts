@@ -1,5 +1,5 @@
 import type { TransformOutput } from '../records/builder.js';
-import { egress } from '../records/egress.js';
+import { egressAll } from '../records/egress.js';
 import { isSageMakerLabel } from '../records/builder.js';
 import type { EdgeLabel } from '../records/labels.js';
 import type { EdgeRecord, GraphRecord, NodeRecord } from '../records/types.js';
@@ -25,8 +25,9 @@ export interface EmitStats {
  * (bucket, role, key...) is emitted once per crawl; every edge meets a node — a SageMaker resource
  * that was referenced but never crawled (deleted, or its type not crawled) gets a stub node at
  * the end; and cross-resource joins are emitted when both sides are known.
- * Every record goes through the egress pass (`records/egress.ts`) on its way to the sink: this is
- * the one place records leave the crawler.
+ * Every record goes through the egress pass (`records/egress.ts`) before anything else sees it —
+ * a resource's records together, join edges alone, stubs as they were referenced: this is the one
+ * place records leave the crawler.
  * Memory is one id per emitted node plus the join indexes — never the records themselves.
  */
 export class GraphEmitter {
@@ -41,12 +42,13 @@ export class GraphEmitter {
   private draining: Promise<void> | undefined;
 
   /**
-   * @param pass the egress pass. Only the benchmark gives another (the identity), to measure the
-   *   pass's cost in the same run; no command, config or protocol message can reach this.
+   * @param pass the egress pass, over the records of one resource at a time. Only the benchmark
+   *   gives another (the identity), to measure the pass's cost in the same run; no command,
+   *   config or protocol message can reach this.
    */
   constructor(
     private readonly sink: RecordSink,
-    private readonly pass: (record: GraphRecord) => GraphRecord = egress,
+    private readonly pass: (records: readonly GraphRecord[]) => GraphRecord[] = egressAll,
   ) {}
 
   /** Emit one transformed resource; returns false if it was a duplicate. */
@@ -55,9 +57,11 @@ export class GraphEmitter {
     if (this.emitted.has(key)) return false;
     this.emitted.add(key);
     this.pending.delete(key);
-    this.push(out.node);
-    for (const ref of out.refs) this.reference(ref);
-    for (const edge of out.edges) this.push(edge);
+    // The resource's records go through the egress pass together, before anything else sees them.
+    const [node, ...rest] = this.pass([out.node, ...out.refs, ...out.edges]);
+    this.push(node!);
+    for (const ref of rest.slice(0, out.refs.length)) this.reference(ref as NodeRecord);
+    for (const edge of rest.slice(out.refs.length)) this.push(edge);
     for (const j of out.joins) {
       for (const [from, to] of this.joins[j.join].add(j)) this.edge(j.join, from, to);
     }
@@ -97,7 +101,7 @@ export class GraphEmitter {
   }
 
   private edge(label: EdgeLabel, from: EdgeRecord['from'], to: EdgeRecord['to']): void {
-    this.push({ type: 'edge', label, from, to, properties: {} });
+    this.push(this.pass([{ type: 'edge', label, from, to, properties: {} }])[0]!);
   }
 
   private push(record: GraphRecord): void {
@@ -105,6 +109,6 @@ export class GraphEmitter {
     if (record.type === 'node') this.stats.nodes++;
     else this.stats.edges++;
     byLabel[record.label] = (byLabel[record.label] ?? 0) + 1;
-    if (!this.sink.write(this.pass(record))) this.backpressure = true;
+    if (!this.sink.write(record)) this.backpressure = true;
   }
 }

@@ -26,9 +26,9 @@ export interface CrawlOptions {
   /**
    * @internal The egress pass every record goes through (default: `records/egress.ts`). Only
    * bench/crawl.ts replaces it, with the identity, to measure the pass's cost in the same run;
-   * no command, configuration key or protocol message sets it (test/records/egress.test.ts checks).
+   * no command, configuration key or protocol message sets it (test/records/redact.test.ts checks).
    */
-  egressPass?: (record: GraphRecord) => GraphRecord;
+  egressPass?: (records: readonly GraphRecord[]) => GraphRecord[];
 }
 
 export interface CrawlResult {

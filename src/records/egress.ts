@@ -12,8 +12,17 @@ import type { EdgeRecord, GraphRecord, NodeRecord, NodeRef, Properties } from '.
  * because of its name is hidden wherever else it appears in the same record.
  */
 export function egress(record: GraphRecord): GraphRecord {
-  const { value, hidden } = collectHidden(() => redactRecord(record));
-  return hidden.size ? hideLiterals(value, hidden) : value;
+  return egressAll([record])[0]!;
+}
+
+/**
+ * The records of one resource (its node, the nodes it refers to, its edges) as they may leave:
+ * a value hidden because of its name in one of them — a hyperparameter — is hidden wherever else
+ * it appears in any of them (the job's failure reason, an image tag, an edge's S3 URI).
+ */
+export function egressAll(records: readonly GraphRecord[]): GraphRecord[] {
+  const { value, hidden } = collectHidden(() => records.map(redactRecord));
+  return hidden.size ? value.map((r) => hideLiterals(r, hidden)) : value;
 }
 
 function redactRecord(record: GraphRecord): GraphRecord {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { egress } from '../../src/records/egress.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { RESOURCES } from '../../src/crawl/resources/index.js';
+import { egress, egressAll } from '../../src/records/egress.js';
+import { loadFixture } from '../helpers/records.js';
 import { lowerCamel, toProperties } from '../../src/records/properties.js';
 import { REDACTED, redactText, redactValue } from '../../src/records/redact.js';
 import { namesSecret } from '../../src/records/secret-names.js';
@@ -170,6 +174,34 @@ describe('the egress pass', () => {
     const node = egress({ type: 'node', label: 'AWSSageMakerTrainingJob', id: 'arn:aws:sagemaker:us-east-1:1:training-job/a', properties: { hyperParameters: { hf_token: 'tok-7Qx91' }, failureReason: 'AlgorithmError: invalid credentials tok-7Qx91 for model hub' } });
     expect(JSON.stringify(node)).not.toContain('tok-7Qx91');
     expect(node.properties.failureReason).toBe(`AlgorithmError: invalid credentials ${R} for model hub`);
+  });
+
+  it("a resource's records go through together: a hidden value is hidden in its image id and edges' URIs too", () => {
+    const d = RESOURCES.find((r) => r.type === 'training-job')!;
+    const f = loadFixture('training-job');
+    f.HyperParameters = { hub_token: 'tagsecret77' };
+    f.AlgorithmSpecification.TrainingImage = '123456789012.dkr.ecr.us-east-1.amazonaws.com/train:tagsecret77';
+    f.InputDataConfig[0].DataSource.S3DataSource.S3Uri = 's3://bucket/tagsecret77/train';
+    const out = d.transform(f, { account: '111122223333', region: 'us-east-1' });
+    const records = egressAll([out.node, ...out.refs, ...out.edges]);
+    expect(JSON.stringify(records)).not.toContain('tagsecret77');
+    const image = records.find((r) => r.type === 'node' && r.label === 'ECRImage')!;
+    const uses = records.find((r) => r.type === 'edge' && r.label === 'USES_IMAGE')!;
+    expect(image.id).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/train:${R}`);
+    expect(uses.type === 'edge' && uses.to.id).toBe(image.id);
+  });
+
+  it('only the benchmark replaces the pass: no source file but the engine mentions egressPass', () => {
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const n of readdirSync(d)) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && readFileSync(p, 'utf8').includes('egressPass')) files.push(p);
+      }
+    };
+    walk(new URL('../../src', import.meta.url).pathname);
+    expect(files.map((f) => f.replace(/^.*\/src\//, 'src/'))).toEqual(['src/crawl/engine.ts']);
   });
 
   it('toProperties converts only; the pass redacts', () => {

@@ -25,6 +25,18 @@ function signedRequest() {
 
 afterEach(() => forgetSecrets());
 
+/** A stream that keeps every chunk written to it. */
+function collector(): { stream: Writable; chunks: string[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _e, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return { stream, chunks };
+}
+
 describe('the outgoing-text scrubber', () => {
   it("cuts AWS's echo of the canonical request and string to sign, keeping the explanation", () => {
     const message = signatureMismatchMessage(signedRequest());
@@ -75,13 +87,7 @@ describe('the outgoing-text scrubber', () => {
 describe('where the scrubber sits', () => {
   it('the root logger: message and fields of every line, read from the real output stream', () => {
     rememberSecret('logged-secret-9876');
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk, _e, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { stream: destination, chunks: lines } = collector();
     const log = createLogger({ level: 'info', destination });
     log.warn({ detail: { nested: 'x logged-secret-9876 y' }, url: 'https://u:pw12345@h.example/x' }, `scope failed: ${signatureMismatchMessage(signedRequest())}`);
     log.flush?.();
@@ -101,14 +107,8 @@ describe('where the scrubber sits', () => {
 
   it('stderr: a stream wrapped once passes every write through the scrubber', () => {
     rememberSecret('stderr-secret-321');
-    const written: string[] = [];
-    const stream = new Writable({
-      write(chunk, _e, done) {
-        written.push(String(chunk));
-        done();
-      },
-    }) as unknown as NodeJS.WriteStream;
-    scrubStderr(stream);
+    const { stream, chunks: written } = collector();
+    scrubStderr(stream as unknown as NodeJS.WriteStream);
     stream.write('✗ us-east-1 training-job: stderr-secret-321\n');
     stream.write(Buffer.from('x-amz-security-token: abcdefghijkl\n'));
     expect(written.join('')).toBe('✗ us-east-1 training-job: [REDACTED]\nx-amz-security-token: [REDACTED]\n');

@@ -60,6 +60,16 @@ export interface ScriptedControlPlane {
   close(): Promise<void>;
 }
 
+/** The hello of a test agent that crawls models (tunnel tests send it as is). */
+export const TEST_HELLO: Hello = {
+  type: 'hello',
+  agentId: 'agent-1',
+  agentVersion: '0.1.0',
+  protocolVersion: 1,
+  capabilities: { resourceTypes: ['model'], secretStores: [], maxConcurrentJobs: 1, compression: ['gzip'] },
+  resume: { jobs: [] },
+};
+
 export const TEST_WELCOME: Welcome = {
   type: 'welcome',
   sessionId: 'sess-1',

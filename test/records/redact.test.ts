@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESOURCES } from '../../src/crawl/resources/index.js';
 import { egress, egressAll } from '../../src/records/egress.js';
+import type { NodeRecord } from '../../src/records/types.js';
 import { loadFixture } from '../helpers/records.js';
 import { lowerCamel, toProperties } from '../../src/records/properties.js';
 import { REDACTED, redactText, redactValue } from '../../src/records/redact.js';
@@ -185,7 +186,7 @@ describe('the egress pass', () => {
     const out = d.transform(f, { account: '111122223333', region: 'us-east-1' });
     const records = egressAll([out.node, ...out.refs, ...out.edges]);
     expect(JSON.stringify(records)).not.toContain('tagsecret77');
-    const image = records.find((r) => r.type === 'node' && r.label === 'ECRImage')!;
+    const image = records.find((r): r is NodeRecord => r.type === 'node' && r.label === 'ECRImage')!;
     const uses = records.find((r) => r.type === 'edge' && r.label === 'USES_IMAGE')!;
     expect(image.id).toBe(`123456789012.dkr.ecr.us-east-1.amazonaws.com/train:${R}`);
     expect(uses.type === 'edge' && uses.to.id).toBe(image.id);

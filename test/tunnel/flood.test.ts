@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import type { ControlMessage, Hello } from '../../src/protocol/index.js';
+import type { ControlMessage } from '../../src/protocol/index.js';
 import { Tunnel } from '../../src/tunnel/connection.js';
 import { DEFAULT_FLOOD_LIMITS, FloodGuard, floodLimits } from '../../src/tunnel/flood.js';
 import { TokenBucket } from '../../src/tunnel/token-bucket.js';
-import { startScriptedControlPlane, type ScriptedControlPlane } from '../helpers/scripted-cp.js';
+import { TEST_HELLO, startScriptedControlPlane, type ScriptedControlPlane } from '../helpers/scripted-cp.js';
 
 describe('TokenBucket', () => {
   it('allows the burst at once, then the rate, on an injected clock', () => {
@@ -83,15 +83,6 @@ describe('FloodGuard', () => {
   });
 });
 
-const HELLO: Hello = {
-  type: 'hello',
-  agentId: 'agent-1',
-  agentVersion: '0.1.0',
-  protocolVersion: 1,
-  capabilities: { resourceTypes: ['model'], secretStores: [], maxConcurrentJobs: 1, compression: ['gzip'] },
-  resume: { jobs: [] },
-};
-
 let cp: ScriptedControlPlane | undefined;
 let tunnel: Tunnel | undefined;
 afterEach(async () => {
@@ -124,7 +115,7 @@ describe('Tunnel inbound rate limit', () => {
       flood: { inboundFramesPerSecond: 10, inboundBurst: 20 },
       now: () => t,
       handler: {
-        hello: () => HELLO,
+        hello: () => TEST_HELLO,
         onSession: () => {},
         onMessage: (m) => {
           received.push(m);

@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { encodeMessage, type Hello } from '../../src/protocol/index.js';
+import { encodeMessage } from '../../src/protocol/index.js';
 import { Tunnel, type TunnelHandler, type TunnelOptions } from '../../src/tunnel/connection.js';
-import { startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
-
-const HELLO: Hello = {
-  type: 'hello',
-  agentId: 'agent-1',
-  agentVersion: '0.1.0',
-  protocolVersion: 1,
-  capabilities: { resourceTypes: ['model'], secretStores: [], maxConcurrentJobs: 1, compression: ['gzip'] },
-  resume: { jobs: [] },
-};
+import { TEST_HELLO, startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
 
 let cp: ScriptedControlPlane | undefined;
 let tunnel: Tunnel | undefined;
@@ -24,7 +15,7 @@ afterEach(async () => {
 function events() {
   const log = { sessions: 0, messages: [] as unknown[], disconnects: 0 };
   const handler: TunnelHandler = {
-    hello: () => HELLO,
+    hello: () => TEST_HELLO,
     onSession: () => log.sessions++,
     onMessage: (m) => log.messages.push(m),
     onDisconnect: () => log.disconnects++,
@@ -57,7 +48,7 @@ describe('Tunnel', () => {
     expect(req.headers['sec-websocket-protocol']).toBe('sdr.v1');
     expect(req.headers['sec-websocket-extensions']).toBeUndefined();
     expect(req.url).toBe('/v1/agent');
-    expect(cp.latest()!.hello).toEqual(HELLO);
+    expect(cp.latest()!.hello).toEqual(TEST_HELLO);
     expect(log.sessions).toBe(1);
     expect(tunnel.state).toBe('open');
   });

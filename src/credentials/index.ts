@@ -54,15 +54,19 @@ export function connectionCredentials(conn: ConnectionConfig, deps: CredentialDe
   return made.provider ? { ...made, provider: remembered(made.provider) } : made;
 }
 
-/** A provider whose every answer is remembered by the outgoing-text scrubber (src/scrub.ts). */
+/**
+ * A provider whose every answer is remembered by the outgoing-text scrubber (src/scrub.ts). Its
+ * own properties (`memoized`: the SDK asks it on every request rather than caching) are kept.
+ */
 function remembered(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
-  return async (options) => {
+  const wrapped: AwsCredentialIdentityProvider = async (options) => {
     const c = await provider(options);
     rememberSecret(c.accessKeyId);
     rememberSecret(c.secretAccessKey);
     rememberSecret(c.sessionToken);
     return c;
   };
+  return Object.assign(wrapped, provider);
 }
 
 function makeConnectionCredentials(conn: ConnectionConfig, deps: CredentialDeps & { resolver?: SecretResolver }): ConnectionCredentials {

@@ -103,8 +103,11 @@ const SET_RE = /\b(set|setx)\s+([A-Za-z_][\w.-]*)\s+("[^"]*"?|'[^']*'?|\S+)/g;
 /** A bare `Bearer x` (x not a plain lower-case word: "Bearer tokens are…"), or `Basic base64`. */
 const AUTH_SCHEME_RE = /\b([Bb]earer\s+)((?=[a-z]*[A-Z0-9._~+/=-])[A-Za-z0-9._~+/=-]{6,})|\b([Bb]asic\s+)((?=[A-Za-z0-9+/][A-Za-z0-9+/]*[0-9+/=A-Z])[A-Za-z0-9+/]{8,}={0,2})/g;
 
-/** SQL and the like: `PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `SECRET_ACCESS_KEY 'x'` (quoted values only). */
-const QUOTED_AFTER_RE = /(?<![\w.-])([A-Za-z_][\w.-]*)(\s+(?:BY\s+)?)('[^']*'|"[^"]*")/gi;
+/**
+ * SQL: `PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `SECRET_ACCESS_KEY 'x'` — single-quoted literals only,
+ * so a message naming a secret (`secret "sdr/aws"`) keeps the name.
+ */
+const QUOTED_AFTER_RE = /(?<![\w.-])([A-Za-z_][\w.-]*)(\s+(?:BY\s+)?)('[^']*')/gi;
 
 /** `curl -u user:password`, `--user user:password`: the part after the colon. */
 const USER_PASS_RE = /(^|\s)(-u|--user)(\s+|=)(['"]?)([^\s:'"]+):([^\s'"]+)/g;
@@ -157,7 +160,7 @@ function nameRules(text: string): string {
     out = out.replace(USER_PASS_RE, (m, pre: string, flag: string, sep: string, q: string, user: string, pass: string) => (pass === REDACTED ? m : (note(pass), `${pre}${flag}${sep}${q}${user}:${REDACTED}`)));
   }
   if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
-  if (/['"]/.test(out)) out = out.replace(QUOTED_AFTER_RE, (m, name: string, gap: string, value: string) => ((namesSecret(name) || /^identified$/i.test(name)) && !isRedacted(value) ? `${name}${gap}${quoteLike(value)}` : m));
+  if (out.includes("'")) out = out.replace(QUOTED_AFTER_RE, (m, name: string, gap: string, value: string) => ((namesSecret(name) || /^identified$/i.test(name)) && !isRedacted(value) ? `${name}${gap}${quoteLike(value)}` : m));
   return out.replace(AUTH_SCHEME_RE, (m, bearer: string | undefined, _t, basic: string | undefined) => `${bearer ?? basic}${REDACTED}`);
 }
 

@@ -81,7 +81,8 @@ describe('text rules', () => {
     expect(redactText('Authorization: token gho16abc and authorization: bearer xyz.123')).toBe(`Authorization: token ${R} and authorization: bearer ${R}`);
     expect(redactText('Bearer tokens are rejected')).toBe('Bearer tokens are rejected');
     expect(redactText('password => pw9x1, secret -> s3c9, password=<angle1>')).toBe(`password => ${R}, secret -> ${R}, password=${R}`);
-    expect(redactText(`CREATE USER bob PASSWORD 'p4ss!' ; ALTER USER x IDENTIFIED BY "idby7"`)).toBe(`CREATE USER bob PASSWORD '${R}' ; ALTER USER x IDENTIFIED BY "${R}"`);
+    expect(redactText(`CREATE USER bob PASSWORD 'p4ss!' ; ALTER USER x IDENTIFIED BY 'idby7'`)).toBe(`CREATE USER bob PASSWORD '${R}' ; ALTER USER x IDENTIFIED BY '${R}'`);
+    expect(redactText('secret store "vault" (memory), secret "sdr/missing": not found')).toBe('secret store "vault" (memory), secret "sdr/missing": not found');
     expect(redactText('curl -u admin:adm1npw https://x.example')).toBe(`curl -u admin:${R} https://x.example`);
     expect(redactText('config:\n  password: |\n    line-one-secret\n    line-two\nnext: 1')).not.toContain('line-one-secret');
     expect(redactText('body: {\\"password\\":\\"esc4ped\\"}')).not.toContain('esc4ped');

@@ -4,7 +4,8 @@
  * keys and values at any depth — and applies the redaction rules of `redact.ts`, so what a
  * transform forgets, or what future code emits, is redacted all the same.
  */
-import { collectHidden, hideLiterals, redactText, redactValue } from './redact.js';
+import { collectHidden, hideLiterals } from './marker.js';
+import { redactText, redactValue } from './redact.js';
 import type { EdgeRecord, GraphRecord, NodeRecord, NodeRef, Properties } from './types.js';
 
 /**

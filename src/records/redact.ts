@@ -6,12 +6,14 @@
  * Each rule replaces only the secret part with `[REDACTED]`, so the text stays useful:
  * `s3://bucket/key`, a URL's host and path, a flag's name and a key's name remain.
  */
+import { note, REDACTED } from './marker.js';
 import { namesSecret } from './secret-names.js';
+import { redactUrl, URL_RE } from './redact-url.js';
 
+export { REDACTED } from './marker.js';
 export { namesSecret } from './secret-names.js';
+export { redactUrl } from './redact-url.js';
 
-/** What a secret is replaced with, everywhere. */
-export const REDACTED = '[REDACTED]';
 
 /**
  * Cheap tests for "some rule could apply", so that most strings — ARNs, names, instance types,
@@ -55,32 +57,6 @@ const SHAPES: RegExp[] = [
   // JSON Web Tokens.
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
 ];
-
-/** Query parameters of signed URLs (S3 SigV4 and v2, GCS, Azure SAS) and OAuth-style secrets. */
-const SIGNED_PARAMS = new Set([
-  'x-amz-signature',
-  'x-amz-credential',
-  'x-amz-security-token',
-  'x-goog-signature',
-  'x-goog-credential',
-  'signature',
-  'sig',
-  'awsaccesskeyid',
-  'googleaccessid',
-  'key',
-  'code',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'private_token',
-  'client_secret',
-]);
-
-/**
- * A URL with a scheme, or a scheme-relative one with user info (`//user:pw@host/…`). The match runs to the first whitespace, quote or angle bracket; userinfo
- * may itself contain `/` or `@` (`https://u:p/ss@host`), so the authority is decided below.
- */
-const URL_RE = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+|(?<![\w:/])\/\/[^\s"'<>`/@]*@[^\s"'<>`]+/gi;
 
 /**
  * `name=value`, `name: value`, `"name":"value"`, `name = 'value'`, `name => value`, escaped JSON
@@ -206,65 +182,6 @@ function quoteLike(value: string): string {
   return `${scheme?.[0] ?? ''}${q}${REDACTED}${q && bare.length >= 2 * q.length && bare.endsWith(q) ? q : ''}`;
 }
 
-/**
- * One URL: userinfo replaced, signed-URL and secret-named query (and fragment) parameters
- * replaced, scheme, host, port and path kept as written. The WHATWG parser decides whether it
- * is a URL at all and decodes parameter names; the text is edited in place, not re-serialized.
- */
-export function redactUrl(url: string): string {
-  const schemeEnd = url.startsWith('//') ? 2 : url.indexOf('://') + 3;
-  let rest = url.slice(schemeEnd);
-  let userinfo = false;
-  const at = userinfoEnd(rest);
-  if (at >= 0) {
-    userinfo = true;
-    rest = rest.slice(at + 1);
-  }
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL((schemeEnd === 2 ? 'https://' : url.slice(0, schemeEnd)) + rest);
-  } catch {
-    parsed = undefined;
-  }
-  // Not a URL the parser accepts (`jdbc:sqlserver://h:1433;password=…`): only its `;k=v` parameters.
-  if (!parsed && !userinfo && !rest.includes(';')) return url;
-  const cut = rest.search(/[?#]/);
-  let head = cut < 0 ? rest : rest.slice(0, cut);
-  let tail = cut < 0 ? '' : rest.slice(cut);
-  if (head.includes(';')) head = head.replace(/;([^=;]*)=([^;]*)/g, (m, name: string, value: string) => (value && value !== REDACTED && namesSecret(name.trim()) ? (note(value), `;${name}=${REDACTED}`) : m));
-  if (tail) tail = tail.replace(/([?#&;])([^=&;#]*)=([^&;#]*)/g, (m, sep: string, name: string, value: string) => (value && value !== REDACTED && secretParam(name) ? (note(value), `${sep}${name}=${REDACTED}`) : m));
-  return `${url.slice(0, schemeEnd)}${userinfo ? `${REDACTED}@` : ''}${head}${tail}`;
-}
-
-/**
- * Where the userinfo of an authority ends (the index of its `@`), or -1. The last `@` before the
- * query wins (`u:p@ss@host`); a `/` before it counts as part of the userinfo only when a `user:`
- * came first and what follows the colon is not a port (`https://u:pa/ss@host`, not `https://host:8080/a@b`).
- */
-function userinfoEnd(rest: string): number {
-  const end = rest.search(/[?#]/);
-  const authorityish = end < 0 ? rest : rest.slice(0, end);
-  const at = authorityish.lastIndexOf('@');
-  if (at < 0) return -1;
-  const before = authorityish.slice(0, at);
-  const slash = before.indexOf('/');
-  if (slash < 0) return at;
-  const colon = before.indexOf(':');
-  if (colon < 0 || colon > slash) return -1;
-  return /^\d+$/.test(before.slice(colon + 1, slash)) ? -1 : at;
-}
-
-function secretParam(raw: string): boolean {
-  let name = raw;
-  try {
-    name = decodeURIComponent(raw.replace(/\+/g, ' '));
-  } catch {
-    /* keep it raw */
-  }
-  const lower = name.toLowerCase();
-  return SIGNED_PARAMS.has(lower) || lower === 'apikey' || lower === 'api_key' || namesSecret(name);
-}
-
 /** A string that is a JSON object or array: parsed, redacted as data, written back; else undefined. */
 function redactJsonText(text: string): string | undefined {
   const t = text.trimStart();
@@ -380,55 +297,4 @@ function redactArray(items: unknown[]): unknown[] {
     if (out) out[i] = next;
   }
   return out ?? items;
-}
-
-/**
- * Values hidden because of their name (a secret-named key, flag or `key=value`) while `collect`
- * runs, so the egress pass can hide them where they reappear without their name in the same
- * record (a hyperparameter's value quoted in the job's `failureReason`).
- */
-let hidden: Set<string> | undefined;
-
-/** Values shorter than this are not hunted for elsewhere: too likely to be ordinary words. */
-const MIN_REAPPEARING = 6;
-
-function note(value: string): void {
-  if (hidden && value.length >= MIN_REAPPEARING && value !== REDACTED) hidden.add(value);
-}
-
-/** Run `fn`, returning its result and the values the rules hid by name meanwhile. */
-export function collectHidden<T>(fn: () => T): { value: T; hidden: ReadonlySet<string> } {
-  const outer = hidden;
-  hidden = new Set();
-  try {
-    const value = fn();
-    return { value, hidden };
-  } finally {
-    hidden = outer;
-  }
-}
-
-/** Every string (and key) of `value` with each of `literals` replaced by the marker. */
-export function hideLiterals<T>(value: T, literals: ReadonlySet<string>): T {
-  if (typeof value === 'string') {
-    let out: string = value;
-    for (const l of literals) if (out.includes(l)) out = out.split(l).join(REDACTED);
-    return out as T;
-  }
-  if (Array.isArray(value)) {
-    const next = value.map((v) => hideLiterals(v, literals));
-    return (next.every((v, i) => v === value[i]) ? value : next) as T;
-  }
-  if (value !== null && typeof value === 'object') {
-    let changed = false;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const key = hideLiterals(k, literals);
-      const next = hideLiterals(v, literals);
-      changed ||= key !== k || next !== v;
-      out[key] = next;
-    }
-    return (changed ? out : value) as T;
-  }
-  return value;
 }

@@ -1,3 +1,4 @@
+import { TokenBucket } from '../tunnel/token-bucket.js';
 import { SimError } from './errors.js';
 import { hashString, mix, Rng, unit } from './random.js';
 import type { SimResourceType } from './types.js';
@@ -18,28 +19,6 @@ export interface FaultOptions {
 
 /** What to do with a request before (or instead of) serving it. */
 export type FaultDecision = { kind: 'serve' } | { kind: 'drop' } | { kind: 'error'; error: SimError };
-
-/** Token bucket: `rate` tokens per second, at most `capacity` saved up. */
-class TokenBucket {
-  private tokens: number;
-  private last = performance.now();
-
-  constructor(
-    private readonly rate: number,
-    private readonly capacity: number,
-  ) {
-    this.tokens = capacity;
-  }
-
-  take(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
 
 function probability(name: string, p: number | undefined): number {
   const v = p ?? 0;

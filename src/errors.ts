@@ -72,10 +72,17 @@ export class CredentialsError extends SdrError {
   }
 }
 
-/** The proxy answered `CONNECT` with something other than 200 (e.g. 407: bad or missing proxy credentials). */
+/**
+ * The HTTP proxy refused a connection: it answered `CONNECT` with something other than 200 (e.g.
+ * 407: bad or missing proxy credentials; `status` says which), or the proxy itself could not be
+ * reached (`status` unset; the socket error, with its Node.js code, is the `cause`).
+ */
 export class ProxyError extends SdrError {
-  constructor(message: string, hint: string) {
-    super('SDR_ERR_PROXY', message, { hint });
+  readonly status: number | undefined;
+
+  constructor(message: string, hint: string, options: { status?: number; cause?: unknown } = {}) {
+    super('SDR_ERR_PROXY', message, { hint, cause: options.cause });
+    this.status = options.status;
   }
 }
 

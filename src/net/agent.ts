@@ -110,17 +110,33 @@ class TunnelingAgent extends HttpsProxyAgent<string> {
       const socket = await super.connect(req, opts);
       if (status !== undefined && status !== 200) {
         socket.destroy();
-        throw new ProxyError(`proxy ${proxy} refused CONNECT to ${hostForUrl(opts.host ?? '')}:${opts.port} with HTTP ${status}${statusText ? ` ${statusText}` : ''}`, STATUS_HINTS[status] ?? 'Check the proxy URL and that the proxy allows CONNECT to this host and port.');
+        throw new ProxyError(`proxy ${proxy} refused CONNECT to ${hostForUrl(opts.host ?? '')}:${opts.port} with HTTP ${status}${statusText ? ` ${statusText}` : ''}`, STATUS_HINTS[status] ?? 'Check the proxy URL and that the proxy allows CONNECT to this host and port.', { status });
       }
       return socket;
     } catch (err) {
-      // Keep Node's error and its code (which decides retries); say which proxy, without credentials.
-      if (err instanceof Error && !(err instanceof ProxyError) && !err.message.startsWith('proxy ')) err.message = `proxy ${proxy}: ${err.message}`;
+      if (err instanceof ProxyError) throw err;
+      // The proxy itself cannot be reached: every request through it would fail the same way, so it
+      // is the proxy's error (not a transient network one a crawl would retry for a minute). Node's
+      // error, with its code, stays the cause.
+      const code = (err as NodeJS.ErrnoException)?.code;
+      if (code && PROXY_UNREACHABLE.has(code)) {
+        throw new ProxyError(`proxy ${proxy} cannot be reached (${code}): ${errorMessage(err)}`, 'Check the proxy URL (HTTPS_PROXY / HTTP_PROXY or proxy: in the config) and that the proxy is running, or list the destination in NO_PROXY if it is reachable directly.', { cause: err });
+      }
+      // Anything else (a reset inside the tunnel, TLS with the target): keep Node's error and its
+      // code, which decides retries; say which proxy, without credentials.
+      if (err instanceof Error && !err.message.startsWith('proxy ')) err.message = `proxy ${proxy}: ${err.message}`;
       throw err;
     } finally {
       req.off('proxyConnect', onConnect);
     }
   }
+}
+
+/** Socket errors that mean the proxy itself is not there: refused, unknown host, no route. */
+const PROXY_UNREACHABLE: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function hostForUrl(host: string): string {

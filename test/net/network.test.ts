@@ -205,13 +205,16 @@ describe('proxy authentication', () => {
     expect(sim.operations).toEqual([]);
   });
 
-  it('reports a proxy that cannot be reached by its redacted URL', async () => {
+  it('reports a proxy that cannot be reached by its redacted URL, as SDR_ERR_PROXY with the socket error as cause', async () => {
     const p = await proxy();
     await p.close();
     const err = await callAws(network({ proxy: { httpProxy: `http://agent:${PASSWORD}@127.0.0.1:${p.port}` } })).catch((e: unknown) => e);
-    expect((err as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
-    expect((err as Error).message).toMatch(/^proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\/: connect ECONNREFUSED/);
-    expect((err as Error).message).not.toContain(PASSWORD);
+    // A refusing proxy port is the proxy's failure (fail fast), not a transient network error.
+    expect((err as SdrError).code).toBe('SDR_ERR_PROXY');
+    expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    expect((err as Error).message).toMatch(/^proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\/ cannot be reached \(ECONNREFUSED\): connect ECONNREFUSED/);
+    expect(describeError(err)).toContain('that the proxy is running');
+    expect(`${describeError(err)} ${String((err as Error).stack)}`).not.toContain(PASSWORD);
   });
 });
 

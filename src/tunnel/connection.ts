@@ -32,6 +32,7 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import { FloodGuard, floodLimits, type FloodLimits } from './flood.js';
 import { limitRepeats } from './log-limit.js';
 import { redactUrl } from '../net/proxy.js';
+import { classifyConnectError, classifyUpgradeStatus, type ConnectFailure } from './connect-failure.js';
 
 export type TunnelState = 'idle' | 'connecting' | 'open' | 'draining' | 'closed';
 
@@ -78,6 +79,20 @@ export interface TunnelOptions {
   closeTimeoutMs?: number;
   /** Monotonic clock in milliseconds for the inbound rate (tests). */
   now?: () => number;
+  /**
+   * Consecutive failed connection attempts after which their lines are logged at `error` instead
+   * of `warn` (until a session is up again). Default 5.
+   */
+  errorAfterFailures?: number;
+}
+
+/** Why the current connection ended, noted where it is known and logged once when it is over. */
+interface EndNote {
+  what: string;
+  hint?: string;
+  level: 'info' | 'warn' | 'error';
+  /** The connection attempt failed for this cause (absent: a session ended, or no classification). */
+  cause?: string;
 }
 
 /** Close codes after which reconnecting at once would only be refused again. */
@@ -90,6 +105,14 @@ const REFUSED_CODES: ReadonlySet<number> = new Set([
 
 /** How long a rotation waits for a quiet moment before closing anyway. */
 const ROTATE_WAIT_MS = 60_000;
+
+/** Hints for the close codes in {@link REFUSED_CODES}. */
+const REFUSED_HINTS: Record<number, string> = {
+  [CLOSE_CODES.UNAUTHORIZED.code]: 'Check agent.id and the agent token (agent.tokenFile / agent.tokenEnv) against what the control plane issued.',
+  [CLOSE_CODES.FORBIDDEN.code]: 'The control plane does not allow this agent: check its registration on the control plane.',
+  [CLOSE_CODES.SUPERSEDED.code]: 'Another agent process connected with the same agent id: run one process per agent id.',
+  [CLOSE_CODES.VERSION_MISMATCH.code]: 'The agent and the control plane share no protocol version: upgrade the older one.',
+};
 
 export class Tunnel {
   private stateValue: TunnelState = 'idle';
@@ -108,6 +131,10 @@ export class Tunnel {
   /** The delay the current connection's end should use instead of the backoff's. */
   private nextDelayOverride: number | undefined;
   private closedWaiters: Array<() => void> = [];
+  /** Why the current connection is ending, logged by `ended()`. */
+  private endNote: EndNote | undefined;
+  /** Connection attempts in a row that did not reach a session. */
+  private failures = 0;
   /** Why the last connection ended or failed, for status and readiness. */
   lastError: string | undefined;
   /** Connections that completed a handshake. */
@@ -189,7 +216,7 @@ export class Tunnel {
   reconnect(reason: string, delayMs?: number): void {
     const ws = this.ws;
     if (!ws || this.stateValue === 'closed') return;
-    this.options.logger.info({ reason }, 'reconnecting to the control plane');
+    this.endNote ??= { what: reason, level: 'info' };
     this.nextDelayOverride = delayMs;
     ws.close(CLOSE_CODES.NORMAL.code, CLOSE_CODES.NORMAL.reason);
     this.forceAfter(ws, this.closeTimeoutMs);
@@ -249,17 +276,15 @@ export class Tunnel {
     this.guard = guard;
     this.session = undefined;
     this.missedPongs = 0;
+    this.endNote = undefined;
     let refused: string | undefined;
 
     ws.on('unexpected-response', (req, res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
-      if (status === 401 || status === 403) {
-        refused = `the control plane refused the agent token (HTTP ${status}) at ${redactUrl(url)}`;
-        logger.error({ status }, `${refused}: check the agent id and token; retrying in ${Math.round(this.refusedRetryMs / 1000)} s`);
-      } else {
-        this.lastError = `the control plane answered the WebSocket upgrade with HTTP ${status}`;
-        logger.warn({ status }, this.lastError);
-      }
+      const failure = classifyUpgradeStatus(status);
+      if (failure.cause === 'token-refused') refused = `${failure.what} at ${redactUrl(url)}`;
+      else this.lastError = failure.what;
+      this.note(ws, failure, refused ? 'error' : 'warn');
       res.resume();
       req.destroy();
       // ws emits nothing more once the response is handled: finish this attempt ourselves.
@@ -268,13 +293,13 @@ export class Tunnel {
     ws.on('open', () => {
       if (ws.protocol !== SUBPROTOCOL) {
         this.lastError = `the control plane did not select the ${SUBPROTOCOL} subprotocol`;
-        logger.error(this.lastError);
+        this.note(ws, { cause: 'other', what: this.lastError, hint: 'Check that controlPlane.url points to an sdr-agent control plane (path included).' }, 'error');
         ws.close(CLOSE_CODES.INVALID_FRAME.code, CLOSE_CODES.INVALID_FRAME.reason);
         return;
       }
       this.handshakeTimer = setTimeout(() => {
         this.lastError = 'the control plane sent no welcome in time';
-        logger.warn(this.lastError);
+        this.note(ws, { cause: 'other', what: this.lastError, hint: 'The control plane accepted the connection but did not answer the hello: check its logs and load.' }, 'warn');
         ws.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, CLOSE_CODES.HANDSHAKE_TIMEOUT.reason);
         this.forceAfter(ws, this.closeTimeoutMs);
       }, this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
@@ -286,19 +311,26 @@ export class Tunnel {
     });
     ws.on('error', (err) => {
       if (this.ws !== ws) return;
-      this.lastError = `connection to the control plane failed: ${errorText(err)}`;
-      logger.warn({ url: redactUrl(url) }, this.lastError);
+      const failure = classifyConnectError(err);
+      this.lastError = `connection to the control plane failed: ${failure.what}`;
+      this.note(ws, failure, 'warn');
     });
     ws.on('close', (code, reasonBuffer) => {
       const reason = reasonBuffer.toString('utf8');
       if (REFUSED_CODES.has(code)) {
         refused = `the control plane closed the session with ${code} (${reason || 'no reason'})`;
-        logger.error({ code }, `${refused}; retrying in ${Math.round(this.refusedRetryMs / 1000)} s`);
+        this.endNote = { what: refused, level: 'error', cause: 'refused-close', ...(REFUSED_HINTS[code] ? { hint: REFUSED_HINTS[code] } : {}) };
       } else if (this.session) {
-        logger.info({ code, reason }, 'control plane connection closed');
+        this.endNote ??= { what: `the control plane closed the connection (${code}${reason ? ` ${reason}` : ''})`, level: code === CLOSE_CODES.NORMAL.code || code === CLOSE_CODES.GOING_AWAY.code ? 'info' : 'warn' };
       }
       this.ended(ws, refused !== undefined ? this.refusedRetryMs : undefined, refused);
     });
+  }
+
+  /** Remember why `ws` is ending (the first reason wins: a socket error is followed by its close). */
+  private note(ws: WebSocket, failure: ConnectFailure | { cause: string; what: string; hint?: string }, level: EndNote['level']): void {
+    if (this.ws !== ws || this.endNote) return;
+    this.endNote = { what: failure.what, level, cause: failure.cause, ...(failure.hint ? { hint: failure.hint } : {}) };
   }
 
   private get refusedRetryMs(): number {
@@ -320,7 +352,7 @@ export class Tunnel {
     guard.tripped = true;
     this.floodCloses++;
     this.lastError = what;
-    this.options.logger.warn({ code: close.code }, `${what}; closing the session with ${close.code} and reconnecting with backoff: ${advice}`);
+    this.endNote = { what: `${what}; closed the session with ${close.code}`, hint: advice, level: 'warn' };
     ws.close(close.code, close.reason);
     this.forceAfter(ws, this.closeTimeoutMs);
   }
@@ -342,8 +374,35 @@ export class Tunnel {
     if (this.stateValue === 'open') this.stateValue = 'connecting';
     const delay = refusedDelay ?? this.nextDelayOverride ?? this.backoff.next();
     this.nextDelayOverride = undefined;
-    this.options.logger.debug({ delayMs: delay }, 'reconnect scheduled');
+    this.logEnd(hadSession, delay);
     this.schedule(delay);
+  }
+
+  /**
+   * The one line for a connection that is over, with what happened, the attempt, the next delay
+   * and what to do. Failed attempts are warnings until `errorAfterFailures` in a row, then errors.
+   */
+  private logEnd(hadSession: boolean, delayMs: number): void {
+    const note = this.endNote;
+    this.endNote = undefined;
+    const url = redactUrl(this.options.url);
+    const retry = `${hadSession ? 'reconnecting' : 'retrying'} in ${formatDelay(delayMs)}`;
+    const hint = note?.hint ? ` — ${note.hint}` : '';
+    if (hadSession) {
+      const what = note?.what ?? 'the connection closed';
+      this.options.logger[note?.level ?? 'warn']({ url, attempt: 1, nextDelayMs: delayMs, ...(note?.cause ? { cause: note.cause } : {}) }, `control plane session ended: ${what}; ${retry}${hint}`);
+      return;
+    }
+    this.failures++;
+    const errorAfter = this.options.errorAfterFailures ?? 5;
+    const escalated = this.failures >= errorAfter;
+    const level = note?.level === 'error' || escalated ? 'error' : (note?.level ?? 'warn');
+    const what = note?.what ?? 'the connection closed before the handshake completed';
+    const inARow = escalated ? `; ${this.failures} failed attempts in a row` : '';
+    this.options.logger[level](
+      { url, attempt: this.failures, nextDelayMs: delayMs, cause: note?.cause ?? 'other' },
+      `connection to the control plane failed (${url}, attempt ${this.failures}${inARow}, ${retry}): ${what}${hint}`,
+    );
   }
 
   private receive(ws: WebSocket, guard: FloodGuard, data: Buffer, isBinary: boolean): void {
@@ -410,7 +469,7 @@ export class Tunnel {
     const agreed = negotiate(welcome.protocolVersion);
     if (!agreed.ok) {
       this.lastError = agreed.error.message;
-      logger.error(agreed.error.describe());
+      this.endNote = { what: agreed.error.describe(), level: 'error', cause: 'version' };
       ws.close(agreed.close.code, agreed.close.reason);
       return;
     }
@@ -419,7 +478,9 @@ export class Tunnel {
     this.lastError = undefined;
     if (this.stateValue === 'connecting') this.stateValue = 'open';
     this.backoff.connected();
-    logger.info({ sessionId: welcome.sessionId }, 'connected to the control plane');
+    const after = this.failures > 0 ? ` after ${this.failures} failed attempt${this.failures > 1 ? 's' : ''}` : '';
+    this.failures = 0;
+    logger.info({ sessionId: welcome.sessionId }, `connected to the control plane${after}`);
     const interval = this.options.heartbeatIntervalMs ?? welcome.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.heartbeatTimer = setInterval(() => this.heartbeat(ws), interval);
     this.heartbeatTimer.unref?.();
@@ -433,7 +494,7 @@ export class Tunnel {
   private heartbeat(ws: WebSocket): void {
     if (this.missedPongs >= MAX_MISSED_HEARTBEATS) {
       this.lastError = `the control plane missed ${this.missedPongs} heartbeats`;
-      this.options.logger.warn(`${this.lastError}; terminating the connection`);
+      this.endNote = { what: `${this.lastError}; the connection was terminated`, level: 'warn', hint: 'Check the network path to the control plane (a proxy or load balancer dropping idle connections?) and the control plane\'s load.' };
       ws.terminate();
       return;
     }
@@ -464,4 +525,11 @@ export class Tunnel {
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.lifetimeTimer);
   }
+}
+
+/** `850 ms`, `4.2 s`, `5 min`: a delay for a log line. */
+function formatDelay(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
 }

@@ -1,6 +1,7 @@
 /** Messages the agent sends to the control plane. docs/protocol.md describes each field. */
 import { Type, type Static } from '@sinclair/typebox';
-import { Closed, Count, ErrorMessage, FAILURE_KINDS, JobId, Region, ResourceType, Seq, StringEnum, Text } from './common.js';
+import { CheckResult } from './check.js';
+import { Closed, Count, ErrorMessage, FAILURE_KINDS, JobId, MessageType, Region, ResourceType, Seq, StringEnum, Text } from './common.js';
 
 /** Most jobs an agent reports in `hello.resume`; it never holds more than a few at once. */
 const MAX_RESUME_JOBS = 256;
@@ -21,6 +22,12 @@ export const Capabilities = Closed({
   secretStores: Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,64}$' }), { maxItems: 16, uniqueItems: true }),
   maxConcurrentJobs: Type.Integer({ minimum: 1, maximum: 1024 }),
   compression: Type.Array(Type.Literal('gzip'), { minItems: 1, maxItems: 1 }),
+  /**
+   * Control-plane messages beyond the v1 base set (`welcome`, `crawl.start`, `ack`, `crawl.cancel`,
+   * `error`) this agent accepts, e.g. `check.run`. A control plane sends such a message only to an
+   * agent listing it; absent means none (an agent older than the list).
+   */
+  messages: Type.Optional(Type.Array(MessageType, { maxItems: 64, uniqueItems: true })),
 });
 export type Capabilities = Static<typeof Capabilities>;
 
@@ -118,5 +125,5 @@ export const Draining = Closed({ type: Type.Literal('draining'), reason: Text(20
 export type Draining = Static<typeof Draining>;
 
 /** Every message the agent may send. */
-export const AgentMessage = Type.Union([Hello, CrawlAccepted, CrawlRejected, Progress, Batch, CrawlDone, Draining, ErrorMessage]);
+export const AgentMessage = Type.Union([Hello, CrawlAccepted, CrawlRejected, Progress, Batch, CrawlDone, Draining, CheckResult, ErrorMessage]);
 export type AgentMessage = Static<typeof AgentMessage>;

@@ -5,7 +5,6 @@
  */
 import { Type, type ObjectOptions, type Static, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
 import type { FailureKind } from '../crawl/classify.js';
-import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 
 /** An object schema that rejects unknown fields. Every object in the protocol is built with it. */
 export function Closed<T extends TProperties>(properties: T, options: ObjectOptions = {}) {
@@ -30,8 +29,16 @@ export const JobId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Z
 /** An AWS region name, the same pattern as the record schema's. */
 export const Region = Type.String({ maxLength: 32, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$' });
 
-/** A resource type as `sdr-agent crawl --types` takes it (`training-job`, ...). */
-export const ResourceType = StringEnum(RESOURCE_TYPES);
+/**
+ * A resource type as `sdr-agent crawl --types` takes it (`training-job`, ...). A pattern, not the
+ * crawler's registry: a peer may name a type this build does not know (a newer agent advertises it,
+ * a newer control plane asks for it), and the receiver decides what to do with it (the agent
+ * rejects a `crawl.start` for it with `not_allowed`), instead of failing the whole frame.
+ */
+export const ResourceType = Type.String({ maxLength: 64, pattern: '^[a-z][a-z0-9-]*$' });
+
+/** A message type named in `hello.capabilities.messages`; any name, so a newer agent's are accepted too. */
+export const MessageType = Type.String({ maxLength: 64, pattern: '^[a-z][a-z0-9.-]*$' });
 
 /** A message for humans: bounded, never parsed. */
 export const Text = (maxLength = 1000) => Type.String({ maxLength });

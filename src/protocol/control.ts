@@ -1,5 +1,6 @@
 /** Messages the control plane sends to the agent. docs/protocol.md describes each field. */
 import { Type, type Static } from '@sinclair/typebox';
+import { CheckRun } from './check.js';
 import { Closed, ErrorMessage, JobId, Region, ResourceType, Seq, Text } from './common.js';
 
 /** `welcome`: the control plane's answer to `hello`; the session starts with it. */
@@ -42,5 +43,5 @@ export const CrawlCancel = Closed({ type: Type.Literal('crawl.cancel'), jobId: J
 export type CrawlCancel = Static<typeof CrawlCancel>;
 
 /** Every message the control plane may send. */
-export const ControlMessage = Type.Union([Welcome, CrawlStart, Ack, CrawlCancel, ErrorMessage]);
+export const ControlMessage = Type.Union([Welcome, CrawlStart, Ack, CrawlCancel, CheckRun, ErrorMessage]);
 export type ControlMessage = Static<typeof ControlMessage>;

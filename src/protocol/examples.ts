@@ -37,6 +37,7 @@ export const EXAMPLE_RECORDS: GraphRecord[] = [
 ];
 
 const jobId = 'job-2024-05-01T10:00:00Z-7f3a';
+const checkId = 'check-20240501T100500-9c1e';
 
 /** One example of every agent → control plane message, keyed by type. */
 export const AGENT_EXAMPLES = {
@@ -45,7 +46,7 @@ export const AGENT_EXAMPLES = {
     agentId: 'prod-eu.agent-1',
     agentVersion: '0.1.0',
     protocolVersion: PROTOCOL_VERSION,
-    capabilities: { resourceTypes: ['training-job', 'model', 'endpoint'], secretStores: [], maxConcurrentJobs: 2, compression: ['gzip'] },
+    capabilities: { resourceTypes: ['training-job', 'model', 'endpoint'], secretStores: [], maxConcurrentJobs: 2, compression: ['gzip'], messages: ['check.run'] },
     resume: { jobs: [{ jobId, lastSeq: 12, ackedSeq: 10 }] },
   },
   'crawl.accepted': { type: 'crawl.accepted', jobId },
@@ -74,6 +75,27 @@ export const AGENT_EXAMPLES = {
     calls: { 'sts:GetCallerIdentity': 1, 'sagemaker:Search': 5, 'sagemaker:ListTrainingJobs': 5, 'sagemaker:ListEndpoints': 1 },
   },
   draining: { type: 'draining', reason: 'SIGTERM' },
+  'check.result': {
+    type: 'check.result',
+    jobId: checkId,
+    ok: false,
+    checks: [
+      { check: 'secret-store', status: 'ok', store: 'vault-prod', message: 'secret store "vault-prod" (vault) is reachable and the agent is authenticated' },
+      { check: 'aws-identity', status: 'ok', connection: 'prod', region: 'us-east-1', action: 'sts:GetCallerIdentity', message: 'connection "prod" authenticates as account 111122223333' },
+      { check: 'aws-read', status: 'ok', connection: 'prod', region: 'us-east-1', resourceType: 'training-job', action: 'sagemaker:ListTrainingJobs', message: 'sagemaker:ListTrainingJobs in us-east-1 works' },
+      {
+        check: 'aws-read',
+        status: 'denied',
+        connection: 'prod',
+        region: 'us-east-1',
+        resourceType: 'endpoint',
+        action: 'sagemaker:ListEndpoints',
+        message: 'sagemaker:ListEndpoints in us-east-1: access denied (AccessDeniedException)',
+        hint: 'Allow sagemaker:ListEndpoints to the identity of connection "prod" (`sdr-agent policy` prints the whole policy).',
+      },
+      { check: 'control-plane', status: 'ok', message: 'answered over this session (sess_01HXYZ7Q5R2M)' },
+    ],
+  },
   error: { type: 'error', code: 'SDR_PROTO_INVALID', message: 'invalid crawl.start: /regions/0 must match pattern "^[a-z]{2}(-[a-z]+)+-\\d+$"', jobId },
 } as const satisfies { [K in AgentMessage['type']]: Extract<AgentMessage, { type: K }> };
 
@@ -89,5 +111,6 @@ export const CONTROL_EXAMPLES = {
   'crawl.start': { type: 'crawl.start', jobId, connection: 'prod', regions: ['us-east-1', 'eu-west-1'], types: ['training-job', 'endpoint'], since: '2024-04-30T00:00:00Z' },
   ack: { type: 'ack', jobId, seq: 10 },
   'crawl.cancel': { type: 'crawl.cancel', jobId, reason: 'cancelled by user' },
+  'check.run': { type: 'check.run', jobId: checkId },
   error: { type: 'error', code: 'SDR_PROTO_UNKNOWN_TYPE', message: 'unknown message type (agent → control plane)' },
 } as const satisfies { [K in ControlMessage['type']]: Extract<ControlMessage, { type: K }> };

@@ -4,7 +4,8 @@
  * module; `src/tunnel` (the agent) and `src/controlplane` (the reference control plane) speak it.
  */
 export * from './agent.js';
-export { ErrorMessage, FAILURE_KINDS, JobId, Region, ResourceType } from './common.js';
+export * from './check.js';
+export { ErrorMessage, FAILURE_KINDS, JobId, MessageType, Region, ResourceType } from './common.js';
 export * from './constants.js';
 export * from './control.js';
 export * from './errors.js';

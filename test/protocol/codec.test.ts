@@ -82,12 +82,12 @@ describe('each rejection has its own code', () => {
     for (const msg of Object.values(CONTROL_EXAMPLES).filter((m) => m.type !== 'error')) expect(codeOf(agent(msg))).toBe('SDR_PROTO_UNKNOWN_TYPE');
   });
   it('SDR_PROTO_INVALID lists every problem by path', () => {
-    const err = protocolError(control({ ...CONTROL_EXAMPLES['crawl.start'], regions: ['us-east-1', 'US_EAST'], types: ['training-job', 'lambda'], since: 'yesterday', connection: 'a b' }));
+    const err = protocolError(control({ ...CONTROL_EXAMPLES['crawl.start'], regions: ['us-east-1', 'US_EAST'], types: ['training-job', 'Lambda!'], since: 'yesterday', connection: 'a b' }));
     expect(err.code).toBe('SDR_PROTO_INVALID');
     expect(err.messageType).toBe('crawl.start');
     expect(err.jobId).toBe(CONTROL_EXAMPLES['crawl.start'].jobId);
     expect(err.message).toContain('/regions/1 must match pattern');
-    expect(err.message).toContain('/types/1 must be equal to one of the allowed values');
+    expect(err.message).toContain('/types/1 must match pattern');
     expect(err.message).toContain('/since must match format "date-time"');
     expect(err.message).toContain('/connection must match pattern');
   });
@@ -115,7 +115,8 @@ describe('each rejection has its own code', () => {
     ['error code outside SDR_PROTO_', { ...CONTROL_EXAMPLES.error, code: 'E_FAIL' }],
   ])('control: %s', (_name, msg) => expect(codeOf(control(msg))).toBe('SDR_PROTO_INVALID'));
   it.each([
-    ['hello unknown resource type', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, resourceTypes: ['lambda'] } }],
+    ['hello resource type that is not a type name', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, resourceTypes: ['Lambda Function'] } }],
+    ['hello message capability that is not a type name', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, messages: ['Check Run'] } }],
     ['hello agentId with a space', { ...AGENT_EXAMPLES.hello, agentId: 'agent 1' }],
     ['hello maxConcurrentJobs 0', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, maxConcurrentJobs: 0 } }],
     ['hello compression brotli', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, compression: ['br'] } }],

@@ -56,6 +56,17 @@ export interface Reauth {
   source: string;
 }
 
+/** How a call ended, for metrics: `denied` is AWS refusing the credentials or the permission. */
+export type CallOutcome = 'ok' | 'throttled' | 'denied' | 'error';
+
+/** Told about every request the caller sends (metrics); `operation` is `service:Operation`. */
+export interface CallObserver {
+  call(operation: string, outcome: CallOutcome): void;
+  retry(operation: string): void;
+}
+
+const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnrecognizedClientException|NotAuthorized)$/;
+
 /** Credentials are read again at most this often (a disabled region must not hammer the store). */
 const MIN_REFRESH_INTERVAL_MS = 10_000;
 
@@ -76,6 +87,7 @@ export class Caller {
     private readonly signal?: AbortSignal,
     private readonly random: () => number = Math.random,
     private readonly reauth?: Reauth,
+    private readonly observer?: CallObserver,
   ) {}
 
   /** Run `send` as `service:operation` in `region`; throws `CallFailure` when it cannot succeed. */
@@ -93,6 +105,7 @@ export class Caller {
         this.stats.calls[op] = (this.stats.calls[op] ?? 0) + 1;
         const result = await send();
         limiter.release(started, 'ok');
+        this.observer?.call(op, 'ok');
         return result;
       } catch (err) {
         error = err;
@@ -100,6 +113,7 @@ export class Caller {
         limiter.release(started, kind === 'throttled' ? 'throttled' : 'other');
         const counter = kind === 'throttled' ? this.stats.throttled : this.stats.errors;
         counter[op] = (counter[op] ?? 0) + 1;
+        this.observer?.call(op, kind === 'throttled' ? 'throttled' : kind === 'fatal' || DENIED.test(errorCode(err)) ? 'denied' : 'error');
       }
       // SageMaker says UnrecognizedClientException both for unknown keys and for a region that is
       // not enabled: worth one re-read too, and a scope failure (not fatal) if it persists.
@@ -118,6 +132,7 @@ export class Caller {
       if (!retryable || attempt >= this.policy.maxAttempts) {
         throw new CallFailure(service, operation, kind, errorCode(error), attempt, error);
       }
+      this.observer?.retry(op);
       const ceiling = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
       await sleep(this.random() * ceiling, undefined, this.signal ? { signal: this.signal } : undefined);
     }

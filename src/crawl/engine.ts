@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { setMaxListeners } from 'node:events';
 import { CredentialsError, SdrError } from '../errors.js';
-import { Caller, CallFailure, DEFAULT_CALL_POLICY, type CallPolicy, type CallStats } from './caller.js';
+import { Caller, CallFailure, DEFAULT_CALL_POLICY, type CallObserver, type CallPolicy, type CallStats } from './caller.js';
 import type { AwsClientFactory } from './clients.js';
 import type { ResourceDescriptor } from './descriptor.js';
 import { GraphEmitter, type EmitStats, type RecordSink } from './emitter.js';
@@ -23,6 +23,8 @@ export interface CrawlOptions {
   onScope?: (result: ScopeResult) => void;
   /** Called once the account is known, with the live call counters (for progress reports). */
   onStart?: (started: { account: string; calls: CallStats }) => void;
+  /** Told about every AWS request and retry (the agent's metrics). */
+  observer?: CallObserver;
   /**
    * @internal The egress pass every record goes through (default: `records/egress.ts`). Only
    * bench/crawl.ts replaces it, with the identity, to measure the pass's cost in the same run;
@@ -56,7 +58,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   setMaxListeners(0, abort.signal);
   const stopOnSignal = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stopOnSignal, { once: true });
-  const caller = new Caller(policy, abort.signal, Math.random, options.clients.reauth);
+  const caller = new Caller(policy, abort.signal, Math.random, options.clients.reauth, options.observer);
   const emitter = new GraphEmitter(options.sink, options.egressPass);
   try {
     const account = await identify(options, caller, abort.signal);

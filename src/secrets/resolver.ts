@@ -28,6 +28,14 @@ export interface ResolveOptions {
   fresh?: boolean;
 }
 
+/** How a resolution ended: from the cache, fetched, a stale value served during an outage, or failed. */
+export type ResolutionOutcome = 'cached' | 'fetched' | 'stale' | 'failed';
+
+/** Told about every resolution (metrics): the store's type, never its name or the secret's. */
+export interface ResolutionObserver {
+  resolved(storeType: string, outcome: ResolutionOutcome, seconds: number): void;
+}
+
 /** After a store outage, a stale value is served this long before the store is tried again. */
 export const OUTAGE_RETRY_MS = 15_000;
 
@@ -48,6 +56,7 @@ export class SecretResolver {
     private readonly stores: ReadonlyMap<string, ResolverStore>,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly observer?: ResolutionObserver,
   ) {}
 
   /** The configured store names. */
@@ -59,7 +68,17 @@ export class SecretResolver {
   async resolve(ref: SecretRef, options: ResolveOptions = {}): Promise<string> {
     const configured = this.stores.get(ref.store);
     if (!configured) throw new SecretStoreError('invalid_reference', ref.store, secretLabel(ref.name, ref.version, ref.key), `no secret store named "${ref.store}" is configured (configured: ${this.storeNames.join(', ') || 'none'})`);
-    const secret = await this.fetch(configured, ref, options);
+    const started = performance.now();
+    const outcome = { value: 'cached' as ResolutionOutcome };
+    const report = (o: ResolutionOutcome) => this.observer?.resolved(configured.store.type, o, (performance.now() - started) / 1000);
+    let secret: FetchedSecret;
+    try {
+      secret = await this.fetch(configured, ref, options, outcome);
+    } catch (err) {
+      report('failed');
+      throw err;
+    }
+    report(outcome.value);
     return pickKey(configured.store, ref, secret.value);
   }
 
@@ -82,12 +101,16 @@ export class SecretResolver {
     await Promise.allSettled([...this.stores.values()].map((s) => s.store.close()));
   }
 
-  private async fetch(configured: ResolverStore, ref: SecretRef, options: ResolveOptions): Promise<FetchedSecret> {
+  private async fetch(configured: ResolverStore, ref: SecretRef, options: ResolveOptions, outcome: { value: ResolutionOutcome }): Promise<FetchedSecret> {
     const key = cacheKey(ref);
     let entry = this.cache.get(key);
     const age = entry?.secret ? this.now() - entry.fetchedAt : Infinity;
     if (!options.fresh && entry?.secret && age < configured.cacheTtlMs) return entry.secret;
-    if (!options.fresh && entry?.secret && entry.retryAt !== undefined && this.now() < entry.retryAt && age < configured.cacheTtlMs + configured.maxStaleMs) return entry.secret;
+    if (!options.fresh && entry?.secret && entry.retryAt !== undefined && this.now() < entry.retryAt && age < configured.cacheTtlMs + configured.maxStaleMs) {
+      outcome.value = 'stale';
+      return entry.secret;
+    }
+    outcome.value = 'fetched';
     if (entry?.pending && (entry.pendingFresh || !options.fresh)) return entry.pending;
     if (!entry) this.cache.set(key, (entry = { fetchedAt: 0 }));
     const e = entry;
@@ -108,6 +131,7 @@ export class SecretResolver {
           if (stale && !options.fresh && err instanceof SecretStoreError && OUTAGE_KINDS.has(err.kind)) {
             e.retryAt = this.now() + Math.min(OUTAGE_RETRY_MS, Math.max(configured.cacheTtlMs, 1_000));
             this.logger.warn({ store: ref.store, secretName: ref.name, kind: err.kind, ageS: Math.round((this.now() - e.fetchedAt) / 1000) }, `secret store unreachable; using the cached value of ${formatSecretRef({ ...ref, key: undefined })}: ${err.message}`);
+            outcome.value = 'stale';
             return e.secret!;
           }
           throw err;

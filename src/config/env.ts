@@ -28,6 +28,8 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'SDR_DRAIN_GRACE_PERIOD', path: ['limits', 'drainGracePeriod'], kind: 'duration' },
   { name: 'SDR_MAX_CONNECTION_LIFETIME', path: ['limits', 'maxConnectionLifetime'], kind: 'duration' },
   { name: 'SDR_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { name: 'SDR_OPS_ADDRESS', path: ['ops', 'address'], kind: 'string' },
+  { name: 'SDR_OPS_PORT', path: ['ops', 'port'], kind: 'integer' },
 ];
 
 /** The JSON pointer of a config path (`/limits/maxConcurrentJobs`). */

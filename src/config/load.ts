@@ -141,9 +141,15 @@ function resolveConfig(doc: ConfigFile, ctx: ResolveContext): AgentConfig {
     },
     proxy,
     log: { level: obj(doc.log)?.level ?? 'info' },
+    ops: resolveOps(obj(doc.ops) as Partial<ConfigFile['ops']> | undefined),
     secretStores,
     connections,
   };
+}
+
+function resolveOps(ops: Partial<ConfigFile['ops']> | undefined): AgentConfig['ops'] {
+  const after = parseDuration(ops?.unhealthyAfterDisconnected);
+  return { enabled: ops?.enabled ?? false, address: str(ops?.address) ?? '127.0.0.1', port: ops?.port ?? 9464, ...(after !== undefined ? { unhealthyAfterDisconnectedMs: after } : {}) };
 }
 
 function checkControlPlaneUrl(url: string, problem: (what: string) => void): void {

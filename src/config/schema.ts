@@ -22,13 +22,13 @@ function StringEnum<const T extends readonly string[]>(values: T, options: Recor
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
-/** `30s`, `5m`, `6h`, or milliseconds; the bounds are checked after conversion. */
-function Duration(bounds: DurationBounds, defaultValue: string) {
+/** `30s`, `5m`, `6h`, or milliseconds; the bounds are checked after conversion. No default: unset. */
+function Duration(bounds: DurationBounds, defaultValue?: string) {
   return Type.Unsafe<number | string>({
     type: ['integer', 'string'],
     minimum: 0,
     pattern: DURATION_PATTERN,
-    default: defaultValue,
+    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
     'x-duration': bounds,
     'x-expected': 'must be a duration like "30s", "5m", "6h" or a number of milliseconds',
   });
@@ -160,6 +160,19 @@ export const ConnectionSchema = Closed({
   useSearch: Type.Boolean({ default: true }),
 });
 
+/** The local ops server (src/ops): health, readiness, metrics, status. Off unless enabled. */
+export const OpsSchema = Closed(
+  {
+    enabled: Type.Boolean({ default: false }),
+    /** An IP address of this host; 127.0.0.1 keeps the server on the node. */
+    address: Type.String({ pattern: '^(localhost|[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45})$', default: '127.0.0.1', 'x-expected': 'must be an IP address of this host like 127.0.0.1 (or localhost)' }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535, default: 9464 }),
+    /** Opt-in: `/healthz` fails after this long without a session with the control plane. */
+    unhealthyAfterDisconnected: Type.Optional(Duration({ minMs: MINUTE, maxMs: 7 * 24 * HOUR })),
+  },
+  { default: {} },
+);
+
 /** The whole config file. */
 export const ConfigFileSchema = Closed({
   controlPlane: ControlPlaneSchema,
@@ -167,6 +180,7 @@ export const ConfigFileSchema = Closed({
   limits: LimitsSchema,
   proxy: Type.Optional(ProxySchema),
   log: LogSchema,
+  ops: OpsSchema,
   secretStores: Type.Optional(Type.Record(Type.String({ pattern: STORE_NAME_PATTERN }), SecretStoreEntrySchema, { additionalProperties: false })),
   connections: Type.Record(Type.String({ pattern: NAME_PATTERN }), ConnectionSchema, { additionalProperties: false, minProperties: 1 }),
 });

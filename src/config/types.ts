@@ -40,6 +40,8 @@ export interface AgentConfig {
   /** YAML `proxy:` keys, each falling back to HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   proxy: ProxySettings;
   log: { level: LogLevel };
+  /** The local ops server; `unhealthyAfterDisconnectedMs` unset: liveness ignores the control plane. */
+  ops: { enabled: boolean; address: string; port: number; unhealthyAfterDisconnectedMs?: number };
   /** Secret stores by name (empty when none is configured). */
   secretStores: Record<string, SecretStoreConfig>;
   connections: Record<string, ConnectionConfig>;

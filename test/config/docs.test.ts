@@ -23,7 +23,7 @@ describe('docs/configuration.md', () => {
   });
 
   it('documents every key of the schema', () => {
-    const keys = keyPaths(ConfigFileSchema as unknown as Record<string, unknown>, '').filter((k) => !['controlPlane', 'agent', 'limits', 'proxy', 'log', 'secretStores', 'connections'].includes(k));
+    const keys = keyPaths(ConfigFileSchema as unknown as Record<string, unknown>, '').filter((k) => !['controlPlane', 'agent', 'limits', 'proxy', 'log', 'ops', 'secretStores', 'connections'].includes(k));
     expect(keys).toContain('connections.<name>.credentials.accessKeyIdEnv');
     expect(keys).toContain('connections.<name>.assumeRole.durationSeconds');
     for (const k of keys) expect(doc, k).toContain(`| \`${k}\` |`);

@@ -4,12 +4,14 @@
  * connection for the life of the agent (it caches assumed-role credentials), one AWS client
  * factory per connection, and the runtime that owns the tunnel and the jobs.
  */
+import { connectionRefs, runAgentChecks } from '../check/index.js';
 import type { AgentConfig, ConnectionConfig } from '../config/types.js';
 import { createClientFactory, type AwsClientFactory } from '../crawl/clients.js';
 import { connectionCredentials } from '../credentials/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { createNetwork, type Network } from '../net/index.js';
-import { defaultRegistry, SecretResolver, type ResolverStore, type StoreDeps, type StoreRegistry } from '../secrets/index.js';
+import type { CheckItem } from '../protocol/index.js';
+import { defaultRegistry, SecretResolver, type ResolverStore, type SecretStore, type StoreDeps, type StoreRegistry } from '../secrets/index.js';
 import type { JobConnection } from './jobs.js';
 import { AgentRuntime, type RuntimeLimits } from './runtime.js';
 
@@ -30,6 +32,12 @@ export interface BuiltAgent {
   network: Network;
   /** The configured secret stores, behind their cache. */
   secrets: SecretResolver;
+  /**
+   * The agent's side of the preflight (src/check): every store, every connection's secret
+   * references, AWS identity and reads, with the agent's own clients. `sdr-agent check` adds the
+   * control plane; `check.run` over the tunnel runs this.
+   */
+  check(): Promise<CheckItem[]>;
   /**
    * Release the AWS clients, the secret stores (revoking what they obtained) and every pooled
    * socket. Call after the runtime stopped (`shutdown()` or `forceStop()`); idempotent.
@@ -67,7 +75,8 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
   // Secret stores go through the same proxy and trust the same extra CA, but are not shown the
   // control plane's client certificate.
   const storeNetwork = createNetwork({ proxy: config.proxy, ca: cp.ca });
-  const secrets = buildSecretResolver(config, { network: storeNetwork, logger, env: deps.env ?? process.env, registry: deps.registry ?? defaultRegistry() });
+  const stores: SecretStore[] = [];
+  const secrets = buildSecretResolver(config, { network: storeNetwork, logger, env: deps.env ?? process.env, registry: deps.registry ?? defaultRegistry() }, stores);
 
   const perConnection = new Map<string, ConnectionClients>();
   for (const conn of Object.values(config.connections)) perConnection.set(conn.name, connectionClients(conn, network, deps.env, secrets));
@@ -82,6 +91,15 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
       ...(conn.maxConcurrency !== undefined ? { maxConcurrency: conn.maxConcurrency } : {}),
     };
   }
+
+  const check = () =>
+    runAgentChecks({
+      connections,
+      clientsFor: (conn) => perConnection.get(conn.name)!.forJob,
+      stores,
+      resolver: secrets,
+      references: (name) => connectionRefs(config.connections[name]!),
+    });
 
   const runtime = new AgentRuntime({
     url: cp.url,
@@ -101,6 +119,7 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
     tls: network.tls,
     // Types only: store names and secret paths stay on the agent.
     secretStores: [...new Set(Object.values(config.secretStores).map((s) => s.type))],
+    check,
   });
 
   let closing: Promise<void> | undefined;
@@ -108,6 +127,7 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
     runtime,
     network,
     secrets,
+    check,
     close() {
       closing ??= (async () => {
         for (const c of perConnection.values()) c.destroy();
@@ -121,7 +141,7 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
 }
 
 /** Every configured store, created (no I/O yet) and put behind one resolver. */
-function buildSecretResolver(config: AgentConfig, deps: StoreDeps & { registry: StoreRegistry }): SecretResolver {
+function buildSecretResolver(config: AgentConfig, deps: StoreDeps & { registry: StoreRegistry }, created: SecretStore[]): SecretResolver {
   const stores = new Map<string, ResolverStore>();
   for (const s of Object.values(config.secretStores)) {
     const provider = deps.registry.get(s.type);
@@ -129,6 +149,7 @@ function buildSecretResolver(config: AgentConfig, deps: StoreDeps & { registry: 
     if (!provider) throw new Error(`secret store "${s.name}": type "${s.type}" is not registered`);
     const store = provider.create(s.name, s.settings, { network: deps.network, env: deps.env, logger: deps.logger.child({ secretStore: s.name }) });
     stores.set(s.name, { store, cacheTtlMs: s.cacheTtlMs, maxStaleMs: s.maxStaleMs });
+    created.push(store);
   }
   return new SecretResolver(stores, deps.logger);
 }

@@ -6,11 +6,13 @@
  * {@link RepeatLimiter}, so a flood of frames cannot flood the log.
  */
 import type { Agent as HttpAgent } from 'node:http';
+import { runAgentChecks } from '../check/index.js';
+import { CheckRunner } from '../check/tunnel.js';
 import type { CallPolicy } from '../crawl/caller.js';
 import type { AwsClientFactory } from '../crawl/clients.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { Logger } from '../log.js';
-import { ACK_TIMEOUT_MS, CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, recordProblem, type ControlMessage, type Hello } from '../protocol/index.js';
+import { ACK_TIMEOUT_MS, CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, recordProblem, type CheckItem, type ControlMessage, type Hello } from '../protocol/index.js';
 import type { BackoffOptions } from '../tunnel/backoff.js';
 import { Tunnel } from '../tunnel/connection.js';
 import type { FloodLimits } from '../tunnel/flood.js';
@@ -55,6 +57,8 @@ export interface AgentRuntimeOptions {
   now?: () => number;
   /** Checks each record before it is batched (default: the record schema); invalid ones are dropped and logged. */
   validateRecord?: ConstructorParameters<typeof JobManager>[0]['validateRecord'];
+  /** The agent's preflight for `check.run` (default: the AWS checks of `connections` through `clientsFor`). */
+  check?: () => Promise<CheckItem[]>;
 }
 
 export interface AgentStatus {
@@ -76,6 +80,7 @@ export class AgentRuntime {
   private watchdog: NodeJS.Timeout | undefined;
   private lastLimits: StreamLimits;
   private readonly repeats = new RepeatLimiter();
+  private readonly checks: CheckRunner;
 
   constructor(private readonly options: AgentRuntimeOptions) {
     const { logger, limits } = options;
@@ -95,6 +100,12 @@ export class AgentRuntime {
       progressIntervalMs: options.progressIntervalMs,
       policy: options.policy,
       validateRecord: options.validateRecord ?? recordProblem,
+    });
+    this.checks = new CheckRunner({
+      run: options.check ?? (() => runAgentChecks({ connections: options.connections, clientsFor: options.clientsFor, release: (c) => c.destroy() })),
+      send: (m) => this.tunnel.send(m),
+      sessionId: () => this.tunnel.welcome?.sessionId,
+      logger,
     });
     this.tunnel = new Tunnel({
       url: options.url,
@@ -196,6 +207,8 @@ export class AgentRuntime {
         secretStores: options.secretStores ?? [],
         maxConcurrentJobs: options.limits.maxConcurrentJobs,
         compression: ['gzip'],
+        // Messages beyond the v1 base set: a control plane sends only those listed (docs/protocol.md, Capabilities).
+        messages: ['check.run'],
       },
       resume: { jobs: this.jobs.resume() },
     };
@@ -211,6 +224,9 @@ export class AgentRuntime {
         return;
       case 'ack':
         this.jobs.ack(message.jobId, message.seq);
+        return;
+      case 'check.run':
+        this.checks.handle(message);
         return;
       default:
         // welcome and error are handled by the tunnel.

@@ -8,6 +8,7 @@ sdr-agent crawls Amazon SageMaker metadata read-only from inside your network.
 Commands:
   run            the long-running agent: outbound tunnel to a control plane
   demo           crawl a simulated estate through the tunnel into a local control plane
+  check          preflight: config, secret stores, AWS permissions and the control plane
   crawl          crawl one AWS account and write graph records as JSON Lines
   control-plane  the reference control plane agents connect to (and \`control-plane token\`)
   policy         print the least-privilege IAM policy a crawl needs
@@ -23,6 +24,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run.js')).runCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
+  check: async () => (await import('./check.js')).checkCommand,
   crawl: async () => (await import('./crawl.js')).crawlCommand,
   'control-plane': async () => (await import('./control-plane.js')).controlPlaneCommand,
   policy: async () => (await import('./policy.js')).policyCommand,

@@ -32,6 +32,7 @@ const Page = Type.Object(
 const NodeQuery = Type.Object({ label: Type.String({ maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 2048 }) }, { additionalProperties: false });
 const JobsQuery = Type.Object({ agent: Type.Optional(Type.String({ maxLength: 128 })), status: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false });
 const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const CheckRequest = Type.Object({ timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })) }, { additionalProperties: false });
 const JobParam = Type.Object({ id: JobId });
 
 const nodeLabels = new Set<string>(NODE_LABELS);
@@ -61,6 +62,13 @@ export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: J
       });
       api.post<{ Params: Static<typeof IdParam>; Body: Static<typeof CrawlRequest> }>('/agents/:id/crawls', { schema: { params: IdParam, body: CrawlRequest } }, async (req, reply) => {
         return reply.code(202).send(hub.startCrawl(req.params.id, req.body));
+      });
+
+      // Answered when the agent's check.result arrives (or 409/502/504: not connected or not
+      // supporting check.run / refused or disconnected / timed out).
+      api.post<{ Params: Static<typeof IdParam>; Body: Static<typeof CheckRequest> | undefined }>('/agents/:id/checks', { schema: { params: IdParam, body: Type.Optional(CheckRequest) } }, async (req) => {
+        const { type: _t, ...result } = await hub.runCheck(req.params.id, req.body?.timeoutMs);
+        return { agentId: req.params.id, ...result };
       });
 
       api.get<{ Querystring: Static<typeof JobsQuery> }>('/jobs', { schema: { querystring: JobsQuery } }, async (req) => ({

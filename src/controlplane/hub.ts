@@ -24,10 +24,12 @@ import {
   type Batch,
   type ControlMessage,
   type CrawlDone,
+  type CheckResult,
   type CrawlStart,
   type Hello,
 } from '../protocol/index.js';
 import type { Catalog } from './catalog.js';
+import { CheckFailure, PendingChecks } from './checks.js';
 import { FINAL_STATUSES, type JobRecord, type JobStore } from './jobs.js';
 import type { Staging } from './staging.js';
 import type { TokenRegistry } from './tokens.js';
@@ -102,6 +104,7 @@ export class AgentHub extends EventEmitter {
   private readonly sessions = new Map<string, Session>();
   private readonly agents = new Map<string, AgentState>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly checks = new PendingChecks();
   private closed = false;
 
   constructor(
@@ -184,6 +187,27 @@ export class AgentHub extends EventEmitter {
     return job;
   }
 
+  /**
+   * Run the preflight on a connected agent (`check.run`) and wait for its `check.result`. Only
+   * agents that list `check.run` in `hello.capabilities.messages` are asked (docs/protocol.md).
+   */
+  async runCheck(agentId: string, timeoutMs = 60_000): Promise<CheckResult> {
+    const session = this.sessions.get(agentId);
+    if (!session?.hello) throw new HubError(409, `agent "${agentId}" is not connected; it must be running and connected to run a check (GET /api/v1/agents shows which are)`);
+    if (!session.hello.capabilities.messages?.includes('check.run')) {
+      throw new HubError(409, `agent "${agentId}" (version ${session.hello.agentVersion}) does not support check.run; upgrade it, or run \`sdr-agent check\` on its host`);
+    }
+    const jobId = `check-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
+    const result = this.checks.wait(agentId, jobId, timeoutMs);
+    this.send(session, { type: 'check.run', jobId });
+    this.deps.logger.info({ agentId, jobId }, 'check requested');
+    try {
+      return await result;
+    } catch (err) {
+      throw err instanceof CheckFailure ? new HubError(err.status, err.message) : err;
+    }
+  }
+
   cancel(jobId: string, reason = 'cancelled through the API'): JobRecord {
     const job = this.deps.jobs.get(jobId);
     if (!job) throw new HubError(404, `no job "${jobId}"`);
@@ -246,6 +270,7 @@ export class AgentHub extends EventEmitter {
       if (this.sessions.get(agentId) === session) {
         this.sessions.delete(agentId);
         this.agentGone(agentId);
+        this.checks.agentGone(agentId);
         log.info({ code }, 'agent disconnected');
         this.emit('agent', agentId);
       }
@@ -304,8 +329,12 @@ export class AgentHub extends EventEmitter {
         log.info({ reason: message.reason }, 'agent is draining');
         this.emit('agent', session.agentId);
         return;
+      case 'check.result':
+        if (!this.checks.settle(session.agentId, message)) log.warn({ jobId: message.jobId }, 'check.result for a check nobody waits for (timed out?); dropped');
+        return;
       case 'error':
         log.warn({ code: message.code, jobId: message.jobId }, `agent reported a protocol error: ${message.message}`);
+        if (message.jobId) this.checks.refuse(session.agentId, message.jobId, `${message.code}: ${message.message}`);
         return;
     }
   }
@@ -533,6 +562,7 @@ export class AgentHub extends EventEmitter {
   shutdown(): void {
     this.closed = true;
     clearInterval(this.sweeper);
+    this.checks.clear();
     this.deps.jobs.flush();
     for (const a of this.agents.values()) clearTimeout(a.goneTimer);
     for (const s of this.sessions.values()) this.close(s, CLOSE_CODES.GOING_AWAY);

@@ -1,9 +1,10 @@
 import { pino, type DestinationStream } from 'pino';
 import { stringify as toYaml } from 'yaml';
 import { buildAgent } from '../agent/from-config.js';
-import { CONFIG_ENV, loadAgentConfig, redactedConfig } from '../config/index.js';
+import { CONFIG_ENV, loadAgentConfig, redactedConfig, type AgentConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
-import { createLogger, errorText, type Logger } from '../log.js';
+import { credentialProblems, type CredentialProblem } from '../credentials/problems.js';
+import { createLogger, errorText, LOG_FORMATS, logProcessWarnings, type LogFormat, type Logger } from '../log.js';
 import { redactUrl } from '../net/index.js';
 import { parseCommandArgs } from './args.js';
 import { packageVersion } from './commands.js';
@@ -22,7 +23,7 @@ export const RUN_EXIT = {
   forced: 130,
 } as const;
 
-export const RUN_HELP = `Usage: sdr-agent run [--config FILE] [--check [--json]]
+export const RUN_HELP = `Usage: sdr-agent run [--config FILE] [--check [--json]] [--log-format json|pretty]
 
 The long-running agent: keeps one outbound WebSocket to the control plane (reconnecting with
 backoff) and runs the read-only SageMaker crawls it asks for, within the connections, regions and
@@ -33,9 +34,14 @@ Options:
   --check         load and validate the configuration, print it with secrets redacted
                   (YAML; --json for JSON) and exit: 0 valid, 1 invalid (every problem listed)
   --json          with --check: print JSON instead of YAML
+  --log-format F  json (default: one JSON object a line) or pretty (time level message
+                  key=value, for a terminal); also LOG_FORMAT
   -h, --help      this help
 
-Logs are JSON lines on stdout, at log.level (SDR_LOG_LEVEL). The agent token is never printed.
+Logs go to stdout, at log.level (SDR_LOG_LEVEL), Node's and the AWS SDK's process warnings
+included. The agent token is never printed. --check and start-up warn about every connection's
+credential source that cannot work as configured (unset variables, unreadable files); --check
+prints those warnings on stderr.
 
 Signals: the first SIGTERM or SIGINT drains — the control plane is told, no new jobs are taken,
 running jobs get limits.drainGracePeriod to finish (then they are cancelled), the last
@@ -53,6 +59,8 @@ Exit status:
 export interface RunIo {
   /** Where `--check` and `--help` print. */
   stdout: { write(s: string): unknown };
+  /** Where `--check` prints its warnings (default process.stderr). */
+  stderr?: { write(s: string): unknown };
   /** The environment: `SDR_CONFIG`, the overrides, the token, the credentials variables. */
   env: NodeJS.ProcessEnv;
   /** Where the JSON log lines go (default stdout, asynchronously). */
@@ -75,6 +83,7 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
     config: { type: 'string' },
     check: { type: 'boolean' },
     json: { type: 'boolean' },
+    'log-format': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -83,17 +92,36 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
   }
   if (values.json && !values.check) throw new UsageError('run: --json only applies to --check', 'Run `sdr-agent run --check --json --config FILE`.');
   if (values.config === '') throw new UsageError('run: --config needs a file name');
+  const logFormat = values['log-format'] ?? (io.env.LOG_FORMAT || 'json');
+  if (!LOG_FORMATS.includes(logFormat as LogFormat)) {
+    throw new UsageError(`run: log format "${logFormat}" is not one of ${LOG_FORMATS.join(', ')}${values['log-format'] ? '' : ' (from LOG_FORMAT)'}`, 'Use --log-format json (the default) or --log-format pretty.');
+  }
 
   // Throws SdrError('SDR_ERR_CONFIG') listing every problem: exit 1 through the dispatcher.
   const config = loadAgentConfig({ ...(values.config ? { path: values.config } : {}), env: io.env });
 
+  const problems = credentialProblems(config, io.env);
   if (values.check) {
     const redacted = redactedConfig(config);
     io.stdout.write(values.json ? `${JSON.stringify(redacted, null, 2)}\n` : toYaml(redacted));
+    // Valid, but a crawl on these connections would fail: say so (stderr: stdout stays the config).
+    for (const p of problems) (io.stderr ?? process.stderr).write(`warning: connection "${p.connection}": ${p.problem} — ${p.hint}\n`);
     return RUN_EXIT.drained;
   }
 
-  const logger = createLogger({ level: config.log.level, destination: io.logDestination ?? stdoutDestination(), base: { agentId: config.agent.id } });
+  // The SDK's multi-line Node.js support notice says nothing an agent operator acts on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const logger = createLogger({ level: config.log.level, format: logFormat as LogFormat, destination: io.logDestination ?? stdoutDestination(), base: { agentId: config.agent.id } });
+  const restoreWarnings = logProcessWarnings(logger);
+  try {
+    return await runAgent(config, logger, io, problems);
+  } finally {
+    restoreWarnings();
+  }
+}
+
+/** The agent from start to stop, logging to `logger`: the exit code. */
+async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems: CredentialProblem[]): Promise<number> {
   const version = packageVersion();
   let built;
   try {
@@ -118,6 +146,7 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
     `sdr-agent ${version} starting (configuration ${config.configFile})`,
   );
   logger.debug({ configuration: redactedConfig(config) }, 'configuration');
+  for (const p of problems) logger.warn({ connection: p.connection }, `connection "${p.connection}": credentials cannot work as configured: ${p.problem} — ${p.hint}`);
 
   // The tunnel's timers do not hold the process open (a library must not): while it waits to
   // reconnect nothing else would, and the agent runs until a signal.

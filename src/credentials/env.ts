@@ -16,9 +16,14 @@ export function envCredentials(connection: string, source: EnvSource, env: NodeJ
   };
 }
 
+/** The variables of an `env` source that are unset or empty in `env` (the session token's is optional). */
+export function missingEnvVariables(source: EnvSource, env: NodeJS.ProcessEnv): string[] {
+  return [source.accessKeyIdEnv, source.secretAccessKeyEnv].filter((n) => !env[n]?.trim());
+}
+
 function readEnvCredentials(connection: string, source: EnvSource, env: NodeJS.ProcessEnv): AwsCredentialIdentity {
   const read = (name: string) => env[name]?.trim() || undefined;
-  const missing = [source.accessKeyIdEnv, source.secretAccessKeyEnv].filter((n) => !read(n));
+  const missing = missingEnvVariables(source, env);
   const hint = `Set ${missing.join(' and ') || 'it'} in the agent's environment, or change connections.${connection}.credentials.`;
   if (missing.length) {
     throw new CredentialsError(`connection "${connection}": environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set (credentials.source: env)`, { hint });

@@ -11,9 +11,9 @@ import { connectionCredentials } from '../credentials/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { createNetwork, type Network } from '../net/index.js';
 import type { CheckItem } from '../protocol/index.js';
-import { defaultRegistry, SecretResolver, type ResolverStore, type SecretStore, type StoreDeps, type StoreRegistry } from '../secrets/index.js';
+import { defaultRegistry, SecretResolver, type ResolutionObserver, type ResolverStore, type SecretStore, type StoreDeps, type StoreRegistry } from '../secrets/index.js';
 import type { JobConnection } from './jobs.js';
-import { AgentRuntime, type RuntimeLimits } from './runtime.js';
+import { AgentRuntime, type RuntimeLimits, type RuntimeObserver } from './runtime.js';
 
 export interface BuildAgentDeps {
   /** The root logger (default: a JSON logger on stderr at `config.log.level`). */
@@ -24,6 +24,8 @@ export interface BuildAgentDeps {
   agentVersion?: string;
   /** The secret-store types (default: every store the agent ships). */
   registry?: StoreRegistry;
+  /** Metrics hooks for the runtime, the AWS calls and the secret stores (src/ops/metrics.ts); bound to the runtime here. */
+  metrics?: RuntimeObserver & ResolutionObserver & { bind(source: AgentRuntime): void };
 }
 
 export interface BuiltAgent {
@@ -76,7 +78,7 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
   // control plane's client certificate.
   const storeNetwork = createNetwork({ proxy: config.proxy, ca: cp.ca });
   const stores: SecretStore[] = [];
-  const secrets = buildSecretResolver(config, { network: storeNetwork, logger, env: deps.env ?? process.env, registry: deps.registry ?? defaultRegistry() }, stores);
+  const secrets = buildSecretResolver(config, { network: storeNetwork, logger, env: deps.env ?? process.env, registry: deps.registry ?? defaultRegistry(), observer: deps.metrics }, stores);
 
   const perConnection = new Map<string, ConnectionClients>();
   for (const conn of Object.values(config.connections)) perConnection.set(conn.name, connectionClients(conn, network, deps.env, secrets));
@@ -120,7 +122,9 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
     // Types only: store names and secret paths stay on the agent.
     secretStores: [...new Set(Object.values(config.secretStores).map((s) => s.type))],
     check,
+    ...(deps.metrics ? { observer: deps.metrics } : {}),
   });
+  deps.metrics?.bind(runtime);
 
   let closing: Promise<void> | undefined;
   return {
@@ -141,7 +145,7 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
 }
 
 /** Every configured store, created (no I/O yet) and put behind one resolver. */
-function buildSecretResolver(config: AgentConfig, deps: StoreDeps & { registry: StoreRegistry }, created: SecretStore[]): SecretResolver {
+function buildSecretResolver(config: AgentConfig, deps: StoreDeps & { registry: StoreRegistry; observer?: ResolutionObserver | undefined }, created: SecretStore[]): SecretResolver {
   const stores = new Map<string, ResolverStore>();
   for (const s of Object.values(config.secretStores)) {
     const provider = deps.registry.get(s.type);
@@ -151,7 +155,7 @@ function buildSecretResolver(config: AgentConfig, deps: StoreDeps & { registry: 
     stores.set(s.name, { store, cacheTtlMs: s.cacheTtlMs, maxStaleMs: s.maxStaleMs });
     created.push(store);
   }
-  return new SecretResolver(stores, deps.logger);
+  return new SecretResolver(stores, deps.logger, Date.now, deps.observer);
 }
 
 function connectionClients(conn: ConnectionConfig, network: Network, env: NodeJS.ProcessEnv | undefined, resolver: SecretResolver): ConnectionClients {

@@ -3,7 +3,10 @@
  * crawl per job streaming into its `JobStream`, progress reports, cancel, acks, and the resume
  * state a new connection's `hello` carries. Jobs live in memory only (docs/protocol.md, Resume).
  */
-import type { CallPolicy, CallStats } from '../crawl/caller.js';
+import type { CallObserver, CallPolicy, CallStats } from '../crawl/caller.js';
+import type { RecordSink } from '../crawl/emitter.js';
+import type { ScopeResult } from '../crawl/scope.js';
+import type { GraphRecord } from '../records/types.js';
 import type { AwsClientFactory } from '../crawl/clients.js';
 import { crawl } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
@@ -36,6 +39,31 @@ export interface JobManagerOptions {
   /** Crawl policy overrides (tests). */
   policy?: Partial<CallPolicy>;
   validateRecord?: JobStreamOptionsValidate;
+  observer?: JobObserver;
+}
+
+/** Told about jobs and what they emit (the agent's metrics); every value passed is from a bounded set. */
+export interface JobObserver extends CallObserver {
+  rejected(reason: string): void;
+  finished(status: CrawlDone['status'], seconds: number): void;
+  scope(status: ScopeResult['status'], seconds: number): void;
+  record(record: GraphRecord): void;
+  /** The credit window was full: the crawler waits for acks. */
+  stalled(): void;
+}
+
+/** One running job as `/status` shows it. */
+export interface JobProgress {
+  jobId: string;
+  connection: string;
+  cancelled: boolean;
+  scopesDone: number;
+  scopesTotal: number;
+  records: number;
+  /** Batches produced and not yet acknowledged. */
+  unackedBatches: number;
+  lastSeq: number;
+  ackedSeq: number;
 }
 
 type JobStreamOptionsValidate = ConstructorParameters<typeof JobStream>[0]['validate'];
@@ -86,6 +114,21 @@ export class JobManager {
     return [...this.jobs.values()].every((j) => j.stream.quiet);
   }
 
+  /** Every job held, with its progress. */
+  progress(): JobProgress[] {
+    return [...this.jobs.values()].map((j) => ({
+      jobId: j.id,
+      connection: j.connection.name,
+      cancelled: j.cancelled,
+      scopesDone: j.scopesDone,
+      scopesTotal: j.scopesTotal,
+      records: j.stream.records,
+      unackedBatches: j.stream.pending,
+      lastSeq: j.stream.lastSeq,
+      ackedSeq: j.stream.ackedSeq,
+    }));
+  }
+
   /** What `hello.resume` reports: every job still held. */
   resume(): ResumeJob[] {
     return [...this.jobs.values()].map((j) => ({ jobId: j.id, lastSeq: j.stream.lastSeq, ackedSeq: j.stream.ackedSeq }));
@@ -117,6 +160,7 @@ export class JobManager {
     if (rejection) {
       const log = rejection.reason === 'not_allowed' || rejection.reason === 'unknown_connection' ? frameLogger.warn.bind(frameLogger) : frameLogger.info.bind(frameLogger);
       log({ jobId: start.jobId, reason: rejection.reason }, `rejected crawl request: ${rejection.message}`);
+      this.options.observer?.rejected(rejection.reason);
       this.options.send({ type: 'crawl.rejected', jobId: start.jobId, reason: rejection.reason, message: rejection.message });
       return;
     }
@@ -220,18 +264,28 @@ export class JobManager {
     const { connection, stream, logger } = job;
     let summary: Omit<CrawlDone, 'type' | 'jobId' | 'lastSeq'>;
     let clients: AwsClientFactory | undefined;
+    const { observer } = this.options;
+    const started = performance.now();
+    let scopesStarted = started;
     try {
       clients = this.options.clientsFor(connection);
       const result = await crawl({
         regions,
         types,
-        sink: stream,
+        sink: observer ? observed(stream, observer) : stream,
+        ...(observer ? { observer } : {}),
         clients,
         useSearch: connection.useSearch ?? true,
         policy: { ...this.options.policy, ...(connection.maxConcurrency ? { maxConcurrency: connection.maxConcurrency } : {}) },
         signal: job.abort.signal,
-        onStart: ({ calls }) => (job.calls = calls),
-        onScope: () => job.scopesDone++,
+        onStart: ({ calls }) => {
+          job.calls = calls;
+          scopesStarted = performance.now();
+        },
+        onScope: (scope) => {
+          job.scopesDone++;
+          observer?.scope(scope.status, (performance.now() - scopesStarted) / 1000);
+        },
       });
       const status = job.cancelled ? 'cancelled' : result.complete ? 'completed' : 'partial';
       summary = {
@@ -259,6 +313,7 @@ export class JobManager {
     } finally {
       clients?.destroy();
     }
+    observer?.finished(summary.status, (performance.now() - started) / 1000);
     try {
       await stream.finish(summary);
       logger.info({ lastSeq: stream.lastSeq, resent: stream.resent }, 'job delivered');
@@ -274,4 +329,17 @@ export class JobManager {
       this.options.send({ type: 'progress', jobId: job.id, scopesDone: job.scopesDone, scopesTotal: job.scopesTotal, records: job.stream.records, calls });
     }
   }
+}
+
+/** The job's stream as the crawler sees it, telling `observer` about each record and each full window. */
+function observed(stream: JobStream, observer: JobObserver): RecordSink {
+  return {
+    write(record) {
+      observer.record(record);
+      const room = stream.write(record);
+      if (!room) observer.stalled();
+      return room;
+    },
+    drain: () => stream.drain(),
+  };
 }

@@ -18,7 +18,14 @@ import { Tunnel } from '../tunnel/connection.js';
 import type { FloodLimits } from '../tunnel/flood.js';
 import type { StreamLimits } from '../tunnel/job-stream.js';
 import { RepeatLimiter } from '../tunnel/log-limit.js';
-import { JobManager, type JobConnection } from './jobs.js';
+import { JobManager, type JobConnection, type JobObserver, type JobProgress } from './jobs.js';
+
+/** Told about the tunnel's traffic as the runtime sees it (the agent's metrics); types are message types. */
+export interface RuntimeObserver extends JobObserver {
+  sent(type: string, bytes?: number): void;
+  received(type: string): void;
+  disconnected(): void;
+}
 
 /** The agent's limits; the flood limits (send-buffer cap, inbound rate) default to `DEFAULT_FLOOD_LIMITS`. */
 export interface RuntimeLimits extends Partial<FloodLimits> {
@@ -59,6 +66,10 @@ export interface AgentRuntimeOptions {
   validateRecord?: ConstructorParameters<typeof JobManager>[0]['validateRecord'];
   /** The agent's preflight for `check.run` (default: the AWS checks of `connections` through `clientsFor`). */
   check?: () => Promise<CheckItem[]>;
+  /** Metrics hooks (src/ops/metrics.ts). */
+  observer?: RuntimeObserver;
+  /** Wall clock in milliseconds for `connectedSince` (tests). */
+  clock?: () => number;
 }
 
 export interface AgentStatus {
@@ -68,6 +79,10 @@ export interface AgentStatus {
   lastError: string | undefined;
   sessions: number;
   jobs: string[];
+  /** True from `shutdown()` on. */
+  draining: boolean;
+  /** Epoch ms when the current session started (connected) or the last one ended, or `start()` (not connected). */
+  since: number | undefined;
 }
 
 /** Credit window assumed while no session says otherwise. */
@@ -81,6 +96,7 @@ export class AgentRuntime {
   private lastLimits: StreamLimits;
   private readonly repeats = new RepeatLimiter();
   private readonly checks: CheckRunner;
+  private since: number | undefined;
 
   constructor(private readonly options: AgentRuntimeOptions) {
     const { logger, limits } = options;
@@ -92,14 +108,24 @@ export class AgentRuntime {
       batchRecords: options.limits.batchRecords,
       batchFlushMs: options.limits.batchFlushMs,
       clientsFor: options.clientsFor,
-      send: (m) => this.tunnel.send(m),
-      sendFrame: (f) => this.tunnel.sendFrame(f),
+      send: (m) => {
+        const ok = this.tunnel.send(m);
+        if (ok) options.observer?.sent(m.type);
+        return ok;
+      },
+      sendFrame: (f) => {
+        const ok = this.tunnel.sendFrame(f);
+        // Pre-encoded frames are batches and crawl.done only (job-stream.ts).
+        if (ok) options.observer?.sent(f.startsWith('{"type":"batch"') ? 'batch' : 'crawl.done', Buffer.byteLength(f));
+        return ok;
+      },
       limits: () => this.limits(),
       logger,
       frameLogger,
       progressIntervalMs: options.progressIntervalMs,
       policy: options.policy,
       validateRecord: options.validateRecord ?? recordProblem,
+      ...(options.observer ? { observer: options.observer } : {}),
     });
     this.checks = new CheckRunner({
       run: options.check ?? (() => runAgentChecks({ connections: options.connections, clientsFor: options.clientsFor, release: (c) => c.destroy() })),
@@ -125,11 +151,19 @@ export class AgentRuntime {
         hello: () => this.hello(),
         onSession: (welcome) => {
           this.lastLimits = { ...welcome.limits };
+          this.since = this.clock();
           if (this.draining) this.tunnel.send({ type: 'draining', reason: 'the agent is shutting down' });
           this.jobs.onSession();
         },
-        onMessage: (m) => this.dispatch(m),
-        onDisconnect: () => logger.debug({ jobs: this.jobs.ids }, 'session ended; running jobs continue until their credit window is full'),
+        onMessage: (m) => {
+          options.observer?.received(m.type);
+          this.dispatch(m);
+        },
+        onDisconnect: () => {
+          this.since = this.clock();
+          options.observer?.disconnected();
+          logger.debug({ jobs: this.jobs.ids }, 'session ended; running jobs continue until their credit window is full');
+        },
         quiet: () => this.jobs.quiet(),
       },
     });
@@ -137,6 +171,7 @@ export class AgentRuntime {
 
   /** Connect (after a jittered delay) and keep connected. */
   start(firstDelayMs?: number): void {
+    this.since ??= this.clock();
     this.tunnel.start(firstDelayMs);
     const timeout = this.options.ackTimeoutMs ?? ACK_TIMEOUT_MS;
     this.watchdog = setInterval(() => {
@@ -147,7 +182,24 @@ export class AgentRuntime {
   }
 
   status(): AgentStatus {
-    return { state: this.tunnel.state, ready: this.tunnel.ready && !this.draining, lastError: this.tunnel.lastError, sessions: this.tunnel.sessions, jobs: this.jobs.ids };
+    return {
+      state: this.tunnel.state,
+      ready: this.tunnel.ready && !this.draining,
+      lastError: this.tunnel.lastError,
+      sessions: this.tunnel.sessions,
+      jobs: this.jobs.ids,
+      draining: this.draining,
+      since: this.since,
+    };
+  }
+
+  /** Every job held, with its progress (`/status`). */
+  jobProgress(): JobProgress[] {
+    return this.jobs.progress();
+  }
+
+  private clock(): number {
+    return (this.options.clock ?? Date.now)();
   }
 
   /**

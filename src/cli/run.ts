@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { credentialProblems, type CredentialProblem } from '../credentials/problems.js';
 import { createLogger, errorText, LOG_FORMATS, logProcessWarnings, type LogFormat, type Logger } from '../log.js';
 import { redactUrl } from '../net/index.js';
+import { AgentMetrics, startOpsServer } from '../ops/index.js';
 import { parseCommandArgs } from './args.js';
 import { packageVersion } from './commands.js';
 
@@ -27,7 +28,8 @@ export const RUN_HELP = `Usage: sdr-agent run [--config FILE] [--check [--json]]
 
 The long-running agent: keeps one outbound WebSocket to the control plane (reconnecting with
 backoff) and runs the read-only SageMaker crawls it asks for, within the connections, regions and
-resource types of the configuration. Nothing listens for inbound connections.
+resource types of the configuration. Nothing listens for inbound connections, unless ops.enabled
+starts the local ops server (/healthz, /readyz, /metrics, /status; default 127.0.0.1:9464).
 
 Options:
   --config FILE   the configuration file (default: $${CONFIG_ENV}); docs/configuration.md
@@ -124,8 +126,12 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
 async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems: CredentialProblem[]): Promise<number> {
   const version = packageVersion();
   let built;
+  let ops;
+  const metrics = config.ops.enabled ? new AgentMetrics({ version }) : undefined;
   try {
-    built = buildAgent(config, { logger, env: io.env, agentVersion: version });
+    built = buildAgent(config, { logger, env: io.env, agentVersion: version, ...(metrics ? { metrics } : {}) });
+    const agent = built;
+    if (metrics) ops = await startOpsServer(config, agent, metrics, { version, logger }).catch((err: unknown) => agent.close().then(() => Promise.reject(err)));
   } catch (err) {
     logger.fatal(`cannot start: ${errorText(err)}`);
     await flush(logger);
@@ -205,6 +211,7 @@ async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems
   process.off('uncaughtException', onFatal);
   process.off('unhandledRejection', onFatal);
   await built.close();
+  await ops?.close();
   const outcome = code === RUN_EXIT.drained ? 'drained' : code === RUN_EXIT.graceExpired ? 'drain grace period ran out, jobs were cancelled' : code === RUN_EXIT.forced ? 'forced by a second signal' : 'internal error';
   logger.info({ exitCode: code }, `sdr-agent stopped: ${outcome}`);
   await flush(logger);

@@ -1,11 +1,13 @@
+import type { Writable } from 'node:stream';
 import { createClientFactory } from '../crawl/clients.js';
-import { crawl, type CrawlResult } from '../crawl/engine.js';
+import { crawl, selectResources, type CrawlResult } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { ScopeResult } from '../crawl/scope.js';
 import { SdrError, UsageError } from '../errors.js';
 import { EDGE_LABELS, NODE_LABELS } from '../records/labels.js';
 import { NdjsonSink } from '../records/ndjson.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';
+import { CrawlProgress, type ProgressStream } from './crawl-progress.js';
 import { OutputFile } from './output-file.js';
 
 /** Exit codes of `sdr-agent crawl`. */
@@ -29,8 +31,12 @@ Options:
                        records in FILE.partial
   --no-search          do not use sagemaker:Search; List + Describe only
   --max-concurrency N  most calls in flight per (region, operation) (default 32)
-  --quiet              no progress lines on stderr, only failures and the summary
+  --quiet              no progress on stderr, only failures and the summary
   -h, --help           this help
+
+On a terminal, stderr shows a live line (scopes done, resources per type, API calls,
+throttles) above one line per finished scope; when stderr is not a terminal only the
+per-scope lines and the summary are written.
 
 Exit status: 0 every (region, type) scope completed; 3 some scope failed (partial output,
 each failure listed on stderr; with --out, in FILE.partial); 1 the crawl could not run
@@ -41,7 +47,7 @@ or SIGTERM (with --out, the records written so far in FILE.partial).
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** `sdr-agent crawl`: returns the exit code. */
-export async function crawlCommand(argv: string[], io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function crawlCommand(argv: string[], io: { stdout: Writable; stderr: ProgressStream; env: NodeJS.ProcessEnv } = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const { values } = parseCommandArgs('crawl', argv, {
     region: { type: 'string', multiple: true },
     types: { type: 'string', multiple: true },
@@ -74,11 +80,13 @@ export async function crawlCommand(argv: string[], io = { stdout: process.stdout
   const sink = new NdjsonSink(output?.stream ?? io.stdout, values.out ?? 'stdout', (err) => abort.abort(err));
   const clients = createClientFactory();
   let interrupted: NodeJS.Signals | undefined;
+  const live = new CrawlProgress(io.stderr, regions.length * selectResources(types).length, { quiet: !!values.quiet });
   const progress = (s: ScopeResult) => {
+    live.onScope(s);
     // After a signal every scope still running ends "failed"; the summary says interrupted instead.
     if (sink.error || interrupted) return;
-    if (s.status === 'failed') io.stderr.write(`✗ ${s.region} ${s.type}: ${s.error!.operation} ${s.error!.code} — ${s.error!.message}\n`);
-    else if (!values.quiet) io.stderr.write(`✓ ${s.region} ${s.type}: ${s.resources} resources (${s.mode}${s.skipped ? `, ${s.skipped} gone before describe` : ''})\n`);
+    if (s.status === 'failed') live.print(`✗ ${s.region} ${s.type}: ${s.error!.operation} ${s.error!.code} — ${s.error!.message}\n`);
+    else if (!values.quiet) live.print(`✓ ${s.region} ${s.type}: ${s.resources} resources (${s.mode}${s.skipped ? `, ${s.skipped} gone before describe` : ''})\n`);
   };
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted ??= signal;
@@ -88,14 +96,16 @@ export async function crawlCommand(argv: string[], io = { stdout: process.stdout
   process.once('SIGTERM', onSignal);
   let result: CrawlResult | undefined;
   try {
+    live.start();
     result = await crawl({
       regions,
       types,
-      sink,
+      sink: live.counting(sink),
       clients,
       useSearch: !values['no-search'],
       signal: abort.signal,
       onScope: progress,
+      onStart: ({ calls }) => live.onStart(calls),
       ...(maxConcurrency ? { policy: { maxConcurrency } } : {}),
     });
     await sink.close();
@@ -107,6 +117,7 @@ export async function crawlCommand(argv: string[], io = { stdout: process.stdout
       throw err;
     }
   } finally {
+    live.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     clients.destroy();

@@ -66,8 +66,8 @@ export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: J
 
       // Answered when the agent's check.result arrives (or 409/502/504: not connected or not
       // supporting check.run / refused or disconnected / timed out).
-      api.post<{ Params: Static<typeof IdParam>; Body: Static<typeof CheckRequest> | undefined }>('/agents/:id/checks', { schema: { params: IdParam, body: Type.Optional(CheckRequest) } }, async (req) => {
-        const { type: _t, ...result } = await hub.runCheck(req.params.id, req.body?.timeoutMs);
+      api.post<{ Params: Static<typeof IdParam>; Body: Static<typeof CheckRequest> }>('/agents/:id/checks', { schema: { params: IdParam, body: CheckRequest }, preValidation: async (req) => void (req.body ??= {}) }, async (req) => {
+        const { type: _t, ...result } = await hub.runCheck(req.params.id, req.body.timeoutMs);
         return { agentId: req.params.id, ...result };
       });
 

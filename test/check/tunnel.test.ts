@@ -4,7 +4,11 @@
  * answered with `error` on a session that goes on, an unknown resource type rejected with
  * `not_allowed`, and a hello naming a type the control plane does not know accepted.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BuiltAgent } from '../../src/agent/from-config.js';
 import WebSocket from 'ws';
 import { AgentRuntime } from '../../src/agent/runtime.js';
 import { createClientFactory } from '../../src/crawl/clients.js';
@@ -14,14 +18,27 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startAgent, startControlPlane, type CpHarness } from '../helpers/control-plane.js';
 import { SIM_CREDENTIALS, TEST_POLICY } from '../helpers/crawl.js';
 import { startScriptedControlPlane, TEST_HELLO, type ScriptedControlPlane } from '../helpers/scripted-cp.js';
+import { startVaultFixture } from '../helpers/secret-stores/vault.js';
+import type { StoreFixture } from '../helpers/secret-stores/types.js';
+import { startStoreAgent } from '../helpers/store-agent.js';
 
 let h: CpHarness | undefined;
 let cp: ScriptedControlPlane | undefined;
 let sim: Simulator | undefined;
 let agent: AgentRuntime | undefined;
+let vault: StoreFixture | undefined;
+let built: BuiltAgent | undefined;
+let dir: string | undefined;
 const sockets: WebSocket[] = [];
 afterEach(async () => {
   agent?.forceStop();
+  if (built) {
+    built.runtime.forceStop();
+    await built.close();
+  }
+  await vault?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  vault = built = dir = undefined;
   for (const ws of sockets.splice(0)) ws.terminate();
   await h?.close();
   await cp?.close();
@@ -92,9 +109,28 @@ describe('check.run over the tunnel', () => {
     expect(agent.status()).toMatchObject({ ready: true, sessions: 1 });
   });
 
+  it('an agent built from its configuration checks its secret store and references too', async () => {
+    [sim, h, vault] = await Promise.all([startSimulator(), startControlPlane(), startVaultFixture()]);
+    await vault.put('aws', JSON.stringify({ AccessKeyId: SIM_CREDENTIALS.accessKeyId, SecretAccessKey: SIM_CREDENTIALS.secretAccessKey }));
+    dir = mkdtempSync(join(tmpdir(), 'sdr-check-tunnel-'));
+    const started = await startStoreAgent({ dir, h, sim, storeName: 'vault', storeEntry: vault.config, secretRef: 'vault:secret/sdr/aws', env: vault.env });
+    built = started.agent;
+    const res = await h.api<{ ok: boolean; checks: CheckItem[] }>('POST', '/api/v1/agents/agent-1/checks');
+    expect(res.status).toBe(200);
+    expect(res.body.ok).toBe(true);
+    expect(res.body.checks.slice(0, 3).map((c) => [c.check, c.status, c.store ?? ''])).toEqual([
+      ['secret-store', 'ok', 'vault'],
+      ['secret-reference', 'ok', 'vault'],
+      ['aws-identity', 'ok', ''],
+    ]);
+    const text = JSON.stringify(res.body);
+    for (const secret of [...vault.secretValues(), SIM_CREDENTIALS.secretAccessKey, h.agentToken]) expect(text).not.toContain(secret);
+  });
+
   it('is refused with 409 for an agent that is not connected, and for one that does not advertise check.run', async () => {
     h = await startControlPlane();
-    const notConnected = await h.api('POST', '/api/v1/agents/agent-1/checks', {});
+    expect((await h.api('POST', '/api/v1/agents/agent-1/checks', { timeoutMs: 5 })).status).toBe(400);
+    const notConnected = await h.api('POST', '/api/v1/agents/agent-1/checks');
     expect(notConnected.status).toBe(409);
     expect(notConnected.body.error.message).toContain('not connected');
 

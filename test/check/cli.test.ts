@@ -10,6 +10,7 @@ import { checkCommand } from '../../src/cli/check.js';
 import type { CheckItem } from '../../src/protocol/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
+import { makeCerts } from '../helpers/certs.js';
 import { SIM_CREDENTIALS } from '../helpers/crawl.js';
 import { startVaultFixture } from '../helpers/secret-stores/vault.js';
 import type { StoreFixture } from '../helpers/secret-stores/types.js';
@@ -32,17 +33,19 @@ afterEach(async () => {
 const ENV = { SIM_KEY_ID: SIM_CREDENTIALS.accessKeyId, SIM_SECRET: SIM_CREDENTIALS.secretAccessKey };
 
 /** A config file: the control plane, one connection `sim` (model and endpoint in us-east-1), keys from env or a Vault secret. */
-function writeConfig(o: { cpUrl: string; token: string; simUrl: string; store?: Record<string, unknown> }): string {
+function writeConfig(o: { cpUrl: string; token: string; simUrl: string; store?: Record<string, unknown>; ca?: string }): string {
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, o.token);
   const credentials = o.store
     ? `      source: secret\n      secret: "vault:${'secret/sdr/aws'}"`
     : '      source: env\n      accessKeyIdEnv: SIM_KEY_ID\n      secretAccessKeyEnv: SIM_SECRET';
   const file = join(dir, 'agent.yaml');
+  const caFile = join(dir, 'ca.pem');
+  if (o.ca) writeFileSync(caFile, o.ca);
   writeFileSync(
     file,
     `controlPlane:
-  url: ${o.cpUrl}
+  url: ${o.cpUrl}${o.ca ? `\n  caFile: ${caFile}` : ''}
 agent:
   id: agent-1
   tokenFile: ${tokenFile}
@@ -132,6 +135,21 @@ describe('sdr-agent check', () => {
     const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: url, token: 'sdra_whatever-token-1234', simUrl: sim.url })]);
     expect(code).toBe(1);
     expect(find((JSON.parse(out) as { checks: CheckItem[] }).checks, 'control-plane')!.status).toBe('unreachable');
+  });
+
+  it('checks the control plane\'s TLS certificate against the configured CA', async () => {
+    const certs = makeCerts();
+    [sim, h] = await Promise.all([startSimulator(), startControlPlane({ tls: { cert: certs.serverCert, key: certs.serverKey } })]);
+    const untrusted = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url })]);
+    expect(untrusted.code).toBe(1);
+    const cp = find((JSON.parse(untrusted.out) as { checks: CheckItem[] }).checks, 'control-plane')!;
+    expect(cp.status).toBe('failed');
+    expect(cp.message).toContain('TLS certificate');
+    expect(cp.hint).toContain('controlPlane.caFile');
+
+    const trusted = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url, ca: certs.ca })]);
+    expect(find((JSON.parse(trusted.out) as { checks: CheckItem[] }).checks, 'control-plane')!.status).toBe('ok');
+    expect(trusted.code).toBe(0);
   });
 
   it('checks the secret store and the connection\'s reference, never printing the value', async () => {

@@ -115,6 +115,15 @@ describe('sdr-agent check', () => {
     expect(find(report.checks, 'aws-read', { resourceType: 'endpoint' })!.status).toBe('ok');
   });
 
+  it('reports a throttled call as throttled, to be tried again', async () => {
+    [sim, h] = await Promise.all([startSimulator({ throttleProbability: 1 }), startControlPlane()]);
+    const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url })]);
+    expect(code).toBe(1);
+    const throttled = (JSON.parse(out) as { checks: CheckItem[] }).checks.filter((c) => c.status === 'throttled');
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const c of throttled) expect(c.hint).toContain('again');
+  });
+
   it('reports a refused token as denied at the control plane, and exits 1', async () => {
     [sim, h] = await Promise.all([startSimulator(), startControlPlane()]);
     const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: 'sdra_not-the-agent-token-0000', simUrl: sim.url })]);

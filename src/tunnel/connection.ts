@@ -352,7 +352,10 @@ export class Tunnel {
     guard.tripped = true;
     this.floodCloses++;
     this.lastError = what;
-    this.endNote = { what: `${what}; closed the session with ${close.code}`, hint: advice, level: 'warn' };
+    // Said now, when it happens (the close may wait for a peer that is not reading); the line for the
+    // end of the session follows when the socket is gone.
+    this.options.logger.warn({ code: close.code }, `${what}; closing the session with ${close.code} and reconnecting with backoff: ${advice}`);
+    this.endNote = { what: `closed with ${close.code} (${close.reason}) after: ${what}`, level: 'warn' };
     ws.close(close.code, close.reason);
     this.forceAfter(ws, this.closeTimeoutMs);
   }

@@ -66,6 +66,18 @@ export interface JobProgress {
   ackedSeq: number;
 }
 
+/** A job's failure as `/status` shows it: the job failed, a scope of it failed, or it could not be delivered. */
+export interface JobFailure {
+  jobId: string;
+  connection: string;
+  message: string;
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/** Failures kept for `/status`. */
+const MAX_FAILURES = 20;
+
 type JobStreamOptionsValidate = ConstructorParameters<typeof JobStream>[0]['validate'];
 
 /** Why a job is being stopped early. */
@@ -92,6 +104,7 @@ interface Job {
 
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
+  private readonly failureLog: JobFailure[] = [];
   private draining = false;
   private progressTimer: NodeJS.Timeout | undefined;
 
@@ -127,6 +140,11 @@ export class JobManager {
       lastSeq: j.stream.lastSeq,
       ackedSeq: j.stream.ackedSeq,
     }));
+  }
+
+  /** The last failures of jobs, oldest first (at most 20). */
+  failures(): readonly JobFailure[] {
+    return this.failureLog;
   }
 
   /** What `hello.resume` reports: every job still held. */
@@ -314,12 +332,20 @@ export class JobManager {
       clients?.destroy();
     }
     observer?.finished(summary.status, (performance.now() - started) / 1000);
+    if (summary.error) this.failed(job, `crawl failed: ${summary.error.message}`);
+    for (const scope of summary.scopes) if (scope.error) this.failed(job, `scope ${scope.region}/${scope.type} failed: ${scope.error.operation} ${scope.error.code}: ${scope.error.message}`);
     try {
       await stream.finish(summary);
       logger.info({ lastSeq: stream.lastSeq, resent: stream.resent }, 'job delivered');
     } catch (err) {
       logger.error(`job could not be delivered: ${errorText(err)}`);
+      this.failed(job, `job could not be delivered: ${errorText(err)}`);
     }
+  }
+
+  private failed(job: Job, message: string): void {
+    this.failureLog.push({ jobId: job.id, connection: job.connection.name, message, at: Date.now() });
+    if (this.failureLog.length > MAX_FAILURES) this.failureLog.shift();
   }
 
   private reportProgress(): void {

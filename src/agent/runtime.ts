@@ -18,7 +18,7 @@ import { Tunnel } from '../tunnel/connection.js';
 import type { FloodLimits } from '../tunnel/flood.js';
 import type { StreamLimits } from '../tunnel/job-stream.js';
 import { RepeatLimiter } from '../tunnel/log-limit.js';
-import { JobManager, type JobConnection, type JobObserver, type JobProgress } from './jobs.js';
+import { JobManager, type JobConnection, type JobFailure, type JobObserver, type JobProgress } from './jobs.js';
 
 /** Told about the tunnel's traffic as the runtime sees it (the agent's metrics); types are message types. */
 export interface RuntimeObserver extends JobObserver {
@@ -196,6 +196,11 @@ export class AgentRuntime {
   /** Every job held, with its progress (`/status`). */
   jobProgress(): JobProgress[] {
     return this.jobs.progress();
+  }
+
+  /** The last failures of jobs (`/status`). */
+  jobFailures(): readonly JobFailure[] {
+    return this.jobs.failures();
   }
 
   private clock(): number {

@@ -6,7 +6,7 @@
  * goes through `scrubValue`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { JobProgress } from '../agent/jobs.js';
+import type { JobFailure, JobProgress } from '../agent/jobs.js';
 import type { AgentStatus } from '../agent/runtime.js';
 import { SdrError } from '../errors.js';
 import { redactUrl } from '../net/proxy.js';
@@ -26,7 +26,7 @@ export interface OpsDeps {
   version: string;
   /** Shown in `/status` with any user info and query redacted. */
   controlPlaneUrl: string;
-  runtime: { status(): AgentStatus; jobProgress(): JobProgress[] };
+  runtime: { status(): AgentStatus; jobProgress(): JobProgress[]; jobFailures?(): readonly JobFailure[] };
   metrics: AgentMetrics;
   /** The event loop's recent lag. */
   lag: LagSource;
@@ -44,7 +44,7 @@ export interface OpsDeps {
 
 export const DEFAULT_MAX_LAG_MS = 5_000;
 const STORE_HEALTH_TIMEOUT_MS = 5_000;
-/** `/status` keeps this many distinct recent errors. */
+/** `/status` shows this many recent errors. */
 const MAX_ERRORS = 20;
 
 export function buildOpsServer(deps: OpsDeps): FastifyInstance {
@@ -100,7 +100,9 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
       agentId: deps.agentId,
       controlPlane: { url: redactUrl(deps.controlPlaneUrl), state: s.state, ready: s.ready, draining: s.draining, since: s.since === undefined ? null : new Date(s.since).toISOString(), sessions: s.sessions },
       jobs: deps.runtime.jobProgress(),
-      lastErrors: errors.list(),
+      lastErrors: [...errors.list(), ...(deps.runtime.jobFailures?.() ?? []).map((f) => ({ source: `job ${f.jobId} (${f.connection})`, message: f.message, at: new Date(f.at).toISOString() }))]
+        .sort((a, b) => b.at.localeCompare(a.at))
+        .slice(0, MAX_ERRORS),
     });
   });
 

@@ -68,6 +68,10 @@ describe('/metrics after a real crawl through the tunnel', () => {
     await expect.poll(() => agent!.jobs.size).toBe(0);
 
     const { text, samples } = await scrape(metrics, agent);
+    // The denied scope is among /status's last errors, with the job it belongs to.
+    const statusApp = buildOpsServer({ agentId: 'agent-1', version: '0.1.0', controlPlaneUrl: cp.wsUrl, runtime: agent, metrics, lag: { lagMs: () => 0 } });
+    const lastErrors = (await statusApp.inject('/status')).json().lastErrors as Array<{ source: string; message: string }>;
+    expect(lastErrors).toContainEqual(expect.objectContaining({ source: `job ${job.id} (prod)`, message: expect.stringMatching(/^scope us-east-1\/pipeline failed: sagemaker:ListPipelines /) }));
     // One prefix for everything, the default process and Node.js metrics included.
     for (const s of samples) expect(s.name).toMatch(/^sdr_/);
     expect(samples.some((s) => s.name === 'sdr_process_cpu_user_seconds_total')).toBe(true);

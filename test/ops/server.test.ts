@@ -145,6 +145,11 @@ describe('ops server: /status', () => {
         storeHealth: async () => [{ store: 'v', type: 'vault', error: `vault said: token ${planted} expired` }],
       }),
     );
+    const failures = [{ jobId: 'job-9', connection: 'prod', message: `crawl failed: AWS echoed ${planted}`, at: T0 - MINUTE }];
+    const withJobs = buildOpsServer({ ...deps({ s: { lastError: `the control plane answered with ${planted}` } }), runtime: { status: () => status(), jobProgress: () => [], jobFailures: () => failures } });
+    const jobStatus = await withJobs.inject('/status');
+    expect(jobStatus.body).not.toContain(planted);
+    expect(jobStatus.json().lastErrors).toEqual([{ source: 'job job-9 (prod)', message: expect.stringMatching(/^crawl failed: AWS echoed /), at: '2025-12-31T23:59:00.000Z' }]);
     const ready = await app.inject('/readyz');
     const res = await app.inject('/status');
     expect(ready.body).not.toContain(planted);

@@ -9,7 +9,7 @@
  */
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { errorText, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import {
   CLOSE_CODES,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -393,7 +393,7 @@ export class Tunnel {
     const hint = note?.hint ? ` — ${note.hint}` : '';
     if (hadSession) {
       const what = note?.what ?? 'the connection closed';
-      this.options.logger[note?.level ?? 'warn']({ url, attempt: 1, nextDelayMs: delayMs, ...(note?.cause ? { cause: note.cause } : {}) }, `control plane session ended: ${what}; ${retry}${hint}`);
+      this.options.logger[note?.level ?? 'warn']({ url, nextDelayMs: delayMs, ...(note?.cause ? { cause: note.cause } : {}) }, `control plane session ended: ${what}; ${retry}${hint}`);
       return;
     }
     this.failures++;

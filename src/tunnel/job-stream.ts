@@ -85,6 +85,14 @@ export class JobStream implements RecordSink {
     return this.nextSeq - 1;
   }
 
+  /** Resolves once every batch sealed so far has been encoded and offered to the socket (tests wait on it instead of on time). */
+  async settled(): Promise<void> {
+    for (let c = this.chain; ; c = this.chain) {
+      await c;
+      if (c === this.chain) return;
+    }
+  }
+
   /** Batches produced and not yet acknowledged (sent or waiting to be). */
   get pending(): number {
     return this.unacked.length + this.encoding;

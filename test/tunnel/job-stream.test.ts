@@ -12,7 +12,6 @@ const record = (i: number): GraphRecord => ({
 
 function harness(limits: Partial<StreamLimits> = {}, batchRecords = 10, flushMs = 20) {
   const sent: string[] = [];
-  watched = sent;
   let connected = true;
   const stream = new JobStream({
     jobId: 'job-1',
@@ -29,27 +28,23 @@ function harness(limits: Partial<StreamLimits> = {}, batchRecords = 10, flushMs 
   return { stream, sent, batches, setConnected: (c: boolean) => (connected = c) };
 }
 
-/** The frames of the test running now, for {@link tick}. */
-let watched: string[] = [];
-
 /**
- * Let the stream work: batches are gzipped on the thread pool, so on a busy machine a fixed
- * sleep is not enough. Waits until no frame has been sent for 50 ms (at most 5 s).
+ * Let the stream work: wait until every batch it sealed has been gzipped (on the thread pool) and
+ * offered to the socket, then let pending callbacks run. An event, not a time: a busy machine
+ * only makes it slower.
  */
-const tick = async () => {
-  const pause = () => new Promise((r) => setTimeout(r, 50));
-  let seen = -1;
-  for (const started = Date.now(); seen !== watched.length && Date.now() - started < 5000; ) {
-    seen = watched.length;
-    await pause();
-  }
+const tick = async (stream: JobStream) => {
+  await stream.settled();
+  await new Promise((r) => setImmediate(r));
 };
 
 describe('JobStream', () => {
   it('packs records into numbered gzip batches of at most batchRecords', async () => {
     const { stream, batches } = harness();
     for (let i = 0; i < 25; i++) stream.write(record(i));
-    await tick();
+    // Two full batches at once; the last five records when the flush timer seals them.
+    await expect.poll(() => batches().length).toBe(3);
+    await tick(stream);
     const got = batches();
     expect(got.map((b) => b.seq)).toEqual([1, 2, 3]);
     expect(got.map((b) => b.records)).toEqual([10, 10, 5]);
@@ -61,28 +56,28 @@ describe('JobStream', () => {
     let accepted = true;
     for (let i = 0; i < 30; i++) accepted = stream.write(record(i));
     expect(accepted).toBe(false);
-    await tick();
+    await tick(stream);
     expect(batches().map((b) => b.seq)).toEqual([1, 2]);
     let drained = false;
     void stream.drain().then(() => (drained = true));
-    await tick();
+    await tick(stream);
     expect(drained).toBe(false);
     stream.ack(2);
-    await tick();
+    await tick(stream);
     expect(batches().map((b) => b.seq)).toEqual([1, 2, 3, 4]);
     stream.ack(4);
-    await tick();
+    await tick(stream);
     expect(batches().map((b) => b.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(drained).toBe(false);
     stream.ack(6);
-    await tick();
+    await tick(stream);
     expect(drained).toBe(true);
   });
 
   it('keeps unacknowledged batches exactly as sent and re-sends them on a new session', async () => {
     const h = harness({ creditWindow: 4 }, 5);
     for (let i = 0; i < 15; i++) h.stream.write(record(i));
-    await tick();
+    await tick(h.stream);
     const first = [...h.sent];
     expect(first).toHaveLength(3);
     h.stream.ack(1);
@@ -98,8 +93,8 @@ describe('JobStream', () => {
     const { stream, batches } = harness({}, 100, 10);
     stream.write(record(1));
     expect(batches()).toHaveLength(0);
-    await tick();
-    expect(batches().map((b) => b.records)).toEqual([1]);
+    // The flush timer seals the batch; then it is encoded and sent.
+    await expect.poll(() => batches().map((b) => b.records)).toEqual([1]);
   });
 
   it('sends crawl.done after the last batch and settles on the final ack', async () => {
@@ -107,7 +102,7 @@ describe('JobStream', () => {
     for (let i = 0; i < 12; i++) stream.write(record(i));
     let settled = false;
     const finished = stream.finish({ status: 'completed', scopes: [], counts: { nodes: 12, edges: 0 }, calls: {} }).then(() => (settled = true));
-    await tick();
+    await tick(stream);
     const done = decodeAgentMessage(sent.at(-1)!);
     expect(done).toMatchObject({ type: 'crawl.done', lastSeq: 2, status: 'completed' });
     expect(settled).toBe(false);
@@ -125,8 +120,7 @@ describe('JobStream', () => {
 
   it('drops a record the validator rejects and keeps the seq numbers contiguous', async () => {
     const sent: string[] = [];
-    watched = sent;
-    const problems: string[] = [];
+      const problems: string[] = [];
     const stream = new JobStream({
       jobId: 'job-1',
       send: (f) => (sent.push(f), true),
@@ -137,7 +131,7 @@ describe('JobStream', () => {
       onInvalidRecord: (p) => problems.push(p),
     });
     for (let i = 0; i < 5; i++) stream.write(record(i));
-    await tick();
+    await tick(stream);
     const seqs = sent.map((f) => (decodeAgentMessage(f) as Batch).seq);
     expect(seqs).toEqual([1, 2]);
     expect(problems).toEqual(['bad id']);

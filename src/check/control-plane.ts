@@ -76,7 +76,7 @@ export function checkControlPlane(target: ControlPlaneTarget): Promise<CheckItem
       setTimeout(() => ws.terminate(), 2000).unref();
       done(
         agreed
-          ? item('ok', `the control plane at ${where} is reachable, its TLS certificate is valid, it accepted the token and agreed on ${SUBPROTOCOL}`)
+          ? item('ok', `the control plane at ${where} is reachable${target.url.startsWith('wss:') ? ', its TLS certificate is valid' : ' (plain ws://, no TLS)'}, it accepted the token and agreed on ${SUBPROTOCOL}`)
           : item('failed', `the control plane at ${where} accepted the connection but did not select the ${SUBPROTOCOL} subprotocol`, 'Check that controlPlane.url points at an sdr control plane speaking this protocol version.'),
       );
     });

@@ -58,7 +58,8 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     return s;
   };
 
-  const app = Fastify({ logger: false, disableRequestLogging: true });
+  // No logger, so no request logging: the agent's own logger says what matters.
+  const app = Fastify({ logger: false });
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });

@@ -14,6 +14,7 @@ import { createNetwork } from '../../src/net/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { CollectingSink, SIM_CREDENTIALS } from '../helpers/crawl.js';
 import { startProxy } from '../helpers/proxy.js';
+import { closedPort } from '../helpers/ports.js';
 
 const PASSWORD = 'fail-fast-CANARY-71';
 let sim: Simulator;
@@ -27,14 +28,6 @@ afterEach(async () => {
   sim.resetLog();
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A proxy that answers every CONNECT with 403, counting them. */
 async function forbiddingProxy(): Promise<{ port: number; connects: () => number }> {

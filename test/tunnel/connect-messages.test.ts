@@ -17,6 +17,7 @@ import { Tunnel, type TunnelOptions } from '../../src/tunnel/connection.js';
 import { makeCerts } from '../helpers/certs.js';
 import { startProxy, type TestProxy } from '../helpers/proxy.js';
 import { TEST_HELLO, startScriptedControlPlane, type ScriptedControlPlane } from '../helpers/scripted-cp.js';
+import { closedPort } from '../helpers/ports.js';
 
 interface Line {
   level: string;
@@ -85,15 +86,6 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** A port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const server = createHttpServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('connection failure messages', () => {
   it('a refused port: what failed, attempt 1, the next delay and a hint to check controlPlane.url', async () => {

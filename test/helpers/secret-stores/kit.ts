@@ -8,7 +8,6 @@
  * default environment and network, the secrets that must never show) are its options.
  */
 import { rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
 import { validateSection } from '../../../src/config/validate.js';
@@ -18,6 +17,7 @@ import { SecretStoreError, type SecretErrorKind } from '../../../src/secrets/err
 import type { SecretStore, SecretStoreProvider } from '../../../src/secrets/types.js';
 import { startProxy, type TestProxy } from '../proxy.js';
 import type { StoreFixture } from './types.js';
+import { closedPort } from '../ports.js';
 
 export interface StoreTestKitOptions<C> {
   /** The store type's provider under test. */
@@ -327,13 +327,4 @@ export function overrideEnv(vars: Record<string, string | undefined>): () => voi
   };
 }
 
-/** A TCP port on 127.0.0.1 nothing listens on (it was free a moment ago): connections are refused. */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { closedPort };

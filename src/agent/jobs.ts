@@ -78,6 +78,13 @@ export interface JobFailure {
 /** Failures kept for `/status`. */
 const MAX_FAILURES = 20;
 
+/** How long a drain waits for the final acks of jobs whose crawl ended (docs/protocol.md, Drain). */
+export const DRAIN_ACK_WAIT_MS = 2000;
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}
+
 type JobStreamOptionsValidate = ConstructorParameters<typeof JobStream>[0]['validate'];
 
 /** Why a job is being stopped early. */
@@ -94,10 +101,14 @@ interface Job {
   stream: JobStream;
   abort: AbortController;
   cancelled: boolean;
+  /** True while the crawl runs; false once it ended and the job only waits for its final ack. */
+  crawling: boolean;
   scopesDone: number;
   scopesTotal: number;
   calls: CallStats | undefined;
   logger: Logger;
+  /** Settles when the crawl has ended (its `crawl.done` is produced). */
+  crawled: Promise<void>;
   /** Settles when the job is over and forgotten. */
   finished: Promise<void>;
 }
@@ -200,22 +211,39 @@ export class JobManager {
       stream,
       abort: new AbortController(),
       cancelled: false,
+      crawling: true,
       scopesDone: 0,
       scopesTotal: start.regions.length * types.length,
       calls: undefined,
       logger: jobLogger,
+      crawled: Promise.resolve(),
       finished: Promise.resolve(),
     };
     this.jobs.set(job.id, job);
     this.options.send({ type: 'crawl.accepted', jobId: job.id });
     jobLogger.info({ regions: start.regions, types: start.types ?? 'all allowed' }, 'crawl started');
-    job.finished = this.run(job, start.regions, types).finally(() => this.jobs.delete(job.id));
+    let crawled!: () => void;
+    job.crawled = new Promise<void>((resolve) => (crawled = resolve));
+    job.finished = this.run(job, start.regions, types, crawled).finally(() => {
+      crawled();
+      this.jobs.delete(job.id);
+    });
   }
 
+  /**
+   * `crawl.cancel`: a running crawl is stopped (it ends with `crawl.done` `cancelled`); a job whose
+   * crawl already ended and that waits for its final ack is released at once — its unacknowledged
+   * batches are dropped, so a control plane can let go of a resumed job it does not want.
+   */
   cancel(message: CrawlCancel): void {
     const job = this.jobs.get(message.jobId);
     if (!job) return;
-    this.stop(job, message.reason ?? 'by the control plane');
+    if (job.crawling) {
+      this.stop(job, message.reason ?? 'by the control plane');
+      return;
+    }
+    job.logger.info({ reason: message.reason ?? 'by the control plane' }, 'released an ended job on the control plane\'s cancel; its unacknowledged batches are dropped');
+    job.stream.abandon();
   }
 
   ack(jobId: string, seq: number): void {
@@ -234,23 +262,25 @@ export class JobManager {
   }
 
   /**
-   * Wait for every job to end and be acknowledged, at most `graceMs`; then cancel what is still
-   * running and give its `crawl.done` a moment to go out. Resolves true when everything finished
-   * in time.
+   * Wait, at most `graceMs`, for every running crawl to end; cancel the crawls still running then.
+   * Then wait for the final acks, at most `ackWaitMs` (and not past the grace period when nothing
+   * was cancelled), and let go of what is still unacknowledged. Resolves true when no crawl had to
+   * be cancelled — jobs that only waited for acks do not count.
    */
-  async drain(graceMs: number): Promise<boolean> {
+  async drain(graceMs: number, ackWaitMs = DRAIN_ACK_WAIT_MS): Promise<boolean> {
     this.draining = true;
+    const started = Date.now();
+    const crawling = () => Promise.all([...this.jobs.values()].filter((j) => j.crawling).map((j) => j.crawled));
     const all = () => Promise.all([...this.jobs.values()].map((j) => j.finished));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
-    const outcome = await Promise.race([all().then(() => 'done' as const), timedOut]);
-    clearTimeout(timer);
-    if (outcome === 'done') return true;
-    for (const job of this.jobs.values()) this.stop(job, 'the agent is shutting down and the drain grace period ran out');
-    // Cancelled jobs send crawl.done at once; their acks are not waited for any more.
-    for (const job of this.jobs.values()) setImmediate(() => job.stream.abandon());
-    await Promise.race([all(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-    return false;
+    const outcome = await Promise.race([crawling().then(() => 'done' as const), delay(graceMs, 'timeout' as const)]);
+    const cancelled = outcome === 'timeout' && [...this.jobs.values()].some((j) => j.crawling);
+    if (cancelled) for (const job of this.jobs.values()) if (job.crawling) this.stop(job, 'the agent is shutting down and the drain grace period ran out');
+    const ackWait = cancelled ? ackWaitMs : Math.min(ackWaitMs, Math.max(0, graceMs - (Date.now() - started)));
+    await Promise.race([all(), delay(ackWait, undefined)]);
+    // Cancelled jobs' crawl.done went out; acks still missing are not waited for any more.
+    for (const job of this.jobs.values()) job.stream.abandon();
+    await Promise.race([all(), delay(ackWaitMs, undefined)]);
+    return !cancelled;
   }
 
   /** Abort every job at once (forced exit). */
@@ -265,8 +295,11 @@ export class JobManager {
     clearInterval(this.progressTimer);
   }
 
+  /** Jobs whose crawl still runs: what `maxConcurrentJobs` limits (a job waiting for its final ack takes no slot). */
   private running(): number {
-    return this.jobs.size;
+    let n = 0;
+    for (const job of this.jobs.values()) if (job.crawling) n++;
+    return n;
   }
 
   private stop(job: Job, reason: string): void {
@@ -278,7 +311,7 @@ export class JobManager {
     job.stream.release();
   }
 
-  private async run(job: Job, regions: string[], types: string[]): Promise<void> {
+  private async run(job: Job, regions: string[], types: string[], crawled: () => void): Promise<void> {
     const { connection, stream, logger } = job;
     let summary: Omit<CrawlDone, 'type' | 'jobId' | 'lastSeq'>;
     let clients: AwsClientFactory | undefined;
@@ -334,6 +367,8 @@ export class JobManager {
     observer?.finished(summary.status, (performance.now() - started) / 1000);
     if (summary.error) this.failed(job, `crawl failed: ${summary.error.message}`);
     for (const scope of summary.scopes) if (scope.error) this.failed(job, `scope ${scope.region}/${scope.type} failed: ${scope.error.operation} ${scope.error.code}: ${scope.error.message}`);
+    job.crawling = false;
+    crawled();
     try {
       await stream.finish(summary);
       logger.info({ lastSeq: stream.lastSeq, resent: stream.resent }, 'job delivered');

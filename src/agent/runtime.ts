@@ -34,6 +34,8 @@ export interface RuntimeLimits extends Partial<FloodLimits> {
   maxConnectionLifetimeMs: number;
   batchRecords: number;
   batchFlushMs: number;
+  /** How long a drain waits for the final acks of jobs whose crawl ended (default `DRAIN_ACK_WAIT_MS`, 2 s). */
+  drainAckWaitMs?: number;
 }
 
 export interface AgentRuntimeOptions {
@@ -208,9 +210,9 @@ export class AgentRuntime {
   }
 
   /**
-   * Drain and close: tell the control plane, take no new jobs, let running ones finish within the
-   * grace period (then cancel them), wait for their final acks, close with 1001.
-   * Resolves `drained: false` when the grace period ran out.
+   * Drain and close: tell the control plane, take no new jobs, let running crawls finish within the
+   * grace period (then cancel them), wait briefly for the final acks, close with 1001.
+   * Resolves `drained: false` when a crawl had to be cancelled.
    */
   async shutdown(reason: string): Promise<{ drained: boolean }> {
     const { logger, limits } = this.options;
@@ -221,8 +223,8 @@ export class AgentRuntime {
       this.tunnel.send({ type: 'draining', reason: reason.slice(0, 200) });
       logger.info({ jobs: this.jobs.ids, graceMs: limits.drainGraceMs }, `draining (${reason}): no new jobs; running jobs get the grace period to finish`);
     }
-    const drained = await this.jobs.drain(limits.drainGraceMs);
-    if (!drained) logger.warn('drain grace period ran out: remaining jobs were cancelled');
+    const drained = await this.jobs.drain(limits.drainGraceMs, limits.drainAckWaitMs);
+    if (!drained) logger.warn('drain grace period ran out: running crawls were cancelled');
     await this.stop();
     return { drained };
   }

@@ -47,14 +47,14 @@ prints those warnings on stderr.
 
 Signals: the first SIGTERM or SIGINT drains — the control plane is told, no new jobs are taken,
 running jobs get limits.drainGracePeriod to finish (then they are cancelled), the last
-acknowledgements are awaited and the tunnel closes (1001). A second signal, a second or more
+acknowledgements are awaited briefly and the tunnel closes (1001). A second signal, a second or more
 after the first, stops at once (one sooner is taken as the same Ctrl-C passed on by a wrapper).
 
 Exit status:
   0    drained cleanly
   1    cannot start (bad configuration, unreadable token or TLS file), or an internal error
   2    usage error
-  3    the drain grace period ran out: running jobs were cancelled
+  3    the drain grace period ran out: running crawls were cancelled (missing final acks alone do not count)
   130  forced by a second signal
 `;
 

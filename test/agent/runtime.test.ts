@@ -149,6 +149,45 @@ describe('AgentRuntime', () => {
     expect(JSON.stringify(done)).not.toContain(SIM_CREDENTIALS.secretAccessKey);
   });
 
+  it('releases a job that ended before its first batch on ack 0 (its crawl.done had lastSeq 0)', async () => {
+    const { cp, agent } = await setup({ cp: { autoAck: false }, sim: { deniedOperations: ['GetCallerIdentity'] } });
+    start(cp, 'job-0');
+    const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-0', 30_000);
+    expect(done.lastSeq).toBe(0);
+    expect(agent.jobs.ids).toEqual(['job-0']);
+    cp.send({ type: 'ack', jobId: 'job-0', seq: 0 });
+    await expect.poll(() => agent.jobs.size).toBe(0);
+  });
+
+  it('releases an ended, unacknowledged job on crawl.cancel, and such a job takes no job slot', async () => {
+    const { cp, agent } = await setup({ cp: { autoAck: false, welcome: { limits: { maxFrameBytes: 4_194_304, creditWindow: 1024, maxBatchRecords: 1000 } } } });
+    start(cp, 'job-e');
+    const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-e', 30_000);
+    expect(done.status).toBe('completed');
+    expect(done.lastSeq).toBeGreaterThan(0);
+    // maxConcurrentJobs is 1, and job-e only waits for its acks: a new crawl is not over capacity.
+    start(cp, 'job-next', { types: ['model'] });
+    await cp.waitFor('crawl.accepted', (m) => m.jobId === 'job-next');
+    cp.send({ type: 'crawl.cancel', jobId: 'job-e', reason: 'unwanted' });
+    await expect.poll(() => agent.jobs.ids.includes('job-e')).toBe(false);
+    // The cancel released it: no second crawl.done, nothing cancelled.
+    expect(cp.messages.filter((m) => m.type === 'crawl.done' && m.jobId === 'job-e')).toHaveLength(1);
+  });
+
+  it('drains without cancelling when only final acks are missing: drained, and the unacknowledged job is let go', async () => {
+    const { cp, agent } = await setup({
+      cp: { autoAck: false },
+      sim: { deniedOperations: ['GetCallerIdentity'] },
+      agent: { limits: { maxConcurrentJobs: 1, drainGraceMs: 600_000, drainAckWaitMs: 0, maxConnectionLifetimeMs: 0, batchRecords: 50, batchFlushMs: 20 } },
+    });
+    start(cp, 'job-u');
+    await cp.waitFor('crawl.done', (m) => m.jobId === 'job-u', 30_000);
+    // A grace period of 10 minutes: the drain does not wait for it, only for the (0 ms) ack wait.
+    expect(await agent.shutdown('SIGTERM')).toEqual({ drained: true });
+    expect(agent.jobs.size).toBe(0);
+    await expect.poll(() => cp.latest()!.closed?.code).toBe(1001);
+  });
+
   it('drains: tells the control plane, rejects new jobs, finishes the running one, and closes with 1001', async () => {
     const { cp, agent } = await setup({ sim: { latencyMs: 20 } });
     start(cp, 'job-d');

@@ -1,7 +1,8 @@
 /**
  * Reconnect delays: exponential backoff with full jitter (a random delay between 0 and
  * min(cap, base × 2^attempt)), so a fleet of agents cut off together does not reconnect together.
- * The attempt count resets only after a connection has stayed up for `stableMs`: a control plane
+ * The attempt count resets only after a session (a connection that received `welcome`) stayed up
+ * for `stableMs` from that `welcome` (docs/protocol.md, Resume): a control plane
  * that accepts and then drops every connection still gets backed-off reconnects.
  */
 export interface BackoffOptions {

@@ -12,7 +12,7 @@ Commands:
   crawl          crawl one AWS account and write graph records as JSON Lines
   control-plane  the reference control plane agents connect to (and \`control-plane token\`)
   policy         print the least-privilege IAM policy a crawl needs
-  schema         print the JSON Schema of the records
+  schema         print the JSON Schema of the records (--protocol: of the tunnel messages)
   simulate       start a local SageMaker API simulator to crawl
   help           this help
 

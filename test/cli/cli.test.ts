@@ -147,4 +147,13 @@ describe('sdr-agent CLI', () => {
     const r = await run(['schema']);
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(new URL('../../docs/records.schema.json', import.meta.url), 'utf8')));
   });
+
+  it('schema --protocol prints the schema that docs/protocol.schema.json holds; --help says so', async () => {
+    const r = await run(['schema', '--protocol']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(new URL('../../docs/protocol.schema.json', import.meta.url), 'utf8')));
+    const help = await run(['schema', '--help']);
+    expect(help.stdout).toContain('--protocol');
+    expect(help.stdout).toContain('docs/protocol.schema.json');
+  });
 });

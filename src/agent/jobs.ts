@@ -5,7 +5,7 @@
  */
 import type { CallObserver, CallPolicy, CallStats } from '../crawl/caller.js';
 import type { RecordSink } from '../crawl/emitter.js';
-import type { ScopeResult } from '../crawl/scope.js';
+import { SCOPE_CANCELLED_CODE, type ScopeResult } from '../crawl/scope.js';
 import type { GraphRecord } from '../records/types.js';
 import type { AwsClientFactory } from '../crawl/clients.js';
 import { crawl } from '../crawl/engine.js';
@@ -350,23 +350,28 @@ export class JobManager {
         counts: { nodes: result.emitted.nodes, edges: result.emitted.edges },
         calls: result.calls.calls,
       };
-      logger.info({ status, nodes: result.emitted.nodes, edges: result.emitted.edges, ms: Math.round(result.durationMs) }, 'crawl finished');
+      logger.info({ status, nodes: result.emitted.nodes, edges: result.emitted.edges, ms: Math.round(result.durationMs) }, status === 'cancelled' ? 'crawl cancelled' : 'crawl finished');
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      summary = {
-        status: job.cancelled ? 'cancelled' : 'failed',
-        scopes: [],
-        counts: { nodes: 0, edges: 0 },
-        calls: job.calls?.calls ?? {},
-        error: { code: typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'SDR_ERR_AWS', message: errorText(err).slice(0, 1000) },
-      };
-      logger.error(`crawl failed: ${errorText(err)}`);
+      const base = { scopes: [], counts: { nodes: 0, edges: 0 }, calls: job.calls?.calls ?? {} };
+      if (job.cancelled) {
+        // Stopped before its scopes ran (e.g. during sts:GetCallerIdentity): `cancelled` says why, no error.
+        summary = { status: 'cancelled', ...base };
+        logger.info('crawl cancelled before its first scope');
+      } else {
+        const code = (err as { code?: unknown }).code;
+        summary = {
+          status: 'failed',
+          ...base,
+          error: { code: typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'SDR_ERR_AWS', message: errorText(err).slice(0, 1000) },
+        };
+        logger.error(`crawl failed: ${errorText(err)}`);
+      }
     } finally {
       clients?.destroy();
     }
     observer?.finished(summary.status, (performance.now() - started) / 1000);
     if (summary.error) this.failed(job, `crawl failed: ${summary.error.message}`);
-    for (const scope of summary.scopes) if (scope.error) this.failed(job, `scope ${scope.region}/${scope.type} failed: ${scope.error.operation} ${scope.error.code}: ${scope.error.message}`);
+    for (const scope of summary.scopes) if (scope.error && scope.error.code !== SCOPE_CANCELLED_CODE) this.failed(job, `scope ${scope.region}/${scope.type} failed: ${scope.error.operation} ${scope.error.code}: ${scope.error.message}`);
     job.crawling = false;
     crawled();
     try {

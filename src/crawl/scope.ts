@@ -200,10 +200,20 @@ async function* pages(ctx: ScopeContext, operation: string, command: ResourceDes
   }
 }
 
+/**
+ * The `error.code` of a scope the crawl was stopped in from outside (a cancelled job, Ctrl-C)
+ * rather than failed by AWS (docs/protocol.md, `crawl.done`).
+ */
+export const SCOPE_CANCELLED_CODE = 'SDR_CANCELLED';
+
 function failureSummary(err: unknown, crawlSignal: AbortSignal): NonNullable<ScopeResult['error']> {
   if (err instanceof CallFailure) return { operation: `${err.service}:${err.operation}`, code: err.awsCode, kind: err.kind, message: err.message };
   const reason = crawlSignal.aborted ? crawlSignal.reason : err;
   if (reason instanceof CallFailure) return { operation: `${reason.service}:${reason.operation}`, code: reason.awsCode, kind: reason.kind, message: `not crawled: ${reason.message}` };
+  if (crawlSignal.aborted) {
+    const why = reason instanceof Error ? reason.message : 'the crawl was stopped';
+    return { operation: 'none', code: SCOPE_CANCELLED_CODE, kind: 'fatal', message: `not crawled: ${why}` };
+  }
   const e = reason as Error;
   return { operation: 'none', code: e?.name ?? 'Error', kind: 'scope', message: e?.message ?? String(reason) };
 }

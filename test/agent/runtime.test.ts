@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AgentRuntime, type AgentRuntimeOptions } from '../../src/agent/runtime.js';
 import { createClientFactory } from '../../src/crawl/clients.js';
 import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import type { CrawlDone } from '../../src/protocol/index.js';
 import { scaledCounts, startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { SIM_CREDENTIALS, TEST_POLICY } from '../helpers/crawl.js';
@@ -92,9 +92,31 @@ describe('AgentRuntime', () => {
     cp.send({ type: 'crawl.cancel', jobId: 'job-c', reason: 'test' });
     const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-c', 30_000);
     expect(done.status).toBe('cancelled');
+    expect(done.error).toBeUndefined();
+    // Scopes the cancel stopped carry the documented cancellation code, never an AWS one.
+    const stopped = done.scopes.filter((s) => s.status === 'failed');
+    expect(stopped.length).toBeGreaterThan(0);
+    for (const s of stopped) expect(s.error).toMatchObject({ operation: 'none', code: 'SDR_CANCELLED', kind: 'fatal' });
     expect(cp.records('job-c').length).toBeGreaterThan(0);
     expect(done.lastSeq).toBe([...cp.batches.keys()].filter((k) => k.startsWith('job-c/')).length);
     await expect.poll(() => agent.jobs.size).toBe(0);
+  });
+
+  it('reports a job cancelled before its first batch as cancelled, without an error, and logs "crawl cancelled"', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    const { cp } = await setup({ sim: { latencyMs: 200 }, agent: { logger } });
+    start(cp, 'job-c0');
+    await cp.waitFor('crawl.accepted', (m) => m.jobId === 'job-c0');
+    cp.send({ type: 'crawl.cancel', jobId: 'job-c0', reason: 'test' });
+    const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-c0', 30_000);
+    expect(done.status).toBe('cancelled');
+    expect(done.lastSeq).toBe(0);
+    expect(done.error).toBeUndefined();
+    for (const s of done.scopes) expect(s.error?.code).toBe('SDR_CANCELLED');
+    const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages.some((m) => m.startsWith('crawl cancelled'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('crawl failed'))).toBe(false);
   });
 
   it('pauses the crawl when the control plane stops acking, and resumes when acks come back', async () => {

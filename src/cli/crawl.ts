@@ -78,9 +78,16 @@ export async function crawlCommand(argv: string[], io: { stdout: Writable; stder
   const abort = new AbortController();
   // Nowhere to write means nothing left to crawl for: stop every scope.
   const sink = new NdjsonSink(output?.stream ?? io.stdout, values.out ?? 'stdout', (err) => abort.abort(err));
+  // The SDK's multi-line Node.js support notice says nothing a crawl's user acts on (as in `run`).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const clients = createClientFactory();
   let interrupted: NodeJS.Signals | undefined;
   const live = new CrawlProgress(io.stderr, regions.length * selectResources(types).length, { quiet: !!values.quiet });
+  // Other process warnings: one line each above the live line, instead of Node's multi-line text.
+  const warningListeners = process.listeners('warning');
+  process.removeAllListeners('warning');
+  const onWarning = (w: Error & { code?: string }) => live.print(`warning: ${w.name}${w.code ? ` ${w.code}` : ''}: ${w.message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  process.on('warning', onWarning);
   const progress = (s: ScopeResult) => {
     live.onScope(s);
     // After a signal every scope still running ends "failed"; the summary says interrupted instead.
@@ -120,6 +127,8 @@ export async function crawlCommand(argv: string[], io: { stdout: Writable; stder
     live.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('warning', onWarning);
+    for (const l of warningListeners) process.on('warning', l);
     clients.destroy();
   }
   try {

@@ -88,6 +88,20 @@ describe('sdr-agent CLI', () => {
     expect(r.stderr).not.toContain(SECRET);
   });
 
+  it("prints no AWS SDK Node.js support notice, and process warnings one line each on stderr", async () => {
+    const quiet = await run(['crawl', '--types', 'model', '--quiet'], awsEnv(sim));
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toMatch(/NodeVersionSupportWarning|Warning:/);
+    // Asked for, the notice (multi-line, on Node < 22) comes out as one line.
+    const r = await run(['crawl', '--types', 'model', '--quiet'], { ...awsEnv(sim), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' });
+    expect(r.code).toBe(0);
+    if (Number(process.versions.node.split('.')[0]) >= 22) return;
+    const lines = r.stderr.split('\n').filter((l) => l.includes('NodeVersionSupportWarning'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^warning: Warning: NodeVersionSupportWarning: The AWS SDK .* will require node >=\d+\. .* upgrade to node >=\d+\. More information .*https:\/\/\S+$/);
+    expect(r.stderr).not.toMatch(/^(To continue|More information)/m);
+  });
+
   it('reports a partial crawl with exit 3 and names each failure', async () => {
     await withSim({ deniedOperations: ['ListNotebookInstances'] }, async (denied) => {
       const r = await run(['crawl', '--types', 'notebook-instance,model', '--quiet'], awsEnv(denied));

@@ -252,7 +252,7 @@ export class JobManager {
     if (!job.stream.ack(seq)) {
       const { logger, frameLogger = logger } = this.options;
       frameLogger.warn({ jobId, connection: job.connection.name, seq, lastSeq: job.stream.lastSeq }, 'the control plane acknowledged a batch that was never sent');
-      this.options.send({ type: 'error', code: 'SDR_PROTO_UNEXPECTED', message: `ack ${seq} is above the highest batch sent (${job.stream.lastSeq})`, jobId });
+      this.options.send({ type: 'error', code: 'SDR_PROTO_UNEXPECTED', message: `ack is above the highest batch sent (${job.stream.lastSeq})`, jobId });
     }
   }
 

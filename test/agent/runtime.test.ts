@@ -119,6 +119,17 @@ describe('AgentRuntime', () => {
     expect(messages.some((m) => m.startsWith('crawl failed'))).toBe(false);
   });
 
+  it('answers an ack above the highest batch sent with an error that does not quote the peer\'s seq', async () => {
+    const { cp } = await setup({ cp: { autoAck: false } });
+    start(cp, 'job-a');
+    await cp.waitFor('batch', (m) => m.jobId === 'job-a', 30_000);
+    cp.send({ type: 'ack', jobId: 'job-a', seq: 987654 });
+    const error = await cp.waitFor('error', (m) => m.jobId === 'job-a');
+    expect(error.code).toBe('SDR_PROTO_UNEXPECTED');
+    expect(error.message).toMatch(/^ack is above the highest batch sent \(\d+\)$/);
+    expect(error.message).not.toContain('987654');
+  });
+
   it('pauses the crawl when the control plane stops acking, and resumes when acks come back', async () => {
     const { cp, sim } = await setup({ cp: { autoAck: false } });
     start(cp, 'job-p');

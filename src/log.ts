@@ -119,12 +119,17 @@ function prettyValue(v: unknown): string {
  * function that puts the previous listeners back.
  */
 export function logProcessWarnings(logger: Logger): () => void {
+  return onProcessWarnings((warning, message) => logger.warn({ warning: warning.name, ...(warning.code ? { code: warning.code } : {}) }, `process warning: ${message}`));
+}
+
+/**
+ * Replace Node's own warning printer (multi-line text on stderr) with `handle`, given each warning
+ * and its message on one line. Returns the undo, which puts the previous listeners back.
+ */
+export function onProcessWarnings(handle: (warning: Error & { code?: string }, oneLine: string) => void): () => void {
   const previous = process.listeners('warning');
   process.removeAllListeners('warning');
-  const onWarning = (warning: Error & { code?: string }) => {
-    const message = warning.message.replace(/\s*\n\s*/g, ' ').trim();
-    logger.warn({ warning: warning.name, ...(warning.code ? { code: warning.code } : {}) }, `process warning: ${message}`);
-  };
+  const onWarning = (warning: Error & { code?: string }) => handle(warning, warning.message.replace(/\s*\n\s*/g, ' ').trim());
   process.on('warning', onWarning);
   return () => {
     process.off('warning', onWarning);

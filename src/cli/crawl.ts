@@ -9,6 +9,7 @@ import { NdjsonSink } from '../records/ndjson.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';
 import { CrawlProgress, type ProgressStream } from './crawl-progress.js';
 import { OutputFile } from './output-file.js';
+import { onProcessWarnings } from '../log.js';
 
 /** Exit codes of `sdr-agent crawl`. */
 export const EXIT = { complete: 0, fatal: 1, usage: 2, partial: 3, interrupted: 130 } as const;
@@ -84,10 +85,7 @@ export async function crawlCommand(argv: string[], io: { stdout: Writable; stder
   let interrupted: NodeJS.Signals | undefined;
   const live = new CrawlProgress(io.stderr, regions.length * selectResources(types).length, { quiet: !!values.quiet });
   // Other process warnings: one line each above the live line, instead of Node's multi-line text.
-  const warningListeners = process.listeners('warning');
-  process.removeAllListeners('warning');
-  const onWarning = (w: Error & { code?: string }) => live.print(`warning: ${w.name}${w.code ? ` ${w.code}` : ''}: ${w.message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
-  process.on('warning', onWarning);
+  const restoreWarnings = onProcessWarnings((w, message) => live.print(`warning: ${w.name}${w.code ? ` ${w.code}` : ''}: ${message}\n`));
   const progress = (s: ScopeResult) => {
     live.onScope(s);
     // After a signal every scope still running ends "failed"; the summary says interrupted instead.
@@ -127,8 +125,7 @@ export async function crawlCommand(argv: string[], io: { stdout: Writable; stder
     live.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    process.off('warning', onWarning);
-    for (const l of warningListeners) process.on('warning', l);
+    restoreWarnings();
     clients.destroy();
   }
   try {

@@ -272,6 +272,7 @@ export class Tunnel {
       rejectUnauthorized: true,
     });
     this.ws = ws;
+    withCloseReasons(ws);
     const guard = new FloodGuard(ws, this.flood, this.options.now);
     this.guard = guard;
     this.session = undefined;
@@ -317,7 +318,10 @@ export class Tunnel {
     });
     ws.on('close', (code, reasonBuffer) => {
       const reason = reasonBuffer.toString('utf8');
-      if (REFUSED_CODES.has(code)) {
+      if (code === CLOSE_CODES.VERSION_MISMATCH.code && this.endNote?.cause === 'version') {
+        // The agent's own close after a welcome it cannot speak: not the control plane's doing.
+        refused = this.endNote.what;
+      } else if (REFUSED_CODES.has(code)) {
         refused = `the control plane closed the session with ${code} (${reason || 'no reason'})`;
         this.endNote = { what: refused, level: 'error', cause: 'refused-close', ...(REFUSED_HINTS[code] ? { hint: REFUSED_HINTS[code] } : {}) };
       } else if (this.session) {
@@ -472,7 +476,7 @@ export class Tunnel {
     const agreed = negotiate(welcome.protocolVersion);
     if (!agreed.ok) {
       this.lastError = agreed.error.message;
-      this.endNote = { what: agreed.error.describe(), level: 'error', cause: 'version' };
+      this.endNote = { what: `the control plane's welcome chose a protocol version this agent does not speak; the agent closed the session with ${agreed.close.code} (${agreed.error.describe()})`, level: 'error', cause: 'version', hint: REFUSED_HINTS[CLOSE_CODES.VERSION_MISMATCH.code] };
       ws.close(agreed.close.code, agreed.close.reason);
       return;
     }
@@ -535,4 +539,15 @@ function formatDelay(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.round(ms / 60_000)} min`;
+}
+
+/**
+ * ws closes a connection itself, without a reason, when a frame breaks its limits (`1009` past
+ * `maxPayload`, `1002`, `1007`); give such closes the reason of `CLOSE_CODES` (docs/protocol.md,
+ * Close codes), so the control plane is told why.
+ */
+function withCloseReasons(ws: WebSocket): void {
+  const close = ws.close.bind(ws);
+  const reasons = new Map<number, string>(Object.values(CLOSE_CODES).map((c) => [c.code, c.reason]));
+  ws.close = (code?: number, reason?: string | Buffer) => close(code, reason === undefined && code !== undefined ? reasons.get(code) : reason);
 }

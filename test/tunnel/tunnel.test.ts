@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { encodeMessage } from '../../src/protocol/index.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { DEFAULT_MAX_FRAME_BYTES, encodeMessage } from '../../src/protocol/index.js';
 import { Tunnel, type TunnelHandler, type TunnelOptions } from '../../src/tunnel/connection.js';
 import { TEST_HELLO, startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
 
@@ -94,6 +94,24 @@ describe('Tunnel', () => {
     const { cp } = await connect({ welcome: { protocolVersion: 2 } }, { refusedRetryMs: 60_000 });
     await until(() => cp.connections[0]?.closed !== undefined);
     expect(cp.connections[0]!.closed).toEqual({ code: 4426, reason: 'unsupported protocol version: peer speaks version 2, this side 1' });
+  });
+
+  it('logs its own 4426 close as the agent\'s, not as the control plane\'s', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    const { cp, tunnel } = await connect({ welcome: { protocolVersion: 2 } }, { refusedRetryMs: 60_000, logger });
+    await until(() => cp.connections[0]?.closed !== undefined && tunnel.lastError !== undefined && lines.some((l) => l.includes('4426')));
+    const text = lines.join('\n');
+    expect(text).toContain('the agent closed the session with 4426');
+    expect(text).not.toContain('the control plane closed the session with 4426');
+  });
+
+  it('gives the 1009 close its reason when the control plane sends a frame over the agent\'s limit', async () => {
+    const { cp, tunnel } = await connect();
+    await until(() => tunnel.ready);
+    cp.sendRaw('x'.repeat(DEFAULT_MAX_FRAME_BYTES + 1));
+    await until(() => cp.connections[0]!.closed !== undefined);
+    expect(cp.connections[0]!.closed).toEqual({ code: 1009, reason: 'frame too large' });
   });
 
   it('closes with 4408 when no welcome arrives in time', async () => {

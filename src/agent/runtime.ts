@@ -254,15 +254,14 @@ export class AgentRuntime {
 
   private hello(): Hello {
     const { options } = this;
-    const types = new Set<string>();
-    for (const c of Object.values(options.connections)) for (const t of c.types) types.add(t);
     return {
       type: 'hello',
       agentId: options.agentId,
       agentVersion: options.agentVersion,
       protocolVersion: PROTOCOL_VERSION,
       capabilities: {
-        resourceTypes: RESOURCE_TYPES.filter((t) => types.has(t)),
+        // The types this agent can crawl (the crawler's registry); what each connection allows is local configuration.
+        resourceTypes: [...RESOURCE_TYPES],
         secretStores: options.secretStores ?? [],
         maxConcurrentJobs: options.limits.maxConcurrentJobs,
         compression: ['gzip'],

@@ -130,6 +130,14 @@ describe('AgentRuntime', () => {
     expect(error.message).not.toContain('987654');
   });
 
+  it('advertises in hello every type it can crawl, whatever its connections allow, and always sends resume', async () => {
+    const { cp } = await setup({ agent: { connections: { small: { name: 'small', regions: ['us-east-1'], types: ['model'] } } } });
+    await expect.poll(() => cp.connections[0]!.hello).toBeDefined();
+    const hello = cp.connections[0]!.hello!;
+    expect(hello.capabilities.resourceTypes).toEqual([...RESOURCE_TYPES]);
+    expect(hello.resume).toEqual({ jobs: [] });
+  });
+
   it('pauses the crawl when the control plane stops acking, and resumes when acks come back', async () => {
     const { cp, sim } = await setup({ cp: { autoAck: false } });
     start(cp, 'job-p');

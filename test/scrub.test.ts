@@ -105,6 +105,14 @@ describe('where the scrubber sits', () => {
     expect(JSON.parse(frame).jobId).toBe('job-frame-secret-4567');
   });
 
+  it("a batch's data is sent byte for byte: base64 gzip is not text, and a random run of it can look like a key", () => {
+    rememberSecret('batch-secret-777');
+    // A base64 payload holding runs shaped like a Google API key and an AWS key id.
+    const data = `H4sIAAAAAAAAA${'AIza' + 'B'.repeat(35)}+AKIA${'C'.repeat(16)}/abc=`;
+    const frame = encodeMessage({ type: 'batch', jobId: 'job-1', seq: 1, records: 1, encoding: 'gzip+ndjson', data } as never);
+    expect(JSON.parse(frame).data).toBe(data);
+  });
+
   it('stderr: a stream wrapped once passes every write through the scrubber', () => {
     rememberSecret('stderr-secret-321');
     const { stream, chunks: written } = collector();

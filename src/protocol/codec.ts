@@ -97,9 +97,14 @@ export function encodeMessage(message: AgentMessage | ControlMessage, maxBytes?:
   return json;
 }
 
-/** An agent message with every string scrubbed, but for the `type` and the control plane's `jobId`. */
+/**
+ * An agent message with every string scrubbed, but for the `type`, the control plane's `jobId`,
+ * and a batch's `data`: gzip in base64 is not text (a scrubbing rule could match a random run of
+ * it and corrupt the batch), and the records in it have been through the egress pass already.
+ */
 function scrubMessage<T>(msg: T): T {
+  const batch = (msg as { type?: unknown }).type === 'batch';
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(msg as Record<string, unknown>)) out[k] = k === 'type' || k === 'jobId' ? v : scrubValue(v);
+  for (const [k, v] of Object.entries(msg as Record<string, unknown>)) out[k] = k === 'type' || k === 'jobId' || (batch && k === 'data') ? v : scrubValue(v);
   return out as T;
 }

@@ -25,7 +25,7 @@ export const ECHO_REMOVED = '[signed request echo removed]';
 /** Values shorter than this are not replaced literally: "admin" would wreck every message. */
 export const MIN_SECRET_LENGTH = 6;
 
-/** At most this many values are held; the oldest are forgotten first (rotation keeps adding). */
+/** At most this many values are held; the least recently seen are forgotten first (rotation keeps adding). */
 const MAX_SECRETS = 1_000;
 
 const secrets = new Map<string, string[]>();
@@ -38,7 +38,14 @@ let longestFirst: string[] = [];
 export function rememberSecret(value: string | undefined | null): void {
   if (typeof value !== 'string') return;
   const v = value.trim();
-  if (v.length < MIN_SECRET_LENGTH || secrets.has(v)) return;
+  if (v.length < MIN_SECRET_LENGTH) return;
+  const known = secrets.get(v);
+  if (known) {
+    // Seen again (credentials in use are remembered at every request): newest, so forgotten last.
+    secrets.delete(v);
+    secrets.set(v, known);
+    return;
+  }
   if (secrets.size >= MAX_SECRETS) secrets.delete(secrets.keys().next().value!);
   // The forms it takes in text: as is, JSON-escaped (log lines), URL-encoded (query strings).
   const forms = new Set([v, JSON.stringify(v).slice(1, -1), encodeURIComponent(v)]);

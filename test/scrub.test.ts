@@ -65,6 +65,14 @@ describe('the outgoing-text scrubber', () => {
     expect(scrubText('abc stays')).toBe('abc stays');
   });
 
+  it('forgets the least recently seen value first: credentials still in use stay', () => {
+    rememberSecret('in-use-token-0001');
+    for (let i = 0; i < 999; i++) rememberSecret(`rotated-value-${i}`);
+    rememberSecret('in-use-token-0001'); // used again, e.g. at the next request
+    rememberSecret('one-more-value-x');
+    expect(scrubText('in-use-token-0001 rotated-value-0')).toBe('[REDACTED] rotated-value-0');
+  });
+
   it('remembers the values of secret-named environment variables and AWS_ACCESS_KEY_ID', () => {
     rememberEnvSecrets({ AWS_ACCESS_KEY_ID: 'AKIDENVEXAMPLE1', AWS_SECRET_ACCESS_KEY: 'env-secret-key-value', VAULT_TOKEN: 'hvs.envtoken123', AWS_REGION: 'us-east-1', HOME: '/home/agent', GOOGLE_APPLICATION_CREDENTIALS: process.execPath, SDR_AGENT_TOKEN_FILE: '/run/secrets/agent-token' });
     expect(scrubText(`AKIDENVEXAMPLE1 env-secret-key-value hvs.envtoken123 us-east-1 /home/agent ${process.execPath} /run/secrets/agent-token`)).toBe(`[REDACTED] [REDACTED] [REDACTED] us-east-1 /home/agent ${process.execPath} /run/secrets/agent-token`);

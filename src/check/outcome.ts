@@ -2,13 +2,10 @@
  * A failure as a check reports it: the check's status from the crawler's own classification
  * (src/crawl/classify.ts) or the secret store's error kind, never from message text.
  */
-import { classifyFailure, errorCode } from '../crawl/classify.js';
+import { ACCESS_DENIED_CODES, classifyFailure, errorCode } from '../crawl/classify.js';
 import { SdrError } from '../errors.js';
 import type { CheckStatus } from '../protocol/index.js';
 import { SecretStoreError, type SecretErrorKind } from '../secrets/index.js';
-
-/** AWS error codes that mean "this identity may not call this action". */
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'NotAuthorized']);
 
 export interface Outcome {
   status: CheckStatus;
@@ -39,7 +36,7 @@ export function awsOutcome(err: unknown): Outcome {
     case 'fatal':
       return { status: 'failed', code, badCredentials: true };
     default:
-      return { status: ACCESS_DENIED.has(code) || status === 403 ? 'denied' : 'failed', code };
+      return { status: ACCESS_DENIED_CODES.has(code) || status === 403 ? 'denied' : 'failed', code };
   }
 }
 

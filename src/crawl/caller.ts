@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyFailure, errorCode, type FailureKind } from './classify.js';
+import { ACCESS_DENIED_CODES, classifyFailure, errorCode, type FailureKind } from './classify.js';
 import { AdaptiveLimiter, DEFAULT_LIMITER } from './limiter.js';
 
 /** Retry and concurrency settings of a crawl. */
@@ -65,8 +65,6 @@ export interface CallObserver {
   retry(operation: string): void;
 }
 
-const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|UnrecognizedClientException|NotAuthorized)$/;
-
 /** Credentials are read again at most this often (a disabled region must not hammer the store). */
 const MIN_REFRESH_INTERVAL_MS = 10_000;
 
@@ -113,7 +111,7 @@ export class Caller {
         limiter.release(started, kind === 'throttled' ? 'throttled' : 'other');
         const counter = kind === 'throttled' ? this.stats.throttled : this.stats.errors;
         counter[op] = (counter[op] ?? 0) + 1;
-        this.observer?.call(op, kind === 'throttled' ? 'throttled' : kind === 'fatal' || DENIED.test(errorCode(err)) ? 'denied' : 'error');
+        this.observer?.call(op, kind === 'throttled' ? 'throttled' : kind === 'fatal' || isDenied(errorCode(err)) ? 'denied' : 'error');
       }
       // SageMaker says UnrecognizedClientException both for unknown keys and for a region that is
       // not enabled: worth one re-read too, and a scope failure (not fatal) if it persists.
@@ -161,4 +159,9 @@ export class Caller {
     }
     return l;
   }
+}
+
+/** For metrics, `denied`: the action refused, or the credentials themselves refused. */
+function isDenied(code: string): boolean {
+  return ACCESS_DENIED_CODES.has(code) || code === 'UnrecognizedClientException';
 }

@@ -33,6 +33,9 @@ interface AwsLikeError {
   $retryable?: { throttling?: boolean };
 }
 
+/** AWS error codes that mean "this identity may not call this action" (the credentials themselves were accepted). */
+export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'NotAuthorized']);
+
 /** The error code AWS gave (`name` on SDK exceptions), or the Node.js error code for socket failures. */
 export function errorCode(err: unknown): string {
   const e = err as AwsLikeError;

@@ -14,17 +14,16 @@ import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { Logger } from '../log.js';
 import { ACK_TIMEOUT_MS, CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, recordProblem, type CheckItem, type ControlMessage, type Hello } from '../protocol/index.js';
 import type { BackoffOptions } from '../tunnel/backoff.js';
-import { Tunnel } from '../tunnel/connection.js';
+import { Tunnel, type TunnelObserver } from '../tunnel/connection.js';
 import type { FloodLimits } from '../tunnel/flood.js';
 import type { StreamLimits } from '../tunnel/job-stream.js';
 import { RepeatLimiter } from '../tunnel/log-limit.js';
 import { JobManager, type JobConnection, type JobFailure, type JobObserver, type JobProgress } from './jobs.js';
 
 /** Told about the tunnel's traffic as the runtime sees it (the agent's metrics); types are message types. */
-export interface RuntimeObserver extends JobObserver {
+export interface RuntimeObserver extends JobObserver, TunnelObserver {
   sent(type: string, bytes?: number): void;
   received(type: string): void;
-  disconnected(): void;
 }
 
 /** The agent's limits; the flood limits (send-buffer cap, inbound rate) default to `DEFAULT_FLOOD_LIMITS`. */
@@ -149,6 +148,7 @@ export class AgentRuntime {
       frameLogger,
       closeTimeoutMs: options.closeTimeoutMs,
       now: options.now,
+      ...(options.observer ? { observer: options.observer } : {}),
       handler: {
         hello: () => this.hello(),
         onSession: (welcome) => {
@@ -163,7 +163,6 @@ export class AgentRuntime {
         },
         onDisconnect: () => {
           this.since = this.clock();
-          options.observer?.disconnected();
           logger.debug({ jobs: this.jobs.ids }, 'session ended; running jobs continue until their credit window is full');
         },
         quiet: () => this.jobs.quiet(),

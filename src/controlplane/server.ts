@@ -125,7 +125,23 @@ export function buildControlPlane(options: ControlPlaneOptions): ControlPlane {
       if (closed) return;
       closed = true;
       hub.shutdown();
-      for (const ws of wss.clients) ws.terminate();
+      // The 1001 close frames were sent: give agents a moment to answer them (so they see why), then cut what is left.
+      await Promise.all(
+        [...wss.clients].map(
+          (ws) =>
+            new Promise<void>((resolve) => {
+              if (ws.readyState === ws.CLOSED) return resolve();
+              const t = setTimeout(() => {
+                ws.terminate();
+                resolve();
+              }, 1000);
+              ws.once('close', () => {
+                clearTimeout(t);
+                resolve();
+              });
+            }),
+        ),
+      );
       wss.close();
       await app.close();
     },

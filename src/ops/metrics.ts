@@ -13,7 +13,7 @@ import type { CallOutcome } from '../crawl/caller.js';
 import { EDGE_LABELS, NODE_LABELS } from '../records/labels.js';
 import type { GraphRecord } from '../records/types.js';
 import type { ResolutionObserver, ResolutionOutcome } from '../secrets/resolver.js';
-import type { TunnelState } from '../tunnel/connection.js';
+import type { AttemptFailureCause, DisconnectReason, TunnelState } from '../tunnel/connection.js';
 
 export const METRIC_PREFIX = 'sdr_';
 
@@ -25,6 +25,7 @@ export interface MetricsSource {
 }
 
 const TUNNEL_STATES: readonly TunnelState[] = ['idle', 'connecting', 'open', 'draining', 'closed'];
+const DISCONNECT_REASONS: readonly DisconnectReason[] = ['control_plane_closed', 'refused', 'version_mismatch', 'heartbeat_timeout', 'flood', 'agent_reconnect', 'protocol_error', 'network_error', 'shutdown'];
 const MESSAGE_TYPES = new Set(['hello', 'welcome', 'crawl.start', 'crawl.cancel', 'crawl.accepted', 'crawl.rejected', 'progress', 'batch', 'crawl.done', 'ack', 'draining', 'error']);
 const RECORD_LABELS = new Set<string>([...NODE_LABELS, ...EDGE_LABELS]);
 /** `sagemaker:ListModels`, `sts:GetCallerIdentity`: the operation allowlist's shape. */
@@ -36,6 +37,8 @@ const bounded = (value: string, ok: (v: string) => boolean): string => (ok(value
 
 /** Seconds: a scope takes from milliseconds (empty) to hours (a large estate under throttling). */
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200];
+/** Seconds: a heartbeat round trip, from a LAN (a millisecond) to a congested proxy path. */
+const RTT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Seconds: a secret resolution is a cache hit (microseconds) or a round trip to a store. */
 const LATENCY_BUCKETS = [0.0001, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -46,7 +49,13 @@ export class AgentMetrics implements RuntimeObserver, ResolutionObserver {
   private readonly messagesSent: Counter<'type'>;
   private readonly messagesReceived: Counter<'type'>;
   private readonly batchBytesSent: Counter;
-  private readonly disconnects: Counter;
+  private readonly disconnects: Counter<'reason'>;
+  private readonly attemptFailures: Counter<'cause'>;
+  private readonly heartbeats: Histogram;
+  private readonly framesIn: Counter;
+  private readonly bytesIn: Counter;
+  private readonly framesOut: Counter;
+  private readonly bytesOut: Counter;
   private readonly stalls: Counter;
   private readonly jobs: Counter<'outcome'>;
   private readonly rejections: Counter<'reason'>;
@@ -110,7 +119,23 @@ export class AgentMetrics implements RuntimeObserver, ResolutionObserver {
         this.inc(status()?.sessions ?? 0);
       },
     });
-    this.disconnects = new Counter({ name: 'sdr_tunnel_disconnects_total', help: 'Sessions that ended, for any reason.', registers });
+    this.disconnects = new Counter({
+      name: 'sdr_tunnel_disconnects_total',
+      help: `Sessions that ended, by reason (${DISCONNECT_REASONS.join(', ')}).`,
+      labelNames: ['reason'],
+      registers,
+    });
+    this.attemptFailures = new Counter({
+      name: 'sdr_tunnel_connect_failures_total',
+      help: 'Connection attempts that ended before a session, by cause (dns, refused, unreachable, timeout, proxy-auth, proxy-refused, proxy-unreachable, untrusted-certificate, expired-certificate, hostname-mismatch, token-refused, refused-close, http-status, version, handshake-timeout, no-subprotocol, protocol, other).',
+      labelNames: ['cause'],
+      registers,
+    });
+    this.heartbeats = new Histogram({ name: 'sdr_tunnel_heartbeat_rtt_seconds', help: 'Round trip of the heartbeat ping to the control plane and its pong.', buckets: RTT_BUCKETS, registers });
+    this.framesIn = new Counter({ name: 'sdr_tunnel_frames_received_total', help: 'WebSocket frames received from the control plane (invalid ones included).', registers });
+    this.bytesIn = new Counter({ name: 'sdr_tunnel_received_bytes_total', help: 'Payload bytes of the frames received from the control plane.', registers });
+    this.framesOut = new Counter({ name: 'sdr_tunnel_frames_sent_total', help: 'WebSocket frames handed to the socket (hello and re-sent batches included).', registers });
+    this.bytesOut = new Counter({ name: 'sdr_tunnel_sent_bytes_total', help: 'Payload bytes of the frames handed to the socket.', registers });
     new Counter({
       name: 'sdr_tunnel_flood_closes_total',
       help: 'Sessions the agent closed because the control plane flooded it or stopped reading (4429, 4507).',
@@ -178,8 +203,26 @@ export class AgentMetrics implements RuntimeObserver, ResolutionObserver {
     this.messagesReceived.inc({ type: bounded(type, (t) => MESSAGE_TYPES.has(t)) });
   }
 
-  disconnected(): void {
-    this.disconnects.inc();
+  sessionEnded(reason: DisconnectReason): void {
+    this.disconnects.inc({ reason: bounded(reason, (r) => (DISCONNECT_REASONS as readonly string[]).includes(r)) });
+  }
+
+  attemptFailed(cause: AttemptFailureCause): void {
+    this.attemptFailures.inc({ cause: bounded(cause, (c) => /^[a-z-]{1,32}$/.test(c)) });
+  }
+
+  heartbeat(seconds: number): void {
+    this.heartbeats.observe(seconds);
+  }
+
+  frameIn(bytes: number): void {
+    this.framesIn.inc();
+    this.bytesIn.inc(bytes);
+  }
+
+  frameOut(bytes: number): void {
+    this.framesOut.inc();
+    this.bytesOut.inc(bytes);
   }
 
   rejected(reason: string): void {

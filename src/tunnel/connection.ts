@@ -32,7 +32,7 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import { FloodGuard, floodLimits, type FloodLimits } from './flood.js';
 import { limitRepeats } from './log-limit.js';
 import { redactUrl } from '../net/proxy.js';
-import { classifyConnectError, classifyUpgradeStatus, type ConnectFailure } from './connect-failure.js';
+import { classifyConnectError, classifyUpgradeStatus, type ConnectFailure, type ConnectFailureCause } from './connect-failure.js';
 
 export type TunnelState = 'idle' | 'connecting' | 'open' | 'draining' | 'closed';
 
@@ -48,6 +48,34 @@ export interface TunnelHandler {
   onDisconnect(): void;
   /** True when nothing sent is waiting for an ack: the moment to rotate a connection. */
   quiet?(): boolean;
+}
+
+/** Why a session ended, as a bounded set (the `reason` label of `sdr_tunnel_disconnects_total`). */
+export type DisconnectReason =
+  | 'control_plane_closed'
+  | 'refused'
+  | 'version_mismatch'
+  | 'heartbeat_timeout'
+  | 'flood'
+  | 'agent_reconnect'
+  | 'protocol_error'
+  | 'network_error'
+  | 'shutdown';
+
+/** Why a connection attempt ended before a session: a {@link ConnectFailureCause} or one of these. */
+export type AttemptFailureCause = ConnectFailureCause | 'version' | 'refused-close' | 'handshake-timeout' | 'no-subprotocol' | 'protocol';
+
+/** Told about the tunnel's traffic and sessions (the agent's metrics). Every argument is from a bounded set or a number. */
+export interface TunnelObserver {
+  /** A session (handshake completed) ended. */
+  sessionEnded(reason: DisconnectReason): void;
+  /** A connection attempt ended before its handshake completed. */
+  attemptFailed(cause: AttemptFailureCause): void;
+  /** A heartbeat's ping was answered after `seconds`. */
+  heartbeat(seconds: number): void;
+  /** A frame of `bytes` (payload) was received, or handed to the socket. */
+  frameIn(bytes: number): void;
+  frameOut(bytes: number): void;
 }
 
 export interface TunnelOptions {
@@ -84,6 +112,8 @@ export interface TunnelOptions {
    * of `warn` (until a session is up again). Default 5.
    */
   errorAfterFailures?: number;
+  /** Metrics hooks. */
+  observer?: TunnelObserver;
 }
 
 /** Why the current connection ended, noted where it is known and logged once when it is over. */
@@ -92,7 +122,9 @@ interface EndNote {
   hint?: string;
   level: 'info' | 'warn' | 'error';
   /** The connection attempt failed for this cause (absent: a session ended, or no classification). */
-  cause?: string;
+  cause?: AttemptFailureCause;
+  /** Why the session ended, when one was up (absent: a network error). */
+  reason?: DisconnectReason;
 }
 
 /** Close codes after which reconnecting at once would only be refused again. */
@@ -128,6 +160,9 @@ export class Tunnel {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lifetimeTimer: NodeJS.Timeout | undefined;
   private missedPongs = 0;
+  /** The last heartbeat's ping: its payload and when it was sent. */
+  private lastPing: { seq: number; at: number } | undefined;
+  private pingSeq = 0;
   /** The delay the current connection's end should use instead of the backoff's. */
   private nextDelayOverride: number | undefined;
   private closedWaiters: Array<() => void> = [];
@@ -216,7 +251,7 @@ export class Tunnel {
   reconnect(reason: string, delayMs?: number): void {
     const ws = this.ws;
     if (!ws || this.stateValue === 'closed') return;
-    this.endNote ??= { what: reason, level: 'info' };
+    this.endNote ??= { what: reason, level: 'info', reason: 'agent_reconnect' };
     this.nextDelayOverride = delayMs;
     ws.close(CLOSE_CODES.NORMAL.code, CLOSE_CODES.NORMAL.reason);
     this.forceAfter(ws, this.closeTimeoutMs);
@@ -273,10 +308,12 @@ export class Tunnel {
     });
     this.ws = ws;
     withCloseReasons(ws);
-    const guard = new FloodGuard(ws, this.flood, this.options.now);
+    const observer = this.options.observer;
+    const guard = new FloodGuard(ws, this.flood, this.options.now, observer ? (bytes) => observer.frameOut(bytes) : undefined);
     this.guard = guard;
     this.session = undefined;
     this.missedPongs = 0;
+    this.lastPing = undefined;
     this.endNote = undefined;
     let refused: string | undefined;
 
@@ -294,21 +331,29 @@ export class Tunnel {
     ws.on('open', () => {
       if (ws.protocol !== SUBPROTOCOL) {
         this.lastError = `the control plane did not select the ${SUBPROTOCOL} subprotocol`;
-        this.note(ws, { cause: 'other', what: this.lastError, hint: 'Check that controlPlane.url points to an sdr-agent control plane (path included).' }, 'error');
+        this.note(ws, { cause: 'no-subprotocol', what: this.lastError, hint: 'Check that controlPlane.url points to an sdr-agent control plane (path included).' }, 'error');
         ws.close(CLOSE_CODES.INVALID_FRAME.code, CLOSE_CODES.INVALID_FRAME.reason);
         return;
       }
       this.handshakeTimer = setTimeout(() => {
         this.lastError = 'the control plane sent no welcome in time';
-        this.note(ws, { cause: 'other', what: this.lastError, hint: 'The control plane accepted the connection but did not answer the hello: check its logs and load.' }, 'warn');
+        this.note(ws, { cause: 'handshake-timeout', what: this.lastError, hint: 'The control plane accepted the connection but did not answer the hello: check its logs and load.' }, 'warn');
         ws.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, CLOSE_CODES.HANDSHAKE_TIMEOUT.reason);
         this.forceAfter(ws, this.closeTimeoutMs);
       }, this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
       guard.send(encodeMessage(this.options.handler.hello()));
     });
-    ws.on('message', (data, isBinary) => this.receive(ws, guard, data as Buffer, isBinary));
-    ws.on('pong', () => {
+    ws.on('message', (data, isBinary) => {
+      observer?.frameIn((data as Buffer).length);
+      this.receive(ws, guard, data as Buffer, isBinary);
+    });
+    ws.on('pong', (payload) => {
       this.missedPongs = 0;
+      const ping = this.lastPing;
+      if (ping && payload.toString('latin1') === String(ping.seq)) {
+        this.lastPing = undefined;
+        observer?.heartbeat(Math.max(0, this.clock() - ping.at) / 1000);
+      }
     });
     ws.on('error', (err) => {
       if (this.ws !== ws) return;
@@ -323,18 +368,34 @@ export class Tunnel {
         refused = this.endNote.what;
       } else if (REFUSED_CODES.has(code)) {
         refused = `the control plane closed the session with ${code} (${reason || 'no reason'})`;
-        this.endNote = { what: refused, level: 'error', cause: 'refused-close', ...(REFUSED_HINTS[code] ? { hint: REFUSED_HINTS[code] } : {}) };
+        this.endNote = { what: refused, level: 'error', cause: 'refused-close', reason: 'refused', ...(REFUSED_HINTS[code] ? { hint: REFUSED_HINTS[code] } : {}) };
       } else if (this.session) {
-        this.endNote ??= { what: `the control plane closed the connection (${code}${reason ? ` ${reason}` : ''})`, level: code === CLOSE_CODES.NORMAL.code || code === CLOSE_CODES.GOING_AWAY.code ? 'info' : 'warn' };
+        this.endNote ??= {
+          what: `the control plane closed the connection (${code}${reason ? ` ${reason}` : ''})`,
+          level: code === CLOSE_CODES.NORMAL.code || code === CLOSE_CODES.GOING_AWAY.code ? 'info' : 'warn',
+          // 1006: no close frame, the connection was lost.
+          reason: code === 1006 ? 'network_error' : 'control_plane_closed',
+        };
       }
       this.ended(ws, refused !== undefined ? this.refusedRetryMs : undefined, refused);
     });
   }
 
   /** Remember why `ws` is ending (the first reason wins: a socket error is followed by its close). */
-  private note(ws: WebSocket, failure: ConnectFailure | { cause: string; what: string; hint?: string }, level: EndNote['level']): void {
+  private note(ws: WebSocket, failure: ConnectFailure | { cause: AttemptFailureCause; what: string; hint?: string }, level: EndNote['level']): void {
     if (this.ws !== ws || this.endNote) return;
     this.endNote = { what: failure.what, level, cause: failure.cause, ...(failure.hint ? { hint: failure.hint } : {}) };
+  }
+
+  private clock(): number {
+    return this.options.now ? this.options.now() : performance.now();
+  }
+
+  /** The agent closes over a protocol violation of the control plane's: noted as the agent's close, with why. */
+  private protocolClose(ws: WebSocket, close: CloseFrame, what: string): void {
+    this.note(ws, { cause: 'protocol', what: `${what}; the agent closed the connection with ${close.code} (${close.reason})`, hint: 'The control plane does not follow docs/protocol.md: check its version and logs.' }, 'warn');
+    if (this.ws === ws && this.endNote) this.endNote.reason = 'protocol_error';
+    ws.close(close.code, close.reason);
   }
 
   private get refusedRetryMs(): number {
@@ -359,7 +420,7 @@ export class Tunnel {
     // Said now, when it happens (the close may wait for a peer that is not reading); the line for the
     // end of the session follows when the socket is gone.
     this.options.logger.warn({ code: close.code }, `${what}; closing the session with ${close.code} and reconnecting with backoff: ${advice}`);
-    this.endNote = { what: `closed with ${close.code} (${close.reason}) after: ${what}`, level: 'warn' };
+    this.endNote = { what: `closed with ${close.code} (${close.reason}) after: ${what}`, level: 'warn', reason: 'flood' };
     ws.close(close.code, close.reason);
     this.forceAfter(ws, this.closeTimeoutMs);
   }
@@ -375,6 +436,7 @@ export class Tunnel {
     if (refusedReason) this.lastError = refusedReason;
     if (hadSession) this.options.handler.onDisconnect();
     if (this.stateValue === 'closed') {
+      if (hadSession) this.options.observer?.sessionEnded('shutdown');
       for (const resolve of this.closedWaiters.splice(0)) resolve();
       return;
     }
@@ -396,11 +458,13 @@ export class Tunnel {
     const retry = `${hadSession ? 'reconnecting' : 'retrying'} in ${formatDelay(delayMs)}`;
     const hint = note?.hint ? ` — ${note.hint}` : '';
     if (hadSession) {
+      this.options.observer?.sessionEnded(note?.reason ?? 'network_error');
       const what = note?.what ?? 'the connection closed';
       this.options.logger[note?.level ?? 'warn']({ url, nextDelayMs: delayMs, ...(note?.cause ? { cause: note.cause } : {}) }, `control plane session ended: ${what}; ${retry}${hint}`);
       return;
     }
     this.failures++;
+    this.options.observer?.attemptFailed(note?.cause ?? 'other');
     const errorAfter = this.options.errorAfterFailures ?? 5;
     const escalated = this.failures >= errorAfter;
     const level = note?.level === 'error' || escalated ? 'error' : (note?.level ?? 'warn');
@@ -428,7 +492,7 @@ export class Tunnel {
     const logger = this.frameLogger;
     if (isBinary) {
       logger.warn('the control plane sent a binary frame; closing');
-      ws.close(CLOSE_CODES.UNSUPPORTED_DATA.code, CLOSE_CODES.UNSUPPORTED_DATA.reason);
+      this.protocolClose(ws, CLOSE_CODES.UNSUPPORTED_DATA, 'the control plane sent a binary frame');
       return;
     }
     let message: ControlMessage;
@@ -439,8 +503,7 @@ export class Tunnel {
       logger.warn({ code: err.code, messageType: err.messageType, jobId: err.jobId }, `invalid frame from the control plane: ${err.message}`);
       const fatal = !this.session || err.code === 'SDR_PROTO_TOO_LARGE' || err.code === 'SDR_PROTO_MALFORMED' || (err.code === 'SDR_PROTO_INVALID' && !err.messageType);
       if (fatal) {
-        const close = closeFor(err.code);
-        ws.close(close.code, close.reason);
+        this.protocolClose(ws, closeFor(err.code), `the control plane sent an invalid frame (${err.code})`);
       } else if (err.messageType === 'crawl.start' && err.jobId) {
         this.send({ type: 'crawl.rejected', jobId: err.jobId, reason: 'invalid_request', message: err.message.slice(0, 1000) });
       } else if (err.messageType !== 'error') {
@@ -452,7 +515,7 @@ export class Tunnel {
     if (!this.session) {
       if (message.type !== 'welcome') {
         logger.warn({ messageType: message.type }, 'the control plane sent a message before welcome; closing');
-        ws.close(CLOSE_CODES.INVALID_FRAME.code, CLOSE_CODES.INVALID_FRAME.reason);
+        this.protocolClose(ws, CLOSE_CODES.INVALID_FRAME, 'the control plane sent a message before welcome');
         return;
       }
       this.welcomed(ws, message);
@@ -460,7 +523,7 @@ export class Tunnel {
     }
     if (message.type === 'welcome') {
       logger.warn('the control plane sent a second welcome; closing');
-      ws.close(CLOSE_CODES.INVALID_FRAME.code, CLOSE_CODES.INVALID_FRAME.reason);
+      this.protocolClose(ws, CLOSE_CODES.INVALID_FRAME, 'the control plane sent a second welcome');
       return;
     }
     if (message.type === 'error') {
@@ -476,7 +539,7 @@ export class Tunnel {
     const agreed = negotiate(welcome.protocolVersion);
     if (!agreed.ok) {
       this.lastError = agreed.error.message;
-      this.endNote = { what: `the control plane's welcome chose a protocol version this agent does not speak; the agent closed the session with ${agreed.close.code} (${agreed.error.describe()})`, level: 'error', cause: 'version', hint: REFUSED_HINTS[CLOSE_CODES.VERSION_MISMATCH.code] };
+      this.endNote = { what: `the control plane's welcome chose a protocol version this agent does not speak; the agent closed the session with ${agreed.close.code} (${agreed.error.describe()})`, level: 'error', cause: 'version', reason: 'version_mismatch', hint: REFUSED_HINTS[CLOSE_CODES.VERSION_MISMATCH.code] };
       ws.close(agreed.close.code, agreed.close.reason);
       return;
     }
@@ -501,12 +564,15 @@ export class Tunnel {
   private heartbeat(ws: WebSocket): void {
     if (this.missedPongs >= MAX_MISSED_HEARTBEATS) {
       this.lastError = `the control plane missed ${this.missedPongs} heartbeats`;
-      this.endNote = { what: `${this.lastError}; the connection was terminated`, level: 'warn', hint: 'Check the network path to the control plane (a proxy or load balancer dropping idle connections?) and the control plane\'s load.' };
+      this.endNote = { what: `${this.lastError}; the connection was terminated`, level: 'warn', reason: 'heartbeat_timeout', hint: 'Check the network path to the control plane (a proxy or load balancer dropping idle connections?) and the control plane\'s load.' };
       ws.terminate();
       return;
     }
     this.missedPongs++;
-    ws.ping();
+    // Timed from the first unanswered ping (a missed pong is a long round trip), and repeated with
+    // its payload, so a late pong to it cannot look fast.
+    this.lastPing ??= { seq: ++this.pingSeq, at: this.clock() };
+    ws.ping(String(this.lastPing.seq));
   }
 
   /** Maximum lifetime reached: wait for a moment with nothing unacknowledged, then reconnect at once. */

@@ -70,6 +70,8 @@ export class FloodGuard {
     private readonly ws: GuardedSocket,
     readonly limits: FloodLimits,
     now?: () => number,
+    /** Told the payload bytes of every frame handed to the socket (metrics). */
+    private readonly onSent?: (bytes: number) => void,
   ) {
     this.inboundRate = new TokenBucket(limits.inboundFramesPerSecond, limits.inboundBurst, now);
   }
@@ -90,15 +92,19 @@ export class FloodGuard {
    * windowed frames.
    */
   send(frame: string): boolean {
-    if (this.pendingBytes + wireBytes(Buffer.byteLength(frame, 'utf8')) > this.limits.maxSendBufferBytes) return false;
+    const payload = Buffer.byteLength(frame, 'utf8');
+    if (this.pendingBytes + wireBytes(payload) > this.limits.maxSendBufferBytes) return false;
     this.ws.send(frame);
+    this.onSent?.(payload);
     return true;
   }
 
   /** Send a frame the credit window already bounds (a batch, `crawl.done`): not held to the cap. */
   sendWindowed(frame: string): void {
-    const bytes = wireBytes(Buffer.byteLength(frame, 'utf8'));
+    const payload = Buffer.byteLength(frame, 'utf8');
+    const bytes = wireBytes(payload);
     this.windowed += bytes;
     this.ws.send(frame, () => (this.windowed -= bytes));
+    this.onSent?.(payload);
   }
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import type { AgentRuntime } from '../../src/agent/runtime.js';
 import { silentLogger } from '../../src/log.js';
 import { AgentMetrics, buildOpsServer } from '../../src/ops/index.js';
@@ -51,6 +52,12 @@ async function scrape(metrics: AgentMetrics, runtime: AgentRuntime): Promise<{ t
   return { text: res.body, samples: parsePrometheus(res.body) };
 }
 
+/** `scrape` once the control plane is gone. */
+async function scrape2(metrics: AgentMetrics, runtime: AgentRuntime, controlPlaneUrl: string): Promise<{ samples: Sample[] }> {
+  const app = buildOpsServer({ agentId: 'agent-1', version: '0.1.0', controlPlaneUrl, runtime, metrics, lag: { lagMs: () => 0 } });
+  return { samples: parsePrometheus((await app.inject('/metrics')).body) };
+}
+
 describe('/metrics after a real crawl through the tunnel', () => {
   it('counts AWS calls by operation and outcome, records by label, jobs and tunnel traffic, with bounded labels only', async () => {
     cp = await startControlPlane();
@@ -95,6 +102,12 @@ describe('/metrics after a real crawl through the tunnel', () => {
     expect(sum(samples, 'sdr_tunnel_messages_sent_total', { type: 'crawl.done' })).toBe(1);
     expect(sum(samples, 'sdr_tunnel_messages_received_total', { type: 'ack' })).toBeGreaterThan(0);
     expect(sum(samples, 'sdr_tunnel_batch_bytes_sent_total')).toBeGreaterThan(0);
+    // Every frame on the wire, hello and welcome included, with its payload bytes.
+    expect(sum(samples, 'sdr_tunnel_frames_sent_total')).toBeGreaterThanOrEqual(sum(samples, 'sdr_tunnel_messages_sent_total') + 1);
+    expect(sum(samples, 'sdr_tunnel_sent_bytes_total')).toBeGreaterThanOrEqual(sum(samples, 'sdr_tunnel_batch_bytes_sent_total'));
+    expect(sum(samples, 'sdr_tunnel_frames_received_total')).toBe(sum(samples, 'sdr_tunnel_messages_received_total') + 1);
+    expect(sum(samples, 'sdr_tunnel_received_bytes_total')).toBeGreaterThan(sum(samples, 'sdr_tunnel_frames_received_total') * 10);
+    expect(sum(samples, 'sdr_tunnel_disconnects_total')).toBe(0);
     expect(sum(samples, 'sdr_unacked_batches')).toBe(0);
     expect(sum(samples, 'sdr_agent_ready')).toBe(1);
 
@@ -109,6 +122,28 @@ describe('/metrics after a real crawl through the tunnel', () => {
     expect(text).not.toContain(job.id);
     const operations = new Set(samples.filter((s) => s.name === 'sdr_aws_calls_total').map((s) => s.labels.operation));
     for (const op of operations) expect(op).toMatch(/^(sagemaker|sts):[A-Z][A-Za-z]+$/);
+  }, 60_000);
+
+  it('times heartbeats, and counts a lost session by reason and the failed attempts after it by cause', async () => {
+    cp = await startControlPlane();
+    const metrics = new AgentMetrics();
+    agent = startAgent(cp.wsUrl, cp.agentToken, () => 'http://127.0.0.1:9', { observer: metrics, heartbeatIntervalMs: 20 });
+    metrics.bind(agent);
+    await expect.poll(() => agent!.status().ready).toBe(true);
+    await expect.poll(async () => sum((await scrape(metrics, agent!)).samples, 'sdr_tunnel_heartbeat_rtt_seconds_count'), { timeout: 30_000 }).toBeGreaterThan(1);
+    const before = await scrape(metrics, agent);
+    // A round trip on loopback is below the largest bucket, so the +Inf bucket and the 30 s one agree.
+    expect(sum(before.samples, 'sdr_tunnel_heartbeat_rtt_seconds_bucket', { le: '30' })).toBe(sum(before.samples, 'sdr_tunnel_heartbeat_rtt_seconds_count'));
+
+    // The control plane goes away (a 1001 close), and nothing listens at its port any more.
+    await cp.close();
+    const wsUrl = cp.wsUrl;
+    cp = undefined;
+    await expect.poll(async () => sum((await scrape2(metrics, agent!, wsUrl)).samples, 'sdr_tunnel_connect_failures_total', { cause: 'refused' }), { timeout: 30_000 }).toBeGreaterThan(0);
+    const { samples } = await scrape2(metrics, agent, wsUrl);
+    expect(sum(samples, 'sdr_tunnel_disconnects_total', { reason: 'control_plane_closed' })).toBe(1);
+    expect(sum(samples, 'sdr_tunnel_disconnects_total')).toBe(1);
+    expect(sum(samples, 'sdr_agent_ready')).toBe(0);
   }, 60_000);
 
   it('counts the credit-window stalls of a control plane that acknowledges slowly', async () => {
@@ -160,5 +195,21 @@ describe('secret-store metrics', () => {
     expect(sum(samples, 'sdr_jobs_rejected_total', { reason: 'other' })).toBe(1);
     expect(sum(samples, 'sdr_aws_calls_total', { operation: 'other' })).toBe(1);
     expect(sum(samples, 'sdr_tunnel_messages_sent_total', { type: 'other' })).toBe(1);
+  });
+});
+
+describe('the README', () => {
+  it("lists every sdr_ metric the agent defines (Node.js' default ones by their prefix), and no metric it does not define", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const operations = readme.slice(readme.indexOf('## Operations'), readme.indexOf('\n## ', readme.indexOf('## Operations') + 1));
+    const documented = new Set([...operations.matchAll(/`(sdr_[a-z_]+)`/g)].map((m) => m[1]!));
+    const defined = (await new AgentMetrics().registry.getMetricsAsJSON()).map((m) => m.name);
+    const own = defined.filter((n) => !/^sdr_(process|nodejs)_/.test(n));
+    expect(own.length).toBeGreaterThan(20);
+    for (const name of own) expect(documented, `${name} is not in the README's Operations section`).toContain(name);
+    for (const name of documented) {
+      if (/^sdr_(process|nodejs)_$/.test(name)) continue;
+      expect(defined, `the README lists ${name}, which the agent does not define`).toContain(name);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { DEFAULT_MAX_FRAME_BYTES, encodeMessage } from '../../src/protocol/index.js';
-import { Tunnel, type TunnelHandler, type TunnelOptions } from '../../src/tunnel/connection.js';
+import { Tunnel, type AttemptFailureCause, type DisconnectReason, type TunnelHandler, type TunnelObserver, type TunnelOptions } from '../../src/tunnel/connection.js';
 import { TEST_HELLO, startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
 
 let cp: ScriptedControlPlane | undefined;
@@ -13,20 +13,27 @@ afterEach(async () => {
 });
 
 function events() {
-  const log = { sessions: 0, messages: [] as unknown[], disconnects: 0 };
+  const log = { sessions: 0, messages: [] as unknown[], disconnects: 0, ended: [] as DisconnectReason[], failed: [] as AttemptFailureCause[], rtts: [] as number[], framesIn: 0, framesOut: 0 };
   const handler: TunnelHandler = {
     hello: () => TEST_HELLO,
     onSession: () => log.sessions++,
     onMessage: (m) => log.messages.push(m),
     onDisconnect: () => log.disconnects++,
   };
-  return { log, handler };
+  const observer: TunnelObserver = {
+    sessionEnded: (reason) => log.ended.push(reason),
+    attemptFailed: (cause) => log.failed.push(cause),
+    heartbeat: (seconds) => log.rtts.push(seconds),
+    frameIn: () => log.framesIn++,
+    frameOut: () => log.framesOut++,
+  };
+  return { log, handler, observer };
 }
 
 async function connect(cpOptions: ScriptedOptions = {}, options: Partial<TunnelOptions> = {}) {
   cp = await startScriptedControlPlane(cpOptions);
-  const { log, handler } = events();
-  tunnel = new Tunnel({ url: cp.url, token: 'sdra_test-token', handler, logger: silentLogger(), backoff: { baseMs: 20, capMs: 100 }, ...options });
+  const { log, handler, observer } = events();
+  tunnel = new Tunnel({ url: cp.url, token: 'sdra_test-token', handler, observer, logger: silentLogger(), backoff: { baseMs: 20, capMs: 100 }, ...options });
   tunnel.start(0);
   return { cp, tunnel, log };
 }
@@ -91,9 +98,12 @@ describe('Tunnel', () => {
   });
 
   it('closes with 4426 when welcome names a protocol version it does not speak', async () => {
-    const { cp } = await connect({ welcome: { protocolVersion: 2 } }, { refusedRetryMs: 60_000 });
+    const { cp, log } = await connect({ welcome: { protocolVersion: 2 } }, { refusedRetryMs: 60_000 });
     await until(() => cp.connections[0]?.closed !== undefined);
     expect(cp.connections[0]!.closed).toEqual({ code: 4426, reason: 'unsupported protocol version: peer speaks version 2, this side 1' });
+    await until(() => log.failed.length > 0);
+    expect(log.failed).toEqual(['version']);
+    expect(log.ended).toEqual([]);
   });
 
   it('logs its own 4426 close as the agent\'s, not as the control plane\'s', async () => {
@@ -115,24 +125,28 @@ describe('Tunnel', () => {
   });
 
   it('closes with 4408 when no welcome arrives in time', async () => {
-    const { cp } = await connect({ welcome: null }, { handshakeTimeoutMs: 100 });
+    const { cp, log } = await connect({ welcome: null }, { handshakeTimeoutMs: 100 });
     await until(() => cp.connections[0]?.closed !== undefined);
     expect(cp.connections[0]!.closed!.code).toBe(4408);
+    await until(() => log.failed.length > 0);
+    expect(log.failed[0]).toBe('handshake-timeout');
   });
 
   it('does not retry in a tight loop when the token is refused (HTTP 401), and says why', async () => {
-    const { cp, tunnel } = await connect({ refuse: 401 }, { refusedRetryMs: 60_000 });
+    const { cp, tunnel, log } = await connect({ refuse: 401 }, { refusedRetryMs: 60_000 });
     await until(() => tunnel.lastError !== undefined);
     await new Promise((r) => setTimeout(r, 300));
     expect(cp.upgrades).toHaveLength(1);
     expect(tunnel.ready).toBe(false);
     expect(tunnel.lastError).toMatch(/refused the agent token \(HTTP 401\)/);
     expect(tunnel.lastError).not.toContain('sdra_test-token');
+    expect(log.failed).toEqual(['token-refused']);
   });
 
   it('closes a connection whose server did not select sdr.v1', async () => {
-    const { cp, tunnel } = await connect({ protocol: 'other.v1' }, { refusedRetryMs: 60_000 });
-    await until(() => tunnel.lastError !== undefined);
+    const { cp, tunnel, log } = await connect({ protocol: 'other.v1' }, { refusedRetryMs: 60_000 });
+    await until(() => tunnel.lastError !== undefined && log.failed.length > 0);
+    expect(log.sessions).toBe(0);
     expect(tunnel.lastError).toMatch(/subprotocol/);
     expect(cp.connections.every((c) => !c.hello)).toBe(true);
   });
@@ -144,6 +158,32 @@ describe('Tunnel', () => {
     expect(cp.connections[0]!.closed!.code).toBe(1006);
     expect(log.disconnects).toBeGreaterThanOrEqual(1);
     await until(() => tunnel.ready);
+    expect(log.ended[0]).toBe('heartbeat_timeout');
+    // No pong ever came: no round trip was measured.
+    expect(log.rtts).toEqual([]);
+  });
+
+  it('times each heartbeat from its ping to the pong that carries the same payload', async () => {
+    const { tunnel, log } = await connect({}, { heartbeatIntervalMs: 20 });
+    await until(() => tunnel.ready && log.rtts.length >= 3);
+    for (const rtt of log.rtts) {
+      expect(rtt).toBeGreaterThanOrEqual(0);
+      expect(rtt).toBeLessThan(60);
+    }
+  });
+
+  it('does not time a pong that answers no ping of its own, and counts frames both ways', async () => {
+    const { cp, tunnel, log } = await connect({}, { heartbeatIntervalMs: 600_000 });
+    await until(() => tunnel.ready);
+    const ws = cp.latest()!.ws;
+    ws.pong('not-a-ping');
+    ws.pong('1');
+    // Frames on one socket arrive in order: once the ack is handled, the pongs were too.
+    cp.send({ type: 'ack', jobId: 'job-1', seq: 1 });
+    await until(() => log.messages.length === 1);
+    expect(log.rtts).toEqual([]);
+    expect(log.framesIn).toBe(2); // welcome, ack
+    expect(log.framesOut).toBe(1); // hello
   });
 
   it('reconnects with backoff after the control plane closes, and rotates after its maximum lifetime', async () => {
@@ -151,10 +191,11 @@ describe('Tunnel', () => {
     await cp.waitForConnections(3, 5000);
     expect(cp.connections[0]!.closed).toEqual({ code: 1000, reason: 'session closed' });
     expect(log.sessions).toBeGreaterThanOrEqual(2);
+    expect(log.ended.slice(0, 2)).toEqual(['agent_reconnect', 'agent_reconnect']);
   });
 
   it('closes with 1001 and does not come back', async () => {
-    const { cp, tunnel } = await connect();
+    const { cp, tunnel, log } = await connect();
     await until(() => tunnel.ready);
     await tunnel.close();
     expect(cp.connections[0]!.closed).toEqual({ code: 1001, reason: 'going away' });
@@ -162,13 +203,16 @@ describe('Tunnel', () => {
     expect(cp.connections).toHaveLength(1);
     expect(tunnel.state).toBe('closed');
     expect(tunnel.send({ type: 'draining', reason: 'x' })).toBe(false);
+    expect(log.ended).toEqual(['shutdown']);
   });
 
   it('treats a second welcome as a protocol violation', async () => {
-    const { cp, tunnel } = await connect();
+    const { cp, tunnel, log } = await connect();
     await until(() => tunnel.ready);
     cp.sendRaw(encodeMessage({ type: 'welcome', sessionId: 's', protocolVersion: 1, heartbeatIntervalMs: 20000, limits: { maxFrameBytes: 1 << 20, creditWindow: 2, maxBatchRecords: 10 } }));
-    await until(() => cp.connections[0]!.closed !== undefined);
+    await until(() => cp.connections[0]!.closed !== undefined && log.ended.length > 0);
     expect(cp.connections[0]!.closed!.code).toBe(4400);
+    // The agent's close, counted and logged as a protocol error of the control plane's, not as its close.
+    expect(log.ended).toEqual(['protocol_error']);
   });
 });

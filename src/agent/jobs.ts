@@ -335,6 +335,11 @@ export class JobManager {
         },
         onScope: (scope) => {
           job.scopesDone++;
+          const { error } = scope;
+          // One line per failed scope, when it fails (a cancelled one is said once, by the job).
+          if (error && error.code !== SCOPE_CANCELLED_CODE) {
+            logger.warn({ region: scope.region, resourceType: scope.type, operation: error.operation, code: error.code, kind: error.kind }, `scope ${scope.region}/${scope.type} failed: ${error.operation} ${error.code}: ${error.message}`);
+          }
           observer?.scope(scope.status, (performance.now() - scopesStarted) / 1000);
         },
       });

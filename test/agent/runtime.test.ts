@@ -190,6 +190,22 @@ describe('AgentRuntime', () => {
     expect(JSON.stringify(done)).not.toContain(SIM_CREDENTIALS.secretAccessKey);
   });
 
+  it('logs one line per failed scope at the default level, naming the scope, the operation and the missing IAM action', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
+    const { cp } = await setup({ sim: { deniedOperations: ['ListPipelines'] }, agent: { logger } });
+    start(cp, 'job-p', { types: ['pipeline', 'model'] });
+    const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-p', 30_000);
+    expect(done.status).toBe('partial');
+    const entries = lines.map((l) => JSON.parse(l) as { level: string; msg: string; jobId?: string; region?: string; resourceType?: string; operation?: string });
+    const failed = entries.filter((e) => e.msg.startsWith('scope '));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ level: 'warn', jobId: 'job-p', region: 'us-east-1', resourceType: 'pipeline', operation: 'sagemaker:ListPipelines' });
+    expect(failed[0]!.msg).toMatch(/^scope us-east-1\/pipeline failed: sagemaker:ListPipelines AccessDeniedException: .*sagemaker:ListPipelines/);
+    // Nothing per AWS call at the default level.
+    expect(entries.filter((e) => /ListModels/.test(e.msg))).toEqual([]);
+  });
+
   it('releases a job that ended before its first batch on ack 0 (its crawl.done had lastSeq 0)', async () => {
     const { cp, agent } = await setup({ cp: { autoAck: false }, sim: { deniedOperations: ['GetCallerIdentity'] } });
     start(cp, 'job-0');

@@ -8,11 +8,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createClientFactory } from '../../src/crawl/clients.js';
 import { selectResources } from '../../src/crawl/engine.js';
 import { ALLOWED_OPERATIONS, allowedOperations, crawlerOperations, NON_CRAWL_OPERATIONS } from '../../src/crawl/operations.js';
 import { iamPolicy } from '../../src/crawl/policy.js';
 import { isGetSecret } from '../../src/secrets/azure-key-vault/guard.js';
+import { createSecretsManagerClient } from '../../src/secrets/aws-secrets-manager/client.js';
 import { ALLOWED_SECRET_MANAGER_RPCS } from '../../src/secrets/gcp-secret-manager/index.js';
+import { GOOGLE_TOKEN_URL } from '../../src/secrets/gcp-secret-manager/transport.js';
+import { createNetwork } from '../../src/net/index.js';
 import { checkReadOnly } from '../../src/secrets/vault/index.js';
 import { policyPath, readPath } from '../../src/secrets/vault/reference.js';
 
@@ -263,5 +267,37 @@ describe('deploy/policies: nothing writes', () => {
   it('deploy/policies/README.md explains every file in the folder', () => {
     const readme = readPolicy('README.md');
     for (const f of files) expect(readme, f).toContain(`(${f})`);
+  });
+});
+
+describe('docs/network.md', () => {
+  const doc = read('docs', 'network.md');
+
+  /** The endpoint an agent-made AWS client resolves in `region`, with its own configuration (no override). */
+  async function resolved(client: { config: Record<string, any> }, region: string): Promise<string> {
+    const c = client.config;
+    const params = { Region: region, UseFIPS: await c.useFipsEndpoint(), UseDualStack: await c.useDualstackEndpoint(), ...(c.useGlobalEndpoint ? { UseGlobalEndpoint: await c.useGlobalEndpoint() } : {}) };
+    return (await c.endpointProvider(params)).url.host as string;
+  }
+
+  it("names the AWS endpoints the agent's own clients resolve (regional STS, even in us-east-1), with <region> for the region", async () => {
+    const network = createNetwork({ proxy: {} });
+    const factory = createClientFactory({ network });
+    try {
+      for (const region of ['eu-west-1', 'us-east-1']) {
+        const secrets = createSecretsManagerClient({ region, network, timeoutMs: 1000 });
+        const hosts = [await resolved(factory.sageMaker(region), region), await resolved(factory.sts(region), region), await resolved(secrets, region)];
+        secrets.destroy();
+        expect(hosts).toEqual([`api.sagemaker.${region}.amazonaws.com`, `sts.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`]);
+        for (const host of hosts) expect(doc).toContain(`\`${host.replace(region, '<region>')}\``);
+      }
+    } finally {
+      factory.destroy();
+      network.destroy();
+    }
+  });
+
+  it("names the secret stores' hosts: Google's token URL and Secret Manager, Entra ID, Key Vault", () => {
+    for (const host of [new URL(GOOGLE_TOKEN_URL).host, 'secretmanager.googleapis.com', 'login.microsoftonline.com', '<vault-name>.vault.azure.net']) expect(doc).toContain(`\`${host}\``);
   });
 });

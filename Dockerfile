@@ -1,20 +1,85 @@
-# sdr-agent container image. Build: docker build -t sdr-agent .
-# The build stage compiles TypeScript (npm ci runs `prepare`), then drops dev dependencies.
-FROM node:22-bookworm-slim AS build
-WORKDIR /app
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-COPY src ./src
-COPY bench ./bench
-RUN npm ci && npm prune --omit=dev
+# sdr-agent container image (deploy/README.md, "The image").
+#
+#   docker build -t sdr-agent:0.1.0 --build-arg REVISION="$(git rev-parse HEAD)" \
+#     --build-arg SOURCE=https://git.example.com/you/sdr-agent .
+#
+# Base: the official Node.js 22 image on Debian 12, slim variant, pinned by its full version tag
+# (22.23.3: the newest 22.x release on 2026-12-01). It is NOT pinned by digest: no container
+# registry can be reached from where this file is written and tested, so no digest could be looked
+# up, and none is made up here. Pin one yourself with
+#   docker buildx imagetools inspect node:22.23.3-bookworm-slim      # the index digest
+# and NODE_IMAGE=node:22.23.3-bookworm-slim@sha256:<digest>.
+ARG NODE_IMAGE=node:22.23.3-bookworm-slim
 
-FROM node:22-bookworm-slim
-ENV NODE_ENV=production
+# 1. Compile: every dependency (TypeScript included), then src/ -> dist/src. Install scripts are
+#    skipped: `prepare` would build before the sources are copied; nothing else needs one.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# 2. Production dependencies only, installed fresh from the lock file (not pruned from stage 1).
+#    --ignore-scripts: `prepare` needs TypeScript, which is a dev dependency; the one production
+#    package with an install script (protobufjs) uses it only to print a version-scheme warning.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# 3. Runtime: the compiled code, docs/ and production dependencies; no compiler, no package manager.
+FROM ${NODE_IMAGE}
+ARG NODE_IMAGE
+# Must equal package.json's version (test/deploy/image-contract.test.ts checks it).
+ARG VERSION=0.1.0
+# The commit built: --build-arg REVISION="$(git rev-parse HEAD)".
+ARG REVISION=unknown
+# Where the source lives: --build-arg SOURCE=<repository URL> (this repository names none).
+ARG SOURCE=
+LABEL org.opencontainers.image.title="sdr-agent" \
+      org.opencontainers.image.description="Self-deployed runtime that crawls Amazon SageMaker metadata read-only from inside a customer's network, over one outbound WebSocket to its control plane" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.base.name="${NODE_IMAGE}"
+
+# The base image ships npm, npx, corepack and yarn; the agent needs none of them at run time.
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+           /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-v*
+
+WORKDIR /app
+# Owned by root and not writable by the agent's user: the code cannot be changed at run time.
+COPY package.json ./package.json
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/src ./dist/src
 COPY docs ./docs
-# Runs as the image's unprivileged `node` user; the agent needs no root and no inbound port.
-USER node
+
+# NODE_ENV: production behaviour of the dependencies.
+# SDR_CONFIG: `run` reads this file unless --config says otherwise; mount your config there.
+# SDR_OPS_ADDRESS/SDR_OPS_PORT: where the ops server listens when the config sets ops.enabled: true
+#   (loopback: only the HEALTHCHECK below, inside the container, reaches it). The probe reads the
+#   same two variables, so change them here (or with -e), not with ops.address/ops.port in the
+#   file, which they override. Kubernetes sets SDR_OPS_ADDRESS to the pod IP instead.
+ENV NODE_ENV=production \
+    SDR_CONFIG=/etc/sdr-agent/agent.yaml \
+    SDR_OPS_ADDRESS=127.0.0.1 \
+    SDR_OPS_PORT=9464
+
+# A numeric, non-root user with no passwd entry, so Kubernetes' runAsNonRoot can verify it (the
+# runtime then sets HOME=/, where nothing is written). The agent writes only to /tmp: the root file
+# system may be read-only, with a tmpfs or emptyDir on /tmp.
+USER 10001:10001
+
+# No EXPOSE: the agent only dials out; the ops server stays on loopback.
+# No shell, curl or wget needed: a node probe of /healthz (src/ops/probe.ts), exit 0 healthy, 1 not.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "/app/dist/src/ops/probe.js"]
+
+# node is PID 1 (no init): `sdr-agent run` handles SIGTERM and SIGINT itself (the first drains, a
+# second forces) and starts no child processes, so there is nothing for an init to forward or reap.
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
-CMD ["--help"]
+CMD ["run"]

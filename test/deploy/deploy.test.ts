@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,12 @@ function composeDurationMs(text: string): number {
 
 interface ComposeService {
   command?: string[];
+  entrypoint?: string[];
   profiles?: string[];
+  user?: string;
+  network_mode?: string;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test?: string[]; disable?: boolean; interval?: string; timeout?: string; start_period?: string; retries?: number };
   restart?: string;
   read_only?: boolean;
   cap_drop?: string[];
@@ -89,6 +95,14 @@ describe('deployment files', () => {
     expect(crawl.read_only).toBe(true);
     expect(crawl.cap_drop).toEqual(['ALL']);
     expect(crawl.security_opt).toContain('no-new-privileges:true');
+    expect(crawl.user).toBe('10001:10001');
+    // No AWS_PROFILE: it would name a profile in a ~/.aws that is not mounted.
+    expect(Object.keys(crawl.environment ?? {})).not.toContain('AWS_PROFILE');
+    expect(crawl.volumes?.some((v) => v.includes('.aws'))).toBe(false);
+    expect(crawl.environment?.NODE_EXTRA_CA_CERTS).toBe('/etc/sdr-agent/ca.pem');
+    expect(crawl.volumes).toContain(`${join(root, 'deploy', 'ca.pem')}:/etc/sdr-agent/ca.pem:ro`);
+    // The image's healthcheck probes `run`'s ops server; a one-shot crawl has none.
+    expect(crawl.healthcheck?.test).toEqual(['NONE']);
   });
 
   it('compose.yaml runs the long-running agent by default: `run --config`, restarted, token from a secret, locked down, no ports', () => {
@@ -109,9 +123,11 @@ describe('deployment files', () => {
     expect(exampleDoc.agent.tokenFile).toBe('/run/secrets/sdr-agent-token');
     expect(exampleDoc.agent.tokenEnv).toBeUndefined();
     expect(Object.keys(agent.environment ?? {})).not.toContain('SDR_AGENT_TOKEN');
-    // Its folder is neither committed nor sent to the engine with the build context.
+    // Its folder is neither committed nor sent to the engine with the build context (an allowlist).
     expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toContain('/secrets/');
-    expect(readFileSync(join(root, '.dockerignore'), 'utf8').split('\n')).toContain('secrets');
+    const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    expect(dockerignore[0]).toBe('*');
+    expect(dockerignore.filter((l) => /secrets/.test(l))).toEqual([]);
 
     // Locked down.
     expect(agent.read_only).toBe(true);
@@ -119,14 +135,51 @@ describe('deployment files', () => {
     expect(agent.security_opt).toContain('no-new-privileges:true');
     expect(agent.ports).toBeUndefined();
     expect(agent.tmpfs?.some((t) => t === '/tmp' || t.startsWith('/tmp:'))).toBe(true);
-    expect(agent.mem_limit).toMatch(/^\d+[kmg]?$/i);
+    expect(agent.user).toBe('10001:10001');
     expect(agent.logging?.options?.['max-size']).toBeTruthy();
     expect(agent.logging?.options?.['max-file']).toBeTruthy();
 
-    // Proxy, CA and AWS variables are passed through only when set on the host (null = left out).
-    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy', 'NODE_EXTRA_CA_CERTS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+    // Proxy and AWS variables are passed through only when set on the host (null = left out);
+    // AWS_PROFILE is not, as no ~/.aws is mounted.
+    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
       expect(agent.environment, name).toHaveProperty(name, null);
     }
+    expect(Object.keys(agent.environment ?? {})).not.toContain('AWS_PROFILE');
+    // The extra CA: a path inside the container, where the repository's bundle is mounted; never the host's value.
+    expect(agent.environment?.NODE_EXTRA_CA_CERTS).toBe('/etc/sdr-agent/ca.pem');
+    expect(agent.volumes).toContain(`${join(root, 'deploy', 'ca.pem')}:/etc/sdr-agent/ca.pem:ro`);
+    // As shipped it holds no certificate: comments only, which Node.js accepts and which add nothing.
+    expect(readFileSync(join(root, 'deploy', 'ca.pem'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'))).toEqual([]);
+  });
+
+  it("compose.yaml's agent healthcheck is the image's probe of /healthz, exec form (no shell), and the ops port stays unpublished", () => {
+    const agent = (parseYaml(composeConfig()) as ComposeFile).services.agent;
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const imageProbe = JSON.parse(/^\s*CMD (\[.*probe\.js.*\])$/m.exec(dockerfile)![1]) as string[];
+    expect(agent.healthcheck?.test).toEqual(['CMD', ...imageProbe]);
+    expect(imageProbe).toEqual(['node', '/app/dist/src/ops/probe.js']);
+    expect(composeDurationMs(agent.healthcheck!.timeout!)).toBeGreaterThan(4000); // the probe gives up after 4 s
+    expect(agent.ports).toBeUndefined();
+    // The probe finds the ops server only if the config turns it on (address and port: the image's env).
+    const doc = parseYaml(readFileSync(exampleConfig, 'utf8')) as { ops?: { enabled?: boolean; address?: string; port?: number } };
+    expect(doc.ops).toEqual({ enabled: true });
+    expect(loadExample().ops).toMatchObject({ enabled: true, address: '127.0.0.1', port: 9464 });
+  });
+
+  it("compose.yaml's memory limit is sized from bench/README.md's measured peak RSS, and says so", () => {
+    const agent = (parseYaml(composeConfig()) as ComposeFile).services.agent;
+    const bench = readFileSync(join(root, 'bench', 'README.md'), 'utf8');
+    // Every "N MB" on a line about peak RSS, except the targets ("< 200 MB").
+    const peaks = bench.split('\n').filter((l) => l.includes('Peak RSS')).flatMap((l) => [...l.matchAll(/(?<!< )\b(\d+) MB/g)].map((m) => Number(m[1])));
+    expect(peaks).toEqual([179, 171, 181]);
+    const measured = Math.max(...peaks);
+    expect(measured).toBe(181);
+    const limitMb = Number(/^(\d+)m$/.exec(agent.mem_limit!)![1]);
+    const jobs = loadExample().limits.maxConcurrentJobs;
+    // Every job at its measured peak, each with a whole runtime, still fits with room to spare.
+    expect(limitMb).toBeGreaterThanOrEqual(jobs * measured * 1.25);
+    expect(limitMb).toBeLessThanOrEqual(1024);
+    expect(readFileSync(join(root, 'compose.yaml'), 'utf8')).toMatch(/bench\/README\.md: one crawl of a 100,000-resource estate peaks at 181 MB RSS/);
   });
 
   it("compose.yaml's stop_grace_period is longer than the example config's drain grace period", () => {
@@ -146,16 +199,5 @@ describe('deployment files', () => {
     expect(example.agent.token).toBe('example-token-0123456789');
     expect(example.limits.drainGraceMs).toBe(5 * 60_000);
     expect(Object.keys(example.connections).length).toBeGreaterThan(0);
-  });
-
-  it('the Dockerfile builds with npm ci, runs unprivileged and starts the CLI', () => {
-    const df = readFileSync(new URL('Dockerfile', `file://${root}`), 'utf8');
-    expect(df).toMatch(/^FROM node:22/m);
-    expect(df).toContain('RUN npm ci');
-    expect(df).toMatch(/^USER node$/m);
-    expect(df).toContain('ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]');
-    expect(df).not.toMatch(/^EXPOSE/m);
-    const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${root}`), 'utf8')) as { bin: Record<string, string> };
-    expect(pkg.bin['sdr-agent']).toBe('dist/src/cli/main.js');
   });
 });

@@ -33,7 +33,7 @@ export interface K8sObject {
 }
 
 /** The kinds the chart may render, each with the model that validates it. */
-const MODELS: Record<string, { validate(): void; new (data: any): { validate(): void } } | (new (data: any) => { validate(): void })> = {
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
   'apps/v1/StatefulSet': StatefulSet,
   'v1/ConfigMap': ConfigMap,
@@ -42,14 +42,14 @@ const MODELS: Record<string, { validate(): void; new (data: any): { validate(): 
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'monitoring.coreos.com/v1/PodMonitor': PodMonitor,
-} as never;
+};
 
 /**
  * The problems of one object against the API schema of its kind (an empty list when valid); a
  * kind the chart is not expected to render is a problem too.
  */
 export function apiSchemaProblems(obj: K8sObject): string[] {
-  const Model = MODELS[`${obj.apiVersion}/${obj.kind}`] as (new (data: unknown) => { validate(): void }) | undefined;
+  const Model = MODELS[`${obj.apiVersion}/${obj.kind}`] as (typeof MODELS)[string] | undefined;
   if (!Model) return [`${obj.apiVersion} ${obj.kind} is not a kind this chart renders`];
   try {
     new Model(obj).validate();

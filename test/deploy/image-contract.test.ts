@@ -155,10 +155,13 @@ const inCi = !!process.env.CI;
 const SANDBOX_UID = Number(image.user.split(':')[0]);
 const SANDBOX_GID = Number(image.user.split(':')[1] ?? image.user.split(':')[0]);
 
-/** bwrap arguments that build the container's file system (everything but /tmp read-only). */
-function rootfsArgs(mounts: Array<{ host: string; target: string }>): string[] {
+/**
+ * bwrap arguments that build the container's file system: everything read-only but /tmp and the
+ * `tmpfs` paths (writable by anyone: bwrap cannot give a tmpfs to uid 10001 as Docker's uid= can).
+ */
+function rootfsArgs(mounts: Array<{ host: string; target: string }>, tmpfs: string[] = []): string[] {
   const args: string[] = [];
-  const made = new Set<string>(['/']);
+  const made = new Set<string>(['/', ...tmpfs]);
   const dir = (path: string) => {
     for (let p = posix.dirname(path), chain: string[] = []; ; p = posix.dirname(p)) {
       if (made.has(p)) {
@@ -180,6 +183,7 @@ function rootfsArgs(mounts: Array<{ host: string; target: string }>): string[] {
   made.add('/etc');
   for (const f of ['/etc/hosts', '/etc/resolv.conf', '/etc/nsswitch.conf', '/etc/passwd', '/etc/group', '/etc/localtime']) if (existsSync(f)) args.push('--ro-bind', f, f);
   args.push('--dev', '/dev', '--proc', '/proc', '--perms', '1777', '--tmpfs', '/tmp');
+  for (const t of tmpfs) args.push('--perms', '1777', '--tmpfs', t);
   for (const m of mounts) {
     dir(m.target);
     args.push('--ro-bind', m.host, m.target);
@@ -189,12 +193,12 @@ function rootfsArgs(mounts: Array<{ host: string; target: string }>): string[] {
 }
 
 /** The sandbox's process as the container's PID 1 would be: the entrypoint, as uid:gid, env exactly `env`. */
-function bwrapArgv(mounts: Array<{ host: string; target: string }>, env: Record<string, string>, command: string[]): string[] {
+function bwrapArgv(mounts: Array<{ host: string; target: string }>, env: Record<string, string>, command: string[], tmpfs: string[] = []): string[] {
   return [
     '--unshare-pid',
     '--as-pid-1',
     '--die-with-parent',
-    ...rootfsArgs(mounts),
+    ...rootfsArgs(mounts, tmpfs),
     '--clearenv',
     ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
     'setpriv',
@@ -233,10 +237,10 @@ function procStatus(pid: number): Record<string, string> {
   return out;
 }
 
-/** Run `command` inside the running sandbox, as `docker exec` would: its mount and PID namespaces, the image's user and the container's env. */
+/** Run `command` inside the running sandbox, as `docker exec` would: its mount, PID and network namespaces, the image's user and the container's env. */
 function execIn(pid: number, env: Record<string, string>, command: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const child = spawn('nsenter', [`--target=${pid}`, '--mount', '--pid', '--root', '--wd', 'setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_GID}`, '--clear-groups', '--', ...command], {
+    const child = spawn('nsenter', [`--target=${pid}`, '--mount', '--pid', '--net', '--root', '--wd', 'setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_GID}`, '--clear-groups', '--', ...command], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -443,6 +447,9 @@ describe.skipIf(!haveBwrap && !inCi)(`the image's entrypoint under a read-only r
     // Only /tmp is writable in the container.
     const writes = await execIn(pid, env, ['node', '-e', `for (const p of ['/x', '/app/x', '/app/dist/src/x', '/app/node_modules/x', '/etc/sdr-agent/x', '/tmp/x']) { try { require('fs').writeFileSync(p, '1'); console.log(p, 'ok') } catch (e) { console.log(p, e.code) } }`]);
     expect(writes.out.trim().split('\n')).toEqual(['/x EROFS', '/app/x EROFS', '/app/dist/src/x EROFS', '/app/node_modules/x EROFS', '/etc/sdr-agent/x EROFS', '/tmp/x ok']);
+    // And its /app/node_modules holds production packages only (it ran with nothing else).
+    const modules = await execIn(pid, env, ['node', '-e', `console.log(['fastify', 'ws', 'typescript', 'vitest', 'node-forge', 'fast-check'].map((p) => p + '=' + require('fs').existsSync('/app/node_modules/' + p)).join(' '))`]);
+    expect(modules.out.trim()).toBe('fastify=true ws=true typescript=false vitest=false node-forge=false fast-check=false');
 
     // Connected to the control plane through the tunnel, then a crawl of the simulator.
     await expect.poll(async () => (await cp.api('GET', `/api/v1/agents/${agentDoc.agent.id}`)).body.connected, { timeout: 60_000 }).toBe(true);
@@ -473,4 +480,93 @@ describe.skipIf(!haveBwrap && !inCi)(`the image's entrypoint under a read-only r
     expect(out).toContain('sdr-agent stopped');
     expect(out).not.toContain(cp.agentToken);
   }, 12 * 60_000);
+});
+
+// ---- compose.yaml's demo profile ------------------------------------------------------------------
+
+/** A compose service as a sandbox: its image command, mounts, tmpfs and environment. */
+function serviceSandbox(name: string): { command: string[]; mounts: Array<{ host: string; target: string }>; tmpfs: string[]; env: Record<string, string> } {
+  const svc = composeFile.services[name] as RawService & { entrypoint?: string[] };
+  expect(svc.user, `${name} runs as the image's user`).toBe(image.user);
+  const mounts = [
+    ...appLayout(),
+    ...(svc.volumes ?? []).map((v) => {
+      const [host, target] = v.split(':');
+      return { host: resolve(root, host), target };
+    }),
+  ];
+  const tmpfs = (svc.tmpfs ?? []).map((t) => t.split(':')[0]).filter((t) => t !== '/tmp');
+  const env = {
+    PATH: IMAGE_PATH,
+    HOME: '/',
+    HOSTNAME: name,
+    ...image.env,
+    ...Object.fromEntries((svc.environment ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const command = svc.entrypoint ? [...svc.entrypoint, ...(svc.command ?? [])] : [...image.entrypoint, ...(svc.command ?? image.cmd)];
+  return { command, mounts, tmpfs, env };
+}
+
+describe.skipIf(!haveBwrap && !inCi)(`compose.yaml's demo profile, each service sandboxed like its container (${haveBwrap ? 'bwrap' : `skipped: ${why}`})`, () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  });
+
+  it('runs the whole loop on one network: simulator, control plane, agent over ws:// on loopback, and a crawl that completes', async () => {
+    if (!haveBwrap) throw new Error(why);
+    const demo = Object.entries(composeFile.services).filter(([, s]) => (s as { profiles?: string[] }).profiles?.includes('demo'));
+    expect(demo.map(([n]) => n)).toEqual(['simulator', 'control-plane', 'demo-agent', 'demo-crawl']);
+    for (const [n, s] of demo) expect((s as { network_mode?: string }).network_mode, n).toBe('host');
+
+    // network_mode: host on a VM = one network shared by the four. Here: a fresh network namespace
+    // with only loopback (so the demo's fixed ports cannot collide with this machine's), held open
+    // by a sleeping process, which every service joins.
+    const holder = spawn('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--die-with-parent', 'sleep', '86400'], { stdio: 'ignore' });
+    children.push(holder);
+    let netPid = 0;
+    await expect.poll(() => (netPid = childrenOf(holder.pid!)[0] ?? 0), { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
+
+    const started: Record<string, { out(): string; exited: Promise<number | null>; pid(): number; env: Record<string, string> }> = {};
+    const start = (name: string) => {
+      const sb = serviceSandbox(name);
+      const child = spawn('nsenter', [`--net=/proc/${netPid}/ns/net`, '--', 'bwrap', ...bwrapArgv(sb.mounts, sb.env, sb.command, sb.tmpfs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let out = '';
+      child.stdout!.on('data', (d) => (out += d));
+      child.stderr!.on('data', (d) => (out += d));
+      started[name] = { out: () => out, exited: new Promise((ok) => child.on('close', (code) => ok(code))), pid: () => childrenOf(child.pid!)[0] ?? 0, env: sb.env };
+    };
+    // In depends_on order.
+    start('control-plane');
+    start('simulator');
+    await expect.poll(() => started['control-plane'].out(), { timeout: 30_000 }).toContain('listening on http://127.0.0.1:8787');
+    await expect.poll(() => started.simulator.out(), { timeout: 30_000 }).toContain('127.0.0.1:4566');
+    start('demo-agent');
+    start('demo-crawl');
+
+    // demo-crawl waits for the agent, starts the crawl through the REST API with the demo admin
+    // token, follows it, and exits 0 only if it completed (its own deadlines: 3 + 10 minutes).
+    const crawlCode = await started['demo-crawl'].exited;
+    const crawlOut = started['demo-crawl'].out();
+    expect(crawlOut, crawlOut).toMatch(/crawl \S+: completed; catalog: [1-9]\d* nodes, [1-9]\d* edges/);
+    expect(crawlCode).toBe(0);
+
+    // The demo agent's healthcheck (compose's test, minus "CMD") passes at the image's own port.
+    const agentPid = started['demo-agent'].pid();
+    const healthTest = composeFile.services['demo-agent'].healthcheck!.test!;
+    expect(healthTest[0]).toBe('CMD');
+    const health = await execIn(agentPid, started['demo-agent'].env, healthTest.slice(1));
+    expect(health.out).toContain(`127.0.0.1:${image.env.SDR_OPS_PORT}/healthz 200`);
+    expect(health.code).toBe(0);
+
+    // `docker compose --profile demo down`: SIGTERM to each PID 1; each exits 0.
+    for (const name of ['demo-agent', 'simulator', 'control-plane']) process.kill(started[name].pid(), 'SIGTERM');
+    expect(await started['demo-agent'].exited).toBe(0);
+    expect(started['demo-agent'].out()).toContain('sdr-agent stopped: drained');
+    expect(await started.simulator.exited).toBe(0);
+    expect(await started['control-plane'].exited).toBe(0);
+    holder.kill('SIGKILL');
+  }, 15 * 60_000);
 });

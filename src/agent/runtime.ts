@@ -78,6 +78,8 @@ export interface AgentStatus {
   /** Connected, handshake done, not draining. */
   ready: boolean;
   lastError: string | undefined;
+  /** The tunnel's distinct recent errors, oldest first, with when each last happened (epoch ms). */
+  recentErrors?: ReadonlyArray<{ message: string; at: number }>;
   sessions: number;
   jobs: string[];
   /** True from `shutdown()` on. */
@@ -187,6 +189,7 @@ export class AgentRuntime {
       state: this.tunnel.state,
       ready: this.tunnel.ready && !this.draining,
       lastError: this.tunnel.lastError,
+      recentErrors: [...this.tunnel.recentErrors],
       sessions: this.tunnel.sessions,
       jobs: this.jobs.ids,
       draining: this.draining,

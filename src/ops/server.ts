@@ -54,7 +54,8 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
   const stores = deps.storeHealth ? new StoreHealthCache(deps.storeHealth, deps.storeHealthTtlMs ?? 30_000, now) : undefined;
   const status = () => {
     const s = deps.runtime.status();
-    if (s.lastError) errors.add('tunnel', s.lastError);
+    for (const e of s.recentErrors ?? []) errors.add('tunnel', e.message, e.at);
+    if (s.lastError && !s.recentErrors) errors.add('tunnel', s.lastError);
     return s;
   };
 
@@ -129,10 +130,13 @@ class RecentErrors {
   private readonly entries = new Map<string, { source: string; message: string; at: number }>();
   constructor(private readonly now: () => number) {}
 
-  add(source: string, message: string): void {
+  /** Add or move up `message`, which happened at `at` (default: now); an older report of a newer entry changes nothing. */
+  add(source: string, message: string, at = this.now()): void {
     const key = `${source}\u0000${message}`;
+    const known = this.entries.get(key);
+    if (known && known.at >= at) return;
     this.entries.delete(key);
-    this.entries.set(key, { source, message, at: this.now() });
+    this.entries.set(key, { source, message, at });
     if (this.entries.size > MAX_ERRORS) this.entries.delete(this.entries.keys().next().value!);
   }
 

@@ -135,6 +135,9 @@ const REFUSED_CODES: ReadonlySet<number> = new Set([
   CLOSE_CODES.VERSION_MISMATCH.code,
 ]);
 
+/** How many distinct tunnel errors `recentErrors` keeps. */
+const MAX_RECENT_ERRORS = 20;
+
 /** How long a rotation waits for a quiet moment before closing anyway. */
 const ROTATE_WAIT_MS = 60_000;
 
@@ -171,7 +174,25 @@ export class Tunnel {
   /** Connection attempts in a row that did not reach a session. */
   private failures = 0;
   /** Why the last connection ended or failed, for status and readiness. */
-  lastError: string | undefined;
+  get lastError(): string | undefined {
+    return this.lastErrorValue;
+  }
+  set lastError(message: string | undefined) {
+    this.lastErrorValue = message;
+    if (message === undefined) return;
+    // Kept when it happens, not when someone looks: a status read later still shows each error and its time.
+    const at = Date.now();
+    const i = this.errorLog.findIndex((e) => e.message === message);
+    if (i >= 0) this.errorLog.splice(i, 1);
+    this.errorLog.push({ message, at });
+    if (this.errorLog.length > MAX_RECENT_ERRORS) this.errorLog.shift();
+  }
+  private lastErrorValue: string | undefined;
+  private readonly errorLog: Array<{ message: string; at: number }> = [];
+  /** The tunnel's distinct recent errors, oldest first, each with when it last happened (epoch ms). */
+  get recentErrors(): ReadonlyArray<{ message: string; at: number }> {
+    return this.errorLog;
+  }
   /** Connections that completed a handshake. */
   sessions = 0;
   /** Sessions closed for passing a flood limit (4429, 4507). */

@@ -136,6 +136,18 @@ describe('ops server: /status', () => {
     expect(body.controlPlane.url).toMatch(/^wss:\/\/[^:@]*@cp\.example\.com\/v1\/agent\?redacted$/);
   });
 
+  it('lists each tunnel error with the time it happened, not the time someone looked, newest first', async () => {
+    const recentErrors = [
+      { message: 'connection to the control plane failed: connect ECONNREFUSED', at: T0 - 3 * MINUTE },
+      { message: 'the control plane refused the agent token (HTTP 401)', at: T0 - MINUTE },
+    ];
+    const body = (await buildOpsServer(deps({ s: { state: 'connecting', ready: false, lastError: recentErrors[1]!.message, recentErrors } })).inject('/status')).json();
+    expect(body.lastErrors).toEqual([
+      { source: 'tunnel', message: recentErrors[1]!.message, at: new Date(T0 - MINUTE).toISOString() },
+      { source: 'tunnel', message: recentErrors[0]!.message, at: new Date(T0 - 3 * MINUTE).toISOString() },
+    ]);
+  });
+
   it('lists the last errors, scrubbed: a planted credential never appears', async () => {
     const planted = 'wJalrXUtnFEMI-planted-K7MDENG';
     rememberSecret(planted);
@@ -155,8 +167,9 @@ describe('ops server: /status', () => {
     expect(ready.body).not.toContain(planted);
     expect(res.body).not.toContain(planted);
     const errors = res.json().lastErrors as Array<{ source: string; message: string }>;
-    expect(errors.map((e) => e.source)).toEqual(['tunnel', 'secret store v']);
-    expect(errors[0]!.message).toMatch(/^the control plane answered with /);
+    // Both at the same (fake) time: their order is not the point.
+    expect(errors.map((e) => e.source).sort()).toEqual(['secret store v', 'tunnel']);
+    expect(errors.find((e) => e.source === 'tunnel')!.message).toMatch(/^the control plane answered with /);
   });
 });
 

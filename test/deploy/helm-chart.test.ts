@@ -267,6 +267,30 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
     expect(plainEnv(render('proxy-ca.yaml')).AWS_REGION).toBe('us-east-1');
   });
 
+  it('an existing ConfigMap replaces the rendered one; an existing ServiceAccount is used as it is; extra env, envFrom and volumes are added', () => {
+    const objs = chart.template(['eks-irsa.yaml'], { existingConfigMap: 'my-agent-config', 'serviceAccount.create': false, 'serviceAccount.name': 'platform-sa' });
+    expect(objs.map((o) => o.kind)).not.toContain('ConfigMap');
+    expect(objs.map((o) => o.kind)).not.toContain('ServiceAccount');
+    expect(volume(objs, 'config').configMap.name).toBe('my-agent-config');
+    expect(workload(objs).spec.template.metadata.annotations ?? {}).not.toHaveProperty('checksum/config');
+    expect(podSpec(objs).serviceAccountName).toBe('platform-sa');
+    const extra = chart.template([], {
+      'extraEnv[0].name': 'AWS_REGION',
+      'extraEnv[0].value': 'eu-west-1',
+      'extraEnvFrom[0].secretRef.name': 'store-creds',
+      'extraVolumes[0].name': 'store-files',
+      'extraVolumes[0].secret.secretName': 'store-files',
+      'extraVolumeMounts[0].name': 'store-files',
+      'extraVolumeMounts[0].mountPath': '/var/run/secrets/stores',
+      'extraVolumeMounts[0].readOnly': true,
+    });
+    expect(plainEnv(extra).AWS_REGION).toBe('eu-west-1');
+    expect(agentContainer(extra).envFrom).toEqual([{ secretRef: { name: 'store-creds' } }]);
+    expect(volume(extra, 'store-files')).toEqual({ name: 'store-files', secret: { secretName: 'store-files' } });
+    expect(mount(extra, 'store-files')).toEqual({ name: 'store-files', mountPath: '/var/run/secrets/stores', readOnly: true });
+    expect(extra.flatMap(apiSchemaProblems)).toEqual([]);
+  });
+
   it('mTLS: the client certificate Secret is mounted and named by SDR_CLIENT_CERT_FILE / SDR_CLIENT_KEY_FILE', () => {
     const objs = render('aks-gke-identity.yaml');
     expect(plainEnv(objs)).toMatchObject({ SDR_CLIENT_CERT_FILE: '/var/run/secrets/sdr-agent/client/tls.crt', SDR_CLIENT_KEY_FILE: '/var/run/secrets/sdr-agent/client/tls.key', SDR_AGENT_TOKEN_FILE: '/var/run/secrets/sdr-agent/token/agent-token' });

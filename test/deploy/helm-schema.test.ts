@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ConfigFileSchema } from '../../src/config/index.js';
 import { CHART_DIR, SdrChart } from '../helpers/helm-chart.js';
 
@@ -75,5 +76,18 @@ describe('values.schema.json', () => {
     const agentKeys = Object.keys(ConfigFileSchema.properties).filter((k) => k !== 'ops' && k !== 'proxy').sort();
     expect(chartKeys).toEqual(agentKeys);
     expect(schema.additionalProperties).toBe(false);
+  });
+
+  it('values.yaml sets every top-level key the schema knows, and documents every key it sets (a comment above or beside it)', () => {
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
+    const text = readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8');
+    expect(Object.keys(parseYaml(text)).sort()).toEqual(Object.keys(schema.properties).sort());
+    const undocumented: string[] = [];
+    let previous = '';
+    for (const [i, line] of text.split('\n').entries()) {
+      if (/^\s*[A-Za-z][\w.-]*:/.test(line) && !line.includes('#') && !previous.trim().startsWith('#')) undocumented.push(`${i + 1}: ${line.trim()}`);
+      if (line.trim()) previous = line;
+    }
+    expect(undocumented).toEqual([]);
   });
 });

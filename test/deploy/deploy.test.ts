@@ -191,6 +191,51 @@ describe('deployment files', () => {
     expect(stopMs).toBeGreaterThan(drainGraceMs);
   });
 
+  it('every service runs the image of this version, as uid 10001', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const services = (parseYaml(composeConfig('--profile', 'crawl', '--profile', 'demo')) as ComposeFile & { services: Record<string, { image?: string }> }).services;
+    expect(Object.keys(services).sort()).toEqual(['agent', 'control-plane', 'crawl', 'demo-agent', 'demo-crawl', 'simulator']);
+    for (const [name, s] of Object.entries(services)) {
+      expect(s.image, name).toBe(`sdr-agent:${pkg.version}`);
+      expect(s.user, name).toBe('10001:10001');
+      expect(s.read_only, name).toBe(true);
+      expect(s.cap_drop, name).toEqual(['ALL']);
+    }
+  });
+
+  it('the demo profile is wired together: loopback addresses, its public tokens hashed in the control plane\'s files, a config the agent loads', () => {
+    const services = (parseYaml(composeConfig('--profile', 'demo')) as ComposeFile).services;
+    const demo = ['simulator', 'control-plane', 'demo-agent', 'demo-crawl'];
+    for (const name of demo) {
+      expect(services[name].profiles, name).toEqual(['demo']);
+      expect(services[name].network_mode, name).toBe('host');
+    }
+    const flag = (cmd: string[] | undefined, f: string) => cmd![cmd!.indexOf(f) + 1];
+    const cp = services['control-plane'].command;
+    const sim = services.simulator.command;
+    expect(flag(cp, '--host')).toBe('127.0.0.1');
+    expect(flag(sim, '--host')).toBe('127.0.0.1');
+    // The public demo tokens: their SHA-256 hashes are what the control plane's token files hold.
+    const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
+    const agentEnv = services['demo-agent'].environment as Record<string, string>;
+    const agents = JSON.parse(readFileSync(join(root, 'deploy', 'demo', 'agents.json'), 'utf8')) as { agents: Record<string, { sha256: string }> };
+    const admins = JSON.parse(readFileSync(join(root, 'deploy', 'demo', 'admin.json'), 'utf8')) as { tokens: Array<{ sha256: string }> };
+    expect(services['control-plane'].volumes).toEqual([`${join(root, 'deploy', 'demo', 'agents.json')}:/data/agents.json:ro`, `${join(root, 'deploy', 'demo', 'admin.json')}:/data/admin.json:ro`]);
+    expect(flag(cp, '--data-dir')).toBe('/data');
+    const crawlEnv = services['demo-crawl'].environment as Record<string, string>;
+    expect(admins.tokens.map((t) => t.sha256)).toEqual([sha(crawlEnv.SDR_DEMO_ADMIN_TOKEN)]);
+    expect(crawlEnv.SDR_DEMO_API).toBe(`http://127.0.0.1:${flag(cp, '--port')}`);
+    // The demo agent's config, through the real loader with the service's environment.
+    const config = loadAgentConfig({ path: join(root, 'deploy', 'demo', 'agent.yaml'), env: agentEnv });
+    expect(agents.agents[config.agent.id].sha256).toBe(sha(agentEnv.SDR_AGENT_TOKEN));
+    expect(config.controlPlane.url).toBe(`ws://127.0.0.1:${flag(cp, '--port')}/v1/agent`);
+    expect(Object.values(config.connections).map((c) => (c as { endpoint?: string }).endpoint)).toEqual([`http://127.0.0.1:${flag(sim, '--port')}`]);
+    expect(config.ops.enabled).toBe(true);
+    expect(services['demo-agent'].healthcheck?.test).toEqual(['CMD', 'node', '/app/dist/src/ops/probe.js']);
+    // Services without an ops server do not inherit the image's healthcheck.
+    for (const name of ['simulator', 'control-plane', 'demo-crawl']) expect(services[name].healthcheck?.test, name).toEqual(['NONE']);
+  });
+
   it('deploy/agent.yaml, the example config, validates with loadAgentConfig', () => {
     const example = loadExample();
     expect(example.configFile).toBe(exampleConfig);

@@ -46,9 +46,10 @@ LABEL org.opencontainers.image.title="sdr-agent" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.base.name="${NODE_IMAGE}"
 
-# The base image ships npm, npx, corepack and yarn; the agent needs none of them at run time.
+# The base image ships npm, npx, corepack, yarn and Node's C headers; the agent needs none of them.
+# (They stay in the base layer's bytes, but not in the container's file system.)
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
-           /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-v*
+           /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-v* /usr/local/include/node
 
 WORKDIR /app
 # Owned by root and not writable by the agent's user: the code cannot be changed at run time.

@@ -4,9 +4,9 @@
 #     --build-arg SOURCE=https://git.example.com/you/sdr-agent .
 #
 # Base: the official Node.js 22 image on Debian 12, slim variant, pinned by its full version tag
-# (22.23.3: the newest 22.x release on 2026-12-01). It is NOT pinned by digest: no container
-# registry can be reached from where this file is written and tested, so no digest could be looked
-# up, and none is made up here. Pin one yourself with
+# (22.23.3, the newest 22.x on 2026-12-01 per the npm registry's `node` package). It is NOT
+# pinned by digest: no container registry can be reached from where this file is written and
+# tested, so no digest could be looked up, and none is made up here. Pin one yourself with
 #   docker buildx imagetools inspect node:22.23.3-bookworm-slim      # the index digest
 # and NODE_IMAGE=node:22.23.3-bookworm-slim@sha256:<digest>.
 ARG NODE_IMAGE=node:22.23.3-bookworm-slim

@@ -171,15 +171,15 @@ describe('deployment files', () => {
     const bench = readFileSync(join(root, 'bench', 'README.md'), 'utf8');
     // Every "N MB" on a line about peak RSS, except the targets ("< 200 MB").
     const peaks = bench.split('\n').filter((l) => l.includes('Peak RSS')).flatMap((l) => [...l.matchAll(/(?<!< )\b(\d+) MB/g)].map((m) => Number(m[1])));
-    expect(peaks).toEqual([179, 171, 181]);
+    expect(peaks.length).toBeGreaterThan(0);
     const measured = Math.max(...peaks);
-    expect(measured).toBe(181);
     const limitMb = Number(/^(\d+)m$/.exec(agent.mem_limit!)![1]);
     const jobs = loadExample().limits.maxConcurrentJobs;
     // Every job at its measured peak, each with a whole runtime, still fits with room to spare.
     expect(limitMb).toBeGreaterThanOrEqual(jobs * measured * 1.25);
     expect(limitMb).toBeLessThanOrEqual(1024);
-    expect(readFileSync(join(root, 'compose.yaml'), 'utf8')).toMatch(/bench\/README\.md: one crawl of a 100,000-resource estate peaks at 181 MB RSS/);
+    // The comment states the figure it was sized from: a new, higher measurement fails here until compose.yaml is re-sized.
+    expect(readFileSync(join(root, 'compose.yaml'), 'utf8')).toContain(`bench/README.md: one crawl of a 100,000-resource estate peaks at ${measured} MB RSS`);
   });
 
   it("compose.yaml's stop_grace_period is longer than the example config's drain grace period", () => {

@@ -5,12 +5,13 @@
  * controller and a kubelet would: the Restricted Pod Security rules, the probes, the NetworkPolicy.
  * `helm install` against a cluster is not run here (there is none).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../../src/config/index.js';
 import { DEFAULT_JWT_FILE } from '../../src/secrets/vault/schema.js';
-import { agentContainer, apiSchemaProblems, NAMESPACE, only, plainEnv, RELEASE, SdrChart, VALUES_DIR, workload, type K8sObject } from '../helpers/helm-chart.js';
+import { agentContainer, apiSchemaProblems, CHART_DIR, NAMESPACE, only, plainEnv, RELEASE, SdrChart, VALUES_DIR, workload, type K8sObject } from '../helpers/helm-chart.js';
 
 const FETCH_TIMEOUT_MS = 10 * 60_000;
 const VALUES_FILES = readdirSync(VALUES_DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -42,6 +43,13 @@ afterAll(() => chart?.dispose());
 describe('helm lint and template', () => {
   it('the values files cover what the issue lists: IRSA, Vault Kubernetes auth, proxy + CA, metrics, two replicas', () => {
     expect(VALUES_FILES).toEqual(expect.arrayContaining(['eks-irsa.yaml', 'vault-kubernetes.yaml', 'proxy-ca.yaml', 'metrics.yaml', 'two-replicas.yaml']));
+  });
+
+  it("the chart's appVersion, hence the default image tag, is the agent's package version", () => {
+    const chartYaml = parseYaml(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(CHART_DIR, '..', '..', 'package.json'), 'utf8'));
+    expect(chartYaml.appVersion).toBe(pkg.version);
+    expect(agentContainer(render('')).image).toBe(`sdr-agent:${pkg.version}`);
   });
 
   it('helm lint --strict passes with the default values and with every values file', () => {
@@ -133,7 +141,6 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
     // A config change rolls the pods (the agent reads its file once, at start).
     const changed = chart.template([], { 'config.log.level': 'debug' });
     expect(workload(changed).spec.template.metadata.annotations['checksum/config']).not.toBe(workload(objs).spec.template.metadata.annotations['checksum/config']);
-    expect(c.image).toBe('sdr-agent:0.1.0');
     expect(agentContainer(render('proxy-ca.yaml')).image).toBe('registry.corp.example/sdr/sdr-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
   });
 

@@ -355,7 +355,7 @@ export class JobManager {
         counts: { nodes: result.emitted.nodes, edges: result.emitted.edges },
         calls: result.calls.calls,
       };
-      logger.info({ status, nodes: result.emitted.nodes, edges: result.emitted.edges, ms: Math.round(result.durationMs) }, status === 'cancelled' ? 'crawl cancelled' : 'crawl finished');
+      logger.info({ status, account: result.account, nodes: result.emitted.nodes, edges: result.emitted.edges, ms: Math.round(result.durationMs) }, status === 'cancelled' ? 'crawl cancelled' : 'crawl finished');
     } catch (err) {
       const base = { scopes: [], counts: { nodes: 0, edges: 0 }, calls: job.calls?.calls ?? {} };
       if (job.cancelled) {

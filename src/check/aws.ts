@@ -38,7 +38,7 @@ export async function checkAws(conn: CheckedConnection, clients: AwsClientFactor
       ...base,
       action: 'sts:GetCallerIdentity',
       message: `connection "${conn.name}": sts:GetCallerIdentity in ${region}: ${describeOutcome(o, err)}`,
-      hint: identityHint(conn.name, o.status, region),
+      hint: o.hint ?? identityHint(conn.name, o.status, region),
     });
   }
   const reads = conn.regions.flatMap((r) => conn.types.map((t) => ({ region: r, type: t })));
@@ -72,7 +72,7 @@ async function checkRead(connection: string, region: string, type: string, clien
     return { ...base, status: 'ok', action, message: `${action} in ${region} works` };
   } catch (err) {
     const o = awsOutcome(err);
-    return { ...base, status: o.status, action, message: `${action} in ${region}: ${describeOutcome(o, err)}`, hint: readHint(connection, action, o.status, region, o.badCredentials) };
+    return { ...base, status: o.status, action, message: `${action} in ${region}: ${describeOutcome(o, err)}`, hint: o.hint ?? readHint(connection, action, o.status, region, o.badCredentials) };
   }
 }
 
@@ -80,7 +80,7 @@ function identityHint(connection: string, status: CheckItem['status'], region: s
   if (status === 'unreachable') return `Check the network path to AWS STS in ${region} (proxy, DNS, firewall, endpoint) and run the check again.`;
   if (status === 'throttled') return 'AWS rate-limited the call; run the check again in a minute.';
   if (status === 'denied') return `Allow sts:GetCallerIdentity (and sts:AssumeRole on the role, if one is configured) to the identity of connection "${connection}".`;
-  return `Check the credentials of connection "${connection}" (credentials: and assumeRole: in the configuration).`;
+  return `Check the credentials of connection "${connection}" (its credentials and assumeRole settings in the configuration).`;
 }
 
 function readHint(connection: string, action: string, status: CheckItem['status'], region: string, badCredentials?: boolean): string {

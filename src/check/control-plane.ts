@@ -8,6 +8,7 @@
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { redactUrl } from '../net/index.js';
+import { classifyConnectError } from '../tunnel/connect-failure.js';
 import { CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, HANDSHAKE_TIMEOUT_MS, SUBPROTOCOL, type CheckItem } from '../protocol/index.js';
 
 export interface ControlPlaneTarget {
@@ -82,8 +83,11 @@ export function checkControlPlane(target: ControlPlaneTarget): Promise<CheckItem
     });
     ws.on('error', (err: Error & { code?: string }) => {
       const code = err.code ?? '';
-      if (TLS_CODES.has(code)) done(item('failed', `the TLS certificate of the control plane at ${where} is not valid for this agent (${code})`, 'Give the CA that signed it as controlPlane.caFile, or fix the certificate (name, dates).'));
-      else done(item('unreachable', `the control plane at ${where} is not reachable (${code || err.name})`, 'Check controlPlane.url, DNS, the proxy (proxy: / HTTPS_PROXY) and firewalls between the agent and the control plane.'));
+      // The tunnel's own classification: the same cause and hint as `run`'s log line for this failure.
+      const failure = classifyConnectError(err);
+      if (TLS_CODES.has(code)) done(item('failed', `the TLS certificate of the control plane at ${where} is not valid for this agent (${code})`, failure.cause === 'other' ? 'Give the CA that signed it as controlPlane.caFile, or fix the certificate (name, dates).' : failure.hint));
+      else if (failure.cause === 'proxy-auth') done(item('failed', `the control plane at ${where} is not reachable: ${failure.what}`, failure.hint));
+      else done(item('unreachable', `the control plane at ${where} is not reachable: ${failure.what}`, failure.hint));
       ws.terminate();
     });
     ws.on('close', () => done(item('unreachable', `the connection to the control plane at ${where} closed during the upgrade`, 'Check the proxy and firewalls between the agent and the control plane.')));

@@ -3,7 +3,7 @@
  * (src/crawl/classify.ts) or the secret store's error kind, never from message text.
  */
 import { ACCESS_DENIED_CODES, classifyFailure, errorCode } from '../crawl/classify.js';
-import { SdrError } from '../errors.js';
+import { ProxyError, SdrError } from '../errors.js';
 import type { CheckStatus } from '../protocol/index.js';
 import { SecretStoreError, type SecretErrorKind } from '../secrets/index.js';
 
@@ -13,6 +13,8 @@ export interface Outcome {
   code: string;
   /** True when AWS rejected the credentials themselves (every call of the connection would fail alike). */
   badCredentials?: boolean;
+  /** What to do, when the failure says it better than the check can (the proxy's failures). */
+  hint?: string;
 }
 
 /** The status of a store failure of `kind`. */
@@ -25,6 +27,9 @@ export function storeStatus(kind: SecretErrorKind): CheckStatus {
 /** How a failed AWS call (or the credentials behind it) is reported. */
 export function awsOutcome(err: unknown): Outcome {
   if (err instanceof SecretStoreError) return { status: storeStatus(err.kind), code: err.kind };
+  // The proxy, not AWS: a refusing or unreachable proxy is a network path problem, bad proxy
+  // credentials are a configuration problem; neither says anything about the AWS credentials.
+  if (err instanceof ProxyError) return { status: err.status === 407 ? 'failed' : 'unreachable', code: err.code, ...(err.hint ? { hint: err.hint } : {}) };
   if (err instanceof SdrError) return { status: 'failed', code: err.code };
   const code = errorCode(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;

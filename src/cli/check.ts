@@ -2,7 +2,7 @@ import { buildAgent } from '../agent/from-config.js';
 import { checkControlPlane, formatReport, summarize } from '../check/index.js';
 import { CONFIG_ENV, loadAgentConfig, type AgentConfig } from '../config/index.js';
 import { SdrError, UsageError } from '../errors.js';
-import { silentLogger } from '../log.js';
+import { onProcessWarnings, silentLogger } from '../log.js';
 import type { CheckItem } from '../protocol/index.js';
 import { scrubValue } from '../scrub.js';
 import { parseCommandArgs } from './args.js';
@@ -56,7 +56,14 @@ export async function checkCommand(argv: string[], io: CheckIo = { stdout: proce
   if (values.config === '') throw new UsageError('check: --config needs a file name');
   const json = values.json || (!values.table && !io.stdout.isTTY);
 
-  const items = await runChecks(values.config, io.env);
+  // Node's and the AWS SDK's process warnings as one line each on stderr, not multi-line text.
+  const restoreWarnings = onProcessWarnings((w, message) => process.stderr.write(scrubValue(`warning: ${w.name}${w.code ? ` ${w.code}` : ''}: ${message}\n`)));
+  let items: CheckItem[];
+  try {
+    items = await runChecks(values.config, io.env);
+  } finally {
+    restoreWarnings();
+  }
   const report = summarize(items);
   // summarize scrubbed every item; the whole text once more, whatever was added around them.
   io.stdout.write(scrubValue(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report)));

@@ -2,7 +2,10 @@
  * `sdr-agent check` against real servers: the SageMaker/STS simulator, the Vault simulator and the
  * reference control plane, with the config `run` reads. Output is what the command prints.
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -144,6 +147,40 @@ describe('sdr-agent check', () => {
     const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: url, token: 'sdra_whatever-token-1234', simUrl: sim.url })]);
     expect(code).toBe(1);
     expect(find((JSON.parse(out) as { checks: CheckItem[] }).checks, 'control-plane')!.status).toBe('unreachable');
+  });
+
+  it('blames a refusing proxy, not the AWS credentials: unreachable, naming the proxy with its password masked, and what to ask for', async () => {
+    [sim, h] = await Promise.all([startSimulator(), startControlPlane()]);
+    let connects = 0;
+    const proxy = createServer();
+    proxy.on('connect', (_req, socket: Socket) => {
+      connects++;
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+    });
+    proxy.listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    try {
+      const proxyUrl = `http://ops:proxy-pass-0451@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url })], { ...ENV, HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl, NO_PROXY: '' });
+      expect(code).toBe(1);
+      expect(out).not.toContain('proxy-pass-0451');
+      const { checks } = JSON.parse(out) as { checks: CheckItem[] };
+      const identity = find(checks, 'aws-identity', { connection: 'sim' })!;
+      expect(identity.status).toBe('unreachable');
+      expect(identity.message).toMatch(/proxy http:\/\/\S*127\.0\.0\.1:\d+\/? refused CONNECT to 127\.0\.0\.1:\d+ with HTTP 403/);
+      expect(identity.hint).toMatch(/proxy/i);
+      expect(identity.hint).not.toMatch(/credentials/);
+      const cp = find(checks, 'control-plane')!;
+      expect(cp.status).toBe('unreachable');
+      expect(cp.message).toMatch(/SDR_ERR_PROXY: proxy \S+ refused CONNECT to 127\.0\.0\.1:\d+ with HTTP 403/);
+      expect(cp.hint).toMatch(/The proxy refuses this destination/);
+      // Nothing got past the proxy; one CONNECT each for STS and the control plane.
+      expect(sim.counts().GetCallerIdentity ?? 0).toBe(0);
+      expect(connects).toBe(2);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('checks the control plane\'s TLS certificate against the configured CA', async () => {

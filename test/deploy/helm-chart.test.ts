@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../../src/config/index.js';
 import { DEFAULT_JWT_FILE } from '../../src/secrets/vault/schema.js';
+import { unknownFields } from '../helpers/k8s-fields.js';
 import { agentContainer, apiSchemaProblems, CHART_DIR, NAMESPACE, only, plainEnv, RELEASE, SdrChart, VALUES_DIR, workload, type K8sObject } from '../helpers/helm-chart.js';
 
 const FETCH_TIMEOUT_MS = 10 * 60_000;
@@ -69,6 +70,23 @@ describe('helm lint and template', () => {
       expect(o.metadata.namespace, `${o.kind} namespace`).toBe(NAMESPACE);
       expect(o.metadata.labels?.['app.kubernetes.io/instance']).toBe(RELEASE);
     }
+  });
+
+  it.each(['', ...VALUES_FILES])('no object rendered with %s has a field its kind does not have (what strict field validation would refuse)', (file) => {
+    expect(render(file).flatMap((o) => unknownFields(o).map((f) => `${o.kind}: ${f}`))).toEqual([]);
+  });
+
+  it('the unknown-field check itself works: a misspelt field is reported with its path', () => {
+    const deployment = structuredClone(workload(render('two-replicas.yaml')));
+    deployment.spec.template.spec.containers[0].securityContex = {};
+    deployment.spec.template.spec.containers[0].env[0].valueFromm = {};
+    deployment.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabel = {};
+    deployment.metadata.labels!['any-label'] = 'allowed';
+    expect(unknownFields(deployment).sort()).toEqual([
+      'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabel',
+      'spec.template.spec.containers[0].env[0].valueFromm',
+      'spec.template.spec.containers[0].securityContex',
+    ].sort());
   });
 
   it('the schema check itself works: an invalid object is reported', () => {

@@ -8,8 +8,12 @@ export interface EnvOverride {
   name: string;
   /** Path in the config file, e.g. `['limits', 'maxConcurrentJobs']`. */
   path: readonly string[];
-  /** `integer`: digits become a number; `duration`: digits become milliseconds, else a duration string. */
-  kind: 'string' | 'integer' | 'duration';
+  /**
+   * `integer`: digits become a number; `duration`: digits become milliseconds, else a duration
+   * string; `boolean`: `true` or `false` (any case) become booleans, anything else stays text and
+   * the schema refuses it, naming the variable.
+   */
+  kind: 'string' | 'integer' | 'duration' | 'boolean';
 }
 
 /** The path of the config file when `--config` is not given. */
@@ -28,6 +32,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'SDR_DRAIN_GRACE_PERIOD', path: ['limits', 'drainGracePeriod'], kind: 'duration' },
   { name: 'SDR_MAX_CONNECTION_LIFETIME', path: ['limits', 'maxConnectionLifetime'], kind: 'duration' },
   { name: 'SDR_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
+  { name: 'SDR_OPS_ENABLED', path: ['ops', 'enabled'], kind: 'boolean' },
   { name: 'SDR_OPS_ADDRESS', path: ['ops', 'address'], kind: 'string' },
   { name: 'SDR_OPS_PORT', path: ['ops', 'port'], kind: 'integer' },
 ];
@@ -46,7 +51,15 @@ export function applyEnvOverrides(doc: Record<string, unknown>, env: NodeJS.Proc
   for (const o of ENV_OVERRIDES) {
     const text = env[o.name];
     if (text === undefined || text.trim() === '') continue;
-    const value = o.kind !== 'string' && /^\s*-?\d+\s*$/.test(text) ? Number(text) : text.trim();
+    const trimmed = text.trim();
+    const value =
+      o.kind === 'boolean'
+        ? /^(true|false)$/i.test(trimmed)
+          ? trimmed.toLowerCase() === 'true'
+          : trimmed
+        : o.kind !== 'string' && /^-?\d+$/.test(trimmed)
+          ? Number(trimmed)
+          : trimmed;
     let node = doc;
     for (const key of o.path.slice(0, -1)) {
       const next = node[key];

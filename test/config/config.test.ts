@@ -281,6 +281,13 @@ describe('environment overrides', () => {
     );
   });
 
+  it('turn the ops server on with SDR_OPS_ENABLED (true or false, any case), over the file, and refuse anything else naming the variable', () => {
+    expect(load(MINIMAL, { SDR_AGENT_TOKEN: TOKEN, SDR_OPS_ENABLED: 'TRUE' }).ops.enabled).toBe(true);
+    expect(load(`${MINIMAL}ops:\n  enabled: true\n`, { SDR_AGENT_TOKEN: TOKEN, SDR_OPS_ENABLED: 'false' }).ops.enabled).toBe(false);
+    const err = failure(MINIMAL, { SDR_AGENT_TOKEN: TOKEN, SDR_OPS_ENABLED: 'yes' });
+    expect(err.message).toContain('SDR_OPS_ENABLED: must be true or false');
+  });
+
   it('ignore empty values', () => {
     expect(load(MINIMAL, { SDR_AGENT_TOKEN: TOKEN, SDR_MAX_CONCURRENT_JOBS: '', SDR_LOG_LEVEL: ' ' }).limits.maxConcurrentJobs).toBe(2);
   });

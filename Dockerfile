@@ -60,12 +60,14 @@ COPY docs ./docs
 
 # NODE_ENV: production behaviour of the dependencies.
 # SDR_CONFIG: `run` reads this file unless --config says otherwise; mount your config there.
-# SDR_OPS_ADDRESS/SDR_OPS_PORT: where the ops server listens when the config sets ops.enabled: true
-#   (loopback: only the HEALTHCHECK below, inside the container, reaches it). The probe reads the
-#   same two variables, so change them here (or with -e), not with ops.address/ops.port in the
-#   file, which they override. Kubernetes sets SDR_OPS_ADDRESS to the pod IP instead.
+# SDR_OPS_ENABLED/SDR_OPS_ADDRESS/SDR_OPS_PORT: the ops server is on, whatever the config says
+#   (the HEALTHCHECK below needs it), on loopback: only the probe, inside the container, reaches
+#   it. The probe reads the same two address variables, so change them here (or with -e), not with
+#   ops.address/ops.port in the file, which they override. Kubernetes sets SDR_OPS_ADDRESS to the
+#   pod IP instead.
 ENV NODE_ENV=production \
     SDR_CONFIG=/etc/sdr-agent/agent.yaml \
+    SDR_OPS_ENABLED=true \
     SDR_OPS_ADDRESS=127.0.0.1 \
     SDR_OPS_PORT=9464
 

@@ -18,7 +18,6 @@ import { startSimProcess, type SimProcess } from './sim-process.js';
 
 tuneRuntime();
 
-
 const RATE = Number(process.env.BENCH_RATE ?? 50); // requests/s per operation
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 /** Thousands of training jobs, hundreds of each other type (a handful of Studio domains). */
@@ -113,7 +112,9 @@ type ChildRun = { rssMb: number; seconds: number; records: number };
 async function largeCrawls(total: number): Promise<{ first: ChildRun; without: ChildRun; withPass: ChildRun }> {
   const sim = await startSimProcess({ estate: { counts: scaledCounts(total) } });
   const child = async (...flags: string[]): Promise<ChildRun> => {
-    const c = spawn(process.execPath, [fileURLToPath(new URL('./crawl-child.js', import.meta.url)), sim.url, REGION, ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [fileURLToPath(new URL('./crawl-child.js', import.meta.url)), sim.url, REGION, ...flags], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     c.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number>((r) => c.on('exit', (x) => r(x ?? 1)));
@@ -139,7 +140,12 @@ async function main(): Promise<void> {
   if (process.env.BENCH_PARTS === 'large') return reportLarge();
   console.log(`bench:crawl — node ${process.version}, rate limit ${RATE} req/s per operation, latency ${LATENCY_MS} ms`);
   const sim = await startSimProcess({ estate: { counts: COUNTS }, latencyMs: LATENCY_MS, rateLimits: { default: RATE, burst: RATE } });
-  const denied = await startSimProcess({ estate: { counts: COUNTS }, latencyMs: LATENCY_MS, rateLimits: { default: RATE, burst: RATE }, deniedOperations: ['Search'] });
+  const denied = await startSimProcess({
+    estate: { counts: COUNTS },
+    latencyMs: LATENCY_MS,
+    rateLimits: { default: RATE, burst: RATE },
+    deniedOperations: ['Search'],
+  });
   const total = TOTAL;
   console.log(`estate: ${total} resources (${COUNTS.trainingJobs} training jobs), simulator in its own process\n`);
   try {
@@ -147,21 +153,54 @@ async function main(): Promise<void> {
       ['Search allowed', sim, true],
       ['Search denied', denied, false],
     ];
-    const rows: string[][] = [['mode', 'wall s', 'bound s', 'bound/actual (time)', 'calls', 'bound calls', 'bound/actual (calls)', 'calls/resource', 'bound calls/resource', 'throttled']];
+    const rows: string[][] = [
+      [
+        'mode',
+        'wall s',
+        'bound s',
+        'bound/actual (time)',
+        'calls',
+        'bound calls',
+        'bound/actual (calls)',
+        'calls/resource',
+        'bound calls/resource',
+        'throttled',
+      ],
+    ];
     for (const [name, s, search] of modes) {
       const r = await run(name, s, search);
       const lb = lowerBound(search);
       const bCalls = Object.values(lb.calls).reduce((a, n) => a + n, 0);
       const bSec = boundSeconds(lb.calls, lb.chainPages);
       const throttled = Object.values(r.result.calls.throttled).reduce((a, n) => a + n, 0);
-      rows.push([name, r.seconds.toFixed(2), bSec.toFixed(2), (bSec / r.seconds).toFixed(2), String(r.calls), String(bCalls), (bCalls / r.calls).toFixed(2), (r.calls / total).toFixed(3), (bCalls / total).toFixed(3), String(throttled)]);
+      rows.push([
+        name,
+        r.seconds.toFixed(2),
+        bSec.toFixed(2),
+        (bSec / r.seconds).toFixed(2),
+        String(r.calls),
+        String(bCalls),
+        (bCalls / r.calls).toFixed(2),
+        (r.calls / total).toFixed(3),
+        (bCalls / total).toFixed(3),
+        String(throttled),
+      ]);
       if (search) {
         const searchTypes = RESOURCES.filter((d) => d.search);
-        const ops = new Set(['sagemaker:Search', ...searchTypes.flatMap((d) => [`sagemaker:${d.list.operation}`, `sagemaker:${d.describe.operation}`])]);
+        const ops = new Set([
+          'sagemaker:Search',
+          ...searchTypes.flatMap((d) => [`sagemaker:${d.list.operation}`, `sagemaker:${d.describe.operation}`]),
+        ]);
         const served = searchTypes.reduce((a, d) => a + (TOTALS[d.type] ?? 0), 0);
-        const used = Object.entries(r.perOp).filter(([op]) => ops.has(op)).reduce((a, [, n]) => a + n, 0);
-        const rest = Object.entries(r.perOp).filter(([op]) => !ops.has(op) && op.startsWith('sagemaker:')).reduce((a, [, n]) => a + n, 0);
-        console.log(`${name}: ${(used / served).toFixed(3)} calls/resource over the ${served} resources of the 8 Search-served types; ${(rest / (TOTAL - served)).toFixed(3)} over the ${TOTAL - served} of the 6 types SageMaker Search does not serve (one Describe each, by API design)`);
+        const used = Object.entries(r.perOp)
+          .filter(([op]) => ops.has(op))
+          .reduce((a, [, n]) => a + n, 0);
+        const rest = Object.entries(r.perOp)
+          .filter(([op]) => !ops.has(op) && op.startsWith('sagemaker:'))
+          .reduce((a, [, n]) => a + n, 0);
+        console.log(
+          `${name}: ${(used / served).toFixed(3)} calls/resource over the ${served} resources of the 8 Search-served types; ${(rest / (TOTAL - served)).toFixed(3)} over the ${TOTAL - served} of the 6 types SageMaker Search does not serve (one Describe each, by API design)`,
+        );
       }
       console.log(`${name}: calls per operation`);
       console.log(
@@ -169,7 +208,12 @@ async function main(): Promise<void> {
           ['operation', 'calls', 'bound', 'bound/actual'],
           ...Object.keys({ ...lb.calls, ...r.perOp })
             .sort()
-            .map((op) => [op, String(r.perOp[op] ?? 0), String(lb.calls[op] ?? 0), r.perOp[op] ? ((lb.calls[op] ?? 0) / r.perOp[op]!).toFixed(2) : '-']),
+            .map((op) => [
+              op,
+              String(r.perOp[op] ?? 0),
+              String(lb.calls[op] ?? 0),
+              r.perOp[op] ? ((lb.calls[op] ?? 0) / r.perOp[op]!).toFixed(2) : '-',
+            ]),
         ]),
       );
       console.log('');
@@ -177,7 +221,18 @@ async function main(): Promise<void> {
     const naive = await naiveCrawl(denied.url, REGION, CREDENTIALS);
     const lbNaive = lowerBound(false);
     const bNaive = boundSeconds(lbNaive.calls, lbNaive.chainPages);
-    rows.push(['naive sequential List+Describe', naive.seconds.toFixed(2), bNaive.toFixed(2), (bNaive / naive.seconds).toFixed(2), String(naive.calls), String(Object.values(lbNaive.calls).reduce((a, n) => a + n, 0)), (Object.values(lbNaive.calls).reduce((a, n) => a + n, 0) / naive.calls).toFixed(2), (naive.calls / total).toFixed(3), (Object.values(lbNaive.calls).reduce((a, n) => a + n, 0) / total).toFixed(3), String(naive.throttled)]);
+    rows.push([
+      'naive sequential List+Describe',
+      naive.seconds.toFixed(2),
+      bNaive.toFixed(2),
+      (bNaive / naive.seconds).toFixed(2),
+      String(naive.calls),
+      String(Object.values(lbNaive.calls).reduce((a, n) => a + n, 0)),
+      (Object.values(lbNaive.calls).reduce((a, n) => a + n, 0) / naive.calls).toFixed(2),
+      (naive.calls / total).toFixed(3),
+      (Object.values(lbNaive.calls).reduce((a, n) => a + n, 0) / total).toFixed(3),
+      String(naive.throttled),
+    ]);
     console.log(table(rows));
     console.log('\ntargets: bound/actual >= 0.8 in both modes; <= 0.05 calls/resource with Search allowed');
   } finally {
@@ -192,15 +247,27 @@ async function reportLarge(): Promise<void> {
   const size = Number(process.env.BENCH_RSS_RESOURCES ?? 100_000);
   console.log(`\na crawl of a ${size.toLocaleString('en')}-resource estate (child processes, Search allowed, no rate limit):`);
   const { first, without, withPass } = await largeCrawls(size);
-  console.log(`  peak RSS: ${first.records.toLocaleString('en')} records in ${first.seconds.toFixed(1)} s, peak RSS ${first.rssMb.toFixed(0)} MB (target < 200 MB; ratio ${(first.rssMb / 200).toFixed(2)} of the bound)`);
+  console.log(
+    `  peak RSS: ${first.records.toLocaleString('en')} records in ${first.seconds.toFixed(1)} s, peak RSS ${first.rssMb.toFixed(0)} MB (target < 200 MB; ratio ${(first.rssMb / 200).toFixed(2)} of the bound)`,
+  );
   const rate = (r: ChildRun) => r.records / r.seconds;
   const cost = 1 - rate(withPass) / rate(without);
-  console.log(table([
-    ['egress pass', 'records', 'seconds', 'records/s', 'ratio to without'],
-    ['without (identity)', without.records.toLocaleString('en'), without.seconds.toFixed(1), rate(without).toFixed(0), '1.00'],
-    ['with', withPass.records.toLocaleString('en'), withPass.seconds.toFixed(1), rate(withPass).toFixed(0), (rate(withPass) / rate(without)).toFixed(2)],
-  ]));
-  console.log(`  the pass costs ${(cost * 100).toFixed(1)}% of crawl throughput (target <= 15%; ratio ${(cost / 0.15).toFixed(2)} of the bound); peak RSS with it ${withPass.rssMb.toFixed(0)} MB`);
+  console.log(
+    table([
+      ['egress pass', 'records', 'seconds', 'records/s', 'ratio to without'],
+      ['without (identity)', without.records.toLocaleString('en'), without.seconds.toFixed(1), rate(without).toFixed(0), '1.00'],
+      [
+        'with',
+        withPass.records.toLocaleString('en'),
+        withPass.seconds.toFixed(1),
+        rate(withPass).toFixed(0),
+        (rate(withPass) / rate(without)).toFixed(2),
+      ],
+    ]),
+  );
+  console.log(
+    `  the pass costs ${(cost * 100).toFixed(1)}% of crawl throughput (target <= 15%; ratio ${(cost / 0.15).toFixed(2)} of the bound); peak RSS with it ${withPass.rssMb.toFixed(0)} MB`,
+  );
 }
 
 main().catch((err) => {

@@ -5,7 +5,11 @@
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { RESOURCES } from '../src/crawl/resources/index.js';
 
-export async function naiveCrawl(endpoint: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<{ seconds: number; calls: number; throttled: number }> {
+export async function naiveCrawl(
+  endpoint: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<{ seconds: number; calls: number; throttled: number }> {
   const client = new SageMakerClient({ region, endpoint, credentials, maxAttempts: 10 });
   let calls = 0;
   let throttled = 0;

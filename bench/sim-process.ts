@@ -9,10 +9,14 @@ export interface SimProcess {
 }
 
 export async function startSimProcess(options: SimulatorOptions): Promise<SimProcess> {
-  const child: ChildProcess = spawn(process.execPath, [fileURLToPath(new URL('./sim-child.js', import.meta.url)), JSON.stringify(options)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./sim-child.js', import.meta.url)), JSON.stringify(options)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {

@@ -23,7 +23,17 @@ const total = Number(process.env.BENCH_RECORDS ?? 200_000);
 const templates = await templateRecords(Number(process.env.BENCH_TEMPLATE_RESOURCES ?? 2000));
 global.gc?.();
 let stream: JobStream | undefined;
-setInterval(() => send({ event: 'rss', rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed, records: stream?.records ?? 0, acked: stream?.ackedSeq ?? 0 }), 100).unref();
+setInterval(
+  () =>
+    send({
+      event: 'rss',
+      rss: process.memoryUsage().rss,
+      heap: process.memoryUsage().heapUsed,
+      records: stream?.records ?? 0,
+      acked: stream?.ackedSeq ?? 0,
+    }),
+  100,
+).unref();
 
 if (mode === 'baseline') {
   const ws = new WebSocket(url, { perMessageDeflate: false });
@@ -75,7 +85,13 @@ tunnel.start(0);
 async function run(start: CrawlStart): Promise<void> {
   tunnel.send({ type: 'crawl.accepted', jobId: start.jobId });
   const welcome = tunnel.welcome!;
-  stream = new JobStream({ jobId: start.jobId, send: (f) => tunnel.sendFrame(f), limits: () => tunnel.welcome?.limits ?? welcome.limits, batchRecords: 1000, flushMs: 200 });
+  stream = new JobStream({
+    jobId: start.jobId,
+    send: (f) => tunnel.sendFrame(f),
+    limits: () => tunnel.welcome?.limits ?? welcome.limits,
+    batchRecords: 1000,
+    flushMs: 200,
+  });
   const started = performance.now();
   let nodes = 0;
   for (let k = 0; k < total; k++) {
@@ -85,7 +101,15 @@ async function run(start: CrawlStart): Promise<void> {
   }
   const produced = performance.now();
   await stream.finish({ status: 'completed', account: '123456789012', scopes: [], counts: { nodes, edges: total - nodes }, calls: {} });
-  send({ event: 'done', records: total, ms: performance.now() - started, producedMs: produced - started, wireBytes: stream.frameBytes, batches: stream.lastSeq, resent: stream.resent });
+  send({
+    event: 'done',
+    records: total,
+    ms: performance.now() - started,
+    producedMs: produced - started,
+    wireBytes: stream.frameBytes,
+    batches: stream.lastSeq,
+    resent: stream.resent,
+  });
   await tunnel.close();
   process.exit(0);
 }

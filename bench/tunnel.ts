@@ -18,8 +18,15 @@ interface Msg {
   [k: string]: unknown;
 }
 
-function child(file: string, env: Record<string, string>): { proc: ChildProcess; next(event: string, timeoutMs?: number): Promise<Msg>; samples: Msg[] } {
-  const proc = fork(here(file), { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env }, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function child(
+  file: string,
+  env: Record<string, string>,
+): { proc: ChildProcess; next(event: string, timeoutMs?: number): Promise<Msg>; samples: Msg[] } {
+  const proc = fork(here(file), {
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const queue: Msg[] = [];
   const samples: Msg[] = [];
   const waiters: Array<{ event: string; resolve: (m: Msg) => void }> = [];
@@ -49,7 +56,12 @@ function child(file: string, env: Record<string, string>): { proc: ChildProcess;
 async function run(mode: 'sdr' | 'baseline', records: number, stall = false) {
   const cp = child('./tunnel-cp-child.js', { BENCH_MODE: mode });
   const listening = await cp.next('listening');
-  const agent = child('./tunnel-agent-child.js', { BENCH_MODE: mode, BENCH_URL: String(listening.url), BENCH_TOKEN: String(listening.token ?? ''), BENCH_RECORDS: String(records) });
+  const agent = child('./tunnel-agent-child.js', {
+    BENCH_MODE: mode,
+    BENCH_URL: String(listening.url),
+    BENCH_TOKEN: String(listening.token ?? ''),
+    BENCH_RECORDS: String(records),
+  });
   await agent.next('ready', 120_000);
   if (mode === 'sdr') cp.proc.send({ event: 'start' });
   let stallFigures: Record<string, number> | undefined;
@@ -92,10 +104,16 @@ const baseRate = rate(baseline);
 console.log(`\nbench:tunnel — ${fmt(RECORDS)} records, Node ${process.version}\n`);
 console.log('| path | records/s | bound records/s | actual/bound | vs baseline | wire bytes/record | agent peak RSS MB |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-console.log(`| sdr.v1 tunnel → control plane (acked, gzip, staged) | ${fmt(oursRate)} | ${fmt(BOUND_RECORDS_PER_S)} | **${(oursRate / BOUND_RECORDS_PER_S).toFixed(2)}** | ${(oursRate / baseRate).toFixed(2)} | ${((ours.done.wireBytes as number) / RECORDS).toFixed(1)} | ${mb(ours.peakRss)} |`);
-console.log(`| baseline: raw NDJSON frames, no acks, no gzip | ${fmt(baseRate)} | | | 1.00 | ${((baseline.done.wireBytes as number) / RECORDS).toFixed(1)} | ${mb(baseline.peakRss)} |`);
+console.log(
+  `| sdr.v1 tunnel → control plane (acked, gzip, staged) | ${fmt(oursRate)} | ${fmt(BOUND_RECORDS_PER_S)} | **${(oursRate / BOUND_RECORDS_PER_S).toFixed(2)}** | ${(oursRate / baseRate).toFixed(2)} | ${((ours.done.wireBytes as number) / RECORDS).toFixed(1)} | ${mb(ours.peakRss)} |`,
+);
+console.log(
+  `| baseline: raw NDJSON frames, no acks, no gzip | ${fmt(baseRate)} | | | 1.00 | ${((baseline.done.wireBytes as number) / RECORDS).toFixed(1)} | ${mb(baseline.peakRss)} |`,
+);
 const s = stalled.stall!;
 console.log(`\nControl plane frozen for ${STALL_MS / 1000} s mid-job (${fmt(RECORDS * 2)}-record job):`);
-console.log(`- agent RSS during the stall: ${mb(s.rssFirst)} MB → ${mb(s.rssLast)} MB (min ${mb(s.rssMin)}, max ${mb(s.rssMax)}); growth ${(s.rssLast / s.rssFirst).toFixed(2)}×`);
+console.log(
+  `- agent RSS during the stall: ${mb(s.rssFirst)} MB → ${mb(s.rssLast)} MB (min ${mb(s.rssMin)}, max ${mb(s.rssMax)}); growth ${(s.rssLast / s.rssFirst).toFixed(2)}×`,
+);
 console.log(`- records produced during the stall: ${fmt(s.recordsLast - s.recordsFirst)} (the producer is paused by the credit window)`);
 console.log(`- the job then completed: ${fmt(stalled.done.records as number)} records, ${stalled.done.resent} batches re-sent`);

@@ -104,7 +104,16 @@ export function prettyLine(json: string): string {
   const { time, level, msg, ...fields } = entry;
   const pairs = Object.entries(fields).map(([k, v]) => `${k}=${prettyValue(v)}`);
   const message = typeof msg === 'string' ? msg.replace(/\s*\n\s*/g, ' ') : '';
-  return `${[String(time ?? ''), String(level ?? '').toUpperCase().padEnd(5), message, ...pairs].filter(Boolean).join(' ')}\n`;
+  return `${[
+    String(time ?? ''),
+    String(level ?? '')
+      .toUpperCase()
+      .padEnd(5),
+    message,
+    ...pairs,
+  ]
+    .filter(Boolean)
+    .join(' ')}\n`;
 }
 
 function prettyValue(v: unknown): string {
@@ -119,7 +128,9 @@ function prettyValue(v: unknown): string {
  * function that puts the previous listeners back.
  */
 export function logProcessWarnings(logger: Logger): () => void {
-  return onProcessWarnings((warning, message) => logger.warn({ warning: warning.name, ...(warning.code ? { code: warning.code } : {}) }, `process warning: ${message}`));
+  return onProcessWarnings((warning, message) =>
+    logger.warn({ warning: warning.name, ...(warning.code ? { code: warning.code } : {}) }, `process warning: ${message}`),
+  );
 }
 
 /**

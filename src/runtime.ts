@@ -20,7 +20,7 @@ export function tuneRuntime(): void {
 /** The one warning printed when NODE_TLS_REJECT_UNAUTHORIZED=0 is found (and removed) at start. */
 export const TLS_OVERRIDE_WARNING =
   'sdr-agent: warning: NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment and is ignored: TLS certificates are always verified. ' +
-  'Unset it; to trust a private CA, set controlPlane.caFile (or a secret store\'s caFile, or NODE_EXTRA_CA_CERTS).';
+  "Unset it; to trust a private CA, set controlPlane.caFile (or a secret store's caFile, or NODE_EXTRA_CA_CERTS).";
 
 /**
  * Node reads NODE_TLS_REJECT_UNAUTHORIZED at every `tls.connect` that does not set
@@ -30,7 +30,10 @@ export const TLS_OVERRIDE_WARNING =
  * nothing in the process can be switched to unverified TLS from the environment. Returns whether
  * it was removed.
  */
-export function ignoreTlsOverride(env: NodeJS.ProcessEnv = process.env, warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): boolean {
+export function ignoreTlsOverride(
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): boolean {
   if (env.NODE_TLS_REJECT_UNAUTHORIZED !== '0') return false;
   delete env.NODE_TLS_REJECT_UNAUTHORIZED;
   warn(TLS_OVERRIDE_WARNING);

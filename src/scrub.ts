@@ -49,7 +49,10 @@ export function rememberSecret(value: string | undefined | null): void {
   if (secrets.size >= MAX_SECRETS) secrets.delete(secrets.keys().next().value!);
   // The forms it takes in text: as is, JSON-escaped (log lines), URL-encoded (query strings).
   const forms = new Set([v, JSON.stringify(v).slice(1, -1), encodeURIComponent(v)]);
-  secrets.set(v, [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH));
+  secrets.set(
+    v,
+    [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH),
+  );
   longestFirst = [...secrets.values()].flat().sort((a, b) => b.length - a.length);
 }
 
@@ -71,15 +74,22 @@ export function rememberedSecretCount(): number {
 }
 
 /** A quoted canonical request or string to sign, as AWS echoes them; to the end when unquoted. */
-const ECHO = /(?:The )?(?:Canonical String for this request|canonical request|String-to-Sign)(?: should have been| was)?:?\s*(?:'[^']*'?|[\s\S]*$)/gi;
+const ECHO =
+  /(?:The )?(?:Canonical String for this request|canonical request|String-to-Sign)(?: should have been| was)?:?\s*(?:'[^']*'?|[\s\S]*$)/gi;
 /** Header lines and authorization parts of a signed request, wherever they appear. */
-const SIGNED_PARTS = /(x-amz-security-token|x-amz-credential|x-amz-signature)(\s*[:=]\s*)[^\s&'",;]+|(Credential=)[^,\s'"]+|(Signature=)[0-9a-f]{16,}/gi;
+const SIGNED_PARTS =
+  /(x-amz-security-token|x-amz-credential|x-amz-signature)(\s*[:=]\s*)[^\s&'",;]+|(Credential=)[^,\s'"]+|(Signature=)[0-9a-f]{16,}/gi;
 
 /** Scrub one outgoing text (rules above). */
 export function scrubText(text: string): string {
   let out = text;
   if (/canonical|string-to-sign/i.test(out)) out = out.replace(ECHO, ECHO_REMOVED);
-  if (/x-amz-|credential=|signature=/i.test(out)) out = out.replace(SIGNED_PARTS, (_m, header: string | undefined, sep: string | undefined, cred: string | undefined, sig: string | undefined) => (header ? `${header}${sep}${REDACTED}` : `${cred ?? sig}${REDACTED}`));
+  if (/x-amz-|credential=|signature=/i.test(out))
+    out = out.replace(
+      SIGNED_PARTS,
+      (_m, header: string | undefined, sep: string | undefined, cred: string | undefined, sig: string | undefined) =>
+        header ? `${header}${sep}${REDACTED}` : `${cred ?? sig}${REDACTED}`,
+    );
   for (const s of longestFirst) if (out.includes(s)) out = out.split(s).join(REDACTED);
   return redactText(out);
 }

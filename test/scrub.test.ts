@@ -49,7 +49,9 @@ describe('the outgoing-text scrubber', () => {
   });
 
   it('cuts signed header lines and Credential=/Signature= wherever they appear', () => {
-    const s = scrubText(`x-amz-security-token:${SESSION_TOKEN}\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sts/aws4_request, Signature=${'cd'.repeat(32)}`);
+    const s = scrubText(
+      `x-amz-security-token:${SESSION_TOKEN}\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/sts/aws4_request, Signature=${'cd'.repeat(32)}`,
+    );
     expect(s).not.toContain(SESSION_TOKEN);
     expect(s).not.toContain('AKIDEXAMPLE');
     expect(s).not.toContain('cdcdcdcd');
@@ -61,7 +63,9 @@ describe('the outgoing-text scrubber', () => {
     rememberSecret('abc');
     expect(scrubText('token vault-tok-"quoted"\\x here')).toBe('token [REDACTED] here');
     expect(scrubText(JSON.stringify({ m: 'vault-tok-"quoted"\\x' }))).toBe('{"m":"[REDACTED]"}');
-    expect(scrubText(`proxy http://u:${encodeURIComponent('p@ss/word:1')}@proxy.example:3128`)).not.toContain(encodeURIComponent('p@ss/word:1'));
+    expect(scrubText(`proxy http://u:${encodeURIComponent('p@ss/word:1')}@proxy.example:3128`)).not.toContain(
+      encodeURIComponent('p@ss/word:1'),
+    );
     expect(scrubText('abc stays')).toBe('abc stays');
   });
 
@@ -74,17 +78,31 @@ describe('the outgoing-text scrubber', () => {
   });
 
   it('remembers the values of secret-named environment variables and AWS_ACCESS_KEY_ID', () => {
-    rememberEnvSecrets({ AWS_ACCESS_KEY_ID: 'AKIDENVEXAMPLE1', AWS_SECRET_ACCESS_KEY: 'env-secret-key-value', VAULT_TOKEN: 'hvs.envtoken123', AWS_REGION: 'us-east-1', HOME: '/home/agent', GOOGLE_APPLICATION_CREDENTIALS: process.execPath, SDR_AGENT_TOKEN_FILE: '/run/secrets/agent-token' });
-    expect(scrubText(`AKIDENVEXAMPLE1 env-secret-key-value hvs.envtoken123 us-east-1 /home/agent ${process.execPath} /run/secrets/agent-token`)).toBe(`[REDACTED] [REDACTED] [REDACTED] us-east-1 /home/agent ${process.execPath} /run/secrets/agent-token`);
+    rememberEnvSecrets({
+      AWS_ACCESS_KEY_ID: 'AKIDENVEXAMPLE1',
+      AWS_SECRET_ACCESS_KEY: 'env-secret-key-value',
+      VAULT_TOKEN: 'hvs.envtoken123',
+      AWS_REGION: 'us-east-1',
+      HOME: '/home/agent',
+      GOOGLE_APPLICATION_CREDENTIALS: process.execPath,
+      SDR_AGENT_TOKEN_FILE: '/run/secrets/agent-token',
+    });
+    expect(
+      scrubText(`AKIDENVEXAMPLE1 env-secret-key-value hvs.envtoken123 us-east-1 /home/agent ${process.execPath} /run/secrets/agent-token`),
+    ).toBe(`[REDACTED] [REDACTED] [REDACTED] us-east-1 /home/agent ${process.execPath} /run/secrets/agent-token`);
   });
 
   it('applies the egress text rules too', () => {
-    expect(scrubText('connect to postgresql://ml:hunter22@db.internal/prod failed')).toBe('connect to postgresql://[REDACTED]@db.internal/prod failed');
+    expect(scrubText('connect to postgresql://ml:hunter22@db.internal/prod failed')).toBe(
+      'connect to postgresql://[REDACTED]@db.internal/prod failed',
+    );
   });
 
   it('keeps a JSON log line valid JSON', () => {
     rememberSecret('line-secret-123');
-    const out = scrubLine(`${JSON.stringify({ level: 'warn', msg: `failed: ${signatureMismatchMessage(signedRequest())} line-secret-123` })}\n`);
+    const out = scrubLine(
+      `${JSON.stringify({ level: 'warn', msg: `failed: ${signatureMismatchMessage(signedRequest())} line-secret-123` })}\n`,
+    );
     expect(out.endsWith('\n')).toBe(true);
     const parsed = JSON.parse(out) as { msg: string };
     expect(parsed.msg).not.toContain(SESSION_TOKEN);
@@ -97,7 +115,10 @@ describe('where the scrubber sits', () => {
     rememberSecret('logged-secret-9876');
     const { stream: destination, chunks: lines } = collector();
     const log = createLogger({ level: 'info', destination });
-    log.warn({ detail: { nested: 'x logged-secret-9876 y' }, url: 'https://u:pw12345@h.example/x' }, `scope failed: ${signatureMismatchMessage(signedRequest())}`);
+    log.warn(
+      { detail: { nested: 'x logged-secret-9876 y' }, url: 'https://u:pw12345@h.example/x' },
+      `scope failed: ${signatureMismatchMessage(signedRequest())}`,
+    );
     log.flush?.();
     const text = lines.join('');
     expect(text).toContain('scope failed');
@@ -105,9 +126,22 @@ describe('where the scrubber sits', () => {
     expect(() => JSON.parse(lines[0]!)).not.toThrow();
   });
 
-  it('every string of a message the agent sends, but its type and the control plane\'s job id', () => {
+  it("every string of a message the agent sends, but its type and the control plane's job id", () => {
     rememberSecret('frame-secret-4567');
-    const frame = encodeMessage({ type: 'crawl.done', jobId: 'job-frame-secret-4567', status: 'failed', account: '111122223333', lastSeq: 0, scopes: [], counts: { nodes: 0, edges: 0 }, calls: {}, error: { code: 'SDR_ERR_AWS', message: `sts:GetCallerIdentity failed: frame-secret-4567 ${signatureMismatchMessage(signedRequest())}` } } as never);
+    const frame = encodeMessage({
+      type: 'crawl.done',
+      jobId: 'job-frame-secret-4567',
+      status: 'failed',
+      account: '111122223333',
+      lastSeq: 0,
+      scopes: [],
+      counts: { nodes: 0, edges: 0 },
+      calls: {},
+      error: {
+        code: 'SDR_ERR_AWS',
+        message: `sts:GetCallerIdentity failed: frame-secret-4567 ${signatureMismatchMessage(signedRequest())}`,
+      },
+    } as never);
     expect(frame).not.toContain(SESSION_TOKEN);
     expect(frame).not.toMatch(/failed: frame-secret-4567/);
     expect(JSON.parse(frame).jobId).toBe('job-frame-secret-4567');
@@ -143,7 +177,9 @@ describe('what feeds the scrubber', () => {
       const { request } = await import('node:http');
       const send = (headers: Record<string, string>) =>
         new Promise<void>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port, path: '/', agent: network.httpAgent, headers }, (res) => res.resume().on('end', resolve));
+          const req = request({ host: '127.0.0.1', port, path: '/', agent: network.httpAgent, headers }, (res) =>
+            res.resume().on('end', resolve),
+          );
           req.on('error', reject).end();
         });
       await send({ authorization: 'Bearer store-bearer-token-111' });

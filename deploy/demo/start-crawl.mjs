@@ -55,7 +55,8 @@ async function main() {
   });
   const stats = (await call('GET', '/catalog/stats')).body;
   console.log(`crawl ${id}: ${job.status}${job.error ? ` (${job.error})` : ''}; catalog: ${stats.nodes} nodes, ${stats.edges} edges`);
-  for (const [label, n] of Object.entries(stats.nodesByLabel).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(6)}  ${label}`);
+  for (const [label, n] of Object.entries(stats.nodesByLabel).sort((a, b) => b[1] - a[1]))
+    console.log(`  ${String(n).padStart(6)}  ${label}`);
   console.log(
     `\nThe control plane stays up on ${api} (this VM's loopback). For example:\n` +
       `  curl -s -H "Authorization: Bearer ${token}" ${api}/api/v1/catalog/stats\n` +

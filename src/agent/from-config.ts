@@ -11,7 +11,15 @@ import { connectionCredentials } from '../credentials/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { createNetwork, type Network } from '../net/index.js';
 import type { CheckItem } from '../protocol/index.js';
-import { defaultRegistry, SecretResolver, type ResolutionObserver, type ResolverStore, type SecretStore, type StoreDeps, type StoreRegistry } from '../secrets/index.js';
+import {
+  defaultRegistry,
+  SecretResolver,
+  type ResolutionObserver,
+  type ResolverStore,
+  type SecretStore,
+  type StoreDeps,
+  type StoreRegistry,
+} from '../secrets/index.js';
 import type { JobConnection } from './jobs.js';
 import { AgentRuntime, type RuntimeLimits, type RuntimeObserver } from './runtime.js';
 
@@ -78,7 +86,11 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
   // control plane's client certificate.
   const storeNetwork = createNetwork({ proxy: config.proxy, ca: cp.ca });
   const stores: SecretStore[] = [];
-  const secrets = buildSecretResolver(config, { network: storeNetwork, logger, env: deps.env ?? process.env, registry: deps.registry ?? defaultRegistry(), observer: deps.metrics }, stores);
+  const secrets = buildSecretResolver(
+    config,
+    { network: storeNetwork, logger, env: deps.env ?? process.env, registry: deps.registry ?? defaultRegistry(), observer: deps.metrics },
+    stores,
+  );
 
   const perConnection = new Map<string, ConnectionClients>();
   for (const conn of Object.values(config.connections)) perConnection.set(conn.name, connectionClients(conn, network, deps.env, secrets));
@@ -145,20 +157,33 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
 }
 
 /** Every configured store, created (no I/O yet) and put behind one resolver. */
-function buildSecretResolver(config: AgentConfig, deps: StoreDeps & { registry: StoreRegistry; observer?: ResolutionObserver | undefined }, created: SecretStore[]): SecretResolver {
+function buildSecretResolver(
+  config: AgentConfig,
+  deps: StoreDeps & { registry: StoreRegistry; observer?: ResolutionObserver | undefined },
+  created: SecretStore[],
+): SecretResolver {
   const stores = new Map<string, ResolverStore>();
   for (const s of Object.values(config.secretStores)) {
     const provider = deps.registry.get(s.type);
     // The loader checked every type against the same registry; this would be a bug on this side.
     if (!provider) throw new Error(`secret store "${s.name}": type "${s.type}" is not registered`);
-    const store = provider.create(s.name, s.settings, { network: deps.network, env: deps.env, logger: deps.logger.child({ secretStore: s.name }) });
+    const store = provider.create(s.name, s.settings, {
+      network: deps.network,
+      env: deps.env,
+      logger: deps.logger.child({ secretStore: s.name }),
+    });
     stores.set(s.name, { store, cacheTtlMs: s.cacheTtlMs, maxStaleMs: s.maxStaleMs });
     created.push(store);
   }
   return new SecretResolver(stores, deps.logger, Date.now, deps.observer);
 }
 
-function connectionClients(conn: ConnectionConfig, network: Network, env: NodeJS.ProcessEnv | undefined, resolver: SecretResolver): ConnectionClients {
+function connectionClients(
+  conn: ConnectionConfig,
+  network: Network,
+  env: NodeJS.ProcessEnv | undefined,
+  resolver: SecretResolver,
+): ConnectionClients {
   const endpoint = conn.endpoint ? { endpoint: conn.endpoint } : {};
   // sts:AssumeRole goes through a factory of its own: signed with the connection's base
   // credentials, guarded, through the proxy, to the connection's endpoint. Made on first use

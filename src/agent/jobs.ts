@@ -185,9 +185,16 @@ export class JobManager {
       this.options.send({ type: 'crawl.accepted', jobId: start.jobId });
       return;
     }
-    const rejection = admit(start, this.options.connections, { draining: this.draining, running: this.running(), maxConcurrentJobs: this.options.maxConcurrentJobs });
+    const rejection = admit(start, this.options.connections, {
+      draining: this.draining,
+      running: this.running(),
+      maxConcurrentJobs: this.options.maxConcurrentJobs,
+    });
     if (rejection) {
-      const log = rejection.reason === 'not_allowed' || rejection.reason === 'unknown_connection' ? frameLogger.warn.bind(frameLogger) : frameLogger.info.bind(frameLogger);
+      const log =
+        rejection.reason === 'not_allowed' || rejection.reason === 'unknown_connection'
+          ? frameLogger.warn.bind(frameLogger)
+          : frameLogger.info.bind(frameLogger);
       log({ jobId: start.jobId, reason: rejection.reason }, `rejected crawl request: ${rejection.message}`);
       this.options.observer?.rejected(rejection.reason);
       this.options.send({ type: 'crawl.rejected', jobId: start.jobId, reason: rejection.reason, message: rejection.message });
@@ -242,7 +249,10 @@ export class JobManager {
       this.stop(job, message.reason ?? 'by the control plane');
       return;
     }
-    job.logger.info({ reason: message.reason ?? 'by the control plane' }, 'released an ended job on the control plane\'s cancel; its unacknowledged batches are dropped');
+    job.logger.info(
+      { reason: message.reason ?? 'by the control plane' },
+      "released an ended job on the control plane's cancel; its unacknowledged batches are dropped",
+    );
     job.stream.abandon();
   }
 
@@ -251,8 +261,16 @@ export class JobManager {
     if (!job) return;
     if (!job.stream.ack(seq)) {
       const { logger, frameLogger = logger } = this.options;
-      frameLogger.warn({ jobId, connection: job.connection.name, seq, lastSeq: job.stream.lastSeq }, 'the control plane acknowledged a batch that was never sent');
-      this.options.send({ type: 'error', code: 'SDR_PROTO_UNEXPECTED', message: `ack is above the highest batch sent (${job.stream.lastSeq})`, jobId });
+      frameLogger.warn(
+        { jobId, connection: job.connection.name, seq, lastSeq: job.stream.lastSeq },
+        'the control plane acknowledged a batch that was never sent',
+      );
+      this.options.send({
+        type: 'error',
+        code: 'SDR_PROTO_UNEXPECTED',
+        message: `ack is above the highest batch sent (${job.stream.lastSeq})`,
+        jobId,
+      });
     }
   }
 
@@ -274,7 +292,9 @@ export class JobManager {
     const all = () => Promise.all([...this.jobs.values()].map((j) => j.finished));
     const outcome = await Promise.race([crawling().then(() => 'done' as const), delay(graceMs, 'timeout' as const)]);
     const cancelled = outcome === 'timeout' && [...this.jobs.values()].some((j) => j.crawling);
-    if (cancelled) for (const job of this.jobs.values()) if (job.crawling) this.stop(job, 'the agent is shutting down and the drain grace period ran out');
+    if (cancelled)
+      for (const job of this.jobs.values())
+        if (job.crawling) this.stop(job, 'the agent is shutting down and the drain grace period ran out');
     const ackWait = cancelled ? ackWaitMs : Math.min(ackWaitMs, Math.max(0, graceMs - (Date.now() - started)));
     await Promise.race([all(), delay(ackWait, undefined)]);
     // Cancelled jobs' crawl.done went out; acks still missing are not waited for any more.
@@ -338,7 +358,10 @@ export class JobManager {
           const { error } = scope;
           // One line per failed scope, when it fails (a cancelled one is said once, by the job).
           if (error && error.code !== SCOPE_CANCELLED_CODE) {
-            logger.warn({ region: scope.region, resourceType: scope.type, operation: error.operation, code: error.code, kind: error.kind }, `scope ${scope.region}/${scope.type} failed: ${error.operation} ${error.code}: ${error.message}`);
+            logger.warn(
+              { region: scope.region, resourceType: scope.type, operation: error.operation, code: error.code, kind: error.kind },
+              `scope ${scope.region}/${scope.type} failed: ${error.operation} ${error.code}: ${error.message}`,
+            );
           }
           observer?.scope(scope.status, (performance.now() - scopesStarted) / 1000);
         },
@@ -350,12 +373,25 @@ export class JobManager {
         scopes: result.scopes.map(({ warnings: _w, error, ...s }) => ({
           ...s,
           mode: s.mode,
-          ...(error ? { error: { ...error, kind: error.kind as never, message: error.message.slice(0, 1000), code: error.code.slice(0, 128), operation: error.operation.slice(0, 128) } } : {}),
+          ...(error
+            ? {
+                error: {
+                  ...error,
+                  kind: error.kind as never,
+                  message: error.message.slice(0, 1000),
+                  code: error.code.slice(0, 128),
+                  operation: error.operation.slice(0, 128),
+                },
+              }
+            : {}),
         })),
         counts: { nodes: result.emitted.nodes, edges: result.emitted.edges },
         calls: result.calls.calls,
       };
-      logger.info({ status, account: result.account, nodes: result.emitted.nodes, edges: result.emitted.edges, ms: Math.round(result.durationMs) }, status === 'cancelled' ? 'crawl cancelled' : 'crawl finished');
+      logger.info(
+        { status, account: result.account, nodes: result.emitted.nodes, edges: result.emitted.edges, ms: Math.round(result.durationMs) },
+        status === 'cancelled' ? 'crawl cancelled' : 'crawl finished',
+      );
     } catch (err) {
       const base = { scopes: [], counts: { nodes: 0, edges: 0 }, calls: job.calls?.calls ?? {} };
       if (job.cancelled) {
@@ -367,7 +403,10 @@ export class JobManager {
         summary = {
           status: 'failed',
           ...base,
-          error: { code: typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'SDR_ERR_AWS', message: errorText(err).slice(0, 1000) },
+          error: {
+            code: typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'SDR_ERR_AWS',
+            message: errorText(err).slice(0, 1000),
+          },
         };
         logger.error(`crawl failed: ${errorText(err)}`);
       }
@@ -376,7 +415,12 @@ export class JobManager {
     }
     observer?.finished(summary.status, (performance.now() - started) / 1000);
     if (summary.error) this.failed(job, `crawl failed: ${summary.error.message}`);
-    for (const scope of summary.scopes) if (scope.error && scope.error.code !== SCOPE_CANCELLED_CODE) this.failed(job, `scope ${scope.region}/${scope.type} failed: ${scope.error.operation} ${scope.error.code}: ${scope.error.message}`);
+    for (const scope of summary.scopes)
+      if (scope.error && scope.error.code !== SCOPE_CANCELLED_CODE)
+        this.failed(
+          job,
+          `scope ${scope.region}/${scope.type} failed: ${scope.error.operation} ${scope.error.code}: ${scope.error.message}`,
+        );
     job.crawling = false;
     crawled();
     try {
@@ -397,7 +441,14 @@ export class JobManager {
     for (const job of this.jobs.values()) {
       if (job.cancelled) continue;
       const calls = job.calls ? Object.values(job.calls.calls).reduce((a, b) => a + b, 0) : 0;
-      this.options.send({ type: 'progress', jobId: job.id, scopesDone: job.scopesDone, scopesTotal: job.scopesTotal, records: job.stream.records, calls });
+      this.options.send({
+        type: 'progress',
+        jobId: job.id,
+        scopesDone: job.scopesDone,
+        scopesTotal: job.scopesTotal,
+        records: job.stream.records,
+        calls,
+      });
     }
   }
 }

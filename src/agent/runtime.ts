@@ -12,7 +12,16 @@ import type { CallPolicy } from '../crawl/caller.js';
 import type { AwsClientFactory } from '../crawl/clients.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { Logger } from '../log.js';
-import { ACK_TIMEOUT_MS, CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, recordProblem, type CheckItem, type ControlMessage, type Hello } from '../protocol/index.js';
+import {
+  ACK_TIMEOUT_MS,
+  CLOSE_CODES,
+  DEFAULT_MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  recordProblem,
+  type CheckItem,
+  type ControlMessage,
+  type Hello,
+} from '../protocol/index.js';
 import type { BackoffOptions } from '../tunnel/backoff.js';
 import { Tunnel, type TunnelObserver } from '../tunnel/connection.js';
 import type { FloodLimits } from '../tunnel/flood.js';
@@ -104,7 +113,11 @@ export class AgentRuntime {
   constructor(private readonly options: AgentRuntimeOptions) {
     const { logger, limits } = options;
     const frameLogger = this.repeats.wrap(logger);
-    this.lastLimits = { creditWindow: DEFAULT_CREDIT_WINDOW, maxBatchRecords: options.limits.batchRecords, maxFrameBytes: DEFAULT_MAX_FRAME_BYTES };
+    this.lastLimits = {
+      creditWindow: DEFAULT_CREDIT_WINDOW,
+      maxBatchRecords: options.limits.batchRecords,
+      maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+    };
     this.jobs = new JobManager({
       connections: options.connections,
       maxConcurrentJobs: options.limits.maxConcurrentJobs,
@@ -131,7 +144,9 @@ export class AgentRuntime {
       ...(options.observer ? { observer: options.observer } : {}),
     });
     this.checks = new CheckRunner({
-      run: options.check ?? (() => runAgentChecks({ connections: options.connections, clientsFor: options.clientsFor, release: (c) => c.destroy() })),
+      run:
+        options.check ??
+        (() => runAgentChecks({ connections: options.connections, clientsFor: options.clientsFor, release: (c) => c.destroy() })),
       send: (m) => this.tunnel.send(m),
       sessionId: () => this.tunnel.welcome?.sessionId,
       logger,
@@ -177,10 +192,13 @@ export class AgentRuntime {
     this.since ??= this.clock();
     this.tunnel.start(firstDelayMs);
     const timeout = this.options.ackTimeoutMs ?? ACK_TIMEOUT_MS;
-    this.watchdog = setInterval(() => {
-      const oldest = this.jobs.oldestUnackedSentAt();
-      if (oldest !== undefined && Date.now() - oldest > timeout) this.tunnel.reconnect(`no ack for ${Math.round(timeout / 1000)} s`);
-    }, Math.min(10_000, Math.max(100, timeout / 4)));
+    this.watchdog = setInterval(
+      () => {
+        const oldest = this.jobs.oldestUnackedSentAt();
+        if (oldest !== undefined && Date.now() - oldest > timeout) this.tunnel.reconnect(`no ack for ${Math.round(timeout / 1000)} s`);
+      },
+      Math.min(10_000, Math.max(100, timeout / 4)),
+    );
     this.watchdog.unref?.();
   }
 
@@ -223,7 +241,10 @@ export class AgentRuntime {
       this.tunnel.markDraining();
       this.jobs.startDraining();
       this.tunnel.send({ type: 'draining', reason: reason.slice(0, 200) });
-      logger.info({ jobs: this.jobs.ids, graceMs: limits.drainGraceMs }, `draining (${reason}): no new jobs; running jobs get the grace period to finish`);
+      logger.info(
+        { jobs: this.jobs.ids, graceMs: limits.drainGraceMs },
+        `draining (${reason}): no new jobs; running jobs get the grace period to finish`,
+      );
     }
     const drained = await this.jobs.drain(limits.drainGraceMs, limits.drainAckWaitMs);
     if (!drained) logger.warn('drain grace period ran out: running crawls were cancelled');

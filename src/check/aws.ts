@@ -29,7 +29,13 @@ export async function checkAws(conn: CheckedConnection, clients: AwsClientFactor
   try {
     const id = await clients.sts(region).send(new GetCallerIdentityCommand({}));
     identityOk = true;
-    items.push({ check: 'aws-identity', status: 'ok', ...base, action: 'sts:GetCallerIdentity', message: `connection "${conn.name}" authenticates as account ${id.Account ?? 'unknown'}` });
+    items.push({
+      check: 'aws-identity',
+      status: 'ok',
+      ...base,
+      action: 'sts:GetCallerIdentity',
+      message: `connection "${conn.name}" authenticates as account ${id.Account ?? 'unknown'}`,
+    });
   } catch (err) {
     const o = awsOutcome(err);
     items.push({
@@ -45,7 +51,16 @@ export async function checkAws(conn: CheckedConnection, clients: AwsClientFactor
   if (!identityOk) {
     for (const { region: r, type } of reads) {
       const d = RESOURCES.find((x) => x.type === type);
-      items.push({ check: 'aws-read', status: 'skipped', connection: conn.name, region: r, resourceType: type, ...(d ? { action: `sagemaker:${d.list.operation}` } : {}), message: 'not tried: the connection has no working AWS identity', hint: 'Fix the identity check of this connection first.' });
+      items.push({
+        check: 'aws-read',
+        status: 'skipped',
+        connection: conn.name,
+        region: r,
+        resourceType: type,
+        ...(d ? { action: `sagemaker:${d.list.operation}` } : {}),
+        message: 'not tried: the connection has no working AWS identity',
+        hint: 'Fix the identity check of this connection first.',
+      });
     }
     return items;
   }
@@ -65,27 +80,43 @@ async function checkRead(connection: string, region: string, type: string, clien
   const d = RESOURCES.find((x) => x.type === type);
   const base = { check: 'aws-read', connection, region, resourceType: type };
   // The config only allows registered types; this would be a bug on this side.
-  if (!d) return { ...base, status: 'failed', message: `resource type ${type} is unknown to this agent`, hint: 'Remove it from the connection\'s types.' };
+  if (!d)
+    return {
+      ...base,
+      status: 'failed',
+      message: `resource type ${type} is unknown to this agent`,
+      hint: "Remove it from the connection's types.",
+    };
   const action = `sagemaker:${d.list.operation}`;
   try {
     await clients.sageMaker(region).send(new d.list.command({ ...d.list.input, MaxResults: 1 }));
     return { ...base, status: 'ok', action, message: `${action} in ${region} works` };
   } catch (err) {
     const o = awsOutcome(err);
-    return { ...base, status: o.status, action, message: `${action} in ${region}: ${describeOutcome(o, err)}`, hint: o.hint ?? readHint(connection, action, o.status, region, o.badCredentials) };
+    return {
+      ...base,
+      status: o.status,
+      action,
+      message: `${action} in ${region}: ${describeOutcome(o, err)}`,
+      hint: o.hint ?? readHint(connection, action, o.status, region, o.badCredentials),
+    };
   }
 }
 
 function identityHint(connection: string, status: CheckItem['status'], region: string): string {
-  if (status === 'unreachable') return `Check the network path to AWS STS in ${region} (proxy, DNS, firewall, endpoint) and run the check again.`;
+  if (status === 'unreachable')
+    return `Check the network path to AWS STS in ${region} (proxy, DNS, firewall, endpoint) and run the check again.`;
   if (status === 'throttled') return 'AWS rate-limited the call; run the check again in a minute.';
-  if (status === 'denied') return `Allow sts:GetCallerIdentity (and sts:AssumeRole on the role, if one is configured) to the identity of connection "${connection}".`;
+  if (status === 'denied')
+    return `Allow sts:GetCallerIdentity (and sts:AssumeRole on the role, if one is configured) to the identity of connection "${connection}".`;
   return `Check the credentials of connection "${connection}" (its credentials and assumeRole settings in the configuration).`;
 }
 
 function readHint(connection: string, action: string, status: CheckItem['status'], region: string, badCredentials?: boolean): string {
-  if (status === 'denied') return `Allow ${action} to the identity of connection "${connection}" (\`sdr-agent policy\` prints the whole policy), or remove the type from the connection's types.`;
-  if (status === 'unreachable') return `Check the network path to SageMaker in ${region} (proxy, DNS, firewall, endpoint) and run the check again.`;
+  if (status === 'denied')
+    return `Allow ${action} to the identity of connection "${connection}" (\`sdr-agent policy\` prints the whole policy), or remove the type from the connection's types.`;
+  if (status === 'unreachable')
+    return `Check the network path to SageMaker in ${region} (proxy, DNS, firewall, endpoint) and run the check again.`;
   if (status === 'throttled') return 'AWS rate-limited the call; run the check again in a minute, or lower maxConcurrency.';
   if (badCredentials) return `Check the credentials of connection "${connection}".`;
   return `Check that ${region} is enabled for the account and that SageMaker is available there.`;

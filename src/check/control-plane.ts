@@ -36,7 +36,12 @@ const TLS_CODES = new Set([
 
 export function checkControlPlane(target: ControlPlaneTarget): Promise<CheckItem> {
   const where = redactUrl(target.url);
-  const item = (status: CheckItem['status'], message: string, hint?: string): CheckItem => ({ check: 'control-plane', status, message, ...(hint ? { hint } : {}) });
+  const item = (status: CheckItem['status'], message: string, hint?: string): CheckItem => ({
+    check: 'control-plane',
+    status,
+    message,
+    ...(hint ? { hint } : {}),
+  });
   return new Promise((resolve) => {
     let settled = false;
     const done = (result: CheckItem) => {
@@ -66,9 +71,21 @@ export function checkControlPlane(target: ControlPlaneTarget): Promise<CheckItem
       res.resume();
       req.destroy();
       if (status === 401 || status === 403) {
-        done(item('denied', `the control plane at ${where} refused the agent token (HTTP ${status})`, 'Check agent.id and the token (agent.tokenFile or SDR_AGENT_TOKEN): issue a new one on the control plane if it was revoked.'));
+        done(
+          item(
+            'denied',
+            `the control plane at ${where} refused the agent token (HTTP ${status})`,
+            'Check agent.id and the token (agent.tokenFile or SDR_AGENT_TOKEN): issue a new one on the control plane if it was revoked.',
+          ),
+        );
       } else {
-        done(item('failed', `the control plane at ${where} answered the WebSocket upgrade with HTTP ${status}`, 'Check controlPlane.url (path included) and that a proxy in between passes WebSocket upgrades.'));
+        done(
+          item(
+            'failed',
+            `the control plane at ${where} answered the WebSocket upgrade with HTTP ${status}`,
+            'Check controlPlane.url (path included) and that a proxy in between passes WebSocket upgrades.',
+          ),
+        );
       }
     });
     ws.on('open', () => {
@@ -77,19 +94,44 @@ export function checkControlPlane(target: ControlPlaneTarget): Promise<CheckItem
       setTimeout(() => ws.terminate(), 2000).unref();
       done(
         agreed
-          ? item('ok', `the control plane at ${where} is reachable${target.url.startsWith('wss:') ? ', its TLS certificate is valid' : ' (plain ws://, no TLS)'}, it accepted the token and agreed on ${SUBPROTOCOL}`)
-          : item('failed', `the control plane at ${where} accepted the connection but did not select the ${SUBPROTOCOL} subprotocol`, 'Check that controlPlane.url points at an sdr control plane speaking this protocol version.'),
+          ? item(
+              'ok',
+              `the control plane at ${where} is reachable${target.url.startsWith('wss:') ? ', its TLS certificate is valid' : ' (plain ws://, no TLS)'}, it accepted the token and agreed on ${SUBPROTOCOL}`,
+            )
+          : item(
+              'failed',
+              `the control plane at ${where} accepted the connection but did not select the ${SUBPROTOCOL} subprotocol`,
+              'Check that controlPlane.url points at an sdr control plane speaking this protocol version.',
+            ),
       );
     });
     ws.on('error', (err: Error & { code?: string }) => {
       const code = err.code ?? '';
       // The tunnel's own classification: the same cause and hint as `run`'s log line for this failure.
       const failure = classifyConnectError(err);
-      if (TLS_CODES.has(code)) done(item('failed', `the TLS certificate of the control plane at ${where} is not valid for this agent (${code})`, failure.cause === 'other' ? 'Give the CA that signed it as controlPlane.caFile, or fix the certificate (name, dates).' : failure.hint));
-      else if (failure.cause === 'proxy-auth') done(item('failed', `the control plane at ${where} is not reachable: ${failure.what}`, failure.hint));
+      if (TLS_CODES.has(code))
+        done(
+          item(
+            'failed',
+            `the TLS certificate of the control plane at ${where} is not valid for this agent (${code})`,
+            failure.cause === 'other'
+              ? 'Give the CA that signed it as controlPlane.caFile, or fix the certificate (name, dates).'
+              : failure.hint,
+          ),
+        );
+      else if (failure.cause === 'proxy-auth')
+        done(item('failed', `the control plane at ${where} is not reachable: ${failure.what}`, failure.hint));
       else done(item('unreachable', `the control plane at ${where} is not reachable: ${failure.what}`, failure.hint));
       ws.terminate();
     });
-    ws.on('close', () => done(item('unreachable', `the connection to the control plane at ${where} closed during the upgrade`, 'Check the proxy and firewalls between the agent and the control plane.')));
+    ws.on('close', () =>
+      done(
+        item(
+          'unreachable',
+          `the connection to the control plane at ${where} closed during the upgrade`,
+          'Check the proxy and firewalls between the agent and the control plane.',
+        ),
+      ),
+    );
   });
 }

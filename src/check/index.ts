@@ -37,7 +37,14 @@ export async function runAgentChecks(deps: AgentCheckDeps): Promise<CheckItem[]>
     const refItems = refs.length && deps.resolver ? await checkReferences(conn.name, refs, deps.resolver) : [];
     items.push(...refItems);
     if (refItems.some((i) => i.status !== 'ok')) {
-      items.push({ check: 'aws-identity', status: 'skipped', connection: conn.name, action: 'sts:GetCallerIdentity', message: `not tried: the credentials of connection "${conn.name}" cannot be read`, hint: 'Fix the secret references of this connection first.' });
+      items.push({
+        check: 'aws-identity',
+        status: 'skipped',
+        connection: conn.name,
+        action: 'sts:GetCallerIdentity',
+        message: `not tried: the credentials of connection "${conn.name}" cannot be read`,
+        hint: 'Fix the secret references of this connection first.',
+      });
       continue;
     }
     let clients: AwsClientFactory | undefined;

@@ -29,7 +29,8 @@ export function awsOutcome(err: unknown): Outcome {
   if (err instanceof SecretStoreError) return { status: storeStatus(err.kind), code: err.kind };
   // The proxy, not AWS: a refusing or unreachable proxy is a network path problem, bad proxy
   // credentials are a configuration problem; neither says anything about the AWS credentials.
-  if (err instanceof ProxyError) return { status: err.status === 407 ? 'failed' : 'unreachable', code: err.code, ...(err.hint ? { hint: err.hint } : {}) };
+  if (err instanceof ProxyError)
+    return { status: err.status === 407 ? 'failed' : 'unreachable', code: err.code, ...(err.hint ? { hint: err.hint } : {}) };
   if (err instanceof SdrError) return { status: 'failed', code: err.code };
   const code = errorCode(err);
   const status = (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
@@ -48,6 +49,13 @@ export function awsOutcome(err: unknown): Outcome {
 /** What a failure's message adds after the action: `access denied (AccessDeniedException)`. */
 export function describeOutcome(o: Outcome, err: unknown): string {
   if (err instanceof SdrError) return err.message;
-  const what = { ok: 'ok', denied: 'access denied', unreachable: 'no answer', throttled: 'rate-limited', failed: o.badCredentials ? 'the credentials were rejected' : 'failed', skipped: 'skipped' }[o.status];
+  const what = {
+    ok: 'ok',
+    denied: 'access denied',
+    unreachable: 'no answer',
+    throttled: 'rate-limited',
+    failed: o.badCredentials ? 'the credentials were rejected' : 'failed',
+    skipped: 'skipped',
+  }[o.status];
   return `${what} (${o.code})`;
 }

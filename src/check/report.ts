@@ -12,17 +12,30 @@ export interface CheckReport {
 
 /** Scrubbed, bounded to the protocol's lengths, and summarized. */
 export function summarize(items: readonly CheckItem[]): CheckReport {
-  const checks = items.slice(0, MAX_CHECK_ITEMS).map((i) => scrubValue({ ...i, message: i.message.slice(0, 1000), ...(i.hint ? { hint: i.hint.slice(0, 500) } : {}) }) as CheckItem);
+  const checks = items
+    .slice(0, MAX_CHECK_ITEMS)
+    .map((i) => scrubValue({ ...i, message: i.message.slice(0, 1000), ...(i.hint ? { hint: i.hint.slice(0, 500) } : {}) }) as CheckItem);
   return { ok: checks.length > 0 && checks.every((c) => c.status === 'ok'), checks };
 }
 
-const MARK: Record<CheckItem['status'], string> = { ok: 'ok', denied: 'DENIED', unreachable: 'UNREACHABLE', throttled: 'THROTTLED', failed: 'FAILED', skipped: 'skipped' };
+const MARK: Record<CheckItem['status'], string> = {
+  ok: 'ok',
+  denied: 'DENIED',
+  unreachable: 'UNREACHABLE',
+  throttled: 'THROTTLED',
+  failed: 'FAILED',
+  skipped: 'skipped',
+};
 
 /** A table, one line per check, followed by what to do for each failure. */
 export function formatReport(report: CheckReport): string {
   const rows = report.checks.map((c) => [MARK[c.status], c.check, subject(c), c.message]);
   const widths = [0, 1, 2].map((col) => Math.max(...rows.map((r) => r[col]!.length), ['STATUS', 'CHECK', 'WHAT'][col]!.length));
-  const line = (r: string[]) => `${r.slice(0, 3).map((v, i) => v.padEnd(widths[i]!)).join('  ')}  ${r[3]}`.trimEnd();
+  const line = (r: string[]) =>
+    `${r
+      .slice(0, 3)
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')}  ${r[3]}`.trimEnd();
   const out = [line(['STATUS', 'CHECK', 'WHAT', 'RESULT']), ...rows.map(line)];
   const todo = report.checks.filter((c) => c.status !== 'ok' && c.status !== 'skipped' && c.hint);
   if (todo.length) out.push('', 'To do:', ...todo.map((c) => `  - ${subject(c)}: ${c.hint}`));

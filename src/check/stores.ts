@@ -9,8 +9,9 @@ import { formatSecretRef, SecretStoreError, type SecretRef, type SecretResolver,
 import { storeStatus } from './outcome.js';
 
 const STORE_HINTS: Record<string, string> = {
-  unreachable: 'Check the store\'s address, the proxy (proxy: / HTTPS_PROXY) and the CA (controlPlane.caFile is trusted for stores too), then run the check again.',
-  denied: 'Check the store\'s authentication settings in secretStores (token, role, key file) and that the identity may read the secrets.',
+  unreachable:
+    "Check the store's address, the proxy (proxy: / HTTPS_PROXY) and the CA (controlPlane.caFile is trusted for stores too), then run the check again.",
+  denied: "Check the store's authentication settings in secretStores (token, role, key file) and that the identity may read the secrets.",
   failed: 'Check the store entry in secretStores (docs/secrets.md).',
 };
 
@@ -20,11 +21,22 @@ export async function checkStores(stores: readonly SecretStore[]): Promise<Check
     stores.map(async (store): Promise<CheckItem> => {
       try {
         await store.health();
-        return { check: 'secret-store', status: 'ok', store: store.name, message: `secret store "${store.name}" (${store.type}) is reachable and the agent is authenticated` };
+        return {
+          check: 'secret-store',
+          status: 'ok',
+          store: store.name,
+          message: `secret store "${store.name}" (${store.type}) is reachable and the agent is authenticated`,
+        };
       } catch (err) {
         const status = err instanceof SecretStoreError ? storeStatus(err.kind) : 'failed';
         const what = err instanceof SecretStoreError ? err.message : `secret store "${store.name}" (${store.type}): health check failed`;
-        return { check: 'secret-store', status, store: store.name, message: what, hint: (err instanceof SecretStoreError && err.hint) || STORE_HINTS[status] || STORE_HINTS.failed! };
+        return {
+          check: 'secret-store',
+          status,
+          store: store.name,
+          message: what,
+          hint: (err instanceof SecretStoreError && err.hint) || STORE_HINTS[status] || STORE_HINTS.failed!,
+        };
       }
     }),
   );
@@ -56,7 +68,7 @@ export async function checkReferences(connection: string, refs: readonly SecretR
           ...base,
           status,
           message: `connection "${connection}": ${formatSecretRef(ref)}: ${err instanceof SecretStoreError ? err.message : 'cannot be resolved'}`,
-          hint: (err instanceof SecretStoreError && err.hint) || 'Check the reference in the connection\'s credentials (docs/secrets.md).',
+          hint: (err instanceof SecretStoreError && err.hint) || "Check the reference in the connection's credentials (docs/secrets.md).",
         };
       }
     }),

@@ -27,11 +27,21 @@ export class CheckRunner {
     this.running
       .catch((err: unknown): CheckItem[] => {
         logger.error(`preflight check failed: ${errorText(err)}`);
-        return [{ check: 'agent', status: 'failed', message: `the check itself failed: ${errorText(err)}`, hint: 'This is a bug in the agent; its log has the details.' }];
+        return [
+          {
+            check: 'agent',
+            status: 'failed',
+            message: `the check itself failed: ${errorText(err)}`,
+            hint: 'This is a bug in the agent; its log has the details.',
+          },
+        ];
       })
       .then((items) => {
         const session = this.options.sessionId();
-        const report = summarize([...items, { check: 'control-plane', status: 'ok', message: `answered over this session${session ? ` (${session})` : ''}` }]);
+        const report = summarize([
+          ...items,
+          { check: 'control-plane', status: 'ok', message: `answered over this session${session ? ` (${session})` : ''}` },
+        ]);
         if (!this.options.send({ type: 'check.result', jobId: request.jobId, ...report })) {
           logger.warn({ jobId: request.jobId }, 'the session ended before the check result could be sent; the control plane may ask again');
         }

@@ -57,7 +57,9 @@ export async function checkCommand(argv: string[], io: CheckIo = { stdout: proce
   const json = values.json || (!values.table && !io.stdout.isTTY);
 
   // Node's and the AWS SDK's process warnings as one line each on stderr, not multi-line text.
-  const restoreWarnings = onProcessWarnings((w, message) => process.stderr.write(scrubValue(`warning: ${w.name}${w.code ? ` ${w.code}` : ''}: ${message}\n`)));
+  const restoreWarnings = onProcessWarnings((w, message) =>
+    process.stderr.write(scrubValue(`warning: ${w.name}${w.code ? ` ${w.code}` : ''}: ${message}\n`)),
+  );
   let items: CheckItem[];
   try {
     items = await runChecks(values.config, io.env);
@@ -76,14 +78,21 @@ async function runChecks(file: string | undefined, env: NodeJS.ProcessEnv): Prom
     config = loadAgentConfig({ ...(file ? { path: file } : {}), env });
   } catch (err) {
     if (!(err instanceof SdrError)) throw err;
-    return [{ check: 'config', status: 'failed', message: err.message, hint: err.hint ?? 'Fix the configuration (docs/configuration.md).' }];
+    return [
+      { check: 'config', status: 'failed', message: err.message, hint: err.hint ?? 'Fix the configuration (docs/configuration.md).' },
+    ];
   }
   const built = buildAgent(config, { logger: silentLogger(), env, agentVersion: packageVersion() });
   try {
     const cp = config.controlPlane.url;
     const [agentItems, cpItem] = await Promise.all([
       built.check(),
-      checkControlPlane({ url: cp, token: config.agent.token, ...(built.network.tunnelAgent(cp) ? { agent: built.network.tunnelAgent(cp) } : {}), tls: built.network.tls }),
+      checkControlPlane({
+        url: cp,
+        token: config.agent.token,
+        ...(built.network.tunnelAgent(cp) ? { agent: built.network.tunnelAgent(cp) } : {}),
+        tls: built.network.tls,
+      }),
     ]);
     return [{ check: 'config', status: 'ok', message: `${config.configFile} is valid` }, ...agentItems, cpItem];
   } finally {

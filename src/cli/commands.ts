@@ -58,16 +58,20 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const load = COMMANDS[name];
-    if (!load) throw new UsageError(`unknown command "${name}"`, `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`sdr-agent --help\`.`);
-    return await (await load())(rest);
+    if (!load)
+      throw new UsageError(`unknown command "${name}"`, `Commands: ${Object.keys(COMMANDS).join(', ')}. Run \`sdr-agent --help\`.`);
+    return await (
+      await load()
+    )(rest);
   } catch (err) {
     if (err instanceof SdrError) {
       process.stderr.write(`sdr-agent: ${err.describe()}\n`);
       return err.code === 'SDR_ERR_USAGE' ? 2 : 1;
     }
-    process.stderr.write(`sdr-agent: SDR_ERR_INTERNAL: ${describeError(err)} — this is a bug; please report it${process.env.SDR_DEBUG ? '' : ' (set SDR_DEBUG=1 for a stack trace)'}\n`);
+    process.stderr.write(
+      `sdr-agent: SDR_ERR_INTERNAL: ${describeError(err)} — this is a bug; please report it${process.env.SDR_DEBUG ? '' : ' (set SDR_DEBUG=1 for a stack trace)'}\n`,
+    );
     if (process.env.SDR_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
     return 1;
   }
 }
-

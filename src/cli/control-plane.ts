@@ -59,11 +59,17 @@ function readPem(flag: string, path: string | undefined): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`control-plane: cannot read --${flag} ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Give the path of a readable PEM file.');
+    throw new UsageError(
+      `control-plane: cannot read --${flag} ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'Give the path of a readable PEM file.',
+    );
   }
 }
 
-export async function controlPlaneCommand(argv: string[], io: ControlPlaneIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function controlPlaneCommand(
+  argv: string[],
+  io: ControlPlaneIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const sub = argv[0] === 'token' ? 'token' : undefined;
   const { values } = parseCommandArgs('control-plane', sub ? argv.slice(1) : argv, OPTIONS);
   if (values.help) {
@@ -73,14 +79,21 @@ export async function controlPlaneCommand(argv: string[], io: ControlPlaneIo = {
   const dataDir = resolve(values['data-dir'] ?? 'sdr-control-plane-data');
 
   if (sub === 'token') {
-    if (!!values.agent === !!values.admin) throw new UsageError('control-plane token: give exactly one of --agent ID or --admin', 'Run `sdr-agent control-plane --help`.');
-    if (values.agent !== undefined && !AGENT_ID_PATTERN.test(values.agent)) throw new UsageError(`control-plane token: --agent must be 1-128 characters of A-Z a-z 0-9 . _ -`);
+    if (!!values.agent === !!values.admin)
+      throw new UsageError('control-plane token: give exactly one of --agent ID or --admin', 'Run `sdr-agent control-plane --help`.');
+    if (values.agent !== undefined && !AGENT_ID_PATTERN.test(values.agent))
+      throw new UsageError(`control-plane token: --agent must be 1-128 characters of A-Z a-z 0-9 . _ -`);
     const token = values.agent !== undefined ? issueAgentToken(dataDir, values.agent) : issueAdminToken(dataDir);
-    io.stderr.write(values.agent !== undefined ? `Token for agent "${values.agent}" (shown once; store it as the agent's token):\n` : 'Admin API token (shown once):\n');
+    io.stderr.write(
+      values.agent !== undefined
+        ? `Token for agent "${values.agent}" (shown once; store it as the agent's token):\n`
+        : 'Admin API token (shown once):\n',
+    );
     io.stdout.write(`${token}\n`);
     return 0;
   }
-  if (values.agent !== undefined || values.admin) throw new UsageError('control-plane: --agent and --admin belong to `control-plane token`');
+  if (values.agent !== undefined || values.admin)
+    throw new UsageError('control-plane: --agent and --admin belong to `control-plane token`');
 
   const host = values.host ?? '127.0.0.1';
   const port = intOption('control-plane', 'port', values.port, 0) ?? 8787;
@@ -93,7 +106,10 @@ export async function controlPlaneCommand(argv: string[], io: ControlPlaneIo = {
   if (!!cert !== !!key) throw new UsageError('control-plane: give both --tls-cert and --tls-key, or neither');
   if (clientCa && !cert) throw new UsageError('control-plane: --client-ca needs --tls-cert and --tls-key (mTLS is TLS)');
   if (!cert && !LOOPBACK.has(host)) {
-    throw new UsageError(`control-plane: refusing to serve plain HTTP on ${host}: agent and admin tokens would cross the network unencrypted`, 'Give --tls-cert and --tls-key, or bind 127.0.0.1 behind a TLS-terminating proxy.');
+    throw new UsageError(
+      `control-plane: refusing to serve plain HTTP on ${host}: agent and admin tokens would cross the network unencrypted`,
+      'Give --tls-cert and --tls-key, or bind 127.0.0.1 behind a TLS-terminating proxy.',
+    );
   }
 
   const logger = createLogger({ level, base: { component: 'control-plane' } });
@@ -108,7 +124,9 @@ export async function controlPlaneCommand(argv: string[], io: ControlPlaneIo = {
       throw new UsageError(`control-plane: cannot listen on ${host}:${port} (${e.code})`, 'Pick another --port or --host.');
     }
     if (err instanceof SdrError) throw err;
-    throw new SdrError('SDR_ERR_STORAGE', `control-plane: cannot start with data directory ${dataDir}: ${e?.message ?? String(err)}`, { hint: 'Check that it is writable and its JSON files are intact.' });
+    throw new SdrError('SDR_ERR_STORAGE', `control-plane: cannot start with data directory ${dataDir}: ${e?.message ?? String(err)}`, {
+      hint: 'Check that it is writable and its JSON files are intact.',
+    });
   }
   const agents = cp.hub.agentViews().length;
   io.stdout.write(

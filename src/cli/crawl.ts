@@ -48,7 +48,14 @@ or SIGTERM (with --out, the records written so far in FILE.partial).
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** `sdr-agent crawl`: returns the exit code. */
-export async function crawlCommand(argv: string[], io: { stdout: Writable; stderr: ProgressStream; env: NodeJS.ProcessEnv } = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function crawlCommand(
+  argv: string[],
+  io: { stdout: Writable; stderr: ProgressStream; env: NodeJS.ProcessEnv } = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  },
+): Promise<number> {
   const { values } = parseCommandArgs('crawl', argv, {
     region: { type: 'string', multiple: true },
     types: { type: 'string', multiple: true },
@@ -68,10 +75,15 @@ export async function crawlCommand(argv: string[], io: { stdout: Writable; stder
     if (!fromEnv) throw new UsageError('crawl: no region given', 'Pass --region (e.g. --region us-east-1) or set AWS_REGION.');
     regions.push(fromEnv);
   }
-  for (const r of regions) if (!REGION.test(r)) throw new UsageError(`crawl: "${r}" is not an AWS region name`, 'Regions look like us-east-1 or eu-west-2.');
+  for (const r of regions)
+    if (!REGION.test(r)) throw new UsageError(`crawl: "${r}" is not an AWS region name`, 'Regions look like us-east-1 or eu-west-2.');
   const types = listOption(values.types);
   const unknown = types.filter((t) => !RESOURCE_TYPES.includes(t));
-  if (unknown.length) throw new UsageError(`crawl: unknown resource type ${unknown.map((t) => `"${t}"`).join(', ')}`, `Valid types: ${RESOURCE_TYPES.join(', ')}.`);
+  if (unknown.length)
+    throw new UsageError(
+      `crawl: unknown resource type ${unknown.map((t) => `"${t}"`).join(', ')}`,
+      `Valid types: ${RESOURCE_TYPES.join(', ')}.`,
+    );
   const maxConcurrency = intOption('crawl', 'max-concurrency', values['max-concurrency']);
 
   // Opened before any AWS call, so a bad path fails at once with a clear message.
@@ -91,7 +103,10 @@ export async function crawlCommand(argv: string[], io: { stdout: Writable; stder
     // After a signal every scope still running ends "failed"; the summary says interrupted instead.
     if (sink.error || interrupted) return;
     if (s.status === 'failed') live.print(`✗ ${s.region} ${s.type}: ${s.error!.operation} ${s.error!.code} — ${s.error!.message}\n`);
-    else if (!values.quiet) live.print(`✓ ${s.region} ${s.type}: ${s.resources} resources (${s.mode}${s.skipped ? `, ${s.skipped} gone before describe` : ''})\n`);
+    else if (!values.quiet)
+      live.print(
+        `✓ ${s.region} ${s.type}: ${s.resources} resources (${s.mode}${s.skipped ? `, ${s.skipped} gone before describe` : ''})\n`,
+      );
   };
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted ??= signal;
@@ -147,7 +162,12 @@ export async function crawlCommand(argv: string[], io: { stdout: Writable; stder
   }
 }
 
-function interruptedSummary(signal: NodeJS.Signals, r: CrawlResult | undefined, output: OutputFile | undefined, kept: string | undefined): string {
+function interruptedSummary(
+  signal: NodeJS.Signals,
+  r: CrawlResult | undefined,
+  output: OutputFile | undefined,
+  kept: string | undefined,
+): string {
   const unchanged = output?.replacesTarget ? `; ${output.path} left unchanged` : '';
   if (!r) return `\nInterrupted by ${signal} before the crawl started: nothing written${unchanged}\n`;
   const done = r.scopes.filter((s) => s.status === 'completed').length;
@@ -160,18 +180,25 @@ export function summarize(r: CrawlResult, regions: string[], out?: string): stri
   const failed = r.scopes.filter((s) => s.status === 'failed');
   const lines: string[] = [];
   lines.push('');
-  lines.push(`Account ${r.account}, ${regions.join(', ')}: ${r.scopes.length - failed.length}/${r.scopes.length} scopes completed in ${(r.durationMs / 1000).toFixed(1)}s${out ? `, records in ${out}` : ''}`);
-  const nodes = NODE_LABELS.filter((l) => r.emitted.nodesByLabel[l]).map((l) => `${l.replace(/^AWSSageMaker/, '')} ${r.emitted.nodesByLabel[l]}`);
+  lines.push(
+    `Account ${r.account}, ${regions.join(', ')}: ${r.scopes.length - failed.length}/${r.scopes.length} scopes completed in ${(r.durationMs / 1000).toFixed(1)}s${out ? `, records in ${out}` : ''}`,
+  );
+  const nodes = NODE_LABELS.filter((l) => r.emitted.nodesByLabel[l]).map(
+    (l) => `${l.replace(/^AWSSageMaker/, '')} ${r.emitted.nodesByLabel[l]}`,
+  );
   const edges = EDGE_LABELS.filter((l) => r.emitted.edgesByLabel[l]).map((l) => `${l} ${r.emitted.edgesByLabel[l]}`);
   lines.push(`Nodes ${r.emitted.nodes}: ${nodes.join(', ')}`);
   lines.push(`Edges ${r.emitted.edges}: ${edges.join(', ')}`);
   const calls = Object.entries(r.calls.calls).sort();
   const total = calls.reduce((a, [, n]) => a + n, 0);
   const throttled = Object.values(r.calls.throttled).reduce((a, n) => a + n, 0);
-  lines.push(`API calls ${total}${throttled ? ` (${throttled} throttled and retried)` : ''}: ${calls.map(([op, n]) => `${op.replace(/^sagemaker:/, '')} ${n}`).join(', ')}`);
+  lines.push(
+    `API calls ${total}${throttled ? ` (${throttled} throttled and retried)` : ''}: ${calls.map(([op, n]) => `${op.replace(/^sagemaker:/, '')} ${n}`).join(', ')}`,
+  );
   if (failed.length) {
     lines.push(`${failed.length} scope(s) FAILED — their resources are missing from the output:`);
-    for (const s of failed) lines.push(`  ${s.region} ${s.type}: ${s.error!.operation} ${s.error!.code} (${s.error!.kind}): ${s.error!.message}`);
+    for (const s of failed)
+      lines.push(`  ${s.region} ${s.type}: ${s.error!.operation} ${s.error!.code} (${s.error!.kind}): ${s.error!.message}`);
   }
   for (const s of r.scopes) for (const w of s.warnings ?? []) lines.push(`  warning ${s.region} ${s.type}: ${w}`);
   return `${lines.join('\n')}\n`;

@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AgentRuntime } from '../agent/runtime.js';
-import { buildControlPlane, issueAdminToken, issueAgentToken, TokenRegistry, type ControlPlane, type JobRecord } from '../controlplane/index.js';
+import {
+  buildControlPlane,
+  issueAdminToken,
+  issueAgentToken,
+  TokenRegistry,
+  type ControlPlane,
+  type JobRecord,
+} from '../controlplane/index.js';
 import { writeFileAtomic } from '../controlplane/files.js';
 import { createClientFactory } from '../crawl/clients.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
@@ -76,11 +83,19 @@ function summary(job: JobRecord, cp: ControlPlane, seconds: number): string {
     for (const region of REGIONS) {
       const scopes = r.scopes.filter((s) => s.region === region);
       const failed = scopes.filter((s) => s.status === 'failed');
-      lines.push(`  ${pad(region, 12)} ${scopes.length - failed.length}/${scopes.length} completed${failed.length ? `; failed: ${failed.map((s) => `${s.type} (${s.error?.code ?? 'error'})`).join(', ')}` : ''}`);
+      lines.push(
+        `  ${pad(region, 12)} ${scopes.length - failed.length}/${scopes.length} completed${failed.length ? `; failed: ${failed.map((s) => `${s.type} (${s.error?.code ?? 'error'})`).join(', ')}` : ''}`,
+      );
     }
     const ops = Object.entries(r.calls).sort((a, b) => b[1] - a[1]);
     lines.push('', 'API calls:', ...ops.slice(0, 8).map(([op, n]) => `  ${num(n, 5)}  ${op}`));
-    if (ops.length > 8) lines.push(`  ${num(ops.slice(8).reduce((a, [, n]) => a + n, 0), 5)}  (${ops.length - 8} other operations)`);
+    if (ops.length > 8)
+      lines.push(
+        `  ${num(
+          ops.slice(8).reduce((a, [, n]) => a + n, 0),
+          5,
+        )}  (${ops.length - 8} other operations)`,
+      );
   }
   lines.push('', `Catalog (${stats.nodes} nodes, ${stats.edges} edges):`);
   const nodeLabels = Object.entries(stats.nodesByLabel).sort((a, b) => b[1] - a[1]);
@@ -126,7 +141,8 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
       urls = await cp.listen('127.0.0.1', port);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE' || code === 'EACCES') throw new UsageError(`demo: port ${port} on 127.0.0.1 is taken (${code})`, 'Run with --port 0 for any free port, or --port N.');
+      if (code === 'EADDRINUSE' || code === 'EACCES')
+        throw new UsageError(`demo: port ${port} on 127.0.0.1 is taken (${code})`, 'Run with --port 0 for any free port, or --port N.');
       throw err;
     }
     const agentToken = issueAgentToken(dataDir, AGENT_ID);
@@ -151,7 +167,13 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
     });
     agent.start(0);
     await new Promise<void>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`the agent did not connect to the control plane within 10 s: ${agent!.status().lastError ?? 'no error reported'}`)), 10_000);
+      const timer = setTimeout(
+        () =>
+          fail(
+            new Error(`the agent did not connect to the control plane within 10 s: ${agent!.status().lastError ?? 'no error reported'}`),
+          ),
+        10_000,
+      );
       const poll = setInterval(() => {
         if (!agent!.status().ready) return;
         clearInterval(poll);

@@ -40,7 +40,10 @@ export class OutputFile {
    */
   static async open(path: string): Promise<OutputFile> {
     const fail = (what: string, err?: unknown) =>
-      new SdrError('SDR_ERR_OUTPUT', `cannot open --out ${path}: ${what}`, { hint: 'Check that the directory exists and is writable.', ...(err === undefined ? {} : { cause: err }) });
+      new SdrError('SDR_ERR_OUTPUT', `cannot open --out ${path}: ${what}`, {
+        hint: 'Check that the directory exists and is writable.',
+        ...(err === undefined ? {} : { cause: err }),
+      });
     let target = path;
     let mode: number | undefined;
     try {
@@ -95,7 +98,11 @@ export class OutputFile {
       if (this.mode !== undefined) await chmod(this.temp, this.mode);
       await rename(this.temp, into);
     } catch (err) {
-      throw new SdrError('SDR_ERR_OUTPUT', `cannot write the records to ${into}: ${(err as Error).message}${this.temp ? `; what was written is in ${this.temp}` : ''}`, { hint: 'Check the directory is writable and has space.', cause: err });
+      throw new SdrError(
+        'SDR_ERR_OUTPUT',
+        `cannot write the records to ${into}: ${(err as Error).message}${this.temp ? `; what was written is in ${this.temp}` : ''}`,
+        { hint: 'Check the directory is writable and has space.', cause: err },
+      );
     }
     await syncDirectory(dirname(into));
   }

@@ -27,7 +27,11 @@ export async function policyCommand(argv: string[], io = { stdout: process.stdou
   }
   const types = listOption(values.types);
   const unknown = types.filter((t) => !RESOURCE_TYPES.includes(t));
-  if (unknown.length) throw new UsageError(`policy: unknown resource type ${unknown.map((t) => `"${t}"`).join(', ')}`, `Valid types: ${RESOURCE_TYPES.join(', ')}.`);
+  if (unknown.length)
+    throw new UsageError(
+      `policy: unknown resource type ${unknown.map((t) => `"${t}"`).join(', ')}`,
+      `Valid types: ${RESOURCE_TYPES.join(', ')}.`,
+    );
   io.stdout.write(`${JSON.stringify(iamPolicy(selectResources(types)), null, 2)}\n`);
   return 0;
 }

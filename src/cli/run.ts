@@ -80,7 +80,10 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 const SIGNAL_DEBOUNCE_MS = 1000;
 
 /** `sdr-agent run`: returns the exit code once the agent stopped. */
-export async function runCommand(argv: string[], io: RunIo = { stdout: process.stdout, env: process.env, exitAfterMs: 10_000 }): Promise<number> {
+export async function runCommand(
+  argv: string[],
+  io: RunIo = { stdout: process.stdout, env: process.env, exitAfterMs: 10_000 },
+): Promise<number> {
   const { values } = parseCommandArgs('run', argv, {
     config: { type: 'string' },
     check: { type: 'boolean' },
@@ -92,11 +95,15 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
     io.stdout.write(RUN_HELP);
     return RUN_EXIT.drained;
   }
-  if (values.json && !values.check) throw new UsageError('run: --json only applies to --check', 'Run `sdr-agent run --check --json --config FILE`.');
+  if (values.json && !values.check)
+    throw new UsageError('run: --json only applies to --check', 'Run `sdr-agent run --check --json --config FILE`.');
   if (values.config === '') throw new UsageError('run: --config needs a file name');
   const logFormat = values['log-format'] ?? (io.env.LOG_FORMAT || 'json');
   if (!LOG_FORMATS.includes(logFormat as LogFormat)) {
-    throw new UsageError(`run: log format "${logFormat}" is not one of ${LOG_FORMATS.join(', ')}${values['log-format'] ? '' : ' (from LOG_FORMAT)'}`, 'Use --log-format json (the default) or --log-format pretty.');
+    throw new UsageError(
+      `run: log format "${logFormat}" is not one of ${LOG_FORMATS.join(', ')}${values['log-format'] ? '' : ' (from LOG_FORMAT)'}`,
+      'Use --log-format json (the default) or --log-format pretty.',
+    );
   }
 
   // Throws SdrError('SDR_ERR_CONFIG') listing every problem: exit 1 through the dispatcher.
@@ -113,7 +120,12 @@ export async function runCommand(argv: string[], io: RunIo = { stdout: process.s
 
   // The SDK's multi-line Node.js support notice says nothing an agent operator acts on.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const logger = createLogger({ level: config.log.level, format: logFormat as LogFormat, destination: io.logDestination ?? stdoutDestination(), base: { agentId: config.agent.id } });
+  const logger = createLogger({
+    level: config.log.level,
+    format: logFormat as LogFormat,
+    destination: io.logDestination ?? stdoutDestination(),
+    base: { agentId: config.agent.id },
+  });
   const restoreWarnings = logProcessWarnings(logger);
   try {
     return await runAgent(config, logger, io, problems);
@@ -131,7 +143,10 @@ async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems
   try {
     built = buildAgent(config, { logger, env: io.env, agentVersion: version, ...(metrics ? { metrics } : {}) });
     const agent = built;
-    if (metrics) ops = await startOpsServer(config, agent, metrics, { version, logger }).catch((err: unknown) => agent.close().then(() => Promise.reject(err)));
+    if (metrics)
+      ops = await startOpsServer(config, agent, metrics, { version, logger }).catch((err: unknown) =>
+        agent.close().then(() => Promise.reject(err)),
+      );
   } catch (err) {
     logger.fatal(`cannot start: ${errorText(err)}`);
     await flush(logger);
@@ -152,7 +167,11 @@ async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems
     `sdr-agent ${version} starting (configuration ${config.configFile})`,
   );
   logger.debug({ configuration: redactedConfig(config) }, 'configuration');
-  for (const p of problems) logger.warn({ connection: p.connection }, `connection "${p.connection}": credentials cannot work as configured: ${p.problem} — ${p.hint}`);
+  for (const p of problems)
+    logger.warn(
+      { connection: p.connection },
+      `connection "${p.connection}": credentials cannot work as configured: ${p.problem} — ${p.hint}`,
+    );
 
   // The tunnel's timers do not hold the process open (a library must not): while it waits to
   // reconnect nothing else would, and the agent runs until a signal.
@@ -179,7 +198,10 @@ async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems
       // a wrapper in that group that forwards it (`timeout`, some supervisors). Only a later one
       // forces.
       if (Date.now() - drainingSince < SIGNAL_DEBOUNCE_MS) {
-        logger.info({ signal }, `${signal} received again within ${SIGNAL_DEBOUNCE_MS / 1000} s of the first: taken as the same signal, still draining`);
+        logger.info(
+          { signal },
+          `${signal} received again within ${SIGNAL_DEBOUNCE_MS / 1000} s of the first: taken as the same signal, still draining`,
+        );
         return;
       }
       logger.warn({ signal }, `${signal} received again: stopping now; running jobs are cancelled`);
@@ -212,7 +234,14 @@ async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems
   process.off('unhandledRejection', onFatal);
   await built.close();
   await ops?.close();
-  const outcome = code === RUN_EXIT.drained ? 'drained' : code === RUN_EXIT.graceExpired ? 'drain grace period ran out, jobs were cancelled' : code === RUN_EXIT.forced ? 'forced by a second signal' : 'internal error';
+  const outcome =
+    code === RUN_EXIT.drained
+      ? 'drained'
+      : code === RUN_EXIT.graceExpired
+        ? 'drain grace period ran out, jobs were cancelled'
+        : code === RUN_EXIT.forced
+          ? 'forced by a second signal'
+          : 'internal error';
   logger.info({ exitCode: code }, `sdr-agent stopped: ${outcome}`);
   await flush(logger);
   if (io.exitAfterMs !== undefined) setTimeout(() => process.exit(code), io.exitAfterMs).unref();

@@ -61,14 +61,16 @@ export interface SimulateIo {
 function fraction(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`simulate: --${name} must be a fraction between 0 and 1, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new UsageError(`simulate: --${name} must be a fraction between 0 and 1, got "${value}"`);
   return n;
 }
 
 function positive(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`simulate: --${name} must be a number of requests per second above 0, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`simulate: --${name} must be a number of requests per second above 0, got "${value}"`);
   return n;
 }
 
@@ -76,13 +78,16 @@ function positive(name: string, value: string | undefined): number | undefined {
 export function simulatorOptionsFromArgs(argv: string[]): { options: SimulatorOptions; help: boolean; vaultPort?: number } {
   const { values } = parseCommandArgs('simulate', argv, OPTIONS);
   const port = intOption('simulate', 'port', values.port, 0);
-  if (port !== undefined && port > 65_535) throw new UsageError(`simulate: --port must be a whole number from 0 to 65535, got "${values.port}"`);
+  if (port !== undefined && port > 65_535)
+    throw new UsageError(`simulate: --port must be a whole number from 0 to 65535, got "${values.port}"`);
   const size = intOption('simulate', 'size', values.size, 1);
   const seed = intOption('simulate', 'seed', values.seed, 0);
-  if (values.account !== undefined && !/^\d{12}$/.test(values.account)) throw new UsageError(`simulate: --account must be a 12-digit AWS account id, got "${values.account}"`);
+  if (values.account !== undefined && !/^\d{12}$/.test(values.account))
+    throw new UsageError(`simulate: --account must be a 12-digit AWS account id, got "${values.account}"`);
   const rate = positive('rate-limit', values['rate-limit']);
   const vaultPort = intOption('simulate', 'vault-port', values['vault-port'], 0);
-  if (vaultPort !== undefined && vaultPort > 65_535) throw new UsageError(`simulate: --vault-port must be a whole number from 0 to 65535, got "${values['vault-port']}"`);
+  if (vaultPort !== undefined && vaultPort > 65_535)
+    throw new UsageError(`simulate: --vault-port must be a whole number from 0 to 65535, got "${values['vault-port']}"`);
   const options: SimulatorOptions = {
     host: values.host ?? '127.0.0.1',
     port: port ?? 0,
@@ -112,8 +117,16 @@ export async function simulateCommand(argv: string[], io: SimulateIo = { stdout:
   }
   // With Vault, the SageMaker simulator accepts only keys that live in Vault: a crawl that works
   // proves the agent read them from there.
-  const keys = vaultPort === undefined ? undefined : { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
-  const sim = await listening(() => startSimulator({ ...options, ...(keys ? { credentials: [keys] } : {}) }), options.host!, options.port!, '--port');
+  const keys =
+    vaultPort === undefined
+      ? undefined
+      : { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
+  const sim = await listening(
+    () => startSimulator({ ...options, ...(keys ? { credentials: [keys] } : {}) }),
+    options.host!,
+    options.port!,
+    '--port',
+  );
   let vault: VaultSimulator | undefined;
   const rootToken = `hvs.${randomBytes(18).toString('base64url')}`;
   if (keys) {
@@ -190,7 +203,10 @@ async function listening<T>(start: () => Promise<T>, host: string, port: number,
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e?.code === 'EADDRINUSE' || e?.code === 'EACCES' || e?.code === 'EADDRNOTAVAIL') {
-      throw new UsageError(`simulate: cannot listen on ${host}:${port} (${e.code})`, `Pick another ${flag} (0 for any free one) or --host.`);
+      throw new UsageError(
+        `simulate: cannot listen on ${host}:${port} (${e.code})`,
+        `Pick another ${flag} (0 for any free one) or --host.`,
+      );
     }
     throw err;
   }

@@ -38,12 +38,22 @@ const MAX_PROBLEMS = 50;
 export function loadAgentConfig(options: LoadConfigOptions = {}): AgentConfig {
   const env = options.env ?? process.env;
   const file = options.path ?? (env[CONFIG_ENV]?.trim() || undefined);
-  if (!file) throw new SdrError('SDR_ERR_CONFIG', 'no configuration file given', { hint: `Pass --config FILE or set ${CONFIG_ENV}; docs/configuration.md has a complete example.` });
+  if (!file)
+    throw new SdrError('SDR_ERR_CONFIG', 'no configuration file given', {
+      hint: `Pass --config FILE or set ${CONFIG_ENV}; docs/configuration.md has a complete example.`,
+    });
   const doc = readYaml(file);
   const sources = applyEnvOverrides(doc, env);
   const locate: Locate = (ptr) => sources.get(ptr) ?? (ptr || '/');
   const problems = validateConfigFile(doc, locate);
-  const config = resolveConfig(doc as ConfigFile, { file, env, locate, sources, problems, registry: options.registry ?? defaultRegistry() });
+  const config = resolveConfig(doc as ConfigFile, {
+    file,
+    env,
+    locate,
+    sources,
+    problems,
+    registry: options.registry ?? defaultRegistry(),
+  });
   if (problems.length) throw configError(file, problems);
   return deepFreeze(config);
 }
@@ -51,15 +61,20 @@ export function loadAgentConfig(options: LoadConfigOptions = {}): AgentConfig {
 function configError(file: string, problems: string[]): SdrError {
   const shown = problems.slice(0, MAX_PROBLEMS);
   const more = problems.length > MAX_PROBLEMS ? `\n  … and ${problems.length - MAX_PROBLEMS} more` : '';
-  return new SdrError('SDR_ERR_CONFIG', `invalid configuration in ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${shown.map((p) => `  ${p}`).join('\n')}${more}`, {
-    hint: 'Fix each key listed; docs/configuration.md describes them all.',
-  });
+  return new SdrError(
+    'SDR_ERR_CONFIG',
+    `invalid configuration in ${file} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${shown.map((p) => `  ${p}`).join('\n')}${more}`,
+    {
+      hint: 'Fix each key listed; docs/configuration.md describes them all.',
+    },
+  );
 }
 
 function readYaml(file: string): Record<string, unknown> {
   const value = readConfigYaml(file);
   if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw configError(file, ['/: must be a mapping of keys (controlPlane, agent, connections, …)']);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw configError(file, ['/: must be a mapping of keys (controlPlane, agent, connections, …)']);
   return value as Record<string, unknown>;
 }
 
@@ -116,7 +131,12 @@ function resolveConfig(doc: ConfigFile, ctx: ResolveContext): AgentConfig {
   for (const [name, raw] of Object.entries(obj(doc.connections) ?? {})) {
     const c = obj(raw) as ConfigFile['connections'][string] | undefined;
     if (!c) continue;
-    connections[name] = resolveConnection(name, c, (path, what) => problem(['connections', name, ...path], what), (value, path) => refs(value, ['connections', name, ...path]));
+    connections[name] = resolveConnection(
+      name,
+      c,
+      (path, what) => problem(['connections', name, ...path], what),
+      (value, path) => refs(value, ['connections', name, ...path]),
+    );
   }
 
   // The fallbacks below are only reached with problems listed, and then nothing is returned.
@@ -149,7 +169,12 @@ function resolveConfig(doc: ConfigFile, ctx: ResolveContext): AgentConfig {
 
 function resolveOps(ops: Partial<ConfigFile['ops']> | undefined): AgentConfig['ops'] {
   const after = parseDuration(ops?.unhealthyAfterDisconnected);
-  return { enabled: ops?.enabled ?? false, address: str(ops?.address) ?? '127.0.0.1', port: ops?.port ?? 9464, ...(after !== undefined ? { unhealthyAfterDisconnectedMs: after } : {}) };
+  return {
+    enabled: ops?.enabled ?? false,
+    address: str(ops?.address) ?? '127.0.0.1',
+    port: ops?.port ?? 9464,
+    ...(after !== undefined ? { unhealthyAfterDisconnectedMs: after } : {}),
+  };
 }
 
 function checkControlPlaneUrl(url: string, problem: (what: string) => void): void {
@@ -160,7 +185,8 @@ function checkControlPlaneUrl(url: string, problem: (what: string) => void): voi
     return problem('is not a valid URL');
   }
   if (u.username || u.password) return problem('must not contain a user name or password (the agent authenticates with its token)');
-  if (u.protocol === 'ws:' && !LOOPBACK.has(u.hostname)) problem('ws:// (unencrypted) is allowed only to 127.0.0.1, ::1 or localhost; use wss://');
+  if (u.protocol === 'ws:' && !LOOPBACK.has(u.hostname))
+    problem('ws:// (unencrypted) is allowed only to 127.0.0.1, ::1 or localhost; use wss://');
 }
 
 interface FileKey {
@@ -192,7 +218,12 @@ function readPem(f: FileKey, kind: 'CERTIFICATE' | 'PRIVATE KEY', problem: (path
 }
 
 /** Let OpenSSL parse the PEM now, so a bad CA or a key that does not match its certificate fails at boot. */
-function checkTls(ca: string | undefined, cert: string | undefined, key: string | undefined, problem: (path: string[], what: string) => void): void {
+function checkTls(
+  ca: string | undefined,
+  cert: string | undefined,
+  key: string | undefined,
+  problem: (path: string[], what: string) => void,
+): void {
   if (ca) {
     try {
       createSecureContext({ ca });
@@ -209,7 +240,11 @@ function checkTls(ca: string | undefined, cert: string | undefined, key: string 
   }
 }
 
-function resolveToken(ag: Partial<ConfigFile['agent']>, ctx: ResolveContext, problem: (path: string[], what: string) => void): { value: string; source: string } | undefined {
+function resolveToken(
+  ag: Partial<ConfigFile['agent']>,
+  ctx: ResolveContext,
+  problem: (path: string[], what: string) => void,
+): { value: string; source: string } | undefined {
   const file = fileKey(ctx, ['agent', 'tokenFile'], ag.tokenFile);
   const explicitEnv = str(ag.tokenEnv);
   const envName = explicitEnv ?? DEFAULT_TOKEN_ENV;
@@ -242,7 +277,10 @@ function resolveToken(ag: Partial<ConfigFile['agent']>, ctx: ResolveContext, pro
     return undefined;
   }
   if (value && !/^[\x21-\x7e]{1,4096}$/.test(value)) {
-    problem(['agent', file.path ? 'tokenFile' : 'tokenEnv'], `the token from ${source} must be 1-4096 printable ASCII characters without spaces`);
+    problem(
+      ['agent', file.path ? 'tokenFile' : 'tokenEnv'],
+      `the token from ${source} must be 1-4096 printable ASCII characters without spaces`,
+    );
   }
   rememberSecret(value);
   return { value, source };
@@ -288,7 +326,12 @@ function rememberProxyPassword(url: string): void {
 /** A reference at `path` (below the connection), parsed and checked; undefined with a problem listed. */
 type RefResolver = (value: unknown, path: string[]) => SecretRef | undefined;
 
-function resolveConnection(name: string, c: ConfigFile['connections'][string], problem: (path: string[], what: string) => void, ref: RefResolver): ConnectionConfig {
+function resolveConnection(
+  name: string,
+  c: ConfigFile['connections'][string],
+  problem: (path: string[], what: string) => void,
+  ref: RefResolver,
+): ConnectionConfig {
   const endpoint = str(c.endpoint);
   if (endpoint) {
     try {
@@ -314,7 +357,8 @@ function resolveConnection(name: string, c: ConfigFile['connections'][string], p
   let assumeRole: ConnectionConfig['assumeRole'];
   if (role) {
     const { externalIdSecret, ...plain } = role;
-    if (externalIdSecret !== undefined && plain.externalId !== undefined) problem(['assumeRole'], 'set externalId or externalIdSecret, not both');
+    if (externalIdSecret !== undefined && plain.externalId !== undefined)
+      problem(['assumeRole'], 'set externalId or externalIdSecret, not both');
     const externalRef = externalIdSecret !== undefined ? ref(externalIdSecret, ['assumeRole', 'externalIdSecret']) : undefined;
     assumeRole = { ...plain, ...(externalRef ? { externalIdSecret: externalRef } : {}) };
   }
@@ -331,16 +375,34 @@ function resolveConnection(name: string, c: ConfigFile['connections'][string], p
 }
 
 /** `source: secret`: one JSON secret, or a reference per value — one form or the other, complete. */
-function resolveSecretCredentials(creds: Record<string, unknown>, problem: (path: string[], what: string) => void, ref: RefResolver): CredentialSource | undefined {
+function resolveSecretCredentials(
+  creds: Record<string, unknown>,
+  problem: (path: string[], what: string) => void,
+  ref: RefResolver,
+): CredentialSource | undefined {
   const at = (key: string) => ['credentials', key];
   const perValue = ['accessKeyId', 'secretAccessKey', 'sessionToken'].filter((k) => creds[k] !== undefined);
   if (creds.secret !== undefined) {
-    if (perValue.length) return problem(['credentials'], `set "secret" (one JSON secret) or ${perValue.map((k) => `"${k}"`).join(', ')} (one reference each), not both`), undefined;
+    if (perValue.length)
+      return (
+        problem(
+          ['credentials'],
+          `set "secret" (one JSON secret) or ${perValue.map((k) => `"${k}"`).join(', ')} (one reference each), not both`,
+        ),
+        undefined
+      );
     const secret = ref(creds.secret, at('secret'));
     return secret ? { source: 'secret', secret } : undefined;
   }
   const missing = ['accessKeyId', 'secretAccessKey'].filter((k) => creds[k] === undefined);
-  if (missing.length) return problem(['credentials'], `source: secret needs "secret" (one JSON secret with AccessKeyId and SecretAccessKey), or both "accessKeyId" and "secretAccessKey" references; missing ${missing.map((k) => `"${k}"`).join(' and ')}`), undefined;
+  if (missing.length)
+    return (
+      problem(
+        ['credentials'],
+        `source: secret needs "secret" (one JSON secret with AccessKeyId and SecretAccessKey), or both "accessKeyId" and "secretAccessKey" references; missing ${missing.map((k) => `"${k}"`).join(' and ')}`,
+      ),
+      undefined
+    );
   const accessKeyId = ref(creds.accessKeyId, at('accessKeyId'));
   const secretAccessKey = ref(creds.secretAccessKey, at('secretAccessKey'));
   const sessionToken = creds.sessionToken !== undefined ? ref(creds.sessionToken, at('sessionToken')) : undefined;

@@ -9,8 +9,11 @@ const REDACTED = '[redacted]';
  */
 export function redactedConfig(config: AgentConfig): Record<string, unknown> {
   const cp = config.controlPlane;
-  const pem = (text: string | undefined) => (text === undefined ? undefined : `[PEM, ${(text.match(/-----BEGIN /g) ?? []).length} block(s)]`);
-  const proxy = Object.fromEntries(Object.entries(config.proxy).map(([k, v]) => [k, k === 'noProxy' || v === undefined ? v : redactUrl(v)]));
+  const pem = (text: string | undefined) =>
+    text === undefined ? undefined : `[PEM, ${(text.match(/-----BEGIN /g) ?? []).length} block(s)]`;
+  const proxy = Object.fromEntries(
+    Object.entries(config.proxy).map(([k, v]) => [k, k === 'noProxy' || v === undefined ? v : redactUrl(v)]),
+  );
   return JSON.parse(
     JSON.stringify({
       ...config,

@@ -15,7 +15,8 @@ export interface DurationBounds {
   maxMs: number;
 }
 
-const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, options: Record<string, unknown> = {}) => Type.Object(properties, { additionalProperties: false, ...options });
+const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, options: Record<string, unknown> = {}) =>
+  Type.Object(properties, { additionalProperties: false, ...options });
 
 /** One of a list of strings, as a plain `enum` (one clear error instead of one per literal). */
 function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
@@ -40,14 +41,21 @@ const HOUR = 60 * MINUTE;
 export const NAME_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 export const AGENT_ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
 export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d+$';
-const ENV_NAME = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$', 'x-expected': 'must be an environment variable name (letters, digits, _)' });
+const ENV_NAME = Type.String({
+  pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
+  'x-expected': 'must be an environment variable name (letters, digits, _)',
+});
 const FilePath = Type.String({ minLength: 1, maxLength: 4096 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const ControlPlaneSchema = Closed({
   /** `wss://…`; `ws://` only to a loopback host (checked by the loader). */
-  url: Type.String({ pattern: '^wss?://\\S+$', maxLength: 2048, 'x-expected': 'must be a wss:// URL (ws:// only to 127.0.0.1, ::1 or localhost)' }),
+  url: Type.String({
+    pattern: '^wss?://\\S+$',
+    maxLength: 2048,
+    'x-expected': 'must be a wss:// URL (ws:// only to 127.0.0.1, ::1 or localhost)',
+  }),
   /** Extra PEM CA bundle trusted for the tunnel, on top of Node's default roots. */
   caFile: Type.Optional(FilePath),
   /** Client certificate and key (PEM) for mTLS to the control plane; both or neither. */
@@ -118,7 +126,9 @@ export const SecretCredentialsSchema = Closed({
   sessionToken: Type.Optional(SecretRefSchema),
 });
 /** Where a connection's base AWS credentials come from, chosen by `source`. */
-export const CredentialsSchema = Type.Unsafe<Static<typeof DefaultCredentialsSchema> | Static<typeof EnvCredentialsSchema> | Static<typeof SecretCredentialsSchema>>({
+export const CredentialsSchema = Type.Unsafe<
+  Static<typeof DefaultCredentialsSchema> | Static<typeof EnvCredentialsSchema> | Static<typeof SecretCredentialsSchema>
+>({
   type: 'object',
   discriminator: { propertyName: 'source' },
   oneOf: [DefaultCredentialsSchema, EnvCredentialsSchema, SecretCredentialsSchema],
@@ -141,16 +151,36 @@ export const SecretStoreEntrySchema = Type.Object(
 );
 
 export const AssumeRoleSchema = Closed({
-  roleArn: Type.String({ pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$', 'x-expected': 'must be an IAM role ARN like arn:aws:iam::123456789012:role/sdr-reader' }),
-  externalId: Type.Optional(Type.String({ minLength: 2, maxLength: 1224, pattern: '^[\\w+=,.@:/-]+$', 'x-expected': 'must be 2-1224 characters of A-Z a-z 0-9 + = , . @ : / - _' })),
+  roleArn: Type.String({
+    pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$',
+    'x-expected': 'must be an IAM role ARN like arn:aws:iam::123456789012:role/sdr-reader',
+  }),
+  externalId: Type.Optional(
+    Type.String({
+      minLength: 2,
+      maxLength: 1224,
+      pattern: '^[\\w+=,.@:/-]+$',
+      'x-expected': 'must be 2-1224 characters of A-Z a-z 0-9 + = , . @ : / - _',
+    }),
+  ),
   /** The external ID from a secret store instead (one or the other). */
   externalIdSecret: Type.Optional(SecretRefSchema),
-  sessionName: Type.String({ minLength: 2, maxLength: 64, pattern: '^[\\w+=,.@-]+$', default: 'sdr-agent', 'x-expected': 'must be 2-64 characters of A-Z a-z 0-9 + = , . @ - _' }),
+  sessionName: Type.String({
+    minLength: 2,
+    maxLength: 64,
+    pattern: '^[\\w+=,.@-]+$',
+    default: 'sdr-agent',
+    'x-expected': 'must be 2-64 characters of A-Z a-z 0-9 + = , . @ - _',
+  }),
   durationSeconds: Type.Integer({ minimum: 900, maximum: 43_200, default: 3600 }),
 });
 
 export const ConnectionSchema = Closed({
-  regions: Type.Array(Type.String({ pattern: REGION_PATTERN, 'x-expected': 'must be an AWS region name like us-east-1' }), { minItems: 1, maxItems: 64, uniqueItems: true }),
+  regions: Type.Array(Type.String({ pattern: REGION_PATTERN, 'x-expected': 'must be an AWS region name like us-east-1' }), {
+    minItems: 1,
+    maxItems: 64,
+    uniqueItems: true,
+  }),
   types: Type.Array(StringEnum(RESOURCE_TYPES), { minItems: 1, uniqueItems: true, default: [...RESOURCE_TYPES] }),
   credentials: CredentialsSchema,
   assumeRole: Type.Optional(AssumeRoleSchema),
@@ -165,7 +195,11 @@ export const OpsSchema = Closed(
   {
     enabled: Type.Boolean({ default: false }),
     /** An IP address of this host; 127.0.0.1 keeps the server on the node. */
-    address: Type.String({ pattern: '^(localhost|[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45})$', default: '127.0.0.1', 'x-expected': 'must be an IP address of this host like 127.0.0.1 (or localhost)' }),
+    address: Type.String({
+      pattern: '^(localhost|[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45})$',
+      default: '127.0.0.1',
+      'x-expected': 'must be an IP address of this host like 127.0.0.1 (or localhost)',
+    }),
     port: Type.Integer({ minimum: 0, maximum: 65_535, default: 9464 }),
     /** Opt-in: `/healthz` fails after this long without a session with the control plane. */
     unhealthyAfterDisconnected: Type.Optional(Duration({ minMs: MINUTE, maxMs: 7 * 24 * HOUR })),
@@ -181,11 +215,12 @@ export const ConfigFileSchema = Closed({
   proxy: Type.Optional(ProxySchema),
   log: LogSchema,
   ops: OpsSchema,
-  secretStores: Type.Optional(Type.Record(Type.String({ pattern: STORE_NAME_PATTERN }), SecretStoreEntrySchema, { additionalProperties: false })),
+  secretStores: Type.Optional(
+    Type.Record(Type.String({ pattern: STORE_NAME_PATTERN }), SecretStoreEntrySchema, { additionalProperties: false }),
+  ),
   connections: Type.Record(Type.String({ pattern: NAME_PATTERN }), ConnectionSchema, { additionalProperties: false, minProperties: 1 }),
 });
 
 /** The config file after validation and defaults, durations still as written. */
 export type ConfigFile = Static<typeof ConfigFileSchema>;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-

@@ -51,7 +51,13 @@ export function resolveSecretStores(section: unknown, ctx: StoreContext): Record
  * is (for the message); `stores` the resolved stores; undefined (with a problem listed) when wrong.
  * A store that is configured but failed its own validation is not reported again here.
  */
-export function resolveSecretRef(input: unknown, path: string[], stores: Record<string, SecretStoreConfig>, section: unknown, ctx: StoreContext): SecretRef | undefined {
+export function resolveSecretRef(
+  input: unknown,
+  path: string[],
+  stores: Record<string, SecretStoreConfig>,
+  section: unknown,
+  ctx: StoreContext,
+): SecretRef | undefined {
   const where = ctx.locate(pointer(path));
   const parsed = parseSecretRef(input as RefInput);
   if ('problem' in parsed) {
@@ -61,7 +67,10 @@ export function resolveSecretRef(input: unknown, path: string[], stores: Record<
   const store = stores[parsed.store];
   if (!store) {
     const declared = section && typeof section === 'object' && Object.hasOwn(section, parsed.store);
-    if (!declared) ctx.problems.push(`${where}: names secret store "${parsed.store}", which is not under secretStores (configured: ${Object.keys(stores).join(', ') || 'none'})`);
+    if (!declared)
+      ctx.problems.push(
+        `${where}: names secret store "${parsed.store}", which is not under secretStores (configured: ${Object.keys(stores).join(', ') || 'none'})`,
+      );
     return undefined;
   }
   const problem = ctx.registry.get(store.type)?.checkRef?.(parsed);

@@ -7,7 +7,15 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { formatDuration, parseDuration } from './duration.js';
 import { ConfigFileSchema, type ConfigFile, type DurationBounds } from './schema.js';
 
-const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: true, allowUnionTypes: true, discriminator: true, verbose: true, coerceTypes: false });
+const ajv = new Ajv({
+  allErrors: true,
+  strict: true,
+  useDefaults: true,
+  allowUnionTypes: true,
+  discriminator: true,
+  verbose: true,
+  coerceTypes: false,
+});
 ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
 ajv.addKeyword({
   keyword: 'x-duration',
@@ -16,7 +24,13 @@ ajv.addKeyword({
   validate: function checkDuration(bounds: DurationBounds, data: unknown) {
     const ms = parseDuration(data);
     if (ms === undefined || (ms >= bounds.minMs && ms <= bounds.maxMs)) return true; // an unreadable value is the pattern's to report
-    (checkDuration as { errors?: Partial<ErrorObject>[] }).errors = [{ keyword: 'x-duration', message: `must be between ${formatDuration(bounds.minMs)} and ${formatDuration(bounds.maxMs)}`, params: bounds }];
+    (checkDuration as { errors?: Partial<ErrorObject>[] }).errors = [
+      {
+        keyword: 'x-duration',
+        message: `must be between ${formatDuration(bounds.minMs)} and ${formatDuration(bounds.maxMs)}`,
+        params: bounds,
+      },
+    ];
     return false;
   },
 });
@@ -74,7 +88,9 @@ function describe(e: ErrorObject, locate: Locate): string {
       return `${at(`/${escape((e.params as { missingProperty: string }).missingProperty)}`)}: is required`;
     case 'discriminator': {
       const { tag } = e.params as { tag: string };
-      const values = ((parent.oneOf as { properties: Record<string, { const: string }> }[]) ?? []).map((b) => `"${b.properties[tag].const}"`);
+      const values = ((parent.oneOf as { properties: Record<string, { const: string }> }[]) ?? []).map(
+        (b) => `"${b.properties[tag].const}"`,
+      );
       return `${at(`/${tag}`)}: must be one of ${values.join(', ')}`;
     }
     case 'enum': {
@@ -88,7 +104,8 @@ function describe(e: ErrorObject, locate: Locate): string {
       return `${at()}: ${e.message}`;
   }
   const expected = parent['x-expected'];
-  if (typeof expected === 'string' && ['pattern', 'type', 'minimum', 'minLength', 'maxLength'].includes(e.keyword)) return `${at()}: ${expected}`;
+  if (typeof expected === 'string' && ['pattern', 'type', 'minimum', 'minLength', 'maxLength'].includes(e.keyword))
+    return `${at()}: ${expected}`;
   if (e.keyword === 'type') {
     const type = String((e.params as { type: unknown }).type);
     return `${at()}: must be ${TYPE_NAMES[type] ?? type}`;
@@ -96,7 +113,14 @@ function describe(e: ErrorObject, locate: Locate): string {
   return `${at()}: ${e.message ?? `fails ${e.keyword}`}`;
 }
 
-const TYPE_NAMES: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'a mapping' };
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+};
 
 function escape(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -5,7 +5,20 @@
  * the positions, says what to do, and never quotes the file (any line of it could hold a secret).
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { Composer, isAlias, isCollection, isPair, isScalar, LineCounter, Parser, visit, YAMLParseError, type CST, type Document, type Node } from 'yaml';
+import {
+  Composer,
+  isAlias,
+  isCollection,
+  isPair,
+  isScalar,
+  LineCounter,
+  Parser,
+  visit,
+  YAMLParseError,
+  type CST,
+  type Document,
+  type Node,
+} from 'yaml';
 import { SdrError } from '../errors.js';
 
 /** What a configuration file may be; docs/configuration.md ("Limits of the file") says the same. */
@@ -85,11 +98,17 @@ export function fsReason(err: unknown): string {
 export function readConfigYaml(file: string): unknown {
   const read = readSmallFile(file, CONFIG_FILE_LIMITS.maxBytes);
   if ('problem' in read) {
-    throw new SdrError('SDR_ERR_CONFIG', `cannot read configuration file ${file}: ${read.problem}`, { hint: 'Check the --config path (or SDR_CONFIG) and its permissions; it must be a YAML file of at most 1 MiB.' });
+    throw new SdrError('SDR_ERR_CONFIG', `cannot read configuration file ${file}: ${read.problem}`, {
+      hint: 'Check the --config path (or SDR_CONFIG) and its permissions; it must be a YAML file of at most 1 MiB.',
+    });
   }
   const text = decodeText(read.data);
   if (text === undefined) {
-    throw new SdrError('SDR_ERR_CONFIG', `configuration file ${file} is not text: it is not valid UTF-8 or contains NUL bytes (a binary file?)`, { hint: 'Point --config (or SDR_CONFIG) at the YAML file, saved as UTF-8.' });
+    throw new SdrError(
+      'SDR_ERR_CONFIG',
+      `configuration file ${file} is not text: it is not valid UTF-8 or contains NUL bytes (a binary file?)`,
+      { hint: 'Point --config (or SDR_CONFIG) at the YAML file, saved as UTF-8.' },
+    );
   }
   const lines = new LineCounter();
   const at = (offset: number) => {
@@ -100,24 +119,39 @@ export function readConfigYaml(file: string): unknown {
   // The composer and toJS recurse once per level: refuse deep nesting before either sees it.
   const { tooDeep, tags } = scan(tokens, CONFIG_FILE_LIMITS.maxDepth);
   if (tooDeep !== undefined) {
-    throw unfit(file, [`${at(tooDeep)}: mappings and lists nest more than ${CONFIG_FILE_LIMITS.maxDepth} levels deep`], `Flatten the file: a configuration nests a handful of levels (docs/configuration.md).`);
+    throw unfit(
+      file,
+      [`${at(tooDeep)}: mappings and lists nest more than ${CONFIG_FILE_LIMITS.maxDepth} levels deep`],
+      `Flatten the file: a configuration nests a handful of levels (docs/configuration.md).`,
+    );
   }
   const doc = compose(tokens, text.length);
   if (!doc) return undefined;
   if (doc.errors.length) {
     // Only the position and the parser's own words: a snippet of the line could hold a secret.
     const problems = doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`);
-    throw new SdrError('SDR_ERR_CONFIG', `configuration file ${file} is not valid YAML:\n${listed(problems)}`, { hint: 'Fix the YAML syntax at the positions listed (keys must be unique).' });
+    throw new SdrError('SDR_ERR_CONFIG', `configuration file ${file} is not valid YAML:\n${listed(problems)}`, {
+      hint: 'Fix the YAML syntax at the positions listed (keys must be unique).',
+    });
   }
   const problems = unsupported(doc, at, tags);
   if (problems.length) {
-    throw unfit(file, problems, 'Write plain values, mappings and lists: no tags (!!binary, !!set, !custom …), and aliases (*name) only to an anchor (&name) defined before them, within the limits in docs/configuration.md.');
+    throw unfit(
+      file,
+      problems,
+      'Write plain values, mappings and lists: no tags (!!binary, !!set, !custom …), and aliases (*name) only to an anchor (&name) defined before them, within the limits in docs/configuration.md.',
+    );
   }
   try {
     return doc.toJS({ maxAliasCount: CONFIG_FILE_LIMITS.maxAliasedValues });
   } catch (err) {
     // Not reached after the checks above; the YAML library's own limit stays as a backstop.
-    throw unfit(file, [`aliases expand to more than ${CONFIG_FILE_LIMITS.maxAliasedValues} values (an alias bomb?)`], 'Use fewer aliases (docs/configuration.md).', err);
+    throw unfit(
+      file,
+      [`aliases expand to more than ${CONFIG_FILE_LIMITS.maxAliasedValues} values (an alias bomb?)`],
+      'Use fewer aliases (docs/configuration.md).',
+      err,
+    );
   }
 }
 
@@ -141,7 +175,9 @@ function compose(tokens: CST.Token[], end: number): Document.Parsed | undefined 
   for (const d of composer.compose(tokens, true, end)) {
     if (!doc) doc = d;
     else {
-      doc.errors.push(new YAMLParseError([d.range[0], d.range[0]], 'MULTIPLE_DOCS', 'a second YAML document ("---"): a configuration is one document'));
+      doc.errors.push(
+        new YAMLParseError([d.range[0], d.range[0]], 'MULTIPLE_DOCS', 'a second YAML document ("---"): a configuration is one document'),
+      );
       break;
     }
   }
@@ -152,7 +188,14 @@ function compose(tokens: CST.Token[], end: number): Document.Parsed | undefined 
         for (const { key } of map.items) {
           const value = isScalar(key) ? key.value : key;
           if (!seen.has(value)) seen.add(value);
-          else doc.errors.push(new YAMLParseError([(key as Node).range?.[0] ?? 0, (key as Node).range?.[0] ?? 0], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          else
+            doc.errors.push(
+              new YAMLParseError(
+                [(key as Node).range?.[0] ?? 0, (key as Node).range?.[0] ?? 0],
+                'DUPLICATE_KEY',
+                'Map keys must be unique',
+              ),
+            );
         }
       },
     });
@@ -220,7 +263,10 @@ function unsupported(doc: Document.Parsed, at: (offset: number) => string, tags:
       return size;
     }
     if (!isScalar(node) && !isCollection(node)) return 0;
-    if (node.tag && !CORE_TAGS.has(node.tag)) problems.push(`${at(tagBefore(tags, node.range?.[0] ?? 0))}: explicit tag not allowed (only plain strings, numbers, booleans, null, mappings and lists)`);
+    if (node.tag && !CORE_TAGS.has(node.tag))
+      problems.push(
+        `${at(tagBefore(tags, node.range?.[0] ?? 0))}: explicit tag not allowed (only plain strings, numbers, booleans, null, mappings and lists)`,
+      );
     let size = 1;
     if (isCollection(node)) {
       open.add(node);
@@ -237,7 +283,7 @@ function unsupported(doc: Document.Parsed, at: (offset: number) => string, tags:
 /** The last tag written before `offset` (the node's own), or `offset` itself. */
 function tagBefore(tags: number[], offset: number): number {
   let found = offset;
-  for (let lo = 0, hi = tags.length - 1; lo <= hi; ) {
+  for (let lo = 0, hi = tags.length - 1; lo <= hi;) {
     const mid = (lo + hi) >> 1;
     if (tags[mid]! < offset) {
       found = tags[mid]!;
@@ -248,7 +294,10 @@ function tagBefore(tags: number[], offset: number): number {
 }
 
 function unfit(file: string, problems: string[], hint: string, cause?: unknown): SdrError {
-  return new SdrError('SDR_ERR_CONFIG', `configuration file ${file} uses YAML a configuration may not:\n${listed(problems)}`, { hint, ...(cause === undefined ? {} : { cause }) });
+  return new SdrError('SDR_ERR_CONFIG', `configuration file ${file} uses YAML a configuration may not:\n${listed(problems)}`, {
+    hint,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 function listed(problems: string[]): string {

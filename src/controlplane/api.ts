@@ -29,10 +29,19 @@ const Page = Type.Object(
   },
   { additionalProperties: false },
 );
-const NodeQuery = Type.Object({ label: Type.String({ maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 2048 }) }, { additionalProperties: false });
-const JobsQuery = Type.Object({ agent: Type.Optional(Type.String({ maxLength: 128 })), status: Type.Optional(Type.String({ maxLength: 32 })) }, { additionalProperties: false });
+const NodeQuery = Type.Object(
+  { label: Type.String({ maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 2048 }) },
+  { additionalProperties: false },
+);
+const JobsQuery = Type.Object(
+  { agent: Type.Optional(Type.String({ maxLength: 128 })), status: Type.Optional(Type.String({ maxLength: 32 })) },
+  { additionalProperties: false },
+);
 const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
-const CheckRequest = Type.Object({ timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })) }, { additionalProperties: false });
+const CheckRequest = Type.Object(
+  { timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })) },
+  { additionalProperties: false },
+);
 const JobParam = Type.Object({ id: JobId });
 
 const nodeLabels = new Set<string>(NODE_LABELS);
@@ -51,7 +60,11 @@ export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: J
     async (api) => {
       api.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
         if (!tokens.isAdmin(bearer(req.headers.authorization))) {
-          return problem(reply, 401, 'admin token missing or invalid: send Authorization: Bearer <token> (issue one with `sdr-agent control-plane token --admin`)');
+          return problem(
+            reply,
+            401,
+            'admin token missing or invalid: send Authorization: Bearer <token> (issue one with `sdr-agent control-plane token --admin`)',
+          );
         }
       });
 
@@ -60,22 +73,39 @@ export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: J
         const agent = hub.agentView(req.params.id);
         return agent ?? problem(reply, 404, `no agent "${req.params.id}"`);
       });
-      api.post<{ Params: Static<typeof IdParam>; Body: Static<typeof CrawlRequest> }>('/agents/:id/crawls', { schema: { params: IdParam, body: CrawlRequest } }, async (req, reply) => {
-        return reply.code(202).send(hub.startCrawl(req.params.id, req.body));
-      });
+      api.post<{ Params: Static<typeof IdParam>; Body: Static<typeof CrawlRequest> }>(
+        '/agents/:id/crawls',
+        { schema: { params: IdParam, body: CrawlRequest } },
+        async (req, reply) => {
+          return reply.code(202).send(hub.startCrawl(req.params.id, req.body));
+        },
+      );
 
       // Answered when the agent's check.result arrives (or 409/502/504: not connected or not
       // supporting check.run / refused or disconnected / timed out).
-      api.post<{ Params: Static<typeof IdParam>; Body: Static<typeof CheckRequest> }>('/agents/:id/checks', { schema: { params: IdParam, body: CheckRequest }, preValidation: async (req) => void (req.body ??= {}) }, async (req) => {
-        const { type: _t, ...result } = await hub.runCheck(req.params.id, req.body.timeoutMs);
-        return { agentId: req.params.id, ...result };
-      });
+      api.post<{ Params: Static<typeof IdParam>; Body: Static<typeof CheckRequest> }>(
+        '/agents/:id/checks',
+        { schema: { params: IdParam, body: CheckRequest }, preValidation: async (req) => void (req.body ??= {}) },
+        async (req) => {
+          const { type: _t, ...result } = await hub.runCheck(req.params.id, req.body.timeoutMs);
+          return { agentId: req.params.id, ...result };
+        },
+      );
 
       api.get<{ Querystring: Static<typeof JobsQuery> }>('/jobs', { schema: { querystring: JobsQuery } }, async (req) => ({
-        jobs: jobs.list({ ...(req.query.agent ? { agentId: req.query.agent } : {}), ...(req.query.status ? { status: req.query.status } : {}) }),
+        jobs: jobs.list({
+          ...(req.query.agent ? { agentId: req.query.agent } : {}),
+          ...(req.query.status ? { status: req.query.status } : {}),
+        }),
       }));
-      api.get<{ Params: Static<typeof JobParam> }>('/jobs/:id', { schema: { params: JobParam } }, async (req, reply) => jobs.get(req.params.id) ?? problem(reply, 404, `no job "${req.params.id}"`));
-      api.post<{ Params: Static<typeof JobParam> }>('/jobs/:id/cancel', { schema: { params: JobParam } }, async (req, reply) => reply.code(202).send(hub.cancel(req.params.id)));
+      api.get<{ Params: Static<typeof JobParam> }>(
+        '/jobs/:id',
+        { schema: { params: JobParam } },
+        async (req, reply) => jobs.get(req.params.id) ?? problem(reply, 404, `no job "${req.params.id}"`),
+      );
+      api.post<{ Params: Static<typeof JobParam> }>('/jobs/:id/cancel', { schema: { params: JobParam } }, async (req, reply) =>
+        reply.code(202).send(hub.cancel(req.params.id)),
+      );
 
       api.get('/catalog/stats', async () => catalog.stats());
       api.get<{ Querystring: Static<typeof Page> }>('/catalog/nodes', { schema: { querystring: Page } }, async (req, reply) => {
@@ -91,15 +121,23 @@ export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: J
       api.get<{ Querystring: Static<typeof NodeQuery> }>('/catalog/node', { schema: { querystring: NodeQuery } }, async (req, reply) => {
         return catalog.node(req.query.label, req.query.id) ?? problem(reply, 404, 'no node with that label and id');
       });
-      api.get<{ Querystring: Static<typeof NodeQuery> }>('/catalog/neighbours', { schema: { querystring: NodeQuery } }, async (req, reply) => {
-        return catalog.neighbours(req.query.label, req.query.id) ?? problem(reply, 404, 'no node with that label and id');
-      });
+      api.get<{ Querystring: Static<typeof NodeQuery> }>(
+        '/catalog/neighbours',
+        { schema: { querystring: NodeQuery } },
+        async (req, reply) => {
+          return catalog.neighbours(req.query.label, req.query.id) ?? problem(reply, 404, 'no node with that label and id');
+        },
+      );
       api.get('/catalog/export', async (_req, reply) => {
         reply.type('application/x-ndjson');
         // A snapshot: a commit during the export replaces the maps, not this iteration's records.
         const records = [...catalog.records()];
         async function* lines() {
-          for (let i = 0; i < records.length; i += 1000) yield `${records.slice(i, i + 1000).map((r) => JSON.stringify(r)).join('\n')}\n`;
+          for (let i = 0; i < records.length; i += 1000)
+            yield `${records
+              .slice(i, i + 1000)
+              .map((r) => JSON.stringify(r))
+              .join('\n')}\n`;
         }
         return reply.send(Readable.from(lines()));
       });
@@ -111,15 +149,21 @@ export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: J
     if (err instanceof HubError) return problem(reply, err.status, err.message);
     if (Array.isArray(err.validation)) {
       const where = (err as { validationContext?: string }).validationContext ?? 'request';
-      const problems = (err.validation as { instancePath?: string; message?: string; params?: { additionalProperty?: string } }[]).slice(0, 10).map((v) => {
-        const path = `${where}${v.instancePath ?? ''}`;
-        return v.params?.additionalProperty ? `${path} has an unknown field "${v.params.additionalProperty}"` : `${path} ${v.message ?? 'is invalid'}`;
-      });
+      const problems = (err.validation as { instancePath?: string; message?: string; params?: { additionalProperty?: string } }[])
+        .slice(0, 10)
+        .map((v) => {
+          const path = `${where}${v.instancePath ?? ''}`;
+          return v.params?.additionalProperty
+            ? `${path} has an unknown field "${v.params.additionalProperty}"`
+            : `${path} ${v.message ?? 'is invalid'}`;
+        });
       return problem(reply, 400, `invalid request: ${problems.join('; ')}`);
     }
     if (err.statusCode && err.statusCode < 500) return problem(reply, err.statusCode, err.message);
     reply.log.error({ err: err.message }, 'request failed');
     return problem(reply, 500, 'internal error; see the control plane log');
   });
-  app.setNotFoundHandler((req, reply) => problem(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}; the API is under /api/v1 (see docs/control-plane.md)`));
+  app.setNotFoundHandler((req, reply) =>
+    problem(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}; the API is under /api/v1 (see docs/control-plane.md)`),
+  );
 }

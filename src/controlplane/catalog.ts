@@ -100,7 +100,8 @@ export class Catalog {
     try {
       text = readFileSync(this.recordsPath, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new SdrError('SDR_ERR_STORAGE', `cannot read ${this.recordsPath}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new SdrError('SDR_ERR_STORAGE', `cannot read ${this.recordsPath}: ${(err as Error).message}`);
     }
     let line = 0;
     for (const raw of text.split('\n')) {
@@ -110,7 +111,9 @@ export class Catalog {
       try {
         r = JSON.parse(raw) as GraphRecord;
       } catch {
-        throw new SdrError('SDR_ERR_STORAGE', `${this.recordsPath} line ${line} is not JSON`, { hint: 'The file was edited or truncated by hand; restore it from a backup, or remove it and crawl again.' });
+        throw new SdrError('SDR_ERR_STORAGE', `${this.recordsPath} line ${line} is not JSON`, {
+          hint: 'The file was edited or truncated by hand; restore it from a backup, or remove it and crawl again.',
+        });
       }
       if (r.type === 'node') this.nodes.set(nodeKey(r.label, r.id), r);
       else this.edges.set(edgeKey(r), r);
@@ -186,7 +189,12 @@ export class Catalog {
     this.edges = edges;
     this.adjacency = undefined;
     this.persist();
-    return { replacedScopes: replaced.size, keptScopes: kept, nodes: { added: nodesAdded, removed: nodesRemoved }, edges: { added: edgesAdded, removed: edgesRemoved } };
+    return {
+      replacedScopes: replaced.size,
+      keptScopes: kept,
+      nodes: { added: nodesAdded, removed: nodesRemoved },
+      edges: { added: edgesAdded, removed: edgesRemoved },
+    };
   }
 
   private persist(): void {
@@ -197,7 +205,9 @@ export class Catalog {
       writeFileAtomic(this.recordsPath, parts.length ? `${parts.join('\n')}\n` : '', { fsync: this.fsync });
       writeFileAtomic(this.scopesPath, `${JSON.stringify([...this.scopes.values()], null, 2)}\n`, { fsync: this.fsync });
     } catch (err) {
-      throw new SdrError('SDR_ERR_STORAGE', `cannot write the catalog: ${(err as Error).message}`, { hint: 'Check that the data directory is writable and the disk is not full.' });
+      throw new SdrError('SDR_ERR_STORAGE', `cannot write the catalog: ${(err as Error).message}`, {
+        hint: 'Check that the data directory is writable and the disk is not full.',
+      });
     }
   }
 
@@ -206,7 +216,9 @@ export class Catalog {
     const edgesByLabel: Record<string, number> = {};
     for (const n of this.nodes.values()) nodesByLabel[n.label] = (nodesByLabel[n.label] ?? 0) + 1;
     for (const e of this.edges.values()) edgesByLabel[e.label] = (edgesByLabel[e.label] ?? 0) + 1;
-    const scopes = [...this.scopes.values()].sort((a, b) => `${a.account}${a.region}${a.type}`.localeCompare(`${b.account}${b.region}${b.type}`));
+    const scopes = [...this.scopes.values()].sort((a, b) =>
+      `${a.account}${a.region}${a.type}`.localeCompare(`${b.account}${b.region}${b.type}`),
+    );
     return { nodes: this.nodes.size, edges: this.edges.size, nodesByLabel, edgesByLabel, scopes };
   }
 

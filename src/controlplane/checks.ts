@@ -30,7 +30,12 @@ export class PendingChecks {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(jobId);
-        reject(new CheckFailure(504, `agent "${agentId}" did not answer the check within ${Math.round(timeoutMs / 1000)} s; its AWS calls may be slow — try again with a longer timeoutMs`));
+        reject(
+          new CheckFailure(
+            504,
+            `agent "${agentId}" did not answer the check within ${Math.round(timeoutMs / 1000)} s; its AWS calls may be slow — try again with a longer timeoutMs`,
+          ),
+        );
       }, timeoutMs);
       timer.unref();
       this.pending.set(jobId, { agentId, resolve, reject, timer });
@@ -51,7 +56,11 @@ export class PendingChecks {
 
   /** The agent's session ended: its requests will not be answered. */
   agentGone(agentId: string): void {
-    for (const [jobId, p] of this.pending) if (p.agentId === agentId) this.take(agentId, jobId)?.reject(new CheckFailure(502, `agent "${agentId}" disconnected before answering the check; try again once it is back`));
+    for (const [jobId, p] of this.pending)
+      if (p.agentId === agentId)
+        this.take(agentId, jobId)?.reject(
+          new CheckFailure(502, `agent "${agentId}" disconnected before answering the check; try again once it is back`),
+        );
   }
 
   /** Fail everything (the control plane is stopping). */

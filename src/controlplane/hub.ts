@@ -149,7 +149,11 @@ export class AgentHub extends EventEmitter {
   /** Ask a connected agent to crawl; the job starts `pending` until the agent answers. */
   startCrawl(agentId: string, request: StartCrawlRequest): JobRecord {
     const session = this.sessions.get(agentId);
-    if (!session?.hello) throw new HubError(409, `agent "${agentId}" is not connected; it must be running and connected to start a crawl (GET /api/v1/agents shows which are)`);
+    if (!session?.hello)
+      throw new HubError(
+        409,
+        `agent "${agentId}" is not connected; it must be running and connected to start a crawl (GET /api/v1/agents shows which are)`,
+      );
     if (session.draining) throw new HubError(409, `agent "${agentId}" is draining (shutting down) and takes no new jobs`);
     const id = `job-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
     const start: CrawlStart = {
@@ -164,7 +168,12 @@ export class AgentHub extends EventEmitter {
     try {
       frame = encodeMessage(start, DEFAULT_MAX_FRAME_BYTES);
     } catch (err) {
-      throw new HubError(400, isProtocolError(err) ? err.message.replace(/^refusing to send an invalid crawl\.start: /, 'invalid crawl request: ') : errorText(err));
+      throw new HubError(
+        400,
+        isProtocolError(err)
+          ? err.message.replace(/^refusing to send an invalid crawl\.start: /, 'invalid crawl request: ')
+          : errorText(err),
+      );
     }
     const now = new Date().toISOString();
     const job: JobRecord = {
@@ -193,9 +202,16 @@ export class AgentHub extends EventEmitter {
    */
   async runCheck(agentId: string, timeoutMs = 60_000): Promise<CheckResult> {
     const session = this.sessions.get(agentId);
-    if (!session?.hello) throw new HubError(409, `agent "${agentId}" is not connected; it must be running and connected to run a check (GET /api/v1/agents shows which are)`);
+    if (!session?.hello)
+      throw new HubError(
+        409,
+        `agent "${agentId}" is not connected; it must be running and connected to run a check (GET /api/v1/agents shows which are)`,
+      );
     if (!session.hello.capabilities.messages?.includes('check.run')) {
-      throw new HubError(409, `agent "${agentId}" (version ${session.hello.agentVersion}) does not support check.run; upgrade it, or run \`sdr-agent check\` on its host`);
+      throw new HubError(
+        409,
+        `agent "${agentId}" (version ${session.hello.agentVersion}) does not support check.run; upgrade it, or run \`sdr-agent check\` on its host`,
+      );
     }
     const jobId = `check-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
     const result = this.checks.wait(agentId, jobId, timeoutMs);
@@ -248,7 +264,15 @@ export class AgentHub extends EventEmitter {
 
   /** A WebSocket whose upgrade carried `token`, which belongs to `agentId`. */
   connect(ws: WebSocket, agentId: string, token: string): void {
-    const session: Session = { id: `sess_${randomBytes(8).toString('hex')}`, agentId, token, ws, connectedAt: new Date().toISOString(), lastFrameAt: Date.now(), draining: false };
+    const session: Session = {
+      id: `sess_${randomBytes(8).toString('hex')}`,
+      agentId,
+      token,
+      ws,
+      connectedAt: new Date().toISOString(),
+      lastFrameAt: Date.now(),
+      draining: false,
+    };
     const log = this.deps.logger.child({ agentId, sessionId: session.id });
     session.handshakeTimer = setTimeout(() => this.close(session, CLOSE_CODES.HANDSHAKE_TIMEOUT), HANDSHAKE_TIMEOUT_MS);
     ws.on('ping', () => {
@@ -285,9 +309,19 @@ export class AgentHub extends EventEmitter {
     } catch (err) {
       if (!isProtocolError(err)) throw err;
       log.warn({ code: err.code, messageType: err.messageType }, `invalid frame from the agent: ${err.message}`);
-      const fatal = !session.hello || err.code === 'SDR_PROTO_TOO_LARGE' || err.code === 'SDR_PROTO_MALFORMED' || (err.code === 'SDR_PROTO_INVALID' && !err.messageType);
+      const fatal =
+        !session.hello ||
+        err.code === 'SDR_PROTO_TOO_LARGE' ||
+        err.code === 'SDR_PROTO_MALFORMED' ||
+        (err.code === 'SDR_PROTO_INVALID' && !err.messageType);
       if (fatal) this.close(session, closeFor(err.code));
-      else if (err.messageType !== 'error') this.send(session, { type: 'error', code: err.code, message: err.message.slice(0, 1000), ...(err.jobId ? { jobId: err.jobId } : {}) });
+      else if (err.messageType !== 'error')
+        this.send(session, {
+          type: 'error',
+          code: err.code,
+          message: err.message.slice(0, 1000),
+          ...(err.jobId ? { jobId: err.jobId } : {}),
+        });
       return;
     }
     if (!session.hello) {
@@ -330,7 +364,8 @@ export class AgentHub extends EventEmitter {
         this.emit('agent', session.agentId);
         return;
       case 'check.result':
-        if (!this.checks.settle(session.agentId, message)) log.warn({ jobId: message.jobId }, 'check.result for a check nobody waits for (timed out?); dropped');
+        if (!this.checks.settle(session.agentId, message))
+          log.warn({ jobId: message.jobId }, 'check.result for a check nobody waits for (timed out?); dropped');
         return;
       case 'error':
         log.warn({ code: message.code, jobId: message.jobId }, `agent reported a protocol error: ${message.message}`);
@@ -360,7 +395,11 @@ export class AgentHub extends EventEmitter {
     this.sessions.set(session.agentId, session);
     const state = this.agents.get(session.agentId) ?? {};
     clearTimeout(state.goneTimer);
-    this.agents.set(session.agentId, { lastSeenAt: new Date().toISOString(), version: hello.agentVersion, capabilities: hello.capabilities });
+    this.agents.set(session.agentId, {
+      lastSeenAt: new Date().toISOString(),
+      version: hello.agentVersion,
+      capabilities: hello.capabilities,
+    });
     const { limits } = this.deps;
     this.send(session, {
       type: 'welcome',
@@ -399,7 +438,14 @@ export class AgentHub extends EventEmitter {
       if (held.has(job.id)) continue;
       if (job.status === 'pending') {
         // The crawl.start may never have reached the agent: ask again (the agent answers a repeat once).
-        this.send(session, { type: 'crawl.start', jobId: job.id, connection: job.connection, regions: job.regions, ...(job.types ? { types: job.types } : {}), ...(job.since ? { since: job.since } : {}) });
+        this.send(session, {
+          type: 'crawl.start',
+          jobId: job.id,
+          connection: job.connection,
+          regions: job.regions,
+          ...(job.types ? { types: job.types } : {}),
+          ...(job.since ? { since: job.since } : {}),
+        });
       } else {
         log.warn({ jobId: job.id }, 'the agent no longer holds a running job (it restarted); marking it interrupted');
         this.finish(job, { status: 'interrupted', error: 'the agent restarted while the job was running; nothing of it was committed' });
@@ -423,7 +469,12 @@ export class AgentHub extends EventEmitter {
   private onBatch(session: Session, batch: Batch, log: Logger): void {
     const job = this.ownJob(session, batch.jobId);
     if (!job) {
-      this.send(session, { type: 'error', code: 'SDR_PROTO_UNEXPECTED', message: 'batch for a job this control plane does not know', jobId: batch.jobId });
+      this.send(session, {
+        type: 'error',
+        code: 'SDR_PROTO_UNEXPECTED',
+        message: 'batch for a job this control plane does not know',
+        jobId: batch.jobId,
+      });
       this.send(session, { type: 'crawl.cancel', jobId: batch.jobId, reason: 'unknown job' });
       return;
     }
@@ -438,7 +489,12 @@ export class AgentHub extends EventEmitter {
       return;
     }
     if (batch.records > this.deps.limits.maxBatchRecords) {
-      this.failJob(session, job, `batch ${batch.seq} has ${batch.records} records, over the ${this.deps.limits.maxBatchRecords} this control plane allows`, log);
+      this.failJob(
+        session,
+        job,
+        `batch ${batch.seq} has ${batch.records} records, over the ${this.deps.limits.maxBatchRecords} this control plane allows`,
+        log,
+      );
       return;
     }
     let count: number;
@@ -458,7 +514,11 @@ export class AgentHub extends EventEmitter {
       log.error({ jobId: job.id, seq: batch.seq, err: errorText(err) }, 'cannot stage a batch; it stays unacknowledged');
       return;
     }
-    this.deps.jobs.update(job.id, { batches: contiguous, records: job.records + count, ...(job.status === 'pending' ? { status: 'running' } : {}) }, false);
+    this.deps.jobs.update(
+      job.id,
+      { batches: contiguous, records: job.records + count, ...(job.status === 'pending' ? { status: 'running' } : {}) },
+      false,
+    );
     this.send(session, { type: 'ack', jobId: job.id, seq: contiguous });
     this.emit('job', job);
     this.maybeCommit(session, job, log);
@@ -467,7 +527,12 @@ export class AgentHub extends EventEmitter {
   private onDone(session: Session, done: CrawlDone, log: Logger): void {
     const job = this.ownJob(session, done.jobId);
     if (!job) {
-      this.send(session, { type: 'error', code: 'SDR_PROTO_UNEXPECTED', message: 'crawl.done for a job this control plane does not know', jobId: done.jobId });
+      this.send(session, {
+        type: 'error',
+        code: 'SDR_PROTO_UNEXPECTED',
+        message: 'crawl.done for a job this control plane does not know',
+        jobId: done.jobId,
+      });
       return;
     }
     if (FINAL_STATUSES.has(job.status)) {
@@ -487,7 +552,12 @@ export class AgentHub extends EventEmitter {
     if (!result || job.status === 'committing' || staging.contiguous(job.id) < result.lastSeq) return;
     this.deps.jobs.update(job.id, { status: 'committing' }, false);
     try {
-      const commit = catalog.commit({ jobId: job.id, account: result.account, scopes: result.scopes, records: staging.records(job.id, result.lastSeq) });
+      const commit = catalog.commit({
+        jobId: job.id,
+        account: result.account,
+        scopes: result.scopes,
+        records: staging.records(job.id, result.lastSeq),
+      });
       this.finish(job, { status: result.status, commit });
       log.info({ jobId: job.id, status: result.status, ...commit }, 'job committed');
     } catch (err) {
@@ -520,7 +590,10 @@ export class AgentHub extends EventEmitter {
       if (this.sessions.has(agentId)) return;
       for (const job of this.deps.jobs.open(agentId)) {
         this.deps.logger.warn({ agentId, jobId: job.id }, 'the agent stayed away; marking its job interrupted');
-        this.finish(job, { status: 'interrupted', error: `the agent disconnected and did not come back within ${Math.round(this.deps.limits.agentGoneAfterMs / 1000)} s; nothing of the job was committed` });
+        this.finish(job, {
+          status: 'interrupted',
+          error: `the agent disconnected and did not come back within ${Math.round(this.deps.limits.agentGoneAfterMs / 1000)} s; nothing of the job was committed`,
+        });
       }
     }, this.deps.limits.agentGoneAfterMs);
     state.goneTimer.unref();
@@ -536,7 +609,10 @@ export class AgentHub extends EventEmitter {
     }
     for (const s of this.sessions.values()) {
       if (now - s.lastFrameAt > 2 * this.deps.limits.heartbeatIntervalMs) {
-        this.deps.logger.warn({ agentId: s.agentId, sessionId: s.id }, 'no frame or ping for two heartbeat intervals; terminating the connection');
+        this.deps.logger.warn(
+          { agentId: s.agentId, sessionId: s.id },
+          'no frame or ping for two heartbeat intervals; terminating the connection',
+        );
         s.ws.terminate();
       } else if (this.deps.tokens.agentFor(s.token) !== s.agentId) {
         this.deps.logger.warn({ agentId: s.agentId, sessionId: s.id }, 'agent token revoked; closing the session');
@@ -555,7 +631,8 @@ export class AgentHub extends EventEmitter {
 
   private close(session: Session, frame: { code: number; reason: string }): void {
     clearTimeout(session.handshakeTimer);
-    if (session.ws.readyState === session.ws.OPEN || session.ws.readyState === session.ws.CONNECTING) session.ws.close(frame.code, frame.reason);
+    if (session.ws.readyState === session.ws.OPEN || session.ws.readyState === session.ws.CONNECTING)
+      session.ws.close(frame.code, frame.reason);
   }
 
   /** Close every session (1001) and stop the timers. Open jobs stay open for the next start. */

@@ -10,7 +10,8 @@ import { readJsonFile, writeFileAtomic } from './files.js';
  * `cancelled` (the crawl's own outcome), `rejected` (the agent refused it) or `interrupted` (the
  * agent went away, or restarted, before the job ended; nothing of it was committed).
  */
-export type JobStatus = 'pending' | 'running' | 'committing' | 'completed' | 'partial' | 'failed' | 'cancelled' | 'rejected' | 'interrupted';
+export type JobStatus =
+  'pending' | 'running' | 'committing' | 'completed' | 'partial' | 'failed' | 'cancelled' | 'rejected' | 'interrupted';
 
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', 'partial', 'failed', 'cancelled', 'rejected', 'interrupted']);
 
@@ -59,7 +60,9 @@ export class JobStore {
   }
 
   list(filter: { agentId?: string; status?: string } = {}): JobRecord[] {
-    return [...this.jobs.values()].filter((j) => (!filter.agentId || j.agentId === filter.agentId) && (!filter.status || j.status === filter.status)).reverse();
+    return [...this.jobs.values()]
+      .filter((j) => (!filter.agentId || j.agentId === filter.agentId) && (!filter.status || j.status === filter.status))
+      .reverse();
   }
 
   /** Jobs not in a final state. */

@@ -49,7 +49,9 @@ export interface ControlPlane {
 
 function refuse(socket: Duplex, status: number, text: string, message: string): void {
   const body = `${message}\n`;
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 export function buildControlPlane(options: ControlPlaneOptions): ControlPlane {
@@ -77,7 +79,15 @@ export function buildControlPlane(options: ControlPlaneOptions): ControlPlane {
     // With a client CA, the server asks every peer for a certificate but lets the handshake finish
     // without one, so the agent's upgrade is refused with a readable 401 (below) instead of a bare
     // TLS alert, and the admin API stays reachable with its bearer token alone.
-    ...(tls ? { https: { cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}) } } : {}),
+    ...(tls
+      ? {
+          https: {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+          },
+        }
+      : {}),
   }) as unknown as FastifyInstance;
   registerApi(app, { hub, jobs, catalog, tokens });
 
@@ -100,7 +110,9 @@ export function buildControlPlane(options: ControlPlaneOptions): ControlPlane {
       logger.warn({ remote: req.socket.remoteAddress }, 'agent refused: token missing or invalid');
       return refuse(socket, 401, 'Unauthorized', 'agent token missing or invalid');
     }
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
     if (!offered.includes(SUBPROTOCOL)) return refuse(socket, 400, 'Bad Request', `the WebSocket subprotocol ${SUBPROTOCOL} is required`);
     wss.handleUpgrade(req, socket, head, (ws) => hub.connect(ws, agentId, token));
   });
@@ -116,7 +128,11 @@ export function buildControlPlane(options: ControlPlaneOptions): ControlPlane {
       const address = app.server.address() as { port: number };
       const h = host.includes(':') ? `[${host}]` : host;
       const scheme = tls ? 'https' : 'http';
-      return { url: `${scheme}://${h}:${address.port}`, wsUrl: `${tls ? 'wss' : 'ws'}://${h}:${address.port}${AGENT_PATH}`, port: address.port };
+      return {
+        url: `${scheme}://${h}:${address.port}`,
+        wsUrl: `${tls ? 'wss' : 'ws'}://${h}:${address.port}${AGENT_PATH}`,
+        port: address.port,
+      };
     },
     startCrawl: (agentId, request) => hub.startCrawl(agentId, request),
     job: (id) => jobs.get(id),

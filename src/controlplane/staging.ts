@@ -77,7 +77,9 @@ export class Staging {
   /** The records of batches 1..lastSeq, in order, one batch in memory at a time. */
   *records(jobId: string, lastSeq: number): Generator<GraphRecord> {
     for (let seq = 1; seq <= lastSeq; seq++) {
-      const text = gunzipSync(readFileSync(join(this.dir(jobId), `${seq}.ndjson.gz`)), { maxOutputLength: MAX_BATCH_BYTES }).toString('utf8');
+      const text = gunzipSync(readFileSync(join(this.dir(jobId), `${seq}.ndjson.gz`)), { maxOutputLength: MAX_BATCH_BYTES }).toString(
+        'utf8',
+      );
       for (const line of text.split('\n')) if (line) yield JSON.parse(line) as GraphRecord;
     }
   }

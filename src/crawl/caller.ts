@@ -33,7 +33,10 @@ export class CallFailure extends Error {
     readonly attempts: number,
     cause: unknown,
   ) {
-    super(`${service}:${operation} failed with ${awsCode}${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super(
+      `${service}:${operation} failed with ${awsCode}${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
     this.name = 'CallFailure';
   }
 }
@@ -117,13 +120,17 @@ export class Caller {
       // not enabled: worth one re-read too, and a scope failure (not fatal) if it persists.
       if (this.reauth && (kind === 'fatal' || errorCode(error) === 'UnrecognizedClientException')) {
         if (reauthed) {
-          const cause = new Error(`${(error as Error)?.message ?? String(error)} (also with the credentials read again from ${this.reauth.source})`, { cause: error });
+          const cause = new Error(
+            `${(error as Error)?.message ?? String(error)} (also with the credentials read again from ${this.reauth.source})`,
+            { cause: error },
+          );
           throw new CallFailure(service, operation, kind, errorCode(error), attempt, cause);
         }
         reauthed = true;
         // Many calls fail at once when keys rotate: one re-read serves them all, and a call that
         // was sent before someone else's re-read just retries with what that fetched.
-        if (generation === this.credentialsGeneration && performance.now() - this.lastRefreshAt >= MIN_REFRESH_INTERVAL_MS) await this.refreshCredentials(service, operation, attempt, error);
+        if (generation === this.credentialsGeneration && performance.now() - this.lastRefreshAt >= MIN_REFRESH_INTERVAL_MS)
+          await this.refreshCredentials(service, operation, attempt, error);
         continue;
       }
       const retryable = kind === 'throttled' || kind === 'transient';
@@ -146,7 +153,10 @@ export class Caller {
     try {
       await this.refreshing;
     } catch (err) {
-      const cause = new Error(`${(rejection as Error)?.message ?? String(rejection)}; reading the credentials again from ${this.reauth!.source} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      const cause = new Error(
+        `${(rejection as Error)?.message ?? String(rejection)}; reading the credentials again from ${this.reauth!.source} failed: ${(err as Error)?.message ?? String(err)}`,
+        { cause: err },
+      );
       throw new CallFailure(service, operation, 'fatal', errorCode(rejection), attempt, cause);
     }
   }

@@ -22,7 +22,17 @@ const FATAL = new Set([
   'MissingAuthenticationToken',
   'CredentialsProviderError',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
 
 interface AwsLikeError {
   name?: string;
@@ -34,7 +44,13 @@ interface AwsLikeError {
 }
 
 /** AWS error codes that mean "this identity may not call this action" (the credentials themselves were accepted). */
-export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'NotAuthorized']);
+export const ACCESS_DENIED_CODES: ReadonlySet<string> = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'UnauthorizedAccess',
+  'NotAuthorized',
+]);
 
 /** The error code AWS gave (`name` on SDK exceptions), or the Node.js error code for socket failures. */
 export function errorCode(err: unknown): string {

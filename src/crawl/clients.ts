@@ -43,12 +43,21 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
   const network = options.network ?? createNetwork({ proxy: proxySettings(process.env), maxSockets: options.maxSockets ?? 64 });
   const common = () => ({
     maxAttempts: 1,
-    requestHandler: new SharedAgentsHandler({ httpAgent: network.httpAgent, httpsAgent: network.httpsAgent, requestTimeout: options.requestTimeoutMs ?? 60_000 }),
+    requestHandler: new SharedAgentsHandler({
+      httpAgent: network.httpAgent,
+      httpsAgent: network.httpsAgent,
+      requestTimeout: options.requestTimeoutMs ?? 60_000,
+    }),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
   /** One client per region and service, guarded and hardened when made. */
-  const cached = <C extends SageMakerClient | STSClient>(cache: Map<string, C>, region: string, service: 'sagemaker' | 'sts', make: () => C): C => {
+  const cached = <C extends SageMakerClient | STSClient>(
+    cache: Map<string, C>,
+    region: string,
+    service: 'sagemaker' | 'sts',
+    make: () => C,
+  ): C => {
     let c = cache.get(region);
     if (!c) {
       c = make();
@@ -83,7 +92,10 @@ export class SharedAgentsHandler extends NodeHttpHandler {
  * (about a tenth of a crawl's CPU), and a configured SDK logger would write responses (secrets
  * included) out. The agent logs through its own redacting logger.
  */
-export function guardAwsClient(client: { middlewareStack: { remove(name: string): unknown; use(p: Pluggable<any, any>): void } }, service: GuardedService): void {
+export function guardAwsClient(
+  client: { middlewareStack: { remove(name: string): unknown; use(p: Pluggable<any, any>): void } },
+  service: GuardedService,
+): void {
   client.middlewareStack.remove('loggerMiddleware');
   client.middlewareStack.use(readOnlyGuard(service));
   client.middlewareStack.use(rememberSigningCredentials);

@@ -81,7 +81,17 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
             },
             d,
           );
-          if (result.error?.kind === 'fatal' && !abort.signal.aborted) abort.abort(new CallFailure('sagemaker', result.error.operation.split(':')[1] ?? '', 'fatal', result.error.code, 1, new Error(result.error.message)));
+          if (result.error?.kind === 'fatal' && !abort.signal.aborted)
+            abort.abort(
+              new CallFailure(
+                'sagemaker',
+                result.error.operation.split(':')[1] ?? '',
+                'fatal',
+                result.error.code,
+                1,
+                new Error(result.error.message),
+              ),
+            );
           options.onScope?.(result);
           return result;
         });
@@ -111,7 +121,9 @@ export function selectResources(types?: string[]): ResourceDescriptor[] {
 async function identify(options: CrawlOptions, caller: Caller, signal: AbortSignal): Promise<string> {
   const region = options.regions[0]!;
   try {
-    const id = await caller.call('sts', 'GetCallerIdentity', region, () => options.clients.sts(region).send(new GetCallerIdentityCommand({}), { abortSignal: signal }));
+    const id = await caller.call('sts', 'GetCallerIdentity', region, () =>
+      options.clients.sts(region).send(new GetCallerIdentityCommand({}), { abortSignal: signal }),
+    );
     if (!id.Account) throw new Error('GetCallerIdentity returned no account');
     return id.Account;
   } catch (err) {

@@ -25,10 +25,6 @@ export class JoinIndex {
     if (list) list.push(key.ref.id);
     else mine.set(key.key, [key.ref.id]);
     const matches = other.get(key.key) ?? [];
-    return matches.map((id) =>
-      key.side === 'from'
-        ? [key.ref, { label: this.toLabel, id }]
-        : [{ label: this.fromLabel, id }, key.ref],
-    );
+    return matches.map((id) => (key.side === 'from' ? [key.ref, { label: this.toLabel, id }] : [{ label: this.fromLabel, id }, key.ref]));
   }
 }

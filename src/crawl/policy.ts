@@ -17,7 +17,8 @@ export function iamPolicy(resources: ResourceDescriptor[] = RESOURCES): Record<s
   const ops = crawlerOperations(resources);
   for (const op of ops) {
     const [service, operation] = op.split(':') as [string, string];
-    if (!isReadOnlyOperation(service, operation)) throw new SdrError('SDR_ERR_READ_ONLY', `${op} is used by the crawler but is not read-only`);
+    if (!isReadOnlyOperation(service, operation))
+      throw new SdrError('SDR_ERR_READ_ONLY', `${op} is used by the crawler but is not read-only`);
   }
   const sagemaker = ops.filter((o) => o.startsWith('sagemaker:'));
   const sts = ops.filter((o) => o.startsWith('sts:'));

@@ -49,7 +49,14 @@ export interface ScopeContext {
  */
 export async function runScope(ctx: ScopeContext, d: ResourceDescriptor): Promise<ScopeResult> {
   const searchable = Boolean(d.search) && ctx.useSearch && !ctx.region.searchDenied;
-  const result: ScopeResult = { region: ctx.scope.region, type: d.type, status: 'completed', mode: searchable ? 'search' : 'list', resources: 0, skipped: 0 };
+  const result: ScopeResult = {
+    region: ctx.scope.region,
+    type: d.type,
+    status: 'completed',
+    mode: searchable ? 'search' : 'list',
+    resources: 0,
+    skipped: 0,
+  };
   const scopeAbort = new AbortController();
   setMaxListeners(0, scopeAbort.signal);
   const onCrawlAbort = () => scopeAbort.abort(ctx.signal.reason);
@@ -72,7 +79,13 @@ export async function runScope(ctx: ScopeContext, d: ResourceDescriptor): Promis
   return result;
 }
 
-async function searchThenReconcile(ctx: ScopeContext, d: ResourceDescriptor, result: ScopeResult, signal: AbortSignal, fail: (e: unknown) => void): Promise<void> {
+async function searchThenReconcile(
+  ctx: ScopeContext,
+  d: ResourceDescriptor,
+  result: ScopeResult,
+  signal: AbortSignal,
+  fail: (e: unknown) => void,
+): Promise<void> {
   const seen = new Set<string>();
   const unseen = new Map<string, Record<string, unknown>>();
   const search = (async () => {
@@ -121,7 +134,13 @@ async function searchThenReconcile(ctx: ScopeContext, d: ResourceDescriptor, res
   await Promise.all([producer, describeWorkers(ctx, d, queue, result, signal, fail)]);
 }
 
-async function listAndDescribe(ctx: ScopeContext, d: ResourceDescriptor, result: ScopeResult, signal: AbortSignal, fail: (e: unknown) => void): Promise<void> {
+async function listAndDescribe(
+  ctx: ScopeContext,
+  d: ResourceDescriptor,
+  result: ScopeResult,
+  signal: AbortSignal,
+  fail: (e: unknown) => void,
+): Promise<void> {
   const queue = new Channel<Record<string, unknown>>(ctx.pageSize * 2);
   const producer = (async () => {
     try {
@@ -138,7 +157,14 @@ async function listAndDescribe(ctx: ScopeContext, d: ResourceDescriptor, result:
 }
 
 /** Describe each queued input (a Describe request's parameters) and emit the resource. */
-function describeWorkers(ctx: ScopeContext, d: ResourceDescriptor, queue: Channel<Record<string, unknown>>, result: ScopeResult, signal: AbortSignal, fail: (e: unknown) => void): Promise<void[]> {
+function describeWorkers(
+  ctx: ScopeContext,
+  d: ResourceDescriptor,
+  queue: Channel<Record<string, unknown>>,
+  result: ScopeResult,
+  signal: AbortSignal,
+  fail: (e: unknown) => void,
+): Promise<void[]> {
   const worker = async () => {
     for (;;) {
       const next = await queue.pull();
@@ -182,7 +208,13 @@ function transformSafely(d: ResourceDescriptor, detail: unknown, ctx: ScopeConte
  * Every page of a paginated operation, following `NextToken`. The next page is requested as soon
  * as a page arrives, so the round trip overlaps the processing of the page just received.
  */
-async function* pages(ctx: ScopeContext, operation: string, command: ResourceDescriptor['list']['command'], input: Record<string, unknown>, signal: AbortSignal): AsyncGenerator<any> {
+async function* pages(
+  ctx: ScopeContext,
+  operation: string,
+  command: ResourceDescriptor['list']['command'],
+  input: Record<string, unknown>,
+  signal: AbortSignal,
+): AsyncGenerator<any> {
   const fetch = (token: string | undefined): Promise<any> => {
     signal.throwIfAborted();
     return ctx.caller.call('sagemaker', operation, ctx.scope.region, () =>
@@ -207,9 +239,16 @@ async function* pages(ctx: ScopeContext, operation: string, command: ResourceDes
 export const SCOPE_CANCELLED_CODE = 'SDR_CANCELLED';
 
 function failureSummary(err: unknown, crawlSignal: AbortSignal): NonNullable<ScopeResult['error']> {
-  if (err instanceof CallFailure) return { operation: `${err.service}:${err.operation}`, code: err.awsCode, kind: err.kind, message: err.message };
+  if (err instanceof CallFailure)
+    return { operation: `${err.service}:${err.operation}`, code: err.awsCode, kind: err.kind, message: err.message };
   const reason = crawlSignal.aborted ? crawlSignal.reason : err;
-  if (reason instanceof CallFailure) return { operation: `${reason.service}:${reason.operation}`, code: reason.awsCode, kind: reason.kind, message: `not crawled: ${reason.message}` };
+  if (reason instanceof CallFailure)
+    return {
+      operation: `${reason.service}:${reason.operation}`,
+      code: reason.awsCode,
+      kind: reason.kind,
+      message: `not crawled: ${reason.message}`,
+    };
   if (crawlSignal.aborted) {
     const why = reason instanceof Error ? reason.message : 'the crawl was stopped';
     return { operation: 'none', code: SCOPE_CANCELLED_CODE, kind: 'fatal', message: `not crawled: ${why}` };

@@ -62,15 +62,19 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
       if (kind === 'throttled' || kind === 'transient') throw err;
       const code = errorCode(err);
       const denied = /AccessDenied/.test(code);
-      throw new CredentialsError(`connection "${connection}": sts:AssumeRole of ${role.roleArn} ${denied ? 'was denied' : 'failed'} (${code}): ${(err as Error)?.message ?? String(err)}`, {
-        hint: denied
-          ? `Check that the role's trust policy admits the base identity${externalId ? ' with this external ID' : ''}, and that the base identity may call sts:AssumeRole on it.`
-          : 'Check the role ARN and the base credentials of the connection.',
-        cause: err,
-      });
+      throw new CredentialsError(
+        `connection "${connection}": sts:AssumeRole of ${role.roleArn} ${denied ? 'was denied' : 'failed'} (${code}): ${(err as Error)?.message ?? String(err)}`,
+        {
+          hint: denied
+            ? `Check that the role's trust policy admits the base identity${externalId ? ' with this external ID' : ''}, and that the base identity may call sts:AssumeRole on it.`
+            : 'Check the role ARN and the base credentials of the connection.',
+          cause: err,
+        },
+      );
     }
     const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new CredentialsError(`connection "${connection}": sts:AssumeRole of ${role.roleArn} returned no credentials`);
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new CredentialsError(`connection "${connection}": sts:AssumeRole of ${role.roleArn} returned no credentials`);
     return {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,

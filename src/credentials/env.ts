@@ -26,15 +26,21 @@ function readEnvCredentials(connection: string, source: EnvSource, env: NodeJS.P
   const missing = missingEnvVariables(source, env);
   const hint = `Set ${missing.join(' and ') || 'it'} in the agent's environment, or change connections.${connection}.credentials.`;
   if (missing.length) {
-    throw new CredentialsError(`connection "${connection}": environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set (credentials.source: env)`, { hint });
+    throw new CredentialsError(
+      `connection "${connection}": environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set (credentials.source: env)`,
+      { hint },
+    );
   }
   const accessKeyId = read(source.accessKeyIdEnv)!;
   const sessionToken = source.sessionTokenEnv ? read(source.sessionTokenEnv) : undefined;
   // Temporary keys (ASIA…) are useless without their session token: say so now, not as a 403 later.
   if (accessKeyId.startsWith('ASIA') && !sessionToken) {
-    throw new CredentialsError(`connection "${connection}": ${source.accessKeyIdEnv} holds temporary credentials but ${source.sessionTokenEnv ?? 'the session token variable'} is not set`, {
-      hint: `Set ${source.sessionTokenEnv ?? 'credentials.sessionTokenEnv'} to the session token issued with these keys.`,
-    });
+    throw new CredentialsError(
+      `connection "${connection}": ${source.accessKeyIdEnv} holds temporary credentials but ${source.sessionTokenEnv ?? 'the session token variable'} is not set`,
+      {
+        hint: `Set ${source.sessionTokenEnv ?? 'credentials.sessionTokenEnv'} to the session token issued with these keys.`,
+      },
+    );
   }
   return { accessKeyId, secretAccessKey: read(source.secretAccessKeyEnv)!, ...(sessionToken ? { sessionToken } : {}) };
 }

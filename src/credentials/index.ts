@@ -77,7 +77,12 @@ function makeConnectionCredentials(conn: ConnectionConfig, deps: CredentialDeps 
   };
   const secret = c.source === 'secret' ? secretCredentials(conn.name, c, needResolver()) : undefined;
   const base = c.source === 'env' ? envCredentials(conn.name, c, deps.env ?? process.env) : secret?.provider;
-  const baseSource = c.source === 'env' ? `environment variables ${c.accessKeyIdEnv}/${c.secretAccessKeyEnv}` : secret ? `secret ${secret.source}` : 'the AWS default credential chain';
+  const baseSource =
+    c.source === 'env'
+      ? `environment variables ${c.accessKeyIdEnv}/${c.secretAccessKeyEnv}`
+      : secret
+        ? `secret ${secret.source}`
+        : 'the AWS default credential chain';
   if (!conn.assumeRole) return { provider: base, source: baseSource, ...(secret ? { refresh: () => secret.refresh() } : {}) };
 
   const role = conn.assumeRole;
@@ -106,6 +111,9 @@ function makeConnectionCredentials(conn: ConnectionConfig, deps: CredentialDeps 
  * The credential provider of a connection, or undefined to let the SDK use its default chain
  * (see {@link connectionCredentials}).
  */
-export function credentialProviderFor(conn: ConnectionConfig, deps: CredentialDeps & { resolver?: SecretResolver }): AwsCredentialIdentityProvider | undefined {
+export function credentialProviderFor(
+  conn: ConnectionConfig,
+  deps: CredentialDeps & { resolver?: SecretResolver },
+): AwsCredentialIdentityProvider | undefined {
   return connectionCredentials(conn, deps).provider;
 }

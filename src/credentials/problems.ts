@@ -53,10 +53,18 @@ function connectionProblems(connection: ConnectionConfig, env: NodeJS.ProcessEnv
     for (const variable of SDK_FILE_VARIABLES) {
       const file = env[variable]?.trim();
       if (!file || readable(file)) continue;
-      problems.push({ connection: name, problem: `${variable} names ${file}, which cannot be read (credentials.source: default)`, hint: `Fix the path or the file's permissions for the agent's user, or unset ${variable}.` });
+      problems.push({
+        connection: name,
+        problem: `${variable} names ${file}, which cannot be read (credentials.source: default)`,
+        hint: `Fix the path or the file's permissions for the agent's user, or unset ${variable}.`,
+      });
     }
     if (env.AWS_ACCESS_KEY_ID?.trim() && !env.AWS_SECRET_ACCESS_KEY?.trim()) {
-      problems.push({ connection: name, problem: 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not (credentials.source: default)', hint: 'Set both, or neither to use the next source of the default chain (profile, web identity, instance role).' });
+      problems.push({
+        connection: name,
+        problem: 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not (credentials.source: default)',
+        hint: 'Set both, or neither to use the next source of the default chain (profile, web identity, instance role).',
+      });
     }
     return problems;
   }

@@ -27,13 +27,20 @@ export interface SecretCredentials {
 }
 
 export function secretCredentials(connection: string, source: SecretCredentialSource, resolver: SecretResolver): SecretCredentials {
-  const refs = 'secret' in source ? [source.secret] : [source.accessKeyId, source.secretAccessKey, ...(source.sessionToken ? [source.sessionToken] : [])];
+  const refs =
+    'secret' in source
+      ? [source.secret]
+      : [source.accessKeyId, source.secretAccessKey, ...(source.sessionToken ? [source.sessionToken] : [])];
   const described = refs.map(formatSecretRef).join(', ');
 
   const load = async (options: ResolveOptions): Promise<AwsCredentialIdentity> => {
     if ('secret' in source) return fromJson(connection, formatSecretRef(source.secret), await resolver.resolve(source.secret, options));
     const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all(refs.map((r) => resolver.resolve(r, options)));
-    return checked(connection, described, { accessKeyId: accessKeyId!.trim(), secretAccessKey: secretAccessKey!.trim(), ...(sessionToken ? { sessionToken: sessionToken.trim() } : {}) });
+    return checked(connection, described, {
+      accessKeyId: accessKeyId!.trim(),
+      secretAccessKey: secretAccessKey!.trim(),
+      ...(sessionToken ? { sessionToken: sessionToken.trim() } : {}),
+    });
   };
   const provider = Object.assign(async () => load({}), { memoized: true });
   return {
@@ -50,9 +57,12 @@ function fromJson(connection: string, ref: string, text: string): AwsCredentialI
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new CredentialsError(`connection "${connection}": secret ${ref} is not JSON; it must be an object with AccessKeyId and SecretAccessKey (and SessionToken for temporary keys)`, {
-      hint: 'Store the keys as one JSON object, or reference each value with accessKeyId/secretAccessKey and a "#key".',
-    });
+    throw new CredentialsError(
+      `connection "${connection}": secret ${ref} is not JSON; it must be an object with AccessKeyId and SecretAccessKey (and SessionToken for temporary keys)`,
+      {
+        hint: 'Store the keys as one JSON object, or reference each value with accessKeyId/secretAccessKey and a "#key".',
+      },
+    );
   }
   const o = (doc && typeof doc === 'object' && !Array.isArray(doc) ? doc : {}) as Record<string, unknown>;
   const pick = (names: readonly string[]) => {
@@ -64,19 +74,34 @@ function fromJson(connection: string, ref: string, text: string): AwsCredentialI
   const sessionToken = pick(JSON_KEYS.sessionToken);
   const missing = [!accessKeyId && 'AccessKeyId', !secretAccessKey && 'SecretAccessKey'].filter(Boolean);
   if (missing.length) {
-    throw new CredentialsError(`connection "${connection}": secret ${ref} has no ${missing.join(' or ')} (its keys: ${Object.keys(o).slice(0, 20).map((k) => `"${k}"`).join(', ') || 'none'})`, {
-      hint: `Use the keys ${JSON_KEYS.accessKeyId.join('/')}, ${JSON_KEYS.secretAccessKey.join('/')} and, for temporary keys, ${JSON_KEYS.sessionToken.join('/')}.`,
-    });
+    throw new CredentialsError(
+      `connection "${connection}": secret ${ref} has no ${missing.join(' or ')} (its keys: ${
+        Object.keys(o)
+          .slice(0, 20)
+          .map((k) => `"${k}"`)
+          .join(', ') || 'none'
+      })`,
+      {
+        hint: `Use the keys ${JSON_KEYS.accessKeyId.join('/')}, ${JSON_KEYS.secretAccessKey.join('/')} and, for temporary keys, ${JSON_KEYS.sessionToken.join('/')}.`,
+      },
+    );
   }
-  return checked(connection, ref, { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey!, ...(sessionToken ? { sessionToken } : {}) });
+  return checked(connection, ref, {
+    accessKeyId: accessKeyId!,
+    secretAccessKey: secretAccessKey!,
+    ...(sessionToken ? { sessionToken } : {}),
+  });
 }
 
 /** Catch a wrong secret before AWS does, with a message that shows no value. */
 function checked(connection: string, ref: string, c: AwsCredentialIdentity): AwsCredentialIdentity {
   if (!/^[A-Z0-9]{16,128}$/.test(c.accessKeyId)) {
-    throw new CredentialsError(`connection "${connection}": the access key id from ${ref} does not look like one (16-128 upper-case letters and digits, e.g. AKIA…)`, {
-      hint: 'Check that the reference points at the access key id, not at the secret key or another value.',
-    });
+    throw new CredentialsError(
+      `connection "${connection}": the access key id from ${ref} does not look like one (16-128 upper-case letters and digits, e.g. AKIA…)`,
+      {
+        hint: 'Check that the reference points at the access key id, not at the secret key or another value.',
+      },
+    );
   }
   if (c.accessKeyId.startsWith('ASIA') && !c.sessionToken) {
     throw new CredentialsError(`connection "${connection}": ${ref} holds temporary keys (ASIA…) but no session token`, {

@@ -53,7 +53,12 @@ export class ProxyAwareAgent extends Agent {
     const tlsOptions: TlsOptions = { ...(options.secureContext ? { secureContext: options.secureContext } : {}), rejectUnauthorized: true };
     // Unlimited here (so agent-base keeps no placeholder sockets): the agents below do the limiting.
     // The TLS options reach every request through this agent's options, also inside a tunnel.
-    super({ keepAlive: pool.keepAlive, maxSockets: Infinity, maxTotalSockets: Infinity, ...(options.secure ? tlsOptions : {}) } as AgentOptions);
+    super({
+      keepAlive: pool.keepAlive,
+      maxSockets: Infinity,
+      maxTotalSockets: Infinity,
+      ...(options.secure ? tlsOptions : {}),
+    } as AgentOptions);
     this.settings = { ...options.proxy };
     this.secure = options.secure;
     this.pool = pool;
@@ -110,7 +115,11 @@ class TunnelingAgent extends HttpsProxyAgent<string> {
       const socket = await super.connect(req, opts);
       if (status !== undefined && status !== 200) {
         socket.destroy();
-        throw new ProxyError(`proxy ${proxy} refused CONNECT to ${hostForUrl(opts.host ?? '')}:${opts.port} with HTTP ${status}${statusText ? ` ${statusText}` : ''}`, STATUS_HINTS[status] ?? 'Check the proxy URL and that the proxy allows CONNECT to this host and port.', { status });
+        throw new ProxyError(
+          `proxy ${proxy} refused CONNECT to ${hostForUrl(opts.host ?? '')}:${opts.port} with HTTP ${status}${statusText ? ` ${statusText}` : ''}`,
+          STATUS_HINTS[status] ?? 'Check the proxy URL and that the proxy allows CONNECT to this host and port.',
+          { status },
+        );
       }
       return socket;
     } catch (err) {
@@ -120,7 +129,11 @@ class TunnelingAgent extends HttpsProxyAgent<string> {
       // error, with its code, stays the cause.
       const code = (err as NodeJS.ErrnoException)?.code;
       if (code && PROXY_UNREACHABLE.has(code)) {
-        throw new ProxyError(`proxy ${proxy} cannot be reached (${code}): ${errorMessage(err)}`, 'Check the proxy URL (HTTPS_PROXY / HTTP_PROXY or proxy: in the config) and that the proxy is running, or list the destination in NO_PROXY if it is reachable directly.', { cause: err });
+        throw new ProxyError(
+          `proxy ${proxy} cannot be reached (${code}): ${errorMessage(err)}`,
+          'Check the proxy URL (HTTPS_PROXY / HTTP_PROXY or proxy: in the config) and that the proxy is running, or list the destination in NO_PROXY if it is reachable directly.',
+          { cause: err },
+        );
       }
       // Anything else (a reset inside the tunnel, TLS with the target): keep Node's error and its
       // code, which decides retries; say which proxy, without credentials.

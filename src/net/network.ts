@@ -79,7 +79,12 @@ export function createNetwork(options: NetworkOptions): Network {
   };
   // One secure context, parsed once, shared by every TLS connection the agents open.
   const custom = ca || options.clientCert || options.clientKey;
-  const secureContext = custom ? tls.createSecureContext({ ...(ca ? { ca } : {}), ...(options.clientCert ? { cert: options.clientCert, key: options.clientKey } : {}) }) : undefined;
+  const secureContext = custom
+    ? tls.createSecureContext({
+        ...(ca ? { ca } : {}),
+        ...(options.clientCert ? { cert: options.clientCert, key: options.clientKey } : {}),
+      })
+    : undefined;
   const common = { proxy: options.proxy, maxSockets: options.maxSockets ?? 64, ...(secureContext ? { secureContext } : {}) };
   const httpAgent = new ProxyAwareAgent({ ...common, secure: false });
   const httpsAgent = new ProxyAwareAgent({ ...common, secure: true });

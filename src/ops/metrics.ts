@@ -25,8 +25,31 @@ export interface MetricsSource {
 }
 
 const TUNNEL_STATES: readonly TunnelState[] = ['idle', 'connecting', 'open', 'draining', 'closed'];
-const DISCONNECT_REASONS: readonly DisconnectReason[] = ['control_plane_closed', 'refused', 'version_mismatch', 'heartbeat_timeout', 'flood', 'agent_reconnect', 'protocol_error', 'network_error', 'shutdown'];
-const MESSAGE_TYPES = new Set(['hello', 'welcome', 'crawl.start', 'crawl.cancel', 'crawl.accepted', 'crawl.rejected', 'progress', 'batch', 'crawl.done', 'ack', 'draining', 'error']);
+const DISCONNECT_REASONS: readonly DisconnectReason[] = [
+  'control_plane_closed',
+  'refused',
+  'version_mismatch',
+  'heartbeat_timeout',
+  'flood',
+  'agent_reconnect',
+  'protocol_error',
+  'network_error',
+  'shutdown',
+];
+const MESSAGE_TYPES = new Set([
+  'hello',
+  'welcome',
+  'crawl.start',
+  'crawl.cancel',
+  'crawl.accepted',
+  'crawl.rejected',
+  'progress',
+  'batch',
+  'crawl.done',
+  'ack',
+  'draining',
+  'error',
+]);
 const RECORD_LABELS = new Set<string>([...NODE_LABELS, ...EDGE_LABELS]);
 /** `sagemaker:ListModels`, `sts:GetCallerIdentity`: the operation allowlist's shape. */
 const OPERATION = /^[a-z0-9-]{1,32}:[A-Za-z0-9]{1,64}$/;
@@ -73,7 +96,10 @@ export class AgentMetrics implements RuntimeObserver, ResolutionObserver {
     const status = () => this.source?.status();
     collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
 
-    new Gauge({ name: 'sdr_agent_info', help: 'Always 1; the agent version as a label.', labelNames: ['version'], registers }).set({ version: options.version ?? 'unknown' }, 1);
+    new Gauge({ name: 'sdr_agent_info', help: 'Always 1; the agent version as a label.', labelNames: ['version'], registers }).set(
+      { version: options.version ?? 'unknown' },
+      1,
+    );
     new Gauge({
       name: 'sdr_agent_ready',
       help: '1 while a session with the control plane is up and the agent is not draining.',
@@ -131,11 +157,32 @@ export class AgentMetrics implements RuntimeObserver, ResolutionObserver {
       labelNames: ['cause'],
       registers,
     });
-    this.heartbeats = new Histogram({ name: 'sdr_tunnel_heartbeat_rtt_seconds', help: 'Round trip of the heartbeat ping to the control plane and its pong.', buckets: RTT_BUCKETS, registers });
-    this.framesIn = new Counter({ name: 'sdr_tunnel_frames_received_total', help: 'WebSocket frames received from the control plane (invalid ones included).', registers });
-    this.bytesIn = new Counter({ name: 'sdr_tunnel_received_bytes_total', help: 'Payload bytes of the frames received from the control plane.', registers });
-    this.framesOut = new Counter({ name: 'sdr_tunnel_frames_sent_total', help: 'WebSocket frames handed to the socket (hello and re-sent batches included).', registers });
-    this.bytesOut = new Counter({ name: 'sdr_tunnel_sent_bytes_total', help: 'Payload bytes of the frames handed to the socket.', registers });
+    this.heartbeats = new Histogram({
+      name: 'sdr_tunnel_heartbeat_rtt_seconds',
+      help: 'Round trip of the heartbeat ping to the control plane and its pong.',
+      buckets: RTT_BUCKETS,
+      registers,
+    });
+    this.framesIn = new Counter({
+      name: 'sdr_tunnel_frames_received_total',
+      help: 'WebSocket frames received from the control plane (invalid ones included).',
+      registers,
+    });
+    this.bytesIn = new Counter({
+      name: 'sdr_tunnel_received_bytes_total',
+      help: 'Payload bytes of the frames received from the control plane.',
+      registers,
+    });
+    this.framesOut = new Counter({
+      name: 'sdr_tunnel_frames_sent_total',
+      help: 'WebSocket frames handed to the socket (hello and re-sent batches included).',
+      registers,
+    });
+    this.bytesOut = new Counter({
+      name: 'sdr_tunnel_sent_bytes_total',
+      help: 'Payload bytes of the frames handed to the socket.',
+      registers,
+    });
     new Counter({
       name: 'sdr_tunnel_flood_closes_total',
       help: 'Sessions the agent closed because the control plane flooded it or stopped reading (4429, 4507).',
@@ -153,9 +200,23 @@ export class AgentMetrics implements RuntimeObserver, ResolutionObserver {
         this.set(source()?.tunnel?.bufferedAmount ?? 0);
       },
     });
-    this.messagesSent = new Counter({ name: 'sdr_tunnel_messages_sent_total', help: 'Messages the runtime sent, by type (hello and protocol errors are sent by the tunnel and not counted).', labelNames: ['type'], registers });
-    this.messagesReceived = new Counter({ name: 'sdr_tunnel_messages_received_total', help: 'Valid control-plane messages after the handshake, by type.', labelNames: ['type'], registers });
-    this.batchBytesSent = new Counter({ name: 'sdr_tunnel_batch_bytes_sent_total', help: 'Bytes of batch and crawl.done frames handed to the socket (re-sends included).', registers });
+    this.messagesSent = new Counter({
+      name: 'sdr_tunnel_messages_sent_total',
+      help: 'Messages the runtime sent, by type (hello and protocol errors are sent by the tunnel and not counted).',
+      labelNames: ['type'],
+      registers,
+    });
+    this.messagesReceived = new Counter({
+      name: 'sdr_tunnel_messages_received_total',
+      help: 'Valid control-plane messages after the handshake, by type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.batchBytesSent = new Counter({
+      name: 'sdr_tunnel_batch_bytes_sent_total',
+      help: 'Bytes of batch and crawl.done frames handed to the socket (re-sends included).',
+      registers,
+    });
     new Gauge({
       name: 'sdr_unacked_batches',
       help: 'Batches produced and not yet acknowledged, across jobs.',
@@ -164,7 +225,11 @@ export class AgentMetrics implements RuntimeObserver, ResolutionObserver {
         this.set((source()?.jobProgress() ?? []).reduce((n, j) => n + j.unackedBatches, 0));
       },
     });
-    this.stalls = new Counter({ name: 'sdr_credit_window_stalls_total', help: 'Times a crawl had to wait because its credit window was full of unacknowledged batches.', registers });
+    this.stalls = new Counter({
+      name: 'sdr_credit_window_stalls_total',
+      help: 'Times a crawl had to wait because its credit window was full of unacknowledged batches.',
+      registers,
+    });
     new Gauge({
       name: 'sdr_jobs_running',
       help: 'Jobs running or waiting for their final ack.',
@@ -173,15 +238,63 @@ export class AgentMetrics implements RuntimeObserver, ResolutionObserver {
         this.set(source()?.jobProgress().length ?? 0);
       },
     });
-    this.jobs = new Counter({ name: 'sdr_jobs_total', help: 'Jobs that ended, by outcome (completed, partial, failed, cancelled).', labelNames: ['outcome'], registers });
-    this.rejections = new Counter({ name: 'sdr_jobs_rejected_total', help: 'Crawl requests rejected, by reason.', labelNames: ['reason'], registers });
-    this.records = new Counter({ name: 'sdr_records_emitted_total', help: 'Records the crawler emitted, by kind (node, edge) and label.', labelNames: ['kind', 'label'], registers });
-    this.awsCalls = new Counter({ name: 'sdr_aws_calls_total', help: 'AWS requests sent (retries included), by operation and outcome (ok, throttled, denied, error).', labelNames: ['operation', 'outcome'], registers });
-    this.retries = new Counter({ name: 'sdr_aws_retries_total', help: 'AWS requests retried after a throttled or transient failure, by operation.', labelNames: ['operation'], registers });
-    this.crawlDuration = new Histogram({ name: 'sdr_crawl_duration_seconds', help: 'How long a job crawled, by outcome.', labelNames: ['outcome'], buckets: DURATION_BUCKETS, registers });
-    this.scopeDuration = new Histogram({ name: 'sdr_scope_duration_seconds', help: "How long a (region, resource type) scope took from the start of the job's scopes, by status.", labelNames: ['status'], buckets: DURATION_BUCKETS, registers });
-    this.resolutions = new Counter({ name: 'sdr_secret_resolutions_total', help: 'Secret references resolved, by store type and outcome (cached, fetched, stale, failed).', labelNames: ['store_type', 'outcome'], registers });
-    this.resolutionDuration = new Histogram({ name: 'sdr_secret_resolution_duration_seconds', help: 'Time to resolve a secret reference, by store type and outcome.', labelNames: ['store_type', 'outcome'], buckets: LATENCY_BUCKETS, registers });
+    this.jobs = new Counter({
+      name: 'sdr_jobs_total',
+      help: 'Jobs that ended, by outcome (completed, partial, failed, cancelled).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.rejections = new Counter({
+      name: 'sdr_jobs_rejected_total',
+      help: 'Crawl requests rejected, by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.records = new Counter({
+      name: 'sdr_records_emitted_total',
+      help: 'Records the crawler emitted, by kind (node, edge) and label.',
+      labelNames: ['kind', 'label'],
+      registers,
+    });
+    this.awsCalls = new Counter({
+      name: 'sdr_aws_calls_total',
+      help: 'AWS requests sent (retries included), by operation and outcome (ok, throttled, denied, error).',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'sdr_aws_retries_total',
+      help: 'AWS requests retried after a throttled or transient failure, by operation.',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.crawlDuration = new Histogram({
+      name: 'sdr_crawl_duration_seconds',
+      help: 'How long a job crawled, by outcome.',
+      labelNames: ['outcome'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.scopeDuration = new Histogram({
+      name: 'sdr_scope_duration_seconds',
+      help: "How long a (region, resource type) scope took from the start of the job's scopes, by status.",
+      labelNames: ['status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.resolutions = new Counter({
+      name: 'sdr_secret_resolutions_total',
+      help: 'Secret references resolved, by store type and outcome (cached, fetched, stale, failed).',
+      labelNames: ['store_type', 'outcome'],
+      registers,
+    });
+    this.resolutionDuration = new Histogram({
+      name: 'sdr_secret_resolution_duration_seconds',
+      help: 'Time to resolve a secret reference, by store type and outcome.',
+      labelNames: ['store_type', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
   }
 
   /** Read the runtime's own counters at scrape time. */

@@ -31,7 +31,8 @@ export function probeTarget(env: NodeJS.ProcessEnv): { host: string; port: numbe
   const address = env.SDR_OPS_ADDRESS?.trim() || DEFAULT_OPS_ADDRESS;
   const portText = env.SDR_OPS_PORT?.trim();
   const port = portText ? Number(portText) : DEFAULT_OPS_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) return { error: `SDR_OPS_PORT must be a port from 1 to 65535, got "${portText}"` };
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    return { error: `SDR_OPS_PORT must be a port from 1 to 65535, got "${portText}"` };
   const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' || address === '[::]' ? '::1' : address.replace(/^\[(.*)\]$/, '$1');
   return { host, port };
 }
@@ -43,21 +44,35 @@ export function probe(path: string, env: NodeJS.ProcessEnv, timeoutMs = PROBE_TI
   if ('error' in target) return Promise.resolve({ ok: false, line: target.error });
   const where = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}${path}`;
   return new Promise((resolve) => {
-    const req = request({ host: target.host, port: target.port, path, method: 'GET', timeout: timeoutMs, agent: false, headers: { accept: 'application/json' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        if (body.length < 2048) body += chunk;
-      });
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        resolve({ ok: status === 200, line: `${where} ${status} ${body.replace(/\s+/g, ' ').trim().slice(0, 1024)}` });
-      });
-      res.on('error', (err) => resolve({ ok: false, line: `${where} failed: ${err.message}` }));
-    });
+    const req = request(
+      {
+        host: target.host,
+        port: target.port,
+        path,
+        method: 'GET',
+        timeout: timeoutMs,
+        agent: false,
+        headers: { accept: 'application/json' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          if (body.length < 2048) body += chunk;
+        });
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          resolve({ ok: status === 200, line: `${where} ${status} ${body.replace(/\s+/g, ' ').trim().slice(0, 1024)}` });
+        });
+        res.on('error', (err) => resolve({ ok: false, line: `${where} failed: ${err.message}` }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => {
-      const hint = err.code === 'ECONNREFUSED' ? ' (is ops.enabled true in the config, and SDR_OPS_ADDRESS/SDR_OPS_PORT the address it listens on?)' : '';
+      const hint =
+        err.code === 'ECONNREFUSED'
+          ? ' (is ops.enabled true in the config, and SDR_OPS_ADDRESS/SDR_OPS_PORT the address it listens on?)'
+          : '';
       resolve({ ok: false, line: `${where} failed: ${err.code ?? err.message}${hint}` });
     });
     req.end();

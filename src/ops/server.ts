@@ -72,22 +72,31 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     const s = status();
     const limit = deps.unhealthyAfterDisconnectedMs;
     if (limit !== undefined && !s.ready && !s.draining && s.since !== undefined && now() - s.since > limit) {
-      problems.push(`no session with the control plane for ${Math.round((now() - s.since) / 1000)} s (ops.unhealthyAfterDisconnected is ${Math.round(limit / 1000)} s)`);
+      problems.push(
+        `no session with the control plane for ${Math.round((now() - s.since) / 1000)} s (ops.unhealthyAfterDisconnected is ${Math.round(limit / 1000)} s)`,
+      );
     }
-    return reply.code(problems.length ? 503 : 200).send({ status: problems.length ? 'unhealthy' : 'ok', eventLoopLagMs: lagMs, ...(problems.length ? { problems } : {}) });
+    return reply
+      .code(problems.length ? 503 : 200)
+      .send({ status: problems.length ? 'unhealthy' : 'ok', eventLoopLagMs: lagMs, ...(problems.length ? { problems } : {}) });
   });
 
   app.get('/readyz', async (_req, reply) => {
     const reasons: string[] = [];
     const s = status();
     if (s.draining) reasons.push('draining: the agent is shutting down and takes no new jobs');
-    else if (!s.ready) reasons.push(`tunnel not welcomed: no session with the control plane (state ${s.state}${s.lastError ? `; last error: ${s.lastError}` : ''})`);
+    else if (!s.ready)
+      reasons.push(
+        `tunnel not welcomed: no session with the control plane (state ${s.state}${s.lastError ? `; last error: ${s.lastError}` : ''})`,
+      );
     for (const h of (await stores?.get()) ?? []) {
       if (!h.error) continue;
       errors.add(`secret store ${h.store}`, h.error);
       reasons.push(`secret store "${h.store}" (${h.type}) unreachable: ${h.error}`);
     }
-    return reply.code(reasons.length ? 503 : 200).send(scrubValue({ status: reasons.length ? 'not ready' : 'ready', ...(reasons.length ? { reasons } : {}) }));
+    return reply
+      .code(reasons.length ? 503 : 200)
+      .send(scrubValue({ status: reasons.length ? 'not ready' : 'ready', ...(reasons.length ? { reasons } : {}) }));
   });
 
   app.get('/metrics', async (_req, reply) => {
@@ -100,9 +109,23 @@ export function buildOpsServer(deps: OpsDeps): FastifyInstance {
     return scrubValue({
       version: deps.version,
       agentId: deps.agentId,
-      controlPlane: { url: redactUrl(deps.controlPlaneUrl), state: s.state, ready: s.ready, draining: s.draining, since: s.since === undefined ? null : new Date(s.since).toISOString(), sessions: s.sessions },
+      controlPlane: {
+        url: redactUrl(deps.controlPlaneUrl),
+        state: s.state,
+        ready: s.ready,
+        draining: s.draining,
+        since: s.since === undefined ? null : new Date(s.since).toISOString(),
+        sessions: s.sessions,
+      },
       jobs: deps.runtime.jobProgress(),
-      lastErrors: [...errors.list(), ...(deps.runtime.jobFailures?.() ?? []).map((f) => ({ source: `job ${f.jobId} (${f.connection})`, message: f.message, at: new Date(f.at).toISOString() }))]
+      lastErrors: [
+        ...errors.list(),
+        ...(deps.runtime.jobFailures?.() ?? []).map((f) => ({
+          source: `job ${f.jobId} (${f.connection})`,
+          message: f.message,
+          at: new Date(f.at).toISOString(),
+        })),
+      ]
         .sort((a, b) => b.at.localeCompare(a.at))
         .slice(0, MAX_ERRORS),
     });

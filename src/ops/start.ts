@@ -12,7 +12,12 @@ export interface RunningOps {
 }
 
 /** Listen; throws `SDR_ERR_CONFIG` when the address or port cannot be used. */
-export async function startOpsServer(config: AgentConfig, built: BuiltAgent, metrics: AgentMetrics, options: { version: string; logger: Logger }): Promise<RunningOps> {
+export async function startOpsServer(
+  config: AgentConfig,
+  built: BuiltAgent,
+  metrics: AgentMetrics,
+  options: { version: string; logger: Logger },
+): Promise<RunningOps> {
   const lag = new DriftMonitor().start();
   const app = buildOpsServer({
     agentId: config.agent.id,
@@ -22,7 +27,9 @@ export async function startOpsServer(config: AgentConfig, built: BuiltAgent, met
     metrics,
     lag,
     storeHealth: (o) => built.secrets.health(o),
-    ...(config.ops.unhealthyAfterDisconnectedMs !== undefined ? { unhealthyAfterDisconnectedMs: config.ops.unhealthyAfterDisconnectedMs } : {}),
+    ...(config.ops.unhealthyAfterDisconnectedMs !== undefined
+      ? { unhealthyAfterDisconnectedMs: config.ops.unhealthyAfterDisconnectedMs }
+      : {}),
   });
   try {
     const { url } = await listenOps(app, config.ops.address, config.ops.port);

@@ -115,7 +115,10 @@ export const CrawlDone = Closed({
   scopes: Type.Array(ScopeSummary, { maxItems: MAX_SCOPES }),
   counts: Closed({ nodes: Count, edges: Count }),
   /** Requests per `service:Operation`, retries included. */
-  calls: Type.Record(Type.String({ pattern: '^[a-z0-9-]{1,32}:[A-Za-z0-9]{1,64}$' }), Count, { additionalProperties: false, maxProperties: 256 }),
+  calls: Type.Record(Type.String({ pattern: '^[a-z0-9-]{1,32}:[A-Za-z0-9]{1,64}$' }), Count, {
+    additionalProperties: false,
+    maxProperties: 256,
+  }),
   error: Type.Optional(Closed({ code: Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }), message: Text() })),
 });
 export type CrawlDone = Static<typeof CrawlDone>;
@@ -125,5 +128,15 @@ export const Draining = Closed({ type: Type.Literal('draining'), reason: Text(20
 export type Draining = Static<typeof Draining>;
 
 /** Every message the agent may send. */
-export const AgentMessage = Type.Union([Hello, CrawlAccepted, CrawlRejected, Progress, Batch, CrawlDone, Draining, CheckResult, ErrorMessage]);
+export const AgentMessage = Type.Union([
+  Hello,
+  CrawlAccepted,
+  CrawlRejected,
+  Progress,
+  Batch,
+  CrawlDone,
+  Draining,
+  CheckResult,
+  ErrorMessage,
+]);
 export type AgentMessage = Static<typeof AgentMessage>;

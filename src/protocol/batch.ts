@@ -30,13 +30,32 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 export function encodeBatch(jobId: string, seq: number, records: readonly GraphRecord[], maxBytes = MAX_BATCH_BYTES): Batch {
   const problems = records.flatMap((r, i) => (isValidRecord(r) ? [] : describeProblems(recordErrors(r), `record ${i + 1}: `)));
-  if (problems.length) throw new ProtocolError('SDR_PROTO_INVALID', `refusing to send invalid records: ${joinProblems(problems)}`, { jobId, hint: 'This is a bug in the crawler; nothing was sent.' });
+  if (problems.length)
+    throw new ProtocolError('SDR_PROTO_INVALID', `refusing to send invalid records: ${joinProblems(problems)}`, {
+      jobId,
+      hint: 'This is a bug in the crawler; nothing was sent.',
+    });
   const ndjson = Buffer.from(records.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8');
   if (ndjson.byteLength > maxBytes) {
-    throw new ProtocolError('SDR_PROTO_TOO_LARGE', `batch of ${ndjson.byteLength} uncompressed bytes exceeds the ${maxBytes}-byte limit`, { jobId, hint: 'Send fewer records per batch.' });
+    throw new ProtocolError('SDR_PROTO_TOO_LARGE', `batch of ${ndjson.byteLength} uncompressed bytes exceeds the ${maxBytes}-byte limit`, {
+      jobId,
+      hint: 'Send fewer records per batch.',
+    });
   }
-  const batch: Batch = { type: 'batch', jobId, seq, records: records.length, encoding: 'gzip+ndjson', data: gzipSync(ndjson).toString('base64') };
-  if (!validBatch(batch)) throw new ProtocolError('SDR_PROTO_INVALID', `refusing to send an invalid batch: ${joinProblems(describeProblems(validBatch.errors))}`, { jobId, messageType: 'batch' });
+  const batch: Batch = {
+    type: 'batch',
+    jobId,
+    seq,
+    records: records.length,
+    encoding: 'gzip+ndjson',
+    data: gzipSync(ndjson).toString('base64'),
+  };
+  if (!validBatch(batch))
+    throw new ProtocolError(
+      'SDR_PROTO_INVALID',
+      `refusing to send an invalid batch: ${joinProblems(describeProblems(validBatch.errors))}`,
+      { jobId, messageType: 'batch' },
+    );
   return batch;
 }
 
@@ -48,7 +67,8 @@ export function encodeBatch(jobId: string, seq: number, records: readonly GraphR
 export function decodeBatchRecords(batch: Batch, maxBytes = MAX_BATCH_BYTES): GraphRecord[] {
   // The jobId is passed on only when well-formed: this batch may not have been validated yet.
   const ctx = { jobId: validJobId(batch?.jobId) ? batch.jobId : undefined, messageType: 'batch' };
-  if (!validBatch(batch)) throw new ProtocolError('SDR_PROTO_INVALID', `invalid batch: ${joinProblems(describeProblems(validBatch.errors))}`, ctx);
+  if (!validBatch(batch))
+    throw new ProtocolError('SDR_PROTO_INVALID', `invalid batch: ${joinProblems(describeProblems(validBatch.errors))}`, ctx);
   let text: string;
   try {
     text = utf8.decode(gunzipSync(Buffer.from(batch.data, 'base64'), { maxOutputLength: maxBytes }));
@@ -62,7 +82,11 @@ export function decodeBatchRecords(batch: Batch, maxBytes = MAX_BATCH_BYTES): Gr
   // NDJSON ends every line with \n, so the last element is the empty rest after it.
   if (lines.at(-1) === '') lines.pop();
   if (lines.length !== batch.records) {
-    throw new ProtocolError('SDR_PROTO_INVALID', `batch ${batch.seq} declares ${batch.records} records but holds ${lines.length} lines`, ctx);
+    throw new ProtocolError(
+      'SDR_PROTO_INVALID',
+      `batch ${batch.seq} declares ${batch.records} records but holds ${lines.length} lines`,
+      ctx,
+    );
   }
   const records: GraphRecord[] = [];
   const problems: string[] = [];
@@ -76,7 +100,8 @@ export function decodeBatchRecords(batch: Batch, maxBytes = MAX_BATCH_BYTES): Gr
     if (isValidRecord(record)) records.push(record as GraphRecord);
     else if (problems.push(...describeProblems(recordErrors(record), `line ${i + 1}: `)) > MAX_PROBLEMS) break;
   }
-  if (problems.length) throw new ProtocolError('SDR_PROTO_INVALID', `batch ${batch.seq} has invalid records: ${joinProblems(problems)}`, ctx);
+  if (problems.length)
+    throw new ProtocolError('SDR_PROTO_INVALID', `batch ${batch.seq} has invalid records: ${joinProblems(problems)}`, ctx);
   return records;
 }
 

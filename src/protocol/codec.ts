@@ -54,10 +54,11 @@ function decode(frame: string | Uint8Array, maxBytes: number, accepted: Validato
     // Only the error's kind: V8's SyntaxError quotes the text around the fault.
     throw new ProtocolError('SDR_PROTO_MALFORMED', `frame is not ${err instanceof TypeError ? 'valid UTF-8' : 'valid JSON'}`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ProtocolError('SDR_PROTO_INVALID', 'frame must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ProtocolError('SDR_PROTO_INVALID', 'frame must be a JSON object');
   const record = value as Record<string, unknown>;
   const type = Object.hasOwn(record, 'type') ? record.type : undefined;
-  if (typeof type !== 'string') throw new ProtocolError('SDR_PROTO_INVALID', '/ must have required property \'type\' (a string)');
+  if (typeof type !== 'string') throw new ProtocolError('SDR_PROTO_INVALID', "/ must have required property 'type' (a string)");
   const jobId = Object.hasOwn(record, 'jobId') && validJobId(record.jobId) ? (record.jobId as string) : undefined;
   const validate = accepted.get(type);
   if (!validate) {
@@ -66,7 +67,10 @@ function decode(frame: string | Uint8Array, maxBytes: number, accepted: Validato
     throw new ProtocolError('SDR_PROTO_UNKNOWN_TYPE', why, { jobId, messageType: ANY.has(type) ? type : undefined });
   }
   if (!validate(value)) {
-    throw new ProtocolError('SDR_PROTO_INVALID', `invalid ${type}: ${joinProblems(describeProblems(validate.errors))}`, { jobId, messageType: type });
+    throw new ProtocolError('SDR_PROTO_INVALID', `invalid ${type}: ${joinProblems(describeProblems(validate.errors))}`, {
+      jobId,
+      messageType: type,
+    });
   }
   return value;
 }
@@ -82,17 +86,27 @@ export function encodeMessage(message: AgentMessage | ControlMessage, maxBytes?:
   // names), the last line of defence whatever built the message. Ids are echoed as received.
   const msg = typeof type === 'string' && FROM_AGENT.has(type) ? scrubMessage(message) : message;
   const validate = typeof type === 'string' ? ANY.get(type) : undefined;
-  if (typeof type !== 'string' || !validate) throw new ProtocolError('SDR_PROTO_UNKNOWN_TYPE', 'refusing to send a message of unknown type', { hint: 'This is a bug in the sender.' });
-  if (!validate(msg)) {
-    throw new ProtocolError('SDR_PROTO_INVALID', `refusing to send an invalid ${type}: ${joinProblems(describeProblems(validate.errors))}`, {
-      messageType: type,
-      hint: 'This is a bug in the sender; nothing was sent.',
+  if (typeof type !== 'string' || !validate)
+    throw new ProtocolError('SDR_PROTO_UNKNOWN_TYPE', 'refusing to send a message of unknown type', {
+      hint: 'This is a bug in the sender.',
     });
+  if (!validate(msg)) {
+    throw new ProtocolError(
+      'SDR_PROTO_INVALID',
+      `refusing to send an invalid ${type}: ${joinProblems(describeProblems(validate.errors))}`,
+      {
+        messageType: type,
+        hint: 'This is a bug in the sender; nothing was sent.',
+      },
+    );
   }
   const json = JSON.stringify(msg);
   const size = Buffer.byteLength(json, 'utf8');
   if (maxBytes !== undefined && size > maxBytes) {
-    throw new ProtocolError('SDR_PROTO_TOO_LARGE', `${type} frame of ${size} bytes exceeds the ${maxBytes}-byte limit`, { messageType: type, hint: 'Send smaller batches.' });
+    throw new ProtocolError('SDR_PROTO_TOO_LARGE', `${type} frame of ${size} bytes exceeds the ${maxBytes}-byte limit`, {
+      messageType: type,
+      hint: 'Send smaller batches.',
+    });
   }
   return json;
 }
@@ -105,6 +119,7 @@ export function encodeMessage(message: AgentMessage | ControlMessage, maxBytes?:
 function scrubMessage<T>(msg: T): T {
   const batch = (msg as { type?: unknown }).type === 'batch';
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(msg as Record<string, unknown>)) out[k] = k === 'type' || k === 'jobId' || (batch && k === 'data') ? v : scrubValue(v);
+  for (const [k, v] of Object.entries(msg as Record<string, unknown>))
+    out[k] = k === 'type' || k === 'jobId' || (batch && k === 'data') ? v : scrubValue(v);
   return out as T;
 }

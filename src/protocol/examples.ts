@@ -32,8 +32,20 @@ export const EXAMPLE_RECORDS: GraphRecord[] = [
   },
   { type: 'node', label: 'S3Bucket', id: 'ml-data', properties: { name: 'ml-data' } },
   { type: 'node', label: 'AWSRole', id: ROLE, account: ACCOUNT, properties: { arn: ROLE } },
-  { type: 'edge', label: 'READS_FROM', from: { label: 'AWSSageMakerTrainingJob', id: JOB }, to: { label: 'S3Bucket', id: 'ml-data' }, properties: { channel: 'train', uri: 's3://ml-data/churn/train/' } },
-  { type: 'edge', label: 'HAS_EXECUTION_ROLE', from: { label: 'AWSSageMakerTrainingJob', id: JOB }, to: { label: 'AWSRole', id: ROLE }, properties: {} },
+  {
+    type: 'edge',
+    label: 'READS_FROM',
+    from: { label: 'AWSSageMakerTrainingJob', id: JOB },
+    to: { label: 'S3Bucket', id: 'ml-data' },
+    properties: { channel: 'train', uri: 's3://ml-data/churn/train/' },
+  },
+  {
+    type: 'edge',
+    label: 'HAS_EXECUTION_ROLE',
+    from: { label: 'AWSSageMakerTrainingJob', id: JOB },
+    to: { label: 'AWSRole', id: ROLE },
+    properties: {},
+  },
 ];
 
 const jobId = 'job-2024-05-01T10:00:00Z-7f3a';
@@ -46,11 +58,22 @@ export const AGENT_EXAMPLES = {
     agentId: 'prod-eu.agent-1',
     agentVersion: '0.1.0',
     protocolVersion: PROTOCOL_VERSION,
-    capabilities: { resourceTypes: ['training-job', 'model', 'endpoint'], secretStores: [], maxConcurrentJobs: 2, compression: ['gzip'], messages: ['check.run'] },
+    capabilities: {
+      resourceTypes: ['training-job', 'model', 'endpoint'],
+      secretStores: [],
+      maxConcurrentJobs: 2,
+      compression: ['gzip'],
+      messages: ['check.run'],
+    },
     resume: { jobs: [{ jobId, lastSeq: 12, ackedSeq: 10 }] },
   },
   'crawl.accepted': { type: 'crawl.accepted', jobId },
-  'crawl.rejected': { type: 'crawl.rejected', jobId, reason: 'not_allowed', message: 'region ap-south-1 is not in connection "prod" regions' },
+  'crawl.rejected': {
+    type: 'crawl.rejected',
+    jobId,
+    reason: 'not_allowed',
+    message: 'region ap-south-1 is not in connection "prod" regions',
+  },
   progress: { type: 'progress', jobId, scopesDone: 3, scopesTotal: 6, records: 1840, calls: 212 },
   batch: encodeBatch(jobId, 1, EXAMPLE_RECORDS),
   'crawl.done': {
@@ -68,7 +91,12 @@ export const AGENT_EXAMPLES = {
         mode: 'list',
         resources: 0,
         skipped: 0,
-        error: { operation: 'sagemaker:ListEndpoints', code: 'AccessDeniedException', kind: 'scope', message: 'sagemaker:ListEndpoints in us-east-1: access denied' },
+        error: {
+          operation: 'sagemaker:ListEndpoints',
+          code: 'AccessDeniedException',
+          kind: 'scope',
+          message: 'sagemaker:ListEndpoints in us-east-1: access denied',
+        },
       },
     ],
     counts: { nodes: 530, edges: 1310 },
@@ -80,9 +108,29 @@ export const AGENT_EXAMPLES = {
     jobId: checkId,
     ok: false,
     checks: [
-      { check: 'secret-store', status: 'ok', store: 'vault-prod', message: 'secret store "vault-prod" (vault) is reachable and the agent is authenticated' },
-      { check: 'aws-identity', status: 'ok', connection: 'prod', region: 'us-east-1', action: 'sts:GetCallerIdentity', message: 'connection "prod" authenticates as account 111122223333' },
-      { check: 'aws-read', status: 'ok', connection: 'prod', region: 'us-east-1', resourceType: 'training-job', action: 'sagemaker:ListTrainingJobs', message: 'sagemaker:ListTrainingJobs in us-east-1 works' },
+      {
+        check: 'secret-store',
+        status: 'ok',
+        store: 'vault-prod',
+        message: 'secret store "vault-prod" (vault) is reachable and the agent is authenticated',
+      },
+      {
+        check: 'aws-identity',
+        status: 'ok',
+        connection: 'prod',
+        region: 'us-east-1',
+        action: 'sts:GetCallerIdentity',
+        message: 'connection "prod" authenticates as account 111122223333',
+      },
+      {
+        check: 'aws-read',
+        status: 'ok',
+        connection: 'prod',
+        region: 'us-east-1',
+        resourceType: 'training-job',
+        action: 'sagemaker:ListTrainingJobs',
+        message: 'sagemaker:ListTrainingJobs in us-east-1 works',
+      },
       {
         check: 'aws-read',
         status: 'denied',
@@ -96,7 +144,12 @@ export const AGENT_EXAMPLES = {
       { check: 'control-plane', status: 'ok', message: 'answered over this session (sess_01HXYZ7Q5R2M)' },
     ],
   },
-  error: { type: 'error', code: 'SDR_PROTO_INVALID', message: 'invalid crawl.start: /regions/0 must match pattern "^[a-z]{2}(-[a-z]+)+-\\d+$"', jobId },
+  error: {
+    type: 'error',
+    code: 'SDR_PROTO_INVALID',
+    message: 'invalid crawl.start: /regions/0 must match pattern "^[a-z]{2}(-[a-z]+)+-\\d+$"',
+    jobId,
+  },
 } as const satisfies { [K in AgentMessage['type']]: Extract<AgentMessage, { type: K }> };
 
 /** One example of every control plane → agent message, keyed by type. */
@@ -108,7 +161,14 @@ export const CONTROL_EXAMPLES = {
     heartbeatIntervalMs: 20_000,
     limits: { maxFrameBytes: 4 * 1024 * 1024, creditWindow: 8, maxBatchRecords: 1000 },
   },
-  'crawl.start': { type: 'crawl.start', jobId, connection: 'prod', regions: ['us-east-1', 'eu-west-1'], types: ['training-job', 'endpoint'], since: '2024-04-30T00:00:00Z' },
+  'crawl.start': {
+    type: 'crawl.start',
+    jobId,
+    connection: 'prod',
+    regions: ['us-east-1', 'eu-west-1'],
+    types: ['training-job', 'endpoint'],
+    since: '2024-04-30T00:00:00Z',
+  },
   ack: { type: 'ack', jobId, seq: 10 },
   'crawl.cancel': { type: 'crawl.cancel', jobId, reason: 'cancelled by user' },
   'check.run': { type: 'check.run', jobId: checkId },

@@ -11,13 +11,16 @@ export type Negotiation = { ok: true; version: number } | { ok: false; error: Pr
  * downgrade: the control plane must choose a version the agent said it speaks, which in v1 is 1.
  */
 export function negotiate(peerVersion: unknown, supported: readonly number[] = SUPPORTED_VERSIONS): Negotiation {
-  if (typeof peerVersion === 'number' && Number.isSafeInteger(peerVersion) && supported.includes(peerVersion)) return { ok: true, version: peerVersion };
+  if (typeof peerVersion === 'number' && Number.isSafeInteger(peerVersion) && supported.includes(peerVersion))
+    return { ok: true, version: peerVersion };
   // Only an integer is echoed: it is the peer's version, not data, and keeps the reason short.
   const theirs = typeof peerVersion === 'number' && Number.isSafeInteger(peerVersion) ? `version ${peerVersion}` : 'no valid version';
   const reason = `${CLOSE_CODES.VERSION_MISMATCH.reason}: peer speaks ${theirs}, this side ${supported.join(', ')}`;
   return {
     ok: false,
-    error: new ProtocolError('SDR_PROTO_VERSION', reason, { hint: 'Upgrade the agent or the control plane so both speak a common protocol version.' }),
+    error: new ProtocolError('SDR_PROTO_VERSION', reason, {
+      hint: 'Upgrade the agent or the control plane so both speak a common protocol version.',
+    }),
     close: { code: CLOSE_CODES.VERSION_MISMATCH.code, reason: truncateUtf8(reason, 123) },
   };
 }

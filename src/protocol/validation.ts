@@ -9,7 +9,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 export const MAX_PROBLEMS = 10;
 
 // RFC 3339 date-time with a zone; Ajv has no formats of its own and strict mode rejects unknown ones.
-const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
 export const ajv = new Ajv({ allErrors: true, strict: true, removeAdditional: false, useDefaults: false, coerceTypes: false });
 ajv.addFormat('date-time', { type: 'string', validate: (s: string) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)) });

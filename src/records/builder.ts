@@ -69,20 +69,39 @@ export class RecordBuilder {
   }
 
   /** An edge to a referenced (not crawled) resource, and that resource's node. */
-  edgeToRef(label: EdgeLabel, refLabel: ReferencedLabel, id: string | undefined, refProps: Properties = {}, edgeProps: EdgeProps = {}, where: { account?: string; region?: string } = {}): this {
+  edgeToRef(
+    label: EdgeLabel,
+    refLabel: ReferencedLabel,
+    id: string | undefined,
+    refProps: Properties = {},
+    edgeProps: EdgeProps = {},
+    where: { account?: string; region?: string } = {},
+  ): this {
     if (!id) return this;
     this.refs.push({ type: 'node', label: refLabel, id, ...where, properties: refProps });
     return this.edge(label, { label: refLabel, id }, edgeProps);
   }
 
   /** An edge to another SageMaker resource given by name or ARN (the ARN is built the way SageMaker builds it). */
-  edgeToSageMaker(label: EdgeLabel, target: SageMakerLabel, arnType: string, nameOrArn: string | undefined, edgeProps: EdgeProps = {}): this {
+  edgeToSageMaker(
+    label: EdgeLabel,
+    target: SageMakerLabel,
+    arnType: string,
+    nameOrArn: string | undefined,
+    edgeProps: EdgeProps = {},
+  ): this {
     const ref = this.sageMakerRef(target, arnType, nameOrArn);
     return ref ? this.edge(label, ref, edgeProps) : this;
   }
 
   /** An edge from another SageMaker resource (given by name, id or ARN) to this one. */
-  edgeFromSageMaker(label: EdgeLabel, source: SageMakerLabel, arnType: string, nameOrArn: string | undefined, edgeProps: EdgeProps = {}): this {
+  edgeFromSageMaker(
+    label: EdgeLabel,
+    source: SageMakerLabel,
+    arnType: string,
+    nameOrArn: string | undefined,
+    edgeProps: EdgeProps = {},
+  ): this {
     const ref = this.sageMakerRef(source, arnType, nameOrArn);
     if (!ref) return this;
     const key = `<${label}\u0000${ref.label}\u0000${ref.id}`;
@@ -96,7 +115,14 @@ export class RecordBuilder {
     if (!nameOrArn) return undefined;
     const id = sageMakerArnOf(this.region, this.account, arnType, nameOrArn);
     const name = nameOrArn.startsWith('arn:') ? undefined : nameOrArn;
-    this.refs.push({ type: 'node', label, id, account: this.account, region: this.region, properties: name ? { name, arn: id, stub: true } : { arn: id, stub: true } });
+    this.refs.push({
+      type: 'node',
+      label,
+      id,
+      account: this.account,
+      region: this.region,
+      properties: name ? { name, arn: id, stub: true } : { arn: id, stub: true },
+    });
     return { label, id };
   }
 
@@ -111,7 +137,14 @@ export class RecordBuilder {
     // The name only from an IAM role ARN: a piece cut out of anything else loses the context
     // the egress rules need to recognise a secret in it.
     const name = arn && /^arn:aws[a-z-]*:iam::\d{12}:role\//.test(arn) ? arn.split('/').pop() : undefined;
-    return this.edgeToRef('HAS_EXECUTION_ROLE', 'AWSRole', arn, arn ? { arn, ...(name ? { name } : {}) } : {}, {}, { account: arn?.split(':')[4] || undefined });
+    return this.edgeToRef(
+      'HAS_EXECUTION_ROLE',
+      'AWSRole',
+      arn,
+      arn ? { arn, ...(name ? { name } : {}) } : {},
+      {},
+      { account: arn?.split(':')[4] || undefined },
+    );
   }
 
   kms(keyId: string | undefined, field: string): this {
@@ -126,7 +159,14 @@ export class RecordBuilder {
   }
 
   securityGroup(id: string | undefined): this {
-    return this.edgeToRef('MEMBER_OF_EC2_SECURITY_GROUP', 'EC2SecurityGroup', id, { groupId: id ?? '' }, {}, { account: this.account, region: this.region });
+    return this.edgeToRef(
+      'MEMBER_OF_EC2_SECURITY_GROUP',
+      'EC2SecurityGroup',
+      id,
+      { groupId: id ?? '' },
+      {},
+      { account: this.account, region: this.region },
+    );
   }
 
   /** Subnets and security groups of a `VpcConfig`. */
@@ -150,7 +190,14 @@ export class RecordBuilder {
   }
 
   build(): TransformOutput {
-    const node: NodeRecord = { type: 'node', label: this.label, id: this.id, account: this.account, region: this.region, properties: this.properties };
+    const node: NodeRecord = {
+      type: 'node',
+      label: this.label,
+      id: this.id,
+      account: this.account,
+      region: this.region,
+      properties: this.properties,
+    };
     return { node, edges: this.edges, refs: this.refs, joins: this.joins };
   }
 }

@@ -28,12 +28,23 @@ export function egressAll(records: readonly GraphRecord[]): GraphRecord[] {
 
 function redactRecord(record: GraphRecord): GraphRecord {
   if (record.type === 'node') {
-    const node: NodeRecord = { type: 'node', label: record.label, id: redactText(record.id), properties: redactValue(record.properties) as Properties };
+    const node: NodeRecord = {
+      type: 'node',
+      label: record.label,
+      id: redactText(record.id),
+      properties: redactValue(record.properties) as Properties,
+    };
     if (record.account !== undefined) node.account = redactText(record.account);
     if (record.region !== undefined) node.region = redactText(record.region);
     return node;
   }
-  const edge: EdgeRecord = { type: 'edge', label: record.label, from: ref(record.from), to: ref(record.to), properties: redactValue(record.properties) as Properties };
+  const edge: EdgeRecord = {
+    type: 'edge',
+    label: record.label,
+    from: ref(record.from),
+    to: ref(record.to),
+    properties: redactValue(record.properties) as Properties,
+  };
   return edge;
 }
 

@@ -20,7 +20,10 @@ export class NdjsonSink implements RecordSink {
   ) {
     stream.on('error', (err) => {
       if (this.failure) return;
-      const failure = new SdrError('SDR_ERR_OUTPUT', `cannot write records to ${where}: ${err.message}`, { hint: 'Check the output path, free space, or the program reading the output.', cause: err });
+      const failure = new SdrError('SDR_ERR_OUTPUT', `cannot write records to ${where}: ${err.message}`, {
+        hint: 'Check the output path, free space, or the program reading the output.',
+        cause: err,
+      });
       this.failure = failure;
       onFailure?.(failure);
     });

@@ -53,7 +53,8 @@ export function toProperties(value: Record<string, unknown>, omit: ReadonlySet<s
 function convertField(key: string, v: unknown): JsonValue | undefined {
   if (v === undefined) return undefined;
   if (key === 'Tags' && Array.isArray(v)) return tagsToMap(v as Array<{ Key?: string; Value?: string }>) ?? {};
-  if (USER_MAP_FIELDS.has(key) && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) return userMap(v as Record<string, unknown>);
+  if (USER_MAP_FIELDS.has(key) && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date))
+    return userMap(v as Record<string, unknown>);
   return convertValue(v);
 }
 

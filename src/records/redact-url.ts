@@ -56,8 +56,14 @@ export function redactUrl(url: string): string {
   const cut = rest.search(/[?#]/);
   let head = cut < 0 ? rest : rest.slice(0, cut);
   let tail = cut < 0 ? '' : rest.slice(cut);
-  if (head.includes(';')) head = head.replace(/;([^=;]*)=([^;]*)/g, (m, name: string, value: string) => (value && value !== REDACTED && namesSecret(name.trim()) ? (note(value), `;${name}=${REDACTED}`) : m));
-  if (tail) tail = tail.replace(/([?#&;])([^=&;#]*)=([^&;#]*)/g, (m, sep: string, name: string, value: string) => (value && value !== REDACTED && secretParam(name) ? (note(value), `${sep}${name}=${REDACTED}`) : m));
+  if (head.includes(';'))
+    head = head.replace(/;([^=;]*)=([^;]*)/g, (m, name: string, value: string) =>
+      value && value !== REDACTED && namesSecret(name.trim()) ? (note(value), `;${name}=${REDACTED}`) : m,
+    );
+  if (tail)
+    tail = tail.replace(/([?#&;])([^=&;#]*)=([^&;#]*)/g, (m, sep: string, name: string, value: string) =>
+      value && value !== REDACTED && secretParam(name) ? (note(value), `${sep}${name}=${REDACTED}`) : m,
+    );
   return `${url.slice(0, schemeEnd)}${userinfo ? `${REDACTED}@` : ''}${head}${tail}`;
 }
 
@@ -89,4 +95,3 @@ function secretParam(raw: string): boolean {
   const lower = name.toLowerCase();
   return SIGNED_PARAMS.has(lower) || lower === 'apikey' || lower === 'api_key' || namesSecret(name);
 }
-

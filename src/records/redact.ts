@@ -14,15 +14,16 @@ export { REDACTED } from './marker.js';
 export { namesSecret } from './secret-names.js';
 export { redactUrl } from './redact-url.js';
 
-
 /**
  * Cheap tests for "some rule could apply", so that most strings — ARNs, names, instance types,
  * timestamps — skip the rules. A false positive only costs time; every name and shape the rules
  * know must match one of these. The name rules need a secret name (or a `-p` flag); the shape
  * rules need a shape's prefix; the URL rule needs `://`.
  */
-const NAME_HINT = /pass|pwd|pw\b|secret|token|cred|key|auth|bearer|basic|jwt|dsn|cookie|sig|webhook|pat|otp|sas|conn|identified|(?:^|\s)-(?:p|u|-user)\b/i;
-const SHAPE_HINT = /-----BEGIN|A(?:KI|SI|BI|CC|GP|ID|RO|NP|NV|PK)A|gh[pousr]_|github_pat_|gl(?:pat|ptt|dt)-|hf_|npm_|sk-|[rsp]k_(?:live|test)_|whsec_|SG\.|xox[a-z]-|xapp-|pypi-|ya29\.|hv[sbr]\.|dapi|AIza|eyJ|hooks\.slack\.com|discord(?:app)?\.com/;
+const NAME_HINT =
+  /pass|pwd|pw\b|secret|token|cred|key|auth|bearer|basic|jwt|dsn|cookie|sig|webhook|pat|otp|sas|conn|identified|(?:^|\s)-(?:p|u|-user)\b/i;
+const SHAPE_HINT =
+  /-----BEGIN|A(?:KI|SI|BI|CC|GP|ID|RO|NP|NV|PK)A|gh[pousr]_|github_pat_|gl(?:pat|ptt|dt)-|hf_|npm_|sk-|[rsp]k_(?:live|test)_|whsec_|SG\.|xox[a-z]-|xapp-|pypi-|ya29\.|hv[sbr]\.|dapi|AIza|eyJ|hooks\.slack\.com|discord(?:app)?\.com/;
 
 /** Value shapes that are secrets whatever name they come under. */
 const SHAPES: RegExp[] = [
@@ -77,7 +78,8 @@ const FLAG_RE = /(^|[\s"'])(--?[A-Za-z][\w-]*)(=|\s+)(\[REDACTED\]|"[^"]*"?|'[^'
 const SET_RE = /\b(set|setx)\s+([A-Za-z_][\w.-]*)\s+("[^"]*"?|'[^']*'?|\S+)/g;
 
 /** A bare `Bearer x` (x not a plain lower-case word: "Bearer tokens are…"), or `Basic base64`. */
-const AUTH_SCHEME_RE = /\b([Bb]earer\s+)((?=[a-z]*[A-Z0-9._~+/=-])[A-Za-z0-9._~+/=-]{6,})|\b([Bb]asic\s+)((?=[A-Za-z0-9+/][A-Za-z0-9+/]*[0-9+/=A-Z])[A-Za-z0-9+/]{8,}={0,2})/g;
+const AUTH_SCHEME_RE =
+  /\b([Bb]earer\s+)((?=[a-z]*[A-Z0-9._~+/=-])[A-Za-z0-9._~+/=-]{6,})|\b([Bb]asic\s+)((?=[A-Za-z0-9+/][A-Za-z0-9+/]*[0-9+/=A-Z])[A-Za-z0-9+/]{8,}={0,2})/g;
 
 /**
  * SQL: `PASSWORD 'x'`, `IDENTIFIED BY 'x'`, `SECRET_ACCESS_KEY 'x'` — single-quoted literals only,
@@ -129,14 +131,31 @@ function outsideUrls(text: string, between: (t: string) => string): string {
 function nameRules(text: string): string {
   if (text.length < 4 || !NAME_HINT.test(text)) return text;
   let out = text;
-  if (/;\s*[A-Za-z_][\w ]*=/.test(out)) out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) => (namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${quoteLike(value)}` : m));
-  out = scan(out, KV_RE, (q: string, key: string, sep: string, value: string) => (namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : undefined));
+  if (/;\s*[A-Za-z_][\w ]*=/.test(out))
+    out = out.replace(CONN_KV_RE, (m, sep: string, sp: string, key: string, eq: string, value: string) =>
+      namesSecret(key.trim()) && value !== REDACTED ? `${sep}${sp}${key}${eq}${quoteLike(value)}` : m,
+    );
+  out = scan(out, KV_RE, (q: string, key: string, sep: string, value: string) =>
+    namesSecret(key) && !isRedacted(value) ? `${q}${key}${q}${sep}${quoteLike(value)}` : undefined,
+  );
   if (out.includes('-')) {
-    out = scan(out, FLAG_RE, (pre: string, flag: string, sep: string, value: string) => (namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-') ? `${pre}${flag}${sep}${quoteLike(value)}` : undefined));
-    out = out.replace(USER_PASS_RE, (m, pre: string, flag: string, sep: string, q: string, user: string, pass: string) => (pass === REDACTED ? m : (note(pass), `${pre}${flag}${sep}${q}${user}:${REDACTED}`)));
+    out = scan(out, FLAG_RE, (pre: string, flag: string, sep: string, value: string) =>
+      namesSecret(flag.replace(/^-+/, '')) && !isRedacted(value) && !value.startsWith('-')
+        ? `${pre}${flag}${sep}${quoteLike(value)}`
+        : undefined,
+    );
+    out = out.replace(USER_PASS_RE, (m, pre: string, flag: string, sep: string, q: string, user: string, pass: string) =>
+      pass === REDACTED ? m : (note(pass), `${pre}${flag}${sep}${q}${user}:${REDACTED}`),
+    );
   }
-  if (/\bset/i.test(out)) out = out.replace(SET_RE, (m, set: string, name: string, value: string) => (namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m));
-  if (out.includes("'")) out = out.replace(QUOTED_AFTER_RE, (m, name: string, gap: string, value: string) => ((namesSecret(name) || /^identified$/i.test(name)) && !isRedacted(value) ? `${name}${gap}${quoteLike(value)}` : m));
+  if (/\bset/i.test(out))
+    out = out.replace(SET_RE, (m, set: string, name: string, value: string) =>
+      namesSecret(name) ? `${set} ${name} ${quoteLike(value)}` : m,
+    );
+  if (out.includes("'"))
+    out = out.replace(QUOTED_AFTER_RE, (m, name: string, gap: string, value: string) =>
+      (namesSecret(name) || /^identified$/i.test(name)) && !isRedacted(value) ? `${name}${gap}${quoteLike(value)}` : m,
+    );
   return out.replace(AUTH_SCHEME_RE, (m, bearer: string | undefined, _t, basic: string | undefined) => `${bearer ?? basic}${REDACTED}`);
 }
 
@@ -177,7 +196,9 @@ function quoteLike(value: string): string {
     return `${bare[0]}\n  ${REDACTED}${bare.endsWith('\n') ? '\n' : ''}`;
   }
   const q = bare.startsWith('\\"') ? '\\"' : bare[0] === '"' || bare[0] === "'" ? bare[0] : '';
-  const inner = q ? bare.slice(q.length, bare.endsWith(q) && bare.length >= 2 * q.length ? -q.length : undefined) : bare.replace(/^<|>$/g, '');
+  const inner = q
+    ? bare.slice(q.length, bare.endsWith(q) && bare.length >= 2 * q.length ? -q.length : undefined)
+    : bare.replace(/^<|>$/g, '');
   note(inner);
   return `${scheme?.[0] ?? ''}${q}${REDACTED}${q && bare.length >= 2 * q.length && bare.endsWith(q) ? q : ''}`;
 }
@@ -240,7 +261,8 @@ export function redactValue(value: unknown): unknown {
     }
     const key = redactText(k);
     let next: unknown;
-    if (ENVIRONMENT_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) next = hideValues(v as Record<string, unknown>);
+    if (ENVIRONMENT_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v))
+      next = hideValues(v as Record<string, unknown>);
     else if (namesSecret(k) || (named && VALUE_FIELDS.includes(k))) next = hide(v);
     else next = redactValue(v);
     if (!out && (key !== k || next !== v)) out = copyKeys(obj, keys, i);
@@ -291,7 +313,10 @@ function redactArray(items: unknown[]): unknown[] {
       hideNext = false;
     } else {
       hideNext = typeof item === 'string' && /^--?[A-Za-z][\w-]*=?$/.test(item) && namesSecret(item.replace(/^-+|=$/g, ''));
-      next = typeof item === 'string' && i > 0 && (items[i - 1] === '-u' || items[i - 1] === '--user') ? redactText(`-u ${item}`).slice(3) : redactValue(item);
+      next =
+        typeof item === 'string' && i > 0 && (items[i - 1] === '-u' || items[i - 1] === '--user')
+          ? redactText(`-u ${item}`).slice(3)
+          : redactValue(item);
     }
     if (!out && next !== item) out = items.slice(0, i);
     if (out) out[i] = next;

@@ -52,7 +52,8 @@ const SECRET_WORDS = new Set([
 ]);
 
 /** Secret stems run together with other letters (`dbpassword`, `githubtoken`, `myapikey`). */
-const SECRET_STEM = /pass(?:word|wd|phrase)|secret|token(?!s|iz|is)|credential|api_?key|private_?key|access_?key|secret_?key|bearer|webhook|cookie|conn(?:ection)?_?str(?:ing)?|account_key/;
+const SECRET_STEM =
+  /pass(?:word|wd|phrase)|secret|token(?!s|iz|is)|credential|api_?key|private_?key|access_?key|secret_?key|bearer|webhook|cookie|conn(?:ection)?_?str(?:ing)?|account_key/;
 
 /** Last words that make a name an identifier or a description of a secret, not the secret itself. */
 const NOT_A_VALUE = new Set([

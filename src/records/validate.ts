@@ -23,8 +23,11 @@ function branches(): Map<string, ValidateFunction> {
   for (const rule of FULL.allOf as Array<{ if: { properties: { type: { const: string }; label: { const: string } } }; then: Schema }>) {
     conditional.set(`${rule.if.properties.type.const}\u0000${rule.if.properties.label.const}`, rule.then);
   }
-  for (const [type, shape] of [['node', nodeShape], ['edge', edgeShape]] as const) {
-    const labels = ((shape.properties as Record<string, { enum: string[] }>).label).enum;
+  for (const [type, shape] of [
+    ['node', nodeShape],
+    ['edge', edgeShape],
+  ] as const) {
+    const labels = (shape.properties as Record<string, { enum: string[] }>).label.enum;
     for (const label of labels) {
       const key = `${type}\u0000${label}`;
       const then = conditional.get(key);

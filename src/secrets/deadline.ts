@@ -12,7 +12,11 @@ export class CallAborted extends Error {
 }
 
 /** Run `call` with a signal that aborts after `timeoutMs` or when `outer` aborts; rejects with {@link CallAborted} then. */
-export async function withDeadline<T>(timeoutMs: number, outer: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   if (outer?.aborted) throw new CallAborted('cancelled');
   const controller = new AbortController();
   let stop!: (reason: CallAborted['reason']) => void;

@@ -22,10 +22,13 @@ export type SecretErrorKind =
 
 const HINTS: Record<SecretErrorKind, string> = {
   not_found: 'Check the secret name, version and key in the reference, and that the secret exists in that store.',
-  permission_denied: "Grant the agent's identity read access to this one secret (docs/secrets.md lists the least-privilege permissions per store).",
+  permission_denied:
+    "Grant the agent's identity read access to this one secret (docs/secrets.md lists the least-privilege permissions per store).",
   auth_failed: "Check the store's auth settings in secretStores (token, role, key file, tenant) and that the identity is still valid.",
-  unreachable: "Check the store's address, the proxy and CA settings, and that the store is up; cached values are used meanwhile if the agent has any.",
-  timeout: "The store did not answer in time; check its health and the network path (proxy). Cached values are used meanwhile if the agent has any.",
+  unreachable:
+    "Check the store's address, the proxy and CA settings, and that the store is up; cached values are used meanwhile if the agent has any.",
+  timeout:
+    'The store did not answer in time; check its health and the network path (proxy). Cached values are used meanwhile if the agent has any.',
   malformed: 'Check the secret\'s content: a reference with "#key" needs a JSON object holding that key with a string value.',
   invalid_reference: 'Fix the reference syntax (docs/secrets.md).',
 };
@@ -43,14 +46,33 @@ export class SecretStoreError extends SdrError {
     detail: string,
     options: { storeType?: string; hint?: string; cause?: unknown } = {},
   ) {
-    super('SDR_ERR_SECRET', `secret store "${store}"${options.storeType ? ` (${options.storeType})` : ''}, secret "${secret}": ${kind.replace('_', ' ')}${detail ? `: ${detail}` : ''}`, {
-      hint: options.hint ?? HINTS[kind],
-      cause: options.cause,
-    });
+    super(
+      'SDR_ERR_SECRET',
+      `secret store "${store}"${options.storeType ? ` (${options.storeType})` : ''}, secret "${secret}": ${kind.replace('_', ' ')}${detail ? `: ${detail}` : ''}`,
+      {
+        hint: options.hint ?? HINTS[kind],
+        cause: options.cause,
+      },
+    );
   }
 }
 
-const NETWORK_UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+const NETWORK_UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 const NETWORK_TIMEOUT = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ABORT_ERR']);
 
 /**

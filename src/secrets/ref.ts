@@ -26,7 +26,10 @@ export function parseSecretRef(input: RefInput): SecretRef | { problem: string }
 function parseString(text: string): SecretRef | { problem: string } {
   const colon = text.indexOf(':');
   // The text is not echoed: a secret pasted where its reference belongs must not reach a log.
-  if (colon <= 0) return { problem: 'is not a secret reference: expected <store>:<name>[?version=<v>][#<key>], e.g. "vault-prod:secret/sdr/aws#access_key_id"' };
+  if (colon <= 0)
+    return {
+      problem: 'is not a secret reference: expected <store>:<name>[?version=<v>][#<key>], e.g. "vault-prod:secret/sdr/aws#access_key_id"',
+    };
   const store = text.slice(0, colon);
   let rest = text.slice(colon + 1);
   let key: string | undefined;
@@ -48,18 +51,31 @@ function parseString(text: string): SecretRef | { problem: string } {
 
 function fromObject(o: Exclude<RefInput, string>): SecretRef | { problem: string } {
   const extra = Object.keys(o).filter((k) => !['store', 'name', 'version', 'key'].includes(k));
-  if (extra.length) return { problem: `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${clip(k)}"`).join(', ')} in a secret reference (allowed: store, name, version, key)` };
-  for (const k of ['store', 'name'] as const) if (typeof o[k] !== 'string') return { problem: `a secret reference needs "${k}" (a string)` };
-  for (const k of ['version', 'key'] as const) if (o[k] !== undefined && (typeof o[k] !== 'string' || o[k] === '')) return { problem: `"${k}" of a secret reference must be a non-empty string` };
-  return check({ store: o.store as string, name: o.name as string, ...(o.version !== undefined ? { version: o.version as string } : {}), ...(o.key !== undefined ? { key: o.key as string } : {}) });
+  if (extra.length)
+    return {
+      problem: `unknown key${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${clip(k)}"`).join(', ')} in a secret reference (allowed: store, name, version, key)`,
+    };
+  for (const k of ['store', 'name'] as const)
+    if (typeof o[k] !== 'string') return { problem: `a secret reference needs "${k}" (a string)` };
+  for (const k of ['version', 'key'] as const)
+    if (o[k] !== undefined && (typeof o[k] !== 'string' || o[k] === ''))
+      return { problem: `"${k}" of a secret reference must be a non-empty string` };
+  return check({
+    store: o.store as string,
+    name: o.name as string,
+    ...(o.version !== undefined ? { version: o.version as string } : {}),
+    ...(o.key !== undefined ? { key: o.key as string } : {}),
+  });
 }
 
 function check(ref: SecretRef): SecretRef | { problem: string } {
-  if (!STORE_NAME.test(ref.store)) return { problem: 'the store name (before the first ":") must be lower-case letters, digits and "-", starting with a letter' };
+  if (!STORE_NAME.test(ref.store))
+    return { problem: 'the store name (before the first ":") must be lower-case letters, digits and "-", starting with a letter' };
   if (!ref.name) return { problem: `the secret name after "${ref.store}:" is empty` };
   if (ref.name.length > MAX_NAME) return { problem: `the secret name is longer than ${MAX_NAME} characters` };
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(ref.name + (ref.version ?? '') + (ref.key ?? ''))) return { problem: 'a secret reference must not contain control characters' };
+  if (/[\u0000-\u001f\u007f]/.test(ref.name + (ref.version ?? '') + (ref.key ?? '')))
+    return { problem: 'a secret reference must not contain control characters' };
   return ref;
 }
 

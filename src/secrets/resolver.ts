@@ -67,7 +67,13 @@ export class SecretResolver {
   /** The value a reference names: the whole secret, or its JSON key. Throws SecretStoreError. */
   async resolve(ref: SecretRef, options: ResolveOptions = {}): Promise<string> {
     const configured = this.stores.get(ref.store);
-    if (!configured) throw new SecretStoreError('invalid_reference', ref.store, secretLabel(ref.name, ref.version, ref.key), `no secret store named "${ref.store}" is configured (configured: ${this.storeNames.join(', ') || 'none'})`);
+    if (!configured)
+      throw new SecretStoreError(
+        'invalid_reference',
+        ref.store,
+        secretLabel(ref.name, ref.version, ref.key),
+        `no secret store named "${ref.store}" is configured (configured: ${this.storeNames.join(', ') || 'none'})`,
+      );
     const started = performance.now();
     const outcome = { value: 'cached' as ResolutionOutcome };
     const report = (o: ResolutionOutcome) => this.observer?.resolved(configured.store.type, o, (performance.now() - started) / 1000);
@@ -90,7 +96,11 @@ export class SecretResolver {
           await store.health(options);
           return { store: store.name, type: store.type };
         } catch (err) {
-          return { store: store.name, type: store.type, error: err instanceof SdrError ? err.describe() : String((err as Error)?.message ?? err) };
+          return {
+            store: store.name,
+            type: store.type,
+            error: err instanceof SdrError ? err.describe() : String((err as Error)?.message ?? err),
+          };
         }
       }),
     );
@@ -101,12 +111,23 @@ export class SecretResolver {
     await Promise.allSettled([...this.stores.values()].map((s) => s.store.close()));
   }
 
-  private async fetch(configured: ResolverStore, ref: SecretRef, options: ResolveOptions, outcome: { value: ResolutionOutcome }): Promise<FetchedSecret> {
+  private async fetch(
+    configured: ResolverStore,
+    ref: SecretRef,
+    options: ResolveOptions,
+    outcome: { value: ResolutionOutcome },
+  ): Promise<FetchedSecret> {
     const key = cacheKey(ref);
     let entry = this.cache.get(key);
     const age = entry?.secret ? this.now() - entry.fetchedAt : Infinity;
     if (!options.fresh && entry?.secret && age < configured.cacheTtlMs) return entry.secret;
-    if (!options.fresh && entry?.secret && entry.retryAt !== undefined && this.now() < entry.retryAt && age < configured.cacheTtlMs + configured.maxStaleMs) {
+    if (
+      !options.fresh &&
+      entry?.secret &&
+      entry.retryAt !== undefined &&
+      this.now() < entry.retryAt &&
+      age < configured.cacheTtlMs + configured.maxStaleMs
+    ) {
       outcome.value = 'stale';
       return entry.secret;
     }
@@ -130,7 +151,10 @@ export class SecretResolver {
           const stale = e.secret && this.now() - e.fetchedAt < configured.cacheTtlMs + configured.maxStaleMs;
           if (stale && !options.fresh && err instanceof SecretStoreError && OUTAGE_KINDS.has(err.kind)) {
             e.retryAt = this.now() + Math.min(OUTAGE_RETRY_MS, Math.max(configured.cacheTtlMs, 1_000));
-            this.logger.warn({ store: ref.store, secretName: ref.name, kind: err.kind, ageS: Math.round((this.now() - e.fetchedAt) / 1000) }, `secret store unreachable; using the cached value of ${formatSecretRef({ ...ref, key: undefined })}: ${err.message}`);
+            this.logger.warn(
+              { store: ref.store, secretName: ref.name, kind: err.kind, ageS: Math.round((this.now() - e.fetchedAt) / 1000) },
+              `secret store unreachable; using the cached value of ${formatSecretRef({ ...ref, key: undefined })}: ${err.message}`,
+            );
             outcome.value = 'stale';
             return e.secret!;
           }
@@ -160,17 +184,35 @@ function pickKey(store: SecretStore, ref: SecretRef, value: string): string {
   try {
     doc = JSON.parse(value);
   } catch {
-    throw new SecretStoreError('malformed', store.name, label, `the secret is not JSON, so it has no key "${ref.key}"`, { storeType: store.type });
+    throw new SecretStoreError('malformed', store.name, label, `the secret is not JSON, so it has no key "${ref.key}"`, {
+      storeType: store.type,
+    });
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new SecretStoreError('malformed', store.name, label, `the secret is JSON but not an object, so it has no key "${ref.key}"`, { storeType: store.type });
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new SecretStoreError('malformed', store.name, label, `the secret is JSON but not an object, so it has no key "${ref.key}"`, {
+      storeType: store.type,
+    });
   const obj = doc as Record<string, unknown>;
   if (!(ref.key in obj)) {
     const keys = Object.keys(obj).slice(0, 20);
-    throw new SecretStoreError('malformed', store.name, label, `the secret has no key "${ref.key}" (its keys: ${keys.map((k) => `"${k}"`).join(', ') || 'none'})`, { storeType: store.type });
+    throw new SecretStoreError(
+      'malformed',
+      store.name,
+      label,
+      `the secret has no key "${ref.key}" (its keys: ${keys.map((k) => `"${k}"`).join(', ') || 'none'})`,
+      { storeType: store.type },
+    );
   }
   const v = obj[ref.key];
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v !== 'string' || !v) throw new SecretStoreError('malformed', store.name, label, `key "${ref.key}" holds ${v === '' ? 'an empty string' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? (v === null ? 'null' : 'an object') : typeof v}, not a string`, { storeType: store.type });
+  if (typeof v !== 'string' || !v)
+    throw new SecretStoreError(
+      'malformed',
+      store.name,
+      label,
+      `key "${ref.key}" holds ${v === '' ? 'an empty string' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? (v === null ? 'null' : 'an object') : typeof v}, not a string`,
+      { storeType: store.type },
+    );
   return v;
 }
 

@@ -56,29 +56,71 @@ function spec(
   thing: string,
   search?: TypeSpec['search'],
 ): TypeSpec {
-  return { type, list: { op: listOp, key, item }, describe: { op: describeOp, field, lookup: byName(type, field), response, notFound, thing }, search };
+  return {
+    type,
+    list: { op: listOp, key, item },
+    describe: { op: describeOp, field, lookup: byName(type, field), response, notFound, thing },
+    search,
+  };
 }
 
 /** Every type the simulator serves, with its operations and shapes. */
 export const CATALOG: Record<SimResourceType, TypeSpec> = {
-  'notebook-instance': spec('notebook-instance', 'ListNotebookInstances', 'NotebookInstances', notebookInstanceSummary, 'DescribeNotebookInstance', 'NotebookInstanceName', notebookInstance, 'ValidationException', 'notebook instance'),
+  'notebook-instance': spec(
+    'notebook-instance',
+    'ListNotebookInstances',
+    'NotebookInstances',
+    notebookInstanceSummary,
+    'DescribeNotebookInstance',
+    'NotebookInstanceName',
+    notebookInstance,
+    'ValidationException',
+    'notebook instance',
+  ),
   domain: spec('domain', 'ListDomains', 'Domains', domainSummary, 'DescribeDomain', 'DomainId', domain, 'ResourceNotFound', 'domain'),
   'user-profile': {
-    ...spec('user-profile', 'ListUserProfiles', 'UserProfiles', userProfileSummary, 'DescribeUserProfile', 'UserProfileName', userProfile, 'ResourceNotFound', 'user profile'),
+    ...spec(
+      'user-profile',
+      'ListUserProfiles',
+      'UserProfiles',
+      userProfileSummary,
+      'DescribeUserProfile',
+      'UserProfileName',
+      userProfile,
+      'ResourceNotFound',
+      'user profile',
+    ),
     describe: {
       op: 'DescribeUserProfile',
       field: 'UserProfileName',
-      lookup: (r, input) => (typeof input.DomainId === 'string' && typeof input.UserProfileName === 'string' ? r.find('user-profile', input.UserProfileName, input.DomainId) : undefined),
+      lookup: (r, input) =>
+        typeof input.DomainId === 'string' && typeof input.UserProfileName === 'string'
+          ? r.find('user-profile', input.UserProfileName, input.DomainId)
+          : undefined,
       response: userProfile,
       notFound: 'ResourceNotFound',
       thing: 'user profile',
     },
   },
-  model: spec('model', 'ListModels', 'Models', modelSummary, 'DescribeModel', 'ModelName', model, 'ValidationException', 'model', { resource: 'Model', record: modelRecord }),
-  'model-package': spec('model-package', 'ListModelPackages', 'ModelPackageSummaryList', modelPackageSummary, 'DescribeModelPackage', 'ModelPackageName', modelPackage, 'ResourceNotFound', 'model package', {
-    resource: 'ModelPackage',
-    record: modelPackageRecord,
+  model: spec('model', 'ListModels', 'Models', modelSummary, 'DescribeModel', 'ModelName', model, 'ValidationException', 'model', {
+    resource: 'Model',
+    record: modelRecord,
   }),
+  'model-package': spec(
+    'model-package',
+    'ListModelPackages',
+    'ModelPackageSummaryList',
+    modelPackageSummary,
+    'DescribeModelPackage',
+    'ModelPackageName',
+    modelPackage,
+    'ResourceNotFound',
+    'model package',
+    {
+      resource: 'ModelPackage',
+      record: modelPackageRecord,
+    },
+  ),
   'model-package-group': spec(
     'model-package-group',
     'ListModelPackageGroups',
@@ -91,14 +133,66 @@ export const CATALOG: Record<SimResourceType, TypeSpec> = {
     'model package group',
     { resource: 'ModelPackageGroup', record: modelPackageGroupRecord },
   ),
-  'endpoint-config': spec('endpoint-config', 'ListEndpointConfigs', 'EndpointConfigs', endpointConfigSummary, 'DescribeEndpointConfig', 'EndpointConfigName', endpointConfig, 'ValidationException', 'endpoint configuration'),
-  endpoint: spec('endpoint', 'ListEndpoints', 'Endpoints', endpointSummary, 'DescribeEndpoint', 'EndpointName', endpoint, 'ValidationException', 'endpoint', { resource: 'Endpoint', record: endpointRecord }),
-  'training-job': spec('training-job', 'ListTrainingJobs', 'TrainingJobSummaries', trainingJobSummary, 'DescribeTrainingJob', 'TrainingJobName', trainingJob, 'ValidationException', 'training job', {
-    resource: 'TrainingJob',
-    record: trainingJobRecord,
-  }),
-  'transform-job': spec('transform-job', 'ListTransformJobs', 'TransformJobSummaries', transformJobSummary, 'DescribeTransformJob', 'TransformJobName', transformJob, 'ValidationException', 'transform job'),
-  'processing-job': spec('processing-job', 'ListProcessingJobs', 'ProcessingJobSummaries', processingJobSummary, 'DescribeProcessingJob', 'ProcessingJobName', processingJob, 'ValidationException', 'processing job'),
+  'endpoint-config': spec(
+    'endpoint-config',
+    'ListEndpointConfigs',
+    'EndpointConfigs',
+    endpointConfigSummary,
+    'DescribeEndpointConfig',
+    'EndpointConfigName',
+    endpointConfig,
+    'ValidationException',
+    'endpoint configuration',
+  ),
+  endpoint: spec(
+    'endpoint',
+    'ListEndpoints',
+    'Endpoints',
+    endpointSummary,
+    'DescribeEndpoint',
+    'EndpointName',
+    endpoint,
+    'ValidationException',
+    'endpoint',
+    { resource: 'Endpoint', record: endpointRecord },
+  ),
+  'training-job': spec(
+    'training-job',
+    'ListTrainingJobs',
+    'TrainingJobSummaries',
+    trainingJobSummary,
+    'DescribeTrainingJob',
+    'TrainingJobName',
+    trainingJob,
+    'ValidationException',
+    'training job',
+    {
+      resource: 'TrainingJob',
+      record: trainingJobRecord,
+    },
+  ),
+  'transform-job': spec(
+    'transform-job',
+    'ListTransformJobs',
+    'TransformJobSummaries',
+    transformJobSummary,
+    'DescribeTransformJob',
+    'TransformJobName',
+    transformJob,
+    'ValidationException',
+    'transform job',
+  ),
+  'processing-job': spec(
+    'processing-job',
+    'ListProcessingJobs',
+    'ProcessingJobSummaries',
+    processingJobSummary,
+    'DescribeProcessingJob',
+    'ProcessingJobName',
+    processingJob,
+    'ValidationException',
+    'processing job',
+  ),
   'hyper-parameter-tuning-job': spec(
     'hyper-parameter-tuning-job',
     'ListHyperParameterTuningJobs',
@@ -111,11 +205,33 @@ export const CATALOG: Record<SimResourceType, TypeSpec> = {
     'hyper-parameter tuning job',
     { resource: 'HyperParameterTuningJob', record: (r, t) => ({ ...tuningJob(r, t), Tags: r.tags('hyper-parameter-tuning-job', t) }) },
   ),
-  'feature-group': spec('feature-group', 'ListFeatureGroups', 'FeatureGroupSummaries', featureGroupSummary, 'DescribeFeatureGroup', 'FeatureGroupName', featureGroup, 'ResourceNotFound', 'feature group', {
-    resource: 'FeatureGroup',
-    record: featureGroupRecord,
-  }),
-  pipeline: spec('pipeline', 'ListPipelines', 'PipelineSummaries', pipelineSummary, 'DescribePipeline', 'PipelineName', pipeline, 'ResourceNotFound', 'pipeline', { resource: 'Pipeline', record: pipelineRecord }),
+  'feature-group': spec(
+    'feature-group',
+    'ListFeatureGroups',
+    'FeatureGroupSummaries',
+    featureGroupSummary,
+    'DescribeFeatureGroup',
+    'FeatureGroupName',
+    featureGroup,
+    'ResourceNotFound',
+    'feature group',
+    {
+      resource: 'FeatureGroup',
+      record: featureGroupRecord,
+    },
+  ),
+  pipeline: spec(
+    'pipeline',
+    'ListPipelines',
+    'PipelineSummaries',
+    pipelineSummary,
+    'DescribePipeline',
+    'PipelineName',
+    pipeline,
+    'ResourceNotFound',
+    'pipeline',
+    { resource: 'Pipeline', record: pipelineRecord },
+  ),
 };
 
 const SPECS = Object.values(CATALOG);

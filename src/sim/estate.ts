@@ -99,9 +99,18 @@ export class RegionEstate {
       `arn:aws:iam::${acct}:role/MLOpsPipelineRole`,
       `arn:aws:iam::${acct}:role/FeatureStoreAccessRole`,
       // A large account has a role per team, not five roles for everything.
-      ...Array.from({ length: Math.floor(totalResources(counts) / 250) }, (_, k) => `arn:aws:iam::${acct}:role/ml-team-${String(k).padStart(3, '0')}-execution`),
+      ...Array.from(
+        { length: Math.floor(totalResources(counts) / 250) },
+        (_, k) => `arn:aws:iam::${acct}:role/ml-team-${String(k).padStart(3, '0')}-execution`,
+      ),
     ];
-    this.buckets = [`sagemaker-${region}-${acct}`, `ml-datasets-${acct}`, 'churn-data-prod', 'fraud-ml-artifacts', `feature-store-offline-${region}`];
+    this.buckets = [
+      `sagemaker-${region}-${acct}`,
+      `ml-datasets-${acct}`,
+      'churn-data-prod',
+      'fraud-ml-artifacts',
+      `feature-store-offline-${region}`,
+    ];
     this.kmsKeys = [
       `arn:aws:kms:${region}:${acct}:key/${rng.uuid()}`,
       `arn:aws:kms:${region}:${acct}:key/${rng.uuid()}`,

@@ -80,7 +80,10 @@ export class Faults {
   /** Decide the fate of one request, at its arrival. */
   decide(service: 'sagemaker' | 'sts', region: string, operation: string): FaultDecision {
     if (service === 'sagemaker' && this.deniedRegions.has(region)) {
-      return { kind: 'error', error: new SimError('UnrecognizedClientException', 'The security token included in the request is invalid.') };
+      return {
+        kind: 'error',
+        error: new SimError('UnrecognizedClientException', 'The security token included in the request is invalid.'),
+      };
     }
     if (this.deniedOps.has(operation)) {
       const prefix = service === 'sts' ? 'sts' : 'sagemaker';

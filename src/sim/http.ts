@@ -42,7 +42,9 @@ export interface SimServer {
  * port is bound, rejects with the listen error (EADDRINUSE…).
  */
 export async function listenSim(handler: RequestListener | undefined, options: SimListenOptions = {}): Promise<SimServer> {
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+    : createHttpServer(handler);
   const sockets = new Set<Socket>();
   const timers = new Map<NodeJS.Timeout, () => void>();
   let down = false;

@@ -7,7 +7,14 @@
  * const sm = new SageMakerClient({ region: 'us-east-1', endpoint: sim.url, credentials });
  * await sim.close();
  */
-export { startSimulator, MAX_LOG_ENTRIES, type Simulator, type SimulatorOptions, type SimCredentials, type OperationLogEntry } from './server.js';
+export {
+  startSimulator,
+  MAX_LOG_ENTRIES,
+  type Simulator,
+  type SimulatorOptions,
+  type SimCredentials,
+  type OperationLogEntry,
+} from './server.js';
 export type { FaultOptions } from './faults.js';
 export { Estate, RegionEstate, generateEstate } from './estate.js';
 export { DEFAULT_COUNTS, scaledCounts, resolveCounts, totalResources, typeTotals } from './counts.js';

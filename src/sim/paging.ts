@@ -12,7 +12,9 @@ export function pageSize(input: JsonObject, def = DEFAULT_PAGE, max = MAX_PAGE):
   const v = input.MaxResults;
   if (v === undefined || v === null) return def;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
-    throw validation(`1 validation error detected: Value '${String(v)}' at 'maxResults' failed to satisfy constraint: Member must have value ${typeof v === 'number' && v < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`);
+    throw validation(
+      `1 validation error detected: Value '${String(v)}' at 'maxResults' failed to satisfy constraint: Member must have value ${typeof v === 'number' && v < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`,
+    );
   }
   return v;
 }
@@ -46,7 +48,13 @@ export interface Page<T> {
  * Page over positions `0..count-1`. `at(k)` returns the item at position k, or undefined to skip it
  * (Search skips resources it does not index); skipped positions do not count towards the page size.
  */
-export function paginate<T>(count: number, input: JsonObject, scope: string, at: (k: number) => T | undefined, def = DEFAULT_PAGE): Page<T> {
+export function paginate<T>(
+  count: number,
+  input: JsonObject,
+  scope: string,
+  at: (k: number) => T | undefined,
+  def = DEFAULT_PAGE,
+): Page<T> {
   const size = pageSize(input, def);
   let k = decodeToken(input.NextToken, scope);
   if (k > count) throw validation('The NextToken provided is invalid. Use the NextToken from the previous response.');

@@ -22,15 +22,36 @@ export function overlay(base: JsonObject, over: JsonObject | undefined): JsonObj
   const out: JsonObject = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? overlay(b as JsonObject, v as JsonObject) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
+        ? overlay(b as JsonObject, v as JsonObject)
+        : v;
   }
   return out;
 }
 
 /** `Search` resource names SageMaker accepts; the ones the simulator does not model return no results. */
 const SEARCH_RESOURCES = new Set([
-  'TrainingJob', 'Experiment', 'ExperimentTrial', 'ExperimentTrialComponent', 'Endpoint', 'Model', 'ModelPackage', 'ModelPackageGroup', 'Pipeline',
-  'PipelineExecution', 'FeatureGroup', 'FeatureMetadata', 'Image', 'ImageVersion', 'Project', 'HyperParameterTuningJob', 'ModelCard', 'PipelineVersion', 'HubContent', 'Job',
+  'TrainingJob',
+  'Experiment',
+  'ExperimentTrial',
+  'ExperimentTrialComponent',
+  'Endpoint',
+  'Model',
+  'ModelPackage',
+  'ModelPackageGroup',
+  'Pipeline',
+  'PipelineExecution',
+  'FeatureGroup',
+  'FeatureMetadata',
+  'Image',
+  'ImageVersion',
+  'Project',
+  'HyperParameterTuningJob',
+  'ModelCard',
+  'PipelineVersion',
+  'HubContent',
+  'Job',
 ]);
 
 /** The read-only SageMaker operations the simulator implements. */
@@ -75,7 +96,9 @@ function listRange(spec: TypeSpec, input: JsonObject, r: RegionEstate): { start:
   if (spec.type === 'model-package') {
     const type = input.ModelPackageType;
     if (type !== undefined && type !== 'Versioned' && type !== 'Unversioned' && type !== 'Both') {
-      throw validation(`1 validation error detected: Value '${String(type)}' at 'modelPackageType' failed to satisfy constraint: Member must satisfy enum value set: [Both, Versioned, Unversioned]`);
+      throw validation(
+        `1 validation error detected: Value '${String(type)}' at 'modelPackageType' failed to satisfy constraint: Member must satisfy enum value set: [Both, Versioned, Unversioned]`,
+      );
     }
     const vc = r.versionedCount;
     if (input.ModelPackageGroupName !== undefined) {
@@ -141,7 +164,9 @@ function listTuningTrainingJobs(input: JsonObject, ctx: SageMakerContext): JsonO
   }
   const [start, end] = r.trainingJobsOfTuningJob(t);
   const o = ordered(input, start, end);
-  const page = paginate(o.count, input, `${r.region}|ListTrainingJobsForHyperParameterTuningJob|${t}|${o.order}`, (k) => tuningTrainingJobSummary(r, o.index(k)));
+  const page = paginate(o.count, input, `${r.region}|ListTrainingJobsForHyperParameterTuningJob|${t}|${o.order}`, (k) =>
+    tuningTrainingJobSummary(r, o.index(k)),
+  );
   return { TrainingJobSummaries: page.items, NextToken: page.nextToken };
 }
 
@@ -150,7 +175,9 @@ function search(input: JsonObject, ctx: SageMakerContext): JsonObject {
   const resource = input.Resource;
   if (resource === undefined || resource === null) throw missingMember('Resource');
   if (typeof resource !== 'string' || !SEARCH_RESOURCES.has(resource)) {
-    throw validation(`1 validation error detected: Value '${String(resource)}' at 'resource' failed to satisfy constraint: Member must satisfy enum value set: [${[...SEARCH_RESOURCES].join(', ')}]`);
+    throw validation(
+      `1 validation error detected: Value '${String(resource)}' at 'resource' failed to satisfy constraint: Member must satisfy enum value set: [${[...SEARCH_RESOURCES].join(', ')}]`,
+    );
   }
   const spec = BY_SEARCH_RESOURCE.get(resource);
   const r = ctx.estate;
@@ -161,4 +188,3 @@ function search(input: JsonObject, ctx: SageMakerContext): JsonObject {
   });
   return { Results: page.items, NextToken: page.nextToken };
 }
-

@@ -107,7 +107,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
     // Anything but POST: a small status document (not an AWS operation, not logged).
     if (req.method !== 'POST') {
-      const info = JSON.stringify({ simulator: 'sdr-agent SageMaker + STS', accountId: estate.accountId, resourcesPerRegion: estate.resourcesPerRegion, heapUsedBytes: process.memoryUsage().heapUsed });
+      const info = JSON.stringify({
+        simulator: 'sdr-agent SageMaker + STS',
+        accountId: estate.accountId,
+        resourcesPerRegion: estate.resourcesPerRegion,
+        heapUsedBytes: process.memoryUsage().heapUsed,
+      });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(info) }).end(info);
       return;
     }
@@ -119,26 +124,49 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const contentType = one(req.headers['content-type']) ?? '';
     const service: 'sagemaker' | 'sts' = target !== undefined || contentType.includes('amz-json') ? 'sagemaker' : 'sts';
     const params = service === 'sts' ? new URLSearchParams(body) : undefined;
-    const operation = service === 'sagemaker' ? (target?.startsWith('SageMaker.') ? target.slice('SageMaker.'.length) : (target ?? '')) : (params?.get('Action') ?? '');
-    const entry = (status: number, errorCode?: string): OperationLogEntry => ({ service, operation, region, ...(accessKeyId ? { accessKeyId } : {}), status, ...(errorCode ? { errorCode } : {}) });
+    const operation =
+      service === 'sagemaker'
+        ? target?.startsWith('SageMaker.')
+          ? target.slice('SageMaker.'.length)
+          : (target ?? '')
+        : (params?.get('Action') ?? '');
+    const entry = (status: number, errorCode?: string): OperationLogEntry => ({
+      service,
+      operation,
+      region,
+      ...(accessKeyId ? { accessKeyId } : {}),
+      status,
+      ...(errorCode ? { errorCode } : {}),
+    });
 
     const send = (status: number, type: string, text: string, extra: Record<string, string> = {}) => {
       if (http.closed || res.destroyed) return;
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId, ...extra }).end(text);
+      res
+        .writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId, ...extra })
+        .end(text);
     };
     const fail = (error: SimError) => {
       log(entry(error.status, error.code));
       if (service === 'sts') return send(error.status, 'text/xml', stsErrorBody(error, requestId));
-      send(error.status, 'application/x-amz-json-1.1', JSON.stringify({ __type: error.code, message: error.message }), { 'x-amzn-errortype': error.code });
+      send(error.status, 'application/x-amz-json-1.1', JSON.stringify({ __type: error.code, message: error.message }), {
+        'x-amzn-errortype': error.code,
+      });
     };
 
     if (accepted) {
       const secret = accessKeyId ? (accepted.get(accessKeyId) ?? sessions.get(accessKeyId)?.secretAccessKey) : undefined;
-      if (!secret) return fail(service === 'sts' ? new SimError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403) : new SimError('UnrecognizedClientException', 'The security token included in the request is invalid.'));
+      if (!secret)
+        return fail(
+          service === 'sts'
+            ? new SimError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403)
+            : new SimError('UnrecognizedClientException', 'The security token included in the request is invalid.'),
+        );
       const signed = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body };
       if (!verifySigV4(signed, secret)) {
         const message = signatureMismatchMessage(signed);
-        return fail(service === 'sts' ? new SimError('SignatureDoesNotMatch', message, 403) : new SimError('InvalidSignatureException', message));
+        return fail(
+          service === 'sts' ? new SimError('SignatureDoesNotMatch', message, 403) : new SimError('InvalidSignatureException', message),
+        );
       }
     }
     while (gate && !http.closed) await gate.promise;
@@ -175,7 +203,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       log(entry(200));
       send(200, 'application/x-amz-json-1.1', JSON.stringify(output));
     } catch (err) {
-      fail(err instanceof SimError ? err : new SimError('InternalFailure', `Simulator error: ${(err as Error)?.message ?? String(err)}`, 500));
+      fail(
+        err instanceof SimError ? err : new SimError('InternalFailure', `Simulator error: ${(err as Error)?.message ?? String(err)}`, 500),
+      );
     }
   }
 
@@ -184,7 +214,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (!res.headersSent && !res.destroyed) {
         const e = err instanceof SimError ? err : new SimError('InternalFailure', String(err), 500);
         const text = JSON.stringify({ __type: e.code, message: e.message });
-        res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-errortype': e.code }).end(text);
+        res
+          .writeHead(e.status, {
+            'content-type': 'application/x-amz-json-1.1',
+            'content-length': Buffer.byteLength(text),
+            'x-amzn-errortype': e.code,
+          })
+          .end(text);
       }
     });
   }, options);

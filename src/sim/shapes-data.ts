@@ -30,7 +30,8 @@ export function featureGroup(r: RegionEstate, f: number): Wire<DescribeFeatureGr
     ],
     CreationTime: created,
     LastModifiedTime: ms(created + 3600),
-    OnlineStoreConfig: f % 2 === 0 ? { EnableOnlineStore: true, SecurityConfig: { KmsKeyId: kmsIf(r, f % 4 === 0, f + 1) } } : { EnableOnlineStore: false },
+    OnlineStoreConfig:
+      f % 2 === 0 ? { EnableOnlineStore: true, SecurityConfig: { KmsKeyId: kmsIf(r, f % 4 === 0, f + 1) } } : { EnableOnlineStore: false },
     OfflineStoreConfig: {
       S3StorageConfig: {
         S3Uri: base,
@@ -51,7 +52,13 @@ export function featureGroup(r: RegionEstate, f: number): Wire<DescribeFeatureGr
 /** ListFeatureGroups item. */
 export function featureGroupSummary(r: RegionEstate, f: number): Wire<FeatureGroupSummary> {
   const d = featureGroup(r, f);
-  return { FeatureGroupName: d.FeatureGroupName, FeatureGroupArn: d.FeatureGroupArn, CreationTime: d.CreationTime, FeatureGroupStatus: d.FeatureGroupStatus, OfflineStoreStatus: d.OfflineStoreStatus };
+  return {
+    FeatureGroupName: d.FeatureGroupName,
+    FeatureGroupArn: d.FeatureGroupArn,
+    CreationTime: d.CreationTime,
+    FeatureGroupStatus: d.FeatureGroupStatus,
+    OfflineStoreStatus: d.OfflineStoreStatus,
+  };
 }
 
 /** Search record for a feature group. */
@@ -95,7 +102,14 @@ function definition(r: RegionEstate, p: number): string {
           StoppingCondition: { MaxRuntimeInSeconds: 3600 },
         },
       },
-      { Name: 'RegisterModel', Type: 'RegisterModel', Arguments: { ModelPackageGroupName: r.counts.modelPackageGroups > 0 ? r.name('model-package-group', p % r.counts.modelPackageGroups) : 'models' } },
+      {
+        Name: 'RegisterModel',
+        Type: 'RegisterModel',
+        Arguments: {
+          ModelPackageGroupName:
+            r.counts.modelPackageGroups > 0 ? r.name('model-package-group', p % r.counts.modelPackageGroups) : 'models',
+        },
+      },
     ],
   });
 }

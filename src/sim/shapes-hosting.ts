@@ -52,7 +52,11 @@ export function endpointConfig(r: RegionEstate, c: number): Wire<DescribeEndpoin
 
 /** ListEndpointConfigs item. */
 export function endpointConfigSummary(r: RegionEstate, c: number): Wire<EndpointConfigSummary> {
-  return { EndpointConfigName: r.name('endpoint-config', c), EndpointConfigArn: r.arn('endpoint-config', c), CreationTime: r.created('endpoint-config', c) };
+  return {
+    EndpointConfigName: r.name('endpoint-config', c),
+    EndpointConfigArn: r.arn('endpoint-config', c),
+    CreationTime: r.created('endpoint-config', c),
+  };
 }
 
 /** The endpoint config endpoint `e` runs. */
@@ -68,7 +72,11 @@ export function endpoint(r: RegionEstate, e: number): Wire<DescribeEndpointOutpu
   const config = c === undefined ? undefined : endpointConfig(r, c);
   const created = Math.max(r.created('endpoint', e), config?.CreationTime ?? 0);
   const modified = ms(created + 600 + rng.int(86_400));
-  const st = weighted(rng, [['InService', 8], ['Updating', 1], ['Failed', 1]] as const);
+  const st = weighted(rng, [
+    ['InService', 8],
+    ['Updating', 1],
+    ['Failed', 1],
+  ] as const);
   const capture = config?.DataCaptureConfig;
   const models = c === undefined ? [] : configModels(r, c);
   return {
@@ -79,7 +87,9 @@ export function endpoint(r: RegionEstate, e: number): Wire<DescribeEndpointOutpu
       const image = modelImage(r, models[k]);
       return {
         VariantName: v.VariantName,
-        DeployedImages: [{ SpecifiedImage: image, ResolvedImage: `${image.split(':')[0]}@sha256:${rng.hex(64)}`, ResolutionTime: ms(created + 30) }],
+        DeployedImages: [
+          { SpecifiedImage: image, ResolvedImage: `${image.split(':')[0]}@sha256:${rng.hex(64)}`, ResolutionTime: ms(created + 30) },
+        ],
         CurrentWeight: v.InitialVariantWeight,
         DesiredWeight: v.InitialVariantWeight,
         CurrentInstanceCount: v.InitialInstanceCount,
@@ -96,7 +106,8 @@ export function endpoint(r: RegionEstate, e: number): Wire<DescribeEndpointOutpu
         }
       : undefined,
     EndpointStatus: st,
-    FailureReason: st === 'Failed' ? 'The primary container for production variant AllTraffic did not pass the ping health check.' : undefined,
+    FailureReason:
+      st === 'Failed' ? 'The primary container for production variant AllTraffic did not pass the ping health check.' : undefined,
     CreationTime: ms(created),
     LastModifiedTime: modified,
   };
@@ -105,7 +116,13 @@ export function endpoint(r: RegionEstate, e: number): Wire<DescribeEndpointOutpu
 /** ListEndpoints item. */
 export function endpointSummary(r: RegionEstate, e: number): Wire<EndpointSummary> {
   const d = endpoint(r, e);
-  return { EndpointName: d.EndpointName, EndpointArn: d.EndpointArn, CreationTime: d.CreationTime, LastModifiedTime: d.LastModifiedTime, EndpointStatus: d.EndpointStatus };
+  return {
+    EndpointName: d.EndpointName,
+    EndpointArn: d.EndpointArn,
+    CreationTime: d.CreationTime,
+    LastModifiedTime: d.LastModifiedTime,
+    EndpointStatus: d.EndpointStatus,
+  };
 }
 
 /** Search record for an endpoint. */
@@ -133,7 +150,13 @@ export function modelRecord(r: RegionEstate, m: number): Wire<ModelDashboardMode
   const d = model(r, m);
   const endpoints: Wire<ModelDashboardEndpoint>[] = modelEndpoints(r, m).map((e) => {
     const x = endpoint(r, e);
-    return { EndpointName: x.EndpointName, EndpointArn: x.EndpointArn, CreationTime: x.CreationTime, LastModifiedTime: x.LastModifiedTime, EndpointStatus: x.EndpointStatus };
+    return {
+      EndpointName: x.EndpointName,
+      EndpointArn: x.EndpointArn,
+      CreationTime: x.CreationTime,
+      LastModifiedTime: x.LastModifiedTime,
+      EndpointStatus: x.EndpointStatus,
+    };
   });
   return {
     Model: {

@@ -13,7 +13,11 @@ export function transformJob(r: RegionEstate, i: number): Wire<DescribeTransform
   const rng = r.rng('transform-job', i, 10);
   const name = r.name('transform-job', i);
   const created = r.created('transform-job', i);
-  const st = weighted(rng, [['Completed', 8], ['Failed', 1], ['Stopped', 1]] as const);
+  const st = weighted(rng, [
+    ['Completed', 8],
+    ['Failed', 1],
+    ['Stopped', 1],
+  ] as const);
   const start = ms(created + 120 + rng.int(300));
   const end = ms(start + 300 + rng.int(3600));
   const bucket = r.buckets[rng.int(r.buckets.length - 1)];
@@ -30,7 +34,9 @@ export function transformJob(r: RegionEstate, i: number): Wire<DescribeTransform
     BatchStrategy: 'MultiRecord',
     Environment: { API_KEY: `sk-live-${rng.hex(32)}`, SAGEMAKER_MODEL_SERVER_TIMEOUT: '3600' },
     TransformInput: {
-      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: s3(r, bucket, `${project}/batch/input/`, i % 2 === 0 ? 's3' : 'virtual') } },
+      DataSource: {
+        S3DataSource: { S3DataType: 'S3Prefix', S3Uri: s3(r, bucket, `${project}/batch/input/`, i % 2 === 0 ? 's3' : 'virtual') },
+      },
       ContentType: 'text/csv',
       CompressionType: 'None',
       SplitType: 'Line',
@@ -68,7 +74,11 @@ export function processingJob(r: RegionEstate, i: number): Wire<DescribeProcessi
   const rng = r.rng('processing-job', i, 10);
   const name = r.name('processing-job', i);
   const created = r.created('processing-job', i);
-  const st = weighted(rng, [['Completed', 8], ['Failed', 1], ['Stopped', 1]] as const);
+  const st = weighted(rng, [
+    ['Completed', 8],
+    ['Failed', 1],
+    ['Stopped', 1],
+  ] as const);
   const start = ms(created + 90 + rng.int(200));
   const end = ms(start + 120 + rng.int(1800));
   const bucket = r.buckets[rng.int(r.buckets.length - 1)];
@@ -78,24 +88,55 @@ export function processingJob(r: RegionEstate, i: number): Wire<DescribeProcessi
       {
         InputName: 'input-1',
         AppManaged: false,
-        S3Input: { S3Uri: s3(r, bucket, `${project}/raw/`, i % 3 === 2 ? 'path' : 's3'), LocalPath: '/opt/ml/processing/input', S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated', S3CompressionType: 'None' },
+        S3Input: {
+          S3Uri: s3(r, bucket, `${project}/raw/`, i % 3 === 2 ? 'path' : 's3'),
+          LocalPath: '/opt/ml/processing/input',
+          S3DataType: 'S3Prefix',
+          S3InputMode: 'File',
+          S3DataDistributionType: 'FullyReplicated',
+          S3CompressionType: 'None',
+        },
       },
       {
         InputName: 'code',
         AppManaged: false,
-        S3Input: { S3Uri: s3(r, r.buckets[0], `${name}/input/code/preprocess.py`), LocalPath: '/opt/ml/processing/input/code', S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: 'FullyReplicated', S3CompressionType: 'None' },
+        S3Input: {
+          S3Uri: s3(r, r.buckets[0], `${name}/input/code/preprocess.py`),
+          LocalPath: '/opt/ml/processing/input/code',
+          S3DataType: 'S3Prefix',
+          S3InputMode: 'File',
+          S3DataDistributionType: 'FullyReplicated',
+          S3CompressionType: 'None',
+        },
       },
     ],
     ProcessingOutputConfig: {
       Outputs: [
-        { OutputName: 'train', S3Output: { S3Uri: s3(r, bucket, `${project}/data/train/`), LocalPath: '/opt/ml/processing/train', S3UploadMode: 'EndOfJob' }, AppManaged: false },
-        { OutputName: 'validation', S3Output: { S3Uri: s3(r, bucket, `${project}/data/validation/`), LocalPath: '/opt/ml/processing/validation', S3UploadMode: 'EndOfJob' }, AppManaged: false },
+        {
+          OutputName: 'train',
+          S3Output: { S3Uri: s3(r, bucket, `${project}/data/train/`), LocalPath: '/opt/ml/processing/train', S3UploadMode: 'EndOfJob' },
+          AppManaged: false,
+        },
+        {
+          OutputName: 'validation',
+          S3Output: {
+            S3Uri: s3(r, bucket, `${project}/data/validation/`),
+            LocalPath: '/opt/ml/processing/validation',
+            S3UploadMode: 'EndOfJob',
+          },
+          AppManaged: false,
+        },
       ],
       KmsKeyId: i % 2 === 1 ? r.kmsKeys[i % r.kmsKeys.length] : undefined,
     },
     ProcessingJobName: name,
     ProcessingResources: {
-      ClusterConfig: { InstanceCount: 1 + rng.int(2), InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30, VolumeKmsKeyId: kmsIf(r, i % 2 === 0, i + 1) },
+      ClusterConfig: {
+        InstanceCount: 1 + rng.int(2),
+        InstanceType: 'ml.m5.xlarge',
+        VolumeSizeInGB: 30,
+        VolumeKmsKeyId: kmsIf(r, i % 2 === 0, i + 1),
+      },
     },
     StoppingCondition: { MaxRuntimeInSeconds: 3600 },
     AppSpecification: { ImageUri: images(r).sklearn, ContainerEntrypoint: ['python3', '/opt/ml/processing/input/code/preprocess.py'] },

@@ -48,13 +48,20 @@ export function model(r: RegionEstate, i: number): Wire<DescribeModelOutput> {
       {
         ContainerHostname: 'predict',
         Image: img.xgboost,
-        ModelDataSource: { S3DataSource: { S3Uri: data.slice(0, data.lastIndexOf('/') + 1), S3DataType: 'S3Prefix', CompressionType: 'None' } },
+        ModelDataSource: {
+          S3DataSource: { S3Uri: data.slice(0, data.lastIndexOf('/') + 1), S3DataType: 'S3Prefix', CompressionType: 'None' },
+        },
         Environment: { DB_PASSWORD: `model-hunter2-${i}` },
         Mode: 'SingleModel',
       },
     ];
   } else {
-    primary = { Image: i % 5 === 4 ? img.huggingface : img.xgboost, ModelDataUrl: artifacts(r, i, 0), Environment: env, Mode: 'SingleModel' };
+    primary = {
+      Image: i % 5 === 4 ? img.huggingface : img.xgboost,
+      ModelDataUrl: artifacts(r, i, 0),
+      Environment: env,
+      Mode: 'SingleModel',
+    };
   }
   return {
     ModelName: r.name('model', i),
@@ -84,7 +91,11 @@ function createdBy(r: RegionEstate, salt: number): Wire<UserContext> {
   const profiles = r.total('user-profile');
   if (profiles === 0) return { IamIdentity: { Arn: r.roles[3], PrincipalId: 'AROASIMULATOR0000001' } };
   const u = salt % profiles;
-  return { UserProfileArn: r.arn('user-profile', u), UserProfileName: r.name('user-profile', u), DomainId: r.domainId(r.domainOfProfile(u)) };
+  return {
+    UserProfileArn: r.arn('user-profile', u),
+    UserProfileName: r.name('user-profile', u),
+    DomainId: r.domainId(r.domainOfProfile(u)),
+  };
 }
 
 /** DescribeModelPackageGroup. */
@@ -143,7 +154,15 @@ export function modelPackage(r: RegionEstate, i: number): Wire<DescribeModelPack
     ModelPackageStatus: 'Completed',
     ModelPackageStatusDetails: { ValidationStatuses: [], ImageScanStatuses: [] },
     CertifyForMarketplace: false,
-    ModelApprovalStatus: v ? (latest ? 'Approved' : weighted(rng, [['Approved', 2], ['Rejected', 1], ['PendingManualApproval', 1]] as const)) : undefined,
+    ModelApprovalStatus: v
+      ? latest
+        ? 'Approved'
+        : weighted(rng, [
+            ['Approved', 2],
+            ['Rejected', 1],
+            ['PendingManualApproval', 1],
+          ] as const)
+      : undefined,
     CreatedBy: createdBy(r, i),
     LastModifiedTime: ms(created + 3600),
     SecurityConfig: i % 2 === 0 ? undefined : { KmsKeyId: kmsIf(r, true, i) },

@@ -24,7 +24,11 @@ export function notebookInstance(r: RegionEstate, i: number): Wire<DescribeNoteb
   return {
     NotebookInstanceArn: r.arn('notebook-instance', i),
     NotebookInstanceName: name,
-    NotebookInstanceStatus: weighted(rng, [['InService', 5], ['Stopped', 3], ['Failed', 1]] as const),
+    NotebookInstanceStatus: weighted(rng, [
+      ['InService', 5],
+      ['Stopped', 3],
+      ['Failed', 1],
+    ] as const),
     Url: `${name.toLowerCase()}.notebook.${r.region}.sagemaker.aws`,
     InstanceType: rng.pick(['ml.t3.medium', 'ml.m5.xlarge', 'ml.g4dn.xlarge'] as const),
     SubnetId: r.subnets[i % r.subnets.length],

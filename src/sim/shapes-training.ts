@@ -32,7 +32,11 @@ export function trainingArtifacts(r: RegionEstate, i: number): string {
 function status(r: RegionEstate, i: number): TrainingJobStatus {
   if (r.tuningJobOf(i) !== undefined) return 'Completed';
   if (i === r.counts.trainingJobs - 1 && i > 0) return 'InProgress';
-  return weighted(r.rng('training-job', i, 21), [['Completed', 8], ['Failed', 1], ['Stopped', 1]] as const);
+  return weighted(r.rng('training-job', i, 21), [
+    ['Completed', 8],
+    ['Failed', 1],
+    ['Stopped', 1],
+  ] as const);
 }
 
 const SECONDARY: Record<TrainingJobStatus, SecondaryStatus> = {
@@ -47,7 +51,13 @@ const SECONDARY: Record<TrainingJobStatus, SecondaryStatus> = {
 function channels(r: RegionEstate, i: number, project: string, bucket: string): Wire<Channel>[] {
   const channel = (name: string, form: S3Form): Wire<Channel> => ({
     ChannelName: name,
-    DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: s3(r, bucket, `${project}/data/${name}/`, form), S3DataDistributionType: 'FullyReplicated' } },
+    DataSource: {
+      S3DataSource: {
+        S3DataType: 'S3Prefix',
+        S3Uri: s3(r, bucket, `${project}/data/${name}/`, form),
+        S3DataDistributionType: 'FullyReplicated',
+      },
+    },
     ContentType: 'text/csv',
     CompressionType: 'None',
     RecordWrapperType: 'None',
@@ -107,9 +117,12 @@ export function trainingJob(r: RegionEstate, i: number): Wire<DescribeTrainingJo
     SecondaryStatusTransitions: [
       { Status: 'Starting', StartTime: created, EndTime: start, StatusMessage: 'Preparing the instances for training' },
       { Status: 'Training', StartTime: start, EndTime: end, StatusMessage: 'Training image download completed. Training in progress.' },
-      ...(end === undefined ? [] : [{ Status: SECONDARY[st], StartTime: end, EndTime: end, StatusMessage: `Training job ${st.toLowerCase()}` }]),
+      ...(end === undefined
+        ? []
+        : [{ Status: SECONDARY[st], StartTime: end, EndTime: end, StatusMessage: `Training job ${st.toLowerCase()}` }]),
     ],
-    FinalMetricDataList: st === 'Completed' ? [{ MetricName: 'validation:auc', Value: 0.7 + rng.float() * 0.25, Timestamp: end }] : undefined,
+    FinalMetricDataList:
+      st === 'Completed' ? [{ MetricName: 'validation:auc', Value: 0.7 + rng.float() * 0.25, Timestamp: end }] : undefined,
     EnableNetworkIsolation: i % 2 === 0,
     EnableInterContainerTrafficEncryption: i % 3 === 1,
     EnableManagedSpotTraining: i % 4 === 0,
@@ -151,7 +164,11 @@ export function tuningTrainingJobSummary(r: RegionEstate, i: number): Wire<Hyper
     TrainingEndTime: d.TrainingEndTime,
     TrainingJobStatus: d.TrainingJobStatus,
     TunedHyperParameters: { max_depth: d.HyperParameters?.max_depth ?? '6', eta: d.HyperParameters?.eta ?? '0.1' },
-    FinalHyperParameterTuningJobObjectiveMetric: { Type: 'Maximize', MetricName: 'validation:auc', Value: d.FinalMetricDataList?.[0]?.Value ?? 0.5 },
+    FinalHyperParameterTuningJobObjectiveMetric: {
+      Type: 'Maximize',
+      MetricName: 'validation:auc',
+      Value: d.FinalMetricDataList?.[0]?.Value ?? 0.5,
+    },
     ObjectiveStatus: 'Succeeded',
   };
 }
@@ -163,7 +180,11 @@ export function tuningDefinition(r: RegionEstate, t: number): Wire<HyperParamete
   const project = PROJECTS[t % PROJECTS.length];
   return {
     StaticHyperParameters: { objective: 'binary:logistic', num_round: '200', api_token: `tok_live_${rng.hex(24)}` },
-    AlgorithmSpecification: { TrainingImage: images(r).xgboost, TrainingInputMode: 'File', MetricDefinitions: [{ Name: 'validation:auc', Regex: 'validation-auc:([0-9\\.]+)' }] },
+    AlgorithmSpecification: {
+      TrainingImage: images(r).xgboost,
+      TrainingInputMode: 'File',
+      MetricDefinitions: [{ Name: 'validation:auc', Regex: 'validation-auc:([0-9\\.]+)' }],
+    },
     RoleArn: r.roles[1],
     InputDataConfig: channels(r, t, project, bucket),
     VpcConfig: t % 2 === 0 ? vpcConfig(r, rng) : undefined,

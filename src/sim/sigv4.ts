@@ -9,7 +9,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
-const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
 export interface SignedRequest {
   method: string;
@@ -69,14 +70,18 @@ export function checkSigV4(request: SignedRequest, secretAccessKey: string, now 
  * never passes such an echo on.
  */
 export function signatureMismatchMessage(request: SignedRequest): string {
-  const base = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+  const base =
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
   const auth = parseSigV4(request.headers.authorization);
   const signed = auth && canonicalOf(request, auth);
   if (!signed) return base;
   return `${base}\n\nThe Canonical String for this request should have been\n'${signed.canonical}'\n\nThe String-to-Sign should have been\n'${signed.stringToSign}'\n`;
 }
 
-function canonicalOf(request: SignedRequest, auth: NonNullable<ReturnType<typeof parseSigV4>>): { canonical: string; stringToSign: string; signedAt: number } | undefined {
+function canonicalOf(
+  request: SignedRequest,
+  auth: NonNullable<ReturnType<typeof parseSigV4>>,
+): { canonical: string; stringToSign: string; signedAt: number } | undefined {
   const { date, region, service, signedHeaders } = auth;
   const amzDate = request.headers['x-amz-date'];
   const t = typeof amzDate === 'string' ? /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(amzDate) : null;
@@ -91,13 +96,30 @@ function canonicalOf(request: SignedRequest, auth: NonNullable<ReturnType<typeof
     .map(([k, v = '']) => `${k}=${v}`)
     .join('&');
   const names = signedHeaders.split(';');
-  const canonicalHeaders = names.map((n) => `${n}:${String(request.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalHeaders = names
+    .map(
+      (n) =>
+        `${n}:${String(request.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const bodyHash = sha256(request.body);
   const claimed = request.headers['x-amz-content-sha256'];
   // A claimed payload hash is what gets signed, so it must be the body's.
   if (typeof claimed === 'string' && claimed !== 'UNSIGNED-PAYLOAD' && claimed !== bodyHash) return undefined;
   const payloadHash = typeof claimed === 'string' ? claimed : bodyHash;
-  const canonical = [request.method, path.split('/').map((seg) => encode(decodeURIComponent(seg))).join('/'), canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n');
+  const canonical = [
+    request.method,
+    path
+      .split('/')
+      .map((seg) => encode(decodeURIComponent(seg)))
+      .join('/'),
+    canonicalQuery,
+    canonicalHeaders,
+    signedHeaders,
+    payloadHash,
+  ].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, `${date}/${region}/${service}/aws4_request`, sha256(canonical)].join('\n');
   return { canonical, stringToSign, signedAt };
 }

@@ -54,7 +54,12 @@ export interface StsCaller {
 export function handleSts(action: string, params: URLSearchParams, accountId: string, requestId: string, caller: StsCaller = {}): StsReply {
   if (!action) throw new SimError('MissingAction', 'Missing Action', 400);
   if (action === 'AssumeRole') return assumeRole(params, requestId, caller.sessions);
-  if (action !== 'GetCallerIdentity') throw new SimError('InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`, 400);
+  if (action !== 'GetCallerIdentity')
+    throw new SimError(
+      'InvalidAction',
+      `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`,
+      400,
+    );
   const id = (caller.accessKeyId ? caller.sessions?.get(caller.accessKeyId) : undefined) ?? callerIdentity(accountId);
   const body =
     `<GetCallerIdentityResponse xmlns="${NS}">\n` +
@@ -73,7 +78,11 @@ export function handleSts(action: string, params: URLSearchParams, accountId: st
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 
 function stsValidation(member: string, constraint: string): SimError {
-  return new SimError('ValidationError', `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`, 400);
+  return new SimError(
+    'ValidationError',
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`,
+    400,
+  );
 }
 
 function assumeRole(params: URLSearchParams, requestId: string, sessions: StsSessions | undefined): StsReply {
@@ -81,9 +90,11 @@ function assumeRole(params: URLSearchParams, requestId: string, sessions: StsSes
   const sessionName = params.get('RoleSessionName');
   if (!roleArn) throw stsValidation('roleArn', 'Member must not be null');
   if (!sessionName) throw stsValidation('roleSessionName', 'Member must not be null');
-  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw stsValidation('roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
+  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName))
+    throw stsValidation('roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
   const duration = Number(params.get('DurationSeconds') ?? 3600);
-  if (!Number.isInteger(duration) || duration < 900 || duration > 43_200) throw stsValidation('durationSeconds', 'Member must have value between 900 and 43200');
+  if (!Number.isInteger(duration) || duration < 900 || duration > 43_200)
+    throw stsValidation('durationSeconds', 'Member must have value between 900 and 43200');
   const m = ROLE_ARN.exec(roleArn);
   if (!m) throw stsValidation('roleArn', 'Member must be a valid IAM role ARN');
   const [, account, roleName] = m;
@@ -92,7 +103,11 @@ function assumeRole(params: URLSearchParams, requestId: string, sessions: StsSes
     UserId: `${uniqueId('AROA', roleArn)}:${sessionName}`,
     Account: account,
   };
-  const key = (n: number) => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, n);
+  const key = (n: number) =>
+    randomBytes(n)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, n);
   const accessKeyId = `ASIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`;
   const expiration = new Date(Math.floor(Date.now() / 1000) * 1000 + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const secretAccessKey = key(40);

@@ -24,7 +24,10 @@ export class Backoff {
   readonly stableMs: number;
   private readonly random: () => number;
 
-  constructor(options: BackoffOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: BackoffOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.baseMs = options.baseMs ?? 1000;
     this.capMs = options.capMs ?? 60_000;
     this.stableMs = options.stableMs ?? 60_000;

@@ -41,21 +41,29 @@ const UNTRUSTED = new Set([
 ]);
 
 const TRUST_HINT =
-  'If the control plane uses a private CA, give its certificate (PEM) in controlPlane.caFile (or NODE_EXTRA_CA_CERTS); if a proxy inspects TLS, trust the proxy\'s CA the same way. Verification cannot be turned off.';
+  "If the control plane uses a private CA, give its certificate (PEM) in controlPlane.caFile (or NODE_EXTRA_CA_CERTS); if a proxy inspects TLS, trust the proxy's CA the same way. Verification cannot be turned off.";
 
 /** The hint for each cause; exported for docs and tests. */
 export const CONNECT_HINTS: Record<ConnectFailureCause, string> = {
-  refused: 'Nothing accepts connections at that host and port: check controlPlane.url (host and port) and that the control plane is running.',
-  unreachable: 'The host cannot be reached from here: check controlPlane.url, the network route and firewall rules for outbound connections (or set HTTPS_PROXY if outbound traffic must go through a proxy).',
-  timeout: 'The connection timed out: check controlPlane.url, firewall rules for outbound connections, and whether a proxy is required (HTTPS_PROXY).',
+  refused:
+    'Nothing accepts connections at that host and port: check controlPlane.url (host and port) and that the control plane is running.',
+  unreachable:
+    'The host cannot be reached from here: check controlPlane.url, the network route and firewall rules for outbound connections (or set HTTPS_PROXY if outbound traffic must go through a proxy).',
+  timeout:
+    'The connection timed out: check controlPlane.url, firewall rules for outbound connections, and whether a proxy is required (HTTPS_PROXY).',
   dns: 'The host name does not resolve: check the host in controlPlane.url and the DNS settings of this machine (or set HTTPS_PROXY if only a proxy can resolve it).',
-  'proxy-auth': 'The proxy did not accept the user name and password of the proxy URL (HTTPS_PROXY or proxy: in the config), or got none: check them.',
-  'proxy-refused': 'The proxy refuses this destination: ask for the control plane\'s host and port to be allowed, or list it in NO_PROXY if it is reachable directly.',
-  'proxy-unreachable': 'Check the proxy URL (HTTPS_PROXY or proxy: in the config) and that the proxy is running, or list the control plane\'s host in NO_PROXY if it is reachable directly.',
+  'proxy-auth':
+    'The proxy did not accept the user name and password of the proxy URL (HTTPS_PROXY or proxy: in the config), or got none: check them.',
+  'proxy-refused':
+    "The proxy refuses this destination: ask for the control plane's host and port to be allowed, or list it in NO_PROXY if it is reachable directly.",
+  'proxy-unreachable':
+    "Check the proxy URL (HTTPS_PROXY or proxy: in the config) and that the proxy is running, or list the control plane's host in NO_PROXY if it is reachable directly.",
   'untrusted-certificate': TRUST_HINT,
-  'expired-certificate': 'The control plane\'s certificate has expired (or is not yet valid): renew it, and check this machine\'s clock.',
-  'hostname-mismatch': 'The certificate does not name the host in controlPlane.url: use the host name the certificate was issued for, or reissue the certificate with that name.',
-  'token-refused': 'Check agent.id and the agent token (agent.tokenFile / agent.tokenEnv) against what the control plane issued; a revoked token needs a new one.',
+  'expired-certificate': "The control plane's certificate has expired (or is not yet valid): renew it, and check this machine's clock.",
+  'hostname-mismatch':
+    'The certificate does not name the host in controlPlane.url: use the host name the certificate was issued for, or reissue the certificate with that name.',
+  'token-refused':
+    'Check agent.id and the agent token (agent.tokenFile / agent.tokenEnv) against what the control plane issued; a revoked token needs a new one.',
   'http-status': 'Something other than the control plane answered (a load balancer or proxy?): check controlPlane.url, including its path.',
   other: 'Check controlPlane.url and the network between this machine and the control plane.',
 };
@@ -103,7 +111,11 @@ export function classifyConnectError(err: unknown): ConnectFailure {
 /** The control plane (or something in front of it) answered the upgrade with an HTTP status. */
 export function classifyUpgradeStatus(status: number): ConnectFailure {
   if (status === 401 || status === 403) {
-    return { cause: 'token-refused', what: `the control plane refused the agent token (HTTP ${status})`, hint: CONNECT_HINTS['token-refused'] };
+    return {
+      cause: 'token-refused',
+      what: `the control plane refused the agent token (HTTP ${status})`,
+      hint: CONNECT_HINTS['token-refused'],
+    };
   }
   return { cause: 'http-status', what: `the WebSocket upgrade was answered with HTTP ${status}`, hint: CONNECT_HINTS['http-status'] };
 }

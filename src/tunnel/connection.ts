@@ -143,7 +143,8 @@ const ROTATE_WAIT_MS = 60_000;
 
 /** Hints for the close codes in {@link REFUSED_CODES}. */
 const REFUSED_HINTS: Record<number, string> = {
-  [CLOSE_CODES.UNAUTHORIZED.code]: 'Check agent.id and the agent token (agent.tokenFile / agent.tokenEnv) against what the control plane issued.',
+  [CLOSE_CODES.UNAUTHORIZED.code]:
+    'Check agent.id and the agent token (agent.tokenFile / agent.tokenEnv) against what the control plane issued.',
   [CLOSE_CODES.FORBIDDEN.code]: 'The control plane does not allow this agent: check its registration on the control plane.',
   [CLOSE_CODES.SUPERSEDED.code]: 'Another agent process connected with the same agent id: run one process per agent id.',
   [CLOSE_CODES.VERSION_MISMATCH.code]: 'The agent and the control plane share no protocol version: upgrade the older one.',
@@ -352,13 +353,29 @@ export class Tunnel {
     ws.on('open', () => {
       if (ws.protocol !== SUBPROTOCOL) {
         this.lastError = `the control plane did not select the ${SUBPROTOCOL} subprotocol`;
-        this.note(ws, { cause: 'no-subprotocol', what: this.lastError, hint: 'Check that controlPlane.url points to an sdr-agent control plane (path included).' }, 'error');
+        this.note(
+          ws,
+          {
+            cause: 'no-subprotocol',
+            what: this.lastError,
+            hint: 'Check that controlPlane.url points to an sdr-agent control plane (path included).',
+          },
+          'error',
+        );
         ws.close(CLOSE_CODES.INVALID_FRAME.code, CLOSE_CODES.INVALID_FRAME.reason);
         return;
       }
       this.handshakeTimer = setTimeout(() => {
         this.lastError = 'the control plane sent no welcome in time';
-        this.note(ws, { cause: 'handshake-timeout', what: this.lastError, hint: 'The control plane accepted the connection but did not answer the hello: check its logs and load.' }, 'warn');
+        this.note(
+          ws,
+          {
+            cause: 'handshake-timeout',
+            what: this.lastError,
+            hint: 'The control plane accepted the connection but did not answer the hello: check its logs and load.',
+          },
+          'warn',
+        );
         ws.close(CLOSE_CODES.HANDSHAKE_TIMEOUT.code, CLOSE_CODES.HANDSHAKE_TIMEOUT.reason);
         this.forceAfter(ws, this.closeTimeoutMs);
       }, this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS);
@@ -389,7 +406,13 @@ export class Tunnel {
         refused = this.endNote.what;
       } else if (REFUSED_CODES.has(code)) {
         refused = `the control plane closed the session with ${code} (${reason || 'no reason'})`;
-        this.endNote = { what: refused, level: 'error', cause: 'refused-close', reason: 'refused', ...(REFUSED_HINTS[code] ? { hint: REFUSED_HINTS[code] } : {}) };
+        this.endNote = {
+          what: refused,
+          level: 'error',
+          cause: 'refused-close',
+          reason: 'refused',
+          ...(REFUSED_HINTS[code] ? { hint: REFUSED_HINTS[code] } : {}),
+        };
       } else if (this.session) {
         this.endNote ??= {
           what: `the control plane closed the connection (${code}${reason ? ` ${reason}` : ''})`,
@@ -403,7 +426,11 @@ export class Tunnel {
   }
 
   /** Remember why `ws` is ending (the first reason wins: a socket error is followed by its close). */
-  private note(ws: WebSocket, failure: ConnectFailure | { cause: AttemptFailureCause; what: string; hint?: string }, level: EndNote['level']): void {
+  private note(
+    ws: WebSocket,
+    failure: ConnectFailure | { cause: AttemptFailureCause; what: string; hint?: string },
+    level: EndNote['level'],
+  ): void {
     if (this.ws !== ws || this.endNote) return;
     this.endNote = { what: failure.what, level, cause: failure.cause, ...(failure.hint ? { hint: failure.hint } : {}) };
   }
@@ -414,7 +441,15 @@ export class Tunnel {
 
   /** The agent closes over a protocol violation of the control plane's: noted as the agent's close, with why. */
   private protocolClose(ws: WebSocket, close: CloseFrame, what: string): void {
-    this.note(ws, { cause: 'protocol', what: `${what}; the agent closed the connection with ${close.code} (${close.reason})`, hint: 'The control plane does not follow docs/protocol.md: check its version and logs.' }, 'warn');
+    this.note(
+      ws,
+      {
+        cause: 'protocol',
+        what: `${what}; the agent closed the connection with ${close.code} (${close.reason})`,
+        hint: 'The control plane does not follow docs/protocol.md: check its version and logs.',
+      },
+      'warn',
+    );
     if (this.ws === ws && this.endNote) this.endNote.reason = 'protocol_error';
     ws.close(close.code, close.reason);
   }
@@ -440,7 +475,10 @@ export class Tunnel {
     this.lastError = what;
     // Said now, when it happens (the close may wait for a peer that is not reading); the line for the
     // end of the session follows when the socket is gone.
-    this.options.logger.warn({ code: close.code }, `${what}; closing the session with ${close.code} and reconnecting with backoff: ${advice}`);
+    this.options.logger.warn(
+      { code: close.code },
+      `${what}; closing the session with ${close.code} and reconnecting with backoff: ${advice}`,
+    );
     this.endNote = { what: `closed with ${close.code} (${close.reason}) after: ${what}`, level: 'warn', reason: 'flood' };
     ws.close(close.code, close.reason);
     this.forceAfter(ws, this.closeTimeoutMs);
@@ -481,7 +519,10 @@ export class Tunnel {
     if (hadSession) {
       this.options.observer?.sessionEnded(note?.reason ?? 'network_error');
       const what = note?.what ?? 'the connection closed';
-      this.options.logger[note?.level ?? 'warn']({ url, nextDelayMs: delayMs, ...(note?.cause ? { cause: note.cause } : {}) }, `control plane session ended: ${what}; ${retry}${hint}`);
+      this.options.logger[note?.level ?? 'warn'](
+        { url, nextDelayMs: delayMs, ...(note?.cause ? { cause: note.cause } : {}) },
+        `control plane session ended: ${what}; ${retry}${hint}`,
+      );
       return;
     }
     this.failures++;
@@ -521,8 +562,15 @@ export class Tunnel {
       message = decodeControlMessage(data);
     } catch (err) {
       if (!isProtocolError(err)) throw err;
-      logger.warn({ code: err.code, messageType: err.messageType, jobId: err.jobId }, `invalid frame from the control plane: ${err.message}`);
-      const fatal = !this.session || err.code === 'SDR_PROTO_TOO_LARGE' || err.code === 'SDR_PROTO_MALFORMED' || (err.code === 'SDR_PROTO_INVALID' && !err.messageType);
+      logger.warn(
+        { code: err.code, messageType: err.messageType, jobId: err.jobId },
+        `invalid frame from the control plane: ${err.message}`,
+      );
+      const fatal =
+        !this.session ||
+        err.code === 'SDR_PROTO_TOO_LARGE' ||
+        err.code === 'SDR_PROTO_MALFORMED' ||
+        (err.code === 'SDR_PROTO_INVALID' && !err.messageType);
       if (fatal) {
         this.protocolClose(ws, closeFor(err.code), `the control plane sent an invalid frame (${err.code})`);
       } else if (err.messageType === 'crawl.start' && err.jobId) {
@@ -560,7 +608,13 @@ export class Tunnel {
     const agreed = negotiate(welcome.protocolVersion);
     if (!agreed.ok) {
       this.lastError = agreed.error.message;
-      this.endNote = { what: `the control plane's welcome chose a protocol version this agent does not speak; the agent closed the session with ${agreed.close.code} (${agreed.error.describe()})`, level: 'error', cause: 'version', reason: 'version_mismatch', hint: REFUSED_HINTS[CLOSE_CODES.VERSION_MISMATCH.code] };
+      this.endNote = {
+        what: `the control plane's welcome chose a protocol version this agent does not speak; the agent closed the session with ${agreed.close.code} (${agreed.error.describe()})`,
+        level: 'error',
+        cause: 'version',
+        reason: 'version_mismatch',
+        hint: REFUSED_HINTS[CLOSE_CODES.VERSION_MISMATCH.code],
+      };
       ws.close(agreed.close.code, agreed.close.reason);
       return;
     }
@@ -585,7 +639,12 @@ export class Tunnel {
   private heartbeat(ws: WebSocket): void {
     if (this.missedPongs >= MAX_MISSED_HEARTBEATS) {
       this.lastError = `the control plane missed ${this.missedPongs} heartbeats`;
-      this.endNote = { what: `${this.lastError}; the connection was terminated`, level: 'warn', reason: 'heartbeat_timeout', hint: 'Check the network path to the control plane (a proxy or load balancer dropping idle connections?) and the control plane\'s load.' };
+      this.endNote = {
+        what: `${this.lastError}; the connection was terminated`,
+        level: 'warn',
+        reason: 'heartbeat_timeout',
+        hint: "Check the network path to the control plane (a proxy or load balancer dropping idle connections?) and the control plane's load.",
+      };
       ws.terminate();
       return;
     }
@@ -636,5 +695,6 @@ function formatDelay(ms: number): string {
 function withCloseReasons(ws: WebSocket): void {
   const close = ws.close.bind(ws);
   const reasons = new Map<number, string>(Object.values(CLOSE_CODES).map((c) => [c.code, c.reason]));
-  ws.close = (code?: number, reason?: string | Buffer) => close(code, reason === undefined && code !== undefined ? reasons.get(code) : reason);
+  ws.close = (code?: number, reason?: string | Buffer) =>
+    close(code, reason === undefined && code !== undefined ? reasons.get(code) : reason);
 }

@@ -11,7 +11,8 @@ export class TokenBucket {
     readonly burst: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    if (!(ratePerSecond > 0) || !(burst >= 1)) throw new RangeError(`a token bucket needs a rate above 0 and a burst of at least 1, got rate ${ratePerSecond} and burst ${burst}`);
+    if (!(ratePerSecond > 0) || !(burst >= 1))
+      throw new RangeError(`a token bucket needs a rate above 0 and a burst of at least 1, got rate ${ratePerSecond} and burst ${burst}`);
     this.tokens = burst;
     this.last = now();
   }

@@ -102,7 +102,9 @@ function flood(connection: Connection, agent: AgentRuntime, done: () => boolean,
       maxAgentBuffered = Math.max(maxAgentBuffered, agent.tunnel.bufferedAmount);
       if ((sent >= atLeast && done()) || connection.closed) return resolve({ sent, maxAgentBuffered });
       while (connection.ws.bufferedAmount < 256 * 1024) {
-        connection.ws.send(JSON.stringify({ type: 'crawl.start', jobId: `flood-${sent}`, connection: `nowhere-${sent}`, regions: ['us-east-1'] }));
+        connection.ws.send(
+          JSON.stringify({ type: 'crawl.start', jobId: `flood-${sent}`, connection: `nowhere-${sent}`, regions: ['us-east-1'] }),
+        );
         sent++;
       }
       setImmediate(pump);
@@ -113,48 +115,54 @@ function flood(connection: Connection, agent: AgentRuntime, done: () => boolean,
 
 describe('a control plane that floods the agent and stops reading', () => {
   // A generous timeout: 200,000 frames through a real socket on a busy CI machine.
-  it('is closed with 4507 once the answers waiting for it pass the cap; the agent stays up, reconnects, and its buffer and log stay bounded', { timeout: 180_000 }, async () => {
-    const { cp, agent, log, first } = await setup(600_000);
-    first.ws.pause();
-    let tripped = false;
-    const flooding = flood(first, agent, () => tripped);
-    const closing = await log.waitFor((l) => l.code === 4507);
-    tripped = true;
-    expect(closing.msg).toMatch(/^the control plane is not reading what the agent sends: \d+ bytes are waiting and the limit is 65536; closing the session with 4507/);
-    expect(agent.tunnel.lastError).toMatch(/is not reading/);
-    // The agent keeps reading what the flood sends, and drops it.
-    const { sent, maxAgentBuffered } = await flooding;
-    expect(sent).toBeGreaterThanOrEqual(FLOOD);
+  it(
+    'is closed with 4507 once the answers waiting for it pass the cap; the agent stays up, reconnects, and its buffer and log stay bounded',
+    { timeout: 180_000 },
+    async () => {
+      const { cp, agent, log, first } = await setup(600_000);
+      first.ws.pause();
+      let tripped = false;
+      const flooding = flood(first, agent, () => tripped);
+      const closing = await log.waitFor((l) => l.code === 4507);
+      tripped = true;
+      expect(closing.msg).toMatch(
+        /^the control plane is not reading what the agent sends: \d+ bytes are waiting and the limit is 65536; closing the session with 4507/,
+      );
+      expect(agent.tunnel.lastError).toMatch(/is not reading/);
+      // The agent keeps reading what the flood sends, and drops it.
+      const { sent, maxAgentBuffered } = await flooding;
+      expect(sent).toBeGreaterThanOrEqual(FLOOD);
 
-    // Read again: everything the agent had buffered arrives, then its close frame.
-    first.ws.resume();
-    const second = await cp.waitForConnections(2);
-    expect(first.closed).toEqual({ code: 4507, reason: 'send buffer full: the peer is not reading' });
-    const rejected = first.received.filter((m) => m.type === 'crawl.rejected').length;
+      // Read again: everything the agent had buffered arrives, then its close frame.
+      first.ws.resume();
+      const second = await cp.waitForConnections(2);
+      expect(first.closed).toEqual({ code: 4507, reason: 'send buffer full: the peer is not reading' });
+      const rejected = first.received.filter((m) => m.type === 'crawl.rejected').length;
 
-    // Bounded: the agent's send buffer filled up to the cap and never past it — its own count, and
-    // ws's bufferedAmount sampled from outside (plus the close frame) — though the flood asked for
-    // tens of MB of answers.
-    expect(agent.tunnel.peakPendingBytes).toBeLessThanOrEqual(CAP);
-    expect(agent.tunnel.peakPendingBytes).toBeGreaterThan(CAP - 1024);
-    expect(maxAgentBuffered).toBeGreaterThan(CAP - 1024);
-    expect(maxAgentBuffered).toBeLessThanOrEqual(CAP + CONTROL_FRAMES);
-    // Once closing, the agent answered nothing more: the rest of the flood was read and dropped.
-    expect(rejected).toBeLessThan(sent);
-    expect(rejected).toBeGreaterThan(CAP / 200);
+      // Bounded: the agent's send buffer filled up to the cap and never past it — its own count, and
+      // ws's bufferedAmount sampled from outside (plus the close frame) — though the flood asked for
+      // tens of MB of answers.
+      expect(agent.tunnel.peakPendingBytes).toBeLessThanOrEqual(CAP);
+      expect(agent.tunnel.peakPendingBytes).toBeGreaterThan(CAP - 1024);
+      expect(maxAgentBuffered).toBeGreaterThan(CAP - 1024);
+      expect(maxAgentBuffered).toBeLessThanOrEqual(CAP + CONTROL_FRAMES);
+      // Once closing, the agent answered nothing more: the rest of the flood was read and dropped.
+      expect(rejected).toBeLessThan(sent);
+      expect(rejected).toBeGreaterThan(CAP / 200);
 
-    // The log: one line per tracked message (20), 5 for all other messages, the flood close, and
-    // connect/close lines — however many frames were rejected.
-    const rejectionLines = log.lines.filter((l) => l.msg.startsWith('rejected crawl request'));
-    expect(rejectionLines.length).toBe(25);
-    expect(log.lines.length).toBeLessThan(40);
+      // The log: one line per tracked message (20), 5 for all other messages, the flood close, and
+      // connect/close lines — however many frames were rejected.
+      const rejectionLines = log.lines.filter((l) => l.msg.startsWith('rejected crawl request'));
+      expect(rejectionLines.length).toBe(25);
+      expect(log.lines.length).toBeLessThan(40);
 
-    // The agent is up and serves the next session.
-    cp.send({ type: 'crawl.start', jobId: 'after-flood', connection: 'nowhere', regions: ['us-east-1'] }, second);
-    expect(await cp.waitFor('crawl.rejected', (m) => m.jobId === 'after-flood')).toMatchObject({ reason: 'unknown_connection' });
-    expect(agent.tunnel.floodCloses).toBe(1);
-    expect(agent.status()).toMatchObject({ state: 'open', ready: true, sessions: 2 });
-  });
+      // The agent is up and serves the next session.
+      cp.send({ type: 'crawl.start', jobId: 'after-flood', connection: 'nowhere', regions: ['us-east-1'] }, second);
+      expect(await cp.waitFor('crawl.rejected', (m) => m.jobId === 'after-flood')).toMatchObject({ reason: 'unknown_connection' });
+      expect(agent.tunnel.floodCloses).toBe(1);
+      expect(agent.status()).toMatchObject({ state: 'open', ready: true, sessions: 2 });
+    },
+  );
 
   it('reconnects even when the control plane never reads again: the socket is dropped after the close timeout', async () => {
     const { cp, agent, log, first } = await setup(0);

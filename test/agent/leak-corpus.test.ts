@@ -26,7 +26,26 @@ const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url)
 const KEYS = { accessKeyId: 'AKIDLEAKCORPUS000001', secretAccessKey: 'leak-corpus-secret-access-key' };
 const SESSION_TOKEN = 'IQoJb3JpZ2luLEAKSESSIONTOKENpart2/with+slash==';
 /** A small estate: every type present, a few of each. */
-const ESTATE = { counts: { notebookInstances: 2, domains: 1, userProfilesPerDomain: 2, models: 3, modelPackageGroups: 1, modelPackagesPerGroup: 2, unversionedModelPackages: 1, endpointConfigs: 2, endpoints: 2, trainingJobs: 4, transformJobs: 2, processingJobs: 2, tuningJobs: 1, trainingJobsPerTuningJob: 2, featureGroups: 1, pipelines: 1 } };
+const ESTATE = {
+  counts: {
+    notebookInstances: 2,
+    domains: 1,
+    userProfilesPerDomain: 2,
+    models: 3,
+    modelPackageGroups: 1,
+    modelPackagesPerGroup: 2,
+    unversionedModelPackages: 1,
+    endpointConfigs: 2,
+    endpoints: 2,
+    trainingJobs: 4,
+    transformJobs: 2,
+    processingJobs: 2,
+    tuningJobs: 1,
+    trainingJobsPerTuningJob: 2,
+    featureGroups: 1,
+    pipelines: 1,
+  },
+};
 
 let sim: Simulator | undefined;
 let h: CpHarness | undefined;
@@ -42,7 +61,10 @@ afterEach(async () => {
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -79,18 +101,27 @@ describe('the leak corpus', () => {
     ['Search off', ['--no-search']],
   ])('sdr-agent crawl (%s): no planted secret in the records or on stderr, and the secrets were really served', async (_name, flags) => {
     sim = await startSimulator({ estate: ESTATE, plant: PLANT });
-    const r = await runCli(['crawl', '--region', 'us-east-1', ...flags], { AWS_ENDPOINT_URL: sim.url, ...{ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey }, AWS_REGION: 'us-east-1' });
+    const r = await runCli(['crawl', '--region', 'us-east-1', ...flags], {
+      AWS_ENDPOINT_URL: sim.url,
+      ...{ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey },
+      AWS_REGION: 'us-east-1',
+    });
     expect(r.stderr).toMatch(/scopes completed/);
     expect(r.code).toBe(0);
     expectNoPlanted({ records: r.stdout, stderr: r.stderr }, [KEYS.secretAccessKey]);
     // The planted fields reached the records, redacted where they were.
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const job = records.find((x) => x.label === 'AWSSageMakerTrainingJob' && !x.properties.stub);
     expect(job.properties.hyperParameters).toMatchObject({ epochs: '3', hf_token: REDACTED, pwd: REDACTED, note: REDACTED });
     expect(job.properties.failureReason).toContain('--hf_token [REDACTED]');
     if (flags.length === 0) expect(job.properties.tags).toMatchObject({ team: 'ml', github_token: REDACTED });
     const edge = records.find((x) => x.label === 'READS_FROM' && x.to.id === 'ml-leak-data');
-    expect(edge.properties.uri).toMatch(/^https:\/\/ml-leak-data\.s3\.us-east-1\.amazonaws\.com\/train\/\?X-Amz-Security-Token=\[REDACTED\]/);
+    expect(edge.properties.uri).toMatch(
+      /^https:\/\/ml-leak-data\.s3\.us-east-1\.amazonaws\.com\/train\/\?X-Amz-Security-Token=\[REDACTED\]/,
+    );
     const config = records.find((x) => x.label === 'AWSSageMakerEndpointConfig' && !x.properties.stub);
     expect(JSON.stringify(config.properties)).toContain('"mimeType":"text/csv"');
   });
@@ -115,22 +146,38 @@ describe('the leak corpus', () => {
       const job = await h.cp.waitForJob(started.body.id, 30_000);
       expect(job.status).toBe('completed');
     }
-    expect(sim.counts()).toMatchObject({ Search: expect.any(Number), DescribeTrainingJob: expect.any(Number), DescribeProcessingJob: expect.any(Number) });
-    const rest = await Promise.all(['/api/v1/jobs', '/api/v1/catalog/export', '/api/v1/agents', '/api/v1/catalog/nodes?label=AWSSageMakerTrainingJob'].map(async (p) => JSON.stringify((await h!.api('GET', p)).body)));
+    expect(sim.counts()).toMatchObject({
+      Search: expect.any(Number),
+      DescribeTrainingJob: expect.any(Number),
+      DescribeProcessingJob: expect.any(Number),
+    });
+    const rest = await Promise.all(
+      ['/api/v1/jobs', '/api/v1/catalog/export', '/api/v1/agents', '/api/v1/catalog/nodes?label=AWSSageMakerTrainingJob'].map(async (p) =>
+        JSON.stringify((await h!.api('GET', p)).body),
+      ),
+    );
     await agent.shutdown('test');
     logger.flush();
     expect(rest[1]).toContain(REDACTED);
-    expectNoPlanted({ 'control-plane files': allFiles(h.dataDir), 'REST answers': rest.join('\n'), 'agent log': lines.join('') }, [KEYS.secretAccessKey]);
+    expectNoPlanted({ 'control-plane files': allFiles(h.dataDir), 'REST answers': rest.join('\n'), 'agent log': lines.join('') }, [
+      KEYS.secretAccessKey,
+    ]);
   });
 
   it('AWS answers every call with a signature error quoting the canonical request: the session token appears nowhere', async () => {
     // The simulator knows the key id with another secret: every signature mismatches, and the
     // error quotes the canonical request, x-amz-security-token line included, as AWS does.
-    sim = await startSimulator({ estate: ESTATE, credentials: [{ accessKeyId: KEYS.accessKeyId, secretAccessKey: 'the-real-secret-key' }] });
+    sim = await startSimulator({
+      estate: ESTATE,
+      credentials: [{ accessKeyId: KEYS.accessKeyId, secretAccessKey: 'the-real-secret-key' }],
+    });
     h = await startControlPlane();
     const { logger, lines } = capturingLogger();
     const endpoint = sim.url;
-    agent = startAgent(h.wsUrl, h.agentToken, () => endpoint, { logger, clientsFor: () => createClientFactory({ endpoint, credentials: { ...KEYS, sessionToken: SESSION_TOKEN } }) });
+    agent = startAgent(h.wsUrl, h.agentToken, () => endpoint, {
+      logger,
+      clientsFor: () => createClientFactory({ endpoint, credentials: { ...KEYS, sessionToken: SESSION_TOKEN } }),
+    });
     await expect.poll(() => agent!.status().ready, { timeout: 10_000 }).toBe(true);
     const started = await h.api('POST', '/api/v1/agents/agent-1/crawls', { connection: 'prod', regions: ['us-east-1'] });
     const job = await h.cp.waitForJob(started.body.id, 30_000);
@@ -140,10 +187,21 @@ describe('the leak corpus', () => {
     await agent.shutdown('test');
     logger.flush();
 
-    const cli = await runCli(['crawl', '--region', 'us-east-1'], { AWS_ENDPOINT_URL: sim.url, AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_SESSION_TOKEN: SESSION_TOKEN, AWS_REGION: 'us-east-1' });
+    const cli = await runCli(['crawl', '--region', 'us-east-1'], {
+      AWS_ENDPOINT_URL: sim.url,
+      AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
+      AWS_SESSION_TOKEN: SESSION_TOKEN,
+      AWS_REGION: 'us-east-1',
+    });
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/does not match the signature/);
-    const where = { 'control-plane files': allFiles(h.dataDir), 'job (REST)': jobText, 'agent log': lines.join(''), 'crawl stderr': cli.stderr };
+    const where = {
+      'control-plane files': allFiles(h.dataDir),
+      'job (REST)': jobText,
+      'agent log': lines.join(''),
+      'crawl stderr': cli.stderr,
+    };
     for (const [name, text] of Object.entries(where)) {
       expect(text, name).not.toContain(SESSION_TOKEN);
       expect(text, name).not.toContain(SESSION_TOKEN.slice(0, 24));

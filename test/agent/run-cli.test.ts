@@ -160,7 +160,14 @@ connections:
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`SDR_ERR_CONFIG: invalid configuration in ${file}`);
-    for (const path of ['/controlPlane/url: ws://', '/agent/id:', '/limits/maxConcurrentJobs:', '/limits/drainGracePeriod:', '/connections/sim: unknown key "regoins"', '/connections/sim/regions']) {
+    for (const path of [
+      '/controlPlane/url: ws://',
+      '/agent/id:',
+      '/limits/maxConcurrentJobs:',
+      '/limits/drainGracePeriod:',
+      '/connections/sim: unknown key "regoins"',
+      '/connections/sim/regions',
+    ]) {
       expect(r.stderr).toContain(path);
     }
     expectCleanOutput(r.stdout + r.stderr);
@@ -181,7 +188,11 @@ connections:
     const file = agentConfig();
     const yaml = await runToEnd(['run', '--check', '--config', file]);
     expect(yaml.code).toBe(0);
-    const printed = parseYaml(yaml.stdout) as { agent: { id: string; token: string; tokenSource: string }; connections: { sim: { endpoint: string } }; limits: { drainGraceMs: number } };
+    const printed = parseYaml(yaml.stdout) as {
+      agent: { id: string; token: string; tokenSource: string };
+      connections: { sim: { endpoint: string } };
+      limits: { drainGraceMs: number };
+    };
     expect(printed.agent).toEqual({ id: 'run-cli-agent', token: '[redacted]', tokenSource: 'env SDR_AGENT_TOKEN' });
     expect(printed.connections.sim.endpoint).toBe(sim!.url);
     expect(printed.limits.drainGraceMs).toBe(20_000);
@@ -207,7 +218,9 @@ connections:
     expect(done.account).toBe(sim!.accountId);
     const records = cp!.records('job-1');
     expect(records.length).toBe(done.counts.nodes + done.counts.edges);
-    expect(records.filter((r) => r.type === 'node' && r.label === 'AWSSageMakerModel' && r.properties.stub !== true)).toHaveLength(sim!.expected('us-east-1').totals.model);
+    expect(records.filter((r) => r.type === 'node' && r.label === 'AWSSageMakerModel' && r.properties.stub !== true)).toHaveLength(
+      sim!.expected('us-east-1').totals.model,
+    );
 
     // A second job reuses the connection's credential provider: the role was assumed once.
     cp!.send({ type: 'crawl.start', jobId: 'job-2', connection: 'sim', regions: ['us-east-1'], types: ['model'] });
@@ -283,12 +296,16 @@ connections:
     agent.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1200));
     expect(agent.child.exitCode).toBeNull();
-    expect(logLines(agent.out())).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/within 1 s of the first: taken as the same signal/) }));
+    expect(logLines(agent.out())).toContainEqual(
+      expect.objectContaining({ msg: expect.stringMatching(/within 1 s of the first: taken as the same signal/) }),
+    );
     const t0 = Date.now();
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(130);
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(logLines(agent.out())).toContainEqual(expect.objectContaining({ exitCode: 130, msg: 'sdr-agent stopped: forced by a second signal' }));
+    expect(logLines(agent.out())).toContainEqual(
+      expect.objectContaining({ exitCode: 130, msg: 'sdr-agent stopped: forced by a second signal' }),
+    );
     expectCleanOutput(agent.out());
   });
 });

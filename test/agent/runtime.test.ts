@@ -28,7 +28,10 @@ async function setup(options: { cp?: ScriptedOptions; sim?: SimulatorOptions; ag
     agentId: 'agent-1',
     token: 'sdra_runtime-test',
     agentVersion: '0.1.0',
-    connections: { prod: { name: 'prod', regions: ['us-east-1', 'eu-west-1'], types: [...RESOURCE_TYPES] }, small: { name: 'small', regions: ['us-east-1'], types: ['model', 'training-job'] } },
+    connections: {
+      prod: { name: 'prod', regions: ['us-east-1', 'eu-west-1'], types: [...RESOURCE_TYPES] },
+      small: { name: 'small', regions: ['us-east-1'], types: ['model', 'training-job'] },
+    },
     limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 50, batchFlushMs: 20 },
     clientsFor: () => createClientFactory({ endpoint, credentials: SIM_CREDENTIALS }),
     logger: silentLogger(),
@@ -119,7 +122,7 @@ describe('AgentRuntime', () => {
     expect(messages.some((m) => m.startsWith('crawl failed'))).toBe(false);
   });
 
-  it('answers an ack above the highest batch sent with an error that does not quote the peer\'s seq', async () => {
+  it("answers an ack above the highest batch sent with an error that does not quote the peer's seq", async () => {
     const { cp } = await setup({ cp: { autoAck: false } });
     start(cp, 'job-a');
     await cp.waitFor('batch', (m) => m.jobId === 'job-a', 30_000);
@@ -197,11 +200,21 @@ describe('AgentRuntime', () => {
     start(cp, 'job-p', { types: ['pipeline', 'model'] });
     const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-p', 30_000);
     expect(done.status).toBe('partial');
-    const entries = lines.map((l) => JSON.parse(l) as { level: string; msg: string; jobId?: string; region?: string; resourceType?: string; operation?: string });
+    const entries = lines.map(
+      (l) => JSON.parse(l) as { level: string; msg: string; jobId?: string; region?: string; resourceType?: string; operation?: string },
+    );
     const failed = entries.filter((e) => e.msg.startsWith('scope '));
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ level: 'warn', jobId: 'job-p', region: 'us-east-1', resourceType: 'pipeline', operation: 'sagemaker:ListPipelines' });
-    expect(failed[0]!.msg).toMatch(/^scope us-east-1\/pipeline failed: sagemaker:ListPipelines AccessDeniedException: .*sagemaker:ListPipelines/);
+    expect(failed[0]).toMatchObject({
+      level: 'warn',
+      jobId: 'job-p',
+      region: 'us-east-1',
+      resourceType: 'pipeline',
+      operation: 'sagemaker:ListPipelines',
+    });
+    expect(failed[0]!.msg).toMatch(
+      /^scope us-east-1\/pipeline failed: sagemaker:ListPipelines AccessDeniedException: .*sagemaker:ListPipelines/,
+    );
     // Nothing per AWS call at the default level.
     expect(entries.filter((e) => /ListModels/.test(e.msg))).toEqual([]);
   });
@@ -217,7 +230,9 @@ describe('AgentRuntime', () => {
   });
 
   it('releases an ended, unacknowledged job on crawl.cancel, and such a job takes no job slot', async () => {
-    const { cp, agent } = await setup({ cp: { autoAck: false, welcome: { limits: { maxFrameBytes: 4_194_304, creditWindow: 1024, maxBatchRecords: 1000 } } } });
+    const { cp, agent } = await setup({
+      cp: { autoAck: false, welcome: { limits: { maxFrameBytes: 4_194_304, creditWindow: 1024, maxBatchRecords: 1000 } } },
+    });
     start(cp, 'job-e');
     const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-e', 30_000);
     expect(done.status).toBe('completed');
@@ -235,7 +250,16 @@ describe('AgentRuntime', () => {
     const { cp, agent } = await setup({
       cp: { autoAck: false },
       sim: { deniedOperations: ['GetCallerIdentity'] },
-      agent: { limits: { maxConcurrentJobs: 1, drainGraceMs: 600_000, drainAckWaitMs: 0, maxConnectionLifetimeMs: 0, batchRecords: 50, batchFlushMs: 20 } },
+      agent: {
+        limits: {
+          maxConcurrentJobs: 1,
+          drainGraceMs: 600_000,
+          drainAckWaitMs: 0,
+          maxConnectionLifetimeMs: 0,
+          batchRecords: 50,
+          batchFlushMs: 20,
+        },
+      },
     });
     start(cp, 'job-u');
     await cp.waitFor('crawl.done', (m) => m.jobId === 'job-u', 30_000);
@@ -259,7 +283,10 @@ describe('AgentRuntime', () => {
   });
 
   it('cancels what is still running when the drain grace period runs out', async () => {
-    const { cp, agent } = await setup({ sim: { latencyMs: 200 }, agent: { limits: { maxConcurrentJobs: 1, drainGraceMs: 300, maxConnectionLifetimeMs: 0, batchRecords: 50, batchFlushMs: 20 } } });
+    const { cp, agent } = await setup({
+      sim: { latencyMs: 200 },
+      agent: { limits: { maxConcurrentJobs: 1, drainGraceMs: 300, maxConnectionLifetimeMs: 0, batchRecords: 50, batchFlushMs: 20 } },
+    });
     start(cp, 'job-g');
     await cp.waitFor('crawl.accepted', (m) => m.jobId === 'job-g');
     expect(await agent.shutdown('SIGTERM')).toEqual({ drained: false });

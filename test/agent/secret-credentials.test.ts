@@ -92,7 +92,11 @@ describe('AWS keys from a secret store', () => {
     const job = await crawl();
     expect(job.status).toBe('completed');
     expect(store.fetches).toBe(2);
-    expect(sim!.operations[0]).toMatchObject({ operation: 'GetCallerIdentity', accessKeyId: KEY_A.accessKeyId, errorCode: 'InvalidClientTokenId' });
+    expect(sim!.operations[0]).toMatchObject({
+      operation: 'GetCallerIdentity',
+      accessKeyId: KEY_A.accessKeyId,
+      errorCode: 'InvalidClientTokenId',
+    });
     expect(signedBy(sim!, KEY_B.accessKeyId)).toBe(sim!.operations.length - 1);
     expect(lines.join('')).not.toContain(KEY_B.secretAccessKey);
   });
@@ -103,7 +107,9 @@ describe('AWS keys from a secret store', () => {
     sim!.setCredentials([KEY_C]);
     const job = await crawl();
     expect(job.status).toBe('failed');
-    expect(job.result!.error!.message).toMatch(/InvalidClientTokenId.*also with the credentials read again from secret vault-test:sdr\/aws/);
+    expect(job.result!.error!.message).toMatch(
+      /InvalidClientTokenId.*also with the credentials read again from secret vault-test:sdr\/aws/,
+    );
     expect(job.result!.error!.message).not.toContain(KEY_A.secretAccessKey);
     expect(store.fetches).toBe(2);
     // The agent is fine: once the store has the new keys, the next job completes.
@@ -135,7 +141,12 @@ describe('AWS keys from a secret store', () => {
     fresh.store.failWith('unreachable');
     const job = await fresh.crawl();
     expect(job.status).toBe('failed');
-    expect(job.result!.error).toMatchObject({ code: 'SDR_ERR_SECRET', message: expect.stringContaining('secret store "vault-test" (memory), secret "sdr/aws": unreachable: injected failure — Check the store') });
+    expect(job.result!.error).toMatchObject({
+      code: 'SDR_ERR_SECRET',
+      message: expect.stringContaining(
+        'secret store "vault-test" (memory), secret "sdr/aws": unreachable: injected failure — Check the store',
+      ),
+    });
     expect(agent!.runtime.status().ready).toBe(true);
     fresh.store.failWith(undefined);
     expect((await fresh.crawl()).status).toBe('completed');
@@ -145,7 +156,12 @@ describe('AWS keys from a secret store', () => {
     const { store, crawl } = await setup({ ref: 'vault-test:sdr/missing' });
     const missing = await crawl();
     expect(missing.status).toBe('failed');
-    expect(missing.result!.error).toMatchObject({ code: 'SDR_ERR_SECRET', message: expect.stringMatching(/secret store "vault-test" \(memory\), secret "sdr\/missing": not found: no such secret — Check the secret name/) });
+    expect(missing.result!.error).toMatchObject({
+      code: 'SDR_ERR_SECRET',
+      message: expect.stringMatching(
+        /secret store "vault-test" \(memory\), secret "sdr\/missing": not found: no such secret — Check the secret name/,
+      ),
+    });
     store.put('sdr/missing', json(KEY_A));
     store.failWith('permission_denied');
     const denied = await crawl();

@@ -13,7 +13,11 @@ import { startScriptedControlPlane, type ScriptedControlPlane } from '../helpers
 import { capturingLogger } from '../helpers/leaks.js';
 
 const TOKEN = 'sdra_CANARY-agent-token-6f1d2c';
-const CREDENTIALS = { accessKeyId: 'AKIDCANARY0000000001', secretAccessKey: 'CANARY-secret-access-key-9a8b7c', sessionToken: 'CANARY-session-token-5d4e3f' };
+const CREDENTIALS = {
+  accessKeyId: 'AKIDCANARY0000000001',
+  secretAccessKey: 'CANARY-secret-access-key-9a8b7c',
+  sessionToken: 'CANARY-session-token-5d4e3f',
+};
 /** Values the simulator plants in Environment maps and pipeline definitions (src/sim/shapes-*.ts). */
 const PLANTED = [/hunter2/, /sk-live-/, /snowpass-/, /wh_[0-9a-f]{20}/];
 
@@ -59,7 +63,11 @@ describe('secrets never leave the agent', () => {
     expect(cp.records('job-s').length).toBeGreaterThan(100);
     // Responses that carry planted secrets were served to the agent (processing and transform jobs
     // are described one by one; Search returns models with theirs).
-    expect(sim.counts()).toMatchObject({ DescribeProcessingJob: expect.any(Number), DescribeTransformJob: expect.any(Number), Search: expect.any(Number) });
+    expect(sim.counts()).toMatchObject({
+      DescribeProcessingJob: expect.any(Number),
+      DescribeTransformJob: expect.any(Number),
+      Search: expect.any(Number),
+    });
     expect(lines.length).toBeGreaterThan(5);
     expect(lines.some((l) => l.includes('careless line') && l.includes('[redacted]'))).toBe(true);
 
@@ -67,7 +75,8 @@ describe('secrets never leave the agent', () => {
     const records = JSON.stringify([...cp.batches.values()]);
     const logs = lines.join('');
     for (const [where, text] of Object.entries({ frames, records, logs })) {
-      for (const secret of [TOKEN, CREDENTIALS.secretAccessKey, CREDENTIALS.sessionToken]) expect(text, `${where} must not contain a secret`).not.toContain(secret);
+      for (const secret of [TOKEN, CREDENTIALS.secretAccessKey, CREDENTIALS.sessionToken])
+        expect(text, `${where} must not contain a secret`).not.toContain(secret);
       for (const planted of PLANTED) expect(text, `${where} must not contain ${planted}`).not.toMatch(planted);
     }
   });

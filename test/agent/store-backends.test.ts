@@ -70,7 +70,12 @@ const signedBy = (s: Simulator, key: string) => s.operations.filter((o) => o.sta
 
 it('every registered store type that talks to a service has an end-to-end fixture here', () => {
   const local = new Set(['env', 'file']);
-  expect(defaultRegistry().types().filter((t) => !local.has(t)).sort()).toEqual(Object.keys(STORE_FIXTURES).sort());
+  expect(
+    defaultRegistry()
+      .types()
+      .filter((t) => !local.has(t))
+      .sort(),
+  ).toEqual(Object.keys(STORE_FIXTURES).sort());
 });
 
 describe.each(Object.entries(STORE_FIXTURES))('AWS keys in %s', (type, start) => {
@@ -89,7 +94,8 @@ describe.each(Object.entries(STORE_FIXTURES))('AWS keys in %s', (type, start) =>
     await agent!.close();
     const everything = [lines.join(''), controlPlaneFiles(h!.dataDir)].join('\n');
     expect(lines.join('')).toContain(`"secretStore":"${STORE}"`);
-    for (const secret of [KEY_A.secretAccessKey, json(KEY_A), h!.agentToken, ...store.secretValues()]) expect(everything, `${type} leaked a secret`).not.toContain(secret);
+    for (const secret of [KEY_A.secretAccessKey, json(KEY_A), h!.agentToken, ...store.secretValues()])
+      expect(everything, `${type} leaked a secret`).not.toContain(secret);
   });
 
   it('rotation: AWS rejects the cached keys, the agent reads the store again and completes', async () => {
@@ -131,7 +137,10 @@ describe.each(Object.entries(STORE_FIXTURES))('AWS keys in %s', (type, start) =>
     await fresh.store.outage(true);
     const job = await fresh.crawl();
     expect(job.status).toBe('failed');
-    expect(job.result!.error).toMatchObject({ code: 'SDR_ERR_SECRET', message: expect.stringContaining(`secret store "${STORE}" (${type}), secret "${fresh.store.nameFor('aws')}": `) });
+    expect(job.result!.error).toMatchObject({
+      code: 'SDR_ERR_SECRET',
+      message: expect.stringContaining(`secret store "${STORE}" (${type}), secret "${fresh.store.nameFor('aws')}": `),
+    });
     expect(job.result!.error!.message).toMatch(/: (unreachable|timeout): /);
     for (const secret of fresh.store.secretValues()) expect(job.result!.error!.message).not.toContain(secret);
     expect(agent!.runtime.status().ready).toBe(true);
@@ -155,7 +164,8 @@ describe.each(Object.entries(STORE_FIXTURES))('AWS keys in %s', (type, start) =>
     const denied = await crawl();
     expect(denied.status).toBe('failed');
     expect(denied.result!.error!.message).toContain(`${label}permission denied: `);
-    for (const secret of [KEY_A.secretAccessKey, ...store.secretValues()]) expect(`${missing.result!.error!.message} ${denied.result!.error!.message}`).not.toContain(secret);
+    for (const secret of [KEY_A.secretAccessKey, ...store.secretValues()])
+      expect(`${missing.result!.error!.message} ${denied.result!.error!.message}`).not.toContain(secret);
     expect(agent!.runtime.status().ready).toBe(true);
 
     await store.deny('missing', false);

@@ -87,7 +87,10 @@ describe('the agent behind an HTTP proxy, against a control plane with TLS and c
     const a = start(configFile({}));
     await expect.poll(() => a.runtime.status().ready, { timeout: 10_000 }).toBe(true);
 
-    const job = await h.cp.waitForJob(h.cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['training-job', 'model'] }).id, 30_000);
+    const job = await h.cp.waitForJob(
+      h.cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['training-job', 'model'] }).id,
+      30_000,
+    );
     expect(job.status).toBe('completed');
     expect(job.result!.account).toBe(sim.accountId);
     expect(job.records).toBeGreaterThan(0);
@@ -107,7 +110,10 @@ describe('the agent behind an HTTP proxy, against a control plane with TLS and c
     const { h, proxy } = await setup();
     const a = start(configFile({ noProxy: 'localhost, 127.0.0.1' }));
     await expect.poll(() => a.runtime.status().ready, { timeout: 10_000 }).toBe(true);
-    const job = await h.cp.waitForJob(h.cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['model'] }).id, 30_000);
+    const job = await h.cp.waitForJob(
+      h.cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['model'] }).id,
+      30_000,
+    );
     expect(job.status).toBe('completed');
     expect(job.records).toBeGreaterThan(0);
     expect(proxy.connects).toEqual([]);

@@ -70,7 +70,8 @@ async function check(args: string[], env: NodeJS.ProcessEnv = ENV): Promise<{ co
   return { code, out };
 }
 
-const find = (checks: CheckItem[], check: string, extra: Partial<CheckItem> = {}) => checks.find((c) => c.check === check && Object.entries(extra).every(([k, v]) => (c as Record<string, unknown>)[k] === v));
+const find = (checks: CheckItem[], check: string, extra: Partial<CheckItem> = {}) =>
+  checks.find((c) => c.check === check && Object.entries(extra).every(([k, v]) => (c as Record<string, unknown>)[k] === v));
 
 describe('sdr-agent check', () => {
   it('passes against a healthy setup: exit 0, one item per check, JSON when not on a terminal', async () => {
@@ -129,7 +130,11 @@ describe('sdr-agent check', () => {
 
   it('reports a refused token as denied at the control plane, and exits 1', async () => {
     [sim, h] = await Promise.all([startSimulator(), startControlPlane()]);
-    const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: 'sdra_not-the-agent-token-0000', simUrl: sim.url })]);
+    const { code, out } = await check([
+      '--json',
+      '--config',
+      writeConfig({ cpUrl: h.wsUrl, token: 'sdra_not-the-agent-token-0000', simUrl: sim.url }),
+    ]);
     expect(code).toBe(1);
     const cp = find((JSON.parse(out) as { checks: CheckItem[] }).checks, 'control-plane')!;
     expect(cp.status).toBe('denied');
@@ -144,7 +149,11 @@ describe('sdr-agent check', () => {
     const url = h.wsUrl;
     await h.close();
     h = undefined;
-    const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: url, token: 'sdra_whatever-token-1234', simUrl: sim.url })]);
+    const { code, out } = await check([
+      '--json',
+      '--config',
+      writeConfig({ cpUrl: url, token: 'sdra_whatever-token-1234', simUrl: sim.url }),
+    ]);
     expect(code).toBe(1);
     expect(find((JSON.parse(out) as { checks: CheckItem[] }).checks, 'control-plane')!.status).toBe('unreachable');
   });
@@ -161,7 +170,12 @@ describe('sdr-agent check', () => {
     await once(proxy, 'listening');
     try {
       const proxyUrl = `http://ops:proxy-pass-0451@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url })], { ...ENV, HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl, NO_PROXY: '' });
+      const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url })], {
+        ...ENV,
+        HTTPS_PROXY: proxyUrl,
+        HTTP_PROXY: proxyUrl,
+        NO_PROXY: '',
+      });
       expect(code).toBe(1);
       expect(out).not.toContain('proxy-pass-0451');
       const { checks } = JSON.parse(out) as { checks: CheckItem[] };
@@ -183,7 +197,7 @@ describe('sdr-agent check', () => {
     }
   });
 
-  it('checks the control plane\'s TLS certificate against the configured CA', async () => {
+  it("checks the control plane's TLS certificate against the configured CA", async () => {
     const certs = makeCerts();
     [sim, h] = await Promise.all([startSimulator(), startControlPlane({ tls: { cert: certs.serverCert, key: certs.serverKey } })]);
     const untrusted = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url })]);
@@ -193,12 +207,16 @@ describe('sdr-agent check', () => {
     expect(cp.message).toContain('TLS certificate');
     expect(cp.hint).toContain('controlPlane.caFile');
 
-    const trusted = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url, ca: certs.ca })]);
+    const trusted = await check([
+      '--json',
+      '--config',
+      writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url, ca: certs.ca }),
+    ]);
     expect(find((JSON.parse(trusted.out) as { checks: CheckItem[] }).checks, 'control-plane')!.status).toBe('ok');
     expect(trusted.code).toBe(0);
   });
 
-  it('checks the secret store and the connection\'s reference, never printing the value', async () => {
+  it("checks the secret store and the connection's reference, never printing the value", async () => {
     [sim, h, vault] = await Promise.all([startSimulator(), startControlPlane(), startVaultFixture()]);
     await vault.put('aws', JSON.stringify({ AccessKeyId: SIM_CREDENTIALS.accessKeyId, SecretAccessKey: SIM_CREDENTIALS.secretAccessKey }));
     const file = writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url, store: vault.config });
@@ -207,7 +225,10 @@ describe('sdr-agent check', () => {
     expect(report.ok, out).toBe(true);
     expect(code).toBe(0);
     expect(find(report.checks, 'secret-store', { store: 'vault' })!.status).toBe('ok');
-    expect(find(report.checks, 'secret-reference', { connection: 'sim' })).toMatchObject({ status: 'ok', message: 'connection "sim": vault:secret/sdr/aws resolves' });
+    expect(find(report.checks, 'secret-reference', { connection: 'sim' })).toMatchObject({
+      status: 'ok',
+      message: 'connection "sim": vault:secret/sdr/aws resolves',
+    });
     for (const secret of vault.secretValues()) expect(out).not.toContain(secret);
     expect(out).not.toContain(SIM_CREDENTIALS.secretAccessKey);
   });

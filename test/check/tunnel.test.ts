@@ -90,12 +90,18 @@ describe('check.run over the tunnel', () => {
   it('POST /api/v1/agents/:id/checks runs the check on the agent and answers with its check.result', async () => {
     [sim, h] = await Promise.all([startSimulator({ deniedOperations: ['ListEndpoints'] }), startControlPlane()]);
     const endpoint = sim.url;
-    agent = startAgent(h.wsUrl, h.agentToken, () => endpoint, { connections: { prod: { name: 'prod', regions: ['us-east-1'], types: ['model', 'endpoint'] } } });
+    agent = startAgent(h.wsUrl, h.agentToken, () => endpoint, {
+      connections: { prod: { name: 'prod', regions: ['us-east-1'], types: ['model', 'endpoint'] } },
+    });
     await expect.poll(() => agent!.status().ready).toBe(true);
     // The agent advertised the message.
     expect((await h.api('GET', '/api/v1/agents/agent-1')).body.capabilities.messages).toEqual(['check.run']);
 
-    const res = await h.api<{ agentId: string; jobId: string; ok: boolean; checks: CheckItem[] }>('POST', '/api/v1/agents/agent-1/checks', {});
+    const res = await h.api<{ agentId: string; jobId: string; ok: boolean; checks: CheckItem[] }>(
+      'POST',
+      '/api/v1/agents/agent-1/checks',
+      {},
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ agentId: 'agent-1', ok: false, jobId: expect.stringMatching(/^check-/) });
     expect(res.body.checks.map((c) => [c.check, c.status, c.action ?? ''])).toEqual([
@@ -113,7 +119,15 @@ describe('check.run over the tunnel', () => {
     [sim, h, vault] = await Promise.all([startSimulator(), startControlPlane(), startVaultFixture()]);
     await vault.put('aws', JSON.stringify({ AccessKeyId: SIM_CREDENTIALS.accessKeyId, SecretAccessKey: SIM_CREDENTIALS.secretAccessKey }));
     dir = mkdtempSync(join(tmpdir(), 'sdr-check-tunnel-'));
-    const started = await startStoreAgent({ dir, h, sim, storeName: 'vault', storeEntry: vault.config, secretRef: 'vault:secret/sdr/aws', env: vault.env });
+    const started = await startStoreAgent({
+      dir,
+      h,
+      sim,
+      storeName: 'vault',
+      storeEntry: vault.config,
+      secretRef: 'vault:secret/sdr/aws',
+      env: vault.env,
+    });
     built = started.agent;
     const res = await h.api<{ ok: boolean; checks: CheckItem[] }>('POST', '/api/v1/agents/agent-1/checks');
     expect(res.status).toBe(200);
@@ -161,7 +175,10 @@ describe('check.run over the tunnel', () => {
 describe('the capability rule', () => {
   it('the control plane accepts a hello naming a resource type and a message it does not know', async () => {
     h = await startControlPlane();
-    const a = await rawAgent(h, { ...TEST_HELLO, capabilities: { ...TEST_HELLO.capabilities, resourceTypes: ['model', 'quantum-job'], messages: ['check.run', 'future.request'] } });
+    const a = await rawAgent(h, {
+      ...TEST_HELLO,
+      capabilities: { ...TEST_HELLO.capabilities, resourceTypes: ['model', 'quantum-job'], messages: ['check.run', 'future.request'] },
+    });
     expect(a.received[0]).toMatchObject({ type: 'welcome' });
     const view = (await h.api('GET', '/api/v1/agents/agent-1')).body;
     expect(view).toMatchObject({ connected: true, capabilities: { resourceTypes: ['model', 'quantum-job'] } });

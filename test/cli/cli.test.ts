@@ -26,7 +26,12 @@ function run(args: string[], env: Record<string, string | undefined> = {}): Prom
   });
 }
 
-const awsEnv = (sim: Simulator) => ({ AWS_ENDPOINT_URL: sim.url, AWS_ACCESS_KEY_ID: 'AKIDCLITEST', AWS_SECRET_ACCESS_KEY: SECRET, AWS_REGION: 'us-east-1' });
+const awsEnv = (sim: Simulator) => ({
+  AWS_ENDPOINT_URL: sim.url,
+  AWS_ACCESS_KEY_ID: 'AKIDCLITEST',
+  AWS_SECRET_ACCESS_KEY: SECRET,
+  AWS_REGION: 'us-east-1',
+});
 
 describe('sdr-agent CLI', () => {
   let sim: Simulator;
@@ -65,7 +70,9 @@ describe('sdr-agent CLI', () => {
     expect(r.stderr).toContain('14/14 scopes completed');
     expect(r.code).toBe(0);
     const records = parseRecords(readFileSync(out, 'utf8'));
-    expect(records.filter((x) => x.type === 'node' && x.properties.stub !== true).length).toBeGreaterThanOrEqual(sim.expected('us-east-1').total);
+    expect(records.filter((x) => x.type === 'node' && x.properties.stub !== true).length).toBeGreaterThanOrEqual(
+      sim.expected('us-east-1').total,
+    );
     expect(danglingEdges(records)).toEqual([]);
     expect(r.stderr).toMatch(/API calls \d+/);
     expect(sim.operations.some((o) => o.accessKeyId === 'AKIDCLITEST')).toBe(true);
@@ -73,32 +80,51 @@ describe('sdr-agent CLI', () => {
   });
 
   it('honours the service-specific AWS_ENDPOINT_URL_SAGEMAKER and AWS_ENDPOINT_URL_STS', async () => {
-    const r = await run(['crawl', '--types', 'model', '--quiet'], { ...awsEnv(sim), AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SAGEMAKER: sim.url, AWS_ENDPOINT_URL_STS: sim.url });
+    const r = await run(['crawl', '--types', 'model', '--quiet'], {
+      ...awsEnv(sim),
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ENDPOINT_URL_SAGEMAKER: sim.url,
+      AWS_ENDPOINT_URL_STS: sim.url,
+    });
     expect(r.code).toBe(0);
     expect(parseRecords(r.stdout).length).toBeGreaterThan(0);
   });
 
   it('takes credentials from a named profile (AWS_PROFILE) through the SDK default chain', async () => {
     const creds = join(dir, 'credentials');
-    writeFileSync(creds, `[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = x\n\n[crawler]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = ${SECRET}\n`);
+    writeFileSync(
+      creds,
+      `[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = x\n\n[crawler]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = ${SECRET}\n`,
+    );
     sim.resetLog();
-    const r = await run(['crawl', '--types', 'domain', '--quiet'], { AWS_ENDPOINT_URL: sim.url, AWS_REGION: 'us-east-1', AWS_SHARED_CREDENTIALS_FILE: creds, AWS_CONFIG_FILE: join(dir, 'no-config'), AWS_PROFILE: 'crawler' });
+    const r = await run(['crawl', '--types', 'domain', '--quiet'], {
+      AWS_ENDPOINT_URL: sim.url,
+      AWS_REGION: 'us-east-1',
+      AWS_SHARED_CREDENTIALS_FILE: creds,
+      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      AWS_PROFILE: 'crawler',
+    });
     expect(r.code).toBe(0);
     expect(new Set(sim.operations.map((o) => o.accessKeyId))).toEqual(new Set(['AKIDPROFILE']));
     expect(r.stderr).not.toContain(SECRET);
   });
 
-  it("prints no AWS SDK Node.js support notice, and process warnings one line each on stderr", async () => {
+  it('prints no AWS SDK Node.js support notice, and process warnings one line each on stderr', async () => {
     const quiet = await run(['crawl', '--types', 'model', '--quiet'], awsEnv(sim));
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).not.toMatch(/NodeVersionSupportWarning|Warning:/);
     // Asked for, the notice (multi-line, on Node < 22) comes out as one line.
-    const r = await run(['crawl', '--types', 'model', '--quiet'], { ...awsEnv(sim), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' });
+    const r = await run(['crawl', '--types', 'model', '--quiet'], {
+      ...awsEnv(sim),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false',
+    });
     expect(r.code).toBe(0);
     if (Number(process.versions.node.split('.')[0]) >= 22) return;
     const lines = r.stderr.split('\n').filter((l) => l.includes('NodeVersionSupportWarning'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^warning: Warning: NodeVersionSupportWarning: The AWS SDK .* will require node >=\d+\. .* upgrade to node >=\d+\. More information .*https:\/\/\S+$/);
+    expect(lines[0]).toMatch(
+      /^warning: Warning: NodeVersionSupportWarning: The AWS SDK .* will require node >=\d+\. .* upgrade to node >=\d+\. More information .*https:\/\/\S+$/,
+    );
     expect(r.stderr).not.toMatch(/^(To continue|More information)/m);
   });
 
@@ -130,7 +156,10 @@ describe('sdr-agent CLI', () => {
   });
 
   it('a hostile config file is one SDR_ERR_CONFIG with exit 1, never an internal error', async () => {
-    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)];
+    const levels = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefghi'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ];
     const files = {
       laughs: `secretAccessKey: ${SECRET}\n${levels.join('\n')}\n`,
       binary: `agent:\n  id: a\n  token: !!binary ${Buffer.from(SECRET).toString('base64')}\n`,

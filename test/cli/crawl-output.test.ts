@@ -5,7 +5,19 @@
  * simulator over real sockets.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -28,9 +40,19 @@ interface Run {
   stderr: string;
 }
 
-function start(args: string[], env: Record<string, string>): { child: ChildProcessByStdio<null, Readable, Readable>; done: Promise<Run>; stderr: () => string } {
+function start(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcessByStdio<null, Readable, Readable>; done: Promise<Run>; stderr: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: tmpdir(),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -95,7 +117,9 @@ describe('crawl --out FILE', () => {
     const { dir, out, ino } = previous();
     const r = await run(['crawl', '--out', out], simEnv(sim, 'not-the-secret-key'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/SDR_ERR_CREDENTIALS: .*GetCallerIdentity.* failed in us-east-1|SDR_ERR_CREDENTIALS: .* failed in us-east-1 \(SignatureDoesNotMatch\)/);
+    expect(r.stderr).toMatch(
+      /SDR_ERR_CREDENTIALS: .*GetCallerIdentity.* failed in us-east-1|SDR_ERR_CREDENTIALS: .* failed in us-east-1 \(SignatureDoesNotMatch\)/,
+    );
     expect(r.stderr).not.toContain('not-the-secret-key');
     expect(readFileSync(out, 'utf8')).toBe(GOOD);
     expect(statSync(out).ino).toBe(ino);
@@ -122,7 +146,9 @@ describe('crawl --out FILE', () => {
       expect(readFileSync(out, 'utf8')).toBe(GOOD);
       expect(statSync(out).ino).toBe(ino);
       const partial = parseRecords(readFileSync(`${out}.partial`, 'utf8'));
-      expect(partial.filter((x) => x.type === 'node' && x.label === 'AWSSageMakerModel' && x.properties.stub !== true)).toHaveLength(denied.expected('us-east-1').totals.model);
+      expect(partial.filter((x) => x.type === 'node' && x.label === 'AWSSageMakerModel' && x.properties.stub !== true)).toHaveLength(
+        denied.expected('us-east-1').totals.model,
+      );
       expect(readdirSync(dir).sort()).toEqual(['records.jsonl', 'records.jsonl.partial']);
     });
   });
@@ -148,7 +174,11 @@ describe('crawl --out FILE', () => {
       const r = await crawl.done;
       expect(r.signal).toBeNull();
       expect(r.code).toBe(130);
-      expect(r.stderr).toMatch(new RegExp(`Interrupted by SIGINT: \\d/2 scopes completed before it; \\d+ nodes and \\d+ edges written to ${out}\\.partial; ${out} left unchanged\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `Interrupted by SIGINT: \\d/2 scopes completed before it; \\d+ nodes and \\d+ edges written to ${out}\\.partial; ${out} left unchanged\\n$`,
+        ),
+      );
       expect(r.stderr).not.toMatch(/FAILED|✗/);
       expect(readFileSync(out, 'utf8')).toBe(GOOD);
       expect(statSync(out).ino).toBe(ino);
@@ -188,6 +218,7 @@ describe('crawl --out FILE', () => {
   it('--help says what happens to FILE and every exit status', async () => {
     const r = await run(['crawl', '--help'], {});
     expect(r.stdout).toBe(CRAWL_HELP);
-    for (const text of ['FILE.partial', 'only when the crawl completes', '130 interrupted by SIGINT', '1 the crawl could not run']) expect(CRAWL_HELP.replace(/\s+/g, ' ')).toContain(text);
+    for (const text of ['FILE.partial', 'only when the crawl completes', '130 interrupted by SIGINT', '1 the crawl could not run'])
+      expect(CRAWL_HELP.replace(/\s+/g, ' ')).toContain(text);
   });
 });

@@ -17,15 +17,26 @@ function stream(isTTY: boolean) {
   return { isTTY, writes, write: (s: string) => writes.push(s) };
 }
 
-const node = (label: string, stub = false) => ({ type: 'node', id: `${label}-${Math.random()}`, label, properties: stub ? { stub: true } : {} }) as unknown as GraphRecord;
+const node = (label: string, stub = false) =>
+  ({ type: 'node', id: `${label}-${Math.random()}`, label, properties: stub ? { stub: true } : {} }) as unknown as GraphRecord;
 const nullSink: RecordSink = { write: () => true, drain: async () => {} };
 const scope = { region: 'us-east-1', type: 'training-job', status: 'completed' } as ScopeResult;
 
 /** Feed a crawl's worth of events: two training jobs, one model, a stub, one scope, 7 calls of which 2 throttled. */
 function feed(p: CrawlProgress) {
-  p.onStart({ calls: { 'sagemaker:ListTrainingJobs': 4, 'sts:GetCallerIdentity': 3 }, throttled: { 'sagemaker:ListTrainingJobs': 2 }, errors: {} });
+  p.onStart({
+    calls: { 'sagemaker:ListTrainingJobs': 4, 'sts:GetCallerIdentity': 3 },
+    throttled: { 'sagemaker:ListTrainingJobs': 2 },
+    errors: {},
+  });
   const sink = p.counting(nullSink);
-  for (const r of [node('AWSSageMakerTrainingJob'), node('AWSSageMakerTrainingJob'), node('AWSSageMakerModel'), node('AWSSageMakerModel', true)]) sink.write(r);
+  for (const r of [
+    node('AWSSageMakerTrainingJob'),
+    node('AWSSageMakerTrainingJob'),
+    node('AWSSageMakerModel'),
+    node('AWSSageMakerModel', true),
+  ])
+    sink.write(r);
   p.onScope(scope);
 }
 

@@ -53,7 +53,9 @@ describe('crawl through a refusing proxy', () => {
     const r = await crawlVia(`http://agent:${PASSWORD}@127.0.0.1:${port}`);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`SDR_ERR_PROXY: proxy http://(\\*\\*\\*|\\[REDACTED\\])@127\\.0\\.0\\.1:${port}/ cannot be reached \\(ECONNREFUSED\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`SDR_ERR_PROXY: proxy http://(\\*\\*\\*|\\[REDACTED\\])@127\\.0\\.0\\.1:${port}/ cannot be reached \\(ECONNREFUSED\\)`),
+    );
     expect(r.stderr).not.toContain('SDR_ERR_CREDENTIALS');
     expect(r.stderr).not.toContain(PASSWORD);
     expect(r.stderr).not.toMatch(/\r|\x1b\[/);

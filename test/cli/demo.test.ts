@@ -75,7 +75,9 @@ describe('sdr-agent demo', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      await expect(demoCommand(['--exit', '--port', String(port), '--data-dir', tmp()], { stdout: sink(), stderr: sink() })).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is taken`));
+      await expect(
+        demoCommand(['--exit', '--port', String(port), '--data-dir', tmp()], { stdout: sink(), stderr: sink() }),
+      ).rejects.toThrow(new RegExp(`port ${port} on 127.0.0.1 is taken`));
     } finally {
       server.close();
     }
@@ -117,8 +119,12 @@ describe('sdr-agent control-plane', () => {
 
   it('refuses plain HTTP off loopback, half a TLS pair, and token without a kind', async () => {
     const io = { stdout: sink(), stderr: sink() };
-    await expect(controlPlaneCommand(['--host', '0.0.0.0', '--data-dir', tmp()], io)).rejects.toThrow(/refusing to serve plain HTTP on 0\.0\.0\.0/);
-    await expect(controlPlaneCommand(['--tls-cert', '/nonexistent.pem', '--data-dir', tmp()], io)).rejects.toThrow(/cannot read --tls-cert \/nonexistent\.pem \(ENOENT\)/);
+    await expect(controlPlaneCommand(['--host', '0.0.0.0', '--data-dir', tmp()], io)).rejects.toThrow(
+      /refusing to serve plain HTTP on 0\.0\.0\.0/,
+    );
+    await expect(controlPlaneCommand(['--tls-cert', '/nonexistent.pem', '--data-dir', tmp()], io)).rejects.toThrow(
+      /cannot read --tls-cert \/nonexistent\.pem \(ENOENT\)/,
+    );
     await expect(controlPlaneCommand(['token', '--data-dir', tmp()], io)).rejects.toThrow(/exactly one of --agent ID or --admin/);
     await expect(controlPlaneCommand(['token', '--agent', 'bad id!', '--data-dir', tmp()], io)).rejects.toThrow(/--agent must be/);
     expect(existsSync(join(dir!, 'agents.json'))).toBe(false);

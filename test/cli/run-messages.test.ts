@@ -56,7 +56,9 @@ describe('run --check', () => {
   it('warns on stderr about an unset credential variable, per connection, naming it and what to do; exit 0, stdout still the config', async () => {
     const r = await check({ SIM_KEY_ID: 'AKIDCHECKEXAMPLE' });
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('warning: connection "sim": environment variable SIM_SECRET is not set (credentials.source: env) — Set SIM_SECRET in the agent\'s environment, or change connections.sim.credentials.\n');
+    expect(r.stderr).toBe(
+      'warning: connection "sim": environment variable SIM_SECRET is not set (credentials.source: env) — Set SIM_SECRET in the agent\'s environment, or change connections.sim.credentials.\n',
+    );
     expect((parseYaml(r.stdout) as { agent: { id: string } }).agent.id).toBe('messages-agent');
   });
 
@@ -76,26 +78,33 @@ describe('run --check', () => {
 });
 
 describe('credential problems', () => {
-  const connection = (credentials: object) => ({ connections: { prod: { name: 'prod', regions: ['us-east-1'], types: [], useSearch: true, credentials } } }) as never;
+  const connection = (credentials: object) =>
+    ({ connections: { prod: { name: 'prod', regions: ['us-east-1'], types: [], useSearch: true, credentials } } }) as never;
 
   it('names both unset variables, and temporary keys without their session token', () => {
     const env = { source: 'env', accessKeyIdEnv: 'K', secretAccessKeyEnv: 'S', sessionTokenEnv: 'T' };
-    expect(credentialProblems(connection(env), {}).map((p) => p.problem)).toEqual(['environment variables K, S are not set (credentials.source: env)']);
-    expect(credentialProblems(connection(env), { K: 'ASIAEXAMPLE', S: 'x' }).map((p) => p.problem)).toEqual(['K holds temporary credentials but T is not set']);
+    expect(credentialProblems(connection(env), {}).map((p) => p.problem)).toEqual([
+      'environment variables K, S are not set (credentials.source: env)',
+    ]);
+    expect(credentialProblems(connection(env), { K: 'ASIAEXAMPLE', S: 'x' }).map((p) => p.problem)).toEqual([
+      'K holds temporary credentials but T is not set',
+    ]);
   });
 
   it('names an unreadable file the default chain would read', () => {
     const problems = credentialProblems(connection({ source: 'default' }), { AWS_WEB_IDENTITY_TOKEN_FILE: join(dir, 'no-such-token') });
-    expect(problems.map((p) => p.problem)).toEqual([`AWS_WEB_IDENTITY_TOKEN_FILE names ${join(dir, 'no-such-token')}, which cannot be read (credentials.source: default)`]);
+    expect(problems.map((p) => p.problem)).toEqual([
+      `AWS_WEB_IDENTITY_TOKEN_FILE names ${join(dir, 'no-such-token')}, which cannot be read (credentials.source: default)`,
+    ]);
     expect(credentialProblems(connection({ source: 'default' }), { AWS_CONFIG_FILE: CONFIG })).toEqual([]);
   });
 });
 
 describe('log formats', () => {
   it('pretty: time LEVEL message key=value, one line per entry', () => {
-    expect(prettyLine('{"level":"warn","time":"2026-01-02T03:04:05.678Z","msg":"two\\nlines","attempt":3,"url":"ws://h/x","cause":"dns name"}')).toBe(
-      '2026-01-02T03:04:05.678Z WARN  two lines attempt=3 url=ws://h/x cause="dns name"\n',
-    );
+    expect(
+      prettyLine('{"level":"warn","time":"2026-01-02T03:04:05.678Z","msg":"two\\nlines","attempt":3,"url":"ws://h/x","cause":"dns name"}'),
+    ).toBe('2026-01-02T03:04:05.678Z WARN  two lines attempt=3 url=ws://h/x cause="dns name"\n');
   });
 
   it('pretty lines pass through the scrubber and the redaction like JSON ones', () => {
@@ -121,7 +130,12 @@ describe('log formats', () => {
       restore();
     }
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', warning: 'ExampleWarning', code: 'SDR_TEST_WARNING', msg: 'process warning: first line second line third line' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'warn',
+      warning: 'ExampleWarning',
+      code: 'SDR_TEST_WARNING',
+      msg: 'process warning: first line second line third line',
+    });
     expect(process.listeners('warning')).toEqual(before);
   });
 });

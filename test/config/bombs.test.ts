@@ -75,19 +75,30 @@ function bytesRead(): number | undefined {
 describe('configuration file limits', () => {
   it('refuses a billion-laughs document at the alias that blows up, not as an internal error', () => {
     const err = refused(file(LAUGHS));
-    expect(err.message).toMatch(/uses YAML a configuration may not:\n {2}line \d+, column \d+: aliases expand to more than 100000 values \(an alias bomb\?\)/);
+    expect(err.message).toMatch(
+      /uses YAML a configuration may not:\n {2}line \d+, column \d+: aliases expand to more than 100000 values \(an alias bomb\?\)/,
+    );
     expect(err.message.split('\n')).toHaveLength(2);
     expect(err.hint).toMatch(/aliases/);
   });
 
   it('refuses an alias to nothing and an alias inside its own anchor', () => {
-    expect(refused(file(`${BASE}x: ${CANARY}\ny: *nowhere\n`)).message).toContain('line 7, column 4: alias to an anchor that is not defined before it');
-    expect(refused(file(`${BASE}loop: &l [${CANARY}, *l]\n`)).message).toMatch(/line 6, column \d+: alias inside the very node its anchor names \(a cycle\)/);
+    expect(refused(file(`${BASE}x: ${CANARY}\ny: *nowhere\n`)).message).toContain(
+      'line 7, column 4: alias to an anchor that is not defined before it',
+    );
+    expect(refused(file(`${BASE}loop: &l [${CANARY}, *l]\n`)).message).toMatch(
+      /line 6, column \d+: alias inside the very node its anchor names \(a cycle\)/,
+    );
   });
 
   it('still loads a config that shares values through anchors and aliases, even hundreds of them', () => {
     const others = Array.from({ length: 150 }, (_, i) => `  c${i + 1}:\n    regions: *regions\n    types: *types\n`).join('');
-    const c = loadAgentConfig({ path: file(`${BASE}connections:\n  c0:\n    regions: &regions [us-east-1, eu-west-1]\n    types: &types [model, endpoint]\n${others}`), env: ENV });
+    const c = loadAgentConfig({
+      path: file(
+        `${BASE}connections:\n  c0:\n    regions: &regions [us-east-1, eu-west-1]\n    types: &types [model, endpoint]\n${others}`,
+      ),
+      env: ENV,
+    });
     expect(Object.keys(c.connections)).toHaveLength(151);
     expect(c.connections.c150).toMatchObject({ regions: ['us-east-1', 'eu-west-1'], types: ['model', 'endpoint'] });
   });
@@ -130,11 +141,16 @@ other: !<tag:example.com,2000:x> ${CANARY}
 
   it('refuses a tag on the whole document and one declared by %TAG', () => {
     expect(refused(file(`--- !config${BASE}`)).message).toMatch(/line 1, column 5: explicit tag not allowed/);
-    expect(refused(file(`%TAG !e! tag:example.com,2000:\n---${BASE}key: !e!secret ${CANARY}\n`)).message).toMatch(/line 7, column 6: explicit tag not allowed/);
+    expect(refused(file(`%TAG !e! tag:example.com,2000:\n---${BASE}key: !e!secret ${CANARY}\n`)).message).toMatch(
+      /line 7, column 6: explicit tag not allowed/,
+    );
   });
 
   it('accepts the core-schema tags a person might write', () => {
-    const c = loadAgentConfig({ path: file(`${BASE}limits: !!map\n  maxConcurrentJobs: !!int "3"\nconnections:\n  p:\n    regions: !!seq [!!str us-east-1]\n`), env: ENV });
+    const c = loadAgentConfig({
+      path: file(`${BASE}limits: !!map\n  maxConcurrentJobs: !!int "3"\nconnections:\n  p:\n    regions: !!seq [!!str us-east-1]\n`),
+      env: ENV,
+    });
     expect(c.limits.maxConcurrentJobs).toBe(3);
     expect(c.connections.p!.regions).toEqual(['us-east-1']);
   });
@@ -158,7 +174,9 @@ other: !<tag:example.com,2000:x> ${CANARY}
   });
 
   it('refuses a second YAML document', () => {
-    expect(refused(file(`${BASE}---\nsecret: ${CANARY}\n`)).message).toMatch(/is not valid YAML:\n {2}line 6, column 1: a second YAML document/);
+    expect(refused(file(`${BASE}---\nsecret: ${CANARY}\n`)).message).toMatch(
+      /is not valid YAML:\n {2}line 6, column 1: a second YAML document/,
+    );
   });
 
   it('refuses binary and non-UTF-8 files without quoting them', () => {
@@ -174,7 +192,9 @@ other: !<tag:example.com,2000:x> ${CANARY}
     expect(refused(d).message).toBe(`cannot read configuration file ${d}: is a directory, not a file`);
     const fifo = join(dir, 'fifo.yaml');
     if (spawnSync('mkfifo', [fifo]).status !== 0 || !existsSync(fifo)) return;
-    expect(refused(fifo).message).toBe(`cannot read configuration file ${fifo}: is not a regular file (a pipe, socket or device); give the path of a file`);
+    expect(refused(fifo).message).toBe(
+      `cannot read configuration file ${fifo}: is not a regular file (a pipe, socket or device); give the path of a file`,
+    );
   });
 
   it('applies the same limits to the token and PEM files the config names', () => {
@@ -185,6 +205,9 @@ other: !<tag:example.com,2000:x> ${CANARY}
     expect(err.message).toContain(`/agent/tokenFile: cannot read ${big}: is 64 MiB, larger than the 1 MiB limit`);
     const ca = join(dir, 'ca-directory');
     mkdirSync(ca);
-    expect(refused(file(`${BASE}  tokenFile: ${big}\n`.replace('wss://cp.example.com/agent', `wss://cp.example.com/agent\n  caFile: ${ca}`)), {}).message).toContain(`/controlPlane/caFile: cannot read ${ca}: is a directory, not a file`);
+    expect(
+      refused(file(`${BASE}  tokenFile: ${big}\n`.replace('wss://cp.example.com/agent', `wss://cp.example.com/agent\n  caFile: ${ca}`)), {})
+        .message,
+    ).toContain(`/controlPlane/caFile: cannot read ${ca}: is a directory, not a file`);
   });
 });

@@ -53,7 +53,13 @@ describe('loadAgentConfig', () => {
     const c = load(sampleConfig);
     expect(c.controlPlane).toEqual({ url: 'wss://sdr.example.com/agent' });
     expect(c.agent).toEqual({ id: 'prod-eu-1', token: TOKEN, tokenSource: 'env SDR_AGENT_TOKEN' });
-    expect(c.limits).toEqual({ maxConcurrentJobs: 2, drainGraceMs: 300_000, maxConnectionLifetimeMs: 6 * 3600_000, batchRecords: 1000, batchFlushMs: 500 });
+    expect(c.limits).toEqual({
+      maxConcurrentJobs: 2,
+      drainGraceMs: 300_000,
+      maxConnectionLifetimeMs: 6 * 3600_000,
+      batchRecords: 1000,
+      batchFlushMs: 500,
+    });
     expect(c.log).toEqual({ level: 'info' });
     expect(c.proxy).toEqual({});
     expect(c.connections.prod).toEqual({
@@ -61,14 +67,24 @@ describe('loadAgentConfig', () => {
       regions: ['eu-west-1', 'us-east-1'],
       types: ['training-job', 'model', 'endpoint', 'endpoint-config'],
       credentials: { source: 'default' },
-      assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/sdr-reader', externalId: 'sdr-prod-eu-1', sessionName: 'sdr-agent', durationSeconds: 3600 },
+      assumeRole: {
+        roleArn: 'arn:aws:iam::123456789012:role/sdr-reader',
+        externalId: 'sdr-prod-eu-1',
+        sessionName: 'sdr-agent',
+        durationSeconds: 3600,
+      },
       useSearch: true,
     });
     expect(c.connections.sandbox).toEqual({
       name: 'sandbox',
       regions: ['us-west-2'],
       types: RESOURCE_TYPES,
-      credentials: { source: 'env', accessKeyIdEnv: 'SANDBOX_AWS_ACCESS_KEY_ID', secretAccessKeyEnv: 'SANDBOX_AWS_SECRET_ACCESS_KEY', sessionTokenEnv: 'AWS_SESSION_TOKEN' },
+      credentials: {
+        source: 'env',
+        accessKeyIdEnv: 'SANDBOX_AWS_ACCESS_KEY_ID',
+        secretAccessKeyEnv: 'SANDBOX_AWS_SECRET_ACCESS_KEY',
+        sessionTokenEnv: 'AWS_SESSION_TOKEN',
+      },
       maxConcurrency: 8,
       useSearch: false,
     });
@@ -81,12 +97,27 @@ describe('loadAgentConfig', () => {
 
   it('fills defaults for a minimal file', () => {
     const c = load(MINIMAL);
-    expect(c.connections.prod).toEqual({ name: 'prod', regions: ['us-east-1'], types: RESOURCE_TYPES, credentials: { source: 'default' }, useSearch: true });
+    expect(c.connections.prod).toEqual({
+      name: 'prod',
+      regions: ['us-east-1'],
+      types: RESOURCE_TYPES,
+      credentials: { source: 'default' },
+      useSearch: true,
+    });
     expect(c.limits.maxConcurrentJobs).toBe(2);
     const withRole = load(MINIMAL + '    assumeRole: { roleArn: "arn:aws:iam::111122223333:role/r" }\n');
-    expect(withRole.connections.prod.assumeRole).toEqual({ roleArn: 'arn:aws:iam::111122223333:role/r', sessionName: 'sdr-agent', durationSeconds: 3600 });
+    expect(withRole.connections.prod.assumeRole).toEqual({
+      roleArn: 'arn:aws:iam::111122223333:role/r',
+      sessionName: 'sdr-agent',
+      durationSeconds: 3600,
+    });
     const env = load(MINIMAL + '    credentials: { source: env }\n');
-    expect(env.connections.prod.credentials).toEqual({ source: 'env', accessKeyIdEnv: 'AWS_ACCESS_KEY_ID', secretAccessKeyEnv: 'AWS_SECRET_ACCESS_KEY', sessionTokenEnv: 'AWS_SESSION_TOKEN' });
+    expect(env.connections.prod.credentials).toEqual({
+      source: 'env',
+      accessKeyIdEnv: 'AWS_ACCESS_KEY_ID',
+      secretAccessKeyEnv: 'AWS_SECRET_ACCESS_KEY',
+      sessionTokenEnv: 'AWS_SESSION_TOKEN',
+    });
   });
 
   it('lists every problem, by path, in one error naming the file', () => {
@@ -117,7 +148,10 @@ connections:
       err = e as SdrError;
     }
     expect(err?.code).toBe('SDR_ERR_CONFIG');
-    const lines = err!.message.split('\n').slice(1).map((l) => l.trim());
+    const lines = err!.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
     expect(err!.message.split('\n')[0]).toBe(`invalid configuration in ${path} (${lines.length} problems):`);
     expect(lines).toEqual(
       expect.arrayContaining([
@@ -154,7 +188,9 @@ connections:
       const err = failure(MINIMAL + `limits:\n  drainGracePeriod: ${bad}\n`);
       expect(err.message).toContain('/limits/drainGracePeriod: must be a duration like "30s", "5m", "6h" or a number of milliseconds');
     }
-    expect(failure(MINIMAL + 'limits:\n  maxConnectionLifetime: 10s\n').message).toContain('/limits/maxConnectionLifetime: must be between 1m and 7d');
+    expect(failure(MINIMAL + 'limits:\n  maxConnectionLifetime: 10s\n').message).toContain(
+      '/limits/maxConnectionLifetime: must be between 1m and 7d',
+    );
   });
 
   it('allows ws:// only to a loopback host, and no credentials in the URL', () => {
@@ -162,9 +198,13 @@ connections:
       expect(load(MINIMAL.replace('wss://cp.example.com/agent', url)).controlPlane.url).toBe(url);
     }
     for (const url of ['ws://10.0.0.1/agent', 'ws://cp.example.com/agent', 'ws://127.0.0.1.nip.io/agent']) {
-      expect(failure(MINIMAL.replace('wss://cp.example.com/agent', url)).message).toContain('/controlPlane/url: ws:// (unencrypted) is allowed only to 127.0.0.1, ::1 or localhost');
+      expect(failure(MINIMAL.replace('wss://cp.example.com/agent', url)).message).toContain(
+        '/controlPlane/url: ws:// (unencrypted) is allowed only to 127.0.0.1, ::1 or localhost',
+      );
     }
-    expect(failure(MINIMAL.replace('wss://cp.example.com/agent', 'https://cp.example.com')).message).toContain('/controlPlane/url: must be a wss:// URL');
+    expect(failure(MINIMAL.replace('wss://cp.example.com/agent', 'https://cp.example.com')).message).toContain(
+      '/controlPlane/url: must be a wss:// URL',
+    );
     const err = failure(MINIMAL.replace('wss://cp.example.com/agent', `wss://u:${TOKEN}@cp.example.com`));
     expect(err.message).toContain('/controlPlane/url: must not contain a user name or password');
     expect(err.message).not.toContain(TOKEN);
@@ -177,7 +217,9 @@ connections:
   });
 
   it('says which file is missing or unreadable, and when none is given', () => {
-    expect(() => loadAgentConfig({ path: join(dir, 'nope.yaml'), env: {} })).toThrow(/cannot read configuration file .*nope\.yaml: no such file/);
+    expect(() => loadAgentConfig({ path: join(dir, 'nope.yaml'), env: {} })).toThrow(
+      /cannot read configuration file .*nope\.yaml: no such file/,
+    );
     expect(() => loadAgentConfig({ env: {} })).toThrow(/no configuration file given/);
     const viaEnv = loadAgentConfig({ env: { SDR_CONFIG: file(MINIMAL), SDR_AGENT_TOKEN: TOKEN } });
     expect(viaEnv.agent.id).toBe('agent-1');
@@ -206,12 +248,22 @@ describe('the agent token', () => {
   });
 
   it('must come from exactly one source', () => {
-    const both = failure(MINIMAL.replace('id: agent-1', 'id: agent-1\n  tokenFile: token.txt'), { SDR_AGENT_TOKEN: TOKEN }, { 'token.txt': TOKEN });
+    const both = failure(
+      MINIMAL.replace('id: agent-1', 'id: agent-1\n  tokenFile: token.txt'),
+      { SDR_AGENT_TOKEN: TOKEN },
+      { 'token.txt': TOKEN },
+    );
     expect(both.message).toContain('/agent/tokenFile: the token is given twice: by this file and by SDR_AGENT_TOKEN; use exactly one');
-    const bothKeys = failure(MINIMAL.replace('id: agent-1', 'id: agent-1\n  tokenFile: token.txt\n  tokenEnv: X'), {}, { 'token.txt': TOKEN });
+    const bothKeys = failure(
+      MINIMAL.replace('id: agent-1', 'id: agent-1\n  tokenFile: token.txt\n  tokenEnv: X'),
+      {},
+      { 'token.txt': TOKEN },
+    );
     expect(bothKeys.message).toContain('/agent: set tokenFile or tokenEnv, not both');
     const neither = failure(MINIMAL, {});
-    expect(neither.message).toContain('/agent: no agent token: set SDR_AGENT_TOKEN, or agent.tokenFile / SDR_AGENT_TOKEN_FILE, or agent.tokenEnv');
+    expect(neither.message).toContain(
+      '/agent: no agent token: set SDR_AGENT_TOKEN, or agent.tokenFile / SDR_AGENT_TOKEN_FILE, or agent.tokenEnv',
+    );
     const unset = failure(MINIMAL.replace('id: agent-1', 'id: agent-1\n  tokenEnv: MY_TOKEN'), {});
     expect(unset.message).toContain('/agent/tokenEnv: environment variable MY_TOKEN is not set');
     const missingFile = failure(MINIMAL.replace('id: agent-1', 'id: agent-1\n  tokenFile: gone.txt'), {});
@@ -252,8 +304,18 @@ describe('environment overrides', () => {
     writeFileSync(join(d, 'ca.pem'), certs.ca);
     writeFileSync(join(d, 'client.crt'), certs.clientCert);
     writeFileSync(join(d, 'client.key'), certs.clientKey);
-    const c = load(MINIMAL, { SDR_AGENT_TOKEN: TOKEN, SDR_CA_FILE: join(d, 'ca.pem'), SDR_CLIENT_CERT_FILE: join(d, 'client.crt'), SDR_CLIENT_KEY_FILE: join(d, 'client.key') });
-    expect(c.controlPlane).toMatchObject({ caFile: join(d, 'ca.pem'), ca: certs.ca, clientCert: certs.clientCert, clientKey: certs.clientKey });
+    const c = load(MINIMAL, {
+      SDR_AGENT_TOKEN: TOKEN,
+      SDR_CA_FILE: join(d, 'ca.pem'),
+      SDR_CLIENT_CERT_FILE: join(d, 'client.crt'),
+      SDR_CLIENT_KEY_FILE: join(d, 'client.key'),
+    });
+    expect(c.controlPlane).toMatchObject({
+      caFile: join(d, 'ca.pem'),
+      ca: certs.ca,
+      clientCert: certs.clientCert,
+      clientKey: certs.clientKey,
+    });
   });
 
   it('are validated, and problems name the variable', () => {
@@ -267,7 +329,10 @@ describe('environment overrides', () => {
       SDR_CONTROL_PLANE_URL: 'ws://10.1.1.1/agent',
       SDR_CA_FILE: join(dir, 'missing-ca.pem'),
     });
-    const lines = err.message.split('\n').slice(1).map((l) => l.trim());
+    const lines = err.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
     expect(lines).toEqual(
       expect.arrayContaining([
         'SDR_MAX_CONCURRENT_JOBS: must be an integer',
@@ -296,7 +361,10 @@ describe('environment overrides', () => {
 describe('TLS files', () => {
   const certs = makeCerts();
   it('are read at load, relative to the config file', () => {
-    const yaml = MINIMAL.replace('url: wss://cp.example.com/agent', 'url: wss://cp.example.com/agent\n  caFile: ca.pem\n  clientCertFile: c.crt\n  clientKeyFile: c.key');
+    const yaml = MINIMAL.replace(
+      'url: wss://cp.example.com/agent',
+      'url: wss://cp.example.com/agent\n  caFile: ca.pem\n  clientCertFile: c.crt\n  clientKeyFile: c.key',
+    );
     const c = load(yaml, undefined, { 'ca.pem': certs.ca, 'c.crt': certs.clientCert, 'c.key': certs.clientKey });
     expect(c.controlPlane.ca).toBe(certs.ca);
     expect(c.controlPlane.caFile).toMatch(/\/ca\.pem$/);
@@ -304,11 +372,26 @@ describe('TLS files', () => {
   });
 
   it('must exist, hold PEM, and come as a certificate and key pair that match', () => {
-    const only = failure(MINIMAL.replace('url: wss://cp.example.com/agent', 'url: wss://cp.example.com/agent\n  clientCertFile: c.crt'), undefined, { 'c.crt': certs.clientCert });
+    const only = failure(
+      MINIMAL.replace('url: wss://cp.example.com/agent', 'url: wss://cp.example.com/agent\n  clientCertFile: c.crt'),
+      undefined,
+      { 'c.crt': certs.clientCert },
+    );
     expect(only.message).toContain('/controlPlane/clientKeyFile: is required with clientCertFile');
-    const junk = failure(MINIMAL.replace('url: wss://cp.example.com/agent', 'url: wss://cp.example.com/agent\n  caFile: ca.pem'), undefined, { 'ca.pem': 'hello' });
+    const junk = failure(
+      MINIMAL.replace('url: wss://cp.example.com/agent', 'url: wss://cp.example.com/agent\n  caFile: ca.pem'),
+      undefined,
+      { 'ca.pem': 'hello' },
+    );
     expect(junk.message).toMatch(/\/controlPlane\/caFile: .*ca\.pem holds no PEM certificate/);
-    const mismatch = failure(MINIMAL.replace('url: wss://cp.example.com/agent', 'url: wss://cp.example.com/agent\n  clientCertFile: c.crt\n  clientKeyFile: c.key'), undefined, { 'c.crt': certs.clientCert, 'c.key': certs.serverKey });
+    const mismatch = failure(
+      MINIMAL.replace(
+        'url: wss://cp.example.com/agent',
+        'url: wss://cp.example.com/agent\n  clientCertFile: c.crt\n  clientKeyFile: c.key',
+      ),
+      undefined,
+      { 'c.crt': certs.clientCert, 'c.key': certs.serverKey },
+    );
     expect(mismatch.message).toContain('/controlPlane/clientKeyFile: does not match clientCertFile');
     expect(mismatch.message).not.toContain('PRIVATE KEY');
   });
@@ -318,11 +401,17 @@ describe('proxy settings', () => {
   it('default to the environment; each proxy: key of the file wins, "" meaning none', () => {
     const env = { SDR_AGENT_TOKEN: TOKEN, HTTPS_PROXY: 'http://env-proxy:3128', http_proxy: 'env-http:3128', NO_PROXY: '.internal' };
     expect(load(MINIMAL, env).proxy).toEqual({ httpsProxy: 'http://env-proxy:3128', httpProxy: 'env-http:3128', noProxy: '.internal' });
-    expect(load(MINIMAL + 'proxy:\n  httpsProxy: http://file-proxy:8080\n  httpProxy: ""\n', env).proxy).toEqual({ httpsProxy: 'http://file-proxy:8080', noProxy: '.internal' });
+    expect(load(MINIMAL + 'proxy:\n  httpsProxy: http://file-proxy:8080\n  httpProxy: ""\n', env).proxy).toEqual({
+      httpsProxy: 'http://file-proxy:8080',
+      noProxy: '.internal',
+    });
   });
 
   it('reject a bad proxy URL without printing it', () => {
-    const err = failure(MINIMAL + `proxy:\n  httpsProxy: "socks5://u:${TOKEN}@p:1080"\n`, { SDR_AGENT_TOKEN: TOKEN, HTTP_PROXY: `http://u:${TOKEN}@[bad` });
+    const err = failure(MINIMAL + `proxy:\n  httpsProxy: "socks5://u:${TOKEN}@p:1080"\n`, {
+      SDR_AGENT_TOKEN: TOKEN,
+      HTTP_PROXY: `http://u:${TOKEN}@[bad`,
+    });
     expect(err.message).toContain('/proxy/httpsProxy: must be an http:// or https:// proxy URL');
     expect(err.message).toContain('HTTP_PROXY: is not a valid URL');
     expect(err.message).not.toContain(TOKEN);
@@ -341,7 +430,13 @@ describe('secrets', () => {
       SDR_LOG_LEVEL: AWS_SECRET,
       SDR_AGENT_ID: TOKEN + ' x',
     };
-    const err = failure(MINIMAL.replace('regions: [us-east-1]', `regions: ["${TOKEN}"]\n    endpoint: "${AWS_SECRET}"\n    ${TOKEN}: 1`).replace('wss://cp.example.com/agent', `ws://${AWS_SECRET}.example.com`), env);
+    const err = failure(
+      MINIMAL.replace('regions: [us-east-1]', `regions: ["${TOKEN}"]\n    endpoint: "${AWS_SECRET}"\n    ${TOKEN}: 1`).replace(
+        'wss://cp.example.com/agent',
+        `ws://${AWS_SECRET}.example.com`,
+      ),
+      env,
+    );
     const text = `${err.message} ${err.hint} ${err.describe()}`;
     expect(text).not.toContain(AWS_SECRET);
     expect(text).not.toContain('AKIACANARY000000');
@@ -350,9 +445,20 @@ describe('secrets', () => {
 
   it('are masked by redactedConfig', () => {
     const certs = makeCerts();
-    const yaml = MINIMAL.replace('url: wss://cp.example.com/agent', 'url: wss://cp.example.com/agent\n  caFile: ca.pem\n  clientCertFile: c.crt\n  clientKeyFile: c.key');
-    const c = load(yaml, { SDR_AGENT_TOKEN: TOKEN, HTTPS_PROXY: `http://user:${AWS_SECRET}@proxy:3128`, NO_PROXY: 'localhost' }, { 'ca.pem': certs.ca, 'c.crt': certs.clientCert, 'c.key': certs.clientKey });
-    const r = redactedConfig(c) as { agent: { token: string; tokenSource: string }; controlPlane: Record<string, string>; proxy: Record<string, string> };
+    const yaml = MINIMAL.replace(
+      'url: wss://cp.example.com/agent',
+      'url: wss://cp.example.com/agent\n  caFile: ca.pem\n  clientCertFile: c.crt\n  clientKeyFile: c.key',
+    );
+    const c = load(
+      yaml,
+      { SDR_AGENT_TOKEN: TOKEN, HTTPS_PROXY: `http://user:${AWS_SECRET}@proxy:3128`, NO_PROXY: 'localhost' },
+      { 'ca.pem': certs.ca, 'c.crt': certs.clientCert, 'c.key': certs.clientKey },
+    );
+    const r = redactedConfig(c) as {
+      agent: { token: string; tokenSource: string };
+      controlPlane: Record<string, string>;
+      proxy: Record<string, string>;
+    };
     expect(r.agent).toEqual({ id: 'agent-1', token: '[redacted]', tokenSource: 'env SDR_AGENT_TOKEN' });
     expect(r.controlPlane.clientKey).toBe('[redacted]');
     expect(r.controlPlane.ca).toBe('[PEM, 1 block(s)]');

@@ -12,7 +12,8 @@ function keyPaths(schema: Record<string, unknown>, prefix: string): string[] {
     const path = prefix ? `${prefix}.${key}` : key;
     out.push(path, ...keyPaths(sub, path));
   }
-  for (const sub of Object.values((schema.patternProperties as Record<string, Record<string, unknown>>) ?? {})) out.push(...keyPaths(sub, `${prefix}.<name>`));
+  for (const sub of Object.values((schema.patternProperties as Record<string, Record<string, unknown>>) ?? {}))
+    out.push(...keyPaths(sub, `${prefix}.<name>`));
   for (const branch of (schema.oneOf as Record<string, unknown>[]) ?? []) out.push(...keyPaths(branch, prefix));
   return [...new Set(out)];
 }
@@ -23,7 +24,9 @@ describe('docs/configuration.md', () => {
   });
 
   it('documents every key of the schema', () => {
-    const keys = keyPaths(ConfigFileSchema as unknown as Record<string, unknown>, '').filter((k) => !['controlPlane', 'agent', 'limits', 'proxy', 'log', 'ops', 'secretStores', 'connections'].includes(k));
+    const keys = keyPaths(ConfigFileSchema as unknown as Record<string, unknown>, '').filter(
+      (k) => !['controlPlane', 'agent', 'limits', 'proxy', 'log', 'ops', 'secretStores', 'connections'].includes(k),
+    );
     expect(keys).toContain('connections.<name>.credentials.accessKeyIdEnv');
     expect(keys).toContain('connections.<name>.assumeRole.durationSeconds');
     for (const k of keys) expect(doc, k).toContain(`| \`${k}\` |`);

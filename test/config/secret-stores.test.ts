@@ -27,7 +27,10 @@ function problems(body: string): string[] {
   } catch (err) {
     expect(err).toBeInstanceOf(SdrError);
     expect((err as SdrError).message).not.toContain('wJalrXUtnFEMI');
-    return (err as SdrError).message.split('\n').slice(1).map((l) => l.trim());
+    return (err as SdrError).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
   }
   throw new Error('the config loaded');
 }
@@ -65,7 +68,10 @@ connections:
       accessKeyId: { store: 'env', name: 'SDR_AWS_KEY_ID' },
       secretAccessKey: { store: 'mounted', name: 'aws.json', key: 'SecretAccessKey' },
     });
-    expect(c.connections['per-value']!.assumeRole).toMatchObject({ roleArn: 'arn:aws:iam::123456789012:role/sdr-reader', externalIdSecret: { store: 'mounted', name: 'external-id' } });
+    expect(c.connections['per-value']!.assumeRole).toMatchObject({
+      roleArn: 'arn:aws:iam::123456789012:role/sdr-reader',
+      externalIdSecret: { store: 'mounted', name: 'external-id' },
+    });
   });
 
   it('lists every problem by path, and never echoes what was written where a reference belongs', () => {
@@ -97,7 +103,9 @@ connections:
         '/secretStores/env/cacheTtl: must be a duration like "30s", "5m", "6h" or a number of milliseconds',
         expect.stringMatching(/^\/secretStores\/mounted: unknown key "colour"/),
         '/secretStores/relative/directory: must be an absolute path, got "relative/path"',
-        expect.stringMatching(/^\/connections\/a\/credentials\/secret: names secret store "nowhere", which is not under secretStores \(configured: /),
+        expect.stringMatching(
+          /^\/connections\/a\/credentials\/secret: names secret store "nowhere", which is not under secretStores \(configured: /,
+        ),
         expect.stringMatching(/^\/connections\/b\/credentials: source: secret needs "secret" .* missing "secretAccessKey"$/),
         '/connections/c/credentials/accessKeyId: an env store secret name is an environment variable name (letters, digits, "_")',
         expect.stringMatching(/^\/connections\/c\/credentials\/secretAccessKey: is not a secret reference/),

@@ -24,9 +24,26 @@ const model = (region: string, name: string, extra: Record<string, unknown> = {}
   properties: { modelName: name, ...extra } as NodeRecord['properties'],
 });
 const bucket = (name: string): NodeRecord => ({ type: 'node', label: 'S3Bucket', id: name, properties: { name } });
-const reads = (from: NodeRecord, to: NodeRecord): EdgeRecord => ({ type: 'edge', label: 'READS_FROM', from: { label: from.label, id: from.id }, to: { label: to.label, id: to.id }, properties: {} });
-const trainedBy = (m: NodeRecord, j: NodeRecord): EdgeRecord => ({ type: 'edge', label: 'TRAINED_BY', from: { label: m.label, id: m.id }, to: { label: j.label, id: j.id }, properties: {} });
-const scope = (region: string, type: string, status: 'completed' | 'failed') => ({ region, type, status, ...(status === 'failed' ? { error: { message: `sagemaker:List in ${region}: access denied` } } : {}) });
+const reads = (from: NodeRecord, to: NodeRecord): EdgeRecord => ({
+  type: 'edge',
+  label: 'READS_FROM',
+  from: { label: from.label, id: from.id },
+  to: { label: to.label, id: to.id },
+  properties: {},
+});
+const trainedBy = (m: NodeRecord, j: NodeRecord): EdgeRecord => ({
+  type: 'edge',
+  label: 'TRAINED_BY',
+  from: { label: m.label, id: m.id },
+  to: { label: j.label, id: j.id },
+  properties: {},
+});
+const scope = (region: string, type: string, status: 'completed' | 'failed') => ({
+  region,
+  type,
+  status,
+  ...(status === 'failed' ? { error: { message: `sagemaker:List in ${region}: access denied` } } : {}),
+});
 
 let dir: string | undefined;
 afterEach(() => {
@@ -37,7 +54,11 @@ function open(): Catalog {
   dir ??= mkdtempSync(join(tmpdir(), 'sdr-catalog-'));
   return new Catalog(dir, false);
 }
-const ids = (c: Catalog, label?: string) => c.listNodes(label, 0, 10_000).items.map((n) => n.id).sort();
+const ids = (c: Catalog, label?: string) =>
+  c
+    .listNodes(label, 0, 10_000)
+    .items.map((n) => n.id)
+    .sort();
 
 describe('Catalog commit rules', () => {
   const a = job('us-east-1', 'a');
@@ -86,7 +107,12 @@ describe('Catalog commit rules', () => {
   it('scopes the job did not crawl, and other regions and accounts, are untouched', () => {
     const c = open();
     const west = job('eu-west-1', 'w');
-    c.commit({ jobId: 'j1', account: ACCOUNT, scopes: [...both, scope('eu-west-1', 'training-job', 'completed')], records: [...first, west] });
+    c.commit({
+      jobId: 'j1',
+      account: ACCOUNT,
+      scopes: [...both, scope('eu-west-1', 'training-job', 'completed')],
+      records: [...first, west],
+    });
     c.commit({ jobId: 'j2', account: ACCOUNT, scopes: [scope('us-east-1', 'training-job', 'completed')], records: [] });
     expect(ids(c, 'AWSSageMakerTrainingJob')).toEqual([west.id]);
     expect(ids(c, 'AWSSageMakerModel')).toEqual([m.id]);

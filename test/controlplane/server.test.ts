@@ -45,7 +45,9 @@ describe('reference control plane', () => {
   it('starts a crawl through the REST API, stages and commits it, and serves the catalog', async () => {
     const { h, sim } = await setup();
     const agents = await h.api('GET', '/api/v1/agents');
-    expect(agents.body.agents).toEqual([expect.objectContaining({ id: 'agent-1', connected: true, draining: false, version: '0.1.0', openJobs: [] })]);
+    expect(agents.body.agents).toEqual([
+      expect.objectContaining({ id: 'agent-1', connected: true, draining: false, version: '0.1.0', openJobs: [] }),
+    ]);
 
     const started = await crawl(h);
     expect(started.status).toBe('pending');
@@ -119,7 +121,16 @@ describe('reference control plane', () => {
     }
     const ws = new WebSocket(h.wsUrl, SUBPROTOCOL, { headers: { authorization: `Bearer ${h.agentToken}` } });
     await new Promise((r) => ws.once('open', r));
-    ws.send(JSON.stringify({ type: 'hello', agentId: 'someone-else', agentVersion: '0.1.0', protocolVersion: 1, capabilities: { resourceTypes: [], secretStores: [], maxConcurrentJobs: 1, compression: ['gzip'] }, resume: { jobs: [] } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        agentId: 'someone-else',
+        agentVersion: '0.1.0',
+        protocolVersion: 1,
+        capabilities: { resourceTypes: [], secretStores: [], maxConcurrentJobs: 1, compression: ['gzip'] },
+        resume: { jobs: [] },
+      }),
+    );
     const [code] = await new Promise<[number]>((r) => ws.once('close', (c) => r([c])));
     expect(code).toBe(4403);
     // Without the subprotocol the upgrade is refused.
@@ -135,7 +146,15 @@ describe('reference control plane', () => {
       const pick = i % 8;
       if (pick === 0) return Buffer.from([0xff, 0xfe, i & 0xff]);
       if (pick === 1) return '{"type":';
-      if (pick === 2) return JSON.stringify({ type: 'hello', agentId: 'agent-1', protocolVersion: 99, agentVersion: '1', capabilities: { resourceTypes: [], secretStores: [], maxConcurrentJobs: 1, compression: ['gzip'] }, resume: { jobs: [] } });
+      if (pick === 2)
+        return JSON.stringify({
+          type: 'hello',
+          agentId: 'agent-1',
+          protocolVersion: 99,
+          agentVersion: '1',
+          capabilities: { resourceTypes: [], secretStores: [], maxConcurrentJobs: 1, compression: ['gzip'] },
+          resume: { jobs: [] },
+        });
       if (pick === 3) return JSON.stringify({ type: 'batch', jobId: 'x', seq: 1, records: 1, encoding: 'gzip+ndjson', data: 'AAAA' });
       if (pick === 4) return JSON.stringify([1, 2, 3]);
       if (pick === 5) return JSON.stringify({ type: 'hello', __proto__: { polluted: true }, agentId: 'agent-1' });
@@ -171,11 +190,16 @@ describe('reference control plane', () => {
   });
 
   it('delivers every record exactly once after de-duplication while the connection is cut again and again', async () => {
-    sim = await startSimulator({ estate: { counts: { trainingJobs: 600, models: 300, endpoints: 100, endpointConfigs: 100 } }, latencyMs: 2 });
+    sim = await startSimulator({
+      estate: { counts: { trainingJobs: 600, models: 300, endpoints: 100, endpointConfigs: 100 } },
+      latencyMs: 2,
+    });
     h = await startControlPlane({ creditWindow: 2 });
     cutter = await startCutter(() => h!.port);
     const endpoint = sim.url;
-    agent = startAgent(`ws://127.0.0.1:${cutter.port}/v1/agent`, h.agentToken, () => endpoint, { limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 25, batchFlushMs: 10 } });
+    agent = startAgent(`ws://127.0.0.1:${cutter.port}/v1/agent`, h.agentToken, () => endpoint, {
+      limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 25, batchFlushMs: 10 },
+    });
     await expect.poll(() => agent!.status().ready, { timeout: 10_000 }).toBe(true);
     const started = await crawl(h, { types: ['training-job', 'model', 'endpoint'] });
     let cuts = 0;
@@ -199,7 +223,9 @@ describe('reference control plane', () => {
     sim = await startSimulator({ latencyMs: 15 });
     h = await startControlPlane({ creditWindow: 2 });
     const endpoint = sim.url;
-    agent = startAgent(h.wsUrl, h.agentToken, () => endpoint, { limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 20, batchFlushMs: 10 } });
+    agent = startAgent(h.wsUrl, h.agentToken, () => endpoint, {
+      limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 20, batchFlushMs: 10 },
+    });
     await expect.poll(() => agent!.status().ready, { timeout: 10_000 }).toBe(true);
     const started = await crawl(h);
     await expect.poll(() => h!.cp.job(started.id)!.batches, { timeout: 30_000, interval: 2 }).toBeGreaterThanOrEqual(3);

@@ -110,7 +110,12 @@ describe('pagination and reconciliation', () => {
         expect(result.scopes.reduce((a, s) => a + s.skipped, 0)).toBeGreaterThan(0);
         expectComplete(sim, sink);
         const vanished = Object.values(sim.expected('us-east-1').vanished).flat();
-        const ids = new Set(sink.nodes().filter((n) => n.properties.stub !== true).map((n) => n.id));
+        const ids = new Set(
+          sink
+            .nodes()
+            .filter((n) => n.properties.stub !== true)
+            .map((n) => n.id),
+        );
         expect(vanished.filter((a) => ids.has(a))).toEqual([]);
       }
     });
@@ -162,7 +167,11 @@ describe('failures', () => {
       expect(result.complete).toBe(false);
       const failed = result.scopes.filter((s) => s.status === 'failed');
       expect(failed.map((s) => s.type).sort()).toEqual(['domain', 'processing-job']);
-      expect(failed.find((s) => s.type === 'domain')!.error).toMatchObject({ operation: 'sagemaker:ListDomains', code: 'AccessDeniedException', kind: 'scope' });
+      expect(failed.find((s) => s.type === 'domain')!.error).toMatchObject({
+        operation: 'sagemaker:ListDomains',
+        code: 'AccessDeniedException',
+        kind: 'scope',
+      });
       // The rest of the crawl went on.
       expect(crawledIds(sink, 'AWSSageMakerUserProfile').length).toBe(sim.expected('us-east-1').totals['user-profile']);
       expect(crawledIds(sink, 'AWSSageMakerTrainingJob').length).toBe(sim.expected('us-east-1').totals['training-job']);

@@ -22,12 +22,19 @@ const job = (name: string, artifact: string, role: string) =>
     .joinKey('CAN_INVOKE', 'to', role)
     .build();
 const model = (name: string, artifact: string) =>
-  new RecordBuilder('AWSSageMakerModel', `${A}:model/${name}`, '111122223333', 'us-east-1', { modelName: name, enableNetworkIsolation: false })
+  new RecordBuilder('AWSSageMakerModel', `${A}:model/${name}`, '111122223333', 'us-east-1', {
+    modelName: name,
+    enableNetworkIsolation: false,
+  })
     .s3('REFERENCES_ARTIFACTS_IN', artifact)
     .joinKey('TRAINED_BY', 'from', `${artifact}/`)
     .build();
 const notebook = (name: string, role: string) =>
-  new RecordBuilder('AWSSageMakerNotebookInstance', `${A}:notebook-instance/${name}`, '111122223333', 'us-east-1', { notebookInstanceName: name, directInternetAccess: 'Enabled', rootAccess: 'Enabled' })
+  new RecordBuilder('AWSSageMakerNotebookInstance', `${A}:notebook-instance/${name}`, '111122223333', 'us-east-1', {
+    notebookInstanceName: name,
+    directInternetAccess: 'Enabled',
+    rootAccess: 'Enabled',
+  })
     .role(role)
     .joinKey('CAN_INVOKE', 'from', role)
     .build();
@@ -49,7 +56,9 @@ describe('GraphEmitter', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((i) => i.startsWith('S3Bucket|'))).toEqual(['S3Bucket|bkt']);
     expect(ids.filter((i) => i.startsWith('AWSRole|'))).toEqual([`AWSRole|${role}`]);
-    const trained = r.filter((x) => x.type === 'edge' && x.label === 'TRAINED_BY').map((x) => x.type === 'edge' && `${x.from.id}>${x.to.id}`);
+    const trained = r
+      .filter((x) => x.type === 'edge' && x.label === 'TRAINED_BY')
+      .map((x) => x.type === 'edge' && `${x.from.id}>${x.to.id}`);
     expect(trained.sort()).toEqual([`${A}:model/m1>${A}:training-job/j1`, `${A}:model/m2>${A}:training-job/j2`]);
     const invoke = r.filter((x) => x.type === 'edge' && x.label === 'CAN_INVOKE').map((x) => x.type === 'edge' && x.to.id);
     expect(invoke.sort()).toEqual([`${A}:training-job/j1`, `${A}:training-job/j2`]);
@@ -73,7 +82,7 @@ describe('GraphEmitter', () => {
     expect(danglingEdges(sink.records)).toEqual([]);
   });
 
-  it('passes the sink\'s backpressure on through ready()', async () => {
+  it("passes the sink's backpressure on through ready()", async () => {
     let drained = 0;
     const sink: RecordSink = { write: () => false, drain: async () => void drained++ };
     const e = new GraphEmitter(sink);

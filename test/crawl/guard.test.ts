@@ -25,13 +25,21 @@ type CommandClass = new (input: object) => object;
 /** Every `*Command` class a client package exports, by operation name (not smithy's base class, re-exported as `$Command`). */
 function commandsOf(pkg: Record<string, unknown>): Array<[string, CommandClass]> {
   return Object.entries(pkg)
-    .filter(([name, value]) => /^[A-Z]\w*Command$/.test(name) && typeof value === 'function' && typeof (value as { prototype?: { resolveMiddleware?: unknown } }).prototype?.resolveMiddleware === 'function')
+    .filter(
+      ([name, value]) =>
+        /^[A-Z]\w*Command$/.test(name) &&
+        typeof value === 'function' &&
+        typeof (value as { prototype?: { resolveMiddleware?: unknown } }).prototype?.resolveMiddleware === 'function',
+    )
     .map(([name, value]) => [operationOf(name), value as CommandClass] as [string, CommandClass])
     .sort(([a], [b]) => a.localeCompare(b));
 }
 
 /** Send every command with an empty input; the operations the guard refused, and the other outcomes. */
-async function sendAll(client: { send(command: never): Promise<unknown> }, commands: Array<[string, CommandClass]>): Promise<{ refused: string[]; passed: string[]; wrongError: string[] }> {
+async function sendAll(
+  client: { send(command: never): Promise<unknown> },
+  commands: Array<[string, CommandClass]>,
+): Promise<{ refused: string[]; passed: string[]; wrongError: string[] }> {
   const refused: string[] = [];
   const passed: string[] = [];
   const wrongError: string[] = [];
@@ -41,7 +49,8 @@ async function sendAll(client: { send(command: never): Promise<unknown> }, comma
       (e: unknown) => e,
     );
     if (outcome instanceof ReadOnlyViolationError) {
-      if (outcome.code !== 'SDR_ERR_READ_ONLY' || outcome.operation !== operation || !outcome.message.includes('sdr-agent policy')) wrongError.push(operation);
+      if (outcome.code !== 'SDR_ERR_READ_ONLY' || outcome.operation !== operation || !outcome.message.includes('sdr-agent policy'))
+        wrongError.push(operation);
       refused.push(operation);
     } else passed.push(operation);
   }
@@ -51,16 +60,22 @@ async function sendAll(client: { send(command: never): Promise<unknown> }, comma
 const sageMakerCommands = commandsOf(sagemaker);
 const stsCommands = commandsOf(sts);
 const secretsManagerCommands = commandsOf(secretsManager);
-const crawlSageMaker = crawlerOperations().filter((o) => o.startsWith('sagemaker:')).map((o) => o.slice('sagemaker:'.length));
+const crawlSageMaker = crawlerOperations()
+  .filter((o) => o.startsWith('sagemaker:'))
+  .map((o) => o.slice('sagemaker:'.length));
 
 describe('the allowlist is the policy', () => {
-  it("SageMaker: exactly the operations of the resource descriptors, which `sdr-agent policy` grants", () => {
+  it('SageMaker: exactly the operations of the resource descriptors, which `sdr-agent policy` grants', () => {
     expect(allowedOperations('sagemaker')).toEqual(crawlSageMaker);
     const policy = iamPolicy() as { Statement: Array<{ Action: string[] }> };
     const granted = policy.Statement.flatMap((s) => s.Action).sort();
     expect(granted).toEqual(crawlerOperations());
     // The guard's whole list is the policy's, plus the two operations granted elsewhere (see operations.ts).
-    const guard = [...allowedOperations('sagemaker').map((o) => `sagemaker:${o}`), ...allowedOperations('sts').map((o) => `sts:${o}`), ...allowedOperations('secretsmanager').map((o) => `secretsmanager:${o}`)].sort();
+    const guard = [
+      ...allowedOperations('sagemaker').map((o) => `sagemaker:${o}`),
+      ...allowedOperations('sts').map((o) => `sts:${o}`),
+      ...allowedOperations('secretsmanager').map((o) => `secretsmanager:${o}`),
+    ].sort();
     expect(guard).toEqual([...granted, ...NON_CRAWL_OPERATIONS].sort());
     // Two per resource type, and Search.
     expect(crawlSageMaker).toHaveLength(RESOURCES.length * 2 + 1);
@@ -144,12 +159,18 @@ describe('every command class of the SDK clients against the guard', () => {
     try {
       sim.resetLog();
       const allowed = allowedOperations('sts');
-      const refused = await sendAll(clients.sts('us-east-1'), stsCommands.filter(([op]) => !allowed.includes(op)));
+      const refused = await sendAll(
+        clients.sts('us-east-1'),
+        stsCommands.filter(([op]) => !allowed.includes(op)),
+      );
       expect(refused.passed).toEqual([]);
       expect(refused.wrongError).toEqual([]);
       expect(refused.refused).toEqual(expect.arrayContaining(['AssumeRoleWithWebIdentity', 'GetSessionToken', 'GetFederationToken']));
       expect(sim.operations).toEqual([]);
-      const through = await sendAll(clients.sts('us-east-1'), stsCommands.filter(([op]) => allowed.includes(op)));
+      const through = await sendAll(
+        clients.sts('us-east-1'),
+        stsCommands.filter(([op]) => allowed.includes(op)),
+      );
       expect(through.passed).toEqual(['AssumeRole', 'GetCallerIdentity']);
       expect(sim.operations.map((o) => o.operation)).toEqual(['AssumeRole', 'GetCallerIdentity']);
     } finally {
@@ -158,15 +179,27 @@ describe('every command class of the SDK clients against the guard', () => {
   });
 
   it('@aws-sdk/client-secrets-manager: only GetSecretValue leaves the process', async () => {
-    const client = createSecretsManagerClient({ region: 'us-east-1', endpoint: smSim.url, credentials: async () => SIM_CREDENTIALS, network, timeoutMs: 30_000 });
+    const client = createSecretsManagerClient({
+      region: 'us-east-1',
+      endpoint: smSim.url,
+      credentials: async () => SIM_CREDENTIALS,
+      network,
+      timeoutMs: 30_000,
+    });
     try {
       smSim.requests.length = 0;
-      const refused = await sendAll(client, secretsManagerCommands.filter(([op]) => op !== 'GetSecretValue'));
+      const refused = await sendAll(
+        client,
+        secretsManagerCommands.filter(([op]) => op !== 'GetSecretValue'),
+      );
       expect(refused.passed).toEqual([]);
       expect(refused.wrongError).toEqual([]);
       expect(refused.refused).toEqual(expect.arrayContaining(['PutSecretValue', 'ListSecrets', 'BatchGetSecretValue', 'DeleteSecret']));
       expect(smSim.requests).toEqual([]);
-      const through = await sendAll(client, secretsManagerCommands.filter(([op]) => op === 'GetSecretValue'));
+      const through = await sendAll(
+        client,
+        secretsManagerCommands.filter(([op]) => op === 'GetSecretValue'),
+      );
       expect(through.passed).toEqual(['GetSecretValue']);
       expect(smSim.requests.map((r) => r.operation)).toEqual(['GetSecretValue']);
     } finally {

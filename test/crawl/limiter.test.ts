@@ -59,6 +59,11 @@ describe('classifyFailure', () => {
     [err('TimeoutError'), 'transient'],
     // A secret store's outage, met while resolving credentials: the store already retried, and the
     // socket error inside must not make the crawl retry it for minutes.
-    [new SecretStoreError('unreachable', 'vault-prod', 'sdr/aws', 'socket hang up', { cause: Object.assign(err('TimeoutError', 'socket hang up'), { code: 'ECONNRESET' }) }), 'scope'],
+    [
+      new SecretStoreError('unreachable', 'vault-prod', 'sdr/aws', 'socket hang up', {
+        cause: Object.assign(err('TimeoutError', 'socket hang up'), { code: 'ECONNRESET' }),
+      }),
+      'scope',
+    ],
   ])('%s → %s', (e, kind) => expect(classifyFailure(e)).toBe(kind));
 });

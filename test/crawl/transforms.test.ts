@@ -19,7 +19,9 @@ function transform(type: string): TransformOutput {
 
 /** `LABEL→toLabel:toId` for each edge. */
 function edges(out: TransformOutput, label?: string): string[] {
-  return out.edges.filter((e) => !label || e.label === label).map((e) => `${e.label} ${e.from.label}:${e.from.id} → ${e.to.label}:${e.to.id}`);
+  return out.edges
+    .filter((e) => !label || e.label === label)
+    .map((e) => `${e.label} ${e.from.label}:${e.from.id} → ${e.to.label}:${e.to.id}`);
 }
 const to = (out: TransformOutput, label: string) => out.edges.filter((e) => e.label === label).map((e) => e.to.id);
 
@@ -47,7 +49,7 @@ describe('edges', () => {
   it('TrainingJob PRODUCES_MODEL_ARTIFACT in the artifact bucket', () => {
     expect(to(transform('training-job'), 'PRODUCES_MODEL_ARTIFACT')).toEqual(['ml-models-111122223333']);
   });
-  it('HyperParameterTuningJob LAUNCHED TrainingJob, from the job\'s TuningJobArn', () => {
+  it("HyperParameterTuningJob LAUNCHED TrainingJob, from the job's TuningJobArn", () => {
     expect(edges(transform('training-job'), 'LAUNCHED')).toEqual([
       `LAUNCHED AWSSageMakerHyperParameterTuningJob:${A}:hyper-parameter-tuning-job/churn-hpo → AWSSageMakerTrainingJob:${A}:training-job/churn-xgboost-2024-05-01`,
     ]);
@@ -63,7 +65,7 @@ describe('edges', () => {
     expect(to(out, 'MEMBER_OF')).toEqual([`${A}:model-package-group/churn-group`]);
     expect(to(out, 'REFERENCES_ARTIFACTS_IN')).toEqual(['ml-registry-111122223333']);
   });
-  it('EndpointConfig USES every variant\'s Model, by the ARN SageMaker would build (lower-cased)', () => {
+  it("EndpointConfig USES every variant's Model, by the ARN SageMaker would build (lower-cased)", () => {
     expect(to(transform('endpoint-config'), 'USES').sort()).toEqual([`${A}:model/churn-model-v3`, `${A}:model/churn-model-v4`]);
   });
   it('EndpointConfig CAPTURES_DATA_TO the capture bucket', () => {
@@ -112,7 +114,10 @@ describe('edges', () => {
     ['endpoint-config', ['arn:aws:kms:us-east-1:111122223333:key/endpoint-key', 'arn:aws:kms:us-east-1:111122223333:key/capture-key']],
     ['transform-job', ['arn:aws:kms:us-east-1:111122223333:key/predictions-key', 'alias/sagemaker-volumes']],
     ['processing-job', ['arn:aws:kms:us-east-1:111122223333:key/processing-key', 'alias/sagemaker-volumes']],
-    ['feature-group', ['arn:aws:kms:us-east-1:111122223333:key/offline-store-key', 'arn:aws:kms:us-east-1:111122223333:key/online-store-key']],
+    [
+      'feature-group',
+      ['arn:aws:kms:us-east-1:111122223333:key/offline-store-key', 'arn:aws:kms:us-east-1:111122223333:key/online-store-key'],
+    ],
     ['model-package', ['arn:aws:kms:us-east-1:111122223333:key/registry-key']],
     ['hyper-parameter-tuning-job', ['arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab']],
   ])('%s ENCRYPTED_WITH KMSKey as given', (type, keys) => {
@@ -131,28 +136,51 @@ describe('edges', () => {
   it('images are ECRImage nodes with registry account and region', () => {
     const out = transform('training-job');
     const img = out.refs.find((r) => r.label === 'ECRImage')!;
-    expect(img).toMatchObject({ id: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1', account: '683313688378', region: 'us-east-1' });
+    expect(img).toMatchObject({
+      id: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+      account: '683313688378',
+      region: 'us-east-1',
+    });
   });
 });
 
 describe('security properties', () => {
   it('notebook', () => {
-    expect(transform('notebook-instance').node.properties).toMatchObject({ directInternetAccess: 'Enabled', rootAccess: 'Enabled', kmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', subnetId: 'subnet-0123456789abcdef0' });
+    expect(transform('notebook-instance').node.properties).toMatchObject({
+      directInternetAccess: 'Enabled',
+      rootAccess: 'Enabled',
+      kmsKeyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      subnetId: 'subnet-0123456789abcdef0',
+    });
   });
   it('domain', () => {
     expect(transform('domain').node.properties).toMatchObject({ appNetworkAccessType: 'PublicInternetOnly', authMode: 'IAM' });
   });
   it('training job', () => {
-    expect(transform('training-job').node.properties).toMatchObject({ enableNetworkIsolation: true, enableInterContainerTrafficEncryption: false, vpcConfig: { subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'] } });
+    expect(transform('training-job').node.properties).toMatchObject({
+      enableNetworkIsolation: true,
+      enableInterContainerTrafficEncryption: false,
+      vpcConfig: { subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'] },
+    });
   });
   it('processing job, hoisted from NetworkConfig', () => {
-    expect(transform('processing-job').node.properties).toMatchObject({ enableNetworkIsolation: false, enableInterContainerTrafficEncryption: true, vpcConfig: { securityGroupIds: ['sg-0a1b2c3d4e5f60718'] } });
+    expect(transform('processing-job').node.properties).toMatchObject({
+      enableNetworkIsolation: false,
+      enableInterContainerTrafficEncryption: true,
+      vpcConfig: { securityGroupIds: ['sg-0a1b2c3d4e5f60718'] },
+    });
   });
   it('endpoint config', () => {
-    expect(transform('endpoint-config').node.properties).toMatchObject({ kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/endpoint-key', dataCaptureConfig: { enableCapture: true } });
+    expect(transform('endpoint-config').node.properties).toMatchObject({
+      kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/endpoint-key',
+      dataCaptureConfig: { enableCapture: true },
+    });
   });
   it('model', () => {
-    expect(transform('model').node.properties).toMatchObject({ enableNetworkIsolation: false, vpcConfig: { subnets: ['subnet-0123456789abcdef0'] } });
+    expect(transform('model').node.properties).toMatchObject({
+      enableNetworkIsolation: false,
+      vpcConfig: { subnets: ['subnet-0123456789abcdef0'] },
+    });
   });
   it('timestamps are ISO-8601', () => {
     expect(transform('training-job').node.properties.creationTime).toBe('2024-05-01T10:00:00.000Z');
@@ -165,19 +193,40 @@ function emitted(out: TransformOutput): GraphRecord[] {
 }
 
 describe('no secret value leaves in any record (transform, then the egress pass)', () => {
-  const secrets = ['hunter2', 'wk-1234567890abcdef', 's3cr3t-pw', 'tok-abc123', 'sk-live-abcdef', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'pw-transform-123', 'wJalrXUtnFEMI', 'ak-processing-999', 'hf_abcdefghijklmnop', 'mlflow-secret', 'pipeline-secret-pw', 'pipeline-step-token', 'hf_registry_secret', 'reg-tok-1'];
+  const secrets = [
+    'hunter2',
+    'wk-1234567890abcdef',
+    's3cr3t-pw',
+    'tok-abc123',
+    'sk-live-abcdef',
+    'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    'pw-transform-123',
+    'wJalrXUtnFEMI',
+    'ak-processing-999',
+    'hf_abcdefghijklmnop',
+    'mlflow-secret',
+    'pipeline-secret-pw',
+    'pipeline-step-token',
+    'hf_registry_secret',
+    'reg-tok-1',
+  ];
   it.each(RESOURCES.map((r) => r.type))('%s', (type) => {
     const text = JSON.stringify(emitted(transform(type)));
     for (const s of secrets) expect(text).not.toContain(s);
   });
   it('Environment keys are kept, values redacted', () => {
     expect(emitted(transform('training-job'))[0]!.properties.environment).toEqual({ DB_PASSWORD: REDACTED, LOG_LEVEL: REDACTED });
-    expect(emitted(transform('model'))[0]!.properties.primaryContainer).toMatchObject({ environment: { SAGEMAKER_PROGRAM: REDACTED, API_SECRET: REDACTED } });
+    expect(emitted(transform('model'))[0]!.properties.primaryContainer).toMatchObject({
+      environment: { SAGEMAKER_PROGRAM: REDACTED, API_SECRET: REDACTED },
+    });
   });
   it('pipelines keep step names and types, not the definition', () => {
     const p = transform('pipeline').node.properties;
     expect(p.pipelineDefinition).toBeUndefined();
-    expect(p.pipelineSteps).toEqual([{ name: 'Preprocess', type: 'Processing' }, { name: 'Train', type: 'Training' }]);
+    expect(p.pipelineSteps).toEqual([
+      { name: 'Preprocess', type: 'Processing' },
+      { name: 'Train', type: 'Training' },
+    ]);
     expect(pipelineSteps('{not json')).toBeUndefined();
   });
 });

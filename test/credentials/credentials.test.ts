@@ -31,7 +31,12 @@ function connection(extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
     name: 'sandbox',
     regions: ['eu-west-1'],
     types: ['model'],
-    credentials: { source: 'env', accessKeyIdEnv: 'SANDBOX_KEY', secretAccessKeyEnv: 'SANDBOX_SECRET', sessionTokenEnv: 'AWS_SESSION_TOKEN' },
+    credentials: {
+      source: 'env',
+      accessKeyIdEnv: 'SANDBOX_KEY',
+      secretAccessKeyEnv: 'SANDBOX_SECRET',
+      sessionTokenEnv: 'AWS_SESSION_TOKEN',
+    },
     useSearch: true,
     ...extra,
   };
@@ -90,14 +95,18 @@ describe('credentials from named environment variables', () => {
       ['ListModels', BASE_KEY],
     ]);
     expect(await provider()).toEqual({ accessKeyId: BASE_KEY, secretAccessKey: BASE_SECRET });
-    expect(await credentialProviderFor(connection(), { env: { ...env, AWS_SESSION_TOKEN: 'tok' }, stsClient: () => assert.fail() })!()).toMatchObject({ sessionToken: 'tok' });
+    expect(
+      await credentialProviderFor(connection(), { env: { ...env, AWS_SESSION_TOKEN: 'tok' }, stsClient: () => assert.fail() })!(),
+    ).toMatchObject({ sessionToken: 'tok' });
   });
 
   it('name the missing variable, never a value', async () => {
     const provider = credentialProviderFor(connection(), { env: { SANDBOX_KEY: BASE_KEY }, stsClient: () => assert.fail() })!;
     const err = await provider().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CredentialsError);
-    expect(describeError(err)).toBe('SDR_ERR_CREDENTIALS: connection "sandbox": environment variable SANDBOX_SECRET is not set (credentials.source: env) — Set SANDBOX_SECRET in the agent\'s environment, or change connections.sandbox.credentials.');
+    expect(describeError(err)).toBe(
+      'SDR_ERR_CREDENTIALS: connection "sandbox": environment variable SANDBOX_SECRET is not set (credentials.source: env) — Set SANDBOX_SECRET in the agent\'s environment, or change connections.sandbox.credentials.',
+    );
     const both = await credentialProviderFor(connection(), { env: {}, stsClient: () => assert.fail() })!().catch((e: unknown) => e);
     expect((both as Error).message).toContain('environment variables SANDBOX_KEY, SANDBOX_SECRET are not set');
     // Through a client the same error surfaces, before anything is sent.
@@ -108,7 +117,10 @@ describe('credentials from named environment variables', () => {
   });
 
   it('refuse temporary keys without their session token', async () => {
-    const err = await credentialProviderFor(connection(), { env: { SANDBOX_KEY: 'ASIATEMPORARY00001', SANDBOX_SECRET: BASE_SECRET }, stsClient: () => assert.fail() })!().catch((e: unknown) => e);
+    const err = await credentialProviderFor(connection(), {
+      env: { SANDBOX_KEY: 'ASIATEMPORARY00001', SANDBOX_SECRET: BASE_SECRET },
+      stsClient: () => assert.fail(),
+    })!().catch((e: unknown) => e);
     expect((err as Error).message).toBe('connection "sandbox": SANDBOX_KEY holds temporary credentials but AWS_SESSION_TOKEN is not set');
   });
 
@@ -188,7 +200,9 @@ describe('assumed roles', () => {
       const err = await provider().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CredentialsError);
       const text = describeError(err);
-      expect(text).toMatch(/^SDR_ERR_CREDENTIALS: connection "sandbox": sts:AssumeRole of arn:aws:iam::210987654321:role\/sdr-reader was denied \(AccessDenied\): User: arn:aws:iam::\d+:user\/sim is not authorized to perform: sts:AssumeRole/);
+      expect(text).toMatch(
+        /^SDR_ERR_CREDENTIALS: connection "sandbox": sts:AssumeRole of arn:aws:iam::210987654321:role\/sdr-reader was denied \(AccessDenied\): User: arn:aws:iam::\d+:user\/sim is not authorized to perform: sts:AssumeRole/,
+      );
       expect(text).toContain("Check that the role's trust policy admits the base identity with this external ID");
       expect(`${text} ${String((err as Error).stack)}`).not.toContain(BASE_SECRET);
       expect(denying.operations.map((o) => [o.operation, o.errorCode])).toEqual([['AssumeRole', 'AccessDenied']]);

@@ -21,7 +21,9 @@ function sts(body: string, accessKeyId = 'AKIDRAW'): Promise<Response> {
 
 describe('simulated sts:AssumeRole', () => {
   it('answers with the real response shape and temporary keys GetCallerIdentity recognises', async () => {
-    const res = await sts('Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fteam%2Freader&RoleSessionName=s1&DurationSeconds=1200');
+    const res = await sts(
+      'Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fteam%2Freader&RoleSessionName=s1&DurationSeconds=1200',
+    );
     expect(res.status).toBe(200);
     const xml = await res.text();
     expect(xml).toMatch(

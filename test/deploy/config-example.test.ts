@@ -142,7 +142,12 @@ describe('deploy/config.example.yaml', () => {
       }
     };
     walk(parseYaml(example), []);
-    const active = documentedKeys(example.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n')).map((d) => d.path.join('.'));
+    const active = documentedKeys(
+      example
+        .split('\n')
+        .filter((l) => !/^\s*#/.test(l))
+        .join('\n'),
+    ).map((d) => d.path.join('.'));
     expect(active.sort()).toEqual(fromYaml.sort());
   });
 
@@ -190,8 +195,14 @@ describe('deploy/config.example.yaml', () => {
       }
       const allowed = allowedValues(nodes);
       const values = Array.isArray(d.value) ? d.value : [d.value];
-      if (allowed && d.value !== null && typeof d.value !== 'object') for (const v of values) if (!isPlaceholder(v) && !allowed.includes(v)) problems.push(`line ${d.line}: ${d.path.join('.')}: ${String(v)} is not one of ${allowed.join(', ')}`);
-      if (allowed && Array.isArray(d.value)) for (const v of values) if (!isPlaceholder(v) && !allowed.includes(v)) problems.push(`line ${d.line}: ${d.path.join('.')}: ${String(v)} is not one of ${allowed.join(', ')}`);
+      if (allowed && d.value !== null && typeof d.value !== 'object')
+        for (const v of values)
+          if (!isPlaceholder(v) && !allowed.includes(v))
+            problems.push(`line ${d.line}: ${d.path.join('.')}: ${String(v)} is not one of ${allowed.join(', ')}`);
+      if (allowed && Array.isArray(d.value))
+        for (const v of values)
+          if (!isPlaceholder(v) && !allowed.includes(v))
+            problems.push(`line ${d.line}: ${d.path.join('.')}: ${String(v)} is not one of ${allowed.join(', ')}`);
     }
     expect(problems).toEqual([]);
   });
@@ -204,7 +215,9 @@ describe('deploy/config.example.yaml', () => {
 
   it('holds no secret: every credential-like value is a <placeholder>, nothing looks like a real token or key', () => {
     // Values of keys that would carry an identifier or secret inline are placeholders.
-    for (const d of documented.filter((d) => ['roleId', 'externalId', 'tenantId', 'clientId', 'namespace', 'project'].includes(d.path[d.path.length - 1]!))) {
+    for (const d of documented.filter((d) =>
+      ['roleId', 'externalId', 'tenantId', 'clientId', 'namespace', 'project'].includes(d.path[d.path.length - 1]!),
+    )) {
       expect(String(d.value), `line ${d.line}: ${d.path.join('.')}`).toMatch(/^<[a-z0-9-]+>$/);
     }
     const realistic = [

@@ -19,7 +19,11 @@ function composeConfig(...extra: string[]): string {
   const cached = composeOutputs.get(key);
   if (cached !== undefined) return cached;
   try {
-    const out = execFileSync('docker-compose', ['-f', 'compose.yaml', ...extra, 'config'], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const out = execFileSync('docker-compose', ['-f', 'compose.yaml', ...extra, 'config'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
     composeOutputs.set(key, out);
     return out;
   } catch (err) {
@@ -110,7 +114,11 @@ describe('deployment files', () => {
     expect(out).not.toMatch(/ports:/);
     const compose = parseYaml(out) as ComposeFile;
     // Only the agent has no profile, so `docker compose up -d` starts it alone.
-    expect(Object.entries(compose.services).filter(([, s]) => !s.profiles?.length).map(([name]) => name)).toEqual(['agent']);
+    expect(
+      Object.entries(compose.services)
+        .filter(([, s]) => !s.profiles?.length)
+        .map(([name]) => name),
+    ).toEqual(['agent']);
     const agent = compose.services.agent;
     expect(agent.command).toEqual(['run', '--config', '/etc/sdr-agent/agent.yaml']);
     expect(agent.restart).toBe('unless-stopped');
@@ -125,7 +133,9 @@ describe('deployment files', () => {
     expect(Object.keys(agent.environment ?? {})).not.toContain('SDR_AGENT_TOKEN');
     // Its folder is neither committed nor sent to the engine with the build context (an allowlist).
     expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toContain('/secrets/');
-    const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
     expect(dockerignore[0]).toBe('*');
     expect(dockerignore.filter((l) => /secrets/.test(l))).toEqual([]);
 
@@ -141,7 +151,17 @@ describe('deployment files', () => {
 
     // Proxy and AWS variables are passed through only when set on the host (null = left out);
     // AWS_PROFILE is not, as no ~/.aws is mounted.
-    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
+    for (const name of [
+      'HTTPS_PROXY',
+      'HTTP_PROXY',
+      'NO_PROXY',
+      'https_proxy',
+      'http_proxy',
+      'no_proxy',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+    ]) {
       expect(agent.environment, name).toHaveProperty(name, null);
     }
     expect(Object.keys(agent.environment ?? {})).not.toContain('AWS_PROFILE');
@@ -149,7 +169,11 @@ describe('deployment files', () => {
     expect(agent.environment?.NODE_EXTRA_CA_CERTS).toBe('/etc/sdr-agent/ca.pem');
     expect(agent.volumes).toContain(`${join(root, 'deploy', 'ca.pem')}:/etc/sdr-agent/ca.pem:ro`);
     // As shipped it holds no certificate: comments only, which Node.js accepts and which add nothing.
-    expect(readFileSync(join(root, 'deploy', 'ca.pem'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'))).toEqual([]);
+    expect(
+      readFileSync(join(root, 'deploy', 'ca.pem'), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() && !l.startsWith('#')),
+    ).toEqual([]);
   });
 
   it("compose.yaml's agent healthcheck is the image's probe of /healthz, exec form (no shell), and the ops port stays unpublished", () => {
@@ -170,7 +194,10 @@ describe('deployment files', () => {
     const agent = (parseYaml(composeConfig()) as ComposeFile).services.agent;
     const bench = readFileSync(join(root, 'bench', 'README.md'), 'utf8');
     // Every "N MB" on a line about peak RSS, except the targets ("< 200 MB").
-    const peaks = bench.split('\n').filter((l) => l.includes('Peak RSS')).flatMap((l) => [...l.matchAll(/(?<!< )\b(\d+) MB/g)].map((m) => Number(m[1])));
+    const peaks = bench
+      .split('\n')
+      .filter((l) => l.includes('Peak RSS'))
+      .flatMap((l) => [...l.matchAll(/(?<!< )\b(\d+) MB/g)].map((m) => Number(m[1])));
     expect(peaks.length).toBeGreaterThan(0);
     const measured = Math.max(...peaks);
     const limitMb = Number(/^(\d+)m$/.exec(agent.mem_limit!)![1]);
@@ -179,7 +206,9 @@ describe('deployment files', () => {
     expect(limitMb).toBeGreaterThanOrEqual(jobs * measured * 1.25);
     expect(limitMb).toBeLessThanOrEqual(1024);
     // The comment states the figure it was sized from: a new, higher measurement fails here until compose.yaml is re-sized.
-    expect(readFileSync(join(root, 'compose.yaml'), 'utf8')).toContain(`bench/README.md: one crawl of a 100,000-resource estate peaks at ${measured} MB RSS`);
+    expect(readFileSync(join(root, 'compose.yaml'), 'utf8')).toContain(
+      `bench/README.md: one crawl of a 100,000-resource estate peaks at ${measured} MB RSS`,
+    );
   });
 
   it("compose.yaml's stop_grace_period is longer than the example config's drain grace period", () => {
@@ -193,7 +222,9 @@ describe('deployment files', () => {
 
   it('every service runs the image of this version, as uid 10001', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-    const services = (parseYaml(composeConfig('--profile', 'crawl', '--profile', 'demo')) as ComposeFile & { services: Record<string, { image?: string }> }).services;
+    const services = (
+      parseYaml(composeConfig('--profile', 'crawl', '--profile', 'demo')) as ComposeFile & { services: Record<string, { image?: string }> }
+    ).services;
     expect(Object.keys(services).sort()).toEqual(['agent', 'control-plane', 'crawl', 'demo-agent', 'demo-crawl', 'simulator']);
     for (const [name, s] of Object.entries(services)) {
       expect(s.image, name).toBe(`sdr-agent:${pkg.version}`);
@@ -203,7 +234,7 @@ describe('deployment files', () => {
     }
   });
 
-  it('the demo profile is wired together: loopback addresses, its public tokens hashed in the control plane\'s files, a config the agent loads', () => {
+  it("the demo profile is wired together: loopback addresses, its public tokens hashed in the control plane's files, a config the agent loads", () => {
     const services = (parseYaml(composeConfig('--profile', 'demo')) as ComposeFile).services;
     const demo = ['simulator', 'control-plane', 'demo-agent', 'demo-crawl'];
     for (const name of demo) {
@@ -218,9 +249,14 @@ describe('deployment files', () => {
     // The public demo tokens: their SHA-256 hashes are what the control plane's token files hold.
     const sha = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
     const agentEnv = services['demo-agent'].environment as Record<string, string>;
-    const agents = JSON.parse(readFileSync(join(root, 'deploy', 'demo', 'agents.json'), 'utf8')) as { agents: Record<string, { sha256: string }> };
+    const agents = JSON.parse(readFileSync(join(root, 'deploy', 'demo', 'agents.json'), 'utf8')) as {
+      agents: Record<string, { sha256: string }>;
+    };
     const admins = JSON.parse(readFileSync(join(root, 'deploy', 'demo', 'admin.json'), 'utf8')) as { tokens: Array<{ sha256: string }> };
-    expect(services['control-plane'].volumes).toEqual([`${join(root, 'deploy', 'demo', 'agents.json')}:/data/agents.json:ro`, `${join(root, 'deploy', 'demo', 'admin.json')}:/data/admin.json:ro`]);
+    expect(services['control-plane'].volumes).toEqual([
+      `${join(root, 'deploy', 'demo', 'agents.json')}:/data/agents.json:ro`,
+      `${join(root, 'deploy', 'demo', 'admin.json')}:/data/admin.json:ro`,
+    ]);
     expect(flag(cp, '--data-dir')).toBe('/data');
     const crawlEnv = services['demo-crawl'].environment as Record<string, string>;
     expect(admins.tokens.map((t) => t.sha256)).toEqual([sha(crawlEnv.SDR_DEMO_ADMIN_TOKEN)]);
@@ -229,7 +265,9 @@ describe('deployment files', () => {
     const config = loadAgentConfig({ path: join(root, 'deploy', 'demo', 'agent.yaml'), env: agentEnv });
     expect(agents.agents[config.agent.id].sha256).toBe(sha(agentEnv.SDR_AGENT_TOKEN));
     expect(config.controlPlane.url).toBe(`ws://127.0.0.1:${flag(cp, '--port')}/v1/agent`);
-    expect(Object.values(config.connections).map((c) => (c as { endpoint?: string }).endpoint)).toEqual([`http://127.0.0.1:${flag(sim, '--port')}`]);
+    expect(Object.values(config.connections).map((c) => (c as { endpoint?: string }).endpoint)).toEqual([
+      `http://127.0.0.1:${flag(sim, '--port')}`,
+    ]);
     expect(config.ops.enabled).toBe(true);
     expect(services['demo-agent'].healthcheck?.test).toEqual(['CMD', 'node', '/app/dist/src/ops/probe.js']);
     // Services without an ops server do not inherit the image's healthcheck.

@@ -12,10 +12,24 @@ import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../../src/config/index.js';
 import { DEFAULT_JWT_FILE } from '../../src/secrets/vault/schema.js';
 import { unknownFields } from '../helpers/k8s-fields.js';
-import { agentContainer, apiSchemaProblems, CHART_DIR, NAMESPACE, only, plainEnv, RELEASE, SdrChart, VALUES_DIR, workload, type K8sObject } from '../helpers/helm-chart.js';
+import {
+  agentContainer,
+  apiSchemaProblems,
+  CHART_DIR,
+  NAMESPACE,
+  only,
+  plainEnv,
+  RELEASE,
+  SdrChart,
+  VALUES_DIR,
+  workload,
+  type K8sObject,
+} from '../helpers/helm-chart.js';
 
 const FETCH_TIMEOUT_MS = 10 * 60_000;
-const VALUES_FILES = readdirSync(VALUES_DIR).filter((f) => f.endsWith('.yaml')).sort();
+const VALUES_FILES = readdirSync(VALUES_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const FULLNAME = `${RELEASE}-sdr-agent`;
 
 let chart: SdrChart;
@@ -43,7 +57,9 @@ afterAll(() => chart?.dispose());
 
 describe('helm lint and template', () => {
   it('the values files cover what the issue lists: IRSA, Vault Kubernetes auth, proxy + CA, metrics, two replicas', () => {
-    expect(VALUES_FILES).toEqual(expect.arrayContaining(['eks-irsa.yaml', 'vault-kubernetes.yaml', 'proxy-ca.yaml', 'metrics.yaml', 'two-replicas.yaml']));
+    expect(VALUES_FILES).toEqual(
+      expect.arrayContaining(['eks-irsa.yaml', 'vault-kubernetes.yaml', 'proxy-ca.yaml', 'metrics.yaml', 'two-replicas.yaml']),
+    );
   });
 
   it("the chart's appVersion, hence the default image tag, is the agent's package version", () => {
@@ -72,9 +88,12 @@ describe('helm lint and template', () => {
     }
   });
 
-  it.each(['', ...VALUES_FILES])('no object rendered with %s has a field its kind does not have (what strict field validation would refuse)', (file) => {
-    expect(render(file).flatMap((o) => unknownFields(o).map((f) => `${o.kind}: ${f}`))).toEqual([]);
-  });
+  it.each(['', ...VALUES_FILES])(
+    'no object rendered with %s has a field its kind does not have (what strict field validation would refuse)',
+    (file) => {
+      expect(render(file).flatMap((o) => unknownFields(o).map((f) => `${o.kind}: ${f}`))).toEqual([]);
+    },
+  );
 
   it('the unknown-field check itself works: a misspelt field is reported with its path', () => {
     const deployment = structuredClone(workload(render('two-replicas.yaml')));
@@ -82,11 +101,13 @@ describe('helm lint and template', () => {
     deployment.spec.template.spec.containers[0].env[0].valueFromm = {};
     deployment.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabel = {};
     deployment.metadata.labels!['any-label'] = 'allowed';
-    expect(unknownFields(deployment).sort()).toEqual([
-      'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabel',
-      'spec.template.spec.containers[0].env[0].valueFromm',
-      'spec.template.spec.containers[0].securityContex',
-    ].sort());
+    expect(unknownFields(deployment).sort()).toEqual(
+      [
+        'spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabel',
+        'spec.template.spec.containers[0].env[0].valueFromm',
+        'spec.template.spec.containers[0].securityContex',
+      ].sort(),
+    );
   });
 
   it('the schema check itself works: an invalid object is reported', () => {
@@ -104,7 +125,11 @@ describe('helm lint and template', () => {
       expect(kinds).not.toContain('Service');
       expect(kinds).not.toContain('Ingress');
     }
-    expect(render('').map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceAccount']);
+    expect(
+      render('')
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'ServiceAccount']);
     const monitor = only(render('metrics.yaml'), 'PodMonitor');
     expect(monitor.spec.selector.matchLabels).toEqual(workload(render('metrics.yaml')).spec.selector.matchLabels);
     expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'ops', path: '/metrics', interval: '30s' })]);
@@ -115,38 +140,50 @@ describe('helm lint and template', () => {
 });
 
 describe('the pod: Restricted Pod Security, identity, probes', () => {
-  it.each(['', ...VALUES_FILES])('%s: runAsNonRoot as uid 10001, seccomp RuntimeDefault, no escalation, ALL dropped, read-only root, /tmp an emptyDir, no token automount', (file) => {
-    const objs = render(file);
-    const spec = podSpec(objs);
-    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(spec.automountServiceAccountToken).toBe(false);
-    expect(spec.hostNetwork ?? false).toBe(false);
-    expect(spec.hostPID ?? false).toBe(false);
-    expect(spec.hostIPC ?? false).toBe(false);
-    expect(spec.containers).toHaveLength(1);
-    expect(spec.initContainers).toBeUndefined();
-    const c = agentContainer(objs);
-    expect(c.securityContext).toEqual({
-      runAsNonRoot: true,
-      runAsUser: 10001,
-      runAsGroup: 10001,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
-    expect(c.ports?.some((p: any) => p.hostPort !== undefined)).toBe(false);
-    // Restricted allows only these volume types (no hostPath).
-    for (const v of spec.volumes as any[]) expect(Object.keys(v).filter((k) => k !== 'name'), v.name).toEqual([expect.stringMatching(/^(configMap|secret|emptyDir|projected|downwardAPI|persistentVolumeClaim|csi|ephemeral)$/)]);
-    expect(volume(objs, 'tmp')).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
-    expect(mount(objs, 'tmp')).toEqual({ name: 'tmp', mountPath: '/tmp' });
-    for (const m of c.volumeMounts as any[]) if (m.name !== 'tmp') expect(m.readOnly, m.name).toBe(true);
-    // The service account's own token is never mounted either.
-    const sa = only(objs, 'ServiceAccount');
-    expect(sa.automountServiceAccountToken).toBe(false);
-    expect(spec.serviceAccountName).toBe(sa.metadata.name);
-  });
+  it.each(['', ...VALUES_FILES])(
+    '%s: runAsNonRoot as uid 10001, seccomp RuntimeDefault, no escalation, ALL dropped, read-only root, /tmp an emptyDir, no token automount',
+    (file) => {
+      const objs = render(file);
+      const spec = podSpec(objs);
+      expect(spec.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.hostNetwork ?? false).toBe(false);
+      expect(spec.hostPID ?? false).toBe(false);
+      expect(spec.hostIPC ?? false).toBe(false);
+      expect(spec.containers).toHaveLength(1);
+      expect(spec.initContainers).toBeUndefined();
+      const c = agentContainer(objs);
+      expect(c.securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(c.ports?.some((p: any) => p.hostPort !== undefined)).toBe(false);
+      // Restricted allows only these volume types (no hostPath).
+      for (const v of spec.volumes as any[])
+        expect(
+          Object.keys(v).filter((k) => k !== 'name'),
+          v.name,
+        ).toEqual([expect.stringMatching(/^(configMap|secret|emptyDir|projected|downwardAPI|persistentVolumeClaim|csi|ephemeral)$/)]);
+      expect(volume(objs, 'tmp')).toEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
+      expect(mount(objs, 'tmp')).toEqual({ name: 'tmp', mountPath: '/tmp' });
+      for (const m of c.volumeMounts as any[]) if (m.name !== 'tmp') expect(m.readOnly, m.name).toBe(true);
+      // The service account's own token is never mounted either.
+      const sa = only(objs, 'ServiceAccount');
+      expect(sa.automountServiceAccountToken).toBe(false);
+      expect(spec.serviceAccountName).toBe(sa.metadata.name);
+    },
+  );
 
   it('runs `sdr-agent run --config /etc/sdr-agent/agent.yaml` through the image entrypoint, with the rendered ConfigMap mounted there', () => {
     const objs = render('');
@@ -158,25 +195,32 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
     expect(volume(objs, 'config').configMap).toEqual({ name: cm.metadata.name, items: [{ key: 'agent.yaml', path: 'agent.yaml' }] });
     // A config change rolls the pods (the agent reads its file once, at start).
     const changed = chart.template([], { 'config.log.level': 'debug' });
-    expect(workload(changed).spec.template.metadata.annotations['checksum/config']).not.toBe(workload(objs).spec.template.metadata.annotations['checksum/config']);
-    expect(agentContainer(render('proxy-ca.yaml')).image).toBe('registry.corp.example/sdr/sdr-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef');
+    expect(workload(changed).spec.template.metadata.annotations['checksum/config']).not.toBe(
+      workload(objs).spec.template.metadata.annotations['checksum/config'],
+    );
+    expect(agentContainer(render('proxy-ca.yaml')).image).toBe(
+      'registry.corp.example/sdr/sdr-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+    );
   });
 
-  it.each(['', ...VALUES_FILES])('%s: liveness on /healthz and readiness on /readyz of the ops server, which listens where the kubelet reaches it', (file) => {
-    const objs = render(file);
-    const c = agentContainer(objs);
-    const env = plainEnv(objs);
-    expect(c.ports).toEqual([{ name: 'ops', containerPort: 9464, protocol: 'TCP' }]);
-    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'ops' });
-    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'ops' });
-    // A secret store's health check may take 5 s (src/ops/server.ts): the readiness timeout is longer.
-    expect(c.readinessProbe.timeoutSeconds).toBeGreaterThan(5);
-    // The ops server: on (in the file, the only switch without a variable), on all addresses, the probed port.
-    const config = parseYaml(only(objs, 'ConfigMap').data['agent.yaml']);
-    expect(config.ops.enabled).toBe(true);
-    expect(env.SDR_OPS_ADDRESS).toBe('0.0.0.0');
-    expect(Number(env.SDR_OPS_PORT)).toBe(c.ports[0].containerPort);
-  });
+  it.each(['', ...VALUES_FILES])(
+    '%s: liveness on /healthz and readiness on /readyz of the ops server, which listens where the kubelet reaches it',
+    (file) => {
+      const objs = render(file);
+      const c = agentContainer(objs);
+      const env = plainEnv(objs);
+      expect(c.ports).toEqual([{ name: 'ops', containerPort: 9464, protocol: 'TCP' }]);
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'ops' });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'ops' });
+      // A secret store's health check may take 5 s (src/ops/server.ts): the readiness timeout is longer.
+      expect(c.readinessProbe.timeoutSeconds).toBeGreaterThan(5);
+      // The ops server: on (in the file, the only switch without a variable), on all addresses, the probed port.
+      const config = parseYaml(only(objs, 'ConfigMap').data['agent.yaml']);
+      expect(config.ops.enabled).toBe(true);
+      expect(env.SDR_OPS_ADDRESS).toBe('0.0.0.0');
+      expect(Number(env.SDR_OPS_PORT)).toBe(c.ports[0].containerPort);
+    },
+  );
 
   it.each(['', ...VALUES_FILES])('%s: terminationGracePeriodSeconds outlasts config.limits.drainGracePeriod', (file) => {
     const objs = render(file);
@@ -186,9 +230,20 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
   });
 
   it('derives the grace period from every duration form the agent accepts', () => {
-    const cases: Array<[string | number, number]> = [['90s', 120], ['10m', 630], ['1.5h', 5430], ['1d', 86_430], ['2500ms', 33], [300_000, 330], [0, 30]];
+    const cases: Array<[string | number, number]> = [
+      ['90s', 120],
+      ['10m', 630],
+      ['1.5h', 5430],
+      ['1d', 86_430],
+      ['2500ms', 33],
+      [300_000, 330],
+      [0, 30],
+    ];
     for (const [drain, seconds] of cases) {
-      const objs = chart.template([], typeof drain === 'number' ? { 'config.limits.drainGracePeriod': drain } : { 'config.limits.drainGracePeriod': drain });
+      const objs = chart.template(
+        [],
+        typeof drain === 'number' ? { 'config.limits.drainGracePeriod': drain } : { 'config.limits.drainGracePeriod': drain },
+      );
       expect(podSpec(objs).terminationGracePeriodSeconds, String(drain)).toBe(seconds);
     }
   });
@@ -216,7 +271,9 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
     // Kubernetes expands $(VAR) only from variables defined earlier in the list.
     expect(names.indexOf('SDR_POD_INDEX')).toBeLessThan(names.indexOf('SDR_AGENT_ID'));
     expect(names.indexOf('SDR_AGENT_ID')).toBeLessThan(names.indexOf('SDR_AGENT_TOKEN_FILE'));
-    expect(env.find((e) => e.name === 'SDR_POD_INDEX').valueFrom).toEqual({ fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
+    expect(env.find((e) => e.name === 'SDR_POD_INDEX').valueFrom).toEqual({
+      fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" },
+    });
     expect(plainEnv(objs).SDR_AGENT_ID).toBe('fleet-eu-$(SDR_POD_INDEX)');
     expect(plainEnv(objs).SDR_AGENT_TOKEN_FILE).toBe('/var/run/secrets/sdr-agent/token/$(SDR_AGENT_ID)');
     expect(volume(objs, 'token').secret.secretName).toBe('sdr-agent-tokens');
@@ -246,7 +303,10 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
 
   it('the ServiceAccount carries the EKS IRSA, AKS and GKE workload identity annotations; the pod gets the AKS label', () => {
     const irsa = only(render('eks-irsa.yaml'), 'ServiceAccount');
-    expect(irsa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/sdr-agent-irsa', 'eks.amazonaws.com/sts-regional-endpoints': 'true' });
+    expect(irsa.metadata.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/sdr-agent-irsa',
+      'eks.amazonaws.com/sts-regional-endpoints': 'true',
+    });
     const objs = render('aks-gke-identity.yaml');
     const sa = only(objs, 'ServiceAccount');
     expect(sa.metadata.annotations).toEqual({
@@ -274,26 +334,42 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
     const objs = render('proxy-ca.yaml');
     const env = plainEnv(objs);
     expect(env.HTTPS_PROXY).toBe('http://proxy.corp.example:3128');
-    expect(env.NO_PROXY.split(',')).toEqual(expect.arrayContaining(['.svc', '.cluster.local', '169.254.169.254', '169.254.170.23', '.corp.example']));
+    expect(env.NO_PROXY.split(',')).toEqual(
+      expect.arrayContaining(['.svc', '.cluster.local', '169.254.169.254', '169.254.170.23', '.corp.example']),
+    );
     expect(env.SDR_CA_FILE).toBe('/var/run/secrets/sdr-agent/ca/ca-bundle.pem');
     expect(env.NODE_EXTRA_CA_CERTS).toBe('/var/run/secrets/sdr-agent/ca/ca-bundle.pem');
-    expect(volume(objs, 'ca').configMap).toEqual({ name: 'corp-ca-bundle', defaultMode: 0o444, items: [{ key: 'ca-bundle.pem', path: 'ca-bundle.pem' }] });
+    expect(volume(objs, 'ca').configMap).toEqual({
+      name: 'corp-ca-bundle',
+      defaultMode: 0o444,
+      items: [{ key: 'ca-bundle.pem', path: 'ca-bundle.pem' }],
+    });
     expect(mount(objs, 'ca')).toEqual({ name: 'ca', mountPath: '/var/run/secrets/sdr-agent/ca', readOnly: true });
     // From a Secret instead, and to Node only.
-    const fromSecret = chart.template(['proxy-ca.yaml'], { 'caBundle.configMapName': '', 'caBundle.secretName': 'corp-ca', 'caBundle.controlPlane': false });
+    const fromSecret = chart.template(['proxy-ca.yaml'], {
+      'caBundle.configMapName': '',
+      'caBundle.secretName': 'corp-ca',
+      'caBundle.controlPlane': false,
+    });
     expect(volume(fromSecret, 'ca').secret.secretName).toBe('corp-ca');
     expect(plainEnv(fromSecret)).not.toHaveProperty('SDR_CA_FILE');
     // No proxy, no proxy variables (NO_PROXY alone would mean nothing).
     expect(plainEnv(render('eks-irsa.yaml'))).not.toHaveProperty('HTTPS_PROXY');
     expect(plainEnv(render('eks-irsa.yaml'))).not.toHaveProperty('NO_PROXY');
     // A proxy URL with a password from a Secret.
-    const secretProxy = agentContainer(chart.template(['proxy-ca.yaml'], { 'proxy.httpsProxy': '', 'proxy.existingSecret': 'corp-proxy' })).env.find((e: any) => e.name === 'HTTPS_PROXY');
+    const secretProxy = agentContainer(
+      chart.template(['proxy-ca.yaml'], { 'proxy.httpsProxy': '', 'proxy.existingSecret': 'corp-proxy' }),
+    ).env.find((e: any) => e.name === 'HTTPS_PROXY');
     expect(secretProxy).toEqual({ name: 'HTTPS_PROXY', valueFrom: { secretKeyRef: { name: 'corp-proxy', key: 'https-proxy' } } });
     expect(plainEnv(render('proxy-ca.yaml')).AWS_REGION).toBe('us-east-1');
   });
 
   it('an existing ConfigMap replaces the rendered one; an existing ServiceAccount is used as it is; extra env, envFrom and volumes are added', () => {
-    const objs = chart.template(['eks-irsa.yaml'], { existingConfigMap: 'my-agent-config', 'serviceAccount.create': false, 'serviceAccount.name': 'platform-sa' });
+    const objs = chart.template(['eks-irsa.yaml'], {
+      existingConfigMap: 'my-agent-config',
+      'serviceAccount.create': false,
+      'serviceAccount.name': 'platform-sa',
+    });
     expect(objs.map((o) => o.kind)).not.toContain('ConfigMap');
     expect(objs.map((o) => o.kind)).not.toContain('ServiceAccount');
     expect(volume(objs, 'config').configMap.name).toBe('my-agent-config');
@@ -318,7 +394,11 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
 
   it('mTLS: the client certificate Secret is mounted and named by SDR_CLIENT_CERT_FILE / SDR_CLIENT_KEY_FILE', () => {
     const objs = render('aks-gke-identity.yaml');
-    expect(plainEnv(objs)).toMatchObject({ SDR_CLIENT_CERT_FILE: '/var/run/secrets/sdr-agent/client/tls.crt', SDR_CLIENT_KEY_FILE: '/var/run/secrets/sdr-agent/client/tls.key', SDR_AGENT_TOKEN_FILE: '/var/run/secrets/sdr-agent/token/agent-token' });
+    expect(plainEnv(objs)).toMatchObject({
+      SDR_CLIENT_CERT_FILE: '/var/run/secrets/sdr-agent/client/tls.crt',
+      SDR_CLIENT_KEY_FILE: '/var/run/secrets/sdr-agent/client/tls.key',
+      SDR_AGENT_TOKEN_FILE: '/var/run/secrets/sdr-agent/token/agent-token',
+    });
     expect(volume(objs, 'client-tls').secret.secretName).toBe('sdr-agent-client-tls');
   });
 });
@@ -326,31 +406,46 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
 describe('the NetworkPolicy: egress only', () => {
   const policy = (file: string) => only(render(file), 'NetworkPolicy');
 
-  it.each(['', ...VALUES_FILES.filter((f) => f !== 'metrics.yaml')])('%s: both policy types, no ingress at all, selects the agent pods', (file) => {
-    const np = policy(file);
-    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-    expect(np.spec.ingress).toEqual([]);
-    expect(np.spec.podSelector.matchLabels).toEqual(workload(render(file)).spec.selector.matchLabels);
-  });
+  it.each(['', ...VALUES_FILES.filter((f) => f !== 'metrics.yaml')])(
+    '%s: both policy types, no ingress at all, selects the agent pods',
+    (file) => {
+      const np = policy(file);
+      expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(np.spec.ingress).toEqual([]);
+      expect(np.spec.podSelector.matchLabels).toEqual(workload(render(file)).spec.selector.matchLabels);
+    },
+  );
 
   it('metrics on: ingress only from the scraper namespace (and pods) to the ops port', () => {
     const np = policy('metrics.yaml');
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.spec.ingress).toEqual([
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+          },
+        ],
         ports: [{ protocol: 'TCP', port: 9464 }],
       },
     ]);
     // The default scraper namespace, when none is given: still one namespace, never all.
     const defaults = only(chart.template([], { 'metrics.enabled': true }), 'NetworkPolicy');
-    expect(defaults.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} }]);
+    expect(defaults.spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} },
+    ]);
   });
 
   it('defaults: egress to the cluster DNS only (UDP and TCP 53), so nothing leaves until destinations are given', () => {
     expect(policy('').spec.egress).toEqual([
       {
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
         ports: [
           { protocol: 'UDP', port: 53 },
           { protocol: 'TCP', port: 53 },
@@ -368,9 +463,17 @@ describe('the NetworkPolicy: egress only', () => {
     const vault = policy('vault-kubernetes.yaml').spec.egress.slice(1);
     expect(vault).toEqual([
       { to: [{ ipBlock: { cidr: '198.51.100.0/28' } }], ports: [{ protocol: 'TCP', port: 443 }] },
-      { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 443 }] },
       {
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vault' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vault' } } }],
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      },
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vault' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vault' } },
+          },
+        ],
         ports: [{ protocol: 'TCP', port: 8200 }],
       },
     ]);
@@ -401,7 +504,7 @@ describe('NOTES.txt (helm install --dry-run=client: rendered without a cluster)'
     expect(notes).not.toContain('WARNING');
   });
 
-  it('warns about what would keep the agent from connecting, and names each replica\'s agent id', () => {
+  it("warns about what would keep the agent from connecting, and names each replica's agent id", () => {
     const notes = chart.notes();
     expect(notes).toContain('the NetworkPolicy allows egress to DNS only');
     expect(notes).toContain('config.connections is empty');

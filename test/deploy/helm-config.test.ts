@@ -57,7 +57,8 @@ function materialise(objs: K8sObject[], ordinal = 0): Pod {
   // The environment, in order, as the kubelet expands it.
   const env: Record<string, string> = {};
   for (const e of container.env as any[]) {
-    if (e.value !== undefined) env[e.name] = String(e.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env[name] ?? m);
+    if (e.value !== undefined)
+      env[e.name] = String(e.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string) => env[name] ?? m);
     else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.labels['apps.kubernetes.io/pod-index']") env[e.name] = String(ordinal);
     else if (e.valueFrom?.secretKeyRef) env[e.name] = 'http://proxy-user:proxy-password@proxy.corp.example:3128';
     else throw new Error(`env ${e.name}: no stand-in for ${JSON.stringify(e.valueFrom)}`);
@@ -73,7 +74,9 @@ function materialise(objs: K8sObject[], ordinal = 0): Pod {
       const created = objs.find((o) => o.kind === 'Secret' && o.metadata.name === v.secret.secretName);
       // The operator's Secret holds the token under the key the pod reads (its agent id with replicas).
       const file = env.SDR_AGENT_TOKEN_FILE;
-      const token = created ? Buffer.from(created.data[file.slice(m.mountPath.length + 1)], 'base64').toString() : `sdr_agent_${file.split('/').pop()}_0123456789`;
+      const token = created
+        ? Buffer.from(created.data[file.slice(m.mountPath.length + 1)], 'base64').toString()
+        : `sdr_agent_${file.split('/').pop()}_0123456789`;
       write(file, `${token}\n`);
       tokens.set(file, token);
     } else if (v.secret && m.name === 'ca') {
@@ -82,7 +85,8 @@ function materialise(objs: K8sObject[], ordinal = 0): Pod {
       write(`${m.mountPath}/tls.crt`, certs.clientCert);
       write(`${m.mountPath}/tls.key`, certs.clientKey);
     } else if (v.projected) {
-      for (const s of v.projected.sources) write(`${m.mountPath}/${s.serviceAccountToken.path}`, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2ln');
+      for (const s of v.projected.sources)
+        write(`${m.mountPath}/${s.serviceAccountToken.path}`, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2ln');
     } else if (v.emptyDir) {
       mkdirSync(inPod(m.mountPath), { recursive: true });
     } else {
@@ -92,7 +96,12 @@ function materialise(objs: K8sObject[], ordinal = 0): Pod {
   if (spec.volumes.some((v: any) => v.name === 'tmp') === false) throw new Error('no /tmp volume');
   if (workload(objs).spec.template.metadata.labels['azure.workload.identity/use'] === 'true') {
     const sa = only(objs, 'ServiceAccount').metadata.annotations ?? {};
-    Object.assign(env, { AZURE_CLIENT_ID: sa['azure.workload.identity/client-id'], AZURE_TENANT_ID: sa['azure.workload.identity/tenant-id'], AZURE_FEDERATED_TOKEN_FILE: AZURE_TOKEN_FILE, AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/' });
+    Object.assign(env, {
+      AZURE_CLIENT_ID: sa['azure.workload.identity/client-id'],
+      AZURE_TENANT_ID: sa['azure.workload.identity/tenant-id'],
+      AZURE_FEDERATED_TOKEN_FILE: AZURE_TOKEN_FILE,
+      AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/',
+    });
     write(AZURE_TOKEN_FILE, 'federated-token');
   }
   // Paths in the environment point into the pod's file system, here under `root`.
@@ -124,19 +133,22 @@ function load(objs: K8sObject[], ordinal = 0): { config: AgentConfig; pod: Pod }
   return { config: loadAgentConfig({ path: pod.configPath, env: pod.env }), pod };
 }
 
-describe('the rendered agent.yaml, loaded by the agent\'s own config loader inside the rendered pod', () => {
-  it.each(['eks-irsa.yaml', 'vault-kubernetes.yaml', 'proxy-ca.yaml', 'metrics.yaml', 'aks-gke-identity.yaml'])('%s: valid, with the token, ops server and grace period the pod spec promises', (file) => {
-    const objs = chart.template([file]);
-    const { config, pod } = load(objs);
-    const values = parseYaml(readFileSync(join(VALUES_DIR, file), 'utf8'));
-    expect(config.agent.id).toBe(values.config.agent.id);
-    expect(config.controlPlane.url).toBe(values.config.controlPlane.url);
-    expect(config.agent.tokenSource).toBe(`file ${pod.env.SDR_AGENT_TOKEN_FILE}`);
-    expect(config.agent.token).toBe(pod.tokens.get(pod.env.SDR_AGENT_TOKEN_FILE));
-    expect(config.ops).toMatchObject({ enabled: true, address: '0.0.0.0', port: 9464 });
-    expect(Object.keys(config.connections)).toEqual(Object.keys(values.config.connections));
-    expect(workload(objs).spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(config.limits.drainGraceMs);
-  });
+describe("the rendered agent.yaml, loaded by the agent's own config loader inside the rendered pod", () => {
+  it.each(['eks-irsa.yaml', 'vault-kubernetes.yaml', 'proxy-ca.yaml', 'metrics.yaml', 'aks-gke-identity.yaml'])(
+    '%s: valid, with the token, ops server and grace period the pod spec promises',
+    (file) => {
+      const objs = chart.template([file]);
+      const { config, pod } = load(objs);
+      const values = parseYaml(readFileSync(join(VALUES_DIR, file), 'utf8'));
+      expect(config.agent.id).toBe(values.config.agent.id);
+      expect(config.controlPlane.url).toBe(values.config.controlPlane.url);
+      expect(config.agent.tokenSource).toBe(`file ${pod.env.SDR_AGENT_TOKEN_FILE}`);
+      expect(config.agent.token).toBe(pod.tokens.get(pod.env.SDR_AGENT_TOKEN_FILE));
+      expect(config.ops).toMatchObject({ enabled: true, address: '0.0.0.0', port: 9464 });
+      expect(Object.keys(config.connections)).toEqual(Object.keys(values.config.connections));
+      expect(workload(objs).spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(config.limits.drainGraceMs);
+    },
+  );
 
   it('proxy + CA: the proxy from HTTPS_PROXY / NO_PROXY and the CA bundle from SDR_CA_FILE reach the loaded configuration', () => {
     const { config } = load(chart.template(['proxy-ca.yaml']));
@@ -156,7 +168,10 @@ describe('the rendered agent.yaml, loaded by the agent\'s own config loader insi
 
   it('Vault Kubernetes auth: the store finds the projected token at its default file; without the projection it is refused', () => {
     const { config, pod } = load(chart.template(['vault-kubernetes.yaml']));
-    expect(config.secretStores['vault-prod']).toMatchObject({ type: 'vault', settings: { auth: { method: 'kubernetes', role: 'sdr-agent', jwtFile: join(pod.root, DEFAULT_JWT_FILE) } } });
+    expect(config.secretStores['vault-prod']).toMatchObject({
+      type: 'vault',
+      settings: { auth: { method: 'kubernetes', role: 'sdr-agent', jwtFile: join(pod.root, DEFAULT_JWT_FILE) } },
+    });
     // The loader checks the token file is readable: it is there only because the chart projects it.
     expect(() => load(chart.template(['vault-kubernetes.yaml'], { 'vaultKubernetesAuth.enabled': false }))).toThrow(/jwtFile/);
   });

@@ -53,7 +53,9 @@ describe('values.schema.json', () => {
 
   it('refuses agent config keys the chart sets itself, and bad agent config values', () => {
     expect(refused([], { 'config.agent.tokenFile': '/x' })).toContain("at '/config/agent': additional properties 'tokenFile' not allowed");
-    expect(refused([], { 'config.controlPlane.caFile': '/x' })).toContain("at '/config/controlPlane': additional properties 'caFile' not allowed");
+    expect(refused([], { 'config.controlPlane.caFile': '/x' })).toContain(
+      "at '/config/controlPlane': additional properties 'caFile' not allowed",
+    );
     expect(refused([], { 'config.ops.enabled': false })).toContain("at '/config': additional properties 'ops' not allowed");
     expect(refused([], { 'config.limits.drainGracePeriod': '5 minutes' })).toContain("at '/config/limits/drainGracePeriod'");
     expect(refused([], { 'config.controlPlane.url': 'https://sdr.example.com' })).toContain("at '/config/controlPlane/url'");
@@ -63,17 +65,23 @@ describe('values.schema.json', () => {
 
   it('refuses malformed identities, egress destinations and security settings', () => {
     expect(refused([], { 'identity.aws.roleArn': 'sdr-agent-role' })).toContain("at '/identity/aws/roleArn'");
-    expect(refused([], { 'networkPolicy.egress.proxy[0].cidr': '10.0.0.10/32' })).toContain("at '/networkPolicy/egress/proxy/0': missing property 'ports'");
-    expect(refused([], { 'networkPolicy.egress.proxy[0].cidr': 'proxy.corp', 'networkPolicy.egress.proxy[0].ports[0]': 3128 })).toContain("at '/networkPolicy/egress/proxy/0/cidr'");
+    expect(refused([], { 'networkPolicy.egress.proxy[0].cidr': '10.0.0.10/32' })).toContain(
+      "at '/networkPolicy/egress/proxy/0': missing property 'ports'",
+    );
+    expect(refused([], { 'networkPolicy.egress.proxy[0].cidr': 'proxy.corp', 'networkPolicy.egress.proxy[0].ports[0]': 3128 })).toContain(
+      "at '/networkPolicy/egress/proxy/0/cidr'",
+    );
     expect(refused([], { 'securityContext.runAsUser': 0 })).toContain("at '/securityContext/runAsUser'");
     expect(refused([], { 'vaultKubernetesAuth.expirationSeconds': 60 })).toContain("at '/vaultKubernetesAuth/expirationSeconds'");
     expect(refused([], { 'image.digest': 'latest' })).toContain("at '/image/digest'");
   });
 
-  it('config takes the agent\'s top-level keys except those the chart sets (ops, proxy), so the two schemas do not drift', () => {
+  it("config takes the agent's top-level keys except those the chart sets (ops, proxy), so the two schemas do not drift", () => {
     const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'));
     const chartKeys = Object.keys(schema.properties.config.properties).sort();
-    const agentKeys = Object.keys(ConfigFileSchema.properties).filter((k) => k !== 'ops' && k !== 'proxy').sort();
+    const agentKeys = Object.keys(ConfigFileSchema.properties)
+      .filter((k) => k !== 'ops' && k !== 'proxy')
+      .sort();
     expect(chartKeys).toEqual(agentKeys);
     expect(schema.additionalProperties).toBe(false);
   });
@@ -85,7 +93,8 @@ describe('values.schema.json', () => {
     const undocumented: string[] = [];
     let previous = '';
     for (const [i, line] of text.split('\n').entries()) {
-      if (/^\s*[A-Za-z][\w.-]*:/.test(line) && !line.includes('#') && !previous.trim().startsWith('#')) undocumented.push(`${i + 1}: ${line.trim()}`);
+      if (/^\s*[A-Za-z][\w.-]*:/.test(line) && !line.includes('#') && !previous.trim().startsWith('#'))
+        undocumented.push(`${i + 1}: ${line.trim()}`);
       if (line.trim()) previous = line;
     }
     expect(undocumented).toEqual([]);

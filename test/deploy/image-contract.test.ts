@@ -18,7 +18,18 @@
  * to begin with). Nothing is built with `docker build`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,7 +41,11 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 // ---- the Dockerfile ---------------------------------------------------------------------------
 
@@ -118,14 +133,19 @@ interface RawService {
   tmpfs?: string[];
   healthcheck?: { test?: string[] };
 }
-const composeFile = parseYaml(readFileSync(join(root, 'compose.yaml'), 'utf8')) as { services: Record<string, RawService>; secrets: Record<string, { file: string }> };
+const composeFile = parseYaml(readFileSync(join(root, 'compose.yaml'), 'utf8')) as {
+  services: Record<string, RawService>;
+  secrets: Record<string, { file: string }>;
+};
 const composeAgent = composeFile.services.agent;
 
 // ---- where the sandbox's /app comes from ------------------------------------------------------
 
 /** Top-level packages `npm ci --omit=dev` installs from the lock file: every one not marked dev. */
 function productionPackages(): string[] {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; link?: boolean }> };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; link?: boolean }>;
+  };
   return Object.entries(lock.packages)
     .filter(([path, p]) => /^node_modules\/(@[^/]+\/)?[^/@][^/]*$/.test(path) && !p.dev && !p.link)
     .map(([path]) => path);
@@ -165,7 +185,7 @@ function rootfsArgs(mounts: Array<{ host: string; target: string }>, tmpfs: stri
   const dir = (path: string) => {
     for (let p = posix.dirname(path), chain: string[] = []; ; p = posix.dirname(p)) {
       if (made.has(p)) {
-        for (const d of chain.reverse()) args.push('--perms', '0755', '--dir', d), made.add(d);
+        for (const d of chain.reverse()) (args.push('--perms', '0755', '--dir', d), made.add(d));
         return;
       }
       chain.push(p);
@@ -181,7 +201,8 @@ function rootfsArgs(mounts: Array<{ host: string; target: string }>, tmpfs: stri
   }
   args.push('--perms', '0755', '--dir', '/etc');
   made.add('/etc');
-  for (const f of ['/etc/hosts', '/etc/resolv.conf', '/etc/nsswitch.conf', '/etc/passwd', '/etc/group', '/etc/localtime']) if (existsSync(f)) args.push('--ro-bind', f, f);
+  for (const f of ['/etc/hosts', '/etc/resolv.conf', '/etc/nsswitch.conf', '/etc/passwd', '/etc/group', '/etc/localtime'])
+    if (existsSync(f)) args.push('--ro-bind', f, f);
   args.push('--dev', '/dev', '--proc', '/proc', '--perms', '1777', '--tmpfs', '/tmp');
   for (const t of tmpfs) args.push('--perms', '1777', '--tmpfs', t);
   for (const m of mounts) {
@@ -193,7 +214,12 @@ function rootfsArgs(mounts: Array<{ host: string; target: string }>, tmpfs: stri
 }
 
 /** The sandbox's process as the container's PID 1 would be: the entrypoint, as uid:gid, env exactly `env`. */
-function bwrapArgv(mounts: Array<{ host: string; target: string }>, env: Record<string, string>, command: string[], tmpfs: string[] = []): string[] {
+function bwrapArgv(
+  mounts: Array<{ host: string; target: string }>,
+  env: Record<string, string>,
+  command: string[],
+  tmpfs: string[] = [],
+): string[] {
   return [
     '--unshare-pid',
     '--as-pid-1',
@@ -219,7 +245,13 @@ function childrenOf(pid: number): number[] {
       .filter((d) => /^\d+$/.test(d))
       .filter((d) => {
         try {
-          return Number(readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]) === pid;
+          return (
+            Number(
+              readFileSync(`/proc/${d}/stat`, 'utf8')
+                .replace(/^.*\) /s, '')
+                .split(' ')[1],
+            ) === pid
+          );
         } catch {
           return false;
         }
@@ -240,10 +272,27 @@ function procStatus(pid: number): Record<string, string> {
 /** Run `command` inside the running sandbox, as `docker exec` would: its mount, PID and network namespaces, the image's user and the container's env. */
 function execIn(pid: number, env: Record<string, string>, command: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const child = spawn('nsenter', [`--target=${pid}`, '--mount', '--pid', '--net', '--root', '--wd', 'setpriv', `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_GID}`, '--clear-groups', '--', ...command], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'nsenter',
+      [
+        `--target=${pid}`,
+        '--mount',
+        '--pid',
+        '--net',
+        '--root',
+        '--wd',
+        'setpriv',
+        `--reuid=${SANDBOX_UID}`,
+        `--regid=${SANDBOX_GID}`,
+        '--clear-groups',
+        '--',
+        ...command,
+      ],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
@@ -270,7 +319,9 @@ describe('the image, as the Dockerfile builds it', () => {
     expect(base).toMatch(/^node:(22|24)\.\d+\.\d+-[a-z]+-slim$/);
     expect(dockerfile.stages.map((s) => s.from)).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}', '${NODE_IMAGE}']);
     expect(dockerfile.stages.map((s) => s.name)).toEqual(['build', 'deps', undefined]);
-    expect(readFileSync(join(root, 'Dockerfile'), 'utf8').replace(/\n#\s*/g, ' ')).toMatch(/NOT pinned by digest: no container registry can be reached/);
+    expect(readFileSync(join(root, 'Dockerfile'), 'utf8').replace(/\n#\s*/g, ' ')).toMatch(
+      /NOT pinned by digest: no container registry can be reached/,
+    );
   });
 
   it('compiles with dev dependencies, installs production ones fresh with `npm ci --omit=dev`, and ships only dist/src, docs/, package.json and those', () => {
@@ -285,7 +336,11 @@ describe('the image, as the Dockerfile builds it', () => {
       { from: undefined, src: 'docs', dest: './docs' },
     ]);
     // No package manager or compiler left in the runtime stage.
-    expect(all('RUN').map((i) => i.args).join(' ')).toMatch(/rm -rf \/usr\/local\/lib\/node_modules \/usr\/local\/bin\/npm \/usr\/local\/bin\/npx \/usr\/local\/bin\/corepack/);
+    expect(
+      all('RUN')
+        .map((i) => i.args)
+        .join(' '),
+    ).toMatch(/rm -rf \/usr\/local\/lib\/node_modules \/usr\/local\/bin\/npm \/usr\/local\/bin\/npx \/usr\/local\/bin\/corepack/);
   });
 
   it('needs nothing at run time but production dependencies: every package dist/src imports is in "dependencies"', () => {
@@ -303,7 +358,11 @@ describe('the image, as the Dockerfile builds it', () => {
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
       // Static imports and re-exports (statements start a line in tsc's output), bare imports, import().
-      const specs = [...text.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm), ...text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm), ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)];
+      const specs = [
+        ...text.matchAll(/^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm),
+        ...text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
+        ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ];
       for (const m of specs) {
         const spec = m[1];
         if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
@@ -323,7 +382,12 @@ describe('the image, as the Dockerfile builds it', () => {
     expect(durationMs(image.healthcheck!.options.timeout)).toBeGreaterThan(4000); // the probe gives up after 4 s
     expect(last('STOPSIGNAL')).toBe('SIGTERM');
     // The ops server on loopback, where the probe looks (the probe reads the same variables).
-    expect(image.env).toMatchObject({ NODE_ENV: 'production', SDR_OPS_ADDRESS: '127.0.0.1', SDR_OPS_PORT: '9464', SDR_CONFIG: '/etc/sdr-agent/agent.yaml' });
+    expect(image.env).toMatchObject({
+      NODE_ENV: 'production',
+      SDR_OPS_ADDRESS: '127.0.0.1',
+      SDR_OPS_PORT: '9464',
+      SDR_CONFIG: '/etc/sdr-agent/agent.yaml',
+    });
   });
 
   it('carries the OCI labels: title, description, version (= package.json), revision and source from build args, licence', () => {
@@ -340,10 +404,15 @@ describe('the image, as the Dockerfile builds it', () => {
   });
 
   it('gets a build context of only what it copies: .dockerignore allows nothing else (no secrets, .git, node_modules)', () => {
-    const lines = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = readFileSync(join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(lines[0]).toBe('*');
     const allowed = lines.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
-    const contextSources = dockerfile.stages.flatMap((s) => s.body.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))).flatMap((i) => i.args.split(' ').slice(0, -1));
+    const contextSources = dockerfile.stages
+      .flatMap((s) => s.body.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from')))
+      .flatMap((i) => i.args.split(' ').slice(0, -1));
     expect(new Set(allowed)).toEqual(new Set(contextSources));
     for (const never of ['secrets', '.git', 'node_modules', 'dist', 'test', 'out', '.env']) expect(allowed).not.toContain(never);
   });
@@ -353,139 +422,187 @@ describe('the image, as the Dockerfile builds it', () => {
 
 const why = 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap (.ci/run does; in CI this test fails instead of skipping)';
 
-describe.skipIf(!haveBwrap && !inCi)(`the image's entrypoint under a read-only root as uid 10001 (${haveBwrap ? 'bwrap' : `skipped: ${why}`})`, () => {
-  let sim: Simulator;
-  let cp: CpHarness;
-  let dir: string;
-  const children: ChildProcess[] = [];
+describe.skipIf(!haveBwrap && !inCi)(
+  `the image's entrypoint under a read-only root as uid 10001 (${haveBwrap ? 'bwrap' : `skipped: ${why}`})`,
+  () => {
+    let sim: Simulator;
+    let cp: CpHarness;
+    let dir: string;
+    const children: ChildProcess[] = [];
 
-  beforeAll(async () => {
-    if (!haveBwrap) throw new Error(why);
-    if (!existsSync(join(root, 'dist', 'src', 'ops', 'probe.js'))) throw new Error('dist/ is missing or stale: run `npm run build` first (npm test does)');
-    dir = mkdtempSync(join(tmpdir(), 'sdr-image-'));
-    chmodSync(dir, 0o755);
-    sim = await startSimulator();
-  });
-  afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await cp?.close();
-    await sim?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+    beforeAll(async () => {
+      if (!haveBwrap) throw new Error(why);
+      if (!existsSync(join(root, 'dist', 'src', 'ops', 'probe.js')))
+        throw new Error('dist/ is missing or stale: run `npm run build` first (npm test does)');
+      dir = mkdtempSync(join(tmpdir(), 'sdr-image-'));
+      chmodSync(dir, 0o755);
+      sim = await startSimulator();
+    });
+    afterAll(async () => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await cp?.close();
+      await sim?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
 
-  it('starts, passes /healthz through the image probe, crawls the simulator through the tunnel, and drains on SIGTERM with exit 0', async () => {
-    // The compose agent service's config, as shipped: its agent id gets a token from the control plane.
-    const configMount = composeAgent.volumes!.find((v) => v.includes(':/etc/sdr-agent/agent.yaml'))!;
-    const agentDoc = parseYaml(readFileSync(join(root, configMount.split(':')[0]), 'utf8')) as { agent: { id: string; tokenFile: string }; connections: Record<string, { regions: string[] }> };
-    cp = await startControlPlane({}, agentDoc.agent.id);
+    it(
+      'starts, passes /healthz through the image probe, crawls the simulator through the tunnel, and drains on SIGTERM with exit 0',
+      async () => {
+        // The compose agent service's config, as shipped: its agent id gets a token from the control plane.
+        const configMount = composeAgent.volumes!.find((v) => v.includes(':/etc/sdr-agent/agent.yaml'))!;
+        const agentDoc = parseYaml(readFileSync(join(root, configMount.split(':')[0]), 'utf8')) as {
+          agent: { id: string; tokenFile: string };
+          connections: Record<string, { regions: string[] }>;
+        };
+        cp = await startControlPlane({}, agentDoc.agent.id);
 
-    // The compose secret, owned by the image's user with mode 600 (deploy/README.md says so).
-    const tokenFile = join(dir, 'sdr-agent-token');
-    writeFileSync(tokenFile, `${cp.agentToken}\n`, { mode: 0o600 });
-    chownSync(tokenFile, SANDBOX_UID, SANDBOX_GID);
-    const secretName = composeAgent.secrets![0];
-    const mounts = [
-      ...appLayout(),
-      ...composeAgent.volumes!.map((v) => {
-        const [host, target] = v.split(':');
-        return { host: resolve(root, host), target };
-      }),
-      { host: tokenFile, target: `/run/secrets/${secretName}` },
-    ];
-    expect(agentDoc.agent.tokenFile).toBe(`/run/secrets/${secretName}`);
+        // The compose secret, owned by the image's user with mode 600 (deploy/README.md says so).
+        const tokenFile = join(dir, 'sdr-agent-token');
+        writeFileSync(tokenFile, `${cp.agentToken}\n`, { mode: 0o600 });
+        chownSync(tokenFile, SANDBOX_UID, SANDBOX_GID);
+        const secretName = composeAgent.secrets![0];
+        const mounts = [
+          ...appLayout(),
+          ...composeAgent.volumes!.map((v) => {
+            const [host, target] = v.split(':');
+            return { host: resolve(root, host), target };
+          }),
+          { host: tokenFile, target: `/run/secrets/${secretName}` },
+        ];
+        expect(agentDoc.agent.tokenFile).toBe(`/run/secrets/${secretName}`);
 
-    // The container's environment: what Docker sets, the image's ENV, the compose service's own
-    // values, and the pass-through variables an operator would export (here: the simulator's).
-    const opsPort = await freePort();
-    const composeEnv = Object.fromEntries(composeAgent.environment!.filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-    const passThrough = composeAgent.environment!.filter((e) => !e.includes('='));
-    const operator: Record<string, string> = { AWS_ACCESS_KEY_ID: 'AKIDIMAGECONTRACT01', AWS_SECRET_ACCESS_KEY: 'image-contract-secret-key-01', AWS_ENDPOINT_URL: sim.url };
-    for (const k of Object.keys(operator)) expect(passThrough, `compose passes ${k} through`).toContain(k);
-    const env: Record<string, string> = {
-      PATH: IMAGE_PATH,
-      HOME: '/',
-      HOSTNAME: 'sdr-agent-test',
-      ...image.env,
-      ...composeEnv,
-      ...operator,
-      // Test wiring (see the file comment): this machine's network is shared, the image's is not.
-      SDR_OPS_PORT: String(opsPort),
-      SDR_CONTROL_PLANE_URL: cp.wsUrl,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
-    expect(env.NODE_EXTRA_CA_CERTS).toBe('/etc/sdr-agent/ca.pem');
-    expect(mounts.map((m) => m.target)).toContain(env.NODE_EXTRA_CA_CERTS);
+        // The container's environment: what Docker sets, the image's ENV, the compose service's own
+        // values, and the pass-through variables an operator would export (here: the simulator's).
+        const opsPort = await freePort();
+        const composeEnv = Object.fromEntries(
+          composeAgent.environment!.filter((e) => e.includes('=')).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+        );
+        const passThrough = composeAgent.environment!.filter((e) => !e.includes('='));
+        const operator: Record<string, string> = {
+          AWS_ACCESS_KEY_ID: 'AKIDIMAGECONTRACT01',
+          AWS_SECRET_ACCESS_KEY: 'image-contract-secret-key-01',
+          AWS_ENDPOINT_URL: sim.url,
+        };
+        for (const k of Object.keys(operator)) expect(passThrough, `compose passes ${k} through`).toContain(k);
+        const env: Record<string, string> = {
+          PATH: IMAGE_PATH,
+          HOME: '/',
+          HOSTNAME: 'sdr-agent-test',
+          ...image.env,
+          ...composeEnv,
+          ...operator,
+          // Test wiring (see the file comment): this machine's network is shared, the image's is not.
+          SDR_OPS_PORT: String(opsPort),
+          SDR_CONTROL_PLANE_URL: cp.wsUrl,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        };
+        expect(env.NODE_EXTRA_CA_CERTS).toBe('/etc/sdr-agent/ca.pem');
+        expect(mounts.map((m) => m.target)).toContain(env.NODE_EXTRA_CA_CERTS);
 
-    // `docker compose up`: the entrypoint with the service's command in place of CMD.
-    const command = [...image.entrypoint, ...(composeAgent.command ?? image.cmd)];
-    const child = spawn('bwrap', bwrapArgv(mounts, env, command), { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (d) => (out += d));
-    child.stderr!.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((ok) => child.on('close', (code) => ok(code)));
-    const startPeriod = durationMs(image.healthcheck!.options['start-period']);
+        // `docker compose up`: the entrypoint with the service's command in place of CMD.
+        const command = [...image.entrypoint, ...(composeAgent.command ?? image.cmd)];
+        const child = spawn('bwrap', bwrapArgv(mounts, env, command), { stdio: ['ignore', 'pipe', 'pipe'] });
+        children.push(child);
+        let out = '';
+        child.stdout!.on('data', (d) => (out += d));
+        child.stderr!.on('data', (d) => (out += d));
+        const exited = new Promise<number | null>((ok) => child.on('close', (code) => ok(code)));
+        const startPeriod = durationMs(image.healthcheck!.options['start-period']);
 
-    // PID 1 of its namespace is node itself, as uid/gid 10001 with no other group.
-    let pid = 0;
-    await expect.poll(() => {
-      pid = childrenOf(child.pid!)[0] ?? 0;
-      return pid && procStatus(pid).Name;
-    }, { timeout: startPeriod, interval: 50 }).toBe('node');
-    const status = procStatus(pid);
-    expect(status.NSpid.split(/\s+/).at(-1)).toBe('1');
-    expect(status.Uid.split(/\s+/)).toEqual(Array(4).fill(String(SANDBOX_UID)));
-    expect(status.Gid.split(/\s+/)).toEqual(Array(4).fill(String(SANDBOX_GID)));
-    expect(status.Groups).toBe('');
+        // PID 1 of its namespace is node itself, as uid/gid 10001 with no other group.
+        let pid = 0;
+        await expect
+          .poll(
+            () => {
+              pid = childrenOf(child.pid!)[0] ?? 0;
+              return pid && procStatus(pid).Name;
+            },
+            { timeout: startPeriod, interval: 50 },
+          )
+          .toBe('node');
+        const status = procStatus(pid);
+        expect(status.NSpid.split(/\s+/).at(-1)).toBe('1');
+        expect(status.Uid.split(/\s+/)).toEqual(Array(4).fill(String(SANDBOX_UID)));
+        expect(status.Gid.split(/\s+/)).toEqual(Array(4).fill(String(SANDBOX_GID)));
+        expect(status.Groups).toBe('');
 
-    // It starts within the healthcheck's start period, and the image's HEALTHCHECK passes.
-    await expect.poll(() => out, { timeout: startPeriod }).toContain(`ops server listening on http://127.0.0.1:${opsPort}`);
-    const health = await execIn(pid, env, image.healthcheck!.cmd);
-    expect(health.out).toContain(`127.0.0.1:${opsPort}/healthz 200 {"status":"ok"`);
-    expect(health.code).toBe(0);
+        // It starts within the healthcheck's start period, and the image's HEALTHCHECK passes.
+        await expect.poll(() => out, { timeout: startPeriod }).toContain(`ops server listening on http://127.0.0.1:${opsPort}`);
+        const health = await execIn(pid, env, image.healthcheck!.cmd);
+        expect(health.out).toContain(`127.0.0.1:${opsPort}/healthz 200 {"status":"ok"`);
+        expect(health.code).toBe(0);
 
-    // Only /tmp is writable in the container.
-    const writes = await execIn(pid, env, ['node', '-e', `for (const p of ['/x', '/app/x', '/app/dist/src/x', '/app/node_modules/x', '/etc/sdr-agent/x', '/tmp/x']) { try { require('fs').writeFileSync(p, '1'); console.log(p, 'ok') } catch (e) { console.log(p, e.code) } }`]);
-    expect(writes.out.trim().split('\n')).toEqual(['/x EROFS', '/app/x EROFS', '/app/dist/src/x EROFS', '/app/node_modules/x EROFS', '/etc/sdr-agent/x EROFS', '/tmp/x ok']);
-    // And its /app/node_modules holds production packages only (it ran with nothing else).
-    const modules = await execIn(pid, env, ['node', '-e', `console.log(['fastify', 'ws', 'typescript', 'vitest', 'node-forge', 'fast-check'].map((p) => p + '=' + require('fs').existsSync('/app/node_modules/' + p)).join(' '))`]);
-    expect(modules.out.trim()).toBe('fastify=true ws=true typescript=false vitest=false node-forge=false fast-check=false');
+        // Only /tmp is writable in the container.
+        const writes = await execIn(pid, env, [
+          'node',
+          '-e',
+          `for (const p of ['/x', '/app/x', '/app/dist/src/x', '/app/node_modules/x', '/etc/sdr-agent/x', '/tmp/x']) { try { require('fs').writeFileSync(p, '1'); console.log(p, 'ok') } catch (e) { console.log(p, e.code) } }`,
+        ]);
+        expect(writes.out.trim().split('\n')).toEqual([
+          '/x EROFS',
+          '/app/x EROFS',
+          '/app/dist/src/x EROFS',
+          '/app/node_modules/x EROFS',
+          '/etc/sdr-agent/x EROFS',
+          '/tmp/x ok',
+        ]);
+        // And its /app/node_modules holds production packages only (it ran with nothing else).
+        const modules = await execIn(pid, env, [
+          'node',
+          '-e',
+          `console.log(['fastify', 'ws', 'typescript', 'vitest', 'node-forge', 'fast-check'].map((p) => p + '=' + require('fs').existsSync('/app/node_modules/' + p)).join(' '))`,
+        ]);
+        expect(modules.out.trim()).toBe('fastify=true ws=true typescript=false vitest=false node-forge=false fast-check=false');
 
-    // Connected to the control plane through the tunnel, then a crawl of the simulator.
-    await expect.poll(async () => (await cp.api('GET', `/api/v1/agents/${agentDoc.agent.id}`)).body.connected, { timeout: 60_000 }).toBe(true);
-    await expect.poll(async () => (await execIn(pid, env, [...image.healthcheck!.cmd, '/readyz'])).code, { timeout: 30_000 }).toBe(0);
-    const [connection, { regions }] = Object.entries(agentDoc.connections)[0];
-    const first = await cp.api('POST', `/api/v1/agents/${agentDoc.agent.id}/crawls`, { connection, regions });
-    expect(first.status).toBe(202);
-    const done = await cp.cp.waitForJob(first.body.id, 10 * 60_000);
-    expect(done.status).toBe('completed');
-    expect(done.records).toBeGreaterThan(0);
-    expect(cp.cp.catalog.stats().nodes).toBeGreaterThan(0);
-    expect(sim.counts()['GetCallerIdentity']).toBeGreaterThan(0);
+        // Connected to the control plane through the tunnel, then a crawl of the simulator.
+        await expect
+          .poll(async () => (await cp.api('GET', `/api/v1/agents/${agentDoc.agent.id}`)).body.connected, { timeout: 60_000 })
+          .toBe(true);
+        await expect.poll(async () => (await execIn(pid, env, [...image.healthcheck!.cmd, '/readyz'])).code, { timeout: 30_000 }).toBe(0);
+        const [connection, { regions }] = Object.entries(agentDoc.connections)[0];
+        const first = await cp.api('POST', `/api/v1/agents/${agentDoc.agent.id}/crawls`, { connection, regions });
+        expect(first.status).toBe(202);
+        const done = await cp.cp.waitForJob(first.body.id, 10 * 60_000);
+        expect(done.status).toBe('completed');
+        expect(done.records).toBeGreaterThan(0);
+        expect(cp.cp.catalog.stats().nodes).toBeGreaterThan(0);
+        expect(sim.counts()['GetCallerIdentity']).toBeGreaterThan(0);
 
-    // SIGTERM to PID 1 from outside its namespace, as `docker stop` sends it, while a crawl is
-    // certainly running (the simulator holds every request): the agent drains, the crawl finishes
-    // once the simulator answers again, and the process exits 0.
-    const release = sim.hold();
-    const second = await cp.api('POST', `/api/v1/agents/${agentDoc.agent.id}/crawls`, { connection, regions });
-    expect(second.status).toBe(202);
-    await expect.poll(async () => (await cp.api('GET', `/api/v1/jobs/${second.body.id}`)).body.status, { timeout: 60_000 }).toBe('running');
-    process.kill(pid, 'SIGTERM');
-    await expect.poll(() => out, { timeout: 60_000 }).toContain('SIGTERM received: draining');
-    await expect.poll(async () => (await cp.api('GET', `/api/v1/agents/${agentDoc.agent.id}`)).body.draining, { timeout: 60_000 }).toBe(true);
-    release();
-    const drained = await cp.cp.waitForJob(second.body.id, 10 * 60_000);
-    expect(drained.status).toBe('completed');
-    expect(await exited).toBe(0);
-    expect(out).toContain('sdr-agent stopped');
-    expect(out).not.toContain(cp.agentToken);
-  }, 12 * 60_000);
-});
+        // SIGTERM to PID 1 from outside its namespace, as `docker stop` sends it, while a crawl is
+        // certainly running (the simulator holds every request): the agent drains, the crawl finishes
+        // once the simulator answers again, and the process exits 0.
+        const release = sim.hold();
+        const second = await cp.api('POST', `/api/v1/agents/${agentDoc.agent.id}/crawls`, { connection, regions });
+        expect(second.status).toBe(202);
+        await expect
+          .poll(async () => (await cp.api('GET', `/api/v1/jobs/${second.body.id}`)).body.status, { timeout: 60_000 })
+          .toBe('running');
+        process.kill(pid, 'SIGTERM');
+        await expect.poll(() => out, { timeout: 60_000 }).toContain('SIGTERM received: draining');
+        await expect
+          .poll(async () => (await cp.api('GET', `/api/v1/agents/${agentDoc.agent.id}`)).body.draining, { timeout: 60_000 })
+          .toBe(true);
+        release();
+        const drained = await cp.cp.waitForJob(second.body.id, 10 * 60_000);
+        expect(drained.status).toBe('completed');
+        expect(await exited).toBe(0);
+        expect(out).toContain('sdr-agent stopped');
+        expect(out).not.toContain(cp.agentToken);
+      },
+      12 * 60_000,
+    );
+  },
+);
 
 // ---- compose.yaml's demo profile ------------------------------------------------------------------
 
 /** A compose service as a sandbox: its image command, mounts, tmpfs and environment. */
-function serviceSandbox(name: string): { command: string[]; mounts: Array<{ host: string; target: string }>; tmpfs: string[]; env: Record<string, string> } {
+function serviceSandbox(name: string): {
+  command: string[];
+  mounts: Array<{ host: string; target: string }>;
+  tmpfs: string[];
+  env: Record<string, string>;
+} {
   const svc = composeFile.services[name] as RawService & { entrypoint?: string[] };
   expect(svc.user, `${name} runs as the image's user`).toBe(image.user);
   const mounts = [
@@ -508,65 +625,85 @@ function serviceSandbox(name: string): { command: string[]; mounts: Array<{ host
   return { command, mounts, tmpfs, env };
 }
 
-describe.skipIf(!haveBwrap && !inCi)(`compose.yaml's demo profile, each service sandboxed like its container (${haveBwrap ? 'bwrap' : `skipped: ${why}`})`, () => {
-  const children: ChildProcess[] = [];
-  afterAll(() => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  });
+describe.skipIf(!haveBwrap && !inCi)(
+  `compose.yaml's demo profile, each service sandboxed like its container (${haveBwrap ? 'bwrap' : `skipped: ${why}`})`,
+  () => {
+    const children: ChildProcess[] = [];
+    afterAll(() => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    });
 
-  it('runs the whole loop on one network: simulator, control plane, agent over ws:// on loopback, and a crawl that completes', async () => {
-    if (!haveBwrap) throw new Error(why);
-    const demo = Object.entries(composeFile.services).filter(([, s]) => (s as { profiles?: string[] }).profiles?.includes('demo'));
-    expect(demo.map(([n]) => n)).toEqual(['simulator', 'control-plane', 'demo-agent', 'demo-crawl']);
-    for (const [n, s] of demo) expect((s as { network_mode?: string }).network_mode, n).toBe('host');
+    it(
+      'runs the whole loop on one network: simulator, control plane, agent over ws:// on loopback, and a crawl that completes',
+      async () => {
+        if (!haveBwrap) throw new Error(why);
+        const demo = Object.entries(composeFile.services).filter(([, s]) => (s as { profiles?: string[] }).profiles?.includes('demo'));
+        expect(demo.map(([n]) => n)).toEqual(['simulator', 'control-plane', 'demo-agent', 'demo-crawl']);
+        for (const [n, s] of demo) expect((s as { network_mode?: string }).network_mode, n).toBe('host');
 
-    // network_mode: host on a VM = one network shared by the four. Here: a fresh network namespace
-    // with only loopback (so the demo's fixed ports cannot collide with this machine's), held open
-    // by a sleeping process, which every service joins.
-    const holder = spawn('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--die-with-parent', 'sleep', '86400'], { stdio: 'ignore' });
-    children.push(holder);
-    let netPid = 0;
-    await expect.poll(() => (netPid = childrenOf(holder.pid!)[0] ?? 0), { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
+        // network_mode: host on a VM = one network shared by the four. Here: a fresh network namespace
+        // with only loopback (so the demo's fixed ports cannot collide with this machine's), held open
+        // by a sleeping process, which every service joins.
+        const holder = spawn(
+          'bwrap',
+          ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--die-with-parent', 'sleep', '86400'],
+          { stdio: 'ignore' },
+        );
+        children.push(holder);
+        let netPid = 0;
+        await expect.poll(() => (netPid = childrenOf(holder.pid!)[0] ?? 0), { timeout: 10_000, interval: 50 }).toBeGreaterThan(0);
 
-    const started: Record<string, { out(): string; exited: Promise<number | null>; pid(): number; env: Record<string, string> }> = {};
-    const start = (name: string) => {
-      const sb = serviceSandbox(name);
-      const child = spawn('nsenter', [`--net=/proc/${netPid}/ns/net`, '--', 'bwrap', ...bwrapArgv(sb.mounts, sb.env, sb.command, sb.tmpfs)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let out = '';
-      child.stdout!.on('data', (d) => (out += d));
-      child.stderr!.on('data', (d) => (out += d));
-      started[name] = { out: () => out, exited: new Promise((ok) => child.on('close', (code) => ok(code))), pid: () => childrenOf(child.pid!)[0] ?? 0, env: sb.env };
-    };
-    // In depends_on order.
-    start('control-plane');
-    start('simulator');
-    await expect.poll(() => started['control-plane'].out(), { timeout: 30_000 }).toContain('listening on http://127.0.0.1:8787');
-    await expect.poll(() => started.simulator.out(), { timeout: 30_000 }).toContain('127.0.0.1:4566');
-    start('demo-agent');
-    start('demo-crawl');
+        const started: Record<string, { out(): string; exited: Promise<number | null>; pid(): number; env: Record<string, string> }> = {};
+        const start = (name: string) => {
+          const sb = serviceSandbox(name);
+          const child = spawn(
+            'nsenter',
+            [`--net=/proc/${netPid}/ns/net`, '--', 'bwrap', ...bwrapArgv(sb.mounts, sb.env, sb.command, sb.tmpfs)],
+            { stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+          children.push(child);
+          let out = '';
+          child.stdout!.on('data', (d) => (out += d));
+          child.stderr!.on('data', (d) => (out += d));
+          started[name] = {
+            out: () => out,
+            exited: new Promise((ok) => child.on('close', (code) => ok(code))),
+            pid: () => childrenOf(child.pid!)[0] ?? 0,
+            env: sb.env,
+          };
+        };
+        // In depends_on order.
+        start('control-plane');
+        start('simulator');
+        await expect.poll(() => started['control-plane'].out(), { timeout: 30_000 }).toContain('listening on http://127.0.0.1:8787');
+        await expect.poll(() => started.simulator.out(), { timeout: 30_000 }).toContain('127.0.0.1:4566');
+        start('demo-agent');
+        start('demo-crawl');
 
-    // demo-crawl waits for the agent, starts the crawl through the REST API with the demo admin
-    // token, follows it, and exits 0 only if it completed (its own deadlines: 3 + 10 minutes).
-    const crawlCode = await started['demo-crawl'].exited;
-    const crawlOut = started['demo-crawl'].out();
-    expect(crawlOut, crawlOut).toMatch(/crawl \S+: completed; catalog: [1-9]\d* nodes, [1-9]\d* edges/);
-    expect(crawlCode).toBe(0);
+        // demo-crawl waits for the agent, starts the crawl through the REST API with the demo admin
+        // token, follows it, and exits 0 only if it completed (its own deadlines: 3 + 10 minutes).
+        const crawlCode = await started['demo-crawl'].exited;
+        const crawlOut = started['demo-crawl'].out();
+        expect(crawlOut, crawlOut).toMatch(/crawl \S+: completed; catalog: [1-9]\d* nodes, [1-9]\d* edges/);
+        expect(crawlCode).toBe(0);
 
-    // The demo agent's healthcheck (compose's test, minus "CMD") passes at the image's own port.
-    const agentPid = started['demo-agent'].pid();
-    const healthTest = composeFile.services['demo-agent'].healthcheck!.test!;
-    expect(healthTest[0]).toBe('CMD');
-    const health = await execIn(agentPid, started['demo-agent'].env, healthTest.slice(1));
-    expect(health.out).toContain(`127.0.0.1:${image.env.SDR_OPS_PORT}/healthz 200`);
-    expect(health.code).toBe(0);
+        // The demo agent's healthcheck (compose's test, minus "CMD") passes at the image's own port.
+        const agentPid = started['demo-agent'].pid();
+        const healthTest = composeFile.services['demo-agent'].healthcheck!.test!;
+        expect(healthTest[0]).toBe('CMD');
+        const health = await execIn(agentPid, started['demo-agent'].env, healthTest.slice(1));
+        expect(health.out).toContain(`127.0.0.1:${image.env.SDR_OPS_PORT}/healthz 200`);
+        expect(health.code).toBe(0);
 
-    // `docker compose --profile demo down`: SIGTERM to each PID 1; each exits 0.
-    for (const name of ['demo-agent', 'simulator', 'control-plane']) process.kill(started[name].pid(), 'SIGTERM');
-    expect(await started['demo-agent'].exited).toBe(0);
-    expect(started['demo-agent'].out()).toContain('sdr-agent stopped: drained');
-    expect(await started.simulator.exited).toBe(0);
-    expect(await started['control-plane'].exited).toBe(0);
-    holder.kill('SIGKILL');
-  }, 15 * 60_000);
-});
+        // `docker compose --profile demo down`: SIGTERM to each PID 1; each exits 0.
+        for (const name of ['demo-agent', 'simulator', 'control-plane']) process.kill(started[name].pid(), 'SIGTERM');
+        expect(await started['demo-agent'].exited).toBe(0);
+        expect(started['demo-agent'].out()).toContain('sdr-agent stopped: drained');
+        expect(await started.simulator.exited).toBe(0);
+        expect(await started['control-plane'].exited).toBe(0);
+        holder.kill('SIGKILL');
+      },
+      15 * 60_000,
+    );
+  },
+);

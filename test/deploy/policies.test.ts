@@ -44,7 +44,9 @@ describe('deploy/iam-policy.json', () => {
   });
 
   it("grants exactly the crawler's operations, each List, Describe or Search on SageMaker, or sts:GetCallerIdentity", () => {
-    const granted = (JSON.parse(read('deploy', 'iam-policy.json')) as { Statement: IamStatement[] }).Statement.flatMap((s) => asList(s.Action));
+    const granted = (JSON.parse(read('deploy', 'iam-policy.json')) as { Statement: IamStatement[] }).Statement.flatMap((s) =>
+      asList(s.Action),
+    );
     expect([...granted].sort()).toEqual(crawlerOperations());
     for (const op of granted) expect(op).toMatch(/^sagemaker:(List[A-Z]\w*|Describe[A-Z]\w*|Search)$|^sts:GetCallerIdentity$/);
   });
@@ -53,7 +55,7 @@ describe('deploy/iam-policy.json', () => {
 describe('deploy/policies: AWS (Secrets Manager, assume-role)', () => {
   const files = readdirSync(policies).filter((f) => f.startsWith('aws-') && f.endsWith('.json'));
 
-  it('every action in them is on the guard\'s allowlist, or kms:Decrypt through Secrets Manager only', () => {
+  it("every action in them is on the guard's allowlist, or kms:Decrypt through Secrets Manager only", () => {
     expect(files.length).toBeGreaterThanOrEqual(4);
     for (const file of files) {
       for (const s of statements(file)) {
@@ -72,14 +74,15 @@ describe('deploy/policies: AWS (Secrets Manager, assume-role)', () => {
     }
   });
 
-  it('Secrets Manager: GetSecretValue alone (the store\'s whole allowlist), on named secrets, in both the identity and the resource policy', () => {
+  it("Secrets Manager: GetSecretValue alone (the store's whole allowlist), on named secrets, in both the identity and the resource policy", () => {
     expect(allowedOperations('secretsmanager')).toEqual(['GetSecretValue']);
     const want = allowedOperations('secretsmanager').map((o) => `secretsmanager:${o}`);
     const identity = statements('aws-secrets-manager-identity-policy.json');
     const sm = identity.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')));
     expect(sm.flatMap((s) => asList(s.Action))).toEqual(want);
     // An identity policy names the secrets (the -?????? suffix Secrets Manager appends), never "*".
-    for (const r of sm.flatMap((s) => asList(s.Resource))) expect(r).toMatch(/^arn:aws:secretsmanager:<region>:<account-id>:secret:<secret-name>-\?{6}$/);
+    for (const r of sm.flatMap((s) => asList(s.Resource)))
+      expect(r).toMatch(/^arn:aws:secretsmanager:<region>:<account-id>:secret:<secret-name>-\?{6}$/);
     const kms = identity.filter((s) => asList(s.Action).includes('kms:Decrypt'));
     for (const r of kms.flatMap((s) => asList(s.Resource))) expect(r).toMatch(/^arn:aws:kms:<region>:<account-id>:key\/<kms-key-id>$/);
 
@@ -101,7 +104,9 @@ describe('deploy/policies: AWS (Secrets Manager, assume-role)', () => {
   });
 
   it('together with iam-policy.json they grant every operation the guard allows, and only those (plus kms:Decrypt)', () => {
-    const crawl = (JSON.parse(read('deploy', 'iam-policy.json')) as { Statement: IamStatement[] }).Statement.flatMap((s) => asList(s.Action));
+    const crawl = (JSON.parse(read('deploy', 'iam-policy.json')) as { Statement: IamStatement[] }).Statement.flatMap((s) =>
+      asList(s.Action),
+    );
     const all = new Set([...crawl, ...files.flatMap((f) => statements(f).flatMap((s) => asList(s.Action)))]);
     all.delete('kms:Decrypt');
     expect([...all].sort()).toEqual([...ALLOWED_OPERATIONS].sort());
@@ -170,7 +175,13 @@ describe('deploy/policies: Vault', () => {
 
   it('the guard refuses what the policies leave out: listing, metadata, writes', () => {
     const scope = { kvMount: mount, kvVersion: 2 as const };
-    for (const [method, path] of [['LIST', `${mount}/metadata/sdr`], ['GET', `${mount}/metadata/${secretPath}`], ['POST', `${mount}/data/${secretPath}`], ['DELETE', `${mount}/data/${secretPath}`], ['GET', 'sys/mounts']]) {
+    for (const [method, path] of [
+      ['LIST', `${mount}/metadata/sdr`],
+      ['GET', `${mount}/metadata/${secretPath}`],
+      ['POST', `${mount}/data/${secretPath}`],
+      ['DELETE', `${mount}/data/${secretPath}`],
+      ['GET', 'sys/mounts'],
+    ]) {
       expect(() => checkReadOnly(method!, path!, scope), `${method} ${path}`).toThrow(/read-only|not allowed|refused/i);
     }
   });
@@ -185,7 +196,14 @@ describe('deploy/policies: Azure Key Vault', () => {
     expect(isGetSecret('GET', `${vault}/secrets/sdr-aws/?api-version=7.5`, vault)).toBe(true);
     expect(isGetSecret('GET', `${vault}/secrets/sdr-aws/0123456789abcdef0123456789abcdef?api-version=7.5`, vault)).toBe(true);
     // Listing secrets or versions, setting, deleting, backing up: refused, and not granted below.
-    for (const [method, path] of [['GET', '/secrets'], ['GET', '/secrets/sdr-aws/versions'], ['PUT', '/secrets/sdr-aws'], ['DELETE', '/secrets/sdr-aws'], ['POST', '/secrets/sdr-aws/backup'], ['GET', '/keys/sdr-aws']]) {
+    for (const [method, path] of [
+      ['GET', '/secrets'],
+      ['GET', '/secrets/sdr-aws/versions'],
+      ['PUT', '/secrets/sdr-aws'],
+      ['DELETE', '/secrets/sdr-aws'],
+      ['POST', '/secrets/sdr-aws/backup'],
+      ['GET', '/keys/sdr-aws'],
+    ]) {
       expect(isGetSecret(method!, `${vault}${path}?api-version=7.5`, vault), `${method} ${path}`).toBe(false);
     }
   });
@@ -194,7 +212,9 @@ describe('deploy/policies: Azure Key Vault', () => {
     const role = JSON.parse(readPolicy('azure-key-vault-custom-role.json')) as Record<string, unknown>;
     expect(role.Actions).toEqual([]);
     expect(role.DataActions).toEqual([GET_SECRET]);
-    expect(role.AssignableScopes).toEqual(['/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.KeyVault/vaults/<vault-name>']);
+    expect(role.AssignableScopes).toEqual([
+      '/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.KeyVault/vaults/<vault-name>',
+    ]);
   });
 
   it('the Bicep assigns Key Vault Secrets User per secret, or an access policy with secrets "get" only', () => {
@@ -223,7 +243,7 @@ describe('deploy/policies: GCP Secret Manager', () => {
 
   it('the role granted holds exactly the permissions of the RPCs the store allows', () => {
     const needed = [...ALLOWED_SECRET_MANAGER_RPCS].map((rpc) => PERMISSION_OF_RPC[rpc]);
-    expect(needed, 'a new RPC on the store\'s allowlist needs its permission here and in deploy/policies').not.toContain(undefined);
+    expect(needed, "a new RPC on the store's allowlist needs its permission here and in deploy/policies").not.toContain(undefined);
     const doc = JSON.parse(readPolicy('gcp-secret-manager-policy.json')) as { bindings: Array<{ role: string; members: string[] }> };
     const sh = readPolicy('gcp-secret-manager-binding.sh');
     const roles = [...doc.bindings.map((b) => b.role), ...[...sh.matchAll(/--role='([^']+)'/g)].map((m) => m[1]!)];
@@ -276,7 +296,12 @@ describe('docs/network.md', () => {
   /** The endpoint an agent-made AWS client resolves in `region`, with its own configuration (no override). */
   async function resolved(client: { config: Record<string, any> }, region: string): Promise<string> {
     const c = client.config;
-    const params = { Region: region, UseFIPS: await c.useFipsEndpoint(), UseDualStack: await c.useDualstackEndpoint(), ...(c.useGlobalEndpoint ? { UseGlobalEndpoint: await c.useGlobalEndpoint() } : {}) };
+    const params = {
+      Region: region,
+      UseFIPS: await c.useFipsEndpoint(),
+      UseDualStack: await c.useDualstackEndpoint(),
+      ...(c.useGlobalEndpoint ? { UseGlobalEndpoint: await c.useGlobalEndpoint() } : {}),
+    };
     return (await c.endpointProvider(params)).url.host as string;
   }
 
@@ -286,9 +311,17 @@ describe('docs/network.md', () => {
     try {
       for (const region of ['eu-west-1', 'us-east-1']) {
         const secrets = createSecretsManagerClient({ region, network, timeoutMs: 1000 });
-        const hosts = [await resolved(factory.sageMaker(region), region), await resolved(factory.sts(region), region), await resolved(secrets, region)];
+        const hosts = [
+          await resolved(factory.sageMaker(region), region),
+          await resolved(factory.sts(region), region),
+          await resolved(secrets, region),
+        ];
         secrets.destroy();
-        expect(hosts).toEqual([`api.sagemaker.${region}.amazonaws.com`, `sts.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`]);
+        expect(hosts).toEqual([
+          `api.sagemaker.${region}.amazonaws.com`,
+          `sts.${region}.amazonaws.com`,
+          `secretsmanager.${region}.amazonaws.com`,
+        ]);
         for (const host of hosts) expect(doc).toContain(`\`${host.replace(region, '<region>')}\``);
       }
     } finally {
@@ -298,6 +331,12 @@ describe('docs/network.md', () => {
   });
 
   it("names the secret stores' hosts: Google's token URL and Secret Manager, Entra ID, Key Vault", () => {
-    for (const host of [new URL(GOOGLE_TOKEN_URL).host, 'secretmanager.googleapis.com', 'login.microsoftonline.com', '<vault-name>.vault.azure.net']) expect(doc).toContain(`\`${host}\``);
+    for (const host of [
+      new URL(GOOGLE_TOKEN_URL).host,
+      'secretmanager.googleapis.com',
+      'login.microsoftonline.com',
+      '<vault-name>.vault.azure.net',
+    ])
+      expect(doc).toContain(`\`${host}\``);
   });
 });

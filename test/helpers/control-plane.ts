@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentRuntime, type AgentRuntimeOptions } from '../../src/agent/runtime.js';
-import { buildControlPlane, issueAdminToken, issueAgentToken, type ControlPlane, type ControlPlaneOptions } from '../../src/controlplane/index.js';
+import {
+  buildControlPlane,
+  issueAdminToken,
+  issueAgentToken,
+  type ControlPlane,
+  type ControlPlaneOptions,
+} from '../../src/controlplane/index.js';
 import { createClientFactory } from '../../src/crawl/clients.js';
 import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -24,7 +30,12 @@ export interface CpHarness {
   close(): Promise<void>;
 }
 
-export const CP_TEST_OPTIONS: Partial<ControlPlaneOptions> = { fsync: false, heartbeatIntervalMs: 5_000, creditWindow: 4, maxBatchRecords: 1000 };
+export const CP_TEST_OPTIONS: Partial<ControlPlaneOptions> = {
+  fsync: false,
+  heartbeatIntervalMs: 5_000,
+  creditWindow: 4,
+  maxBatchRecords: 1000,
+};
 
 export async function startControlPlane(options: Partial<ControlPlaneOptions> = {}, agentId = 'agent-1'): Promise<CpHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sdr-cp-'));
@@ -44,7 +55,10 @@ export async function startControlPlane(options: Partial<ControlPlaneOptions> = 
     async api(method: string, path: string, body?: unknown, token = adminToken) {
       const res = await fetch(`${h.url}${path}`, {
         method,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
       const text = await res.text();

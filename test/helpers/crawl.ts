@@ -25,7 +25,10 @@ export const SIM_CREDENTIALS = { accessKeyId: 'AKIDSIMULATORTEST01', secretAcces
 export const TEST_POLICY = { baseDelayMs: 5, maxDelayMs: 50 };
 
 /** Crawl a simulator with the real SDK clients over HTTP. */
-export async function crawlSim(sim: Simulator, options: Partial<CrawlOptions> & { regions?: string[] } = {}): Promise<{ result: CrawlResult; sink: CollectingSink }> {
+export async function crawlSim(
+  sim: Simulator,
+  options: Partial<CrawlOptions> & { regions?: string[] } = {},
+): Promise<{ result: CrawlResult; sink: CollectingSink }> {
   const sink = new CollectingSink();
   const clients = createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS });
   try {

@@ -132,7 +132,8 @@ export function only(objs: K8sObject[], kind: string): K8sObject {
 /** The agent's workload: the Deployment or the StatefulSet (exactly one of them). */
 export function workload(objs: K8sObject[]): K8sObject {
   const found = objs.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
-  if (found.length !== 1) throw new Error(`expected one Deployment or StatefulSet, rendered ${found.map((o) => o.kind).join(', ') || 'none'}`);
+  if (found.length !== 1)
+    throw new Error(`expected one Deployment or StatefulSet, rendered ${found.map((o) => o.kind).join(', ') || 'none'}`);
   return found[0];
 }
 

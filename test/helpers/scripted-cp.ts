@@ -53,7 +53,11 @@ export interface ScriptedControlPlane {
   send(message: ControlMessage | Record<string, unknown>, connection?: Connection): void;
   sendRaw(frame: string | Buffer, connection?: Connection): void;
   latest(): Connection | undefined;
-  waitFor<T extends AgentMessage['type']>(type: T, predicate?: (m: Extract<AgentMessage, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<AgentMessage, { type: T }>>;
+  waitFor<T extends AgentMessage['type']>(
+    type: T,
+    predicate?: (m: Extract<AgentMessage, { type: T }>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Extract<AgentMessage, { type: T }>>;
   waitForConnections(n: number, timeoutMs?: number): Promise<Connection>;
   /** Records of a job, in seq order. */
   records(jobId: string): GraphRecord[];
@@ -94,7 +98,8 @@ export async function startScriptedControlPlane(options: ScriptedOptions = {}): 
     perMessageDeflate: false,
     maxPayload: DEFAULT_MAX_FRAME_BYTES,
     autoPong: options.autoPong ?? true,
-    handleProtocols: (protocols) => (options.protocol === false ? false : (options.protocol ?? (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false))),
+    handleProtocols: (protocols) =>
+      options.protocol === false ? false : (options.protocol ?? (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false)),
     verifyClient: (info, done) => {
       upgrades.push(info.req);
       notify();
@@ -176,10 +181,18 @@ export async function startScriptedControlPlane(options: ScriptedOptions = {}): 
     },
     latest,
     waitFor(type, predicate, timeoutMs = 10_000) {
-      return until(() => messages.find((m) => m.type === type && (!predicate || predicate(m as never))) as never, timeoutMs, `a ${type} message`);
+      return until(
+        () => messages.find((m) => m.type === type && (!predicate || predicate(m as never))) as never,
+        timeoutMs,
+        `a ${type} message`,
+      );
     },
     waitForConnections(n, timeoutMs = 10_000) {
-      return until(() => (connections.length >= n && connections[n - 1]!.hello ? connections[n - 1] : undefined), timeoutMs, `${n} connections`);
+      return until(
+        () => (connections.length >= n && connections[n - 1]!.hello ? connections[n - 1] : undefined),
+        timeoutMs,
+        `${n} connections`,
+      );
     },
     records(jobId) {
       return [...batches.entries()]

@@ -78,6 +78,7 @@ connections:
   return {
     agent,
     lines,
-    crawl: (types = ['model', 'endpoint']) => cp.waitForJob(cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types }).id, 30_000),
+    crawl: (types = ['model', 'endpoint']) =>
+      cp.waitForJob(cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types }).id, 30_000),
   };
 }

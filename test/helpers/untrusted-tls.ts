@@ -49,11 +49,12 @@ export async function startUntrusted(): Promise<Untrusted> {
     next() {
       const done = new AbortController();
       const on = (event: string, outcome: 'refused' | 'reached') => once(https, event, { signal: done.signal }).then(() => outcome);
-      return Promise.race([on('tlsClientError', 'refused'), on('request', 'reached'), on('upgrade', 'reached')]).finally(() => done.abort());
+      return Promise.race([on('tlsClientError', 'refused'), on('request', 'reached'), on('upgrade', 'reached')]).finally(() =>
+        done.abort(),
+      );
     },
   };
 }
-
 
 /** Stop the server and drop its connections. */
 export async function stopUntrusted(server: Untrusted): Promise<void> {
@@ -65,7 +66,11 @@ export async function stopUntrusted(server: Untrusted): Promise<void> {
  * One tunnel connection attempt to `wss://` on the server, with `token`: whether the server saw
  * the handshake broken off or an upgrade, and the tunnel's warning line when it was refused.
  */
-export async function attemptTunnel(server: Untrusted, token: string, tls: TlsOptions): Promise<{ outcome: 'refused' | 'reached'; line: string }> {
+export async function attemptTunnel(
+  server: Untrusted,
+  token: string,
+  tls: TlsOptions,
+): Promise<{ outcome: 'refused' | 'reached'; line: string }> {
   let tunnel: Tunnel | undefined;
   const failed = new Promise<string>((resolve) => {
     const lines = new Writable({

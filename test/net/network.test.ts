@@ -93,13 +93,18 @@ describe('AWS SDK clients through a proxy', () => {
     expect(new Set(p.connects)).toEqual(new Set([`localhost:${front.port}`]));
     // Without the CA the same call is refused by certificate verification, inside the tunnel.
     const err = await callAws(network({ proxy: { httpsProxy: p.url } }), endpoint).catch((e: unknown) => e);
-    expect((err as NodeJS.ErrnoException).code).toMatch(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    expect((err as NodeJS.ErrnoException).code).toMatch(
+      /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/,
+    );
   });
 
   it('go direct when NO_PROXY matches (host, or host:port), keeping connections alive', async () => {
     const p = await proxy();
     expect(await callAws(network({ proxy: { httpProxy: p.url, noProxy: '127.0.0.1' } }))).toEqual({ jobs: 3, account: sim.accountId });
-    expect(await callAws(network({ proxy: { httpProxy: p.url, noProxy: `localhost, 127.0.0.1:${sim.port}` } }))).toEqual({ jobs: 3, account: sim.accountId });
+    expect(await callAws(network({ proxy: { httpProxy: p.url, noProxy: `localhost, 127.0.0.1:${sim.port}` } }))).toEqual({
+      jobs: 3,
+      account: sim.accountId,
+    });
     expect(p.connects).toEqual([]);
     await callAws(network({ proxy: { httpProxy: p.url, noProxy: `127.0.0.1:${sim.port + 1}` } }));
     expect(p.connects.length).toBeGreaterThan(0);
@@ -114,7 +119,7 @@ describe('AWS SDK clients through a proxy', () => {
     expect(ports.size).toBe(1);
   });
 
-  it('outlive a factory that shares them: destroying one leaves the others\' connections alone', async () => {
+  it("outlive a factory that shares them: destroying one leaves the others' connections alone", async () => {
     const net = network({ proxy: {} });
     const a = createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, network: net });
     const b = later(createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, network: net }));
@@ -142,8 +147,12 @@ describe('AWS SDK clients through a proxy', () => {
         }),
       );
       expect(results).toEqual(Array(40).fill(3));
-      const agents = (net.httpAgent as unknown as { direct: { sockets: object; freeSockets: Record<string, Socket[]> }; tunnels: Map<string, { freeSockets: Record<string, Socket[]> }> });
-      for (const a of [agents.direct, ...agents.tunnels.values()]) for (const list of Object.values(a.freeSockets)) for (const s of list) ports.add(s.localPort);
+      const agents = net.httpAgent as unknown as {
+        direct: { sockets: object; freeSockets: Record<string, Socket[]> };
+        tunnels: Map<string, { freeSockets: Record<string, Socket[]> }>;
+      };
+      for (const a of [agents.direct, ...agents.tunnels.values()])
+        for (const list of Object.values(a.freeSockets)) for (const s of list) ports.add(s.localPort);
       expect(ports.size).toBeGreaterThan(0);
       expect(ports.size).toBeLessThanOrEqual(4);
     }
@@ -187,7 +196,9 @@ describe('proxy authentication', () => {
       const err = await callAws(network({ proxy: { httpProxy } })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SdrError);
       expect((err as SdrError).code).toBe('SDR_ERR_PROXY');
-      expect((err as Error).message).toMatch(new RegExp(`^proxy http://(\\*\\*\\*@)?127\\.0\\.0\\.1:${p.port}/? refused CONNECT to 127\\.0\\.0\\.1:${sim.port} with HTTP 407`));
+      expect((err as Error).message).toMatch(
+        new RegExp(`^proxy http://(\\*\\*\\*@)?127\\.0\\.0\\.1:${p.port}/? refused CONNECT to 127\\.0\\.0\\.1:${sim.port} with HTTP 407`),
+      );
       expect(describeError(err)).toContain('Check the user name and password in the proxy URL');
       expect(`${describeError(err)} ${String((err as Error).stack)}`).not.toContain(PASSWORD);
     }
@@ -197,10 +208,18 @@ describe('proxy authentication', () => {
 
   it('fails a crawl at its first call with that message, and nothing else is sent', async () => {
     const p = await proxy({ user: 'agent', password: PASSWORD });
-    const clients = later(createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS, network: network({ proxy: { httpProxy: `http://agent:nope@127.0.0.1:${p.port}` } }) }));
+    const clients = later(
+      createClientFactory({
+        endpoint: sim.url,
+        credentials: SIM_CREDENTIALS,
+        network: network({ proxy: { httpProxy: `http://agent:nope@127.0.0.1:${p.port}` } }),
+      }),
+    );
     const err = await crawl({ regions: ['us-east-1'], sink: new CollectingSink(), clients, policy: TEST_POLICY }).catch((e: unknown) => e);
     // The proxy's own error (not a credentials error) reaches the operator, with what to check.
-    expect(describeError(err)).toMatch(/^SDR_ERR_PROXY: proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\/ refused CONNECT .* 407 — Check the user name and password/);
+    expect(describeError(err)).toMatch(
+      /^SDR_ERR_PROXY: proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\/ refused CONNECT .* 407 — Check the user name and password/,
+    );
     expect(describeError(err)).not.toContain('nope');
     expect(sim.operations).toEqual([]);
   });
@@ -212,7 +231,9 @@ describe('proxy authentication', () => {
     // A refusing proxy port is the proxy's failure (fail fast), not a transient network error.
     expect((err as SdrError).code).toBe('SDR_ERR_PROXY');
     expect(((err as Error).cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
-    expect((err as Error).message).toMatch(/^proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\/ cannot be reached \(ECONNREFUSED\): connect ECONNREFUSED/);
+    expect((err as Error).message).toMatch(
+      /^proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\/ cannot be reached \(ECONNREFUSED\): connect ECONNREFUSED/,
+    );
     expect(describeError(err)).toContain('that the proxy is running');
     expect(`${describeError(err)} ${String((err as Error).stack)}`).not.toContain(PASSWORD);
   });
@@ -271,11 +292,24 @@ describe('the tunnel (ws) through tunnelAgent', () => {
 
   it('connects wss:// through HTTPS_PROXY with the configured CA and client certificate', async () => {
     const p = await proxy({ user: 'agent', password: 'pw' });
-    const https = createHttpsServer({ cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, requestCert: true, rejectUnauthorized: true });
+    const https = createHttpsServer({
+      cert: certs.serverCert,
+      key: certs.serverKey,
+      ca: certs.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
     const peers: string[] = [];
-    https.on('secureConnection', (s: tls.TLSSocket) => peers.push(String((s.getPeerCertificate() as { subject?: { CN?: string } }).subject?.CN)));
+    https.on('secureConnection', (s: tls.TLSSocket) =>
+      peers.push(String((s.getPeerCertificate() as { subject?: { CN?: string } }).subject?.CN)),
+    );
     const server = await echoServer(https);
-    const net = network({ proxy: { httpsProxy: `http://agent:pw@127.0.0.1:${p.port}` }, ca: certs.ca, clientCert: certs.clientCert, clientKey: certs.clientKey });
+    const net = network({
+      proxy: { httpsProxy: `http://agent:pw@127.0.0.1:${p.port}` },
+      ca: certs.ca,
+      clientCert: certs.clientCert,
+      clientKey: certs.clientKey,
+    });
     const agent = net.tunnelAgent(server.url);
     expect(agent).toBeDefined();
     expect(await exchange(server.url, { agent: agent!, ...net.tls })).toBe('echo hello');
@@ -290,7 +324,9 @@ describe('the tunnel (ws) through tunnelAgent', () => {
     expect(trusted.tunnelAgent(server.url)).toBeUndefined();
     expect(await exchange(server.url, { ...trusted.tls })).toBe('echo hello');
     const untrusted = network({ proxy: {} });
-    await expect(exchange(server.url, { ...untrusted.tls })).rejects.toMatchObject({ code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/) });
+    await expect(exchange(server.url, { ...untrusted.tls })).rejects.toMatchObject({
+      code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/),
+    });
   });
 });
 
@@ -352,15 +388,21 @@ describe('TLS', () => {
 
   it('rejects an untrusted server, even with NODE_TLS_REJECT_UNAUTHORIZED=0', async () => {
     const server = await httpsServer();
-    await expect(fetchWith(network({ proxy: {} }), server.url)).rejects.toMatchObject({ code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/) });
+    await expect(fetchWith(network({ proxy: {} }), server.url)).rejects.toMatchObject({
+      code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/),
+    });
     const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     const warn = process.emitWarning;
     process.emitWarning = () => {};
     try {
       process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
-      await expect(fetchWith(network({ proxy: {} }), server.url)).rejects.toMatchObject({ code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/) });
+      await expect(fetchWith(network({ proxy: {} }), server.url)).rejects.toMatchObject({
+        code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/),
+      });
       const p = await proxy();
-      await expect(fetchWith(network({ proxy: { httpsProxy: p.url } }), server.url)).rejects.toMatchObject({ code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/) });
+      await expect(fetchWith(network({ proxy: { httpsProxy: p.url } }), server.url)).rejects.toMatchObject({
+        code: expect.stringMatching(/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/),
+      });
     } finally {
       if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
       else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
@@ -381,7 +423,12 @@ describe('TLS', () => {
 
   it('AWS clients present the client certificate and trust the CA through a TLS front', async () => {
     const front = await tlsFront(sim.port, { ca: certs.ca, requestCert: true, rejectUnauthorized: true });
-    expect(await callAws(network({ proxy: {}, ca: certs.ca, clientCert: certs.clientCert, clientKey: certs.clientKey }), `https://127.0.0.1:${front.port}`)).toEqual({ jobs: 3, account: sim.accountId });
+    expect(
+      await callAws(
+        network({ proxy: {}, ca: certs.ca, clientCert: certs.clientCert, clientKey: certs.clientKey }),
+        `https://127.0.0.1:${front.port}`,
+      ),
+    ).toEqual({ jobs: 3, account: sim.accountId });
     expect(front.peers.every((cn) => cn === 'sdr-agent test client')).toBe(true);
   });
 
@@ -389,7 +436,8 @@ describe('TLS', () => {
     const root = join(import.meta.dirname, '../../src');
     const offenders: string[] = [];
     /** Calls that open a TLS client connection or make an agent for them. */
-    const TLS_CLIENT = /new WebSocket\(|\bhttpsRequest\(|\bhttps\.(request|get)\(|\btls\.connect\(|\btlsConnect\(|new (HttpsAgent|https\.Agent)\(/;
+    const TLS_CLIENT =
+      /new WebSocket\(|\bhttpsRequest\(|\bhttps\.(request|get)\(|\btls\.connect\(|\btlsConnect\(|new (HttpsAgent|https\.Agent)\(/;
     const walk = (d: string) => {
       for (const name of readdirSync(d)) {
         const p = join(d, name);
@@ -400,14 +448,20 @@ describe('TLS', () => {
           // The one exception is a TLS *server*: the reference control plane asks for a client
           // certificate without failing the handshake when none comes (`requestCert: true,
           // rejectUnauthorized: false` on one line) and checks `socket.authorized` itself, for a clear 401.
-          const serverException = (l: string) => rel === join('controlplane', 'server.ts') && /requestCert:\s*true,\s*rejectUnauthorized:\s*false/.test(l) && /\.authorized\b/.test(text);
+          const serverException = (l: string) =>
+            rel === join('controlplane', 'server.ts') &&
+            /requestCert:\s*true,\s*rejectUnauthorized:\s*false/.test(l) &&
+            /\.authorized\b/.test(text);
           const lines = text.split('\n').filter((l) => !serverException(l));
           const code = lines.join('\n');
           // rejectUnauthorized is set to the literal `true` (not false, not a variable), nobody sets NODE_TLS_REJECT_UNAUTHORIZED, and no hostname check is replaced.
-          if (/rejectUnauthorized\s*:\s*(?!true\b)[^\s;,)}]/.test(code)) offenders.push(`${rel}: rejectUnauthorized set to something other than true`);
-          if (/env(\.|\[['"])NODE_TLS_REJECT_UNAUTHORIZED['"]?\]?\s*=(?!=)|NODE_TLS_REJECT_UNAUTHORIZED['"]?:\s*['"`]/.test(code)) offenders.push(`${rel}: sets NODE_TLS_REJECT_UNAUTHORIZED`);
+          if (/rejectUnauthorized\s*:\s*(?!true\b)[^\s;,)}]/.test(code))
+            offenders.push(`${rel}: rejectUnauthorized set to something other than true`);
+          if (/env(\.|\[['"])NODE_TLS_REJECT_UNAUTHORIZED['"]?\]?\s*=(?!=)|NODE_TLS_REJECT_UNAUTHORIZED['"]?:\s*['"`]/.test(code))
+            offenders.push(`${rel}: sets NODE_TLS_REJECT_UNAUTHORIZED`);
           if (/checkServerIdentity\s*:/.test(code)) offenders.push(`${rel}: replaces checkServerIdentity`);
-          if (TLS_CLIENT.test(code) && !/rejectUnauthorized:\s*true\b/.test(code)) offenders.push(`${rel}: opens TLS client connections without rejectUnauthorized: true`);
+          if (TLS_CLIENT.test(code) && !/rejectUnauthorized:\s*true\b/.test(code))
+            offenders.push(`${rel}: opens TLS client connections without rejectUnauthorized: true`);
         }
       }
     };

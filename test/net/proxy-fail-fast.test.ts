@@ -28,7 +28,6 @@ afterEach(async () => {
   sim.resetLog();
 });
 
-
 /** A proxy that answers every CONNECT with 403, counting them. */
 async function forbiddingProxy(): Promise<{ port: number; connects: () => number }> {
   let connects = 0;
@@ -63,7 +62,9 @@ describe('a crawl through a refusing proxy fails fast with SDR_ERR_PROXY', () =>
     const { err, requests } = await crawlThrough(`http://agent:${PASSWORD}@127.0.0.1:${port}`);
     expect(requests).toBe(1);
     expect((err as SdrError).code).toBe('SDR_ERR_PROXY');
-    expect(describeError(err)).toMatch(new RegExp(`^SDR_ERR_PROXY: proxy http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/ cannot be reached \\(ECONNREFUSED\\)`));
+    expect(describeError(err)).toMatch(
+      new RegExp(`^SDR_ERR_PROXY: proxy http://\\*\\*\\*@127\\.0\\.0\\.1:${port}/ cannot be reached \\(ECONNREFUSED\\)`),
+    );
     expect(describeError(err)).not.toContain(PASSWORD);
     expect(sim.operations).toEqual([]);
   });
@@ -73,7 +74,9 @@ describe('a crawl through a refusing proxy fails fast with SDR_ERR_PROXY', () =>
     const { err, requests } = await crawlThrough(`http://127.0.0.1:${proxy.port}`);
     expect(requests).toBe(1);
     expect(proxy.connects()).toBe(1);
-    expect(describeError(err)).toMatch(/^SDR_ERR_PROXY: proxy http:\/\/127\.0\.0\.1:\d+\/? refused CONNECT to 127\.0\.0\.1:\d+ with HTTP 403/);
+    expect(describeError(err)).toMatch(
+      /^SDR_ERR_PROXY: proxy http:\/\/127\.0\.0\.1:\d+\/? refused CONNECT to 127\.0\.0\.1:\d+ with HTTP 403/,
+    );
   });
 
   it('the proxy answers CONNECT with 407: one CONNECT, no retry', async () => {

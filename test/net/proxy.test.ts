@@ -3,7 +3,9 @@ import { matchesNoProxy, proxyFor, proxySettings, proxyUrlProblem, redactUrl } f
 
 describe('proxySettings', () => {
   it('reads both spellings, the lower-case one first, and drops empty values', () => {
-    expect(proxySettings({ HTTPS_PROXY: 'http://a:1', https_proxy: 'http://b:1', HTTP_PROXY: 'http://c:1', NO_PROXY: '.x', no_proxy: '' })).toEqual({ httpsProxy: 'http://b:1', httpProxy: 'http://c:1', noProxy: '.x' });
+    expect(
+      proxySettings({ HTTPS_PROXY: 'http://a:1', https_proxy: 'http://b:1', HTTP_PROXY: 'http://c:1', NO_PROXY: '.x', no_proxy: '' }),
+    ).toEqual({ httpsProxy: 'http://b:1', httpProxy: 'http://c:1', noProxy: '.x' });
     expect(proxySettings({ HTTPS_PROXY: '' })).toEqual({});
   });
 });

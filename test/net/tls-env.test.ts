@@ -33,7 +33,11 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0', () => {
       const report = join(dir, 'report.json');
       // The child's own vitest: none of this run's worker variables, the one variable under test.
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'));
-      const child = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG, '--reporter=json', `--outputFile=${report}`], { cwd: ROOT, env: { ...env, NODE_TLS_REJECT_UNAUTHORIZED: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG, '--reporter=json', `--outputFile=${report}`], {
+        cwd: ROOT,
+        env: { ...env, NODE_TLS_REJECT_UNAUTHORIZED: '0' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
       const [code] = (await once(child, 'exit')) as [number | null];

@@ -20,7 +20,9 @@ function parsePrometheus(text: string): Sample[] {
   for (const line of text.split('\n')) {
     if (line === '') continue;
     if (line.startsWith('#')) {
-      expect(line).toMatch(/^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/);
+      expect(line).toMatch(
+        /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped))$/,
+      );
       continue;
     }
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|[Nn]a[Nn]|[+-]Inf)$/.exec(line);
@@ -46,7 +48,14 @@ afterEach(async () => {
 });
 
 async function scrape(metrics: AgentMetrics, runtime: AgentRuntime): Promise<{ text: string; samples: Sample[] }> {
-  const app = buildOpsServer({ agentId: 'agent-1', version: '0.1.0', controlPlaneUrl: cp!.wsUrl, runtime, metrics, lag: { lagMs: () => 0 } });
+  const app = buildOpsServer({
+    agentId: 'agent-1',
+    version: '0.1.0',
+    controlPlaneUrl: cp!.wsUrl,
+    runtime,
+    metrics,
+    lag: { lagMs: () => 0 },
+  });
   const res = await app.inject('/metrics');
   expect(res.statusCode).toBe(200);
   return { text: res.body, samples: parsePrometheus(res.body) };
@@ -76,9 +85,21 @@ describe('/metrics after a real crawl through the tunnel', () => {
 
     const { text, samples } = await scrape(metrics, agent);
     // The denied scope is among /status's last errors, with the job it belongs to.
-    const statusApp = buildOpsServer({ agentId: 'agent-1', version: '0.1.0', controlPlaneUrl: cp.wsUrl, runtime: agent, metrics, lag: { lagMs: () => 0 } });
+    const statusApp = buildOpsServer({
+      agentId: 'agent-1',
+      version: '0.1.0',
+      controlPlaneUrl: cp.wsUrl,
+      runtime: agent,
+      metrics,
+      lag: { lagMs: () => 0 },
+    });
     const lastErrors = (await statusApp.inject('/status')).json().lastErrors as Array<{ source: string; message: string }>;
-    expect(lastErrors).toContainEqual(expect.objectContaining({ source: `job ${job.id} (prod)`, message: expect.stringMatching(/^scope us-east-1\/pipeline failed: sagemaker:ListPipelines /) }));
+    expect(lastErrors).toContainEqual(
+      expect.objectContaining({
+        source: `job ${job.id} (prod)`,
+        message: expect.stringMatching(/^scope us-east-1\/pipeline failed: sagemaker:ListPipelines /),
+      }),
+    );
     // One prefix for everything, the default process and Node.js metrics included.
     for (const s of samples) expect(s.name).toMatch(/^sdr_/);
     expect(samples.some((s) => s.name === 'sdr_process_cpu_user_seconds_total')).toBe(true);
@@ -130,16 +151,24 @@ describe('/metrics after a real crawl through the tunnel', () => {
     agent = startAgent(cp.wsUrl, cp.agentToken, () => 'http://127.0.0.1:9', { observer: metrics, heartbeatIntervalMs: 20 });
     metrics.bind(agent);
     await expect.poll(() => agent!.status().ready).toBe(true);
-    await expect.poll(async () => sum((await scrape(metrics, agent!)).samples, 'sdr_tunnel_heartbeat_rtt_seconds_count'), { timeout: 30_000 }).toBeGreaterThan(1);
+    await expect
+      .poll(async () => sum((await scrape(metrics, agent!)).samples, 'sdr_tunnel_heartbeat_rtt_seconds_count'), { timeout: 30_000 })
+      .toBeGreaterThan(1);
     const before = await scrape(metrics, agent);
     // A round trip on loopback is below the largest bucket, so the +Inf bucket and the 30 s one agree.
-    expect(sum(before.samples, 'sdr_tunnel_heartbeat_rtt_seconds_bucket', { le: '30' })).toBe(sum(before.samples, 'sdr_tunnel_heartbeat_rtt_seconds_count'));
+    expect(sum(before.samples, 'sdr_tunnel_heartbeat_rtt_seconds_bucket', { le: '30' })).toBe(
+      sum(before.samples, 'sdr_tunnel_heartbeat_rtt_seconds_count'),
+    );
 
     // The control plane goes away (a 1001 close), and nothing listens at its port any more.
     await cp.close();
     const wsUrl = cp.wsUrl;
     cp = undefined;
-    await expect.poll(async () => sum((await scrape2(metrics, agent!, wsUrl)).samples, 'sdr_tunnel_connect_failures_total', { cause: 'refused' }), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => sum((await scrape2(metrics, agent!, wsUrl)).samples, 'sdr_tunnel_connect_failures_total', { cause: 'refused' }), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
     const { samples } = await scrape2(metrics, agent, wsUrl);
     expect(sum(samples, 'sdr_tunnel_disconnects_total', { reason: 'control_plane_closed' })).toBe(1);
     expect(sum(samples, 'sdr_tunnel_disconnects_total')).toBe(1);
@@ -150,7 +179,10 @@ describe('/metrics after a real crawl through the tunnel', () => {
     cp = await startControlPlane({ creditWindow: 1, maxBatchRecords: 5 });
     sim = await startSimulator();
     const metrics = new AgentMetrics();
-    agent = startAgent(cp.wsUrl, cp.agentToken, () => sim!.url, { observer: metrics, limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 5, batchFlushMs: 20 } });
+    agent = startAgent(cp.wsUrl, cp.agentToken, () => sim!.url, {
+      observer: metrics,
+      limits: { maxConcurrentJobs: 1, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 5, batchFlushMs: 20 },
+    });
     metrics.bind(agent);
     await expect.poll(() => agent!.status().ready).toBe(true);
     const job = cp.cp.startCrawl('agent-1', { connection: 'prod', regions: ['us-east-1'], types: ['model'] });
@@ -164,7 +196,12 @@ describe('secret-store metrics', () => {
   it('count resolutions by store type and outcome, with latency, never naming the store or the secret', async () => {
     const metrics = new AgentMetrics();
     const store = createMemoryStore('prod-vault', { 'team/aws-keys': 'value-not-a-label' });
-    const resolver = new SecretResolver(new Map([['prod-vault', { store, cacheTtlMs: 60_000, maxStaleMs: 0 }]]), silentLogger(), Date.now, metrics);
+    const resolver = new SecretResolver(
+      new Map([['prod-vault', { store, cacheTtlMs: 60_000, maxStaleMs: 0 }]]),
+      silentLogger(),
+      Date.now,
+      metrics,
+    );
     await resolver.resolve({ store: 'prod-vault', name: 'team/aws-keys' });
     await resolver.resolve({ store: 'prod-vault', name: 'team/aws-keys' });
     await expect(resolver.resolve({ store: 'prod-vault', name: 'missing' })).rejects.toThrow();

@@ -25,7 +25,9 @@ async function serve(status: number, host = '127.0.0.1'): Promise<{ port: number
   const paths: string[] = [];
   const server = createServer((req, res) => {
     paths.push(req.url ?? '');
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(status === 200 ? { status: 'ok' } : { status: 'unhealthy', problems: ['event loop blocked'] }));
+    res
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(JSON.stringify(status === 200 ? { status: 'ok' } : { status: 'unhealthy', problems: ['event loop blocked'] }));
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, host, resolve));

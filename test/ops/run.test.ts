@@ -37,7 +37,14 @@ afterEach(async () => {
 function run(config: string, token: string): { out(): string; exited: Promise<number | null>; child: ChildProcess } {
   const file = join(dir, `agent-${children.length}.yaml`);
   writeFileSync(file, config);
-  const env = { PATH: process.env.PATH ?? '', HOME: dir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', SDR_AGENT_TOKEN: token, SIM_KEY_ID: 'AKIDOPSRUNTEST000001', SIM_SECRET: 'ops-run-secret-access-key-0001' };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    SDR_AGENT_TOKEN: token,
+    SIM_KEY_ID: 'AKIDOPSRUNTEST000001',
+    SIM_SECRET: 'ops-run-secret-access-key-0001',
+  };
   const child = spawn(process.execPath, [BIN, 'run', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -63,7 +70,9 @@ describe('sdr-agent run with ops.enabled', () => {
     sim = await startSimulator();
     const agent = run(configYaml(cp.wsUrl, sim.url, 0), cp.agentToken);
     let url = '';
-    await expect.poll(() => (url = /ops server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(agent.out())?.[1] ?? ''), { timeout: 20_000 }).not.toBe('');
+    await expect
+      .poll(() => (url = /ops server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(agent.out())?.[1] ?? ''), { timeout: 20_000 })
+      .not.toBe('');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     await expect.poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 20_000 }).toBe(200);
     const status = (await (await fetch(`${url}/status`)).json()) as { agentId: string; controlPlane: { state: string } };

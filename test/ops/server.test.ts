@@ -73,11 +73,22 @@ describe('ops server: /healthz', () => {
 
   it('with unhealthyAfterDisconnected: fails only after that long without a session, never while draining', async () => {
     const down = { state: 'connecting' as const, ready: false, since: T0 };
-    expect((await buildOpsServer(deps({ s: down, unhealthyAfterDisconnectedMs: 15 * MINUTE, now: () => T0 + 14 * MINUTE })).inject('/healthz')).statusCode).toBe(200);
-    const res = await buildOpsServer(deps({ s: down, unhealthyAfterDisconnectedMs: 15 * MINUTE, now: () => T0 + 16 * MINUTE })).inject('/healthz');
+    expect(
+      (await buildOpsServer(deps({ s: down, unhealthyAfterDisconnectedMs: 15 * MINUTE, now: () => T0 + 14 * MINUTE })).inject('/healthz'))
+        .statusCode,
+    ).toBe(200);
+    const res = await buildOpsServer(deps({ s: down, unhealthyAfterDisconnectedMs: 15 * MINUTE, now: () => T0 + 16 * MINUTE })).inject(
+      '/healthz',
+    );
     expect(res.statusCode).toBe(503);
     expect(res.json().problems[0]).toMatch(/no session with the control plane for 960 s/);
-    expect((await buildOpsServer(deps({ s: { ...down, draining: true }, unhealthyAfterDisconnectedMs: 15 * MINUTE, now: () => T0 + 16 * MINUTE })).inject('/healthz')).statusCode).toBe(200);
+    expect(
+      (
+        await buildOpsServer(
+          deps({ s: { ...down, draining: true }, unhealthyAfterDisconnectedMs: 15 * MINUTE, now: () => T0 + 16 * MINUTE }),
+        ).inject('/healthz')
+      ).statusCode,
+    ).toBe(200);
     // Not opted in: a long outage leaves liveness alone.
     expect((await buildOpsServer(deps({ s: down, now: () => T0 + 600 * MINUTE })).inject('/healthz')).statusCode).toBe(200);
   });
@@ -96,7 +107,9 @@ describe('ops server: /readyz', () => {
       { store: 'vault-prod', type: 'vault' },
       { store: 'gsm', type: 'gcp-secret-manager', error: 'SDR_ERR_SECRET: connect ECONNREFUSED 127.0.0.1:1' },
     ];
-    const app = buildOpsServer(deps({ s: { state: 'connecting', ready: false, lastError: 'connection to the control plane failed: ECONNREFUSED' }, storeHealth }));
+    const app = buildOpsServer(
+      deps({ s: { state: 'connecting', ready: false, lastError: 'connection to the control plane failed: ECONNREFUSED' }, storeHealth }),
+    );
     const res = await app.inject('/readyz');
     expect(res.statusCode).toBe(503);
     const body = res.json();
@@ -115,7 +128,9 @@ describe('ops server: /readyz', () => {
   it('asks the stores at most once per TTL, and concurrent probes share one check', async () => {
     let t = T0;
     let calls = 0;
-    const app = buildOpsServer(deps({ now: () => t, storeHealthTtlMs: 30_000, storeHealth: async () => (calls++, [{ store: 's', type: 'env' }]) }));
+    const app = buildOpsServer(
+      deps({ now: () => t, storeHealthTtlMs: 30_000, storeHealth: async () => (calls++, [{ store: 's', type: 'env' }]) }),
+    );
     await Promise.all([app.inject('/readyz'), app.inject('/readyz'), app.inject('/readyz')]);
     expect(calls).toBe(1);
     t += 29_000;
@@ -129,9 +144,25 @@ describe('ops server: /readyz', () => {
 
 describe('ops server: /status', () => {
   it('shows version, agent id, connection state and since when, the URL without credentials, jobs with progress', async () => {
-    const job: JobProgress = { jobId: 'job-1', connection: 'prod', cancelled: false, scopesDone: 3, scopesTotal: 14, records: 250, unackedBatches: 1, lastSeq: 3, ackedSeq: 2 };
+    const job: JobProgress = {
+      jobId: 'job-1',
+      connection: 'prod',
+      cancelled: false,
+      scopesDone: 3,
+      scopesTotal: 14,
+      records: 250,
+      unackedBatches: 1,
+      lastSeq: 3,
+      ackedSeq: 2,
+    };
     const body = (await buildOpsServer(deps({ jobs: [job] })).inject('/status')).json();
-    expect(body).toMatchObject({ version: '1.2.3', agentId: 'agent-1', controlPlane: { state: 'open', ready: true, draining: false, since: '2026-01-01T00:00:00.000Z', sessions: 1 }, jobs: [job], lastErrors: [] });
+    expect(body).toMatchObject({
+      version: '1.2.3',
+      agentId: 'agent-1',
+      controlPlane: { state: 'open', ready: true, draining: false, since: '2026-01-01T00:00:00.000Z', sessions: 1 },
+      jobs: [job],
+      lastErrors: [],
+    });
     expect(body.controlPlane.url).not.toMatch(/pw|abc/);
     expect(body.controlPlane.url).toMatch(/^wss:\/\/[^:@]*@cp\.example\.com\/v1\/agent\?redacted$/);
   });
@@ -141,7 +172,11 @@ describe('ops server: /status', () => {
       { message: 'connection to the control plane failed: connect ECONNREFUSED', at: T0 - 3 * MINUTE },
       { message: 'the control plane refused the agent token (HTTP 401)', at: T0 - MINUTE },
     ];
-    const body = (await buildOpsServer(deps({ s: { state: 'connecting', ready: false, lastError: recentErrors[1]!.message, recentErrors } })).inject('/status')).json();
+    const body = (
+      await buildOpsServer(deps({ s: { state: 'connecting', ready: false, lastError: recentErrors[1]!.message, recentErrors } })).inject(
+        '/status',
+      )
+    ).json();
     expect(body.lastErrors).toEqual([
       { source: 'tunnel', message: recentErrors[1]!.message, at: new Date(T0 - MINUTE).toISOString() },
       { source: 'tunnel', message: recentErrors[0]!.message, at: new Date(T0 - 3 * MINUTE).toISOString() },
@@ -158,10 +193,15 @@ describe('ops server: /status', () => {
       }),
     );
     const failures = [{ jobId: 'job-9', connection: 'prod', message: `crawl failed: AWS echoed ${planted}`, at: T0 - MINUTE }];
-    const withJobs = buildOpsServer({ ...deps({ s: { lastError: `the control plane answered with ${planted}` } }), runtime: { status: () => status(), jobProgress: () => [], jobFailures: () => failures } });
+    const withJobs = buildOpsServer({
+      ...deps({ s: { lastError: `the control plane answered with ${planted}` } }),
+      runtime: { status: () => status(), jobProgress: () => [], jobFailures: () => failures },
+    });
     const jobStatus = await withJobs.inject('/status');
     expect(jobStatus.body).not.toContain(planted);
-    expect(jobStatus.json().lastErrors).toEqual([{ source: 'job job-9 (prod)', message: expect.stringMatching(/^crawl failed: AWS echoed /), at: '2025-12-31T23:59:00.000Z' }]);
+    expect(jobStatus.json().lastErrors).toEqual([
+      { source: 'job job-9 (prod)', message: expect.stringMatching(/^crawl failed: AWS echoed /), at: '2025-12-31T23:59:00.000Z' },
+    ]);
     const ready = await app.inject('/readyz');
     const res = await app.inject('/status');
     expect(ready.body).not.toContain(planted);
@@ -200,7 +240,10 @@ describe('ops server: /metrics and a real socket', () => {
     const { port } = await listenOps(first, '127.0.0.1', 0);
     close = () => first.close();
     const second = buildOpsServer(deps());
-    await expect(listenOps(second, '127.0.0.1', port)).rejects.toMatchObject({ code: 'SDR_ERR_CONFIG', hint: expect.stringMatching(/ops\.port/) });
+    await expect(listenOps(second, '127.0.0.1', port)).rejects.toMatchObject({
+      code: 'SDR_ERR_CONFIG',
+      hint: expect.stringMatching(/ops\.port/),
+    });
     await second.close();
   });
 });

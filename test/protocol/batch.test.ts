@@ -1,7 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { GraphRecord } from '../../src/records/types.js';
-import { decodeAgentMessage, decodeBatchRecords, encodeBatch, encodeMessage, MAX_BATCH_BYTES, ProtocolError, type Batch } from '../../src/protocol/index.js';
+import {
+  decodeAgentMessage,
+  decodeBatchRecords,
+  encodeBatch,
+  encodeMessage,
+  MAX_BATCH_BYTES,
+  ProtocolError,
+  type Batch,
+} from '../../src/protocol/index.js';
 import { EXAMPLE_RECORDS } from '../../src/protocol/examples.js';
 
 function protocolError(fn: () => unknown): ProtocolError {
@@ -15,7 +23,14 @@ function protocolError(fn: () => unknown): ProtocolError {
 }
 
 /** A batch whose data is exactly `payload`, gzipped, whatever it holds. */
-const rawBatch = (payload: Buffer | string, records: number): Batch => ({ type: 'batch', jobId: 'job-1', seq: 7, records, encoding: 'gzip+ndjson', data: gzipSync(payload).toString('base64') });
+const rawBatch = (payload: Buffer | string, records: number): Batch => ({
+  type: 'batch',
+  jobId: 'job-1',
+  seq: 7,
+  records,
+  encoding: 'gzip+ndjson',
+  data: gzipSync(payload).toString('base64'),
+});
 
 /** `n` realistic records: training jobs with their buckets and edges, as the crawler emits them. */
 function realisticRecords(n: number): GraphRecord[] {
@@ -28,9 +43,21 @@ function realisticRecords(n: number): GraphRecord[] {
       id,
       account: '111122223333',
       region: 'eu-west-1',
-      properties: { trainingJobName: `job-${i}`, enableNetworkIsolation: i % 2 === 0, enableInterContainerTrafficEncryption: false, tags: { team: 'ml', 'cost-center': `${i % 7}` }, note: 'ünïcödé ✓' },
+      properties: {
+        trainingJobName: `job-${i}`,
+        enableNetworkIsolation: i % 2 === 0,
+        enableInterContainerTrafficEncryption: false,
+        tags: { team: 'ml', 'cost-center': `${i % 7}` },
+        note: 'ünïcödé ✓',
+      },
     });
-    out.push({ type: 'edge', label: 'READS_FROM', from: { label: 'AWSSageMakerTrainingJob', id }, to: { label: 'S3Bucket', id: `bucket-${i % 5}` }, properties: { channel: 'train', uri: `s3://bucket-${i % 5}/data/${i}/` } });
+    out.push({
+      type: 'edge',
+      label: 'READS_FROM',
+      from: { label: 'AWSSageMakerTrainingJob', id },
+      to: { label: 'S3Bucket', id: `bucket-${i % 5}` },
+      properties: { channel: 'train', uri: `s3://bucket-${i % 5}/data/${i}/` },
+    });
   }
   return out.slice(0, n);
 }
@@ -48,7 +75,9 @@ describe('batches: gzip of NDJSON records, base64', () => {
   });
   it('the data is gzip of one JSON record per line', () => {
     const batch = encodeBatch('job-1', 1, EXAMPLE_RECORDS);
-    expect(decodeBatchRecords(rawBatch(`${EXAMPLE_RECORDS.map((r) => JSON.stringify(r)).join('\n')}\n`, EXAMPLE_RECORDS.length))).toEqual(EXAMPLE_RECORDS);
+    expect(decodeBatchRecords(rawBatch(`${EXAMPLE_RECORDS.map((r) => JSON.stringify(r)).join('\n')}\n`, EXAMPLE_RECORDS.length))).toEqual(
+      EXAMPLE_RECORDS,
+    );
     expect(decodeBatchRecords(batch)).toEqual(EXAMPLE_RECORDS);
   });
   it('a decompression bomb fails cleanly with SDR_PROTO_TOO_LARGE', () => {
@@ -71,11 +100,19 @@ describe('batches: gzip of NDJSON records, base64', () => {
   });
   it.each([
     ['not gzip', { ...rawBatch('x', 1), data: Buffer.from('plain text, not gzip').toString('base64') }, 'SDR_PROTO_MALFORMED'],
-    ['truncated gzip', { ...rawBatch('{"a":1}\n', 1), data: gzipSync('{"a":1}\n').subarray(0, 12).toString('base64') }, 'SDR_PROTO_MALFORMED'],
+    [
+      'truncated gzip',
+      { ...rawBatch('{"a":1}\n', 1), data: gzipSync('{"a":1}\n').subarray(0, 12).toString('base64') },
+      'SDR_PROTO_MALFORMED',
+    ],
     ['not UTF-8', rawBatch(Buffer.from([0xff, 0xfe, 0x0a]), 1), 'SDR_PROTO_MALFORMED'],
     ['a line that is not JSON', rawBatch(`${JSON.stringify(EXAMPLE_RECORDS[0])}\n{oops\n`, 2), 'SDR_PROTO_MALFORMED'],
     ['fewer lines than declared', rawBatch(`${JSON.stringify(EXAMPLE_RECORDS[0])}\n`, 2), 'SDR_PROTO_INVALID'],
-    ['more lines than declared', rawBatch(`${JSON.stringify(EXAMPLE_RECORDS[0])}\n${JSON.stringify(EXAMPLE_RECORDS[1])}\n`, 1), 'SDR_PROTO_INVALID'],
+    [
+      'more lines than declared',
+      rawBatch(`${JSON.stringify(EXAMPLE_RECORDS[0])}\n${JSON.stringify(EXAMPLE_RECORDS[1])}\n`, 1),
+      'SDR_PROTO_INVALID',
+    ],
     ['an empty line', rawBatch(`${JSON.stringify(EXAMPLE_RECORDS[0])}\n\n`, 2), 'SDR_PROTO_MALFORMED'],
     ['a record off the record schema', rawBatch(`${JSON.stringify({ ...EXAMPLE_RECORDS[1], extra: 1 })}\n`, 1), 'SDR_PROTO_INVALID'],
     ['an invalid envelope', { ...rawBatch('x', 1), seq: 0 }, 'SDR_PROTO_INVALID'],
@@ -87,7 +124,11 @@ describe('batches: gzip of NDJSON records, base64', () => {
   it('never echoes record contents in its errors', () => {
     const secret = 'AKIAIOSFODNN7EXAMPLE-secret';
     const leaky = { type: 'node', label: 'S3Bucket', id: 'b', properties: {}, [secret]: secret };
-    for (const batch of [rawBatch(`${JSON.stringify(leaky)}\n`, 1), rawBatch(`{"id":"${secret}"\n`, 1), rawBatch(`${JSON.stringify({ ...leaky, label: secret })}\n`, 1)]) {
+    for (const batch of [
+      rawBatch(`${JSON.stringify(leaky)}\n`, 1),
+      rawBatch(`{"id":"${secret}"\n`, 1),
+      rawBatch(`${JSON.stringify({ ...leaky, label: secret })}\n`, 1),
+    ]) {
       expect(protocolError(() => decodeBatchRecords(batch)).message).not.toContain('AKIAIOSFODNN7EXAMPLE');
     }
   });

@@ -63,26 +63,38 @@ describe('each rejection has its own code', () => {
     expect(codeOf(() => decodeControlMessage(`"${'é'.repeat(600)}"`, 1000))).toBe('SDR_PROTO_TOO_LARGE');
   });
   it('SDR_PROTO_MALFORMED: not JSON, or not UTF-8', () => {
-    for (const frame of ['', '{', '{"type":"ack",}', 'NaN', "{'type':'ack'}"]) expect(codeOf(() => decodeControlMessage(frame))).toBe('SDR_PROTO_MALFORMED');
+    for (const frame of ['', '{', '{"type":"ack",}', 'NaN', "{'type':'ack'}"])
+      expect(codeOf(() => decodeControlMessage(frame))).toBe('SDR_PROTO_MALFORMED');
     expect(protocolError(() => decodeControlMessage(Buffer.from([0x7b, 0xff, 0x7d]))).message).toMatch(/UTF-8/);
     // A byte-order mark is not JSON, whether the frame arrives as a string or as bytes.
     expect(codeOf(() => decodeControlMessage(Buffer.from(`\ufeff${encodeMessage(CONTROL_EXAMPLES.ack)}`)))).toBe('SDR_PROTO_MALFORMED');
   });
   it('SDR_PROTO_INVALID: not an object, or no string type', () => {
-    for (const frame of ['null', '[]', '"ack"', '42', '{}', '{"type":7}']) expect(codeOf(() => decodeControlMessage(frame))).toBe('SDR_PROTO_INVALID');
+    for (const frame of ['null', '[]', '"ack"', '42', '{}', '{"type":7}'])
+      expect(codeOf(() => decodeControlMessage(frame))).toBe('SDR_PROTO_INVALID');
   });
   it('SDR_PROTO_UNKNOWN_TYPE: unknown types, and messages of the other direction', () => {
     expect(codeOf(control({ type: 'crawl.delete', jobId: 'j' }))).toBe('SDR_PROTO_UNKNOWN_TYPE');
-    for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) expect(codeOf(control({ type }))).toBe('SDR_PROTO_UNKNOWN_TYPE');
+    for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty'])
+      expect(codeOf(control({ type }))).toBe('SDR_PROTO_UNKNOWN_TYPE');
     for (const msg of Object.values(AGENT_EXAMPLES).filter((m) => m.type !== 'error')) {
       const err = protocolError(control(msg));
       expect(err.code).toBe('SDR_PROTO_UNKNOWN_TYPE');
       expect(err.message).toContain(`"${msg.type}" is not a control plane → agent message`);
     }
-    for (const msg of Object.values(CONTROL_EXAMPLES).filter((m) => m.type !== 'error')) expect(codeOf(agent(msg))).toBe('SDR_PROTO_UNKNOWN_TYPE');
+    for (const msg of Object.values(CONTROL_EXAMPLES).filter((m) => m.type !== 'error'))
+      expect(codeOf(agent(msg))).toBe('SDR_PROTO_UNKNOWN_TYPE');
   });
   it('SDR_PROTO_INVALID lists every problem by path', () => {
-    const err = protocolError(control({ ...CONTROL_EXAMPLES['crawl.start'], regions: ['us-east-1', 'US_EAST'], types: ['training-job', 'Lambda!'], since: 'yesterday', connection: 'a b' }));
+    const err = protocolError(
+      control({
+        ...CONTROL_EXAMPLES['crawl.start'],
+        regions: ['us-east-1', 'US_EAST'],
+        types: ['training-job', 'Lambda!'],
+        since: 'yesterday',
+        connection: 'a b',
+      }),
+    );
     expect(err.code).toBe('SDR_PROTO_INVALID');
     expect(err.messageType).toBe('crawl.start');
     expect(err.jobId).toBe(CONTROL_EXAMPLES['crawl.start'].jobId);
@@ -115,10 +127,19 @@ describe('each rejection has its own code', () => {
     ['error code outside SDR_PROTO_', { ...CONTROL_EXAMPLES.error, code: 'E_FAIL' }],
   ])('control: %s', (_name, msg) => expect(codeOf(control(msg))).toBe('SDR_PROTO_INVALID'));
   it.each([
-    ['hello resource type that is not a type name', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, resourceTypes: ['Lambda Function'] } }],
-    ['hello message capability that is not a type name', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, messages: ['Check Run'] } }],
+    [
+      'hello resource type that is not a type name',
+      { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, resourceTypes: ['Lambda Function'] } },
+    ],
+    [
+      'hello message capability that is not a type name',
+      { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, messages: ['Check Run'] } },
+    ],
     ['hello agentId with a space', { ...AGENT_EXAMPLES.hello, agentId: 'agent 1' }],
-    ['hello maxConcurrentJobs 0', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, maxConcurrentJobs: 0 } }],
+    [
+      'hello maxConcurrentJobs 0',
+      { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, maxConcurrentJobs: 0 } },
+    ],
     ['hello compression brotli', { ...AGENT_EXAMPLES.hello, capabilities: { ...AGENT_EXAMPLES.hello.capabilities, compression: ['br'] } }],
     ['crawl.rejected unknown reason', { ...AGENT_EXAMPLES['crawl.rejected'], reason: 'busy' }],
     ['crawl.rejected message over 1000', { ...AGENT_EXAMPLES['crawl.rejected'], message: 'x'.repeat(1001) }],
@@ -128,7 +149,13 @@ describe('each rejection has its own code', () => {
     ['batch data not base64', { ...AGENT_EXAMPLES.batch, data: 'not base64!' }],
     ['crawl.done unknown status', { ...AGENT_EXAMPLES['crawl.done'], status: 'done' }],
     ['crawl.done calls key not service:Operation', { ...AGENT_EXAMPLES['crawl.done'], calls: { ListModels: 1 } }],
-    ['crawl.done scope with unknown kind', { ...AGENT_EXAMPLES['crawl.done'], scopes: [{ ...AGENT_EXAMPLES['crawl.done'].scopes[1], error: { ...AGENT_EXAMPLES['crawl.done'].scopes[1].error, kind: 'weird' } }] }],
+    [
+      'crawl.done scope with unknown kind',
+      {
+        ...AGENT_EXAMPLES['crawl.done'],
+        scopes: [{ ...AGENT_EXAMPLES['crawl.done'].scopes[1], error: { ...AGENT_EXAMPLES['crawl.done'].scopes[1].error, kind: 'weird' } }],
+      },
+    ],
     ['progress negative', { ...AGENT_EXAMPLES.progress, records: -1 }],
   ])('agent: %s', (_name, msg) => expect(codeOf(agent(msg))).toBe('SDR_PROTO_INVALID'));
 });

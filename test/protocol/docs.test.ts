@@ -61,7 +61,14 @@ describe('the schemas', () => {
     const unbounded: string[] = [];
     const walk = (s: any, path: string) => {
       if (!s || typeof s !== 'object') return;
-      if (s.type === 'string' && s.maxLength === undefined && !s.enum && s.const === undefined && !/^(\^\[[^\]]+\]\{1,\d+\}(:\[[^\]]+\]\{1,\d+\})?\$)$/.test(s.pattern ?? '')) unbounded.push(path);
+      if (
+        s.type === 'string' &&
+        s.maxLength === undefined &&
+        !s.enum &&
+        s.const === undefined &&
+        !/^(\^\[[^\]]+\]\{1,\d+\}(:\[[^\]]+\]\{1,\d+\})?\$)$/.test(s.pattern ?? '')
+      )
+        unbounded.push(path);
       for (const [k, v] of Object.entries(s)) walk(v, `${path}/${k}`);
     };
     for (const s of SCHEMAS) walk(s, (s as any).properties.type.const);

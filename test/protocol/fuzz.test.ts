@@ -36,8 +36,32 @@ const EXAMPLES: readonly object[] = [...Object.values(AGENT_EXAMPLES), ...Object
 const TYPES = [...AGENT_MESSAGE_TYPES, ...CONTROL_MESSAGE_TYPES, '__proto__', 'constructor', 'prototype', 'toString', '', 'ACK', 'hello '];
 const KEYS = ['__proto__', 'constructor', 'prototype', 'type', 'jobId', 'seq', 'toString', 'valueOf', 'hasOwnProperty', '', 'polluted'];
 const NUMBERS = [0, -0, -1, 1.5, 2 ** 53, 2 ** 53 + 2, Number.MAX_VALUE, Number.MIN_VALUE, -Number.MAX_VALUE, 1e21, 65536, 300001];
-const STRINGS = ['', 'us-east-1', 'training-job', 'x'.repeat(2000), '\u0000', '\ud800', 'é✓😀', '../../etc/passwd', '{"type":"ack"}', 'AKIAIOSFODNN7EXAMPLE-secret'];
-const NUMBER_TEXT = ['1e400', '-1e400', '1e-400', '123456789012345678901234567890', '-0', '0.0000001', '1E3', '00', '+1', '.5', 'NaN', 'Infinity'];
+const STRINGS = [
+  '',
+  'us-east-1',
+  'training-job',
+  'x'.repeat(2000),
+  '\u0000',
+  '\ud800',
+  'é✓😀',
+  '../../etc/passwd',
+  '{"type":"ack"}',
+  'AKIAIOSFODNN7EXAMPLE-secret',
+];
+const NUMBER_TEXT = [
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '123456789012345678901234567890',
+  '-0',
+  '0.0000001',
+  '1E3',
+  '00',
+  '+1',
+  '.5',
+  'NaN',
+  'Infinity',
+];
 
 /** Set a key as an own property, even `__proto__`, as JSON.parse would. */
 function put(obj: Record<string, unknown>, key: string, value: unknown): void {
@@ -46,17 +70,23 @@ function put(obj: Record<string, unknown>, key: string, value: unknown): void {
 
 function randomValue(depth = 0): unknown {
   switch (int(depth > 3 ? 4 : 7)) {
-    case 0: return pick(STRINGS);
-    case 1: return pick(NUMBERS);
-    case 2: return pick([true, false, null]);
-    case 3: return pick(TYPES);
-    case 4: return Array.from({ length: int(4) }, () => randomValue(depth + 1));
+    case 0:
+      return pick(STRINGS);
+    case 1:
+      return pick(NUMBERS);
+    case 2:
+      return pick([true, false, null]);
+    case 3:
+      return pick(TYPES);
+    case 4:
+      return Array.from({ length: int(4) }, () => randomValue(depth + 1));
     case 5: {
       const o: Record<string, unknown> = {};
       for (let i = int(4); i > 0; i--) put(o, pick(KEYS), randomValue(depth + 1));
       return o;
     }
-    default: return { polluted: 'yes', prototype: { polluted: 'yes' } };
+    default:
+      return { polluted: 'yes', prototype: { polluted: 'yes' } };
   }
 }
 
@@ -91,26 +121,37 @@ function nested(depth: number): string {
 function frame(): string | Buffer {
   const base = JSON.stringify(pick(EXAMPLES));
   switch (int(9)) {
-    case 0: return JSON.stringify(mutate(pick(EXAMPLES)));
-    case 1: return base.slice(0, int(base.length));
-    case 2: return Buffer.from(Array.from({ length: int(512) }, () => int(256)));
+    case 0:
+      return JSON.stringify(mutate(pick(EXAMPLES)));
+    case 1:
+      return base.slice(0, int(base.length));
+    case 2:
+      return Buffer.from(Array.from({ length: int(512) }, () => int(256)));
     case 3: {
       const bytes = Buffer.from(base);
       for (let i = 1 + int(4); i > 0; i--) bytes[int(bytes.length)] = int(256);
       return bytes;
     }
-    case 4: return JSON.stringify({ ...pick(EXAMPLES), type: pick(TYPES) });
+    case 4:
+      return JSON.stringify({ ...pick(EXAMPLES), type: pick(TYPES) });
     case 5: {
       const at = base.indexOf(':', int(base.length));
       return at < 0 ? base : `${base.slice(0, at + 1)}${nested(1 + int(5_000))},${base.slice(at + 1)}`;
     }
-    case 6: return base.replace(/(?<=:)-?\d+(\.\d+)?/g, () => (rand() < 0.5 ? pick(NUMBER_TEXT) : String(pick(NUMBERS))));
+    case 6:
+      return base.replace(/(?<=:)-?\d+(\.\d+)?/g, () => (rand() < 0.5 ? pick(NUMBER_TEXT) : String(pick(NUMBERS))));
     case 7: {
       const at = base.indexOf('{', int(base.length));
-      const injected = pick(['"__proto__":{"polluted":"yes"},', '"constructor":{"prototype":{"polluted":"yes"}},', '"__proto__":[],', '"prototype":{"polluted":"yes"},']);
+      const injected = pick([
+        '"__proto__":{"polluted":"yes"},',
+        '"constructor":{"prototype":{"polluted":"yes"}},',
+        '"__proto__":[],',
+        '"prototype":{"polluted":"yes"},',
+      ]);
       return at < 0 ? `{${injected.slice(0, -1)}}` : `${base.slice(0, at + 1)}${injected}${base.slice(at + 1)}`;
     }
-    default: return rand() < 0.3 ? base : JSON.stringify(mutate(mutate(pick(EXAMPLES))));
+    default:
+      return rand() < 0.3 ? base : JSON.stringify(mutate(mutate(pick(EXAMPLES))));
   }
 }
 
@@ -129,7 +170,10 @@ function outcome(fn: () => unknown): string {
 
 describe(`fuzz: ${FRAMES} hostile frames (seed ${SEED})`, () => {
   it('each decodes to a valid message or throws ProtocolError with a known code; nothing is polluted', () => {
-    const before = { object: Object.getOwnPropertyNames(Object.prototype).sort(), array: Object.getOwnPropertyNames(Array.prototype).sort() };
+    const before = {
+      object: Object.getOwnPropertyNames(Object.prototype).sort(),
+      array: Object.getOwnPropertyNames(Array.prototype).sort(),
+    };
     const seen = new Map<string, number>();
     const tally = (code: string) => seen.set(code, (seen.get(code) ?? 0) + 1);
     for (let i = 0; i < FRAMES; i++) {
@@ -143,7 +187,9 @@ describe(`fuzz: ${FRAMES} hostile frames (seed ${SEED})`, () => {
         expect(Object.getPrototypeOf(msg)).toBe(Object.prototype);
         // (The agent's messages pass the outgoing-text scrubber on the way out: a key-shaped string is masked.)
         const type = (msg as AgentMessage).type;
-        const sent = AGENT_MESSAGE_TYPES.includes(type) ? Object.fromEntries(Object.entries(msg as object).map(([k, v]) => [k, k === 'type' || k === 'jobId' ? v : scrubValue(v)])) : msg;
+        const sent = AGENT_MESSAGE_TYPES.includes(type)
+          ? Object.fromEntries(Object.entries(msg as object).map(([k, v]) => [k, k === 'type' || k === 'jobId' ? v : scrubValue(v)]))
+          : msg;
         expect(encodeMessage(msg as AgentMessage)).toBe(JSON.stringify(sent));
         if ((msg as AgentMessage).type === 'batch') tally(`batch:${outcome(() => decodeBatchRecords(msg as Batch))}`);
       }
@@ -155,7 +201,15 @@ describe(`fuzz: ${FRAMES} hostile frames (seed ${SEED})`, () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before.object);
     expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(before.array);
     // The fuzz reached every gate: some frames decode, and each rejection kind occurred.
-    for (const code of ['ok', 'SDR_PROTO_MALFORMED', 'SDR_PROTO_UNKNOWN_TYPE', 'SDR_PROTO_INVALID', 'batch:ok', 'encode:ok', 'encode:SDR_PROTO_INVALID']) {
+    for (const code of [
+      'ok',
+      'SDR_PROTO_MALFORMED',
+      'SDR_PROTO_UNKNOWN_TYPE',
+      'SDR_PROTO_INVALID',
+      'batch:ok',
+      'encode:ok',
+      'encode:SDR_PROTO_INVALID',
+    ]) {
       expect(seen.get(code), code).toBeGreaterThan(0);
     }
   });

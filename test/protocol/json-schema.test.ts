@@ -65,7 +65,10 @@ describe('protocolSchema(): the tunnel messages as JSON Schema (draft 2020-12)',
 describe('docs/protocol.schema.json', () => {
   it('is the schema the code derives (regenerate: npm run build && node dist/src/cli/main.js schema --protocol > docs/protocol.schema.json)', () => {
     const file = JSON.parse(readFileSync(new URL('../../docs/protocol.schema.json', import.meta.url), 'utf8'));
-    expect(file, 'docs/protocol.schema.json is out of date; regenerate it: npm run build && node dist/src/cli/main.js schema --protocol > docs/protocol.schema.json').toEqual(protocolSchema());
+    expect(
+      file,
+      'docs/protocol.schema.json is out of date; regenerate it: npm run build && node dist/src/cli/main.js schema --protocol > docs/protocol.schema.json',
+    ).toEqual(protocolSchema());
   });
   it('is linked from docs/protocol.md and the README', () => {
     expect(readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8')).toContain('(protocol.schema.json)');

@@ -18,7 +18,24 @@ const alnum = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za
 const upperDigits = (n: number) => fc.stringMatching(new RegExp(`^[A-Z0-9]{${n}}$`));
 /** A value long and random enough that finding it in the output means it leaked. */
 const value = fc.stringMatching(/^[A-Za-z0-9]{12,24}$/).filter((v) => /[0-9]/.test(v) && /[a-z]/i.test(v));
-const secretName = fc.constantFrom('password', 'DB_PASSWORD', 'pwd', 'api_key', 'apiKey', 'hf_token', 'wandb_key', 'client_secret', 'auth_token', 'GITHUB_PAT', 'dsn', 'jwt', 'cookie', 'signature', 'webhook', 'AccountKey');
+const secretName = fc.constantFrom(
+  'password',
+  'DB_PASSWORD',
+  'pwd',
+  'api_key',
+  'apiKey',
+  'hf_token',
+  'wandb_key',
+  'client_secret',
+  'auth_token',
+  'GITHUB_PAT',
+  'dsn',
+  'jwt',
+  'cookie',
+  'signature',
+  'webhook',
+  'AccountKey',
+);
 
 /** A planted text and the secret inside it that must not leave. */
 type Plant = { text: string; secret: string };
@@ -32,7 +49,10 @@ const PLANTS: fc.Arbitrary<Plant> = fc.oneof(
   alnum(32, 36).map((s) => ({ text: `hf_${s}`, secret: s })),
   alnum(24, 48).map((s) => ({ text: `sk-${s}`, secret: s })),
   alnum(12, 30).map((s) => ({ text: `xoxb-1234-${s}`, secret: s })),
-  fc.stringMatching(/^[0-9A-Za-z_-]{35}$/).filter((s) => /[0-9A-Za-z]$/.test(s)).map((s) => ({ text: `AIza${s}`, secret: s })),
+  fc
+    .stringMatching(/^[0-9A-Za-z_-]{35}$/)
+    .filter((s) => /[0-9A-Za-z]$/.test(s))
+    .map((s) => ({ text: `AIza${s}`, secret: s })),
   fc.tuple(alnum(10, 20), alnum(10, 20), alnum(10, 30)).map(([a, b, c]) => ({ text: `eyJ${a}.eyJ${b}.${c}`, secret: c })),
   value.map((v) => ({ text: `-----BEGIN RSA PRIVATE KEY-----\nMIIE${v}\n-----END RSA PRIVATE KEY-----`, secret: v })),
   value.map((v) => ({ text: `https://hooks.slack.com/services/T0/B0/${v}`, secret: v })),
@@ -51,7 +71,11 @@ const PLANTS: fc.Arbitrary<Plant> = fc.oneof(
 );
 
 /** Words around a planted secret, as free text would have them. */
-const prose = fc.array(fc.constantFrom('training', 'failed:', 'see', 'the', 'job', 'Command', '"python', 'train.py"', 'retry', '(exit', '1)', 'notes'), { maxLength: 4 }).map((w) => w.join(' '));
+const prose = fc
+  .array(fc.constantFrom('training', 'failed:', 'see', 'the', 'job', 'Command', '"python', 'train.py"', 'retry', '(exit', '1)', 'notes'), {
+    maxLength: 4,
+  })
+  .map((w) => w.join(' '));
 
 /** Paths to every string leaf of a response. */
 function stringPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
@@ -98,14 +122,27 @@ describe('the egress pass, property-based', () => {
     const account = fc.stringMatching(/^[0-9]{12}$/);
     const name = fc.stringMatching(/^[a-z][a-z0-9-]{2,40}$/);
     const metadata = fc.oneof(
-      fc.tuple(region, account, fc.constantFrom('training-job', 'model', 'endpoint', 'notebook-instance', 'model-package'), name).map(([r, a, t, n]) => `arn:aws:sagemaker:${r}:${a}:${t}/${n}`),
+      fc
+        .tuple(region, account, fc.constantFrom('training-job', 'model', 'endpoint', 'notebook-instance', 'model-package'), name)
+        .map(([r, a, t, n]) => `arn:aws:sagemaker:${r}:${a}:${t}/${n}`),
       fc.tuple(region, account, fc.uuid()).map(([r, a, u]) => `arn:aws:kms:${r}:${a}:key/${u}`),
       fc.tuple(account, name).map(([a, n]) => `arn:aws:iam::${a}:role/${n}`),
       name,
       fc.tuple(name, name).map(([b, k]) => `s3://${b}/${k}/part-0001.csv`),
       fc.tuple(name, region, name).map(([b, r, k]) => `https://${b}.s3.${r}.amazonaws.com/${k}/data.csv`),
       fc.tuple(account, region, name).map(([a, r, n]) => `${a}.dkr.ecr.${r}.amazonaws.com/${n}:2.1.0-gpu-py310`),
-      fc.constantFrom('ml.m5.xlarge', 'ml.p4d.24xlarge', 'ml.t3.medium', 'Completed', 'InService', 'File', 'S3Prefix', 'text/csv', 'Enabled', 'FullyReplicated'),
+      fc.constantFrom(
+        'ml.m5.xlarge',
+        'ml.p4d.24xlarge',
+        'ml.t3.medium',
+        'Completed',
+        'InService',
+        'File',
+        'S3Prefix',
+        'text/csv',
+        'Enabled',
+        'FullyReplicated',
+      ),
       fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
     );
     fc.assert(

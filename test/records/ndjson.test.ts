@@ -21,7 +21,13 @@ describe('NdjsonSink', () => {
     expect(refused).toBeGreaterThan(0);
     await Promise.all([sink.drain(), sink.drain()]);
     await sink.close();
-    expect(chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`));
+    expect(
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => `b${i}`));
   });
 
   it('turns a stream error into SDR_ERR_OUTPUT, once, and reports it', async () => {
@@ -36,6 +42,8 @@ describe('NdjsonSink', () => {
     await new Promise((r) => setImmediate(r));
     expect(sink.write(record)).toBe(false);
     await expect(sink.drain()).rejects.toMatchObject({ code: 'SDR_ERR_OUTPUT' });
-    expect(failures).toEqual(['SDR_ERR_OUTPUT: cannot write records to stdout: write EPIPE — Check the output path, free space, or the program reading the output.']);
+    expect(failures).toEqual([
+      'SDR_ERR_OUTPUT: cannot write records to stdout: write EPIPE — Check the output path, free space, or the program reading the output.',
+    ]);
   });
 });

@@ -21,14 +21,24 @@ describe('bucketFromS3Url', () => {
     expect(bucketFromS3Url(url)).toBe(bucket);
   });
 
-  it.each([['https://example.com/my-bucket/key'], ['file:///tmp/x'], ['not a url'], [''], [undefined], ['https://s3.amazonaws.com/'], ['s3://']])('%s is not an S3 location', (url) => {
+  it.each([
+    ['https://example.com/my-bucket/key'],
+    ['file:///tmp/x'],
+    ['not a url'],
+    [''],
+    [undefined],
+    ['https://s3.amazonaws.com/'],
+    ['s3://'],
+  ])('%s is not an S3 location', (url) => {
     expect(bucketFromS3Url(url)).toBeUndefined();
   });
 });
 
 describe('ARNs', () => {
   it('lower-cases the resource name the way SageMaker does', () => {
-    expect(sageMakerArn('us-east-1', '111122223333', 'endpoint-config', 'Churn-Endpoint-Config')).toBe('arn:aws:sagemaker:us-east-1:111122223333:endpoint-config/churn-endpoint-config');
+    expect(sageMakerArn('us-east-1', '111122223333', 'endpoint-config', 'Churn-Endpoint-Config')).toBe(
+      'arn:aws:sagemaker:us-east-1:111122223333:endpoint-config/churn-endpoint-config',
+    );
   });
   it('keeps a given ARN as it is', () => {
     const arn = 'arn:aws:sagemaker:us-east-1:111122223333:model-package/churn-group/3';

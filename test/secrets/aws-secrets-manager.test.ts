@@ -3,7 +3,12 @@
  * and real sockets, against the Secrets Manager simulator (awsJson1_1, SigV4 verified, STS on the
  * same port), the test CONNECT proxy and the test CA.
  */
-import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -19,7 +24,15 @@ import { startSecretsManagerSimulator, type SecretsManagerSimulator } from '../.
 import { checkSigV4, parseSigV4, verifySigV4 } from '../../src/sim/sigv4.js';
 import { makeCerts } from '../helpers/certs.js';
 import { startAwsSecretsManagerFixture } from '../helpers/secret-stores/aws-secrets-manager.js';
-import { duringOutage, overrideEnv, PROXY_PASSWORD, resetSimulator, startProxyRig, storeTestKit, tearDown } from '../helpers/secret-stores/kit.js';
+import {
+  duringOutage,
+  overrideEnv,
+  PROXY_PASSWORD,
+  resetSimulator,
+  startProxyRig,
+  storeTestKit,
+  tearDown,
+} from '../helpers/secret-stores/kit.js';
 
 const KEY = { accessKeyId: 'AKIASDRSTORETEST0001', secretAccessKey: 'sm-store-secret-key/0123456789abcdefghijKLMN' };
 const ENV = { SDR_SM_KEY_ID: KEY.accessKeyId, SDR_SM_SECRET_KEY: KEY.secretAccessKey };
@@ -28,15 +41,39 @@ const AWS_KEYS_2 = '{"AccessKeyId":"AKIAVALUEINSIDESECRET","SecretAccessKey":"va
 const BINARY_TEXT = 'binary-secret-value-ünïcode';
 const ROLE = 'arn:aws:iam::123456789012:role/sdr-secrets-reader';
 /** Everything that must never appear in an error message. */
-const SECRETS = [KEY.secretAccessKey, PROXY_PASSWORD, 'value-secret-access-key-FIRST', 'value-secret-access-key-SECOND', BINARY_TEXT, 'custom-stage-value', 'fixture-value-'];
+const SECRETS = [
+  KEY.secretAccessKey,
+  PROXY_PASSWORD,
+  'value-secret-access-key-FIRST',
+  'value-secret-access-key-SECOND',
+  BINARY_TEXT,
+  'custom-stage-value',
+  'fixture-value-',
+];
 
 let sim: SecretsManagerSimulator;
 let network: Network;
-const { open, openUnchecked, failure, expectClosed, expectTimeout, expectRefusedPort, expectCallerAbort, expectNetworkRefusals, checkFixture, closeAll } = storeTestKit({
+const {
+  open,
+  openUnchecked,
+  failure,
+  expectClosed,
+  expectTimeout,
+  expectRefusedPort,
+  expectCallerAbort,
+  expectNetworkRefusals,
+  checkFixture,
+  closeAll,
+} = storeTestKit({
   provider,
   storeName: 'aws-sm',
   section: '/secretStores/sm',
-  defaults: () => ({ region: 'us-east-1', endpoint: sim.url, credentials: { source: 'env', accessKeyIdEnv: 'SDR_SM_KEY_ID', secretAccessKeyEnv: 'SDR_SM_SECRET_KEY' }, timeout: '5s' }),
+  defaults: () => ({
+    region: 'us-east-1',
+    endpoint: sim.url,
+    credentials: { source: 'env', accessKeyIdEnv: 'SDR_SM_KEY_ID', secretAccessKeyEnv: 'SDR_SM_SECRET_KEY' },
+    timeout: '5s',
+  }),
   env: () => ENV,
   network: () => network,
   secrets: () => SECRETS,
@@ -64,13 +101,25 @@ describe('aws-secrets-manager config', () => {
   it('fills defaults: the default credential chain, a 10s timeout, the assumed role session', () => {
     const doc: Record<string, unknown> = { region: 'eu-west-1', assumeRole: { roleArn: ROLE } };
     expect(validateSection(provider.schema, doc, '/secretStores/sm', (p) => p)).toEqual([]);
-    expect(doc).toEqual({ region: 'eu-west-1', credentials: { source: 'default' }, timeout: '10s', assumeRole: { roleArn: ROLE, sessionName: 'sdr-agent', durationSeconds: 3600 } });
+    expect(doc).toEqual({
+      region: 'eu-west-1',
+      credentials: { source: 'default' },
+      timeout: '10s',
+      assumeRole: { roleArn: ROLE, sessionName: 'sdr-agent', durationSeconds: 3600 },
+    });
   });
 
   it('reports schema problems by path', () => {
     const problems = validateSection(
       provider.schema,
-      { region: 'europe', endpoint: 'ftp://x', timeout: '1h', credentials: { source: 'secret' }, assumeRole: { roleArn: 'arn:aws:iam::1:user/x', externalIdSecret: 'v:x' }, extra: 1 },
+      {
+        region: 'europe',
+        endpoint: 'ftp://x',
+        timeout: '1h',
+        credentials: { source: 'secret' },
+        assumeRole: { roleArn: 'arn:aws:iam::1:user/x', externalIdSecret: 'v:x' },
+        extra: 1,
+      },
       '/secretStores/sm',
       (p) => p,
     );
@@ -89,11 +138,20 @@ describe('aws-secrets-manager config', () => {
   });
 
   it('checks endpoints and the named variables (by name, never by value)', () => {
-    const config = { region: 'us-east-1', endpoint: 'https://user:pw@vpce.example', stsEndpoint: 'http://sts.local', credentials: { source: 'env', accessKeyIdEnv: 'SM_ID' }, timeout: '10s' };
+    const config = {
+      region: 'us-east-1',
+      endpoint: 'https://user:pw@vpce.example',
+      stsEndpoint: 'http://sts.local',
+      credentials: { source: 'env', accessKeyIdEnv: 'SM_ID' },
+      timeout: '10s',
+    };
     expect(provider.check!(config as never, { SM_ID: 'AKIAX', AWS_SECRET_ACCESS_KEY: '  ' })).toEqual([
       { path: '/endpoint', message: 'must not contain a user name or password' },
       { path: '/stsEndpoint', message: 'is only used with assumeRole; remove it or add assumeRole' },
-      { path: '/credentials/secretAccessKeyEnv', message: 'environment variable AWS_SECRET_ACCESS_KEY is not set (credentials.source: env)' },
+      {
+        path: '/credentials/secretAccessKeyEnv',
+        message: 'environment variable AWS_SECRET_ACCESS_KEY is not set (credentials.source: env)',
+      },
     ]);
     expect(provider.check!({ region: 'us-east-1', credentials: { source: 'default' }, timeout: '10s' } as never, {})).toEqual([]);
   });
@@ -102,7 +160,9 @@ describe('aws-secrets-manager config', () => {
     const ref = (name: string, version?: string) => provider.checkRef!({ store: 'aws-sm', name, ...(version ? { version } : {}) });
     expect(ref('sdr/prod/aws-keys')).toBeUndefined();
     expect(ref('rds!cluster-1234', 'AWSPREVIOUS')).toBeUndefined();
-    expect(ref('arn:aws:secretsmanager:eu-west-1:123456789012:secret:sdr/aws-AbCdEf', '7f0c2a8e-5b1d-4c3e-9a6f-0123456789ab')).toBeUndefined();
+    expect(
+      ref('arn:aws:secretsmanager:eu-west-1:123456789012:secret:sdr/aws-AbCdEf', '7f0c2a8e-5b1d-4c3e-9a6f-0123456789ab'),
+    ).toBeUndefined();
     expect(ref('arn:aws:iam::123456789012:role/x')).toMatch(/must be a Secrets Manager secret ARN/);
     expect(ref('my secret')).toMatch(/secret name is 1-512 characters/);
     expect(ref('x'.repeat(513))).toMatch(/secret name is 1-512 characters/);
@@ -116,7 +176,17 @@ describe('aws-secrets-manager fetch', () => {
     const got = await store.fetch('sdr/aws', undefined);
     const current = sim.versions('sdr/aws').find((v) => v.stages.includes('AWSCURRENT'))!;
     expect(got).toEqual({ value: AWS_KEYS_2, version: current.versionId });
-    expect(gets()).toEqual([{ service: 'secretsmanager', operation: 'GetSecretValue', accessKeyId: KEY.accessKeyId, principal: 'arn:aws:iam::123456789012:user/sdr-agent', secretId: 'sdr/aws', secretName: 'sdr/aws', status: 200 }]);
+    expect(gets()).toEqual([
+      {
+        service: 'secretsmanager',
+        operation: 'GetSecretValue',
+        accessKeyId: KEY.accessKeyId,
+        principal: 'arn:aws:iam::123456789012:user/sdr-agent',
+        secretId: 'sdr/aws',
+        secretName: 'sdr/aws',
+        status: 200,
+      },
+    ]);
   });
 
   it('pins versions: AWSPREVIOUS and custom labels as VersionStage, a UUID as VersionId', async () => {
@@ -136,7 +206,9 @@ describe('aws-secrets-manager fetch', () => {
     ]);
     // No AWSCURRENT on a secret whose only version is staged elsewhere; an unknown label or id.
     expect((await failure(store.fetch('sdr/staged', undefined), 'not_found')).message).toContain('staging label: AWSCURRENT');
-    expect((await failure(store.fetch('sdr/aws', 'NO_SUCH_LABEL'), 'not_found')).message).toContain('secret "sdr/aws?version=NO_SUCH_LABEL": not found');
+    expect((await failure(store.fetch('sdr/aws', 'NO_SUCH_LABEL'), 'not_found')).message).toContain(
+      'secret "sdr/aws?version=NO_SUCH_LABEL": not found',
+    );
     await failure(store.fetch('sdr/aws', '00000000-0000-4000-8000-000000000000'), 'not_found');
   });
 
@@ -199,7 +271,11 @@ describe('aws-secrets-manager credentials', () => {
     const credentials = { source: 'env', accessKeyIdEnv: 'SM_ID', secretAccessKeyEnv: 'SM_KEY', sessionTokenEnv: 'SM_TOKEN' };
     const store = open({ credentials }, env);
     expect((await store.fetch('sdr/aws', undefined)).value).toBe(AWS_KEYS_2);
-    expect(gets().at(-1)).toMatchObject({ accessKeyId: c.AccessKeyId, principal: 'arn:aws:sts::123456789012:assumed-role/sdr-secrets-reader/env-test', status: 200 });
+    expect(gets().at(-1)).toMatchObject({
+      accessKeyId: c.AccessKeyId,
+      principal: 'arn:aws:sts::123456789012:assumed-role/sdr-secrets-reader/env-test',
+      status: 200,
+    });
     const wrong = open({ credentials }, { ...env, SM_TOKEN: 'not-the-token' });
     const e = await failure(wrong.fetch('sdr/aws', undefined), 'auth_failed');
     expect(e.message).toContain('UnrecognizedClientException');
@@ -210,10 +286,20 @@ describe('aws-secrets-manager credentials', () => {
     expect((await store.fetch('sdr/aws', undefined)).value).toBe(AWS_KEYS_2);
     expect((await store.fetch('sdr/aws', 'AWSPREVIOUS')).value).toBe(AWS_KEYS);
     const [assume, ...reads] = sim.requests;
-    expect(assume).toMatchObject({ service: 'sts', operation: 'AssumeRole', accessKeyId: KEY.accessKeyId, principal: 'arn:aws:iam::123456789012:user/sdr-agent', status: 200 });
+    expect(assume).toMatchObject({
+      service: 'sts',
+      operation: 'AssumeRole',
+      accessKeyId: KEY.accessKeyId,
+      principal: 'arn:aws:iam::123456789012:user/sdr-agent',
+      status: 200,
+    });
     expect(reads).toHaveLength(2);
     for (const r of reads) {
-      expect(r).toMatchObject({ operation: 'GetSecretValue', principal: 'arn:aws:sts::123456789012:assumed-role/sdr-secrets-reader/sdr-store', status: 200 });
+      expect(r).toMatchObject({
+        operation: 'GetSecretValue',
+        principal: 'arn:aws:sts::123456789012:assumed-role/sdr-secrets-reader/sdr-store',
+        status: 200,
+      });
       expect(r.accessKeyId).toMatch(/^ASIA/);
     }
     await store.health();
@@ -221,9 +307,14 @@ describe('aws-secrets-manager credentials', () => {
   });
 
   it('assumeRole with base keys STS does not know is an auth failure naming the role', async () => {
-    const store = open({ assumeRole: { roleArn: ROLE }, stsEndpoint: sim.url }, { SDR_SM_KEY_ID: 'AKIAUNKNOWNKEY000001', SDR_SM_SECRET_KEY: KEY.secretAccessKey });
+    const store = open(
+      { assumeRole: { roleArn: ROLE }, stsEndpoint: sim.url },
+      { SDR_SM_KEY_ID: 'AKIAUNKNOWNKEY000001', SDR_SM_SECRET_KEY: KEY.secretAccessKey },
+    );
     const e = await failure(store.fetch('sdr/aws', undefined), 'auth_failed');
-    expect(e.message).toContain(`the store's own credentials (role ${ROLE} assumed with environment variables SDR_SM_KEY_ID/SDR_SM_SECRET_KEY) failed: sts:AssumeRole of ${ROLE} failed (InvalidClientTokenId)`);
+    expect(e.message).toContain(
+      `the store's own credentials (role ${ROLE} assumed with environment variables SDR_SM_KEY_ID/SDR_SM_SECRET_KEY) failed: sts:AssumeRole of ${ROLE} failed (InvalidClientTokenId)`,
+    );
     expect(gets()).toEqual([]);
   });
 
@@ -256,7 +347,9 @@ describe('aws-secrets-manager failures', () => {
     sim.deny('sdr/aws', 'access');
     try {
       const e = await failure(store.fetch('sdr/aws', undefined), 'permission_denied');
-      expect(e.message).toContain('AccessDeniedException: User: arn:aws:iam::123456789012:user/sdr-agent is not authorized to perform: secretsmanager:GetSecretValue');
+      expect(e.message).toContain(
+        'AccessDeniedException: User: arn:aws:iam::123456789012:user/sdr-agent is not authorized to perform: secretsmanager:GetSecretValue',
+      );
       expect(e.hint).toContain('Allow secretsmanager:GetSecretValue');
       sim.deny('sdr/aws', 'kms');
       const k = await failure(store.fetch('sdr/aws', undefined), 'permission_denied');
@@ -325,7 +418,12 @@ describe('aws-secrets-manager failures', () => {
     };
     for (const [name, kind] of Object.entries(kinds)) {
       const status = name === 'InternalServiceError' ? 500 : 400;
-      const err = new SecretsManagerServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: 'm' });
+      const err = new SecretsManagerServiceException({
+        name,
+        $fault: status >= 500 ? 'server' : 'client',
+        $metadata: { httpStatusCode: status },
+        message: 'm',
+      });
       expect([name, classifyAwsFailure(err)]).toEqual([name, kind]);
     }
     expect(classifyAwsFailure(Object.assign(new Error('t'), { name: 'TimeoutError' }))).toBe('timeout');
@@ -361,7 +459,14 @@ describe('aws-secrets-manager health and close', () => {
   it('health() probes a secret that need not exist: fine when AWS authenticated the call', async () => {
     const store = open();
     await store.health();
-    expect(gets()).toEqual([expect.objectContaining({ secretId: HEALTH_PROBE_SECRET, accessKeyId: KEY.accessKeyId, status: 400, errorCode: 'ResourceNotFoundException' })]);
+    expect(gets()).toEqual([
+      expect.objectContaining({
+        secretId: HEALTH_PROBE_SECRET,
+        accessKeyId: KEY.accessKeyId,
+        status: 400,
+        errorCode: 'ResourceNotFoundException',
+      }),
+    ]);
     sim.put(HEALTH_PROBE_SECRET, 'probe');
     sim.deny(HEALTH_PROBE_SECRET, 'access');
     await store.health(); // a least-privilege identity may not read the probe: still healthy
@@ -376,7 +481,13 @@ describe('aws-secrets-manager health and close', () => {
   });
 
   it('the client is read-only: GetSecretValue passes the guard, PutSecretValue is refused before it is sent', async () => {
-    const client = createSecretsManagerClient({ region: 'us-east-1', endpoint: sim.url, credentials: async () => KEY, network, timeoutMs: 5000 });
+    const client = createSecretsManagerClient({
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: async () => KEY,
+      network,
+      timeoutMs: 5000,
+    });
     try {
       expect((await client.send(new GetSecretValueCommand({ SecretId: 'sdr/aws' }))).SecretString).toBe(AWS_KEYS_2);
       const err = await client.send(new PutSecretValueCommand({ SecretId: 'sdr/aws', SecretString: 'overwrite' })).catch((e: unknown) => e);
@@ -392,14 +503,27 @@ describe('aws-secrets-manager health and close', () => {
 describe('Secrets Manager simulator', () => {
   const sign = async (body: string, date = new Date(), applyChecksum = false) => {
     const signer = new SignatureV4({ service: 'secretsmanager', region: 'us-east-1', credentials: KEY, sha256: Sha256, applyChecksum });
-    const request = { method: 'POST', protocol: 'http:', hostname: '127.0.0.1', path: '/', query: {}, headers: { host: '127.0.0.1:1', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' }, body };
+    const request = {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      path: '/',
+      query: {},
+      headers: { host: '127.0.0.1:1', 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+      body,
+    };
     const signed = await signer.sign(request, { signingDate: date });
     return { method: 'POST', url: '/', headers: signed.headers as Record<string, string>, body };
   };
 
   it('verifies SigV4 the way an independent implementation does, and refuses tampering and stale dates', async () => {
     const good = await sign('{"SecretId":"sdr/aws"}');
-    expect(parseSigV4(good.headers.authorization)).toMatchObject({ accessKeyId: KEY.accessKeyId, region: 'us-east-1', service: 'secretsmanager', signedHeaders: 'content-type;host;x-amz-date;x-amz-target' });
+    expect(parseSigV4(good.headers.authorization)).toMatchObject({
+      accessKeyId: KEY.accessKeyId,
+      region: 'us-east-1',
+      service: 'secretsmanager',
+      signedHeaders: 'content-type;host;x-amz-date;x-amz-target',
+    });
     expect(checkSigV4(good, KEY.secretAccessKey)).toBe('valid');
     expect(verifySigV4(good, KEY.secretAccessKey)).toBe(true);
     expect(checkSigV4(good, 'another-secret-key')).toBe('mismatch');
@@ -418,7 +542,11 @@ describe('Secrets Manager simulator', () => {
   });
 
   it('refuses unsigned requests and operations other than GetSecretValue on the wire', async () => {
-    const unsigned = await fetch(sim.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' }, body: '{"SecretId":"sdr/aws"}' });
+    const unsigned = await fetch(sim.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+      body: '{"SecretId":"sdr/aws"}',
+    });
     expect(unsigned.status).toBe(400);
     expect(unsigned.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
     expect(await unsigned.text()).not.toContain('value-secret');

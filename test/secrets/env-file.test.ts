@@ -21,7 +21,9 @@ describe('env store', () => {
     const err = (await store.fetch('SDR_MISSING', undefined).catch((e: unknown) => e)) as SecretStoreError;
     expect(err).toBeInstanceOf(SecretStoreError);
     expect(err.kind).toBe('not_found');
-    expect(err.describe()).toMatch(/secret store "env" \(env\), secret "SDR_MISSING": not found: environment variable SDR_MISSING is not set — Set SDR_MISSING/);
+    expect(err.describe()).toMatch(
+      /secret store "env" \(env\), secret "SDR_MISSING": not found: environment variable SDR_MISSING is not set — Set SDR_MISSING/,
+    );
   });
 
   it('refuses references that cannot name a variable', () => {
@@ -38,7 +40,9 @@ describe('file store', () => {
 
   it('reads a file under its directory, trimmed, and reads it again on each fetch (a rotated mount)', async () => {
     const store = fileStoreProvider.create('mounted', { directory: dir }, deps());
-    expect((await store.fetch('aws/credentials.json', undefined)).value).toBe('{"AccessKeyId":"AKIDFILESTORE0000001","SecretAccessKey":"file-store-secret-xyz"}');
+    expect((await store.fetch('aws/credentials.json', undefined)).value).toBe(
+      '{"AccessKeyId":"AKIDFILESTORE0000001","SecretAccessKey":"file-store-secret-xyz"}',
+    );
     writeFileSync(join(dir, 'aws', 'credentials.json'), '{"rotated":true}');
     expect((await store.fetch('aws/credentials.json', undefined)).value).toBe('{"rotated":true}');
     await store.health();
@@ -55,9 +59,15 @@ describe('file store', () => {
 
   it('checks its directory at config load and keeps references inside it', () => {
     expect(fileStoreProvider.check!({ directory: dir }, {})).toEqual([]);
-    expect(fileStoreProvider.check!({ directory: 'relative/dir' }, {})).toEqual([{ path: '/directory', message: expect.stringMatching(/absolute path/) }]);
-    expect(fileStoreProvider.check!({ directory: join(dir, 'missing') }, {})).toEqual([{ path: '/directory', message: expect.stringMatching(/ENOENT/) }]);
-    expect(fileStoreProvider.check!({ directory: join(dir, 'big') }, {})).toEqual([{ path: '/directory', message: expect.stringMatching(/is not a directory/) }]);
+    expect(fileStoreProvider.check!({ directory: 'relative/dir' }, {})).toEqual([
+      { path: '/directory', message: expect.stringMatching(/absolute path/) },
+    ]);
+    expect(fileStoreProvider.check!({ directory: join(dir, 'missing') }, {})).toEqual([
+      { path: '/directory', message: expect.stringMatching(/ENOENT/) },
+    ]);
+    expect(fileStoreProvider.check!({ directory: join(dir, 'big') }, {})).toEqual([
+      { path: '/directory', message: expect.stringMatching(/is not a directory/) },
+    ]);
     expect(fileStoreProvider.checkRef!({ store: 'f', name: '../etc/passwd' })).toMatch(/no "\.\."/);
     expect(fileStoreProvider.checkRef!({ store: 'f', name: '/etc/passwd' })).toMatch(/no leading "\/"/);
     expect(fileStoreProvider.checkRef!({ store: 'f', name: 'a/../../x' })).toMatch(/no "\.\."/);

@@ -25,7 +25,17 @@ import { startGcpSecretManagerSimulator, type GsmSimulator, type ServiceAccountK
 import { makeCerts } from '../helpers/certs.js';
 import { startProxy } from '../helpers/proxy.js';
 import { startGcpSecretManagerFixture } from '../helpers/secret-stores/gcp-secret-manager.js';
-import { closedPort, duringOutage, expectProxyRefused, overrideEnv, PROXY_PASSWORD, resetSimulator, startProxyRig, storeTestKit, tearDown } from '../helpers/secret-stores/kit.js';
+import {
+  closedPort,
+  duringOutage,
+  expectProxyRefused,
+  overrideEnv,
+  PROXY_PASSWORD,
+  resetSimulator,
+  startProxyRig,
+  storeTestKit,
+  tearDown,
+} from '../helpers/secret-stores/kit.js';
 
 const ACCOUNT = 'sdr-agent@sdr-test-project.iam.gserviceaccount.com';
 const OTHER = 'someone-else@sdr-test-project.iam.gserviceaccount.com';
@@ -41,17 +51,28 @@ let keyFile: string;
 const certs = makeCerts();
 
 /** Everything that must never appear in an error: values, key material, tokens, proxy password. */
-const secrets = () => [AWS_KEYS, 'gcp-value-secret-access-key-FIRST', 'gcp-value-secret-access-key-SECOND', BINARY_TEXT, 'alias-value', PROXY_PASSWORD, 'fixture-value-', key.private_key.split('\n')[1]!, ...sim.accessTokens()];
+const secrets = () => [
+  AWS_KEYS,
+  'gcp-value-secret-access-key-FIRST',
+  'gcp-value-secret-access-key-SECOND',
+  BINARY_TEXT,
+  'alias-value',
+  PROXY_PASSWORD,
+  'fixture-value-',
+  key.private_key.split('\n')[1]!,
+  ...sim.accessTokens(),
+];
 
-const { open, openUnchecked, failure, expectClosed, expectTimeout, expectRefusedPort, expectCallerAbort, checkFixture, closeAll } = storeTestKit({
-  provider,
-  storeName: 'gsm',
-  section: '/secretStores/gsm',
-  defaults: () => ({ project: sim.projectId, auth: { method: 'serviceAccountKey', keyFile }, endpoint: sim.url, timeout: '5s' }),
-  network: () => network,
-  secrets,
-  inspectDepth: 8,
-});
+const { open, openUnchecked, failure, expectClosed, expectTimeout, expectRefusedPort, expectCallerAbort, checkFixture, closeAll } =
+  storeTestKit({
+    provider,
+    storeName: 'gsm',
+    section: '/secretStores/gsm',
+    defaults: () => ({ project: sim.projectId, auth: { method: 'serviceAccountKey', keyFile }, endpoint: sim.url, timeout: '5s' }),
+    network: () => network,
+    secrets,
+    inspectDepth: 8,
+  });
 
 beforeAll(async () => {
   sim = await startGcpSecretManagerSimulator({ tls: { cert: certs.serverCert, key: certs.serverKey } });
@@ -90,7 +111,12 @@ describe('gcp-secret-manager config', () => {
   });
 
   it('reports schema problems by path', () => {
-    const problems = validateSection(provider.schema, { project: 'Bad_Project', endpoint: 'https://h/path', timeout: '1h', auth: { method: 'serviceAccountKey' }, extra: 1 }, '/secretStores/gsm', (p) => p);
+    const problems = validateSection(
+      provider.schema,
+      { project: 'Bad_Project', endpoint: 'https://h/path', timeout: '1h', auth: { method: 'serviceAccountKey' }, extra: 1 },
+      '/secretStores/gsm',
+      (p) => p,
+    );
     expect(problems).toEqual(
       expect.arrayContaining([
         '/secretStores/gsm: unknown key "extra"; allowed: project, auth, endpoint, caFile, timeout',
@@ -100,16 +126,22 @@ describe('gcp-secret-manager config', () => {
         '/secretStores/gsm/auth/keyFile: is required',
       ]),
     );
-    expect(validateSection(provider.schema, { auth: { method: 'password' } }, '/secretStores/gsm', (p) => p)).toEqual(['/secretStores/gsm/auth/method: must be one of "serviceAccountKey", "default"']);
+    expect(validateSection(provider.schema, { auth: { method: 'password' } }, '/secretStores/gsm', (p) => p)).toEqual([
+      '/secretStores/gsm/auth/method: must be one of "serviceAccountKey", "default"',
+    ]);
   });
 
   it('checks that the key file, CA file and GOOGLE_APPLICATION_CREDENTIALS are readable (by path, never content)', () => {
     const missing = join(dir, 'missing.json');
-    expect(provider.check!({ auth: { method: 'serviceAccountKey', keyFile: missing }, caFile: missing, timeout: '10s' } as never, {})).toEqual([
+    expect(
+      provider.check!({ auth: { method: 'serviceAccountKey', keyFile: missing }, caFile: missing, timeout: '10s' } as never, {}),
+    ).toEqual([
       { path: '/auth/keyFile', message: `cannot read the service-account key file ${missing} (ENOENT)` },
       { path: '/caFile', message: `cannot read the CA file ${missing} (ENOENT)` },
     ]);
-    expect(provider.check!({ auth: { method: 'default' }, timeout: '10s' } as never, { GOOGLE_APPLICATION_CREDENTIALS: missing })).toEqual([{ path: '/auth', message: `cannot read GOOGLE_APPLICATION_CREDENTIALS ${missing} (ENOENT)` }]);
+    expect(provider.check!({ auth: { method: 'default' }, timeout: '10s' } as never, { GOOGLE_APPLICATION_CREDENTIALS: missing })).toEqual([
+      { path: '/auth', message: `cannot read GOOGLE_APPLICATION_CREDENTIALS ${missing} (ENOENT)` },
+    ]);
     expect(provider.check!({ auth: { method: 'default' }, timeout: '10s' } as never, {})).toEqual([]);
   });
 
@@ -215,7 +247,9 @@ describe('gcp-secret-manager auth', () => {
       gce.grant('sdr-aws', workload);
       const store = open({ auth: { method: 'default' }, endpoint: `http://localhost:${gce.port}`, project: gce.projectId }, {}, proxied);
       expect(await store.fetch('sdr-aws', '1')).toEqual({ value: AWS_KEYS, version: '1' });
-      expect(gce.requests.filter((r) => r.kind === 'metadata' && r.email).map((r) => r.path)).toEqual(['/computeMetadata/v1/instance/service-accounts/default/token']);
+      expect(gce.requests.filter((r) => r.kind === 'metadata' && r.email).map((r) => r.path)).toEqual([
+        '/computeMetadata/v1/instance/service-accounts/default/token',
+      ]);
       expect(gce.requests.filter((r) => r.kind === 'access').map((r) => [r.email, r.status])).toEqual([[workload, 200]]);
       // Only the read went through the proxy: the metadata server was asked directly.
       expect(proxy.connects).toEqual([`localhost:${gce.port}`]);
@@ -245,7 +279,11 @@ describe('gcp-secret-manager auth', () => {
     // The CA only in the store's caFile and a proxy for everything: both must apply to STS as well.
     const proxied = createNetwork({ proxy: { httpsProxy: proxy.url } });
     try {
-      const store = open({ auth: { method: 'default' }, endpoint: `https://localhost:${sim.port}`, caFile: writeJson('wif-ca.pem', certs.ca) }, { GOOGLE_APPLICATION_CREDENTIALS: federation }, proxied);
+      const store = open(
+        { auth: { method: 'default' }, endpoint: `https://localhost:${sim.port}`, caFile: writeJson('wif-ca.pem', certs.ca) },
+        { GOOGLE_APPLICATION_CREDENTIALS: federation },
+        proxied,
+      );
       expect((await store.fetch('sdr-binary', undefined)).value).toBe(BINARY_TEXT);
       expect(sim.requests.map((r) => [r.kind, r.email, r.status])).toEqual([
         ['sts', principal, 200],
@@ -254,7 +292,13 @@ describe('gcp-secret-manager auth', () => {
       expect(proxy.connects).toEqual([`127.0.0.1:${sim.port}`, `localhost:${sim.port}`]);
       // A subject token STS does not accept: an auth failure naming the federation file.
       writeJson('oidc-token', 'eyJ-some-other-token');
-      const e = await failure(open({ auth: { method: 'default' }, endpoint: `https://localhost:${sim.port}` }, { GOOGLE_APPLICATION_CREDENTIALS: federation }).fetch('sdr-binary', undefined), 'auth_failed');
+      const e = await failure(
+        open(
+          { auth: { method: 'default' }, endpoint: `https://localhost:${sim.port}` },
+          { GOOGLE_APPLICATION_CREDENTIALS: federation },
+        ).fetch('sdr-binary', undefined),
+        'auth_failed',
+      );
       expect(e.message).toContain(`Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS ${federation})`);
       expect(e.message).toContain('invalid_grant');
       expect(e.describe()).not.toContain('eyJ-some-other-token');
@@ -280,8 +324,15 @@ describe('gcp-secret-manager auth', () => {
   });
 
   it('a key signed by another key than the account has (forged) is refused: Invalid JWT Signature', async () => {
-    const forged = { ...sim.createServiceAccountKey('forger@sdr-test-project.iam.gserviceaccount.com'), client_email: ACCOUNT, private_key_id: key.private_key_id };
-    const e = await failure(open({ auth: { method: 'serviceAccountKey', keyFile: writeJson('forged.json', forged) } }).fetch('sdr-aws', undefined), 'auth_failed');
+    const forged = {
+      ...sim.createServiceAccountKey('forger@sdr-test-project.iam.gserviceaccount.com'),
+      client_email: ACCOUNT,
+      private_key_id: key.private_key_id,
+    };
+    const e = await failure(
+      open({ auth: { method: 'serviceAccountKey', keyFile: writeJson('forged.json', forged) } }).fetch('sdr-aws', undefined),
+      'auth_failed',
+    );
     expect(e.message).toContain('Invalid JWT Signature');
     expect(accesses()).toEqual([]);
   });
@@ -316,7 +367,9 @@ describe('gcp-secret-manager failures', () => {
     sim.grant('*', ACCOUNT);
     try {
       const e = await failure(open().fetch('sdr-missing', undefined), 'not_found');
-      expect(e.describe()).toContain('secret "sdr-missing": not found: AccessSecretVersion answered NOT_FOUND: Secret [projects/123456789012/secrets/sdr-missing] not found or has no versions.');
+      expect(e.describe()).toContain(
+        'secret "sdr-missing": not found: AccessSecretVersion answered NOT_FOUND: Secret [projects/123456789012/secrets/sdr-missing] not found or has no versions.',
+      );
       expect(e.hint).toContain('Check the project, the secret id');
     } finally {
       sim.revoke('*', ACCOUNT);
@@ -326,8 +379,12 @@ describe('gcp-secret-manager failures', () => {
   it('permission denied: no binding on the secret (or no such secret), and a deny policy', async () => {
     const store = open();
     const missing = await failure(store.fetch('sdr-missing', undefined), 'permission_denied');
-    expect(missing.message).toContain("Permission 'secretmanager.versions.access' denied for resource 'projects/sdr-test-project/secrets/sdr-missing/versions/latest' (or it may not exist).");
-    expect(missing.hint).toContain(`Grant roles/secretmanager.secretAccessor on this secret to the store's identity (service account ${ACCOUNT} (key file ${keyFile}))`);
+    expect(missing.message).toContain(
+      "Permission 'secretmanager.versions.access' denied for resource 'projects/sdr-test-project/secrets/sdr-missing/versions/latest' (or it may not exist).",
+    );
+    expect(missing.hint).toContain(
+      `Grant roles/secretmanager.secretAccessor on this secret to the store's identity (service account ${ACCOUNT} (key file ${keyFile}))`,
+    );
     sim.deny('sdr-aws', true);
     try {
       await failure(store.fetch('sdr-aws', undefined), 'permission_denied');
@@ -356,7 +413,9 @@ describe('gcp-secret-manager failures', () => {
 
   it('a token endpoint that cannot be reached is unreachable (not an auth failure)', async () => {
     const port = await closedPort();
-    const store = open({ auth: { method: 'serviceAccountKey', keyFile: writeJson('dead-uri.json', { ...key, token_uri: `https://127.0.0.1:${port}/token` }) } });
+    const store = open({
+      auth: { method: 'serviceAccountKey', keyFile: writeJson('dead-uri.json', { ...key, token_uri: `https://127.0.0.1:${port}/token` }) },
+    });
     const e = await failure(store.fetch('sdr-aws', undefined), 'unreachable');
     expect(e.message).toContain(`getting an access token from https://127.0.0.1:${port}/token failed: ECONNREFUSED`);
   });
@@ -413,7 +472,9 @@ describe('gcp-secret-manager network', () => {
       expect(sim.requests.map((r) => r.kind)).toEqual(['token', 'access']);
       // Without the CA the simulator's certificate is refused at the first call (the token endpoint).
       const e = await failure(open({ endpoint }, {}, untrusting).fetch('sdr-aws', undefined), 'unreachable');
-      expect(e.message).toMatch(/getting an access token from .* failed: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/);
+      expect(e.message).toMatch(
+        /getting an access token from .* failed: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)/,
+      );
       // The store's own caFile makes up for it, still through the proxy.
       const caFile = writeJson('ca.pem', certs.ca);
       proxy.connects.length = 0;
@@ -488,7 +549,13 @@ describe('gcp-secret-manager health, close and read-only', () => {
       for (const err of refused) expect(err).toBeInstanceOf(ReadOnlyViolationError);
       expect((refused[0] as Error).message).toContain('refused secretmanager:addSecretVersion');
       // Below the client: the transport refuses any other request to Secret Manager, too.
-      for (const [method, path] of [['POST', `/v1/${parent}:addVersion`], ['GET', `/v1/${parent}`], ['DELETE', `/v1/${parent}`], ['POST', '/v1/token'], ['GET', `/v1/${parent}/versions/1`]] as const) {
+      for (const [method, path] of [
+        ['POST', `/v1/${parent}:addVersion`],
+        ['GET', `/v1/${parent}`],
+        ['DELETE', `/v1/${parent}`],
+        ['POST', '/v1/token'],
+        ['GET', `/v1/${parent}/versions/1`],
+      ] as const) {
         const err = await transport.transporter.request({ url: `${sim.url}${path}`, method }).catch((e: unknown) => e);
         expect(err, `${method} ${path}`).toBeInstanceOf(ReadOnlyViolationError);
       }
@@ -522,19 +589,31 @@ describe('what an ADC file lets its credentials send', () => {
       adcRequests({
         type: 'external_account',
         token_url: 'https://sts.googleapis.com/v1/token',
-        service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sdr@p.iam.gserviceaccount.com:generateAccessToken',
-        credential_source: { url: 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x', headers: { Metadata: 'True' } },
+        service_account_impersonation_url:
+          'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sdr@p.iam.gserviceaccount.com:generateAccessToken',
+        credential_source: {
+          url: 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x',
+          headers: { Metadata: 'True' },
+        },
       }),
     ).toEqual([
       { method: 'POST', url: 'https://sts.googleapis.com/v1/token' },
-      { method: 'POST', url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sdr@p.iam.gserviceaccount.com:generateAccessToken' },
+      {
+        method: 'POST',
+        url: 'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/sdr@p.iam.gserviceaccount.com:generateAccessToken',
+      },
       { method: 'GET', url: 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=x' },
     ]);
     expect(
       adcRequests({
         type: 'external_account',
         token_url: 'https://sts.googleapis.com/v1/token',
-        credential_source: { environment_id: 'aws1', url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials', region_url: 'http://169.254.169.254/latest/meta-data/placement/availability-zone', imdsv2_session_token_url: 'http://169.254.169.254/latest/api/token' },
+        credential_source: {
+          environment_id: 'aws1',
+          url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials',
+          region_url: 'http://169.254.169.254/latest/meta-data/placement/availability-zone',
+          imdsv2_session_token_url: 'http://169.254.169.254/latest/api/token',
+        },
       }),
     ).toEqual([
       { method: 'POST', url: 'https://sts.googleapis.com/v1/token' },
@@ -543,9 +622,13 @@ describe('what an ADC file lets its credentials send', () => {
       { method: 'GET', url: 'http://169.254.169.254/latest/meta-data/placement/availability-zone' },
       { method: 'PUT', url: 'http://169.254.169.254/latest/api/token' },
     ]);
-    expect(adcRequests({ type: 'impersonated_service_account', service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/x:generateAccessToken', source_credentials: { type: 'authorized_user' } })).toEqual([
-      { method: 'POST', url: 'https://iamcredentials.googleapis.com/v1/x:generateAccessToken' },
-    ]);
+    expect(
+      adcRequests({
+        type: 'impersonated_service_account',
+        service_account_impersonation_url: 'https://iamcredentials.googleapis.com/v1/x:generateAccessToken',
+        source_credentials: { type: 'authorized_user' },
+      }),
+    ).toEqual([{ method: 'POST', url: 'https://iamcredentials.googleapis.com/v1/x:generateAccessToken' }]);
     expect(adcRequests({ type: 'authorized_user', client_id: 'x' })).toEqual([]);
     expect(adcRequests({ type: 'external_account', token_url: 'not a url' })).toEqual([]);
   });
@@ -553,9 +636,20 @@ describe('what an ADC file lets its credentials send', () => {
   it('the transport lets exactly those through: a `/*` entry is that URL and one more segment', async () => {
     const closed = `http://127.0.0.1:${await closedPort()}`;
     const role = `${closed}/latest/meta-data/iam/security-credentials`;
-    const transport = createTransport({ network, serviceOrigin: sim.url, credentialRequests: [{ method: 'GET', url: `${role}/*` }, { method: 'POST', url: `${closed}/v1/token` }] });
+    const transport = createTransport({
+      network,
+      serviceOrigin: sim.url,
+      credentialRequests: [
+        { method: 'GET', url: `${role}/*` },
+        { method: 'POST', url: `${closed}/v1/token` },
+      ],
+    });
     try {
-      const outcome = (method: string, url: string) => transport.transporter.request({ url, method, retry: false }).then(() => 'sent', (e: unknown) => (e instanceof ReadOnlyViolationError ? 'refused' : 'sent'));
+      const outcome = (method: string, url: string) =>
+        transport.transporter.request({ url, method, retry: false }).then(
+          () => 'sent',
+          (e: unknown) => (e instanceof ReadOnlyViolationError ? 'refused' : 'sent'),
+        );
       // Sent: refused by the closed port, not by the guard.
       expect(await outcome('GET', `${role}/sdr-role`)).toBe('sent');
       expect(await outcome('POST', `${closed}/v1/token`)).toBe('sent');
@@ -571,7 +665,11 @@ describe('what an ADC file lets its credentials send', () => {
 
 describe('Secret Manager simulator', () => {
   /** A raw HTTPS request to the simulator (trusting the test CA). */
-  function raw(method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+  function raw(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = httpsRequest(`${sim.url}${path}`, { method, ca: certs.ca, headers: options.headers ?? {} }, (res) => {
         let body = '';
@@ -590,9 +688,12 @@ describe('Secret Manager simulator', () => {
     return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), signingKey).toString('base64url')}`;
   };
   const tokenRequest = (jwt: string, grant = 'urn:ietf:params:oauth:grant-type:jwt-bearer') =>
-    raw('POST', '/token', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: grant, assertion: jwt }).toString() });
+    raw('POST', '/token', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: grant, assertion: jwt }).toString(),
+    });
 
-  it('issues tokens only for assertions signed by the account key, for Google\'s audience, short-lived', async () => {
+  it("issues tokens only for assertions signed by the account key, for Google's audience, short-lived", async () => {
     const ok = await tokenRequest(assertion({}));
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body)).toMatchObject({ token_type: 'Bearer', expires_in: 3600, access_token: expect.stringMatching(/^ya29\./) });
@@ -630,9 +731,18 @@ describe('Secret Manager simulator', () => {
     expect(Buffer.from(body.payload.data, 'base64').toString('utf8')).toBe(AWS_KEYS);
     expect(body.payload.dataCrc32c).toBe(String(crc32c(Buffer.from(AWS_KEYS))));
     // Writes are not part of the simulated API: nothing changes.
-    const write = await raw('POST', `/v1/projects/${sim.projectId}/secrets/sdr-aws:addVersion`, { headers: { authorization: `Bearer ${token}` }, body: '{"payload":{"data":"eA=="}}' });
+    const write = await raw('POST', `/v1/projects/${sim.projectId}/secrets/sdr-aws:addVersion`, {
+      headers: { authorization: `Bearer ${token}` },
+      body: '{"payload":{"data":"eA=="}}',
+    });
     expect(write.status).toBe(404);
-    expect((await raw('GET', `/v1/projects/${sim.projectId}/secrets/sdr-aws/versions/3:access`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect(
+      (
+        await raw('GET', `/v1/projects/${sim.projectId}/secrets/sdr-aws/versions/3:access`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('computes CRC32C (Castagnoli) like the reference vectors', () => {

@@ -13,7 +13,11 @@ const VALUE = JSON.stringify({ access_key_id: 'AKIDRESOLVERTEST0001', secret_acc
 function setup(options: { ttl?: number; maxStale?: number } = {}) {
   let now = 1_000_000;
   const store = createMemoryStore('vault-prod', { 'sdr/aws': VALUE, plain: 'just-text-value-3141' });
-  const resolver = new SecretResolver(new Map([['vault-prod', { store, cacheTtlMs: options.ttl ?? 60_000, maxStaleMs: options.maxStale ?? 600_000 }]]), silentLogger(), () => now);
+  const resolver = new SecretResolver(
+    new Map([['vault-prod', { store, cacheTtlMs: options.ttl ?? 60_000, maxStaleMs: options.maxStale ?? 600_000 }]]),
+    silentLogger(),
+    () => now,
+  );
   return { store, resolver, advance: (ms: number) => (now += ms) };
 }
 
@@ -26,7 +30,8 @@ async function failure(p: Promise<unknown>): Promise<SecretStoreError> {
   );
   expect(err).toBeInstanceOf(SecretStoreError);
   const e = err as SecretStoreError;
-  for (const secret of ['resolver-secret-never-shown-77', 'AKIDRESOLVERTEST0001', 'just-text-value-3141']) expect(e.describe()).not.toContain(secret);
+  for (const secret of ['resolver-secret-never-shown-77', 'AKIDRESOLVERTEST0001', 'just-text-value-3141'])
+    expect(e.describe()).not.toContain(secret);
   return e;
 }
 
@@ -49,7 +54,9 @@ describe('SecretResolver', () => {
   it('shares one fetch between concurrent resolutions of the same secret (single-flight)', async () => {
     const { store, resolver } = setup();
     store.delayMs = 30;
-    const values = await Promise.all(Array.from({ length: 50 }, (_, i) => resolver.resolve(ref({ key: i % 2 ? 'access_key_id' : 'secret_access_key' }))));
+    const values = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => resolver.resolve(ref({ key: i % 2 ? 'access_key_id' : 'secret_access_key' }))),
+    );
     expect(new Set(values).size).toBe(2);
     expect(store.fetches).toBe(1);
   });
@@ -94,7 +101,11 @@ describe('SecretResolver', () => {
     store.put('sdr/aws', JSON.stringify({ access_key_id: 'AKIDRESOLVERROTATED2' }));
     expect(await resolver.resolve(ref())).toBe('AKIDRESOLVERTEST0001'); // cached
     store.delayMs = 20;
-    const all = await Promise.all([resolver.resolve(ref(), { fresh: true }), resolver.resolve(ref(), { fresh: true }), resolver.resolve(ref())]);
+    const all = await Promise.all([
+      resolver.resolve(ref(), { fresh: true }),
+      resolver.resolve(ref(), { fresh: true }),
+      resolver.resolve(ref()),
+    ]);
     // A plain read meanwhile still gets the valid cached value; afterwards, the new one.
     expect(all).toEqual(['AKIDRESOLVERROTATED2', 'AKIDRESOLVERROTATED2', 'AKIDRESOLVERTEST0001']);
     expect(await resolver.resolve(ref())).toBe('AKIDRESOLVERROTATED2');
@@ -103,17 +114,25 @@ describe('SecretResolver', () => {
 
   it('says what is wrong with a secret without showing it: not JSON, missing key (listing the keys), not a string, empty, unknown store, not found', async () => {
     const { store, resolver } = setup();
-    expect((await failure(resolver.resolve({ store: 'vault-prod', name: 'plain', key: 'x' }))).message).toMatch(/is not JSON, so it has no key "x"/);
+    expect((await failure(resolver.resolve({ store: 'vault-prod', name: 'plain', key: 'x' }))).message).toMatch(
+      /is not JSON, so it has no key "x"/,
+    );
     const missing = await failure(resolver.resolve(ref({ key: 'accessKeyId' })));
     expect(missing.kind).toBe('malformed');
     expect(missing.message).toContain('has no key "accessKeyId" (its keys: "access_key_id", "secret_access_key")');
     store.put('nested', JSON.stringify({ a: { b: 1 }, n: 42, e: '' }));
-    expect((await failure(resolver.resolve({ store: 'vault-prod', name: 'nested', key: 'a' }))).message).toMatch(/key "a" holds an object, not a string/);
-    expect((await failure(resolver.resolve({ store: 'vault-prod', name: 'nested', key: 'e' }))).message).toMatch(/key "e" holds an empty string/);
+    expect((await failure(resolver.resolve({ store: 'vault-prod', name: 'nested', key: 'a' }))).message).toMatch(
+      /key "a" holds an object, not a string/,
+    );
+    expect((await failure(resolver.resolve({ store: 'vault-prod', name: 'nested', key: 'e' }))).message).toMatch(
+      /key "e" holds an empty string/,
+    );
     expect(await resolver.resolve({ store: 'vault-prod', name: 'nested', key: 'n' })).toBe('42');
     store.put('empty', '');
     expect((await failure(resolver.resolve({ store: 'vault-prod', name: 'empty' }))).message).toMatch(/the secret is empty/);
-    expect((await failure(resolver.resolve({ store: 'aws-sm', name: 'x' }))).message).toMatch(/no secret store named "aws-sm" is configured \(configured: vault-prod\)/);
+    expect((await failure(resolver.resolve({ store: 'aws-sm', name: 'x' }))).message).toMatch(
+      /no secret store named "aws-sm" is configured \(configured: vault-prod\)/,
+    );
     const nf = await failure(resolver.resolve({ store: 'vault-prod', name: 'nope' }));
     expect(nf.kind).toBe('not_found');
     expect(nf.code).toBe('SDR_ERR_SECRET');

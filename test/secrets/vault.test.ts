@@ -19,7 +19,16 @@ import { vaultStoreProvider as provider } from '../../src/secrets/vault/index.js
 import { VaultTransportError } from '../../src/secrets/vault/transport.js';
 import { startVaultSimulator, type VaultSimulator } from '../../src/sim/vault/index.js';
 import { makeCerts } from '../helpers/certs.js';
-import { closedPort, duringOutage, overrideEnv, PROXY_PASSWORD, resetSimulator, startProxyRig, storeTestKit, tearDown } from '../helpers/secret-stores/kit.js';
+import {
+  closedPort,
+  duringOutage,
+  overrideEnv,
+  PROXY_PASSWORD,
+  resetSimulator,
+  startProxyRig,
+  storeTestKit,
+  tearDown,
+} from '../helpers/secret-stores/kit.js';
 import { startVaultFixture } from '../helpers/secret-stores/vault.js';
 
 const TOKEN = 'hvs.StaticStoreToken0000000001';
@@ -34,7 +43,20 @@ const NS_VALUE = { secret_access_key: 'team-a-namespace-value' };
 const POLICIES = ['secret/data/sdr/*', 'kv/sdr/*'];
 const ENV = { SDR_VAULT_TOKEN: TOKEN, SDR_ROLE_ID: ROLE_ID, SDR_SECRET_ID: SECRET_ID };
 /** Everything that must never appear in an error message. */
-const SECRETS = [TOKEN, NS_TOKEN, SECRET_ID, JWT, 'rotated-jwt-do-not-leak', 'vault-value-FIRST', 'vault-value-SECOND', 'kv1-value-secret', 'team-a-namespace-value', PROXY_PASSWORD, 'rotated-token', 'hvs.'];
+const SECRETS = [
+  TOKEN,
+  NS_TOKEN,
+  SECRET_ID,
+  JWT,
+  'rotated-jwt-do-not-leak',
+  'vault-value-FIRST',
+  'vault-value-SECOND',
+  'kv1-value-secret',
+  'team-a-namespace-value',
+  PROXY_PASSWORD,
+  'rotated-token',
+  'hvs.',
+];
 
 const dir = mkdtempSync(join(tmpdir(), 'sdr-vault-'));
 const JWT_FILE = join(dir, 'sa-token');
@@ -44,17 +66,18 @@ let network: Network;
 const TOKEN_AUTH = { method: 'token', tokenEnv: 'SDR_VAULT_TOKEN' };
 const APPROLE_AUTH = { method: 'approle', roleIdEnv: 'SDR_ROLE_ID', secretIdEnv: 'SDR_SECRET_ID' };
 
-const { open, openUnchecked, failure, expectTimeout, expectRefusedPort, expectCallerAbort, expectNetworkRefusals, checkFixture, closeAll } = storeTestKit({
-  provider,
-  storeName: 'vault-prod',
-  section: '/secretStores/v',
-  defaults: () => ({ address: sim.url, auth: TOKEN_AUTH, timeout: '5s' }),
-  env: () => ENV,
-  network: () => network,
-  secrets: () => SECRETS,
-  // The whole error as a log or a crash report would show it, cause chain included.
-  inspectDepth: 8,
-});
+const { open, openUnchecked, failure, expectTimeout, expectRefusedPort, expectCallerAbort, expectNetworkRefusals, checkFixture, closeAll } =
+  storeTestKit({
+    provider,
+    storeName: 'vault-prod',
+    section: '/secretStores/v',
+    defaults: () => ({ address: sim.url, auth: TOKEN_AUTH, timeout: '5s' }),
+    env: () => ENV,
+    network: () => network,
+    secrets: () => SECRETS,
+    // The whole error as a log or a crash report would show it, cause chain included.
+    inspectDepth: 8,
+  });
 
 beforeAll(async () => {
   writeFileSync(JWT_FILE, `${JWT}\n`);
@@ -90,7 +113,12 @@ describe('vault config', () => {
   it('fills defaults: KV v2 at "secret", token auth from VAULT_TOKEN, a 10s timeout', () => {
     const doc: Record<string, unknown> = { address: 'https://vault.example.com:8200' };
     expect(validateSection(provider.schema, doc, '/secretStores/v', (p) => p)).toEqual([]);
-    expect(doc).toEqual({ address: 'https://vault.example.com:8200', kv: { mount: 'secret', version: 2 }, timeout: '10s', auth: { method: 'token' } });
+    expect(doc).toEqual({
+      address: 'https://vault.example.com:8200',
+      kv: { mount: 'secret', version: 2 },
+      timeout: '10s',
+      auth: { method: 'token' },
+    });
     expect(provider.check!(doc as never, { VAULT_TOKEN: 'x' })).toEqual([]);
     expect(provider.check!(doc as never, {})).toEqual([{ path: '/auth/tokenEnv', message: 'environment variable VAULT_TOKEN is not set' }]);
   });
@@ -98,7 +126,15 @@ describe('vault config', () => {
   it('reports schema problems by path', () => {
     const problems = validateSection(
       provider.schema,
-      { address: 'vault:8200', namespace: '/bad ns', kv: { mount: '/secret/', version: 3 }, caFile: 'relative.pem', timeout: '1h', auth: { method: 'userpass' }, extra: 1 },
+      {
+        address: 'vault:8200',
+        namespace: '/bad ns',
+        kv: { mount: '/secret/', version: 3 },
+        caFile: 'relative.pem',
+        timeout: '1h',
+        auth: { method: 'userpass' },
+        extra: 1,
+      },
       '/secretStores/v',
       (p) => p,
     );
@@ -115,33 +151,68 @@ describe('vault config', () => {
       ]),
     );
     expect(validateSection(provider.schema, {}, '/secretStores/v', (p) => p)).toEqual(['/secretStores/v/address: is required']);
-    expect(validateSection(provider.schema, { address: 'https://v', auth: { method: 'kubernetes' } }, '/secretStores/v', (p) => p)).toEqual(['/secretStores/v/auth/role: is required']);
+    expect(validateSection(provider.schema, { address: 'https://v', auth: { method: 'kubernetes' } }, '/secretStores/v', (p) => p)).toEqual(
+      ['/secretStores/v/auth/role: is required'],
+    );
   });
 
   it('checks the address, either-or keys, and that variables and files exist (by name, never by value)', () => {
     const base = { kv: { mount: 'secret', version: 2 }, timeout: '10s' };
-    expect(provider.check!({ ...base, address: 'http://vault.example.com:8200', auth: { method: 'token', tokenEnv: 'T', tokenFile: '/nonexistent/token' } } as never, { T: 'x' })).toEqual([
+    expect(
+      provider.check!(
+        {
+          ...base,
+          address: 'http://vault.example.com:8200',
+          auth: { method: 'token', tokenEnv: 'T', tokenFile: '/nonexistent/token' },
+        } as never,
+        { T: 'x' },
+      ),
+    ).toEqual([
       { path: '/address', message: 'must be https:// (http:// only for a Vault Agent on a loopback address: 127.0.0.1, ::1, localhost)' },
       { path: '/auth', message: 'set tokenEnv or tokenFile, not both' },
       { path: '/auth/tokenFile', message: 'cannot read /nonexistent/token (ENOENT)' },
     ]);
-    expect(provider.check!({ ...base, address: 'https://u:pw@vault', caFile: '/nonexistent/ca.pem', auth: { method: 'approle', roleId: 'r', roleIdEnv: 'R', secretIdEnv: 'S' } } as never, { R: 'x' })).toEqual([
+    expect(
+      provider.check!(
+        {
+          ...base,
+          address: 'https://u:pw@vault',
+          caFile: '/nonexistent/ca.pem',
+          auth: { method: 'approle', roleId: 'r', roleIdEnv: 'R', secretIdEnv: 'S' },
+        } as never,
+        { R: 'x' },
+      ),
+    ).toEqual([
       { path: '/address', message: 'must not contain a user name or password' },
       { path: '/caFile', message: 'cannot read /nonexistent/ca.pem (ENOENT)' },
       { path: '/auth', message: 'set exactly one of roleId, roleIdEnv, roleIdFile' },
       { path: '/auth/secretIdEnv', message: 'environment variable S is not set' },
     ]);
-    expect(provider.check!({ ...base, address: 'https://vault', auth: { method: 'approle', roleId: 'r' } } as never, {})).toEqual([{ path: '/auth', message: 'set exactly one of secretIdEnv, secretIdFile' }]);
-    expect(provider.check!({ ...base, address: 'https://vault', auth: { method: 'kubernetes', role: 'r', jwtFile: '/nonexistent/jwt' } } as never, {})).toEqual([{ path: '/auth/jwtFile', message: 'cannot read /nonexistent/jwt (ENOENT)' }]);
-    expect(provider.check!({ ...base, address: 'http://127.0.0.1:8200', auth: { method: 'kubernetes', role: 'r', jwtFile: JWT_FILE } } as never, {})).toEqual([]);
+    expect(provider.check!({ ...base, address: 'https://vault', auth: { method: 'approle', roleId: 'r' } } as never, {})).toEqual([
+      { path: '/auth', message: 'set exactly one of secretIdEnv, secretIdFile' },
+    ]);
+    expect(
+      provider.check!(
+        { ...base, address: 'https://vault', auth: { method: 'kubernetes', role: 'r', jwtFile: '/nonexistent/jwt' } } as never,
+        {},
+      ),
+    ).toEqual([{ path: '/auth/jwtFile', message: 'cannot read /nonexistent/jwt (ENOENT)' }]);
+    expect(
+      provider.check!(
+        { ...base, address: 'http://127.0.0.1:8200', auth: { method: 'kubernetes', role: 'r', jwtFile: JWT_FILE } } as never,
+        {},
+      ),
+    ).toEqual([]);
   });
 
   it('checks references: <mount>/<path>, a positive KV version number', () => {
     const ref = (name: string, version?: string) => provider.checkRef!({ store: 'vault-prod', name, ...(version ? { version } : {}) });
     expect(ref('secret/sdr/aws')).toBeUndefined();
     expect(ref('kv/team-a/sdr/aws', '12')).toBeUndefined();
-    for (const bad of ['aws', '/secret/sdr/aws', 'secret/sdr/aws/', 'secret//aws', 'secret/../sys/aws', 'secret/sdr/a%2F']) expect(ref(bad), bad).toMatch(/the KV mount, then the secret's path/);
-    for (const bad of ['0', '-1', 'latest', '1.5']) expect(ref('secret/sdr/aws', bad), bad).toBe('the version must be a KV v2 version number (1, 2, …)');
+    for (const bad of ['aws', '/secret/sdr/aws', 'secret/sdr/aws/', 'secret//aws', 'secret/../sys/aws', 'secret/sdr/a%2F'])
+      expect(ref(bad), bad).toMatch(/the KV mount, then the secret's path/);
+    for (const bad of ['0', '-1', 'latest', '1.5'])
+      expect(ref('secret/sdr/aws', bad), bad).toBe('the version must be a KV v2 version number (1, 2, …)');
   });
 });
 
@@ -151,7 +222,17 @@ describe('vault fetch (token auth)', () => {
     const got = await store.fetch('secret/sdr/aws', undefined);
     expect(got).toEqual({ value: JSON.stringify(SECOND), version: '2' });
     expect(JSON.parse(got.value).secret_access_key).toBe('vault-value-SECOND');
-    expect(kvReads()).toEqual([{ method: 'GET', path: 'secret/data/sdr/aws', namespace: '', identity: 'static-token', authMethod: 'token', secret: 'secret/sdr/aws', status: 200 }]);
+    expect(kvReads()).toEqual([
+      {
+        method: 'GET',
+        path: 'secret/data/sdr/aws',
+        namespace: '',
+        identity: 'static-token',
+        authMethod: 'token',
+        secret: 'secret/sdr/aws',
+        status: 200,
+      },
+    ]);
   });
 
   it('pins a version; a missing, deleted or destroyed version is not found', async () => {
@@ -180,9 +261,11 @@ describe('vault fetch (token auth)', () => {
     expect(kvReads()).toHaveLength(1);
   });
 
-  it('refuses a name outside the store\'s mount, or a bad one, without sending', async () => {
+  it("refuses a name outside the store's mount, or a bad one, without sending", async () => {
     const store = open();
-    expect((await failure(store.fetch('kv/sdr/aws', undefined), 'invalid_reference')).message).toContain('the name must start with this store\'s KV mount "secret/"');
+    expect((await failure(store.fetch('kv/sdr/aws', undefined), 'invalid_reference')).message).toContain(
+      'the name must start with this store\'s KV mount "secret/"',
+    );
     await failure(store.fetch('secret/../sys/seal', undefined), 'invalid_reference');
     await failure(store.fetch('secret/sdr/aws', 'latest'), 'invalid_reference');
     expect(sim.requests).toEqual([]);
@@ -196,7 +279,9 @@ describe('vault fetch (token auth)', () => {
     // The root namespace's token means nothing in team-a: Vault refuses it, lookup-self confirms, nothing else to try.
     const wrong = open({ namespace: 'team-a' });
     const e = await failure(wrong.fetch('secret/sdr/aws', undefined), 'auth_failed');
-    expect(e.message).toContain(`Vault at ${sim.url} (namespace team-a) refused the store's token (token from environment variable SDR_VAULT_TOKEN)`);
+    expect(e.message).toContain(
+      `Vault at ${sim.url} (namespace team-a) refused the store's token (token from environment variable SDR_VAULT_TOKEN)`,
+    );
   });
 
   it('tokenFile: read once, re-read when Vault refuses the token (a rotated mounted secret)', async () => {
@@ -238,7 +323,11 @@ describe('vault approle', () => {
   it('shares one login between concurrent fetches', async () => {
     const store = open({ auth: APPROLE_AUTH });
     sim.latencyMs = 50;
-    await Promise.all([store.fetch('secret/sdr/aws', undefined), store.fetch('secret/sdr/aws', '1'), store.fetch('kv/sdr/aws', undefined).catch(() => undefined)]);
+    await Promise.all([
+      store.fetch('secret/sdr/aws', undefined),
+      store.fetch('secret/sdr/aws', '1'),
+      store.fetch('kv/sdr/aws', undefined).catch(() => undefined),
+    ]);
     expect(sim.requests.filter((r) => r.path === 'auth/approle/login')).toHaveLength(1);
   });
 
@@ -248,7 +337,12 @@ describe('vault approle', () => {
     await store.fetch('secret/sdr/aws', undefined);
     await sleep(1100);
     await store.fetch('secret/sdr/aws', undefined);
-    expect(paths()).toEqual(['POST auth/approle/login 200', 'GET secret/data/sdr/aws 200', 'POST auth/approle/login 200', 'GET secret/data/sdr/aws 200']);
+    expect(paths()).toEqual([
+      'POST auth/approle/login 200',
+      'GET secret/data/sdr/aws 200',
+      'POST auth/approle/login 200',
+      'GET secret/data/sdr/aws 200',
+    ]);
     expect(sim.tokens().filter((t) => t.identity === 'short-lived')).toHaveLength(2);
   });
 
@@ -257,7 +351,14 @@ describe('vault approle', () => {
     await store.fetch('secret/sdr/aws', undefined);
     sim.revokeTokens('sdr-agent');
     await store.fetch('secret/sdr/aws', undefined);
-    expect(paths()).toEqual(['POST auth/approle/login 200', 'GET secret/data/sdr/aws 200', 'GET secret/data/sdr/aws 403', 'GET auth/token/lookup-self 403', 'POST auth/approle/login 200', 'GET secret/data/sdr/aws 200']);
+    expect(paths()).toEqual([
+      'POST auth/approle/login 200',
+      'GET secret/data/sdr/aws 200',
+      'GET secret/data/sdr/aws 403',
+      'GET auth/token/lookup-self 403',
+      'POST auth/approle/login 200',
+      'GET secret/data/sdr/aws 200',
+    ]);
   });
 
   it('renews the token before its lease ends (renew-self), without logging in again', async () => {
@@ -268,7 +369,9 @@ describe('vault approle', () => {
     await store.fetch('secret/sdr/aws', undefined);
     const token = sim.tokens().find((t) => t.identity === 'renewing')!;
     expect(token.renewals).toBeGreaterThanOrEqual(1);
-    expect(sim.requests.filter((r) => r.path === 'auth/token/renew-self').every((r) => r.identity === 'renewing' && r.status === 200)).toBe(true);
+    expect(sim.requests.filter((r) => r.path === 'auth/token/renew-self').every((r) => r.identity === 'renewing' && r.status === 200)).toBe(
+      true,
+    );
     expect(sim.requests.filter((r) => r.path === 'auth/approle/login')).toHaveLength(1);
     expect(sim.tokens().filter((t) => t.identity === 'renewing')).toHaveLength(1);
   });
@@ -291,7 +394,9 @@ describe('vault approle', () => {
   it('a wrong secret ID is an auth failure naming the login, never the secret ID', async () => {
     const store = open({ auth: APPROLE_AUTH }, { ...ENV, SDR_SECRET_ID: 'wrong-secret-id-0000' });
     const e = await failure(store.fetch('secret/sdr/aws', undefined), 'auth_failed');
-    expect(e.message).toContain(`login at ${sim.url}/v1/auth/approle/login (AppRole login at auth/approle (role ID from environment variable SDR_ROLE_ID, secret ID from environment variable SDR_SECRET_ID)) was refused: HTTP 400: invalid role or secret ID`);
+    expect(e.message).toContain(
+      `login at ${sim.url}/v1/auth/approle/login (AppRole login at auth/approle (role ID from environment variable SDR_ROLE_ID, secret ID from environment variable SDR_SECRET_ID)) was refused: HTTP 400: invalid role or secret ID`,
+    );
     expect(e.describe()).not.toContain('wrong-secret-id-0000');
     expect(e.describe()).not.toContain(ROLE_ID);
     // Unset variable: nothing is sent.
@@ -328,7 +433,12 @@ describe('vault kubernetes', () => {
     sim.revokeTokens('sdr-agent-k8s');
     try {
       await store.fetch('secret/sdr/aws', undefined);
-      expect(sim.requests.slice(2).map((r) => `${r.path} ${r.status}`)).toEqual(['secret/data/sdr/aws 403', 'auth/token/lookup-self 403', 'auth/kubernetes/login 200', 'secret/data/sdr/aws 200']);
+      expect(sim.requests.slice(2).map((r) => `${r.path} ${r.status}`)).toEqual([
+        'secret/data/sdr/aws 403',
+        'auth/token/lookup-self 403',
+        'auth/kubernetes/login 200',
+        'secret/data/sdr/aws 200',
+      ]);
       await store.close();
       expect(sim.requests.at(-1)).toMatchObject({ path: 'auth/token/revoke-self', identity: 'sdr-agent-k8s', status: 204 });
     } finally {
@@ -340,20 +450,30 @@ describe('vault kubernetes', () => {
   it('a JWT Vault does not accept, an unknown role, an unreadable file: auth failures, the JWT never shown', async () => {
     const wrongJwt = join(dir, 'wrong-jwt');
     writeFileSync(wrongJwt, 'eyJ.wrong-jwt-do-not-leak.sig');
-    const e = await failure(open({ auth: { method: 'kubernetes', role: 'sdr-agent-k8s', jwtFile: wrongJwt } }, {}).fetch('secret/sdr/aws', undefined), 'auth_failed');
+    const e = await failure(
+      open({ auth: { method: 'kubernetes', role: 'sdr-agent-k8s', jwtFile: wrongJwt } }, {}).fetch('secret/sdr/aws', undefined),
+      'auth_failed',
+    );
     expect(e.message).toContain('was refused: HTTP 403: permission denied');
     expect(e.describe()).not.toContain('wrong-jwt-do-not-leak');
-    const role = await failure(open({ auth: { method: 'kubernetes', role: 'no-such-role', jwtFile: JWT_FILE } }, {}).fetch('secret/sdr/aws', undefined), 'auth_failed');
+    const role = await failure(
+      open({ auth: { method: 'kubernetes', role: 'no-such-role', jwtFile: JWT_FILE } }, {}).fetch('secret/sdr/aws', undefined),
+      'auth_failed',
+    );
     expect(role.message).toContain('invalid role name "no-such-role"');
     const store = openUnchecked({ auth: { method: 'kubernetes', role: 'sdr-agent-k8s', jwtFile: join(dir, 'missing-jwt') } }, {});
-    expect((await failure(store.fetch('secret/sdr/aws', undefined), 'auth_failed')).message).toContain(`cannot read the service account token from file ${join(dir, 'missing-jwt')} (ENOENT)`);
+    expect((await failure(store.fetch('secret/sdr/aws', undefined), 'auth_failed')).message).toContain(
+      `cannot read the service account token from file ${join(dir, 'missing-jwt')} (ENOENT)`,
+    );
   });
 });
 
 describe('vault failures', () => {
   it('not found: names the store, the secret and the API path', async () => {
     const e = await failure(open().fetch('secret/sdr/missing', undefined), 'not_found');
-    expect(e.describe()).toContain(`secret "secret/sdr/missing": not found: Vault answered 404 for GET ${sim.url}/v1/secret/data/sdr/missing`);
+    expect(e.describe()).toContain(
+      `secret "secret/sdr/missing": not found: Vault answered 404 for GET ${sim.url}/v1/secret/data/sdr/missing`,
+    );
   });
 
   it('permission denied: the token works (lookup-self) but the policy says no; no new login for it', async () => {
@@ -362,19 +482,30 @@ describe('vault failures', () => {
     try {
       const e = await failure(store.fetch('secret/sdr/aws', undefined), 'permission_denied');
       expect(e.message).toContain('Vault answered HTTP 403: 1 error occurred: * permission denied');
-      expect(e.hint).toContain('Attach a policy allowing "read" on path "secret/data/sdr/aws" to the store\'s identity (AppRole login at auth/approle');
+      expect(e.hint).toContain(
+        'Attach a policy allowing "read" on path "secret/data/sdr/aws" to the store\'s identity (AppRole login at auth/approle',
+      );
     } finally {
       sim.deny('secret/sdr/aws', false);
     }
     // A path no policy grants, read with a static token.
     sim.put('secret', 'other/aws', { k: 'v' });
     await failure(open().fetch('secret/other/aws', undefined), 'permission_denied');
-    expect(paths()).toEqual(['POST auth/approle/login 200', 'GET secret/data/sdr/aws 403', 'GET auth/token/lookup-self 200', 'GET secret/data/other/aws 403', 'GET auth/token/lookup-self 200']);
+    expect(paths()).toEqual([
+      'POST auth/approle/login 200',
+      'GET secret/data/sdr/aws 403',
+      'GET auth/token/lookup-self 200',
+      'GET secret/data/other/aws 403',
+      'GET auth/token/lookup-self 200',
+    ]);
   });
 
   it('auth failure: a token Vault does not know, never shown', async () => {
-    const e = await failure(open({}, { SDR_VAULT_TOKEN: 'hvs.unknown-token-do-not-leak' }).fetch('secret/sdr/aws', undefined), 'auth_failed');
-    expect(e.message).toContain('refused the store\'s token');
+    const e = await failure(
+      open({}, { SDR_VAULT_TOKEN: 'hvs.unknown-token-do-not-leak' }).fetch('secret/sdr/aws', undefined),
+      'auth_failed',
+    );
+    expect(e.message).toContain("refused the store's token");
     expect(e.describe()).not.toContain('unknown-token-do-not-leak');
     const unset = await failure(openUnchecked({}, {}).fetch('secret/sdr/aws', undefined), 'auth_failed');
     expect(unset.message).toContain('the Vault token is not set: environment variable SDR_VAULT_TOKEN is empty or unset');
@@ -433,12 +564,13 @@ describe('vault failures', () => {
       [new VaultTransportError('x', 'ETIMEDOUT'), 'timeout'],
       [new VaultTransportError('x', 'ABORT_ERR'), 'timeout'],
     ];
-    for (const [err, kind] of kinds) expect([inspect(err, { depth: 0 }), classifyVaultFailure(err)]).toEqual([inspect(err, { depth: 0 }), kind]);
+    for (const [err, kind] of kinds)
+      expect([inspect(err, { depth: 0 }), classifyVaultFailure(err)]).toEqual([inspect(err, { depth: 0 }), kind]);
   });
 });
 
 describe('vault network', () => {
-  it('goes through the CONNECT proxy to an HTTPS Vault trusted with the network CA, or with the store\'s caFile', async () => {
+  it("goes through the CONNECT proxy to an HTTPS Vault trusted with the network CA, or with the store's caFile", async () => {
     const certs = makeCerts();
     const tlsSim = await startVaultSimulator({ tls: { cert: certs.serverCert, key: certs.serverKey } });
     const rig = await startProxyRig();
@@ -457,7 +589,12 @@ describe('vault network', () => {
       const own = open({ address: tlsSim.url, caFile, auth: APPROLE_AUTH }, ENV, rig.proxied());
       expect((await own.fetch('secret/sdr/aws', undefined)).value).toBe(JSON.stringify(FIRST));
       await own.close();
-      expect(tlsSim.requests.map((r) => r.path)).toEqual(['secret/data/sdr/aws', 'auth/approle/login', 'secret/data/sdr/aws', 'auth/token/revoke-self']);
+      expect(tlsSim.requests.map((r) => r.path)).toEqual([
+        'secret/data/sdr/aws',
+        'auth/approle/login',
+        'secret/data/sdr/aws',
+        'auth/token/revoke-self',
+      ]);
       expect(proxy.connects.length).toBeGreaterThanOrEqual(2);
       // Without any CA the certificate is refused; a proxy refuses wrong proxy credentials: nothing more was read.
       await expectNetworkRefusals(rig, certs.ca, { address: tlsSim.url }, 'secret/sdr/aws');
@@ -471,7 +608,12 @@ describe('vault network', () => {
 
   it('only the agent network decides the proxy: HTTPS_PROXY/VAULT_* in the process environment are ignored', async () => {
     const port = await closedPort();
-    const restore = overrideEnv({ HTTPS_PROXY: `http://127.0.0.1:${port}`, HTTP_PROXY: `http://127.0.0.1:${port}`, VAULT_TOKEN: 'hvs.env-token-not-the-store-one', VAULT_NAMESPACE: 'team-a' });
+    const restore = overrideEnv({
+      HTTPS_PROXY: `http://127.0.0.1:${port}`,
+      HTTP_PROXY: `http://127.0.0.1:${port}`,
+      VAULT_TOKEN: 'hvs.env-token-not-the-store-one',
+      VAULT_NAMESPACE: 'team-a',
+    });
     try {
       const store = open();
       expect((await store.fetch('secret/sdr/aws', undefined)).version).toBe('2');
@@ -498,7 +640,11 @@ describe('vault health and read-only', () => {
   });
 
   it('the client is read-only: a write or any other path is refused before it is sent', async () => {
-    const { client, destroy } = createVaultClient({ address: sim.url, network, scope: { kvMount: 'secret', kvVersion: 2, loginPath: 'auth/approle/login' } });
+    const { client, destroy } = createVaultClient({
+      address: sim.url,
+      network,
+      scope: { kvMount: 'secret', kvVersion: 2, loginPath: 'auth/approle/login' },
+    });
     try {
       const headers = { 'X-Vault-Token': TOKEN };
       expect((await client.read('secret/data/sdr/aws', { headers })).data.data).toEqual(SECOND);
@@ -521,7 +667,9 @@ describe('vault health and read-only', () => {
       for (const call of offList) {
         const err = await call().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ReadOnlyViolationError);
-        expect((err as ReadOnlyViolationError).message).toMatch(/^refused vault:(POST|DELETE|GET|LIST) \S+: sdr-agent sends vault only the requests on its allowlist/);
+        expect((err as ReadOnlyViolationError).message).toMatch(
+          /^refused vault:(POST|DELETE|GET|LIST) \S+: sdr-agent sends vault only the requests on its allowlist/,
+        );
       }
       expect(paths()).toEqual(['GET secret/data/sdr/aws 200', 'GET secret/data/sdr/aws 200']);
     } finally {
@@ -529,7 +677,7 @@ describe('vault health and read-only', () => {
     }
   });
 
-  it('the allowlist: exactly the KV read of the configured version, health, the token\'s own calls and the configured login', () => {
+  it("the allowlist: exactly the KV read of the configured version, health, the token's own calls and the configured login", () => {
     const v2 = { kvMount: 'kv/team-a', kvVersion: 2 as const, loginPath: 'auth/k8s/login' };
     const v1 = { kvMount: 'kv/team-a', kvVersion: 1 as const };
     const verdict = (scope: typeof v2 | typeof v1, method: string, path: string) => {
@@ -567,7 +715,9 @@ describe('vault health and read-only', () => {
       [v1, 'GET', 'kv/team-a/sdr/aws?version=1', false],
       [v1, 'POST', 'auth/k8s/login', false],
     ];
-    expect(cases.map(([scope, method, path]) => [method, path, verdict(scope, method, path)])).toEqual(cases.map(([, method, path, ok]) => [method, path, ok]));
+    expect(cases.map(([scope, method, path]) => [method, path, verdict(scope, method, path)])).toEqual(
+      cases.map(([, method, path, ok]) => [method, path, ok]),
+    );
   });
 });
 
@@ -579,7 +729,11 @@ describe('Vault simulator', () => {
     const bad = await fetch(`${sim.url}/v1/secret/data/sdr/aws`, { headers: { 'X-Vault-Token': 'hvs.nope' } });
     expect(bad.status).toBe(403);
     expect(((await bad.json()) as { errors: string[] }).errors[0]).toContain('invalid token');
-    const write = await fetch(`${sim.url}/v1/secret/data/sdr/aws`, { method: 'POST', headers: { 'X-Vault-Token': TOKEN }, body: '{"data":{"x":"overwrite"}}' });
+    const write = await fetch(`${sim.url}/v1/secret/data/sdr/aws`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': TOKEN },
+      body: '{"data":{"x":"overwrite"}}',
+    });
     expect(write.status).toBe(405);
     const missing = await fetch(`${sim.url}/v1/secret/data/sdr/nothing`, { headers: { 'X-Vault-Token': TOKEN } });
     expect([missing.status, await missing.json()]).toEqual([404, { errors: [] }]);

@@ -22,11 +22,48 @@ describe('sdr-agent simulate', () => {
   it('--help describes every flag', async () => {
     const out = capture();
     expect(await simulateCommand(['--help'], out)).toBe(0);
-    for (const flag of ['--port', '--host', '--size', '--seed', '--account', '--latency-ms', '--rate-limit', '--throttle', '--deny', '--vanish', '--search-lag', '--vault-port']) expect(out.text()).toContain(flag);
+    for (const flag of [
+      '--port',
+      '--host',
+      '--size',
+      '--seed',
+      '--account',
+      '--latency-ms',
+      '--rate-limit',
+      '--throttle',
+      '--deny',
+      '--vanish',
+      '--search-lag',
+      '--vault-port',
+    ])
+      expect(out.text()).toContain(flag);
   });
 
   it('turns flags into simulator options', () => {
-    const { options } = simulatorOptionsFromArgs(['--port', '4566', '--size', '1000', '--seed', '3', '--account', '111122223333', '--latency-ms', '5', '--rate-limit', '20', '--throttle', '0.1', '--deny', 'Search,ListDomains', '--deny', 'ListModels', '--vanish', '0.05', '--search-lag', '0.2']);
+    const { options } = simulatorOptionsFromArgs([
+      '--port',
+      '4566',
+      '--size',
+      '1000',
+      '--seed',
+      '3',
+      '--account',
+      '111122223333',
+      '--latency-ms',
+      '5',
+      '--rate-limit',
+      '20',
+      '--throttle',
+      '0.1',
+      '--deny',
+      'Search,ListDomains',
+      '--deny',
+      'ListModels',
+      '--vanish',
+      '0.05',
+      '--search-lag',
+      '0.2',
+    ]);
     expect(options).toMatchObject({
       port: 4566,
       host: '127.0.0.1',
@@ -85,7 +122,9 @@ describe('sdr-agent simulate', () => {
     const first = simulateCommand([], { stdout: { write: () => true }, signal: stop.signal, onListening: (u) => (url = u) });
     await vi.waitFor(() => expect(url).not.toBe(''));
     const port = new URL(url).port;
-    await expect(simulateCommand(['--port', port], { stdout: { write: () => true } })).rejects.toThrow(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+    await expect(simulateCommand(['--port', port], { stdout: { write: () => true } })).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${port} (EADDRINUSE)`,
+    );
     stop.abort();
     expect(await first).toBe(0);
   });
@@ -111,12 +150,18 @@ describe('sdr-agent simulate', () => {
 
       h = await startControlPlane();
       writeFileSync(join(dir, 'token'), h.agentToken);
-      writeFileSync(join(dir, 'agent.yaml'), `controlPlane:\n  url: ${h.wsUrl}\nagent:\n  id: agent-1\n  tokenFile: ${join(dir, 'token')}\n${snippet}`);
+      writeFileSync(
+        join(dir, 'agent.yaml'),
+        `controlPlane:\n  url: ${h.wsUrl}\nagent:\n  id: agent-1\n  tokenFile: ${join(dir, 'token')}\n${snippet}`,
+      );
       const env = { VAULT_TOKEN: token };
       agent = buildAgent(loadAgentConfig({ path: join(dir, 'agent.yaml'), env }), { logger: silentLogger(), env, agentVersion: '0.1.0' });
       agent.runtime.start(0);
       await vi.waitFor(() => expect(agent!.runtime.status().ready).toBe(true), { timeout: 10_000 });
-      const job = await h.cp.waitForJob(h.cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['model'] }).id, 30_000);
+      const job = await h.cp.waitForJob(
+        h.cp.startCrawl('agent-1', { connection: 'sim', regions: ['us-east-1'], types: ['model'] }).id,
+        30_000,
+      );
       expect(job.status).toBe('completed');
       expect(job.result!.counts.nodes).toBeGreaterThan(0);
     } finally {

@@ -25,9 +25,24 @@ type AnyCommand = new (input: Record<string, unknown>) => Parameters<SageMakerCl
 const cmd = (c: unknown) => c as AnyCommand;
 
 /** Per type: the Describe command, its input for resource i, and the ARN member of the output. */
-const DESCRIBES: Record<SimResourceType, { command: AnyCommand; input: (r: RegionEstate, i: number) => Row; arn: string; absent: Row; notFound: string }> = {
-  'notebook-instance': { command: cmd(DescribeNotebookInstanceCommand), input: (r, i) => ({ NotebookInstanceName: r.name('notebook-instance', i) }), arn: 'NotebookInstanceArn', absent: { NotebookInstanceName: 'nb-404' }, notFound: 'ValidationException' },
-  domain: { command: cmd(DescribeDomainCommand), input: (r, i) => ({ DomainId: r.domainId(i) }), arn: 'DomainArn', absent: { DomainId: 'd-000000000000' }, notFound: 'ResourceNotFound' },
+const DESCRIBES: Record<
+  SimResourceType,
+  { command: AnyCommand; input: (r: RegionEstate, i: number) => Row; arn: string; absent: Row; notFound: string }
+> = {
+  'notebook-instance': {
+    command: cmd(DescribeNotebookInstanceCommand),
+    input: (r, i) => ({ NotebookInstanceName: r.name('notebook-instance', i) }),
+    arn: 'NotebookInstanceArn',
+    absent: { NotebookInstanceName: 'nb-404' },
+    notFound: 'ValidationException',
+  },
+  domain: {
+    command: cmd(DescribeDomainCommand),
+    input: (r, i) => ({ DomainId: r.domainId(i) }),
+    arn: 'DomainArn',
+    absent: { DomainId: 'd-000000000000' },
+    notFound: 'ResourceNotFound',
+  },
   'user-profile': {
     command: cmd(DescribeUserProfileCommand),
     input: (r, i) => ({ DomainId: r.domainId(r.domainOfProfile(i)), UserProfileName: r.name('user-profile', i) }),
@@ -35,14 +50,62 @@ const DESCRIBES: Record<SimResourceType, { command: AnyCommand; input: (r: Regio
     absent: { DomainId: 'd-000000000000', UserProfileName: 'nobody' },
     notFound: 'ResourceNotFound',
   },
-  model: { command: cmd(DescribeModelCommand), input: (r, i) => ({ ModelName: r.name('model', i) }), arn: 'ModelArn', absent: { ModelName: 'model-404' }, notFound: 'ValidationException' },
-  'model-package': { command: cmd(DescribeModelPackageCommand), input: (r, i) => ({ ModelPackageName: r.arn('model-package', i) }), arn: 'ModelPackageArn', absent: { ModelPackageName: 'pkg-404' }, notFound: 'ResourceNotFound' },
-  'model-package-group': { command: cmd(DescribeModelPackageGroupCommand), input: (r, i) => ({ ModelPackageGroupName: r.name('model-package-group', i) }), arn: 'ModelPackageGroupArn', absent: { ModelPackageGroupName: 'grp-404' }, notFound: 'ResourceNotFound' },
-  'endpoint-config': { command: cmd(DescribeEndpointConfigCommand), input: (r, i) => ({ EndpointConfigName: r.name('endpoint-config', i) }), arn: 'EndpointConfigArn', absent: { EndpointConfigName: 'cfg-404' }, notFound: 'ValidationException' },
-  endpoint: { command: cmd(DescribeEndpointCommand), input: (r, i) => ({ EndpointName: r.name('endpoint', i) }), arn: 'EndpointArn', absent: { EndpointName: 'ep-404' }, notFound: 'ValidationException' },
-  'training-job': { command: cmd(DescribeTrainingJobCommand), input: (r, i) => ({ TrainingJobName: r.name('training-job', i) }), arn: 'TrainingJobArn', absent: { TrainingJobName: 'tj-404' }, notFound: 'ValidationException' },
-  'transform-job': { command: cmd(DescribeTransformJobCommand), input: (r, i) => ({ TransformJobName: r.name('transform-job', i) }), arn: 'TransformJobArn', absent: { TransformJobName: 'tr-404' }, notFound: 'ValidationException' },
-  'processing-job': { command: cmd(DescribeProcessingJobCommand), input: (r, i) => ({ ProcessingJobName: r.name('processing-job', i) }), arn: 'ProcessingJobArn', absent: { ProcessingJobName: 'pj-404' }, notFound: 'ValidationException' },
+  model: {
+    command: cmd(DescribeModelCommand),
+    input: (r, i) => ({ ModelName: r.name('model', i) }),
+    arn: 'ModelArn',
+    absent: { ModelName: 'model-404' },
+    notFound: 'ValidationException',
+  },
+  'model-package': {
+    command: cmd(DescribeModelPackageCommand),
+    input: (r, i) => ({ ModelPackageName: r.arn('model-package', i) }),
+    arn: 'ModelPackageArn',
+    absent: { ModelPackageName: 'pkg-404' },
+    notFound: 'ResourceNotFound',
+  },
+  'model-package-group': {
+    command: cmd(DescribeModelPackageGroupCommand),
+    input: (r, i) => ({ ModelPackageGroupName: r.name('model-package-group', i) }),
+    arn: 'ModelPackageGroupArn',
+    absent: { ModelPackageGroupName: 'grp-404' },
+    notFound: 'ResourceNotFound',
+  },
+  'endpoint-config': {
+    command: cmd(DescribeEndpointConfigCommand),
+    input: (r, i) => ({ EndpointConfigName: r.name('endpoint-config', i) }),
+    arn: 'EndpointConfigArn',
+    absent: { EndpointConfigName: 'cfg-404' },
+    notFound: 'ValidationException',
+  },
+  endpoint: {
+    command: cmd(DescribeEndpointCommand),
+    input: (r, i) => ({ EndpointName: r.name('endpoint', i) }),
+    arn: 'EndpointArn',
+    absent: { EndpointName: 'ep-404' },
+    notFound: 'ValidationException',
+  },
+  'training-job': {
+    command: cmd(DescribeTrainingJobCommand),
+    input: (r, i) => ({ TrainingJobName: r.name('training-job', i) }),
+    arn: 'TrainingJobArn',
+    absent: { TrainingJobName: 'tj-404' },
+    notFound: 'ValidationException',
+  },
+  'transform-job': {
+    command: cmd(DescribeTransformJobCommand),
+    input: (r, i) => ({ TransformJobName: r.name('transform-job', i) }),
+    arn: 'TransformJobArn',
+    absent: { TransformJobName: 'tr-404' },
+    notFound: 'ValidationException',
+  },
+  'processing-job': {
+    command: cmd(DescribeProcessingJobCommand),
+    input: (r, i) => ({ ProcessingJobName: r.name('processing-job', i) }),
+    arn: 'ProcessingJobArn',
+    absent: { ProcessingJobName: 'pj-404' },
+    notFound: 'ValidationException',
+  },
   'hyper-parameter-tuning-job': {
     command: cmd(DescribeHyperParameterTuningJobCommand),
     input: (r, i) => ({ HyperParameterTuningJobName: r.name('hyper-parameter-tuning-job', i) }),
@@ -50,8 +113,20 @@ const DESCRIBES: Record<SimResourceType, { command: AnyCommand; input: (r: Regio
     absent: { HyperParameterTuningJobName: 'hpt-404' },
     notFound: 'ValidationException',
   },
-  'feature-group': { command: cmd(DescribeFeatureGroupCommand), input: (r, i) => ({ FeatureGroupName: r.name('feature-group', i) }), arn: 'FeatureGroupArn', absent: { FeatureGroupName: 'fg-404' }, notFound: 'ResourceNotFound' },
-  pipeline: { command: cmd(DescribePipelineCommand), input: (r, i) => ({ PipelineName: r.name('pipeline', i) }), arn: 'PipelineArn', absent: { PipelineName: 'pl-404' }, notFound: 'ResourceNotFound' },
+  'feature-group': {
+    command: cmd(DescribeFeatureGroupCommand),
+    input: (r, i) => ({ FeatureGroupName: r.name('feature-group', i) }),
+    arn: 'FeatureGroupArn',
+    absent: { FeatureGroupName: 'fg-404' },
+    notFound: 'ResourceNotFound',
+  },
+  pipeline: {
+    command: cmd(DescribePipelineCommand),
+    input: (r, i) => ({ PipelineName: r.name('pipeline', i) }),
+    arn: 'PipelineArn',
+    absent: { PipelineName: 'pl-404' },
+    notFound: 'ResourceNotFound',
+  },
 };
 
 describe('Describe operations on the default estate', () => {
@@ -64,7 +139,9 @@ describe('Describe operations on the default estate', () => {
     const r = sim.estate.region('us-east-1');
     for (const type of SIM_RESOURCE_TYPES) {
       const d = DESCRIBES[type];
-      all[type] = await Promise.all(Array.from({ length: r.total(type) }, (_, i) => client.send(new d.command(d.input(r, i))) as Promise<Row>));
+      all[type] = await Promise.all(
+        Array.from({ length: r.total(type) }, (_, i) => client.send(new d.command(d.input(r, i))) as Promise<Row>),
+      );
     }
   });
   afterAll(async () => {
@@ -167,7 +244,9 @@ describe('Describe operations on the default estate', () => {
     expect(versioned.length).toBeGreaterThan(0);
     expect(unversioned.length).toBeGreaterThan(0);
     for (const p of versioned) {
-      expect(p.ModelPackageArn).toBe(`arn:aws:sagemaker:us-east-1:${sim.accountId}:model-package/${p.ModelPackageGroupName.toLowerCase()}/${p.ModelPackageVersion}`);
+      expect(p.ModelPackageArn).toBe(
+        `arn:aws:sagemaker:us-east-1:${sim.accountId}:model-package/${p.ModelPackageGroupName.toLowerCase()}/${p.ModelPackageVersion}`,
+      );
       expect(['Approved', 'Rejected', 'PendingManualApproval']).toContain(p.ModelApprovalStatus);
     }
     for (const p of pkgs) {
@@ -180,7 +259,9 @@ describe('Describe operations on the default estate', () => {
     const byArn = await client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: group.ModelPackageGroupArn }));
     expect(byArn.ModelPackageGroupName).toBe(group.ModelPackageGroupName);
     // A versioned package cannot be described by its (group) name.
-    expect((await rejection(client.send(new DescribeModelPackageCommand({ ModelPackageName: versioned[0].ModelPackageName })))).name).toBe('ResourceNotFound');
+    expect((await rejection(client.send(new DescribeModelPackageCommand({ ModelPackageName: versioned[0].ModelPackageName })))).name).toBe(
+      'ResourceNotFound',
+    );
   });
 
   it('hosting: configs use existing models (some A/B), endpoints use existing configs', () => {
@@ -245,7 +326,9 @@ describe('Describe operations on the default estate', () => {
         expect(Tags![0].Key).toBe('team');
       }
     }
-    const missing = await rejection(client.send(new ListTagsCommand({ ResourceArn: `arn:aws:sagemaker:us-east-1:${sim.accountId}:model/none-1` })));
+    const missing = await rejection(
+      client.send(new ListTagsCommand({ ResourceArn: `arn:aws:sagemaker:us-east-1:${sim.accountId}:model/none-1` })),
+    );
     expect(missing.name).toBe('ValidationException');
   });
 

@@ -1,4 +1,11 @@
-import { CreateModelCommand, DeleteEndpointCommand, ListDomainsCommand, ListEndpointsCommand, ListModelsCommand, SearchCommand } from '@aws-sdk/client-sagemaker';
+import {
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  ListDomainsCommand,
+  ListEndpointsCommand,
+  ListModelsCommand,
+  SearchCommand,
+} from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { isThrottlingError } from '@smithy/core/retry';
 import { describe, expect, it } from 'vitest';
@@ -43,7 +50,9 @@ describe('injected faults surface through the SDK as AWS errors', () => {
         const err = await rejection(client.send(command as never));
         expect(err.name).toBe('AccessDeniedException');
         expect(err.$metadata?.httpStatusCode).toBe(400);
-        expect(err.message).toMatch(new RegExp(`^User: arn:aws:iam::${sim.accountId}:user/sim is not authorized to perform: sagemaker:(Search|ListDomains) `));
+        expect(err.message).toMatch(
+          new RegExp(`^User: arn:aws:iam::${sim.accountId}:user/sim is not authorized to perform: sagemaker:(Search|ListDomains) `),
+        );
       }
       expect((await client.send(new ListModelsCommand({}))).Models!.length).toBeGreaterThan(0);
     }));
@@ -71,7 +80,16 @@ describe('injected faults surface through the SDK as AWS errors', () => {
       const err = await rejection(sageMaker(sim).send(new ListModelsCommand({})));
       expect(err.code ?? err.name).toMatch(/ECONNRESET|socket hang up|EPIPE/);
       expect(err.$metadata?.httpStatusCode).toBeUndefined();
-      expect(sim.operations).toEqual([{ service: 'sagemaker', operation: 'ListModels', region: 'us-east-1', accessKeyId: 'AKIDSIM', status: 0, errorCode: 'ConnectionDropped' }]);
+      expect(sim.operations).toEqual([
+        {
+          service: 'sagemaker',
+          operation: 'ListModels',
+          region: 'us-east-1',
+          accessKeyId: 'AKIDSIM',
+          status: 0,
+          errorCode: 'ConnectionDropped',
+        },
+      ]);
     }));
 
   it('regions not enabled: UnrecognizedClientException there, service as usual elsewhere', () =>
@@ -84,7 +102,9 @@ describe('injected faults surface through the SDK as AWS errors', () => {
   it('operations that are not implemented (or not read-only): UnknownOperationException, logged', () =>
     withSim({}, async (sim) => {
       const client = sageMaker(sim);
-      const create = await rejection(client.send(new CreateModelCommand({ ModelName: 'x', ExecutionRoleArn: 'arn:aws:iam::123456789012:role/x' })));
+      const create = await rejection(
+        client.send(new CreateModelCommand({ ModelName: 'x', ExecutionRoleArn: 'arn:aws:iam::123456789012:role/x' })),
+      );
       expect(create.name).toBe('UnknownOperationException');
       expect(create.$metadata?.httpStatusCode).toBe(400);
       await rejection(client.send(new DeleteEndpointCommand({ EndpointName: 'x' })));

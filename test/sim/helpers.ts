@@ -16,7 +16,9 @@ export function sts(sim: Simulator, region = 'us-east-1'): STSClient {
 }
 
 /** The rejection of a promise (fails the test if it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string }> {
+export async function rejection(
+  p: Promise<unknown>,
+): Promise<Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string }> {
   try {
     await p;
   } catch (err) {
@@ -26,7 +28,9 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { $metadat
 }
 
 /** Every page of a paginated call: `send(token)` returns the page's items and NextToken. */
-export async function allPages<T>(send: (token: string | undefined) => Promise<{ items: T[] | undefined; next: string | undefined }>): Promise<{ items: T[]; pages: number }> {
+export async function allPages<T>(
+  send: (token: string | undefined) => Promise<{ items: T[] | undefined; next: string | undefined }>,
+): Promise<{ items: T[]; pages: number }> {
   const items: T[] = [];
   let token: string | undefined;
   let pages = 0;

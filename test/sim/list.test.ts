@@ -25,24 +25,65 @@ type Row = Record<string, unknown>;
 type AnyCommand = new (input: Record<string, unknown>) => Parameters<SageMakerClient['send']>[0];
 
 /** Per type: the List command, its items member, the ARN of an item, extra input listing everything. */
-const LISTS: Record<SimResourceType, { command: AnyCommand; key: string; arn: (x: Row, region: string, account: string) => string; input?: Row }> = {
-  'notebook-instance': { command: ListNotebookInstancesCommand as unknown as AnyCommand, key: 'NotebookInstances', arn: (x) => x.NotebookInstanceArn as string },
+const LISTS: Record<
+  SimResourceType,
+  { command: AnyCommand; key: string; arn: (x: Row, region: string, account: string) => string; input?: Row }
+> = {
+  'notebook-instance': {
+    command: ListNotebookInstancesCommand as unknown as AnyCommand,
+    key: 'NotebookInstances',
+    arn: (x) => x.NotebookInstanceArn as string,
+  },
   domain: { command: ListDomainsCommand as unknown as AnyCommand, key: 'Domains', arn: (x) => x.DomainArn as string },
   'user-profile': {
     command: ListUserProfilesCommand as unknown as AnyCommand,
     key: 'UserProfiles',
-    arn: (x, region, account) => `arn:aws:sagemaker:${region}:${account}:user-profile/${x.DomainId as string}/${(x.UserProfileName as string).toLowerCase()}`,
+    arn: (x, region, account) =>
+      `arn:aws:sagemaker:${region}:${account}:user-profile/${x.DomainId as string}/${(x.UserProfileName as string).toLowerCase()}`,
   },
   model: { command: ListModelsCommand as unknown as AnyCommand, key: 'Models', arn: (x) => x.ModelArn as string },
-  'model-package': { command: ListModelPackagesCommand as unknown as AnyCommand, key: 'ModelPackageSummaryList', arn: (x) => x.ModelPackageArn as string, input: { ModelPackageType: 'Both' } },
-  'model-package-group': { command: ListModelPackageGroupsCommand as unknown as AnyCommand, key: 'ModelPackageGroupSummaryList', arn: (x) => x.ModelPackageGroupArn as string },
-  'endpoint-config': { command: ListEndpointConfigsCommand as unknown as AnyCommand, key: 'EndpointConfigs', arn: (x) => x.EndpointConfigArn as string },
+  'model-package': {
+    command: ListModelPackagesCommand as unknown as AnyCommand,
+    key: 'ModelPackageSummaryList',
+    arn: (x) => x.ModelPackageArn as string,
+    input: { ModelPackageType: 'Both' },
+  },
+  'model-package-group': {
+    command: ListModelPackageGroupsCommand as unknown as AnyCommand,
+    key: 'ModelPackageGroupSummaryList',
+    arn: (x) => x.ModelPackageGroupArn as string,
+  },
+  'endpoint-config': {
+    command: ListEndpointConfigsCommand as unknown as AnyCommand,
+    key: 'EndpointConfigs',
+    arn: (x) => x.EndpointConfigArn as string,
+  },
   endpoint: { command: ListEndpointsCommand as unknown as AnyCommand, key: 'Endpoints', arn: (x) => x.EndpointArn as string },
-  'training-job': { command: ListTrainingJobsCommand as unknown as AnyCommand, key: 'TrainingJobSummaries', arn: (x) => x.TrainingJobArn as string },
-  'transform-job': { command: ListTransformJobsCommand as unknown as AnyCommand, key: 'TransformJobSummaries', arn: (x) => x.TransformJobArn as string },
-  'processing-job': { command: ListProcessingJobsCommand as unknown as AnyCommand, key: 'ProcessingJobSummaries', arn: (x) => x.ProcessingJobArn as string },
-  'hyper-parameter-tuning-job': { command: ListHyperParameterTuningJobsCommand as unknown as AnyCommand, key: 'HyperParameterTuningJobSummaries', arn: (x) => x.HyperParameterTuningJobArn as string },
-  'feature-group': { command: ListFeatureGroupsCommand as unknown as AnyCommand, key: 'FeatureGroupSummaries', arn: (x) => x.FeatureGroupArn as string },
+  'training-job': {
+    command: ListTrainingJobsCommand as unknown as AnyCommand,
+    key: 'TrainingJobSummaries',
+    arn: (x) => x.TrainingJobArn as string,
+  },
+  'transform-job': {
+    command: ListTransformJobsCommand as unknown as AnyCommand,
+    key: 'TransformJobSummaries',
+    arn: (x) => x.TransformJobArn as string,
+  },
+  'processing-job': {
+    command: ListProcessingJobsCommand as unknown as AnyCommand,
+    key: 'ProcessingJobSummaries',
+    arn: (x) => x.ProcessingJobArn as string,
+  },
+  'hyper-parameter-tuning-job': {
+    command: ListHyperParameterTuningJobsCommand as unknown as AnyCommand,
+    key: 'HyperParameterTuningJobSummaries',
+    arn: (x) => x.HyperParameterTuningJobArn as string,
+  },
+  'feature-group': {
+    command: ListFeatureGroupsCommand as unknown as AnyCommand,
+    key: 'FeatureGroupSummaries',
+    arn: (x) => x.FeatureGroupArn as string,
+  },
   pipeline: { command: ListPipelinesCommand as unknown as AnyCommand, key: 'PipelineSummaries', arn: (x) => x.PipelineArn as string },
 };
 
@@ -89,7 +130,8 @@ describe('List operations', () => {
 
   it('works with the SDK paginator', async () => {
     const names: string[] = [];
-    for await (const page of paginateListTrainingJobs({ client, pageSize: 7 }, {})) names.push(...page.TrainingJobSummaries!.map((s) => s.TrainingJobName!));
+    for await (const page of paginateListTrainingJobs({ client, pageSize: 7 }, {}))
+      names.push(...page.TrainingJobSummaries!.map((s) => s.TrainingJobName!));
     expect(names).toHaveLength(23);
   });
 
@@ -135,10 +177,16 @@ describe('List operations', () => {
     expect((await listAll(client, 'model-package', { ModelPackageType: 'Both', MaxResults: 4 })).items).toHaveLength(g * p + u);
 
     const group = (await client.send(new ListModelPackageGroupsCommand({}))).ModelPackageGroupSummaryList![1];
-    const members = (await listAll(client, 'model-package', { ModelPackageType: undefined, ModelPackageGroupName: group.ModelPackageGroupName })).items;
+    const members = (
+      await listAll(client, 'model-package', { ModelPackageType: undefined, ModelPackageGroupName: group.ModelPackageGroupName })
+    ).items;
     expect(members.map((m) => m.ModelPackageVersion)).toEqual(Array.from({ length: p }, (_, k) => k + 1));
-    expect(members.every((m) => m.ModelPackageGroupName === group.ModelPackageGroupName && typeof m.ModelApprovalStatus === 'string')).toBe(true);
-    const byArn = (await listAll(client, 'model-package', { ModelPackageType: undefined, ModelPackageGroupName: group.ModelPackageGroupArn })).items;
+    expect(members.every((m) => m.ModelPackageGroupName === group.ModelPackageGroupName && typeof m.ModelApprovalStatus === 'string')).toBe(
+      true,
+    );
+    const byArn = (
+      await listAll(client, 'model-package', { ModelPackageType: undefined, ModelPackageGroupName: group.ModelPackageGroupArn })
+    ).items;
     expect(byArn).toHaveLength(p);
     const bad = await rejection(client.send(new ListModelPackagesCommand({ ModelPackageType: 'Sometimes' as never })));
     expect(bad.name).toBe('ValidationException');
@@ -151,7 +199,13 @@ describe('List operations', () => {
     const all = new Set<string>();
     for (const t of tuning) {
       const { items } = await allPages(async (token) => {
-        const out = await client.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: t.HyperParameterTuningJobName, MaxResults: 2, NextToken: token }));
+        const out = await client.send(
+          new ListTrainingJobsForHyperParameterTuningJobCommand({
+            HyperParameterTuningJobName: t.HyperParameterTuningJobName,
+            MaxResults: 2,
+            NextToken: token,
+          }),
+        );
         return { items: out.TrainingJobSummaries, next: out.NextToken };
       });
       expect(items).toHaveLength(per);
@@ -164,7 +218,9 @@ describe('List operations', () => {
     // They are the first tuningJobs × perTuningJob training jobs, and carry their TuningJobArn.
     const jobs = (await listAll(client, 'training-job', { MaxResults: 100 })).items.slice(0, tuningJobs * per);
     expect(new Set(jobs.map((j) => j.TrainingJobArn))).toEqual(all);
-    const missing = await rejection(client.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: 'nope-1' })));
+    const missing = await rejection(
+      client.send(new ListTrainingJobsForHyperParameterTuningJobCommand({ HyperParameterTuningJobName: 'nope-1' })),
+    );
     expect(missing.name).toBe('ResourceNotFound');
   });
 });

@@ -18,7 +18,9 @@ describe('wire protocols', () => {
     expect(id.Arn).toBe(`arn:aws:iam::${sim.accountId}:user/sim`);
     expect(id.UserId).toMatch(/^AIDA[A-Z2-7]{17}$/);
     expect(id.$metadata.requestId).toBeTruthy();
-    expect(sim.operations).toEqual([{ service: 'sts', operation: 'GetCallerIdentity', region: 'us-east-1', accessKeyId: 'AKIDSIM', status: 200 }]);
+    expect(sim.operations).toEqual([
+      { service: 'sts', operation: 'GetCallerIdentity', region: 'us-east-1', accessKeyId: 'AKIDSIM', status: 200 },
+    ]);
   });
 
   it('the region comes from the SigV4 credential scope: each region has its own ARNs', async () => {
@@ -33,13 +35,25 @@ describe('wire protocols', () => {
   });
 
   it('the op log records operation, status, error code and the access key id; counts() tallies', async () => {
-    const other = new SageMakerClient({ region: 'us-west-2', endpoint: sim.url, credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'y' }, maxAttempts: 1 });
+    const other = new SageMakerClient({
+      region: 'us-west-2',
+      endpoint: sim.url,
+      credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
     await other.send(new ListModelsCommand({}));
     await rejection(other.send(new DescribeModelCommand({ ModelName: 'absent-9' })));
     await sageMaker(sim).send(new ListModelsCommand({}));
     expect(sim.operations).toEqual([
       { service: 'sagemaker', operation: 'ListModels', region: 'us-west-2', accessKeyId: 'AKIDOTHER', status: 200 },
-      { service: 'sagemaker', operation: 'DescribeModel', region: 'us-west-2', accessKeyId: 'AKIDOTHER', status: 400, errorCode: 'ValidationException' },
+      {
+        service: 'sagemaker',
+        operation: 'DescribeModel',
+        region: 'us-west-2',
+        accessKeyId: 'AKIDOTHER',
+        status: 400,
+        errorCode: 'ValidationException',
+      },
       { service: 'sagemaker', operation: 'ListModels', region: 'us-east-1', accessKeyId: 'AKIDSIM', status: 200 },
     ]);
     expect(sim.counts()).toEqual({ ListModels: 2, DescribeModel: 1 });
@@ -53,14 +67,22 @@ describe('wire protocols', () => {
       'content-type': 'application/x-amz-json-1.1',
       authorization: 'AWS4-HMAC-SHA256 Credential=AKIDRAW/20250101/eu-central-1/sagemaker/aws4_request, SignedHeaders=host, Signature=00',
     };
-    const ok = await fetch(sim.url, { method: 'POST', headers: { ...headers, 'x-amz-target': 'SageMaker.ListTrainingJobs' }, body: '{"MaxResults":1}' });
+    const ok = await fetch(sim.url, {
+      method: 'POST',
+      headers: { ...headers, 'x-amz-target': 'SageMaker.ListTrainingJobs' },
+      body: '{"MaxResults":1}',
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     const body = (await ok.json()) as { TrainingJobSummaries: Array<{ CreationTime: unknown; TrainingJobArn: string }>; NextToken: string };
     expect(typeof body.TrainingJobSummaries[0].CreationTime).toBe('number');
     expect(body.TrainingJobSummaries[0].TrainingJobArn).toContain(':eu-central-1:');
     expect(body.NextToken).toBeTypeOf('string');
-    const bad = await fetch(sim.url, { method: 'POST', headers: { ...headers, 'x-amz-target': 'SageMaker.DescribeEndpoint' }, body: '{"EndpointName":"nope-0"}' });
+    const bad = await fetch(sim.url, {
+      method: 'POST',
+      headers: { ...headers, 'x-amz-target': 'SageMaker.DescribeEndpoint' },
+      body: '{"EndpointName":"nope-0"}',
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-amzn-errortype')).toBe('ValidationException');
     expect(await bad.json()).toEqual({ __type: 'ValidationException', message: 'Could not find endpoint "nope-0".' });
@@ -70,13 +92,19 @@ describe('wire protocols', () => {
   });
 
   it('serves raw awsQuery errors for unknown STS actions', async () => {
-    const res = await fetch(sim.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DecodeAuthorizationMessage&Version=2011-06-15' });
+    const res = await fetch(sim.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=DecodeAuthorizationMessage&Version=2011-06-15',
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('text/xml');
     const text = await res.text();
     expect(text).toContain('<Code>InvalidAction</Code>');
     expect(text).toContain('<Type>Sender</Type>');
-    expect(sim.operations).toEqual([{ service: 'sts', operation: 'DecodeAuthorizationMessage', region: 'us-east-1', status: 400, errorCode: 'InvalidAction' }]);
+    expect(sim.operations).toEqual([
+      { service: 'sts', operation: 'DecodeAuthorizationMessage', region: 'us-east-1', status: 400, errorCode: 'InvalidAction' },
+    ]);
   });
 });
 
@@ -111,11 +139,13 @@ describe('determinism', () => {
     const b = await startSimulator({ estate: { seed: 7 } });
     const c = await startSimulator({ estate: { seed: 8 } });
     try {
-      const list = async (sim: Simulator) => (await sageMaker(sim).send(new ListTrainingJobsCommand({ MaxResults: 100 }))).TrainingJobSummaries!;
+      const list = async (sim: Simulator) =>
+        (await sageMaker(sim).send(new ListTrainingJobsCommand({ MaxResults: 100 }))).TrainingJobSummaries!;
       expect(await list(a)).toEqual(await list(b));
       expect(a.expected('eu-west-1')).toEqual(b.expected('eu-west-1'));
       expect(a.expected('us-east-1').arns['training-job']).not.toEqual(c.expected('us-east-1').arns['training-job']);
-      const describeAll = (sim: Simulator) => sageMaker(sim).send(new DescribeModelCommand({ ModelName: sim.expected('us-east-1').arns.model[2] }));
+      const describeAll = (sim: Simulator) =>
+        sageMaker(sim).send(new DescribeModelCommand({ ModelName: sim.expected('us-east-1').arns.model[2] }));
       const [x, y] = await Promise.all([describeAll(a), describeAll(b)]);
       expect({ ...x, $metadata: undefined }).toEqual({ ...y, $metadata: undefined });
     } finally {

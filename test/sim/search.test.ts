@@ -1,4 +1,13 @@
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, ListEndpointsCommand, ListTagsCommand, SearchCommand, type ResourceType, type SageMakerClient, type SearchRecord } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  ListEndpointsCommand,
+  ListTagsCommand,
+  SearchCommand,
+  type ResourceType,
+  type SageMakerClient,
+  type SearchRecord,
+} from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimResourceType, type Simulator } from '../../src/sim/index.js';
 import { allPages, rejection, sageMaker } from './helpers.js';
@@ -100,7 +109,9 @@ describe('Search', () => {
     expect(empty.Results).toEqual([]);
     expect(empty.NextToken).toBeUndefined();
     expect((await rejection(client.send(new SearchCommand({ Resource: 'Nope' as ResourceType })))).name).toBe('ValidationException');
-    expect((await rejection(client.send(new SearchCommand({ Resource: 'TrainingJob', MaxResults: 101 })))).name).toBe('ValidationException');
+    expect((await rejection(client.send(new SearchCommand({ Resource: 'TrainingJob', MaxResults: 101 })))).name).toBe(
+      'ValidationException',
+    );
   });
 });
 

@@ -19,7 +19,8 @@ afterEach(async () => {
 
 const sagemaker = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
   new SageMakerClient({ region: 'us-east-1', endpoint: sim!.url, credentials, maxAttempts: 1 });
-const sts = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => new STSClient({ region: 'us-east-1', endpoint: sim!.url, credentials, maxAttempts: 1 });
+const sts = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
+  new STSClient({ region: 'us-east-1', endpoint: sim!.url, credentials, maxAttempts: 1 });
 
 describe('simulator signature checks', () => {
   it('accepts requests signed with a configured key, and refuses a wrong secret or an unknown key as AWS does', async () => {
@@ -27,8 +28,12 @@ describe('simulator signature checks', () => {
     expect((await sagemaker(GOOD).send(new ListModelsCommand({ MaxResults: 1 }))).Models).toHaveLength(1);
     expect((await sts(GOOD).send(new GetCallerIdentityCommand({}))).Account).toBe(sim.accountId);
 
-    await expect(sagemaker({ ...GOOD, secretAccessKey: 'wrong' }).send(new ListModelsCommand({}))).rejects.toMatchObject({ name: 'InvalidSignatureException' });
-    await expect(sts({ ...GOOD, secretAccessKey: 'wrong' }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    await expect(sagemaker({ ...GOOD, secretAccessKey: 'wrong' }).send(new ListModelsCommand({}))).rejects.toMatchObject({
+      name: 'InvalidSignatureException',
+    });
+    await expect(sts({ ...GOOD, secretAccessKey: 'wrong' }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({
+      name: 'SignatureDoesNotMatch',
+    });
     await expect(sagemaker(NEXT).send(new ListModelsCommand({}))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
     await expect(sts(NEXT).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
     expect(sim.operations.filter((o) => o.status === 200).every((o) => o.accessKeyId === GOOD.accessKeyId)).toBe(true);
@@ -36,7 +41,9 @@ describe('simulator signature checks', () => {
 
   it('accepts the temporary keys its AssumeRole issued, and rotation of the accepted keys takes effect at once', async () => {
     sim = await startSimulator({ credentials: [GOOD] });
-    const out = await sts(GOOD).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${sim.accountId}:role/sdr-reader`, RoleSessionName: 'sig-test' }));
+    const out = await sts(GOOD).send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${sim.accountId}:role/sdr-reader`, RoleSessionName: 'sig-test' }),
+    );
     const c = out.Credentials!;
     const assumed = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
     expect((await sts(assumed).send(new GetCallerIdentityCommand({}))).Arn).toMatch(/assumed-role\/sdr-reader\/sig-test$/);
@@ -45,6 +52,8 @@ describe('simulator signature checks', () => {
     await expect(sagemaker(GOOD).send(new ListModelsCommand({}))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
     expect((await sagemaker(NEXT).send(new ListModelsCommand({ MaxResults: 1 }))).Models).toHaveLength(1);
     sim.setCredentials(undefined);
-    expect((await sagemaker({ accessKeyId: 'AKIDANY', secretAccessKey: 'any' }).send(new ListModelsCommand({ MaxResults: 1 }))).Models).toHaveLength(1);
+    expect(
+      (await sagemaker({ accessKeyId: 'AKIDANY', secretAccessKey: 'any' }).send(new ListModelsCommand({ MaxResults: 1 }))).Models,
+    ).toHaveLength(1);
   });
 });

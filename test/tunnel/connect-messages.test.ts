@@ -79,13 +79,15 @@ async function listen(server: Server): Promise<number> {
   await once(server, 'listening');
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => sockets.add(s));
-  cleanups.push(() => new Promise((resolve) => {
-    for (const s of sockets) s.destroy();
-    server.close(resolve);
-  }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(resolve);
+      }),
+  );
   return (server.address() as AddressInfo).port;
 }
-
 
 describe('connection failure messages', () => {
   it('a refused port: what failed, attempt 1, the next delay and a hint to check controlPlane.url', async () => {
@@ -122,7 +124,9 @@ describe('connection failure messages', () => {
     tunnelTo(`wss://localhost:${port}/v1/agent`, log);
     const [first] = await log.waitForFailures(1);
     expect(first).toMatchObject({ level: 'warn', attempt: 1, nextDelayMs: 500, cause: 'untrusted-certificate' });
-    expect(first!.msg).toMatch(/^connection to the control plane failed \(wss:\/\/localhost:\d+\/v1\/agent, attempt 1, retrying in 500 ms\): .+ — .*controlPlane\.caFile \(or NODE_EXTRA_CA_CERTS\)/);
+    expect(first!.msg).toMatch(
+      /^connection to the control plane failed \(wss:\/\/localhost:\d+\/v1\/agent, attempt 1, retrying in 500 ms\): .+ — .*controlPlane\.caFile \(or NODE_EXTRA_CA_CERTS\)/,
+    );
   });
 
   it('a certificate for another name says the host does not match', async () => {
@@ -147,7 +151,9 @@ describe('connection failure messages', () => {
     tunnelTo(cp.url, log, { refusedRetryMs: 300_000 });
     const [first] = await log.waitForFailures(1);
     expect(first).toMatchObject({ level: 'error', attempt: 1, nextDelayMs: 300_000, cause: 'token-refused' });
-    expect(first!.msg).toMatch(/\(ws:\/\/127\.0\.0\.1:\d+\/v1\/agent, attempt 1, retrying in 5 min\): the control plane refused the agent token \(HTTP 401\) — Check agent\.id and the agent token/);
+    expect(first!.msg).toMatch(
+      /\(ws:\/\/127\.0\.0\.1:\d+\/v1\/agent, attempt 1, retrying in 5 min\): the control plane refused the agent token \(HTTP 401\) — Check agent\.id and the agent token/,
+    );
     expect(JSON.stringify(log.lines)).not.toContain('sdra_secret-token-value');
   });
 
@@ -160,7 +166,7 @@ describe('connection failure messages', () => {
       return { network, url: target };
     }
 
-    it('a proxy answering 407 says to check the proxy URL\'s user and password, with the password masked', async () => {
+    it("a proxy answering 407 says to check the proxy URL's user and password, with the password masked", async () => {
       const proxy: TestProxy = await startProxy({ user: 'agent', password: PASSWORD });
       cleanups.push(() => proxy.close());
       const { network, url } = viaProxy(`http://agent:wrong-${PASSWORD}@127.0.0.1:${proxy.port}`, 'ws://127.0.0.1:9/v1/agent');
@@ -168,7 +174,9 @@ describe('connection failure messages', () => {
       tunnelTo(url, log, { agent: network.tunnelAgent(url)! });
       const [first] = await log.waitForFailures(1);
       expect(first).toMatchObject({ level: 'warn', attempt: 1, nextDelayMs: 500, cause: 'proxy-auth' });
-      expect(first!.msg).toMatch(/retrying in 500 ms\): SDR_ERR_PROXY: proxy http:\/\/\[REDACTED\]@127\.0\.0\.1:\d+\/ refused CONNECT to 127\.0\.0\.1:9 with HTTP 407.* — The proxy did not accept the user name and password of the proxy URL/);
+      expect(first!.msg).toMatch(
+        /retrying in 500 ms\): SDR_ERR_PROXY: proxy http:\/\/\[REDACTED\]@127\.0\.0\.1:\d+\/ refused CONNECT to 127\.0\.0\.1:9 with HTTP 407.* — The proxy did not accept the user name and password of the proxy URL/,
+      );
       expect(JSON.stringify(log.lines)).not.toContain(PASSWORD);
     });
 
@@ -181,7 +189,9 @@ describe('connection failure messages', () => {
       tunnelTo(url, log, { agent: network.tunnelAgent(url)! });
       const [first] = await log.waitForFailures(1);
       expect(first).toMatchObject({ level: 'warn', attempt: 1, nextDelayMs: 500, cause: 'proxy-refused' });
-      expect(first!.msg).toMatch(/SDR_ERR_PROXY: proxy http:\/\/\[REDACTED\]@127\.0\.0\.1:\d+\/ refused CONNECT to 127\.0\.0\.1:9 with HTTP 403 — The proxy refuses this destination/);
+      expect(first!.msg).toMatch(
+        /SDR_ERR_PROXY: proxy http:\/\/\[REDACTED\]@127\.0\.0\.1:\d+\/ refused CONNECT to 127\.0\.0\.1:9 with HTTP 403 — The proxy refuses this destination/,
+      );
       expect(JSON.stringify(log.lines)).not.toContain(PASSWORD);
     });
 
@@ -207,6 +217,8 @@ describe('connection failure messages', () => {
     first.ws.close(1011, 'restarting');
     const ended = await log.waitFor('control plane session ended');
     expect(ended).toMatchObject({ level: 'warn', nextDelayMs: 500 });
-    expect(ended.msg).toBe('control plane session ended: the control plane closed the connection (1011 restarting); reconnecting in 500 ms');
+    expect(ended.msg).toBe(
+      'control plane session ended: the control plane closed the connection (1011 restarting); reconnecting in 500 ms',
+    );
   });
 });

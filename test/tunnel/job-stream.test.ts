@@ -101,7 +101,9 @@ describe('JobStream', () => {
     const { stream, sent } = harness({}, 10);
     for (let i = 0; i < 12; i++) stream.write(record(i));
     let settled = false;
-    const finished = stream.finish({ status: 'completed', scopes: [], counts: { nodes: 12, edges: 0 }, calls: {} }).then(() => (settled = true));
+    const finished = stream
+      .finish({ status: 'completed', scopes: [], counts: { nodes: 12, edges: 0 }, calls: {} })
+      .then(() => (settled = true));
     await tick(stream);
     const done = decodeAgentMessage(sent.at(-1)!);
     expect(done).toMatchObject({ type: 'crawl.done', lastSeq: 2, status: 'completed' });
@@ -120,7 +122,7 @@ describe('JobStream', () => {
 
   it('drops a record the validator rejects and keeps the seq numbers contiguous', async () => {
     const sent: string[] = [];
-      const problems: string[] = [];
+    const problems: string[] = [];
     const stream = new JobStream({
       jobId: 'job-1',
       send: (f) => (sent.push(f), true),

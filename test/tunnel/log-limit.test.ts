@@ -30,7 +30,8 @@ describe('RepeatLimiter', () => {
     let t = 1_000;
     const { logger, lines } = capture();
     const log = new RepeatLimiter({ perKey: 5, windowMs: 60_000, now: () => t }).wrap(logger);
-    for (let i = 0; i < 12; i++) log.warn({ jobId: `job-${i}` }, 'rejected crawl request: no connection named "x" is configured on this agent');
+    for (let i = 0; i < 12; i++)
+      log.warn({ jobId: `job-${i}` }, 'rejected crawl request: no connection named "x" is configured on this agent');
     expect(lines).toHaveLength(5);
     expect(lines.map((l) => l.jobId)).toEqual(['job-0', 'job-1', 'job-2', 'job-3', 'job-4']);
 
@@ -41,7 +42,11 @@ describe('RepeatLimiter', () => {
     t += 1;
     log.info('connected to the control plane');
     expect(lines.slice(5)).toEqual([
-      expect.objectContaining({ level: 'warn', suppressed: 8, msg: 'rejected crawl request: no connection named "x" is configured on this agent (8 more like this suppressed in the last 60 s)' }),
+      expect.objectContaining({
+        level: 'warn',
+        suppressed: 8,
+        msg: 'rejected crawl request: no connection named "x" is configured on this agent (8 more like this suppressed in the last 60 s)',
+      }),
       expect.objectContaining({ level: 'info', msg: 'connected to the control plane' }),
     ]);
     // A new window: the message is written again.
@@ -60,7 +65,11 @@ describe('RepeatLimiter', () => {
     expect(lines).toHaveLength(2);
     vi.advanceTimersByTime(1);
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatchObject({ level: 'warn', suppressed: 5, msg: 'the control plane reported an error: boom (5 more like this suppressed in the last 10 s)' });
+    expect(lines[2]).toMatchObject({
+      level: 'warn',
+      suppressed: 5,
+      msg: 'the control plane reported an error: boom (5 more like this suppressed in the last 10 s)',
+    });
   });
 
   it('stays bounded when every message differs: untracked messages share one budget', () => {
@@ -68,12 +77,17 @@ describe('RepeatLimiter', () => {
     const { logger, lines } = capture();
     const limiter = new RepeatLimiter({ perKey: 3, maxKeys: 4, now: () => t });
     const log = limiter.wrap(logger);
-    for (let i = 0; i < 10_000; i++) log.warn({ jobId: `job-${i}` }, `rejected crawl request: no connection named "conn-${i}" is configured on this agent`);
+    for (let i = 0; i < 10_000; i++)
+      log.warn({ jobId: `job-${i}` }, `rejected crawl request: no connection named "conn-${i}" is configured on this agent`);
     // One line for each of the 4 tracked messages, then 3 for all the others.
     expect(lines).toHaveLength(4 + 3);
     limiter.flush();
     expect(lines).toHaveLength(8);
-    expect(lines[7]).toMatchObject({ level: 'warn', suppressed: 10_000 - 7, msg: '9993 more lines with other messages suppressed in the last 60 s' });
+    expect(lines[7]).toMatchObject({
+      level: 'warn',
+      suppressed: 10_000 - 7,
+      msg: '9993 more lines with other messages suppressed in the last 60 s',
+    });
   });
 
   it('counts per level and message, ignores disabled levels, and shares its budget with children', () => {

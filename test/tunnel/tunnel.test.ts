@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { DEFAULT_MAX_FRAME_BYTES, encodeMessage } from '../../src/protocol/index.js';
-import { Tunnel, type AttemptFailureCause, type DisconnectReason, type TunnelHandler, type TunnelObserver, type TunnelOptions } from '../../src/tunnel/connection.js';
+import {
+  Tunnel,
+  type AttemptFailureCause,
+  type DisconnectReason,
+  type TunnelHandler,
+  type TunnelObserver,
+  type TunnelOptions,
+} from '../../src/tunnel/connection.js';
 import { TEST_HELLO, startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
 
 let cp: ScriptedControlPlane | undefined;
@@ -13,7 +20,16 @@ afterEach(async () => {
 });
 
 function events() {
-  const log = { sessions: 0, messages: [] as unknown[], disconnects: 0, ended: [] as DisconnectReason[], failed: [] as AttemptFailureCause[], rtts: [] as number[], framesIn: 0, framesOut: 0 };
+  const log = {
+    sessions: 0,
+    messages: [] as unknown[],
+    disconnects: 0,
+    ended: [] as DisconnectReason[],
+    failed: [] as AttemptFailureCause[],
+    rtts: [] as number[],
+    framesIn: 0,
+    framesOut: 0,
+  };
   const handler: TunnelHandler = {
     hello: () => TEST_HELLO,
     onSession: () => log.sessions++,
@@ -33,7 +49,15 @@ function events() {
 async function connect(cpOptions: ScriptedOptions = {}, options: Partial<TunnelOptions> = {}) {
   cp = await startScriptedControlPlane(cpOptions);
   const { log, handler, observer } = events();
-  tunnel = new Tunnel({ url: cp.url, token: 'sdra_test-token', handler, observer, logger: silentLogger(), backoff: { baseMs: 20, capMs: 100 }, ...options });
+  tunnel = new Tunnel({
+    url: cp.url,
+    token: 'sdra_test-token',
+    handler,
+    observer,
+    logger: silentLogger(),
+    backoff: { baseMs: 20, capMs: 100 },
+    ...options,
+  });
   tunnel.start(0);
   return { cp, tunnel, log };
 }
@@ -106,7 +130,7 @@ describe('Tunnel', () => {
     expect(log.ended).toEqual([]);
   });
 
-  it('logs its own 4426 close as the agent\'s, not as the control plane\'s', async () => {
+  it("logs its own 4426 close as the agent's, not as the control plane's", async () => {
     const lines: string[] = [];
     const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) } });
     const { cp, tunnel } = await connect({ welcome: { protocolVersion: 2 } }, { refusedRetryMs: 60_000, logger });
@@ -116,7 +140,7 @@ describe('Tunnel', () => {
     expect(text).not.toContain('the control plane closed the session with 4426');
   });
 
-  it('gives the 1009 close its reason when the control plane sends a frame over the agent\'s limit', async () => {
+  it("gives the 1009 close its reason when the control plane sends a frame over the agent's limit", async () => {
     const { cp, tunnel } = await connect();
     await until(() => tunnel.ready);
     cp.sendRaw('x'.repeat(DEFAULT_MAX_FRAME_BYTES + 1));
@@ -209,7 +233,15 @@ describe('Tunnel', () => {
   it('treats a second welcome as a protocol violation', async () => {
     const { cp, tunnel, log } = await connect();
     await until(() => tunnel.ready);
-    cp.sendRaw(encodeMessage({ type: 'welcome', sessionId: 's', protocolVersion: 1, heartbeatIntervalMs: 20000, limits: { maxFrameBytes: 1 << 20, creditWindow: 2, maxBatchRecords: 10 } }));
+    cp.sendRaw(
+      encodeMessage({
+        type: 'welcome',
+        sessionId: 's',
+        protocolVersion: 1,
+        heartbeatIntervalMs: 20000,
+        limits: { maxFrameBytes: 1 << 20, creditWindow: 2, maxBatchRecords: 10 },
+      }),
+    );
     await until(() => cp.connections[0]!.closed !== undefined && log.ended.length > 0);
     expect(cp.connections[0]!.closed!.code).toBe(4400);
     // The agent's close, counted and logged as a protocol error of the control plane's, not as its close.

@@ -6,7 +6,13 @@ import type { Properties } from '../../records/types.js';
 import type { Scope } from '../descriptor.js';
 
 /** A builder for one resource, its properties converted and redacted from the AWS response. */
-export function resource(label: SageMakerLabel, arn: string | undefined, detail: object, scope: Scope, options: { omit?: string[]; extra?: Properties } = {}): RecordBuilder {
+export function resource(
+  label: SageMakerLabel,
+  arn: string | undefined,
+  detail: object,
+  scope: Scope,
+  options: { omit?: string[]; extra?: Properties } = {},
+): RecordBuilder {
   const properties = { ...toProperties(detail as Record<string, unknown>, new Set(options.omit ?? [])), ...options.extra };
   return new RecordBuilder(label, arn, scope.account, scope.region, properties);
 }

@@ -1,4 +1,9 @@
-import { DescribeEndpointConfigCommand, ListEndpointConfigsCommand, type DescribeEndpointConfigOutput, type EndpointConfigSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointConfigCommand,
+  ListEndpointConfigsCommand,
+  type DescribeEndpointConfigOutput,
+  type EndpointConfigSummary,
+} from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
 import { resource } from './common.js';
 
@@ -7,7 +12,11 @@ export const endpointConfig = defineResource<EndpointConfigSummary, DescribeEndp
   label: 'AWSSageMakerEndpointConfig',
   list: { operation: 'ListEndpointConfigs', command: ListEndpointConfigsCommand, items: 'EndpointConfigs' },
   arnOf: (s) => s.EndpointConfigArn,
-  describe: { operation: 'DescribeEndpointConfig', command: DescribeEndpointConfigCommand, input: (s) => ({ EndpointConfigName: s.EndpointConfigName }) },
+  describe: {
+    operation: 'DescribeEndpointConfig',
+    command: DescribeEndpointConfigCommand,
+    input: (s) => ({ EndpointConfigName: s.EndpointConfigName }),
+  },
   transform(d, scope) {
     const b = resource('AWSSageMakerEndpointConfig', d.EndpointConfigArn, d, scope);
     for (const v of [...(d.ProductionVariants ?? []), ...(d.ShadowProductionVariants ?? [])]) {

@@ -1,4 +1,9 @@
-import { DescribeEndpointCommand, ListEndpointsCommand, type DescribeEndpointOutput, type EndpointSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeEndpointCommand,
+  ListEndpointsCommand,
+  type DescribeEndpointOutput,
+  type EndpointSummary,
+} from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
 import { resource } from './common.js';
 

@@ -1,4 +1,9 @@
-import { DescribeFeatureGroupCommand, ListFeatureGroupsCommand, type DescribeFeatureGroupResponse, type FeatureGroupSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeFeatureGroupCommand,
+  ListFeatureGroupsCommand,
+  type DescribeFeatureGroupResponse,
+  type FeatureGroupSummary,
+} from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
 import { resource } from './common.js';
 
@@ -7,7 +12,11 @@ export const featureGroup = defineResource<FeatureGroupSummary, DescribeFeatureG
   label: 'AWSSageMakerFeatureGroup',
   list: { operation: 'ListFeatureGroups', command: ListFeatureGroupsCommand, items: 'FeatureGroupSummaries' },
   arnOf: (s) => s.FeatureGroupArn,
-  describe: { operation: 'DescribeFeatureGroup', command: DescribeFeatureGroupCommand, input: (s) => ({ FeatureGroupName: s.FeatureGroupName }) },
+  describe: {
+    operation: 'DescribeFeatureGroup',
+    command: DescribeFeatureGroupCommand,
+    input: (s) => ({ FeatureGroupName: s.FeatureGroupName }),
+  },
   search: { resource: 'FeatureGroup', detail: (r) => r.FeatureGroup as DescribeFeatureGroupResponse | undefined },
   transform(d, scope) {
     const b = resource('AWSSageMakerFeatureGroup', d.FeatureGroupArn, d, scope);

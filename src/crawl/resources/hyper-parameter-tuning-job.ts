@@ -1,4 +1,9 @@
-import { DescribeHyperParameterTuningJobCommand, ListHyperParameterTuningJobsCommand, type DescribeHyperParameterTuningJobResponse, type HyperParameterTuningJobSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeHyperParameterTuningJobCommand,
+  ListHyperParameterTuningJobsCommand,
+  type DescribeHyperParameterTuningJobResponse,
+  type HyperParameterTuningJobSummary,
+} from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
 import { resource } from './common.js';
 
@@ -6,10 +11,21 @@ import { resource } from './common.js';
 export const hyperParameterTuningJob = defineResource<HyperParameterTuningJobSummary, DescribeHyperParameterTuningJobResponse>({
   type: 'hyper-parameter-tuning-job',
   label: 'AWSSageMakerHyperParameterTuningJob',
-  list: { operation: 'ListHyperParameterTuningJobs', command: ListHyperParameterTuningJobsCommand, items: 'HyperParameterTuningJobSummaries' },
+  list: {
+    operation: 'ListHyperParameterTuningJobs',
+    command: ListHyperParameterTuningJobsCommand,
+    items: 'HyperParameterTuningJobSummaries',
+  },
   arnOf: (s) => s.HyperParameterTuningJobArn,
-  describe: { operation: 'DescribeHyperParameterTuningJob', command: DescribeHyperParameterTuningJobCommand, input: (s) => ({ HyperParameterTuningJobName: s.HyperParameterTuningJobName }) },
-  search: { resource: 'HyperParameterTuningJob', detail: (r) => r.HyperParameterTuningJob as DescribeHyperParameterTuningJobResponse | undefined },
+  describe: {
+    operation: 'DescribeHyperParameterTuningJob',
+    command: DescribeHyperParameterTuningJobCommand,
+    input: (s) => ({ HyperParameterTuningJobName: s.HyperParameterTuningJobName }),
+  },
+  search: {
+    resource: 'HyperParameterTuningJob',
+    detail: (r) => r.HyperParameterTuningJob as DescribeHyperParameterTuningJobResponse | undefined,
+  },
   transform(d, scope) {
     const b = resource('AWSSageMakerHyperParameterTuningJob', d.HyperParameterTuningJobArn, d, scope);
     for (const def of [d.TrainingJobDefinition, ...(d.TrainingJobDefinitions ?? [])]) {

@@ -1,4 +1,9 @@
-import { DescribeModelPackageGroupCommand, ListModelPackageGroupsCommand, type DescribeModelPackageGroupOutput, type ModelPackageGroupSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeModelPackageGroupCommand,
+  ListModelPackageGroupsCommand,
+  type DescribeModelPackageGroupOutput,
+  type ModelPackageGroupSummary,
+} from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
 import { resource } from './common.js';
 
@@ -7,7 +12,11 @@ export const modelPackageGroup = defineResource<ModelPackageGroupSummary, Descri
   label: 'AWSSageMakerModelPackageGroup',
   list: { operation: 'ListModelPackageGroups', command: ListModelPackageGroupsCommand, items: 'ModelPackageGroupSummaryList' },
   arnOf: (s) => s.ModelPackageGroupArn!,
-  describe: { operation: 'DescribeModelPackageGroup', command: DescribeModelPackageGroupCommand, input: (s) => ({ ModelPackageGroupName: s.ModelPackageGroupName }) },
+  describe: {
+    operation: 'DescribeModelPackageGroup',
+    command: DescribeModelPackageGroupCommand,
+    input: (s) => ({ ModelPackageGroupName: s.ModelPackageGroupName }),
+  },
   search: { resource: 'ModelPackageGroup', detail: (r) => r.ModelPackageGroup as DescribeModelPackageGroupOutput | undefined },
   transform: (d, scope) => resource('AWSSageMakerModelPackageGroup', d.ModelPackageGroupArn, d, scope).build(),
 });

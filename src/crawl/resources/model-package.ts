@@ -1,4 +1,9 @@
-import { DescribeModelPackageCommand, ListModelPackagesCommand, type DescribeModelPackageOutput, type ModelPackageSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  type DescribeModelPackageOutput,
+  type ModelPackageSummary,
+} from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
 import { containers, resource } from './common.js';
 
@@ -9,9 +14,18 @@ import { containers, resource } from './common.js';
 export const modelPackage = defineResource<ModelPackageSummary, DescribeModelPackageOutput>({
   type: 'model-package',
   label: 'AWSSageMakerModelPackage',
-  list: { operation: 'ListModelPackages', command: ListModelPackagesCommand, items: 'ModelPackageSummaryList', input: { ModelPackageType: 'Both' } },
+  list: {
+    operation: 'ListModelPackages',
+    command: ListModelPackagesCommand,
+    items: 'ModelPackageSummaryList',
+    input: { ModelPackageType: 'Both' },
+  },
   arnOf: (s) => s.ModelPackageArn,
-  describe: { operation: 'DescribeModelPackage', command: DescribeModelPackageCommand, input: (s) => ({ ModelPackageName: s.ModelPackageArn }) },
+  describe: {
+    operation: 'DescribeModelPackage',
+    command: DescribeModelPackageCommand,
+    input: (s) => ({ ModelPackageName: s.ModelPackageArn }),
+  },
   search: { resource: 'ModelPackage', detail: (r) => r.ModelPackage as DescribeModelPackageOutput | undefined },
   transform(d, scope) {
     const b = resource('AWSSageMakerModelPackage', d.ModelPackageArn, d, scope);

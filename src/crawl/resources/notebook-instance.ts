@@ -1,4 +1,9 @@
-import { DescribeNotebookInstanceCommand, ListNotebookInstancesCommand, type DescribeNotebookInstanceOutput, type NotebookInstanceSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeNotebookInstanceCommand,
+  ListNotebookInstancesCommand,
+  type DescribeNotebookInstanceOutput,
+  type NotebookInstanceSummary,
+} from '@aws-sdk/client-sagemaker';
 import { sageMakerArn } from '../../records/arn.js';
 import { defineResource } from '../descriptor.js';
 import { arnOr, resource } from './common.js';
@@ -8,7 +13,11 @@ export const notebookInstance = defineResource<NotebookInstanceSummary, Describe
   label: 'AWSSageMakerNotebookInstance',
   list: { operation: 'ListNotebookInstances', command: ListNotebookInstancesCommand, items: 'NotebookInstances' },
   arnOf: (s) => s.NotebookInstanceArn!,
-  describe: { operation: 'DescribeNotebookInstance', command: DescribeNotebookInstanceCommand, input: (s) => ({ NotebookInstanceName: s.NotebookInstanceName }) },
+  describe: {
+    operation: 'DescribeNotebookInstance',
+    command: DescribeNotebookInstanceCommand,
+    input: (s) => ({ NotebookInstanceName: s.NotebookInstanceName }),
+  },
   transform(d, scope) {
     const arn = arnOr(d.NotebookInstanceArn, () => sageMakerArn(scope.region, scope.account, 'notebook-instance', d.NotebookInstanceName!));
     const b = resource('AWSSageMakerNotebookInstance', arn, d, scope, {

@@ -1,4 +1,9 @@
-import { DescribePipelineCommand, ListPipelinesCommand, type DescribePipelineResponse, type PipelineSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribePipelineCommand,
+  ListPipelinesCommand,
+  type DescribePipelineResponse,
+  type PipelineSummary,
+} from '@aws-sdk/client-sagemaker';
 import type { JsonValue } from '../../records/types.js';
 import { defineResource } from '../descriptor.js';
 import { resource } from './common.js';
@@ -12,7 +17,10 @@ export function pipelineSteps(definition: string | undefined): JsonValue | undef
   try {
     const parsed = JSON.parse(definition) as { Steps?: Array<{ Name?: unknown; Type?: unknown }> };
     if (!Array.isArray(parsed.Steps)) return undefined;
-    return parsed.Steps.map((s) => ({ name: typeof s.Name === 'string' ? s.Name : null, type: typeof s.Type === 'string' ? s.Type : null }));
+    return parsed.Steps.map((s) => ({
+      name: typeof s.Name === 'string' ? s.Name : null,
+      type: typeof s.Type === 'string' ? s.Type : null,
+    }));
   } catch {
     return undefined;
   }
@@ -27,7 +35,10 @@ export const pipeline = defineResource<PipelineSummary, DescribePipelineResponse
   search: { resource: 'Pipeline', detail: (r) => r.Pipeline as DescribePipelineResponse | undefined },
   transform(d, scope) {
     const steps = pipelineSteps(d.PipelineDefinition);
-    const b = resource('AWSSageMakerPipeline', d.PipelineArn!, d, scope, { omit: ['PipelineDefinition'], extra: steps ? { pipelineSteps: steps } : {} });
+    const b = resource('AWSSageMakerPipeline', d.PipelineArn!, d, scope, {
+      omit: ['PipelineDefinition'],
+      extra: steps ? { pipelineSteps: steps } : {},
+    });
     b.role(d.RoleArn);
     return b.build();
   },

@@ -1,4 +1,9 @@
-import { DescribeProcessingJobCommand, ListProcessingJobsCommand, type DescribeProcessingJobResponse, type ProcessingJobSummary } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeProcessingJobCommand,
+  ListProcessingJobsCommand,
+  type DescribeProcessingJobResponse,
+  type ProcessingJobSummary,
+} from '@aws-sdk/client-sagemaker';
 import type { JsonValue } from '../../records/types.js';
 import { toProperties } from '../../records/properties.js';
 import { defineResource } from '../descriptor.js';
@@ -9,7 +14,11 @@ export const processingJob = defineResource<ProcessingJobSummary, DescribeProces
   label: 'AWSSageMakerProcessingJob',
   list: { operation: 'ListProcessingJobs', command: ListProcessingJobsCommand, items: 'ProcessingJobSummaries' },
   arnOf: (s) => s.ProcessingJobArn,
-  describe: { operation: 'DescribeProcessingJob', command: DescribeProcessingJobCommand, input: (s) => ({ ProcessingJobName: s.ProcessingJobName }) },
+  describe: {
+    operation: 'DescribeProcessingJob',
+    command: DescribeProcessingJobCommand,
+    input: (s) => ({ ProcessingJobName: s.ProcessingJobName }),
+  },
   transform(d, scope) {
     const net = d.NetworkConfig;
     const b = resource('AWSSageMakerProcessingJob', d.ProcessingJobArn, d, scope, {

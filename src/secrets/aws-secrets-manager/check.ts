@@ -16,11 +16,16 @@ export function checkConfig(config: AwsSecretsManagerConfig, env: NodeJS.Process
       problems.push({ path: `/${key}`, message: 'is not a valid URL' });
     }
   }
-  if (config.stsEndpoint !== undefined && !config.assumeRole) problems.push({ path: '/stsEndpoint', message: 'is only used with assumeRole; remove it or add assumeRole' });
+  if (config.stsEndpoint !== undefined && !config.assumeRole)
+    problems.push({ path: '/stsEndpoint', message: 'is only used with assumeRole; remove it or add assumeRole' });
   const vars = envVariables(config.credentials);
   if (vars) {
-    for (const [key, name] of [['accessKeyIdEnv', vars.accessKeyIdEnv], ['secretAccessKeyEnv', vars.secretAccessKeyEnv]] as const) {
-      if (!env[name]?.trim()) problems.push({ path: `/credentials/${key}`, message: `environment variable ${name} is not set (credentials.source: env)` });
+    for (const [key, name] of [
+      ['accessKeyIdEnv', vars.accessKeyIdEnv],
+      ['secretAccessKeyEnv', vars.secretAccessKeyEnv],
+    ] as const) {
+      if (!env[name]?.trim())
+        problems.push({ path: `/credentials/${key}`, message: `environment variable ${name} is not set (credentials.source: env)` });
     }
   }
   return problems;

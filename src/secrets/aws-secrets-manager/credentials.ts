@@ -26,7 +26,9 @@ export interface StoreCredentials {
 }
 
 /** Variable names of `source: env`, with the defaults connections use. */
-export function envVariables(credentials: AwsSecretsManagerConfig['credentials']): { accessKeyIdEnv: string; secretAccessKeyEnv: string; sessionTokenEnv: string } | undefined {
+export function envVariables(
+  credentials: AwsSecretsManagerConfig['credentials'],
+): { accessKeyIdEnv: string; secretAccessKeyEnv: string; sessionTokenEnv: string } | undefined {
   if (credentials.source !== 'env') return undefined;
   return {
     accessKeyIdEnv: credentials.accessKeyIdEnv ?? 'AWS_ACCESS_KEY_ID',
@@ -35,7 +37,11 @@ export function envVariables(credentials: AwsSecretsManagerConfig['credentials']
   };
 }
 
-export function storeCredentials(storeName: string, config: AwsSecretsManagerConfig, deps: { network: Network; env: NodeJS.ProcessEnv; timeoutMs: number }): StoreCredentials {
+export function storeCredentials(
+  storeName: string,
+  config: AwsSecretsManagerConfig,
+  deps: { network: Network; env: NodeJS.ProcessEnv; timeoutMs: number },
+): StoreCredentials {
   const failed = new WeakMap<object, CredentialStep>();
   // The first (innermost) step to see an error owns it: a missing variable stays `base` even when it
   // surfaces through AssumeRole's STS call.

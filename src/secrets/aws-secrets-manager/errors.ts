@@ -93,11 +93,16 @@ export function classifyAwsFailure(err: unknown): SecretErrorKind {
 /** Any failure of a store call as the SecretStoreError to throw. */
 export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreError {
   if (err instanceof SecretStoreError) return err;
-  const make = (kind: SecretErrorKind, detail: string, hint?: string) => new SecretStoreError(kind, ctx.store, ctx.secret, detail, { storeType: STORE_TYPE, cause: err, ...(hint ? { hint } : {}) });
+  const make = (kind: SecretErrorKind, detail: string, hint?: string) =>
+    new SecretStoreError(kind, ctx.store, ctx.secret, detail, { storeType: STORE_TYPE, cause: err, ...(hint ? { hint } : {}) });
   if (err instanceof CallAborted) {
     return err.reason === 'timeout'
       ? make('timeout', `no answer from ${ctx.endpoint} within ${formatDuration(ctx.timeoutMs)} (retries included)`)
-      : make('timeout', 'the call was cancelled before Secrets Manager answered', 'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.');
+      : make(
+          'timeout',
+          'the call was cancelled before Secrets Manager answered',
+          'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.',
+        );
   }
   if (err instanceof ReadOnlyViolationError) return make('permission_denied', err.message, err.hint);
 
@@ -110,7 +115,11 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
   const said = `${code}${message ? `: ${message}` : ''}`;
   switch (kind) {
     case 'not_found':
-      return make(kind, `GetSecretValue answered ${said}`, `Check the secret name or ARN, that the secret is in ${ctx.region}, and that a ?version= VersionId or staging label exists.`);
+      return make(
+        kind,
+        `GetSecretValue answered ${said}`,
+        `Check the secret name or ARN, that the secret is in ${ctx.region}, and that a ?version= VersionId or staging label exists.`,
+      );
     case 'permission_denied':
       return make(
         kind,
@@ -120,28 +129,56 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
           : `Allow secretsmanager:GetSecretValue on this secret's ARN for the store's identity (${ctx.credentialSource}); docs/secrets.md has the policy.`,
       );
     case 'auth_failed':
-      return make(kind, `GetSecretValue answered ${said}`, `AWS rejected the store's credentials (${ctx.credentialSource}): check that the keys are current, not deactivated, and that the clock is right.`);
+      return make(
+        kind,
+        `GetSecretValue answered ${said}`,
+        `AWS rejected the store's credentials (${ctx.credentialSource}): check that the keys are current, not deactivated, and that the clock is right.`,
+      );
     case 'invalid_reference':
-      return make(kind, `GetSecretValue answered ${said}`, 'Check the reference: a secret name or ARN, and ?version= a VersionId or staging label; a secret scheduled for deletion cannot be read (restore it).');
+      return make(
+        kind,
+        `GetSecretValue answered ${said}`,
+        'Check the reference: a secret name or ARN, and ?version= a VersionId or staging label; a secret scheduled for deletion cannot be read (restore it).',
+      );
     default:
       // A proxy refusal carries its own advice (407: the proxy credentials; 403: the destination).
       return make(kind, `GetSecretValue at ${ctx.endpoint} failed: ${said}`, err instanceof SdrError ? err.hint : undefined);
   }
 }
 
-function credentialFailure(err: unknown, step: CredentialStep, code: string, message: string, ctx: FailureContext, make: (kind: SecretErrorKind, detail: string, hint?: string) => SecretStoreError): SecretStoreError {
+function credentialFailure(
+  err: unknown,
+  step: CredentialStep,
+  code: string,
+  message: string,
+  ctx: FailureContext,
+  make: (kind: SecretErrorKind, detail: string, hint?: string) => SecretStoreError,
+): SecretStoreError {
   // The connection credential code words its messages for connections; the store says which store.
   const said = message.replace(/^connection "[^"]*": /, '');
   if (err instanceof SdrError) {
     let hint = `Check secretStores.${ctx.store}.credentials.`;
-    if (step === 'base' && ctx.envVariables) hint = `Set ${ctx.envVariables.join(' and ')} in the agent's environment, or change secretStores.${ctx.store}.credentials.`;
+    if (step === 'base' && ctx.envVariables)
+      hint = `Set ${ctx.envVariables.join(' and ')} in the agent's environment, or change secretStores.${ctx.store}.credentials.`;
     else if (step === 'assumeRole' && /AccessDenied/.test(awsErrorCode((err as { cause?: unknown }).cause)))
       hint = `Check that the role's trust policy admits the store's base identity (and external ID, if set), and that this identity may call sts:AssumeRole on it.`;
     else if (step === 'assumeRole') hint = `Check secretStores.${ctx.store}.assumeRole.roleArn and the store's base credentials.`;
     return make('auth_failed', `the store's own credentials (${ctx.credentialSource}) failed: ${said}`, hint);
   }
   const kind = classifyAwsFailure(err);
-  const where = step === 'assumeRole' ? `sts:AssumeRole at ${ctx.stsEndpoint ?? `the STS endpoint of ${ctx.region}`}` : 'the AWS default credential chain';
-  if (kind === 'unreachable' || kind === 'timeout') return make(kind, `${where} failed: ${code}${said ? `: ${said}` : ''}`, 'Check the network path (proxy, NO_PROXY, VPC endpoint) to STS and the credential source.');
-  return make('auth_failed', `the store's own credentials (${ctx.credentialSource}) failed: ${where}: ${code}${said ? `: ${said}` : ''}`, `Check secretStores.${ctx.store}.credentials and assumeRole.`);
+  const where =
+    step === 'assumeRole'
+      ? `sts:AssumeRole at ${ctx.stsEndpoint ?? `the STS endpoint of ${ctx.region}`}`
+      : 'the AWS default credential chain';
+  if (kind === 'unreachable' || kind === 'timeout')
+    return make(
+      kind,
+      `${where} failed: ${code}${said ? `: ${said}` : ''}`,
+      'Check the network path (proxy, NO_PROXY, VPC endpoint) to STS and the credential source.',
+    );
+  return make(
+    'auth_failed',
+    `the store's own credentials (${ctx.credentialSource}) failed: ${where}: ${code}${said ? `: ${said}` : ''}`,
+    `Check secretStores.${ctx.store}.credentials and assumeRole.`,
+  );
 }

@@ -16,7 +16,8 @@ export { HEALTH_PROBE_SECRET } from './store.js';
 
 export const awsSecretsManagerStoreProvider: SecretStoreProvider<AwsSecretsManagerConfig> = {
   type: STORE_TYPE,
-  description: 'AWS Secrets Manager (GetSecretValue): name = secret name or ARN, version = VersionId or staging label (AWSCURRENT, AWSPREVIOUS)',
+  description:
+    'AWS Secrets Manager (GetSecretValue): name = secret name or ARN, version = VersionId or staging label (AWSCURRENT, AWSPREVIOUS)',
   schema: AwsSecretsManagerSchema,
   check: checkConfig,
   checkRef: (ref) => referenceProblem(ref.name, ref.version),

@@ -16,11 +16,13 @@ const STAGE = /^\S{1,256}$/;
 /** What the reference says, or undefined when its syntax is fine for Secrets Manager. */
 export function referenceProblem(name: string, version: string | undefined): string | undefined {
   if (name.startsWith('arn:')) {
-    if (!ARN.test(name)) return 'an ARN reference must be a Secrets Manager secret ARN like arn:aws:secretsmanager:eu-west-1:123456789012:secret:sdr/aws-AbCdEf';
+    if (!ARN.test(name))
+      return 'an ARN reference must be a Secrets Manager secret ARN like arn:aws:secretsmanager:eu-west-1:123456789012:secret:sdr/aws-AbCdEf';
   } else if (!NAME.test(name)) {
-    return 'a Secrets Manager secret name is 1-512 characters of A-Z a-z 0-9 / _ + = . @ ! - (or use the secret\'s ARN)';
+    return "a Secrets Manager secret name is 1-512 characters of A-Z a-z 0-9 / _ + = . @ ! - (or use the secret's ARN)";
   }
-  if (version !== undefined && !STAGE.test(version)) return 'the version must be a VersionId (a UUID) or a staging label such as AWSCURRENT or AWSPREVIOUS (1-256 characters, no spaces)';
+  if (version !== undefined && !STAGE.test(version))
+    return 'the version must be a VersionId (a UUID) or a staging label such as AWSCURRENT or AWSPREVIOUS (1-256 characters, no spaces)';
   return undefined;
 }
 

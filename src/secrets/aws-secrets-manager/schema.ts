@@ -6,8 +6,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { StoreTimeoutSchema } from '../schema.js';
 import { AssumeRoleSchema, DefaultCredentialsSchema, EnvCredentialsSchema, REGION_PATTERN } from '../../config/schema.js';
 
-const Url = (what: string) => Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, 'x-expected': `must be an http:// or https:// URL (${what})` });
-
+const Url = (what: string) =>
+  Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, 'x-expected': `must be an http:// or https:// URL (${what})` });
 
 /**
  * The store's own credentials: the SDK's default chain (IRSA, EKS Pod Identity, instance or task

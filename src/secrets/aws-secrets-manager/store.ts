@@ -42,9 +42,23 @@ export function createAwsSecretsManagerStore(name: string, config: AwsSecretsMan
     stepOf: credentials.stepOf,
   });
 
-  const getSecretValue = async (input: { SecretId: string; VersionId?: string; VersionStage?: string }, label: string, options: StoreCallOptions): Promise<GetSecretValueCommandOutput> => {
-    if (closed) throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', { storeType: STORE_TYPE, hint: 'Nothing to do: a closed store is not used again.' });
-    client ??= createSecretsManagerClient({ region: config.region, network: deps.network, timeoutMs, ...(config.endpoint ? { endpoint: config.endpoint } : {}), ...(credentials.provider ? { credentials: credentials.provider } : {}) });
+  const getSecretValue = async (
+    input: { SecretId: string; VersionId?: string; VersionStage?: string },
+    label: string,
+    options: StoreCallOptions,
+  ): Promise<GetSecretValueCommandOutput> => {
+    if (closed)
+      throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', {
+        storeType: STORE_TYPE,
+        hint: 'Nothing to do: a closed store is not used again.',
+      });
+    client ??= createSecretsManagerClient({
+      region: config.region,
+      network: deps.network,
+      timeoutMs,
+      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+      ...(credentials.provider ? { credentials: credentials.provider } : {}),
+    });
     const c = client;
     try {
       return await withDeadline(timeoutMs, options.signal, (abortSignal) => c.send(new GetSecretValueCommand(input), { abortSignal }));
@@ -62,11 +76,22 @@ export function createAwsSecretsManagerStore(name: string, config: AwsSecretsMan
       const problem = referenceProblem(secretName, version);
       if (problem) throw invalid(problem);
       const region = arnRegion(secretName);
-      if (region && region !== config.region) throw invalid(`the ARN is in ${region} but this store reads ${config.region}; configure a store for ${region}`);
+      if (region && region !== config.region)
+        throw invalid(`the ARN is in ${region} but this store reads ${config.region}; configure a store for ${region}`);
       const started = Date.now();
       const out = await getSecretValue({ SecretId: secretName, ...versionSelector(version) }, label, options);
-      const fetched = decode(out, (detail) => new SecretStoreError('malformed', name, label, detail, { storeType: STORE_TYPE, hint: 'Store the secret as text (SecretString), or as UTF-8 bytes in SecretBinary.' }));
-      deps.logger.debug({ store: name, secretName, version: fetched.version, ms: Date.now() - started }, 'read a secret from AWS Secrets Manager');
+      const fetched = decode(
+        out,
+        (detail) =>
+          new SecretStoreError('malformed', name, label, detail, {
+            storeType: STORE_TYPE,
+            hint: 'Store the secret as text (SecretString), or as UTF-8 bytes in SecretBinary.',
+          }),
+      );
+      deps.logger.debug(
+        { store: name, secretName, version: fetched.version, ms: Date.now() - started },
+        'read a secret from AWS Secrets Manager',
+      );
       return fetched;
     },
     async health(options: StoreCallOptions = {}): Promise<void> {
@@ -74,7 +99,8 @@ export function createAwsSecretsManagerStore(name: string, config: AwsSecretsMan
         await getSecretValue({ SecretId: HEALTH_PROBE_SECRET }, '(health check)', options);
       } catch (err) {
         // Either answer means AWS authenticated the request: the store works, whatever the probe's fate.
-        if (err instanceof SecretStoreError && ['ResourceNotFoundException', 'AccessDeniedException'].includes(awsErrorCode(err.cause))) return;
+        if (err instanceof SecretStoreError && ['ResourceNotFoundException', 'AccessDeniedException'].includes(awsErrorCode(err.cause)))
+          return;
         throw err;
       }
     },

@@ -8,7 +8,12 @@
 import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
-import { ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential, type TokenCredentialOptions } from '@azure/identity';
+import {
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  WorkloadIdentityCredential,
+  type TokenCredentialOptions,
+} from '@azure/identity';
 import type { AzureAuth } from './schema.js';
 
 /** The store's credential settings could not be read (a variable unset, a file unreadable). */
@@ -63,7 +68,9 @@ export function storeCredential(auth: AzureAuth, deps: CredentialDeps): StoreCre
           try {
             secret = readFileSync(auth.clientSecretFile!, 'utf8');
           } catch (err) {
-            throw new CredentialSetupError(`cannot read the client secret file ${auth.clientSecretFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+            throw new CredentialSetupError(
+              `cannot read the client secret file ${auth.clientSecretFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+            );
           }
         }
         secret = secret?.trim();
@@ -75,7 +82,8 @@ export function storeCredential(auth: AzureAuth, deps: CredentialDeps): StoreCre
         credential: {
           getToken(scopes, tokenOptions) {
             const secret = read();
-            if (current?.secret !== secret) current = { secret, credential: new ClientSecretCredential(auth.tenantId, auth.clientId, secret, options) };
+            if (current?.secret !== secret)
+              current = { secret, credential: new ClientSecretCredential(auth.tenantId, auth.clientId, secret, options) };
             return current.credential.getToken(scopes, tokenOptions);
           },
         },
@@ -87,7 +95,9 @@ export function storeCredential(auth: AzureAuth, deps: CredentialDeps): StoreCre
         source: auth.clientId ? `the user-assigned managed identity ${auth.clientId}` : 'the system-assigned managed identity',
         credential: {
           getToken(scopes, tokenOptions) {
-            credential ??= auth.clientId ? new ManagedIdentityCredential({ ...options, clientId: auth.clientId }) : new ManagedIdentityCredential(options);
+            credential ??= auth.clientId
+              ? new ManagedIdentityCredential({ ...options, clientId: auth.clientId })
+              : new ManagedIdentityCredential(options);
             return credential.getToken(scopes, tokenOptions);
           },
         },
@@ -101,15 +111,26 @@ export function storeCredential(auth: AzureAuth, deps: CredentialDeps): StoreCre
         credential: {
           getToken(scopes, tokenOptions) {
             if (!s.tenantId || !s.clientId || !s.tokenFile) {
-              const missing = [!s.tenantId && 'tenantId (or AZURE_TENANT_ID)', !s.clientId && 'clientId (or AZURE_CLIENT_ID)', !s.tokenFile && 'tokenFile (or AZURE_FEDERATED_TOKEN_FILE)'].filter(Boolean);
+              const missing = [
+                !s.tenantId && 'tenantId (or AZURE_TENANT_ID)',
+                !s.clientId && 'clientId (or AZURE_CLIENT_ID)',
+                !s.tokenFile && 'tokenFile (or AZURE_FEDERATED_TOKEN_FILE)',
+              ].filter(Boolean);
               throw new CredentialSetupError(`workload identity needs ${missing.join(', ')}`);
             }
             try {
               readFileSync(s.tokenFile, 'utf8');
             } catch (err) {
-              throw new CredentialSetupError(`cannot read the federated token file ${s.tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+              throw new CredentialSetupError(
+                `cannot read the federated token file ${s.tokenFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+              );
             }
-            credential ??= new WorkloadIdentityCredential({ ...options, tenantId: s.tenantId, clientId: s.clientId, tokenFilePath: s.tokenFile });
+            credential ??= new WorkloadIdentityCredential({
+              ...options,
+              tenantId: s.tenantId,
+              clientId: s.clientId,
+              tokenFilePath: s.tokenFile,
+            });
             return credential.getToken(scopes, tokenOptions);
           },
         },

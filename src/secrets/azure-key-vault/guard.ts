@@ -15,7 +15,9 @@ const GET_SECRET_PATH = /^\/secrets\/[0-9A-Za-z-]{1,127}(\/([0-9a-fA-F]{32})?)?$
 export function isGetSecret(method: string, url: string, vaultOrigin: string): boolean {
   const u = new URL(url);
   const query = [...u.searchParams.keys()];
-  return method === 'GET' && u.origin === vaultOrigin && GET_SECRET_PATH.test(u.pathname) && query.length === 1 && query[0] === 'api-version';
+  return (
+    method === 'GET' && u.origin === vaultOrigin && GET_SECRET_PATH.test(u.pathname) && query.length === 1 && query[0] === 'api-version'
+  );
 }
 
 /** The pipeline policy refusing, with a ReadOnlyViolationError, every request that is not a getSecret to `vaultUrl`. */

@@ -14,7 +14,9 @@ export function networkHttpClient(network: Network): HttpClient {
     sendRequest(request: PipelineRequest) {
       // Replaces whatever the SDK's proxy policy chose from HTTPS_PROXY: the agent network decides,
       // and an agent set here also makes the SDK ignore its own tlsSettings.
-      request.agent = (new URL(request.url).protocol === 'https:' ? network.httpsAgent : network.httpAgent) as unknown as PipelineRequest['agent'];
+      request.agent = (new URL(request.url).protocol === 'https:'
+        ? network.httpsAgent
+        : network.httpAgent) as unknown as PipelineRequest['agent'];
       request.proxySettings = undefined;
       return inner.sendRequest(request);
     },

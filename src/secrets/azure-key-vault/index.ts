@@ -17,7 +17,8 @@ export { HEALTH_PROBE_SECRET } from './store.js';
 
 export const azureKeyVaultStoreProvider: SecretStoreProvider<AzureKeyVaultConfig> = {
   type: STORE_TYPE,
-  description: 'Azure Key Vault (getSecret): name = secret name, version = 32-hex version ID; auth by client secret, managed identity or workload identity',
+  description:
+    'Azure Key Vault (getSecret): name = secret name, version = 32-hex version ID; auth by client secret, managed identity or workload identity',
   schema: AzureKeyVaultSchema,
   check: checkConfig,
   checkRef: (ref) => referenceProblem(ref.name, ref.version),

@@ -9,6 +9,7 @@ const VERSION = /^[0-9a-fA-F]{32}$/;
 /** What the reference says, or undefined when its syntax is fine for Key Vault. */
 export function referenceProblem(name: string, version: string | undefined): string | undefined {
   if (!NAME.test(name)) return 'a Key Vault secret name is 1-127 characters of A-Z a-z 0-9 and "-" (just the name, not the secret\'s URL)';
-  if (version !== undefined && !VERSION.test(version)) return 'the version must be a Key Vault secret version ID: 32 hexadecimal digits, as in the secret identifier https://<vault>.vault.azure.net/secrets/<name>/<version>';
+  if (version !== undefined && !VERSION.test(version))
+    return 'the version must be a Key Vault secret version ID: 32 hexadecimal digits, as in the secret identifier https://<vault>.vault.azure.net/secrets/<name>/<version>';
   return undefined;
 }

@@ -7,13 +7,23 @@ import { Type, type Static } from '@sinclair/typebox';
 import { StoreTimeoutSchema } from '../schema.js';
 
 const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
-const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$', 'x-expected': 'must be an environment variable name (letters, digits, _)' });
+const EnvName = Type.String({
+  pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
+  'x-expected': 'must be an environment variable name (letters, digits, _)',
+});
 const FilePath = Type.String({ minLength: 1, maxLength: 4096 });
 /** A tenant is a GUID or one of its verified domain names (contoso.onmicrosoft.com). */
-const TenantId = Type.String({ pattern: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9][A-Za-z0-9.-]{0,252})$', 'x-expected': 'must be a tenant ID (a GUID) or the tenant\'s domain name' });
+const TenantId = Type.String({
+  pattern: '^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9][A-Za-z0-9.-]{0,252})$',
+  'x-expected': "must be a tenant ID (a GUID) or the tenant's domain name",
+});
 /** An application (client) ID: always a GUID. */
-const ClientId = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', 'x-expected': 'must be an application (client) ID, a GUID' });
-const HttpsUrl = (what: string) => Type.String({ pattern: '^https://\\S+$', maxLength: 2048, 'x-expected': `must be an https:// URL (${what})` });
+const ClientId = Type.String({
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  'x-expected': 'must be an application (client) ID, a GUID',
+});
+const HttpsUrl = (what: string) =>
+  Type.String({ pattern: '^https://\\S+$', maxLength: 2048, 'x-expected': `must be an https:// URL (${what})` });
 
 /** A service principal with a client secret, read from a variable or a file (never inline). */
 export const ClientSecretAuthSchema = Closed({
@@ -46,12 +56,13 @@ export const WorkloadIdentityAuthSchema = Closed({
   tokenFile: Type.Optional(FilePath),
 });
 
-const AuthSchema = Type.Unsafe<Static<typeof ClientSecretAuthSchema> | Static<typeof ManagedIdentityAuthSchema> | Static<typeof WorkloadIdentityAuthSchema>>({
+const AuthSchema = Type.Unsafe<
+  Static<typeof ClientSecretAuthSchema> | Static<typeof ManagedIdentityAuthSchema> | Static<typeof WorkloadIdentityAuthSchema>
+>({
   type: 'object',
   discriminator: { propertyName: 'method' },
   oneOf: [ClientSecretAuthSchema, ManagedIdentityAuthSchema, WorkloadIdentityAuthSchema],
 });
-
 
 export const AzureKeyVaultSchema = Type.Object(
   {

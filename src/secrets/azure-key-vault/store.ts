@@ -29,20 +29,44 @@ export function createAzureKeyVaultStore(name: string, config: AzureKeyVaultConf
   const httpClient = networkHttpClient(deps.network);
   // The credential's own client, traced: identity errors rarely say what the token endpoint answered.
   const tokenRequests = traceTokenRequests(httpClient);
-  const { credential, source } = storeCredential(config.auth, { env: deps.env, httpClient: tokenRequests.httpClient, maxRetries: MAX_RETRIES, ...(config.authorityHost ? { authorityHost: config.authorityHost } : {}) });
+  const { credential, source } = storeCredential(config.auth, {
+    env: deps.env,
+    httpClient: tokenRequests.httpClient,
+    maxRetries: MAX_RETRIES,
+    ...(config.authorityHost ? { authorityHost: config.authorityHost } : {}),
+  });
   let client: SecretClient | undefined;
   let closed = false;
 
   const getSecret = async (secretName: string, version: string | undefined, label: string, options: StoreCallOptions) => {
-    if (closed) throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', { storeType: STORE_TYPE, hint: 'Nothing to do: a closed store is not used again.' });
-    client ??= createKeyVaultClient({ vaultUrl: config.vaultUrl, credential, httpClient, verifyChallengeResource: !config.disableChallengeResourceVerification });
+    if (closed)
+      throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', {
+        storeType: STORE_TYPE,
+        hint: 'Nothing to do: a closed store is not used again.',
+      });
+    client ??= createKeyVaultClient({
+      vaultUrl: config.vaultUrl,
+      credential,
+      httpClient,
+      verifyChallengeResource: !config.disableChallengeResourceVerification,
+    });
     const c = client;
     const mark = tokenRequests.mark();
     try {
-      return await withDeadline(timeoutMs, options.signal, (abortSignal) => c.getSecret(secretName, { abortSignal, ...(version ? { version } : {}) }));
+      return await withDeadline(timeoutMs, options.signal, (abortSignal) =>
+        c.getSecret(secretName, { abortSignal, ...(version ? { version } : {}) }),
+      );
     } catch (err) {
       const tokenFailure = tokenRequests.failureSince(mark);
-      throw storeFailure(err, { store: name, secret: label, vaultUrl: config.vaultUrl, timeoutMs, credentialSource: source, method: config.auth.method, ...(tokenFailure ? { tokenFailure } : {}) });
+      throw storeFailure(err, {
+        store: name,
+        secret: label,
+        vaultUrl: config.vaultUrl,
+        timeoutMs,
+        credentialSource: source,
+        method: config.auth.method,
+        ...(tokenFailure ? { tokenFailure } : {}),
+      });
     }
   };
 
@@ -55,7 +79,11 @@ export function createAzureKeyVaultStore(name: string, config: AzureKeyVaultConf
       if (problem) throw new SecretStoreError('invalid_reference', name, label, problem, { storeType: STORE_TYPE });
       const started = Date.now();
       const secret = await getSecret(secretName, version, label, options);
-      if (typeof secret.value !== 'string') throw new SecretStoreError('malformed', name, label, 'Key Vault returned the secret without a value', { storeType: STORE_TYPE, hint: 'Set a value on the secret (az keyvault secret set).' });
+      if (typeof secret.value !== 'string')
+        throw new SecretStoreError('malformed', name, label, 'Key Vault returned the secret without a value', {
+          storeType: STORE_TYPE,
+          hint: 'Set a value on the secret (az keyvault secret set).',
+        });
       const served = secret.properties.version;
       deps.logger.debug({ store: name, secretName, version: served, ms: Date.now() - started }, 'read a secret from Azure Key Vault');
       return { value: secret.value, ...(served ? { version: served } : {}) };

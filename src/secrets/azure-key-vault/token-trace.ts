@@ -71,8 +71,20 @@ function parseError(text: string | null | undefined): { code?: string; descripti
   try {
     const body = JSON.parse(text ?? '') as { error?: unknown; error_description?: unknown; message?: unknown };
     const error = body.error;
-    const code = typeof error === 'string' ? error : typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
-    const description = typeof body.error_description === 'string' ? body.error_description : typeof body.message === 'string' ? body.message : typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : undefined;
+    const code =
+      typeof error === 'string'
+        ? error
+        : typeof (error as { code?: unknown })?.code === 'string'
+          ? (error as { code: string }).code
+          : undefined;
+    const description =
+      typeof body.error_description === 'string'
+        ? body.error_description
+        : typeof body.message === 'string'
+          ? body.message
+          : typeof (error as { message?: unknown })?.message === 'string'
+            ? (error as { message: string }).message
+            : undefined;
     return { ...(code ? { code } : {}), ...(description ? { description } : {}) };
   } catch {
     return {};

@@ -22,7 +22,11 @@ export const envStoreProvider: SecretStoreProvider<Record<string, never>> = {
     type: 'env',
     async fetch(variable) {
       const value = deps.env[variable];
-      if (value === undefined || value === '') throw new SecretStoreError('not_found', name, variable, `environment variable ${variable} is not set`, { storeType: 'env', hint: `Set ${variable} in the agent's environment (e.g. from a Kubernetes Secret).` });
+      if (value === undefined || value === '')
+        throw new SecretStoreError('not_found', name, variable, `environment variable ${variable} is not set`, {
+          storeType: 'env',
+          hint: `Set ${variable} in the agent's environment (e.g. from a Kubernetes Secret).`,
+        });
       return { value: value.trim() };
     },
     async health() {},

@@ -20,7 +20,10 @@ const MAX_BYTES = 1024 * 1024;
 export const fileStoreProvider: SecretStoreProvider<FileStoreConfig> = {
   type: 'file',
   description: 'files under a directory (mounted Kubernetes or Docker secrets); the secret name is the relative path',
-  schema: Type.Object({ directory: Type.String({ minLength: 1, maxLength: 4096, default: '/run/secrets' }) }, { additionalProperties: false }),
+  schema: Type.Object(
+    { directory: Type.String({ minLength: 1, maxLength: 4096, default: '/run/secrets' }) },
+    { additionalProperties: false },
+  ),
   check: (config) => {
     if (!isAbsolute(config.directory)) return [{ path: '/directory', message: `must be an absolute path, got "${config.directory}"` }];
     try {
@@ -34,7 +37,8 @@ export const fileStoreProvider: SecretStoreProvider<FileStoreConfig> = {
   checkRef: (ref) => {
     if (ref.version) return 'files have no versions';
     const n = normalize(ref.name);
-    if (isAbsolute(ref.name) || n === '..' || n.startsWith(`..${sep}`)) return 'a file store secret name is a path inside the store\'s directory (no leading "/", no "..")';
+    if (isAbsolute(ref.name) || n === '..' || n.startsWith(`..${sep}`))
+      return 'a file store secret name is a path inside the store\'s directory (no leading "/", no "..")';
     return undefined;
   },
   create: (name, config) => ({
@@ -44,12 +48,20 @@ export const fileStoreProvider: SecretStoreProvider<FileStoreConfig> = {
       const path = join(config.directory, normalize(relative));
       try {
         const size = statSync(path).size;
-        if (size > MAX_BYTES) throw new SecretStoreError('malformed', name, relative, `${path} is ${size} bytes, more than a secret file may be (1 MiB)`, { storeType: 'file' });
+        if (size > MAX_BYTES)
+          throw new SecretStoreError('malformed', name, relative, `${path} is ${size} bytes, more than a secret file may be (1 MiB)`, {
+            storeType: 'file',
+          });
         return { value: (await readFile(path, 'utf8')).trim() };
       } catch (err) {
         if (err instanceof SecretStoreError) throw err;
         const code = (err as NodeJS.ErrnoException).code;
-        const kind = code === 'ENOENT' || code === 'ENOTDIR' ? 'not_found' : code === 'EACCES' || code === 'EPERM' ? 'permission_denied' : 'unreachable';
+        const kind =
+          code === 'ENOENT' || code === 'ENOTDIR'
+            ? 'not_found'
+            : code === 'EACCES' || code === 'EPERM'
+              ? 'permission_denied'
+              : 'unreachable';
         throw new SecretStoreError(kind, name, relative, `cannot read ${path} (${code ?? 'error'})`, { storeType: 'file', cause: err });
       }
     },
@@ -57,7 +69,13 @@ export const fileStoreProvider: SecretStoreProvider<FileStoreConfig> = {
       try {
         accessSync(config.directory, constants.R_OK | constants.X_OK);
       } catch (err) {
-        throw new SecretStoreError('unreachable', name, '(health check)', `cannot open ${config.directory} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { storeType: 'file', cause: err });
+        throw new SecretStoreError(
+          'unreachable',
+          name,
+          '(health check)',
+          `cannot open ${config.directory} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          { storeType: 'file', cause: err },
+        );
       }
     },
     async close() {},

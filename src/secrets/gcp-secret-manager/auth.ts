@@ -42,7 +42,9 @@ export async function readServiceAccountKey(file: string): Promise<ServiceAccoun
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CredentialFileError(`cannot read the service-account key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'read failed'}`);
+    throw new CredentialFileError(
+      `cannot read the service-account key file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'read failed'}`,
+    );
   }
   let json: Record<string, unknown>;
   try {
@@ -50,15 +52,18 @@ export async function readServiceAccountKey(file: string): Promise<ServiceAccoun
   } catch {
     throw new CredentialFileError(`the service-account key file ${file} is not JSON`);
   }
-  if (json === null || typeof json !== 'object' || json.type !== 'service_account') throw new CredentialFileError(`the key file ${file} is not a service-account key ("type": "service_account")`);
-  if (typeof json.client_email !== 'string' || !json.client_email) throw new CredentialFileError(`the service-account key file ${file} has no client_email`);
+  if (json === null || typeof json !== 'object' || json.type !== 'service_account')
+    throw new CredentialFileError(`the key file ${file} is not a service-account key ("type": "service_account")`);
+  if (typeof json.client_email !== 'string' || !json.client_email)
+    throw new CredentialFileError(`the service-account key file ${file} has no client_email`);
   if (typeof json.private_key !== 'string') throw new CredentialFileError(`the service-account key file ${file} has no private_key`);
   try {
     createPrivateKey(json.private_key);
   } catch {
     throw new CredentialFileError(`the private_key in ${file} is not a PEM private key`);
   }
-  if (json.token_uri !== undefined && tokenUriProblem(json.token_uri)) throw new CredentialFileError(`the token_uri in ${file} ${tokenUriProblem(json.token_uri)}`);
+  if (json.token_uri !== undefined && tokenUriProblem(json.token_uri))
+    throw new CredentialFileError(`the token_uri in ${file} ${tokenUriProblem(json.token_uri)}`);
   return json as unknown as ServiceAccountKey;
 }
 
@@ -86,7 +91,9 @@ export function customTokenUri(key: { token_uri?: string } | undefined): string 
  * Application Default Credentials' explicit file, when the store's environment names one, and the
  * requests its credentials send (the transport's allowlist, see {@link adcRequests}).
  */
-export async function readAdcFile(env: NodeJS.ProcessEnv): Promise<{ file: string; key?: ServiceAccountKey; requests: AllowedRequest[] } | undefined> {
+export async function readAdcFile(
+  env: NodeJS.ProcessEnv,
+): Promise<{ file: string; key?: ServiceAccountKey; requests: AllowedRequest[] } | undefined> {
   const file = env.GOOGLE_APPLICATION_CREDENTIALS?.trim();
   if (!file) return undefined;
   let json: { type?: unknown };
@@ -94,9 +101,13 @@ export async function readAdcFile(env: NodeJS.ProcessEnv): Promise<{ file: strin
     json = JSON.parse(await readFile(file, 'utf8')) as { type?: unknown };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CredentialFileError(`GOOGLE_APPLICATION_CREDENTIALS names ${file}, which ${code ? `cannot be read (${code})` : 'is not JSON'}`);
+    throw new CredentialFileError(
+      `GOOGLE_APPLICATION_CREDENTIALS names ${file}, which ${code ? `cannot be read (${code})` : 'is not JSON'}`,
+    );
   }
-  return json?.type === 'service_account' ? { file, key: await readServiceAccountKey(file), requests: [] } : { file, requests: adcRequests(json) };
+  return json?.type === 'service_account'
+    ? { file, key: await readServiceAccountKey(file), requests: [] }
+    : { file, requests: adcRequests(json) };
 }
 
 /**

@@ -14,7 +14,8 @@ export function checkConfig(config: GcpSecretManagerConfig, env: NodeJS.ProcessE
     }
   };
   if (config.auth.method === 'serviceAccountKey') readable('/auth/keyFile', config.auth.keyFile, 'the service-account key file');
-  else if (env.GOOGLE_APPLICATION_CREDENTIALS?.trim()) readable('/auth', env.GOOGLE_APPLICATION_CREDENTIALS.trim(), 'GOOGLE_APPLICATION_CREDENTIALS');
+  else if (env.GOOGLE_APPLICATION_CREDENTIALS?.trim())
+    readable('/auth', env.GOOGLE_APPLICATION_CREDENTIALS.trim(), 'GOOGLE_APPLICATION_CREDENTIALS');
   if (config.caFile) readable('/caFile', config.caFile, 'the CA file');
   return problems;
 }

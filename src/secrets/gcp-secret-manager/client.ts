@@ -62,7 +62,8 @@ function guardStubs(client: SecretManagerServiceClient): void {
     return new Proxy(stub, {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof prop !== 'string' || prop === 'close' || typeof value !== 'function' || ALLOWED_SECRET_MANAGER_RPCS.has(prop)) return value;
+        if (typeof prop !== 'string' || prop === 'close' || typeof value !== 'function' || ALLOWED_SECRET_MANAGER_RPCS.has(prop))
+          return value;
         return (_request: unknown, _options: unknown, _metadata: unknown, callback?: StubCallback) => {
           const refused = new ReadOnlyViolationError('secretmanager', prop);
           if (!callback) throw refused;

@@ -90,7 +90,9 @@ function nodeCode(err: unknown): string | undefined {
 /** A cause safe to keep: the error's name and code, no request, no response. */
 function bareCause(err: unknown): Error {
   const e = (err ?? {}) as ErrorShape;
-  const bare = new Error(`${e.name ?? 'Error'}${nodeCode(err) ? ` ${nodeCode(err)}` : ''}${rpcCode(err) !== undefined ? ` ${Status[rpcCode(err)!]}` : ''}`);
+  const bare = new Error(
+    `${e.name ?? 'Error'}${nodeCode(err) ? ` ${nodeCode(err)}` : ''}${rpcCode(err) !== undefined ? ` ${Status[rpcCode(err)!]}` : ''}`,
+  );
   bare.name = e.name ?? 'Error';
   return Object.assign(bare, nodeCode(err) ? { code: nodeCode(err) } : {});
 }
@@ -105,23 +107,38 @@ function said(err: unknown): string {
 /** Any failure of a store call as the SecretStoreError to throw. */
 export function storeFailure(err: unknown, step: CallStep, ctx: FailureContext): SecretStoreError {
   if (err instanceof SecretStoreError) return err;
-  const make = (kind: SecretErrorKind, detail: string, hint?: string) => new SecretStoreError(kind, ctx.store, ctx.secret, detail, { storeType: STORE_TYPE, cause: bareCause(err), ...(hint ? { hint } : {}) });
+  const make = (kind: SecretErrorKind, detail: string, hint?: string) =>
+    new SecretStoreError(kind, ctx.store, ctx.secret, detail, { storeType: STORE_TYPE, cause: bareCause(err), ...(hint ? { hint } : {}) });
   if (err instanceof CallAborted) {
     return err.reason === 'timeout'
-      ? make('timeout', `no answer from ${step === 'credentials' ? ctx.tokenEndpoint : ctx.endpoint} within ${formatDuration(ctx.timeoutMs)} (retries included)`)
-      : make('timeout', 'the call was cancelled before Secret Manager answered', 'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.');
+      ? make(
+          'timeout',
+          `no answer from ${step === 'credentials' ? ctx.tokenEndpoint : ctx.endpoint} within ${formatDuration(ctx.timeoutMs)} (retries included)`,
+        )
+      : make(
+          'timeout',
+          'the call was cancelled before Secret Manager answered',
+          'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.',
+        );
   }
-  if (err instanceof ReadOnlyViolationError) return make('permission_denied', err.message, 'This is a bug in the caller; nothing was sent to Google Cloud.');
-  if (err instanceof CredentialFileError) return make('auth_failed', err.message, 'Fix the credential file, or secretStores.' + ctx.store + '.auth.');
+  if (err instanceof ReadOnlyViolationError)
+    return make('permission_denied', err.message, 'This is a bug in the caller; nothing was sent to Google Cloud.');
+  if (err instanceof CredentialFileError)
+    return make('auth_failed', err.message, 'Fix the credential file, or secretStores.' + ctx.store + '.auth.');
   const text = said(err);
   if (step === 'credentials') {
     const status = httpStatus(err);
     const code = nodeCode(err);
     if (status === undefined && code) {
       const kind = classifyStoreFailure(undefined, err);
-      return make(kind === 'timeout' ? 'timeout' : 'unreachable', `getting an access token from ${ctx.tokenEndpoint} failed: ${code}${text ? `: ${text}` : ''}`, 'Check the network path (proxy, NO_PROXY, CA) to the token endpoint.');
+      return make(
+        kind === 'timeout' ? 'timeout' : 'unreachable',
+        `getting an access token from ${ctx.tokenEndpoint} failed: ${code}${text ? `: ${text}` : ''}`,
+        'Check the network path (proxy, NO_PROXY, CA) to the token endpoint.',
+      );
     }
-    if (status !== undefined && status >= 500) return make('unreachable', `the token endpoint ${ctx.tokenEndpoint} answered HTTP ${status}${text ? `: ${text}` : ''}`);
+    if (status !== undefined && status >= 500)
+      return make('unreachable', `the token endpoint ${ctx.tokenEndpoint} answered HTTP ${status}${text ? `: ${text}` : ''}`);
     return make(
       'auth_failed',
       `the store's credentials (${ctx.credentialSource}) were refused${status !== undefined ? ` by ${ctx.tokenEndpoint} (HTTP ${status})` : ''}${text ? `: ${text}` : ''}`,
@@ -130,7 +147,10 @@ export function storeFailure(err: unknown, step: CallStep, ctx: FailureContext):
   }
   const kind = classifyGcpFailure(err);
   const rpc = rpcCode(err);
-  const answered = rpc !== undefined ? `AccessSecretVersion answered ${Status[rpc]}${text ? `: ${text}` : ''}` : `AccessSecretVersion at ${ctx.endpoint} failed: ${nodeCode(err) ?? (httpStatus(err) !== undefined ? `HTTP ${httpStatus(err)}` : ((err as ErrorShape | undefined)?.name ?? 'an unexpected error'))}${text ? `: ${text}` : ''}`;
+  const answered =
+    rpc !== undefined
+      ? `AccessSecretVersion answered ${Status[rpc]}${text ? `: ${text}` : ''}`
+      : `AccessSecretVersion at ${ctx.endpoint} failed: ${nodeCode(err) ?? (httpStatus(err) !== undefined ? `HTTP ${httpStatus(err)}` : ((err as ErrorShape | undefined)?.name ?? 'an unexpected error'))}${text ? `: ${text}` : ''}`;
   switch (kind) {
     case 'not_found':
       return make(
@@ -141,9 +161,17 @@ export function storeFailure(err: unknown, step: CallStep, ctx: FailureContext):
           : 'Check the project, the secret id and that the ?version= (number or alias) exists.',
       );
     case 'permission_denied':
-      return make(kind, answered, `Grant roles/secretmanager.secretAccessor on this secret to the store's identity (${ctx.credentialSource}). Secret Manager also answers this for a secret that does not exist.`);
+      return make(
+        kind,
+        answered,
+        `Grant roles/secretmanager.secretAccessor on this secret to the store's identity (${ctx.credentialSource}). Secret Manager also answers this for a secret that does not exist.`,
+      );
     case 'auth_failed':
-      return make(kind, answered, `Secret Manager refused the store's access token (${ctx.credentialSource}); check secretStores.${ctx.store}.auth.`);
+      return make(
+        kind,
+        answered,
+        `Secret Manager refused the store's access token (${ctx.credentialSource}); check secretStores.${ctx.store}.auth.`,
+      );
     default:
       return make(kind, answered);
   }

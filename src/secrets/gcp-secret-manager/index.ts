@@ -18,7 +18,8 @@ export { ALLOWED_SECRET_MANAGER_RPCS } from './client.js';
 
 export const gcpSecretManagerStoreProvider: SecretStoreProvider<GcpSecretManagerConfig> = {
   type: STORE_TYPE,
-  description: 'Google Cloud Secret Manager (AccessSecretVersion): name = projects/<project>/secrets/<secret> or <secret> in the store project, version = number, latest or alias',
+  description:
+    'Google Cloud Secret Manager (AccessSecretVersion): name = projects/<project>/secrets/<secret> or <secret> in the store project, version = number, latest or alias',
   schema: GcpSecretManagerSchema,
   check: checkConfig,
   checkRef: (ref) => referenceProblem(ref.name, ref.version),

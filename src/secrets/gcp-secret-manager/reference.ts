@@ -19,10 +19,13 @@ export interface SecretName {
 
 /** What is wrong with the reference's syntax, or undefined. The project is checked at fetch time. */
 export function referenceProblem(name: string, version: string | undefined): string | undefined {
-  if (/^projects\/[^/]+\/locations\//.test(name)) return 'regional secrets (projects/<p>/locations/<l>/secrets/<s>) are not supported; use a global secret';
+  if (/^projects\/[^/]+\/locations\//.test(name))
+    return 'regional secrets (projects/<p>/locations/<l>/secrets/<s>) are not supported; use a global secret';
   if (/\/versions\//.test(name)) return 'put the version in ?version=, not in the name: projects/<project>/secrets/<secret>?version=<n>';
-  if (!FULL.test(name) && !SHORT.test(name)) return 'a Secret Manager secret is projects/<project>/secrets/<secret> or a short <secret> (1-255 characters of A-Z a-z 0-9 _ -)';
-  if (version !== undefined && !VERSION.test(version)) return 'the version must be a version number (1, 2, …), "latest", or a version alias (a letter, then letters, digits, _ or -)';
+  if (!FULL.test(name) && !SHORT.test(name))
+    return 'a Secret Manager secret is projects/<project>/secrets/<secret> or a short <secret> (1-255 characters of A-Z a-z 0-9 _ -)';
+  if (version !== undefined && !VERSION.test(version))
+    return 'the version must be a version number (1, 2, …), "latest", or a version alias (a letter, then letters, digits, _ or -)';
   return undefined;
 }
 

@@ -6,7 +6,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StoreTimeoutSchema } from '../schema.js';
 
-
 /** Project IDs (6-30 characters) or project numbers. */
 export const PROJECT_PATTERN = '^(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,19})$';
 
@@ -37,13 +36,21 @@ const AuthSchema = Type.Unsafe<Static<typeof ServiceAccountKeyAuthSchema> | Stat
 export const GcpSecretManagerSchema = Type.Object(
   {
     /** The project of short secret names (`sdr-aws` means `projects/<project>/secrets/sdr-aws`). */
-    project: Type.Optional(Type.String({ pattern: PROJECT_PATTERN, 'x-expected': 'must be a project ID like my-project-123 or a project number' })),
+    project: Type.Optional(
+      Type.String({ pattern: PROJECT_PATTERN, 'x-expected': 'must be a project ID like my-project-123 or a project number' }),
+    ),
     auth: AuthSchema,
     /**
      * Endpoint override: a Private Service Connect endpoint or a simulator, as
      * `https://host[:port]` (`http://` only for local simulators: nothing else speaks plaintext).
      */
-    endpoint: Type.Optional(Type.String({ pattern: '^https?://[^/\\s?#@]+/?$', maxLength: 2048, 'x-expected': 'must be https://host[:port] (or http://host:port for a local simulator), without a path' })),
+    endpoint: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^/\\s?#@]+/?$',
+        maxLength: 2048,
+        'x-expected': 'must be https://host[:port] (or http://host:port for a local simulator), without a path',
+      }),
+    ),
     /** Extra CA certificates (PEM) trusted for this store only, on top of the agent's CA bundle. */
     caFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     /** Deadline of one fetch: token exchange, retries and the read included. */

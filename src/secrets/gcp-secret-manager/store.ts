@@ -10,7 +10,15 @@ import { parseDuration } from '../../config/duration.js';
 import { withDeadline } from '../deadline.js';
 import { SecretStoreError, secretLabel } from '../errors.js';
 import type { FetchedSecret, SecretStore, StoreCallOptions, StoreDeps } from '../types.js';
-import { CredentialFileError, customTokenUri, googleAuth, readAdcFile, readServiceAccountKey, routeThroughTransport, wellKnownAdcRequests } from './auth.js';
+import {
+  CredentialFileError,
+  customTokenUri,
+  googleAuth,
+  readAdcFile,
+  readServiceAccountKey,
+  routeThroughTransport,
+  wellKnownAdcRequests,
+} from './auth.js';
 import { createSecretManagerClient } from './client.js';
 import { crc32c } from './crc32c.js';
 import { storeFailure, STORE_TYPE, type CallStep, type FailureContext } from './errors.js';
@@ -76,7 +84,13 @@ export function createGcpSecretManagerStore(name: string, config: GcpSecretManag
     const tokenUri = customTokenUri(key);
     // What the credentials may send besides Google's token exchange: what their ADC file names.
     const credentialRequests = auth.method === 'default' ? (adc?.requests ?? (await wellKnownAdcRequests(deps.env))) : [];
-    const transport = createTransport({ network: deps.network, serviceOrigin: new URL(endpoint).origin, credentialRequests, ...(ca ? { ca } : {}), ...(tokenUri ? { tokenUri } : {}) });
+    const transport = createTransport({
+      network: deps.network,
+      serviceOrigin: new URL(endpoint).origin,
+      credentialRequests,
+      ...(ca ? { ca } : {}),
+      ...(tokenUri ? { tokenUri } : {}),
+    });
     const googleAuthClient = googleAuth({ transporter: transport.transporter, ...(key ? { key } : adc ? { adcFile: adc.file } : {}) });
     const client = createSecretManagerClient({ auth: googleAuthClient, ...(config.endpoint ? { endpoint } : {}) });
     return { auth: googleAuthClient, client, transport };
@@ -94,7 +108,11 @@ export function createGcpSecretManagerStore(name: string, config: GcpSecretManag
 
   /** An access token (cached by google-auth-library), then the read when `resource` is given. */
   const call = async (label: string, resource: string | undefined, options: StoreCallOptions): Promise<AccessResponse | undefined> => {
-    if (closed) throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', { storeType: STORE_TYPE, hint: 'Nothing to do: a closed store is not used again.' });
+    if (closed)
+      throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', {
+        storeType: STORE_TYPE,
+        hint: 'Nothing to do: a closed store is not used again.',
+      });
     let step: CallStep = 'credentials';
     try {
       return await withDeadline(timeoutMs, options.signal, async (signal) => {
@@ -113,7 +131,9 @@ export function createGcpSecretManagerStore(name: string, config: GcpSecretManag
         await s.client.initialize();
         return withRetries(signal, async () => {
           // The inner call, not the public method: its promise keeps `cancel()`, which aborts the request.
-          const pending = s.client.innerApiCalls.accessSecretVersion!({ name: resource }, callOptions) as Promise<[AccessResponse, ...unknown[]]> & { cancel(): void };
+          const pending = s.client.innerApiCalls.accessSecretVersion!({ name: resource }, callOptions) as Promise<
+            [AccessResponse, ...unknown[]]
+          > & { cancel(): void };
           const cancel = () => pending.cancel();
           signal.addEventListener('abort', cancel, { once: true });
           try {
@@ -137,12 +157,25 @@ export function createGcpSecretManagerStore(name: string, config: GcpSecretManag
       const problem = referenceProblem(secret, version);
       if (problem) throw invalid(problem);
       const parsed = secretName(secret, config.project);
-      if (!parsed) throw invalid(`a short secret name needs a project: write projects/<project>/secrets/${secret}, or set secretStores.${name}.project`);
+      if (!parsed)
+        throw invalid(
+          `a short secret name needs a project: write projects/<project>/secrets/${secret}, or set secretStores.${name}.project`,
+        );
       const resource = versionResource(parsed, version);
       const started = Date.now();
       const response = (await call(label, resource, options))!;
-      const fetched = decode(response, (detail) => new SecretStoreError('malformed', name, label, detail, { storeType: STORE_TYPE, hint: 'Store the secret as UTF-8 text; a checksum mismatch means the payload was damaged in transit: retry, and check the network path.' }));
-      deps.logger.debug({ store: name, secret: resource, version: fetched.version, ms: Date.now() - started }, 'read a secret from Google Cloud Secret Manager');
+      const fetched = decode(
+        response,
+        (detail) =>
+          new SecretStoreError('malformed', name, label, detail, {
+            storeType: STORE_TYPE,
+            hint: 'Store the secret as UTF-8 text; a checksum mismatch means the payload was damaged in transit: retry, and check the network path.',
+          }),
+      );
+      deps.logger.debug(
+        { store: name, secret: resource, version: fetched.version, ms: Date.now() - started },
+        'read a secret from Google Cloud Secret Manager',
+      );
       return fetched;
     },
     async health(options: StoreCallOptions = {}): Promise<void> {

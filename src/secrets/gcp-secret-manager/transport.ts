@@ -69,7 +69,8 @@ export function createTransport(options: TransportOptions): StoreTransport {
       const method = (config.method ?? 'GET').toUpperCase();
       // Checked on the URL the library chose, before the token_uri rewrite below.
       if (url.origin === options.serviceOrigin) {
-        if (method !== 'GET' || !ACCESS_PATH.test(url.pathname)) throw new ReadOnlyViolationError('secretmanager', `${method} ${url.pathname}`);
+        if (method !== 'GET' || !ACCESS_PATH.test(url.pathname))
+          throw new ReadOnlyViolationError('secretmanager', `${method} ${url.pathname}`);
         // google-gax reads the status itself and turns the error body into a GoogleError with its
         // google.rpc code (which also decides its retries); a gaxios error here would hide both.
         config.validateStatus = () => true;

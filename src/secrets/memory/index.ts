@@ -55,9 +55,13 @@ export function createMemoryStore(name: string, initial: Record<string, string> 
       if (!all?.length) throw new SecretStoreError('not_found', name, secret, 'no such secret', { storeType: 'memory' });
       if (version === undefined) return { value: all[all.length - 1]!, version: String(all.length) };
       const n = Number(version);
-      if (!Number.isInteger(n) || n < 1) throw new SecretStoreError('invalid_reference', name, secret, `version must be a positive integer, got "${version}"`, { storeType: 'memory' });
+      if (!Number.isInteger(n) || n < 1)
+        throw new SecretStoreError('invalid_reference', name, secret, `version must be a positive integer, got "${version}"`, {
+          storeType: 'memory',
+        });
       const value = all[n - 1];
-      if (value === undefined) throw new SecretStoreError('not_found', name, secret, `no version ${n} (latest is ${all.length})`, { storeType: 'memory' });
+      if (value === undefined)
+        throw new SecretStoreError('not_found', name, secret, `no version ${n} (latest is ${all.length})`, { storeType: 'memory' });
       return { value, version: String(n) };
     },
     async health() {

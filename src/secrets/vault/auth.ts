@@ -46,10 +46,12 @@ export function loginPathOf(auth: VaultAuthConfig): string | undefined {
 }
 
 export function tokenProvider(auth: VaultAuthConfig, deps: ProviderDeps): TokenProvider {
-  if (auth.method === 'token') return staticToken(auth.tokenFile ? { file: auth.tokenFile } : { env: auth.tokenEnv ?? DEFAULT_TOKEN_ENV }, deps);
+  if (auth.method === 'token')
+    return staticToken(auth.tokenFile ? { file: auth.tokenFile } : { env: auth.tokenEnv ?? DEFAULT_TOKEN_ENV }, deps);
   if (auth.method === 'approle') {
     const mount = auth.mount ?? DEFAULT_APPROLE_MOUNT;
-    const roleId: CredentialSource = auth.roleId !== undefined ? { value: auth.roleId } : auth.roleIdEnv ? { env: auth.roleIdEnv } : { file: auth.roleIdFile ?? '' };
+    const roleId: CredentialSource =
+      auth.roleId !== undefined ? { value: auth.roleId } : auth.roleIdEnv ? { env: auth.roleIdEnv } : { file: auth.roleIdFile ?? '' };
     const secretId: CredentialSource = auth.secretIdEnv ? { env: auth.secretIdEnv } : { file: auth.secretIdFile ?? '' };
     return loginToken(
       {
@@ -137,7 +139,12 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
     const token = typeof auth.client_token === 'string' && auth.client_token ? auth.client_token : previous;
     if (!token) throw new LoginError(method.path, new Error('Vault answered the login without a client token'));
     const seconds = typeof auth.lease_duration === 'number' && auth.lease_duration > 0 ? auth.lease_duration : 0;
-    return { token, expiresAt: seconds ? Date.now() + seconds * 1000 : Infinity, ttlMs: seconds * 1000, renewable: auth.renewable === true };
+    return {
+      token,
+      expiresAt: seconds ? Date.now() + seconds * 1000 : Infinity,
+      ttlMs: seconds * 1000,
+      renewable: auth.renewable === true,
+    };
   };
 
   const stopTimer = () => {
@@ -159,7 +166,9 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
     timer = undefined;
     if (closed || lease !== current) return;
     try {
-      const body = await withDeadline(deps.timeoutMs, undefined, (signal) => deps.client.tokenRenewSelf({ requestOptions: requestOptions(current.token, signal) }));
+      const body = await withDeadline(deps.timeoutMs, undefined, (signal) =>
+        deps.client.tokenRenewSelf({ requestOptions: requestOptions(current.token, signal) }),
+      );
       if (lease !== current || closed) return;
       const renewed = leaseOf(body, current.token);
       // Past its max TTL Vault renews for less than asked, then not at all: the expiry check logs in again.
@@ -183,7 +192,9 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
 
   const revoke = async (token: string) => {
     try {
-      await withDeadline(deps.timeoutMs, undefined, (signal) => deps.client.tokenRevokeSelf({ requestOptions: requestOptions(token, signal) }));
+      await withDeadline(deps.timeoutMs, undefined, (signal) =>
+        deps.client.tokenRevokeSelf({ requestOptions: requestOptions(token, signal) }),
+      );
       log.debug({ store: deps.storeName }, 'revoked the Vault token');
     } catch (err) {
       log.warn({ store: deps.storeName, status: statusOf(err) }, 'could not revoke the Vault token; it expires at the end of its TTL');

@@ -12,7 +12,11 @@ export function checkConfig(config: VaultConfig, env: NodeJS.ProcessEnv): StoreC
     // The URL lands in messages and logs: it must not carry a password.
     if (url.username || url.password) problems.push({ path: '/address', message: 'must not contain a user name or password' });
     // Plain http would send the Vault token in clear: only a Vault Agent on the same host may be reached so.
-    if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) problems.push({ path: '/address', message: 'must be https:// (http:// only for a Vault Agent on a loopback address: 127.0.0.1, ::1, localhost)' });
+    if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname))
+      problems.push({
+        path: '/address',
+        message: 'must be https:// (http:// only for a Vault Agent on a loopback address: 127.0.0.1, ::1, localhost)',
+      });
   } catch {
     problems.push({ path: '/address', message: 'is not a valid URL' });
   }
@@ -31,7 +35,8 @@ export function checkConfig(config: VaultConfig, env: NodeJS.ProcessEnv): StoreC
     if (roleIds !== 1) problems.push({ path: '/auth', message: 'set exactly one of roleId, roleIdEnv, roleIdFile' });
     if (auth.roleIdEnv) setVar(auth.roleIdEnv, '/auth/roleIdEnv');
     if (auth.roleIdFile) readable(auth.roleIdFile, '/auth/roleIdFile', problems);
-    if (!!auth.secretIdEnv === !!auth.secretIdFile) problems.push({ path: '/auth', message: 'set exactly one of secretIdEnv, secretIdFile' });
+    if (!!auth.secretIdEnv === !!auth.secretIdFile)
+      problems.push({ path: '/auth', message: 'set exactly one of secretIdEnv, secretIdFile' });
     if (auth.secretIdEnv) setVar(auth.secretIdEnv, '/auth/secretIdEnv');
     if (auth.secretIdFile) readable(auth.secretIdFile, '/auth/secretIdFile', problems);
   } else {

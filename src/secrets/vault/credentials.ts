@@ -21,7 +21,11 @@ export async function readCredential(source: CredentialSource, what: string, env
   if ('value' in source) return source.value;
   if ('env' in source) {
     const value = env[source.env]?.trim();
-    if (!value) throw new CredentialSourceError(`the ${what} is not set: environment variable ${source.env} is empty or unset`, `Set ${source.env} in the agent's environment, or change secretStores.${storeName}.auth.`);
+    if (!value)
+      throw new CredentialSourceError(
+        `the ${what} is not set: environment variable ${source.env} is empty or unset`,
+        `Set ${source.env} in the agent's environment, or change secretStores.${storeName}.auth.`,
+      );
     return value;
   }
   let text: string;
@@ -31,8 +35,15 @@ export async function readCredential(source: CredentialSource, what: string, env
     text = buffer.toString('utf8').trim();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new CredentialSourceError(`cannot read the ${what} from file ${source.file} (${code})`, `Check that ${source.file} exists and is readable by the agent (a mounted secret or service account token), or change secretStores.${storeName}.auth.`);
+    throw new CredentialSourceError(
+      `cannot read the ${what} from file ${source.file} (${code})`,
+      `Check that ${source.file} exists and is readable by the agent (a mounted secret or service account token), or change secretStores.${storeName}.auth.`,
+    );
   }
-  if (!text) throw new CredentialSourceError(`the ${what} file ${source.file} is empty`, `Put the ${what} in ${source.file}, or change secretStores.${storeName}.auth.`);
+  if (!text)
+    throw new CredentialSourceError(
+      `the ${what} file ${source.file} is empty`,
+      `Put the ${what} in ${source.file}, or change secretStores.${storeName}.auth.`,
+    );
   return text;
 }

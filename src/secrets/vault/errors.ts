@@ -66,8 +66,13 @@ export function fromNodeVault(err: unknown): unknown {
   const errors = Array.isArray(body.errors) ? body.errors.filter((e): e is string => typeof e === 'string').map(clipMessage) : [];
   const meta = body.data?.metadata;
   const removed =
-    response.statusCode === 404 && meta && (meta.destroyed === true || (typeof meta.deletion_time === 'string' && meta.deletion_time !== ''))
-      ? { destroyed: meta.destroyed === true, ...(typeof meta.deletion_time === 'string' && meta.deletion_time ? { deletionTime: meta.deletion_time } : {}) }
+    response.statusCode === 404 &&
+    meta &&
+    (meta.destroyed === true || (typeof meta.deletion_time === 'string' && meta.deletion_time !== ''))
+      ? {
+          destroyed: meta.destroyed === true,
+          ...(typeof meta.deletion_time === 'string' && meta.deletion_time ? { deletionTime: meta.deletion_time } : {}),
+        }
       : undefined;
   return new VaultHttpError(response.statusCode, errors, removed);
 }
@@ -83,7 +88,7 @@ export function classifyVaultFailure(err: unknown): SecretErrorKind {
   const e = fromNodeVault(err);
   if (e instanceof VaultHttpError) {
     // Vault answers 412 when a standby has not caught up, 429 when rate-limited or a standby, 473 perf standby: all transient.
-    if (e.status === 412 || e.status === 429 || e.status >= 300 && e.status < 400) return 'unreachable';
+    if (e.status === 412 || e.status === 429 || (e.status >= 300 && e.status < 400)) return 'unreachable';
     return classifyStoreFailure(e.status);
   }
   if (e instanceof VaultTransportError) {
@@ -119,18 +124,32 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
   if (err instanceof CallAborted) {
     return err.reason === 'timeout'
       ? make('timeout', `no answer from Vault at ${at} within ${formatDuration(ctx.timeoutMs)} (login included)`)
-      : make('timeout', 'the call was cancelled before Vault answered', 'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.');
+      : make(
+          'timeout',
+          'the call was cancelled before Vault answered',
+          'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.',
+        );
   }
   if (err instanceof ReadOnlyViolationError) return make('permission_denied', err.message, err.hint);
   if (err instanceof CredentialSourceError) return make('auth_failed', err.message, err.hint);
   if (err instanceof TokenRefusedError) {
-    return make('auth_failed', `Vault at ${at} refused the store's token (${ctx.authSource}): ${err.detail}`, `Give the agent a valid, unexpired token (secretStores.${ctx.store}.auth), with the default policy (auth/token/lookup-self) attached.`);
+    return make(
+      'auth_failed',
+      `Vault at ${at} refused the store's token (${ctx.authSource}): ${err.detail}`,
+      `Give the agent a valid, unexpired token (secretStores.${ctx.store}.auth), with the default policy (auth/token/lookup-self) attached.`,
+    );
   }
   if (err instanceof LoginError) {
     const inner = fromNodeVault(err.cause);
     const kind = classifyVaultFailure(inner);
-    if (kind === 'unreachable' || kind === 'timeout') return make(kind, `login at ${at}/v1/${err.where} failed: ${said(inner)}`, undefined, inner);
-    return make('auth_failed', `login at ${at}/v1/${err.where} (${ctx.authSource}) was refused: ${said(inner)}`, `Check secretStores.${ctx.store}.auth (mount, role, credentials) and that the role exists in Vault${ctx.namespace ? ` namespace ${ctx.namespace}` : ''}.`, inner);
+    if (kind === 'unreachable' || kind === 'timeout')
+      return make(kind, `login at ${at}/v1/${err.where} failed: ${said(inner)}`, undefined, inner);
+    return make(
+      'auth_failed',
+      `login at ${at}/v1/${err.where} (${ctx.authSource}) was refused: ${said(inner)}`,
+      `Check secretStores.${ctx.store}.auth (mount, role, credentials) and that the role exists in Vault${ctx.namespace ? ` namespace ${ctx.namespace}` : ''}.`,
+      inner,
+    );
   }
 
   const e = fromNodeVault(err);
@@ -139,11 +158,24 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
   switch (kind) {
     case 'not_found': {
       const removed = e instanceof VaultHttpError ? e.removed : undefined;
-      if (removed) return make(kind, `that version was ${removed.destroyed ? 'destroyed' : `deleted${removed.deletionTime ? ` at ${removed.deletionTime}` : ''}`}`, 'Pin another ?version=, undelete it (vault kv undelete), or drop ?version= to read the current one.');
-      return make(kind, `Vault answered 404 for ${what}`, `Check the secret's path and ?version=, and that secretStores.${ctx.store}.kv says the right mount ("${ctx.kv.mount}") and KV version (${ctx.kv.version}).`);
+      if (removed)
+        return make(
+          kind,
+          `that version was ${removed.destroyed ? 'destroyed' : `deleted${removed.deletionTime ? ` at ${removed.deletionTime}` : ''}`}`,
+          'Pin another ?version=, undelete it (vault kv undelete), or drop ?version= to read the current one.',
+        );
+      return make(
+        kind,
+        `Vault answered 404 for ${what}`,
+        `Check the secret's path and ?version=, and that secretStores.${ctx.store}.kv says the right mount ("${ctx.kv.mount}") and KV version (${ctx.kv.version}).`,
+      );
     }
     case 'permission_denied':
-      return make(kind, `Vault answered ${said(e)}`, `Attach a policy allowing "read" on path "${ctx.policyPath ?? '<the secret>'}" to the store's identity (${ctx.authSource})${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}.`);
+      return make(
+        kind,
+        `Vault answered ${said(e)}`,
+        `Attach a policy allowing "read" on path "${ctx.policyPath ?? '<the secret>'}" to the store's identity (${ctx.authSource})${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}.`,
+      );
     case 'auth_failed':
       return make(kind, `Vault answered ${said(e)}`);
     case 'invalid_reference':
@@ -151,7 +183,11 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
     case 'timeout':
       return make(kind, `${what} failed: ${said(e)}`);
     case 'malformed':
-      return make(kind, `${what} failed: ${said(e)}`, 'Store AWS credentials (a few key/value fields) in this secret, not large documents.');
+      return make(
+        kind,
+        `${what} failed: ${said(e)}`,
+        'Store AWS credentials (a few key/value fields) in this secret, not large documents.',
+      );
     default: {
       const status = e instanceof VaultHttpError ? e.status : undefined;
       const hint =
@@ -179,8 +215,20 @@ function said(e: unknown): string {
  */
 function sanitize(cause: unknown): unknown {
   const c = fromNodeVault(cause);
-  if (c instanceof VaultHttpError || c instanceof VaultTransportError || c instanceof CallAborted || c instanceof ReadOnlyViolationError || c instanceof CredentialSourceError || c instanceof TokenRefusedError) return c;
+  if (
+    c instanceof VaultHttpError ||
+    c instanceof VaultTransportError ||
+    c instanceof CallAborted ||
+    c instanceof ReadOnlyViolationError ||
+    c instanceof CredentialSourceError ||
+    c instanceof TokenRefusedError
+  )
+    return c;
   if (c instanceof LoginError) return sanitize(c.cause);
-  if (c instanceof Error) return Object.assign(new Error(clipMessage(c.message)), { name: c.name, ...((c as { code?: unknown }).code ? { code: (c as { code?: unknown }).code } : {}) });
+  if (c instanceof Error)
+    return Object.assign(new Error(clipMessage(c.message)), {
+      name: c.name,
+      ...((c as { code?: unknown }).code ? { code: (c as { code?: unknown }).code } : {}),
+    });
   return undefined;
 }

@@ -33,7 +33,10 @@ function allowed(method: string, path: string, query: string, scope: GuardScope)
     if (path === 'auth/token/lookup-self') return query === '';
     return isKvRead(path, query, scope);
   }
-  if (method === 'POST' && query === '') return path === 'auth/token/renew-self' || path === 'auth/token/revoke-self' || (scope.loginPath !== undefined && path === scope.loginPath);
+  if (method === 'POST' && query === '')
+    return (
+      path === 'auth/token/renew-self' || path === 'auth/token/revoke-self' || (scope.loginPath !== undefined && path === scope.loginPath)
+    );
   return false;
 }
 

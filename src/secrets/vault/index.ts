@@ -18,7 +18,8 @@ export { checkReadOnly } from './guard.js';
 
 export const vaultStoreProvider: SecretStoreProvider<VaultConfig> = {
   type: STORE_TYPE,
-  description: 'HashiCorp Vault KV v2/v1 (token, AppRole or Kubernetes auth): name = <kv mount>/<path> as in "vault kv get", version = KV v2 version number; the value is the data object as JSON',
+  description:
+    'HashiCorp Vault KV v2/v1 (token, AppRole or Kubernetes auth): name = <kv mount>/<path> as in "vault kv get", version = KV v2 version number; the value is the data object as JSON',
   schema: VaultSchema,
   check: checkConfig,
   checkRef: (ref) => referenceProblem(ref.name, ref.version),

@@ -6,18 +6,25 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StoreTimeoutSchema } from '../schema.js';
 
-
 /** The service account token a Kubernetes pod has mounted by default. */
 export const DEFAULT_JWT_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 export const DEFAULT_TOKEN_ENV = 'VAULT_TOKEN';
 export const DEFAULT_APPROLE_MOUNT = 'approle';
 export const DEFAULT_KUBERNETES_MOUNT = 'kubernetes';
 
-const ENV_NAME = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$', 'x-expected': 'must be an environment variable name (letters, digits, _)' });
+const ENV_NAME = Type.String({
+  pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
+  'x-expected': 'must be an environment variable name (letters, digits, _)',
+});
 const FILE = Type.String({ pattern: '^/', minLength: 2, maxLength: 4096, 'x-expected': 'must be an absolute file path' });
 /** A Vault mount path: no leading or trailing slash, no empty or dot segments. */
 const mount = (options: { default?: string } = {}) =>
-  Type.String({ pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$', maxLength: 256, 'x-expected': 'must be a Vault mount path like "secret" or "kv/team-a" (no leading or trailing "/")', ...options });
+  Type.String({
+    pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
+    maxLength: 256,
+    'x-expected': 'must be a Vault mount path like "secret" or "kv/team-a" (no leading or trailing "/")',
+    ...options,
+  });
 const ROLE = Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,256}$', 'x-expected': 'must be a Vault role name (letters, digits, _ . @ -)' });
 
 /** A token from an environment variable (default `VAULT_TOKEN`) or a file (a mounted secret, re-read when Vault refuses the token). */
@@ -68,9 +75,19 @@ const AuthSchema = Type.Unsafe<Static<typeof TokenAuthSchema> | Static<typeof Ap
 export const VaultSchema = Type.Object(
   {
     /** Vault's address: https://vault.example:8200 (http:// only to a loopback Vault Agent). */
-    address: Type.String({ pattern: '^https?://[^\\s/?#]+/?$', maxLength: 2048, 'x-expected': 'must be an https:// URL with no path, like https://vault.example.com:8200' }),
+    address: Type.String({
+      pattern: '^https?://[^\\s/?#]+/?$',
+      maxLength: 2048,
+      'x-expected': 'must be an https:// URL with no path, like https://vault.example.com:8200',
+    }),
     /** Vault Enterprise namespace (sent as X-Vault-Namespace), e.g. `admin/team-a`. */
-    namespace: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/?$', maxLength: 512, 'x-expected': 'must be a Vault namespace path like "admin" or "admin/team-a"' })),
+    namespace: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*/?$',
+        maxLength: 512,
+        'x-expected': 'must be a Vault namespace path like "admin" or "admin/team-a"',
+      }),
+    ),
     /** The KV secrets engine the references read: its mount (the first part of every reference's name) and version. */
     kv: Type.Object(
       {

@@ -43,11 +43,23 @@ export function createVaultStore(name: string, config: VaultConfig, deps: StoreD
       try {
         ca = readFileSync(config.caFile, 'utf8');
       } catch (err) {
-        throw new SecretStoreError('unreachable', name, label, `cannot read caFile ${config.caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { storeType: STORE_TYPE, hint: `Check secretStores.${name}.caFile: a PEM file readable by the agent.` });
+        throw new SecretStoreError(
+          'unreachable',
+          name,
+          label,
+          `cannot read caFile ${config.caFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          { storeType: STORE_TYPE, hint: `Check secretStores.${name}.caFile: a PEM file readable by the agent.` },
+        );
       }
     }
     const loginPath = loginPathOf(auth);
-    const made = createVaultClient({ address: config.address, ...(config.namespace ? { namespace: config.namespace } : {}), network: deps.network, ...(ca ? { ca } : {}), scope: { kvMount: kv.mount, kvVersion: kv.version, ...(loginPath ? { loginPath } : {}) } });
+    const made = createVaultClient({
+      address: config.address,
+      ...(config.namespace ? { namespace: config.namespace } : {}),
+      network: deps.network,
+      ...(ca ? { ca } : {}),
+      scope: { kvMount: kv.mount, kvVersion: kv.version, ...(loginPath ? { loginPath } : {}) },
+    });
     vault = { ...made, auth: tokenProvider(auth, { storeName: name, client: made.client, env: deps.env, logger: deps.logger, timeoutMs }) };
     return vault;
   };
@@ -64,8 +76,18 @@ export function createVaultStore(name: string, config: VaultConfig, deps: StoreD
   };
 
   /** `call` with the store's token, under the deadline; a 403 is sorted out as the header comment says. */
-  const run = async <T>(label: string, options: StoreCallOptions, call: (client: VaultClient) => Call<T>, extra: Partial<FailureContext> = {}, authenticated = true): Promise<T> => {
-    if (closed) throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', { storeType: STORE_TYPE, hint: 'Nothing to do: a closed store is not used again.' });
+  const run = async <T>(
+    label: string,
+    options: StoreCallOptions,
+    call: (client: VaultClient) => Call<T>,
+    extra: Partial<FailureContext> = {},
+    authenticated = true,
+  ): Promise<T> => {
+    if (closed)
+      throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', {
+        storeType: STORE_TYPE,
+        hint: 'Nothing to do: a closed store is not used again.',
+      });
     try {
       const v = open(label);
       return await withDeadline(timeoutMs, options.signal, async (signal) => {
@@ -92,16 +114,35 @@ export function createVaultStore(name: string, config: VaultConfig, deps: StoreD
     type: STORE_TYPE,
     async fetch(secretName: string, version: string | undefined, options: StoreCallOptions = {}): Promise<FetchedSecret> {
       const label = secretLabel(secretName, version);
-      const invalid = (detail: string, hint?: string) => new SecretStoreError('invalid_reference', name, label, detail, { storeType: STORE_TYPE, ...(hint ? { hint } : {}) });
+      const invalid = (detail: string, hint?: string) =>
+        new SecretStoreError('invalid_reference', name, label, detail, { storeType: STORE_TYPE, ...(hint ? { hint } : {}) });
       const problem = referenceProblem(secretName, version);
       if (problem) throw invalid(problem);
       const path = pathInMount(secretName, kv.mount);
-      if (path === undefined) throw invalid(`the name must start with this store's KV mount "${kv.mount}/"`, `Write the path as "vault kv get" takes it, e.g. "${kv.mount}/sdr/aws", or configure another store for that mount (secretStores.<name>.kv.mount).`);
-      if (version !== undefined && kv.version === 1) throw invalid(`the KV v1 mount "${kv.mount}" has no versions`, 'Drop ?version= from the reference, or set kv.version: 2 if the mount is KV v2.');
+      if (path === undefined)
+        throw invalid(
+          `the name must start with this store's KV mount "${kv.mount}/"`,
+          `Write the path as "vault kv get" takes it, e.g. "${kv.mount}/sdr/aws", or configure another store for that mount (secretStores.<name>.kv.mount).`,
+        );
+      if (version !== undefined && kv.version === 1)
+        throw invalid(
+          `the KV v1 mount "${kv.mount}" has no versions`,
+          'Drop ?version= from the reference, or set kv.version: 2 if the mount is KV v2.',
+        );
       const started = Date.now();
       const api = readPath(kv.mount, path, kv.version, version);
-      const body = await run(label, options, (client) => (ro) => client.read(api, ro), { policyPath: policyPath(kv.mount, path, kv.version) });
-      const fetched = decode(body, kv.version, (detail) => new SecretStoreError('malformed', name, label, detail, { storeType: STORE_TYPE, hint: `Check that "${kv.mount}" is a KV v${kv.version} mount (secretStores.${name}.kv.version) and that the secret holds key/value data.` }));
+      const body = await run(label, options, (client) => (ro) => client.read(api, ro), {
+        policyPath: policyPath(kv.mount, path, kv.version),
+      });
+      const fetched = decode(
+        body,
+        kv.version,
+        (detail) =>
+          new SecretStoreError('malformed', name, label, detail, {
+            storeType: STORE_TYPE,
+            hint: `Check that "${kv.mount}" is a KV v${kv.version} mount (secretStores.${name}.kv.version) and that the secret holds key/value data.`,
+          }),
+      );
       deps.logger.debug({ store: name, secretName, version: fetched.version, ms: Date.now() - started }, 'read a secret from Vault');
       return fetched;
     },
@@ -110,7 +151,13 @@ export function createVaultStore(name: string, config: VaultConfig, deps: StoreD
       const status = await run(label, options, (client) => (ro) => client.health({ standbyok: true, requestOptions: ro }), {}, false);
       const s = (status ?? {}) as { initialized?: unknown; sealed?: unknown };
       if (s.sealed === true || s.initialized === false) {
-        throw new SecretStoreError('unreachable', name, label, `Vault at ${context(label).address} is ${s.sealed === true ? 'sealed' : 'not initialized'} (sys/health)`, { storeType: STORE_TYPE, hint: 'Unseal or initialize Vault; cached values are used meanwhile if the agent has any.' });
+        throw new SecretStoreError(
+          'unreachable',
+          name,
+          label,
+          `Vault at ${context(label).address} is ${s.sealed === true ? 'sealed' : 'not initialized'} (sys/health)`,
+          { storeType: STORE_TYPE, hint: 'Unseal or initialize Vault; cached values are used meanwhile if the agent has any.' },
+        );
       }
       // sys/health needs no token: prove the store can authenticate too.
       await run(label, options, (client) => (ro) => client.tokenLookupSelf({ requestOptions: ro }));

@@ -54,7 +54,10 @@ export interface TransportAgents {
  * The object node-vault takes as `request-promise`: `defaults()` returns the request function.
  * `guard` sees each request's method and path below /v1/ first, and throws to refuse it unsent.
  */
-export function vaultTransport(agents: TransportAgents, guard: (method: string, path: string) => void): { defaults(): (options: VaultRequestOptions) => Promise<VaultRawResponse> } {
+export function vaultTransport(
+  agents: TransportAgents,
+  guard: (method: string, path: string) => void,
+): { defaults(): (options: VaultRequestOptions) => Promise<VaultRawResponse> } {
   return {
     defaults: () => async (options) => {
       const url = new URL(options.uri);
@@ -75,7 +78,9 @@ function send(agents: TransportAgents, url: URL, options: VaultRequestOptions, r
   return new Promise<VaultRawResponse>((resolve, reject) => {
     if (options.signal?.aborted) return reject(aborted());
     // rejectUnauthorized explicitly too (the agents set it): NODE_TLS_REJECT_UNAUTHORIZED=0 must not turn it off.
-    const req = secure ? httpsRequest(url, { method: options.method, headers, agent: agents.httpsAgent, rejectUnauthorized: true }) : httpRequest(url, { method: options.method, headers, agent: agents.httpAgent });
+    const req = secure
+      ? httpsRequest(url, { method: options.method, headers, agent: agents.httpsAgent, rejectUnauthorized: true })
+      : httpRequest(url, { method: options.method, headers, agent: agents.httpAgent });
     // Errors are rebuilt from the code alone: Node's own carry the request, whose headers hold the token.
     const fail = (err: unknown) => reject(err instanceof VaultTransportError ? err : fromNode(err));
     const onAbort = () => req.destroy(aborted());

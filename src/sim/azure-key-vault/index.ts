@@ -7,5 +7,12 @@
  * sim.put('sdr-aws', '{"AccessKeyId":"…"}');
  * new SecretClient(sim.vaultUrl, new ClientSecretCredential(sim.tenantId, clientId, clientSecret, { authorityHost: sim.authorityHost, disableInstanceDiscovery: true }), { disableChallengeResourceVerification: true });
  */
-export { startAzureKeyVaultSimulator, type AzureKeyVaultSimulator, type AzureKeyVaultSimulatorOptions, type KvSimFault, type KvSimRequest, type SimEntraClient } from './server.js';
+export {
+  startAzureKeyVaultSimulator,
+  type AzureKeyVaultSimulator,
+  type AzureKeyVaultSimulatorOptions,
+  type KvSimFault,
+  type KvSimRequest,
+  type SimEntraClient,
+} from './server.js';
 export type { KvPutOptions } from './vault.js';

@@ -146,20 +146,43 @@ export async function startAzureKeyVaultSimulator(options: AzureKeyVaultSimulato
         await vault.sleep(simulator.latencyMs);
         const challenge = { 'www-authenticate': `Bearer authorization="${authorityHost}/${tenantId}", resource="${resource}"` };
         const auth = req.headers.authorization;
-        if (!auth || !/^Bearer \S+$/.test(auth)) return kvError(new KvError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'), challenge);
+        if (!auth || !/^Bearer \S+$/.test(auth))
+          return kvError(new KvError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'), challenge);
         const claims = entra.signer.verify(auth.slice('Bearer '.length));
-        if (!claims) return kvError(new KvError(401, 'Unauthorized', 'AKV10016: Token validation failed: the signature is invalid.'), challenge);
+        if (!claims)
+          return kvError(new KvError(401, 'Unauthorized', 'AKV10016: Token validation failed: the signature is invalid.'), challenge);
         entry.clientId = claims.appid;
         entry.tenantId = claims.tid;
-        if (claims.tid !== tenantId) return kvError(new KvError(401, 'Unauthorized', `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${tenantId}/, found https://sts.windows.net/${claims.tid}/.`), challenge);
-        if (claims.aud.replace(/\/$/, '') !== resource.replace(/\/$/, '')) return kvError(new KvError(401, 'Unauthorized', `AKV10022: Invalid audience. Expected ${resource}, found: ${claims.aud}.`), challenge);
+        if (claims.tid !== tenantId)
+          return kvError(
+            new KvError(
+              401,
+              'Unauthorized',
+              `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${tenantId}/, found https://sts.windows.net/${claims.tid}/.`,
+            ),
+            challenge,
+          );
+        if (claims.aud.replace(/\/$/, '') !== resource.replace(/\/$/, ''))
+          return kvError(
+            new KvError(401, 'Unauthorized', `AKV10022: Invalid audience. Expected ${resource}, found: ${claims.aud}.`),
+            challenge,
+          );
         if (claims.exp <= Date.now() / 1000) return kvError(new KvError(401, 'Unauthorized', 'AKV10013: The token is expired.'), challenge);
-        if (!url.searchParams.get('api-version')) return kvError(new KvError(400, 'BadParameter', 'The request URI contains an invalid or missing api-version parameter.'));
+        if (!url.searchParams.get('api-version'))
+          return kvError(new KvError(400, 'BadParameter', 'The request URI contains an invalid or missing api-version parameter.'));
         const fault = simulator.fault;
-        if (fault) return kvError(new KvError(fault.status, fault.code, fault.message ?? `Simulated ${fault.code}`), fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : undefined);
+        if (fault)
+          return kvError(
+            new KvError(fault.status, fault.code, fault.message ?? `Simulated ${fault.code}`),
+            fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : undefined,
+          );
         // Only reads are simulated: anything else that reaches the vault is refused, and logged.
-        if (!m || req.method !== 'GET') return kvError(new KvError(405, 'MethodNotAllowed', `${req.method} ${url.pathname} is not supported by the simulator (read-only).`));
-        if (m[2] !== undefined && m[2] !== '' && !/^[0-9a-fA-F]{32}$/.test(m[2])) return kvError(new KvError(400, 'BadParameter', `Method GET does not allow operation 'secrets/${m[2]}'`));
+        if (!m || req.method !== 'GET')
+          return kvError(
+            new KvError(405, 'MethodNotAllowed', `${req.method} ${url.pathname} is not supported by the simulator (read-only).`),
+          );
+        if (m[2] !== undefined && m[2] !== '' && !/^[0-9a-fA-F]{32}$/.test(m[2]))
+          return kvError(new KvError(400, 'BadParameter', `Method GET does not allow operation 'secrets/${m[2]}'`));
         const bundle = data.getSecret(vaultUrl, entry.secretName!, m[2] || undefined, claims);
         answer(200, JSON.stringify(bundle));
       } catch (err) {
@@ -218,7 +241,10 @@ export async function startAzureKeyVaultSimulator(options: AzureKeyVaultSimulato
       entra.clients = new Map(clients.map((c) => [c.clientId, c]));
     },
     outage(on, target = 'both') {
-      for (const [name, side] of [['vault', vault], ['entra', authority]] as const) {
+      for (const [name, side] of [
+        ['vault', vault],
+        ['entra', authority],
+      ] as const) {
         if (target !== 'both' && target !== name) continue;
         side.setDown(on);
       }

@@ -41,7 +41,9 @@ export class KvError extends Error {
   }
 
   body(): string {
-    return JSON.stringify({ error: { code: this.code, message: this.message, ...(this.innerCode ? { innererror: { code: this.innerCode } } : {}) } });
+    return JSON.stringify({
+      error: { code: this.code, message: this.message, ...(this.innerCode ? { innererror: { code: this.innerCode } } : {}) },
+    });
   }
 }
 
@@ -54,7 +56,13 @@ export class VaultData {
     let secret = this.byName.get(name);
     if (!secret) this.byName.set(name, (secret = { name, versions: [] }));
     const version = options.version ?? randomBytes(16).toString('hex');
-    secret.versions.push({ version, value, enabled: options.enabled ?? true, created: Math.floor(Date.now() / 1000), ...(options.contentType ? { contentType: options.contentType } : {}) });
+    secret.versions.push({
+      version,
+      value,
+      enabled: options.enabled ?? true,
+      created: Math.floor(Date.now() / 1000),
+      ...(options.contentType ? { contentType: options.contentType } : {}),
+    });
     return { version };
   }
 
@@ -74,7 +82,12 @@ export class VaultData {
         'ForbiddenByRbac',
       );
     }
-    const notFound = () => new KvError(404, 'SecretNotFound', `A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
+    const notFound = () =>
+      new KvError(
+        404,
+        'SecretNotFound',
+        `A secret with (name/id) ${name}${version ? `/${version}` : ''} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
+      );
     if (!secret) throw notFound();
     const v = version ? secret.versions.find((x) => x.version.toLowerCase() === version.toLowerCase()) : secret.versions.at(-1);
     if (!v) throw notFound();

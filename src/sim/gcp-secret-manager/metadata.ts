@@ -11,7 +11,12 @@ import type { AccessTokens } from './tokens.js';
 export const METADATA_PREFIX = '/computeMetadata/v1/';
 
 /** Answer one metadata request for the default service account `ctx.email`. */
-export function metadataServer(req: IncomingMessage, res: ServerResponse, path: string, ctx: { tokens: AccessTokens; email: string; projectId: string }): TokenOutcome {
+export function metadataServer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ctx: { tokens: AccessTokens; email: string; projectId: string },
+): TokenOutcome {
   const reply = (status: number, body: string, type = 'application/text'): TokenOutcome => {
     res.writeHead(status, { 'metadata-flavor': 'Google', 'content-type': type });
     res.end(body);
@@ -24,6 +29,7 @@ export function metadataServer(req: IncomingMessage, res: ServerResponse, path: 
   if (sub === 'project/project-id') return reply(200, ctx.projectId);
   if (sub === 'universe/universe-domain') return reply(200, 'googleapis.com');
   if (sub === 'instance/service-accounts/default/email') return reply(200, ctx.email);
-  if (sub === 'instance/service-accounts/default/token') return { ...reply(200, JSON.stringify(ctx.tokens.issue(ctx.email, 'md')), 'application/json'), principal: ctx.email };
+  if (sub === 'instance/service-accounts/default/token')
+    return { ...reply(200, JSON.stringify(ctx.tokens.issue(ctx.email, 'md')), 'application/json'), principal: ctx.email };
   return reply(404, 'Not Found');
 }

@@ -20,11 +20,16 @@ export interface TokenOutcome {
 }
 
 /** The JWT-bearer grant. `keys` maps account email → key id → public key. */
-export async function tokenEndpoint(req: IncomingMessage, res: ServerResponse, ctx: { tokens: AccessTokens; keys: Map<string, Map<string, KeyObject>>; ownAudience: string }): Promise<TokenOutcome> {
+export async function tokenEndpoint(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: { tokens: AccessTokens; keys: Map<string, Map<string, KeyObject>>; ownAudience: string },
+): Promise<TokenOutcome> {
   const form = new URLSearchParams(await readBody(req));
   try {
     const grant = form.get('grant_type');
-    if (grant !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') throw new OAuthError('unsupported_grant_type', `Invalid grant_type: ${grant ?? ''}`);
+    if (grant !== 'urn:ietf:params:oauth:grant-type:jwt-bearer')
+      throw new OAuthError('unsupported_grant_type', `Invalid grant_type: ${grant ?? ''}`);
     const claims = verifyAssertion(form.get('assertion') ?? '', [GOOGLE_TOKEN_AUDIENCE, ctx.ownAudience], (email, kid) => {
       const keys = ctx.keys.get(email);
       if (!keys) return 'no-account';
@@ -40,13 +45,18 @@ export async function tokenEndpoint(req: IncomingMessage, res: ServerResponse, c
 }
 
 /** The token exchange: `subjects` maps an external IdP token the pool trusts → the federated principal. */
-export async function stsEndpoint(req: IncomingMessage, res: ServerResponse, ctx: { tokens: AccessTokens; subjects: Map<string, string> }): Promise<TokenOutcome> {
+export async function stsEndpoint(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: { tokens: AccessTokens; subjects: Map<string, string> },
+): Promise<TokenOutcome> {
   const form = new URLSearchParams(await readBody(req));
   const refuse = (error: string, description: string): TokenOutcome => {
     sendJson(res, 400, { error, error_description: description });
     return { status: 400, error };
   };
-  if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:token-exchange') return refuse('unsupported_grant_type', 'Invalid value for "grant_type".');
+  if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:token-exchange')
+    return refuse('unsupported_grant_type', 'Invalid value for "grant_type".');
   if (!form.get('audience')?.startsWith('//iam.googleapis.com/')) return refuse('invalid_request', 'Invalid value for "audience".');
   const principal = ctx.subjects.get(form.get('subject_token') ?? '');
   if (!principal) return refuse('invalid_grant', 'The given subject token is invalid.');

@@ -62,7 +62,11 @@ export class ProjectSecrets {
       this.secrets.set(id, secret);
     }
     const number = secret.versions.length + 1;
-    secret.versions.push({ number, state: 'ENABLED', data: typeof value === 'string' ? Buffer.from(value, 'utf8') : new Uint8Array(value) });
+    secret.versions.push({
+      number,
+      state: 'ENABLED',
+      data: typeof value === 'string' ? Buffer.from(value, 'utf8') : new Uint8Array(value),
+    });
     return number;
   }
 
@@ -75,7 +79,11 @@ export class ProjectSecrets {
   /** Answer AccessSecretVersion of `projects/{project}/secrets/{id}/versions/{version}` for `email`. */
   access(project: string, id: string, version: string, email: string, corrupt: boolean): AccessAnswer {
     const resource = `projects/${project}/secrets/${id}/versions/${version}`;
-    const denied = new RpcError(403, 'PERMISSION_DENIED', `Permission 'secretmanager.versions.access' denied for resource '${resource}' (or it may not exist).`);
+    const denied = new RpcError(
+      403,
+      'PERMISSION_DENIED',
+      `Permission 'secretmanager.versions.access' denied for resource '${resource}' (or it may not exist).`,
+    );
     if (project !== this.projectId && project !== this.projectNumber) throw denied;
     const secret = this.secrets.get(id);
     const allowed = this.projectAccessors.has(email) || (secret?.accessors.has(email) ?? false);
@@ -91,8 +99,12 @@ export class ProjectSecrets {
       v = secret.versions[n - 1];
     }
     if (!v) throw new RpcError(404, 'NOT_FOUND', `Secret Version [${base}/versions/${version}] not found.`);
-    if (v.state !== 'ENABLED') throw new RpcError(400, 'FAILED_PRECONDITION', `Secret Version [${base}/versions/${v.number}] is in ${v.state} state.`);
+    if (v.state !== 'ENABLED')
+      throw new RpcError(400, 'FAILED_PRECONDITION', `Secret Version [${base}/versions/${v.number}] is in ${v.state} state.`);
     const crc = crc32c(v.data);
-    return { name: `${base}/versions/${v.number}`, payload: { data: Buffer.from(v.data).toString('base64'), dataCrc32c: String(corrupt ? (crc ^ 1) >>> 0 : crc) } };
+    return {
+      name: `${base}/versions/${v.number}`,
+      payload: { data: Buffer.from(v.data).toString('base64'), dataCrc32c: String(corrupt ? (crc ^ 1) >>> 0 : crc) },
+    };
   }
 }

@@ -15,8 +15,10 @@ import { ProjectSecrets, RpcError, type VersionState } from './secrets.js';
 import { AccessTokens } from './tokens.js';
 
 const ACCESS = /^\/v1\/projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/:]+):access$/;
-const MISSING_CREDENTIAL = 'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
-const INVALID_CREDENTIAL = 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
+const MISSING_CREDENTIAL =
+  'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
+const INVALID_CREDENTIAL =
+  'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
 
 /** How to start the simulator. */
 export interface GsmSimulatorOptions {
@@ -125,7 +127,8 @@ export async function startGcpSecretManagerSimulator(options: GsmSimulatorOption
   const subjects = new Map<string, string>();
   let url = '';
 
-  const rpcError = (res: ServerResponse, e: RpcError) => sendJson(res, e.httpStatus, { error: { code: e.httpStatus, message: e.message, status: e.status } });
+  const rpcError = (res: ServerResponse, e: RpcError) =>
+    sendJson(res, e.httpStatus, { error: { code: e.httpStatus, message: e.message, status: e.status } });
 
   function access(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray, entry: GsmSimRequest) {
     const [, project, secret, version] = match.map((m) => decodeURIComponent(m));
@@ -139,7 +142,8 @@ export async function startGcpSecretManagerSimulator(options: GsmSimulatorOption
     const principal = tokens.owner(auth[1]!);
     if (!principal) return fail(new RpcError(401, 'UNAUTHENTICATED', INVALID_CREDENTIAL));
     entry.email = principal;
-    if (sim.fault) return fail(new RpcError(sim.fault.httpStatus, sim.fault.status, sim.fault.message ?? 'The service is currently unavailable.'));
+    if (sim.fault)
+      return fail(new RpcError(sim.fault.httpStatus, sim.fault.status, sim.fault.message ?? 'The service is currently unavailable.'));
     try {
       const answer = data.access(project!, secret!, version!, principal, sim.corruptChecksums);
       entry.status = 200;
@@ -156,11 +160,15 @@ export async function startGcpSecretManagerSimulator(options: GsmSimulatorOption
     const match = ACCESS.exec(path);
     // Classified before the latency: a request the client gives up on is logged for what it was.
     const kind: GsmSimRequest['kind'] =
-      method === 'POST' && path === '/token' ? 'token'
-      : method === 'POST' && path === '/v1/token' ? 'sts'
-      : method === 'GET' && match ? 'access'
-      : method === 'GET' && options.metadataServiceAccount && path.startsWith(METADATA_PREFIX) ? 'metadata'
-      : 'other';
+      method === 'POST' && path === '/token'
+        ? 'token'
+        : method === 'POST' && path === '/v1/token'
+          ? 'sts'
+          : method === 'GET' && match
+            ? 'access'
+            : method === 'GET' && options.metadataServiceAccount && path.startsWith(METADATA_PREFIX)
+              ? 'metadata'
+              : 'other';
     const entry: GsmSimRequest = { kind, method, path, status: 0 };
     if (match) {
       entry.secret = decodeURIComponent(match[2]!);
@@ -180,7 +188,8 @@ export async function startGcpSecretManagerSimulator(options: GsmSimulatorOption
     };
     if (kind === 'token') return record(await tokenEndpoint(req, res, { tokens, keys: accounts, ownAudience: `${url}/token` }));
     if (kind === 'sts') return record(await stsEndpoint(req, res, { tokens, subjects }));
-    if (kind === 'metadata') return record(metadataServer(req, res, path, { tokens, email: options.metadataServiceAccount!, projectId: data.projectId }));
+    if (kind === 'metadata')
+      return record(metadataServer(req, res, path, { tokens, email: options.metadataServiceAccount!, projectId: data.projectId }));
     if (kind === 'access') return access(req, res, match!, entry);
     // Everything else the agent must never send (writes, lists, IAM): visible in the log.
     entry.status = 404;

@@ -42,7 +42,10 @@ export interface GetSecretValueInput {
 const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function validation(member: string, constraint: string): SimError {
-  return new SimError('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`);
+  return new SimError(
+    'ValidationException',
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 export class SecretsData {
@@ -101,27 +104,44 @@ export class SecretsData {
   getSecretValue(input: GetSecretValueInput, principal: string): Record<string, unknown> {
     const { SecretId: id, VersionId: versionId, VersionStage: stage } = input;
     if (id === undefined || id === null) throw validation('secretId', 'Member must not be null');
-    if (typeof id !== 'string' || id.length < 1 || id.length > 2048) throw validation('secretId', 'Member must have length less than or equal to 2048');
-    if (versionId !== undefined && (typeof versionId !== 'string' || versionId.length < 32 || versionId.length > 64)) throw validation('versionId', 'Member must have length greater than or equal to 32');
-    if (stage !== undefined && (typeof stage !== 'string' || stage.length < 1 || stage.length > 256)) throw validation('versionStage', 'Member must have length less than or equal to 256');
+    if (typeof id !== 'string' || id.length < 1 || id.length > 2048)
+      throw validation('secretId', 'Member must have length less than or equal to 2048');
+    if (versionId !== undefined && (typeof versionId !== 'string' || versionId.length < 32 || versionId.length > 64))
+      throw validation('versionId', 'Member must have length greater than or equal to 32');
+    if (stage !== undefined && (typeof stage !== 'string' || stage.length < 1 || stage.length > 256))
+      throw validation('versionStage', 'Member must have length less than or equal to 256');
     const secret = this.find(id);
     // IAM decides before existence is revealed: a denied caller learns nothing about the secret.
     if (secret?.denied === 'access') {
-      throw new SimError('AccessDeniedException', `User: ${principal} is not authorized to perform: secretsmanager:GetSecretValue on resource: ${id} because no identity-based policy allows the secretsmanager:GetSecretValue action`);
+      throw new SimError(
+        'AccessDeniedException',
+        `User: ${principal} is not authorized to perform: secretsmanager:GetSecretValue on resource: ${id} because no identity-based policy allows the secretsmanager:GetSecretValue action`,
+      );
     }
     if (!secret) throw new SimError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-    if (secret.deleted) throw new SimError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+    if (secret.deleted)
+      throw new SimError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
     let version: SimSecretVersion | undefined;
     if (typeof versionId === 'string') {
       version = secret.versions.find((v) => v.versionId === versionId);
-      if (!version) throw new SimError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`);
-      if (typeof stage === 'string' && !version.stages.includes(stage)) throw new SimError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
+      if (!version)
+        throw new SimError(
+          'ResourceNotFoundException',
+          `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
+        );
+      if (typeof stage === 'string' && !version.stages.includes(stage))
+        throw new SimError('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
     } else {
       const label = typeof stage === 'string' ? stage : 'AWSCURRENT';
       version = secret.versions.find((v) => v.stages.includes(label));
-      if (!version) throw new SimError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${label}`);
+      if (!version)
+        throw new SimError(
+          'ResourceNotFoundException',
+          `Secrets Manager can't find the specified secret value for staging label: ${label}`,
+        );
     }
-    if (secret.denied === 'kms') throw new SimError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+    if (secret.denied === 'kms')
+      throw new SimError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
     return {
       ARN: secret.arn,
       Name: secret.name,

@@ -99,7 +99,8 @@ export interface SecretsManagerSimulator {
 const MAX_BODY = 1024 * 1024;
 const JSON_TYPE = 'application/x-amz-json-1.1';
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
-const BAD_SIGNATURE = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+const BAD_SIGNATURE =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 /** Start the simulator on 127.0.0.1 (port 0 by default: a free one). */
 export async function startSecretsManagerSimulator(options: SecretsManagerSimulatorOptions = {}): Promise<SecretsManagerSimulator> {
@@ -113,23 +114,36 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
   let users = new Map<string, { secret: string; principal: string }>();
 
   const setCredentials = (creds: SmSimCredentials[]) => {
-    users = new Map(creds.map((c) => [c.accessKeyId, { secret: c.secretAccessKey, principal: `arn:aws:iam::${accountId}:user/${c.user ?? 'sim'}` }]));
+    users = new Map(
+      creds.map((c) => [c.accessKeyId, { secret: c.secretAccessKey, principal: `arn:aws:iam::${accountId}:user/${c.user ?? 'sim'}` }]),
+    );
   };
   setCredentials(options.credentials ?? []);
 
   /** Who signed the request, or the error AWS answers with. */
   async function authenticate(req: IncomingMessage, body: string, sts: boolean): Promise<{ principal: string } | SimError> {
     const auth = parseSigV4(req.headers.authorization);
-    if (!auth) return sts ? new SimError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403) : new SimError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-    const unknown = sts ? new SimError('InvalidClientTokenId', INVALID_TOKEN, 403) : new SimError('UnrecognizedClientException', INVALID_TOKEN);
+    if (!auth)
+      return sts
+        ? new SimError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
+        : new SimError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    const unknown = sts
+      ? new SimError('InvalidClientTokenId', INVALID_TOKEN, 403)
+      : new SimError('UnrecognizedClientException', INVALID_TOKEN);
     const user = users.get(auth.accessKeyId);
     const session = sessions.get(auth.accessKeyId);
     const secret = user?.secret ?? session?.secretAccessKey;
     if (!secret) return unknown;
     if (session && one(req.headers['x-amz-security-token']) !== sessionTokens.get(auth.accessKeyId)) return unknown;
     const verdict = checkSigV4({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, secret);
-    if (verdict === 'expired') return new SimError(sts ? 'SignatureDoesNotMatch' : 'InvalidSignatureException', 'Signature expired: the request time is more than 15 minutes away from the server time.', sts ? 403 : 400);
-    if (verdict === 'mismatch') return sts ? new SimError('SignatureDoesNotMatch', BAD_SIGNATURE, 403) : new SimError('InvalidSignatureException', BAD_SIGNATURE);
+    if (verdict === 'expired')
+      return new SimError(
+        sts ? 'SignatureDoesNotMatch' : 'InvalidSignatureException',
+        'Signature expired: the request time is more than 15 minutes away from the server time.',
+        sts ? 403 : 400,
+      );
+    if (verdict === 'mismatch')
+      return sts ? new SimError('SignatureDoesNotMatch', BAD_SIGNATURE, 403) : new SimError('InvalidSignatureException', BAD_SIGNATURE);
     return { principal: user?.principal ?? session!.Arn };
   }
 
@@ -139,7 +153,10 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
     });
     const requestId = randomUUID();
     const target = one(req.headers['x-amz-target']);
-    const sts = target === undefined && req.method === 'POST' && (one(req.headers['content-type']) ?? '').startsWith('application/x-www-form-urlencoded');
+    const sts =
+      target === undefined &&
+      req.method === 'POST' &&
+      (one(req.headers['content-type']) ?? '').startsWith('application/x-www-form-urlencoded');
     const params = sts ? new URLSearchParams(body) : undefined;
     const operation = sts ? (params!.get('Action') ?? '') : (target ?? '').replace(/^secretsmanager\./, '');
     const accessKeyId = parseSigV4(req.headers.authorization)?.accessKeyId;
@@ -148,7 +165,9 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
       entry.status = status;
       requests.push(entry);
       if (http.closed || res.destroyed) return;
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId, ...extra }).end(text);
+      res
+        .writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId, ...extra })
+        .end(text);
     };
     const fail = (e: SimError) => {
       entry.errorCode = e.code;
@@ -158,7 +177,8 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
 
     await http.sleep(simulator.latencyMs);
     if (http.closed) return;
-    if (req.method !== 'POST' || (!sts && !target?.startsWith('secretsmanager.'))) return fail(new SimError('UnknownOperationException', 'Unknown operation'));
+    if (req.method !== 'POST' || (!sts && !target?.startsWith('secretsmanager.')))
+      return fail(new SimError('UnknownOperationException', 'Unknown operation'));
     const who = await authenticate(req, body, sts);
     if (who instanceof SimError) return fail(who);
     entry.principal = who.principal;
@@ -166,7 +186,9 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
     if (sts) {
       const roleArn = params!.get('RoleArn');
       if (operation === 'AssumeRole' && options.assumableRoles && roleArn && !options.assumableRoles.includes(roleArn)) {
-        return fail(new SimError('AccessDenied', `User: ${who.principal} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403));
+        return fail(
+          new SimError('AccessDenied', `User: ${who.principal} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403),
+        );
       }
       try {
         const reply = handleSts(operation, params!, accountId, requestId, { ...(accessKeyId ? { accessKeyId } : {}), sessions });
@@ -177,7 +199,8 @@ export async function startSecretsManagerSimulator(options: SecretsManagerSimula
         return fail(err instanceof SimError ? err : new SimError('InternalFailure', String(err), 500));
       }
     }
-    if (operation !== 'GetSecretValue') return fail(new SimError('UnknownOperationException', `The simulator serves GetSecretValue only, not ${operation}`));
+    if (operation !== 'GetSecretValue')
+      return fail(new SimError('UnknownOperationException', `The simulator serves GetSecretValue only, not ${operation}`));
     let input: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(body || '{}');

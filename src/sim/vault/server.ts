@@ -103,10 +103,26 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
       requests.push(entry);
       if (http.closed || res.destroyed) return;
       const text = body === undefined ? '' : JSON.stringify(body);
-      res.writeHead(status, { 'cache-control': 'no-store', ...(text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {}) }).end(text);
+      res
+        .writeHead(status, {
+          'cache-control': 'no-store',
+          ...(text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {}),
+        })
+        .end(text);
     };
     const errors = (status: number, ...messages: string[]) => send(status, { errors: messages });
-    const ok = (fields: Record<string, unknown>) => send(200, { request_id: randomUUID(), lease_id: '', renewable: false, lease_duration: 0, data: null, wrap_info: null, warnings: null, auth: null, ...fields });
+    const ok = (fields: Record<string, unknown>) =>
+      send(200, {
+        request_id: randomUUID(),
+        lease_id: '',
+        renewable: false,
+        lease_duration: 0,
+        data: null,
+        wrap_info: null,
+        warnings: null,
+        auth: null,
+        ...fields,
+      });
 
     await http.sleep(simulator.latencyMs);
     if (http.closed) return;
@@ -115,7 +131,18 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
 
     if (path === 'sys/health' && method === 'GET') {
       const sealed = simulator.sealed;
-      return send(sealed ? 503 : 200, { initialized: true, sealed, standby: false, performance_standby: false, replication_performance_mode: 'disabled', replication_dr_mode: 'disabled', server_time_utc: Math.floor(Date.now() / 1000), version: '1.17.0+sim', cluster_name: 'vault-sim', cluster_id: 'sim' });
+      return send(sealed ? 503 : 200, {
+        initialized: true,
+        sealed,
+        standby: false,
+        performance_standby: false,
+        replication_performance_mode: 'disabled',
+        replication_dr_mode: 'disabled',
+        server_time_utc: Math.floor(Date.now() / 1000),
+        version: '1.17.0+sim',
+        cluster_name: 'vault-sim',
+        cluster_id: 'sim',
+      });
     }
     if (simulator.sealed) return errors(503, 'Vault is sealed');
 
@@ -140,7 +167,26 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
 
     if (path === 'auth/token/lookup-self' && method === 'GET') {
       const ttl = token.expiresAt === Infinity ? 0 : Math.max(0, Math.round((token.expiresAt - Date.now()) / 1000));
-      return ok({ data: { accessor: token.accessor, creation_time: Math.floor(token.created / 1000), creation_ttl: token.ttlSeconds, display_name: `${token.authMethod}-${token.identity}`, entity_id: '', expire_time: token.expiresAt === Infinity ? null : new Date(token.expiresAt).toISOString(), explicit_max_ttl: 0, id: token.id, meta: { role_name: token.identity }, num_uses: 0, orphan: true, path: `auth/${token.authMethod}/login`, policies: ['default', ...token.policies], renewable: token.renewable, ttl, type: 'service' } });
+      return ok({
+        data: {
+          accessor: token.accessor,
+          creation_time: Math.floor(token.created / 1000),
+          creation_ttl: token.ttlSeconds,
+          display_name: `${token.authMethod}-${token.identity}`,
+          entity_id: '',
+          expire_time: token.expiresAt === Infinity ? null : new Date(token.expiresAt).toISOString(),
+          explicit_max_ttl: 0,
+          id: token.id,
+          meta: { role_name: token.identity },
+          num_uses: 0,
+          orphan: true,
+          path: `auth/${token.authMethod}/login`,
+          policies: ['default', ...token.policies],
+          renewable: token.renewable,
+          ttl,
+          type: 'service',
+        },
+      });
     }
     if (path === 'auth/token/renew-self' && (method === 'POST' || method === 'PUT')) {
       if (!token.renewable) return errors(400, 'lease is not renewable');
@@ -155,7 +201,8 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
     }
 
     const found = state.findMount(path, namespace);
-    if (!found) return token.authMethod === 'root' ? errors(404, `no handler for route "${path}". route entry not found.`) : errors(403, ACL_DENIED);
+    if (!found)
+      return token.authMethod === 'root' ? errors(404, `no handler for route "${path}". route entry not found.`) : errors(403, ACL_DENIED);
     const { mount, kv, rest } = found;
     const secretPath = kv.version === 2 ? (rest.startsWith('data/') ? rest.slice(5) : undefined) : rest;
     if (secretPath !== undefined) entry.secret = `${mount}/${secretPath}`;
@@ -178,16 +225,42 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
     if (!v) return errors(404);
     const metadata = { created_time: v.created, custom_metadata: null, deletion_time: v.deletionTime, destroyed: v.destroyed, version: n };
     // Vault answers a deleted or destroyed version with 404 and its metadata, and no errors.
-    if (v.destroyed || v.deletionTime) return send(404, { request_id: randomUUID(), lease_id: '', renewable: false, lease_duration: 0, data: { data: null, metadata }, wrap_info: null, warnings: null, auth: null });
+    if (v.destroyed || v.deletionTime)
+      return send(404, {
+        request_id: randomUUID(),
+        lease_id: '',
+        renewable: false,
+        lease_duration: 0,
+        data: { data: null, metadata },
+        wrap_info: null,
+        warnings: null,
+        auth: null,
+      });
     return ok({ data: { data: structuredClone(v.data), metadata }, mount_type: 'kv' });
   }
 
-  function handleLogin(mount: string, body: Record<string, unknown>, namespace: string, entry: VaultSimRequest, send: (status: number, body?: unknown) => void, errors: (status: number, ...m: string[]) => void): void {
+  function handleLogin(
+    mount: string,
+    body: Record<string, unknown>,
+    namespace: string,
+    entry: VaultSimRequest,
+    send: (status: number, body?: unknown) => void,
+    errors: (status: number, ...m: string[]) => void,
+  ): void {
     const issue = (grant: TokenGrant, identity: string, authMethod: 'approle' | 'kubernetes') => {
       const token = state.issue({ ...grant, namespace }, identity, authMethod);
       entry.identity = identity;
       entry.authMethod = authMethod;
-      send(200, { request_id: randomUUID(), lease_id: '', renewable: false, lease_duration: 0, data: null, wrap_info: null, warnings: null, auth: authBlock(token) });
+      send(200, {
+        request_id: randomUUID(),
+        lease_id: '',
+        renewable: false,
+        lease_duration: 0,
+        data: null,
+        wrap_info: null,
+        warnings: null,
+        auth: authBlock(token),
+      });
     };
     if (state.hasLoginMount(namespace, 'approle', mount)) {
       if (typeof body.role_id !== 'string' || !body.role_id) return errors(400, 'missing role_id');
@@ -210,7 +283,8 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch(() => {
-      if (!res.headersSent && !res.destroyed) res.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":["internal error"]}');
+      if (!res.headersSent && !res.destroyed)
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":["internal error"]}');
     });
   };
   const http = await listenSim(handler, options);
@@ -247,7 +321,8 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
     },
     outage: (on) => http.setDown(on),
     dropConnections: () => http.dropConnections(),
-    reads: (secret, namespace) => requests.filter((r) => r.secret === secret && r.namespace === normalizeNamespace(namespace) && r.method === 'GET').length,
+    reads: (secret, namespace) =>
+      requests.filter((r) => r.secret === secret && r.namespace === normalizeNamespace(namespace) && r.method === 'GET').length,
     close: () => http.close(),
   };
   return simulator;

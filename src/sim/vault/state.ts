@@ -116,7 +116,8 @@ export class VaultState {
   findMount(path: string, namespace: string): { mount: string; kv: KvMount; rest: string } | undefined {
     let best: { mount: string; kv: KvMount; rest: string } | undefined;
     for (const [mount, kv] of this.ns(namespace).mounts) {
-      if (path.startsWith(`${mount}/`) && (!best || mount.length > best.mount.length)) best = { mount, kv, rest: path.slice(mount.length + 1) };
+      if (path.startsWith(`${mount}/`) && (!best || mount.length > best.mount.length))
+        best = { mount, kv, rest: path.slice(mount.length + 1) };
     }
     return best;
   }

@@ -16,7 +16,10 @@ export async function startAzureKeyVaultFixture(): Promise<StoreFixture & { ca: 
   const certs = makeCerts();
   const clientId = randomUUID();
   const clientSecret = `akv~${randomBytes(24).toString('base64url')}`;
-  const sim = await startAzureKeyVaultSimulator({ tls: { cert: certs.serverCert, key: certs.serverKey }, clients: [{ clientId, clientSecret }] });
+  const sim = await startAzureKeyVaultSimulator({
+    tls: { cert: certs.serverCert, key: certs.serverKey },
+    clients: [{ clientId, clientSecret }],
+  });
   const values = new Set<string>([clientSecret]);
   // Key Vault names are letters, digits and dashes only.
   const nameFor = (base: string) => `sdr-${base.replace(/[^0-9A-Za-z-]/g, '-')}`;
@@ -40,7 +43,8 @@ export async function startAzureKeyVaultFixture(): Promise<StoreFixture & { ca: 
       sim.put(nameFor(base), value);
     },
     // Authenticated reads only: the bearer challenge's unauthenticated probe (one per client) is protocol, not a read.
-    reads: (base) => sim.requests.filter((r) => r.operation === 'getSecret' && r.secretName === nameFor(base) && r.clientId !== undefined).length,
+    reads: (base) =>
+      sim.requests.filter((r) => r.operation === 'getSecret' && r.secretName === nameFor(base) && r.clientId !== undefined).length,
     async deny(base, on) {
       sim.deny(nameFor(base), on);
     },

@@ -84,7 +84,11 @@ export interface StoreTestKit {
    * A store opened with the keys `at(port)` gives for a port nothing listens on fails a fetch of
    * `name` as `unreachable` within `withinMs`; the error and the port, for its message.
    */
-  expectRefusedPort(at: (port: number) => Record<string, unknown>, name: string, withinMs: number): Promise<{ e: SecretStoreError; port: number }>;
+  expectRefusedPort(
+    at: (port: number) => Record<string, unknown>,
+    name: string,
+    withinMs: number,
+  ): Promise<{ e: SecretStoreError; port: number }>;
   /**
    * A fetch of `name` cancelled by the caller 200ms in, on a store with a long (10s) timeout,
    * fails as a `timeout` ("cancelled") within `withinMs`. The simulator must be slow already.
@@ -124,13 +128,21 @@ export function storeTestKit<C>(o: StoreTestKitOptions<C>): StoreTestKit {
     return store;
   }
 
-  function open(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = o.env?.() ?? {}, network: Network = o.network()): SecretStore {
+  function open(
+    overrides: Record<string, unknown> = {},
+    env: NodeJS.ProcessEnv = o.env?.() ?? {},
+    network: Network = o.network(),
+  ): SecretStore {
     const config = settings(overrides);
     expect(o.provider.check!(config as C, env)).toEqual([]);
     return create(config, env, network);
   }
 
-  function openUnchecked(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = o.env?.() ?? {}, network: Network = o.network()): SecretStore {
+  function openUnchecked(
+    overrides: Record<string, unknown> = {},
+    env: NodeJS.ProcessEnv = o.env?.() ?? {},
+    network: Network = o.network(),
+  ): SecretStore {
     return create(settings(overrides), env, network);
   }
 
@@ -171,7 +183,11 @@ export function storeTestKit<C>(o: StoreTestKitOptions<C>): StoreTestKit {
     return e;
   }
 
-  async function expectRefusedPort(at: (port: number) => Record<string, unknown>, name: string, withinMs: number): Promise<{ e: SecretStoreError; port: number }> {
+  async function expectRefusedPort(
+    at: (port: number) => Record<string, unknown>,
+    name: string,
+    withinMs: number,
+  ): Promise<{ e: SecretStoreError; port: number }> {
     const port = await closedPort();
     const started = Date.now();
     const e = await failure(open(at(port)).fetch(name, undefined), 'unreachable');
@@ -226,7 +242,21 @@ export function storeTestKit<C>(o: StoreTestKitOptions<C>): StoreTestKit {
     await Promise.all(stores.splice(0).map((s) => s.close()));
   }
 
-  return { stores, settings, open, openUnchecked, failure, expectNoSecrets, expectClosed, expectTimeout, expectRefusedPort, expectCallerAbort, expectNetworkRefusals, checkFixture, closeAll };
+  return {
+    stores,
+    settings,
+    open,
+    openUnchecked,
+    failure,
+    expectNoSecrets,
+    expectClosed,
+    expectTimeout,
+    expectRefusedPort,
+    expectCallerAbort,
+    expectNetworkRefusals,
+    checkFixture,
+    closeAll,
+  };
 }
 
 /** What {@link resetSimulator} and {@link tearDown} need of a store simulator. */
@@ -282,7 +312,10 @@ export async function startProxyRig(): Promise<ProxyRig> {
   const proxy = await startProxy({ user: 'agent', password: PROXY_PASSWORD });
   const networks: Network[] = [];
   const make = (password: string | undefined, ca?: string) => {
-    const network = createNetwork({ proxy: password === undefined ? {} : { httpsProxy: `http://agent:${password}@127.0.0.1:${proxy.port}` }, ...(ca === undefined ? {} : { ca }) });
+    const network = createNetwork({
+      proxy: password === undefined ? {} : { httpsProxy: `http://agent:${password}@127.0.0.1:${proxy.port}` },
+      ...(ca === undefined ? {} : { ca }),
+    });
     networks.push(network);
     return network;
   };

@@ -15,7 +15,13 @@ export async function startVaultFixture(): Promise<StoreFixture> {
   const nameFor = (base: string) => `secret/sdr/${base}`;
   return {
     type: 'vault',
-    config: { type: 'vault', address: sim.url, kv: { mount: 'secret', version: 2 }, auth: { method: 'token', tokenEnv: TOKEN_ENV }, timeout: '5s' },
+    config: {
+      type: 'vault',
+      address: sim.url,
+      kv: { mount: 'secret', version: 2 },
+      auth: { method: 'token', tokenEnv: TOKEN_ENV },
+      timeout: '5s',
+    },
     env: { [TOKEN_ENV]: token },
     secretValues: () => [...values],
     nameFor,

@@ -34,7 +34,8 @@ const KEY = { accessKeyId: 'AKIATLSENVCANARY0001', secretAccessKey: 'tls-env-can
 const VAULT_TOKEN = 'hvs.TlsEnvCanaryToken000000001';
 const CLIENT_SECRET = 'tls-env-canary-azure-client-secret';
 /** Node's codes for a chain that ends in a CA it does not trust. */
-const UNTRUSTED = /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|self[- ]signed certificate|unable to verify/i;
+const UNTRUSTED =
+  /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|self[- ]signed certificate|unable to verify/i;
 
 let server: Untrusted;
 let network: Network;
@@ -80,7 +81,13 @@ describe('with NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', () => {
   it('an AWS SDK client from createClientFactory refuses the endpoint: nothing signed is sent', async () => {
     const clients = createClientFactory({ endpoint: server.url, credentials: KEY });
     try {
-      const [err, outcome] = await Promise.all([clients.sts('us-east-1').send(new GetCallerIdentityCommand({})).catch((e: unknown) => e), server.next()]);
+      const [err, outcome] = await Promise.all([
+        clients
+          .sts('us-east-1')
+          .send(new GetCallerIdentityCommand({}))
+          .catch((e: unknown) => e),
+        server.next(),
+      ]);
       expect(outcome).toBe('refused');
       expect(String((err as { code?: string }).code ?? (err as Error).message)).toMatch(UNTRUSTED);
       expect(server.seen).toEqual([]);
@@ -90,7 +97,13 @@ describe('with NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', () => {
   });
 
   it('the Secrets Manager client refuses the endpoint, and so does the store', async () => {
-    const client = createSecretsManagerClient({ region: 'us-east-1', endpoint: server.url, credentials: async () => KEY, network, timeoutMs: 10_000 });
+    const client = createSecretsManagerClient({
+      region: 'us-east-1',
+      endpoint: server.url,
+      credentials: async () => KEY,
+      network,
+      timeoutMs: 10_000,
+    });
     try {
       const err = await client.send(new GetSecretValueCommand({ SecretId: 'sdr/aws' })).catch((e: unknown) => e);
       expect(String((err as { code?: string }).code ?? (err as Error).message)).toMatch(UNTRUSTED);
@@ -98,38 +111,104 @@ describe('with NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', () => {
       client.destroy();
     }
     const env = { SDR_SM_KEY_ID: KEY.accessKeyId, SDR_SM_SECRET_KEY: KEY.secretAccessKey };
-    await expectRefused(awsSecretsManagerStoreProvider, { region: 'us-east-1', endpoint: server.url, credentials: { source: 'env', accessKeyIdEnv: 'SDR_SM_KEY_ID', secretAccessKeyEnv: 'SDR_SM_SECRET_KEY' } }, 'sdr/aws', env);
+    await expectRefused(
+      awsSecretsManagerStoreProvider,
+      {
+        region: 'us-east-1',
+        endpoint: server.url,
+        credentials: { source: 'env', accessKeyIdEnv: 'SDR_SM_KEY_ID', secretAccessKeyEnv: 'SDR_SM_SECRET_KEY' },
+      },
+      'sdr/aws',
+      env,
+    );
   });
 
   it('the vault store refuses Vault, its token never sent', async () => {
-    await expectRefused(vaultStoreProvider, { address: server.url, kv: { mount: 'secret', version: 2 }, auth: { method: 'token', tokenEnv: 'SDR_VAULT_TOKEN' } }, 'secret/sdr/aws', { SDR_VAULT_TOKEN: VAULT_TOKEN });
+    await expectRefused(
+      vaultStoreProvider,
+      { address: server.url, kv: { mount: 'secret', version: 2 }, auth: { method: 'token', tokenEnv: 'SDR_VAULT_TOKEN' } },
+      'secret/sdr/aws',
+      { SDR_VAULT_TOKEN: VAULT_TOKEN },
+    );
   });
 
   it('the azure-key-vault store refuses the vault; its credential refuses the authority; a token is never sent', async () => {
     const tenantId = '00000000-0000-0000-0000-000000000001';
     const clientId = '00000000-0000-0000-0000-000000000002';
-    await expectRefused(azureKeyVaultStoreProvider, { vaultUrl: `${server.url}/`, authorityHost: server.url, auth: { method: 'clientSecret', tenantId, clientId, clientSecretEnv: 'SDR_KV_SECRET' }, disableChallengeResourceVerification: true }, 'sdr-aws', { SDR_KV_SECRET: CLIENT_SECRET });
-    const credential = new ClientSecretCredential(tenantId, clientId, CLIENT_SECRET, { authorityHost: server.url, disableInstanceDiscovery: true, httpClient: networkHttpClient(network), retryOptions: { maxRetries: 0 } });
+    await expectRefused(
+      azureKeyVaultStoreProvider,
+      {
+        vaultUrl: `${server.url}/`,
+        authorityHost: server.url,
+        auth: { method: 'clientSecret', tenantId, clientId, clientSecretEnv: 'SDR_KV_SECRET' },
+        disableChallengeResourceVerification: true,
+      },
+      'sdr-aws',
+      { SDR_KV_SECRET: CLIENT_SECRET },
+    );
+    const credential = new ClientSecretCredential(tenantId, clientId, CLIENT_SECRET, {
+      authorityHost: server.url,
+      disableInstanceDiscovery: true,
+      httpClient: networkHttpClient(network),
+      retryOptions: { maxRetries: 0 },
+    });
     // MSAL words it as an endpoint resolution failure; the broken-off handshake says what it was.
-    const [tokenErr, outcome] = await Promise.all([credential.getToken('https://vault.azure.net/.default').catch((e: unknown) => e), server.next()]);
+    const [tokenErr, outcome] = await Promise.all([
+      credential.getToken('https://vault.azure.net/.default').catch((e: unknown) => e),
+      server.next(),
+    ]);
     expect(outcome).toBe('refused');
     expect(tokenErr).toBeInstanceOf(Error);
     expect(server.seen).toEqual([]);
     // The SecretClient with a token at hand: its request would carry it, so it must not leave.
-    const bearer: TokenCredential = { getToken: async (): Promise<AccessToken> => ({ token: 'eyJ-tls-env-canary-bearer', expiresOnTimestamp: Date.now() + 3_600_000 }) };
-    const client = createKeyVaultClient({ vaultUrl: `${server.url}/`, credential: bearer, httpClient: networkHttpClient(network), verifyChallengeResource: false });
-    expect(String(await client.getSecret('sdr-aws', { retryOptions: { maxRetries: 0 } } as never).catch((e: unknown) => e))).toMatch(UNTRUSTED);
+    const bearer: TokenCredential = {
+      getToken: async (): Promise<AccessToken> => ({ token: 'eyJ-tls-env-canary-bearer', expiresOnTimestamp: Date.now() + 3_600_000 }),
+    };
+    const client = createKeyVaultClient({
+      vaultUrl: `${server.url}/`,
+      credential: bearer,
+      httpClient: networkHttpClient(network),
+      verifyChallengeResource: false,
+    });
+    expect(String(await client.getSecret('sdr-aws', { retryOptions: { maxRetries: 0 } } as never).catch((e: unknown) => e))).toMatch(
+      UNTRUSTED,
+    );
     expect(server.seen).toEqual([]);
   });
 
   it('the gcp-secret-manager store refuses the token endpoint; its transport refuses Secret Manager', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const keyFile = join(dir, 'key.json');
-    writeFileSync(keyFile, JSON.stringify({ type: 'service_account', client_email: 'sdr@sdr-test-project.iam.gserviceaccount.com', private_key: privateKey, private_key_id: 'k1', token_uri: `${server.url}/token` }));
-    await expectRefused(gcpSecretManagerStoreProvider, { project: 'sdr-test-project', endpoint: server.url, auth: { method: 'serviceAccountKey', keyFile } }, 'sdr-aws', {});
+    writeFileSync(
+      keyFile,
+      JSON.stringify({
+        type: 'service_account',
+        client_email: 'sdr@sdr-test-project.iam.gserviceaccount.com',
+        private_key: privateKey,
+        private_key_id: 'k1',
+        token_uri: `${server.url}/token`,
+      }),
+    );
+    await expectRefused(
+      gcpSecretManagerStoreProvider,
+      { project: 'sdr-test-project', endpoint: server.url, auth: { method: 'serviceAccountKey', keyFile } },
+      'sdr-aws',
+      {},
+    );
     const transport = createTransport({ network, serviceOrigin: server.url });
     try {
-      const err = await transport.transporter.request({ url: `${server.url}/v1/projects/p/secrets/s/versions/1:access`, method: 'GET', headers: { Authorization: 'Bearer ya29.tls-env-canary' }, retry: false }).catch((e: unknown) => e);
+      const err = await transport.transporter
+        .request({
+          url: `${server.url}/v1/projects/p/secrets/s/versions/1:access`,
+          method: 'GET',
+          headers: { Authorization: 'Bearer ya29.tls-env-canary' },
+          retry: false,
+        })
+        .catch((e: unknown) => e);
       expect(String((err as { code?: string }).code ?? err)).toMatch(UNTRUSTED);
     } finally {
       transport.destroy();
@@ -139,7 +218,12 @@ describe('with NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', () => {
 });
 
 /** A store of `provider` pointed at the untrusted server fails to fetch `ref`, and the server saw no request. */
-async function expectRefused<C>(provider: SecretStoreProvider<C>, config: Record<string, unknown>, ref: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function expectRefused<C>(
+  provider: SecretStoreProvider<C>,
+  config: Record<string, unknown>,
+  ref: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const store: SecretStore = provider.create('untrusted', { timeout: '10s', ...config } as C, { network, env, logger: silentLogger() });
   try {
     const err = await store.fetch(ref, undefined).catch((e: unknown) => e);

@@ -63,8 +63,8 @@ COPY docs ./docs
 # SDR_OPS_ENABLED/SDR_OPS_ADDRESS/SDR_OPS_PORT: the ops server is on, whatever the config says
 #   (the HEALTHCHECK below needs it), on loopback: only the probe, inside the container, reaches
 #   it. The probe reads the same two address variables, so change them here (or with -e), not with
-#   ops.address/ops.port in the file, which they override. Kubernetes sets SDR_OPS_ADDRESS to the
-#   pod IP instead.
+#   ops.address/ops.port in the file, which they override. The Helm chart sets SDR_OPS_ADDRESS to
+#   0.0.0.0 instead, for the kubelet's probes (its NetworkPolicy admits no other traffic).
 ENV NODE_ENV=production \
     SDR_CONFIG=/etc/sdr-agent/agent.yaml \
     SDR_OPS_ENABLED=true \

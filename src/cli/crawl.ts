@@ -3,7 +3,7 @@ import { createClientFactory } from '../crawl/clients.js';
 import { crawl, selectResources, type CrawlResult } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { ScopeResult } from '../crawl/scope.js';
-import { SdrError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { EDGE_LABELS, NODE_LABELS } from '../records/labels.js';
 import { NdjsonSink } from '../records/ndjson.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';

@@ -245,7 +245,7 @@ export class JobStream implements RecordSink {
       return { seq, records: lines.length, frame: encodeMessage(batch, this.options.limits().maxFrameBytes) };
     } catch (err) {
       // Incompressible records larger than a frame: a bug in sizing, reported rather than looped on.
-      if (isProtocolError(err)) throw new Error(`job ${this.jobId}: batch ${seq} cannot be sent: ${err.message}`);
+      if (isProtocolError(err)) throw new Error(`job ${this.jobId}: batch ${seq} cannot be sent: ${err.message}`, { cause: err });
       throw err;
     }
   }

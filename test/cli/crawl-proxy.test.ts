@@ -58,6 +58,8 @@ describe('crawl through a refusing proxy', () => {
     );
     expect(r.stderr).not.toContain('SDR_ERR_CREDENTIALS');
     expect(r.stderr).not.toContain(PASSWORD);
+    // No carriage return and no ANSI escape (ESC, 0x1b): stderr is not a terminal.
+    // eslint-disable-next-line no-control-regex
     expect(r.stderr).not.toMatch(/\r|\x1b\[/);
     expect(sim.operations).toEqual([]);
   });

@@ -89,7 +89,7 @@ describe('run logs', () => {
     );
     for (const line of r.lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO |WARN |ERROR|DEBUG) \S/);
     expect(r.lines.find((l) => l.includes('connection to the control plane failed'))).toMatch(
-      / WARN  connection to the control plane failed .* agentId=run-logs-agent url=ws:\/\/127\.0\.0\.1:\d+\/v1\/agent attempt=1 nextDelayMs=\d+ cause=refused$/,
+      / WARN {2}connection to the control plane failed .* agentId=run-logs-agent url=ws:\/\/127\.0\.0\.1:\d+\/v1\/agent attempt=1 nextDelayMs=\d+ cause=refused$/,
     );
     expect(r.stderr).toBe('');
   });

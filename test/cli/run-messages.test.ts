@@ -113,7 +113,7 @@ describe('log formats', () => {
     const { lines, logger } = captured('pretty');
     logger.info({ token: 'sdra_field-token', connection: 'prod' }, `read ${secret} from the store`);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO  read \[REDACTED\] from the store token="\[REDACTED\]" connection=prod$/);
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z INFO {2}read \[REDACTED\] from the store token="\[REDACTED\]" connection=prod$/);
     expect(lines.join('\n')).not.toContain(secret);
     expect(lines.join('\n')).not.toContain('sdra_field-token');
   });

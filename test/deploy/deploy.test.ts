@@ -27,7 +27,9 @@ function composeConfig(...extra: string[]): string {
     composeOutputs.set(key, out);
     return out;
   } catch (err) {
-    throw new Error(`docker-compose config failed (install Debian's docker-compose: .ci/run does): ${(err as Error).message}`);
+    throw new Error(`docker-compose config failed (install Debian's docker-compose: .ci/run does): ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

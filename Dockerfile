@@ -59,6 +59,9 @@ COPY --from=build /app/dist/src ./dist/src
 COPY docs ./docs
 
 # NODE_ENV: production behaviour of the dependencies.
+# HOME: uid 10001 has no passwd entry, and without HOME Node's os.homedir() throws, which the AWS SDK
+#   calls to look for ~/.aws: set it, whatever the runtime does (Docker sets "/", others may not).
+#   Nothing is written there; an AWS profile, if you use one, is mounted at /home/sdr-agent/.aws.
 # SDR_CONFIG: `run` reads this file unless --config says otherwise; mount your config there.
 # SDR_OPS_ENABLED/SDR_OPS_ADDRESS/SDR_OPS_PORT: the ops server is on, whatever the config says
 #   (the HEALTHCHECK below needs it), on loopback: only the probe, inside the container, reaches
@@ -66,6 +69,7 @@ COPY docs ./docs
 #   ops.address/ops.port in the file, which they override. The Helm chart sets SDR_OPS_ADDRESS to
 #   0.0.0.0 instead, for the kubelet's probes (its NetworkPolicy admits no other traffic).
 ENV NODE_ENV=production \
+    HOME=/home/sdr-agent \
     SDR_CONFIG=/etc/sdr-agent/agent.yaml \
     SDR_OPS_ENABLED=true \
     SDR_OPS_ADDRESS=127.0.0.1 \

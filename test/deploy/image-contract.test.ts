@@ -387,6 +387,10 @@ describe('the image, as the Dockerfile builds it', () => {
     // The ops server on loopback, where the probe looks (the probe reads the same variables).
     expect(image.env).toMatchObject({
       NODE_ENV: 'production',
+      // On whatever the runtime's default: uid 10001 has no passwd entry, so without HOME
+      // os.homedir() throws inside the AWS SDK's config loading and every crawl fails.
+      HOME: '/home/sdr-agent',
+      SDR_OPS_ENABLED: 'true',
       SDR_OPS_ADDRESS: '127.0.0.1',
       SDR_OPS_PORT: '9464',
       SDR_CONFIG: '/etc/sdr-agent/agent.yaml',

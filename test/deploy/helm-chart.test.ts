@@ -218,6 +218,7 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
       const config = parseYaml(only(objs, 'ConfigMap').data['agent.yaml']);
       expect(config.ops.enabled).toBe(true);
       expect(env.SDR_OPS_ADDRESS).toBe('0.0.0.0');
+      expect(env.SDR_OPS_ENABLED).toBe('true');
       expect(Number(env.SDR_OPS_PORT)).toBe(c.ports[0].containerPort);
     },
   );

@@ -73,6 +73,9 @@ spec:
           protocol: TCP
       env:
         # The ops server: the probes' target (see values.yaml ops.address for the wildcard bind).
+        # On whatever the config file says (an existingConfigMap included): the probes need it.
+        - name: SDR_OPS_ENABLED
+          value: "true"
         - name: SDR_OPS_ADDRESS
           value: {{ .Values.ops.address | quote }}
         - name: SDR_OPS_PORT

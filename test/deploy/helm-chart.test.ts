@@ -214,7 +214,7 @@ describe('the pod: Restricted Pod Security, identity, probes', () => {
       expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'ops' });
       // A secret store's health check may take 5 s (src/ops/server.ts): the readiness timeout is longer.
       expect(c.readinessProbe.timeoutSeconds).toBeGreaterThan(5);
-      // The ops server: on (in the file, the only switch without a variable), on all addresses, the probed port.
+      // The ops server: on (in the file and by SDR_OPS_ENABLED), on all addresses, the probed port.
       const config = parseYaml(only(objs, 'ConfigMap').data['agent.yaml']);
       expect(config.ops.enabled).toBe(true);
       expect(env.SDR_OPS_ADDRESS).toBe('0.0.0.0');

@@ -22,7 +22,7 @@ import {
   type ControlMessage,
   type Hello,
 } from '../protocol/index.js';
-import type { BackoffOptions } from '../tunnel/backoff.js';
+import type { BackoffOptions } from '../backoff.js';
 import { Tunnel, type TunnelObserver } from '../tunnel/connection.js';
 import type { FloodLimits } from '../tunnel/flood.js';
 import type { StreamLimits } from '../tunnel/job-stream.js';

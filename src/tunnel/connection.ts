@@ -28,7 +28,7 @@ import {
   type Hello,
   type Welcome,
 } from '../protocol/index.js';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Backoff, type BackoffOptions } from '../backoff.js';
 import { FloodGuard, floodLimits, type FloodLimits } from './flood.js';
 import { limitRepeats } from './log-limit.js';
 import { redactUrl } from '../net/proxy.js';

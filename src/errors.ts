@@ -1,7 +1,11 @@
 /**
- * The one error catalog. Every error the agent reports has a stable `SDR_ERR_*` code, says what
- * failed and where, and what to do; none ever carries a secret value.
+ * The one error catalog: every code the agent and the reference control plane report, each with
+ * its meaning, declared here and nowhere else (docs/protocol.md and the operator docs point here).
+ * A code is stable: tests, docs and operators' alerts match on it. Every error says what failed and
+ * where, and what to do; none ever carries a secret value.
  */
+
+/** Operator-facing codes: what `sdr-agent` prints and exits with, and what its checks report. */
 export const ERROR_CODES = {
   SDR_ERR_USAGE: 'bad command-line arguments',
   SDR_ERR_CONFIG: 'invalid configuration',
@@ -12,9 +16,39 @@ export const ERROR_CODES = {
   SDR_ERR_PROXY: 'the HTTP proxy refused a connection',
   SDR_ERR_STORAGE: 'the control plane could not read or write its data directory',
   SDR_ERR_SECRET: 'a secret could not be read from its secret store',
+  SDR_ERR_INTERNAL: 'an error nobody raised on purpose: a bug, reported with its name and message (SDR_DEBUG=1 adds the stack)',
 } as const;
 
+/** Tunnel protocol codes (docs/protocol.md, "Errors"): the `code` of a `ProtocolError` and of the `error` message. */
+export const PROTOCOL_ERROR_CODES = {
+  SDR_PROTO_MALFORMED: 'the frame is not valid UTF-8 JSON, or batch data is not valid base64 gzip NDJSON',
+  SDR_PROTO_UNKNOWN_TYPE: 'the message type is not one this side accepts from the peer',
+  SDR_PROTO_INVALID: 'the message does not match its schema',
+  SDR_PROTO_TOO_LARGE: 'a frame or a batch exceeds the negotiated size limits',
+  SDR_PROTO_VERSION: 'no protocol version in common',
+  SDR_PROTO_UNEXPECTED: 'a valid message arrived when it is not allowed (before the handshake, for an unknown job)',
+} as const;
+
+/**
+ * Codes that are not errors raised by the agent but outcomes it reports: a scope's `error.code` in
+ * `crawl.done` (docs/protocol.md) is the AWS error code, or one of these.
+ */
+export const OUTCOME_CODES = {
+  SDR_CANCELLED: "the scope was stopped by the job's cancel (or the agent's shutdown), not failed by AWS",
+} as const;
+
+/** Every code, with its meaning. */
+export const CATALOG: Readonly<Record<CatalogCode, string>> = { ...ERROR_CODES, ...PROTOCOL_ERROR_CODES, ...OUTCOME_CODES };
+
 export type ErrorCode = keyof typeof ERROR_CODES;
+export type ProtocolErrorCode = keyof typeof PROTOCOL_ERROR_CODES;
+export type OutcomeCode = keyof typeof OUTCOME_CODES;
+export type CatalogCode = ErrorCode | ProtocolErrorCode | OutcomeCode;
+
+/** True when `code` is declared in the catalog. */
+export function isCatalogCode(code: unknown): code is CatalogCode {
+  return typeof code === 'string' && Object.hasOwn(CATALOG, code);
+}
 
 export interface SdrErrorOptions {
   /** What to do about it, in one sentence. */
@@ -22,19 +56,19 @@ export interface SdrErrorOptions {
   cause?: unknown;
 }
 
-/** Base of every error the agent raises on purpose. */
+/** Base of every error the agent raises on purpose; its `name` is the subclass's. */
 export class SdrError extends Error {
-  readonly code: ErrorCode;
+  readonly code: ErrorCode | ProtocolErrorCode;
   readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: SdrErrorOptions = {}) {
+  constructor(code: ErrorCode | ProtocolErrorCode, message: string, options: SdrErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.hint = options.hint;
   }
 
-  /** `SDR_ERR_X: message. Hint` — the one-line form printed to operators. */
+  /** `SDR_ERR_X: message — hint`: the one-line form printed to operators. */
   describe(): string {
     return `${this.code}: ${this.message}${this.hint ? ` — ${this.hint}` : ''}`;
   }

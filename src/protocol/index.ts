@@ -12,3 +12,4 @@ export * from './errors.js';
 export { AGENT_MESSAGE_TYPES, CONTROL_MESSAGE_TYPES, decodeAgentMessage, decodeControlMessage, encodeMessage } from './codec.js';
 export { decodeBatchRecords, encodeBatch, recordProblem } from './batch.js';
 export { closeFor, negotiate, truncateUtf8, type Negotiation } from './negotiate.js';
+export { onInvalidFrame, type InvalidFrameAction, type Receiver } from './receive.js';

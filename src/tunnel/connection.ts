@@ -17,11 +17,11 @@ import {
   HANDSHAKE_TIMEOUT_MS,
   MAX_MISSED_HEARTBEATS,
   SUBPROTOCOL,
-  closeFor,
   decodeControlMessage,
   encodeMessage,
   isProtocolError,
   negotiate,
+  onInvalidFrame,
   type AgentMessage,
   type CloseFrame,
   type ControlMessage,
@@ -566,18 +566,9 @@ export class Tunnel {
         { code: err.code, messageType: err.messageType, jobId: err.jobId },
         `invalid frame from the control plane: ${err.message}`,
       );
-      const fatal =
-        !this.session ||
-        err.code === 'SDR_PROTO_TOO_LARGE' ||
-        err.code === 'SDR_PROTO_MALFORMED' ||
-        (err.code === 'SDR_PROTO_INVALID' && !err.messageType);
-      if (fatal) {
-        this.protocolClose(ws, closeFor(err.code), `the control plane sent an invalid frame (${err.code})`);
-      } else if (err.messageType === 'crawl.start' && err.jobId) {
-        this.send({ type: 'crawl.rejected', jobId: err.jobId, reason: 'invalid_request', message: err.message.slice(0, 1000) });
-      } else if (err.messageType !== 'error') {
-        this.send({ type: 'error', code: err.code, message: err.message.slice(0, 1000), ...(err.jobId ? { jobId: err.jobId } : {}) });
-      }
+      const answer = onInvalidFrame(err, { side: 'agent', handshakeDone: !!this.session });
+      if (answer.action === 'close') this.protocolClose(ws, answer.close, `the control plane sent an invalid frame (${err.code})`);
+      else if (answer.action === 'reply') this.send(answer.message);
       return;
     }
     this.missedPongs = 0;

@@ -3,10 +3,11 @@ import { stringify as toYaml } from 'yaml';
 import { buildAgent } from '../agent/from-config.js';
 import { CONFIG_ENV, loadAgentConfig, redactedConfig, type AgentConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
-import { credentialProblems, type CredentialProblem } from '../credentials/problems.js';
+import { credentialProblems, type CredentialProblem } from '../aws/credentials/problems.js';
 import { createLogger, errorText, LOG_FORMATS, logProcessWarnings, type LogFormat, type Logger } from '../log.js';
 import { redactUrl } from '../net/index.js';
 import { AgentMetrics, startOpsServer } from '../ops/index.js';
+import { SIGNAL_DEBOUNCE_MS, ShutdownSignals } from './signals.js';
 import { parseCommandArgs } from './args.js';
 import { packageVersion } from './commands.js';
 
@@ -76,8 +77,6 @@ export interface RunIo {
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-/** A second signal sooner than this after the first is the same one delivered twice. */
-const SIGNAL_DEBOUNCE_MS = 1000;
 
 /** `sdr-agent run`: returns the exit code once the agent stopped. */
 export async function runCommand(
@@ -176,13 +175,13 @@ async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems
   // The tunnel's timers do not hold the process open (a library must not): while it waits to
   // reconnect nothing else would, and the agent runs until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  let drainingSince: number | undefined;
+  const signals = new ShutdownSignals();
   let onSignal!: (signal: NodeJS.Signals) => void;
   let onFatal!: (err: unknown) => void;
   const code = await new Promise<number>((resolve) => {
     onSignal = (signal) => {
-      if (drainingSince === undefined) {
-        drainingSince = Date.now();
+      const action = signals.next();
+      if (action === 'drain') {
         logger.info({ signal }, `${signal} received: draining (a second signal stops at once)`);
         runtime.shutdown(signal).then(
           ({ drained }) => resolve(drained ? RUN_EXIT.drained : RUN_EXIT.graceExpired),
@@ -194,10 +193,7 @@ async function runAgent(config: AgentConfig, logger: Logger, io: RunIo, problems
         );
         return;
       }
-      // One Ctrl-C can arrive twice: from the terminal to the whole process group and again from
-      // a wrapper in that group that forwards it (`timeout`, some supervisors). Only a later one
-      // forces.
-      if (Date.now() - drainingSince < SIGNAL_DEBOUNCE_MS) {
+      if (action === 'repeat') {
         logger.info(
           { signal },
           `${signal} received again within ${SIGNAL_DEBOUNCE_MS / 1000} s of the first: taken as the same signal, still draining`,

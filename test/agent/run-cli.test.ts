@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNAL_DEBOUNCE_MS } from '../../src/cli/signals.js';
 import { parse as parseYaml } from 'yaml';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { simConnectionYaml } from '../helpers/agent-config.js';
@@ -292,17 +293,14 @@ connections:
     await cp!.waitFor('batch', (m) => m.jobId === 'job-f', 15_000);
     agent.child.kill('SIGTERM');
     await cp!.waitFor('draining');
-    // Sooner than a second after the first, a signal is taken as the same one delivered twice.
-    agent.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1200));
+    // A signal sooner than SIGNAL_DEBOUNCE_MS after the first is the same one delivered twice
+    // (test/cli/signals.test.ts, on an injected clock); this one comes later, whatever the machine's
+    // speed: the first was received before `draining` was sent.
+    await new Promise((r) => setTimeout(r, SIGNAL_DEBOUNCE_MS + 100));
     expect(agent.child.exitCode).toBeNull();
-    expect(logLines(agent.out())).toContainEqual(
-      expect.objectContaining({ msg: expect.stringMatching(/within 1 s of the first: taken as the same signal/) }),
-    );
-    const t0 = Date.now();
     agent.child.kill('SIGTERM');
+    // At once: the grace period is 10 minutes, so exiting at all means the drain was cut short.
     expect(await agent.exited).toBe(130);
-    expect(Date.now() - t0).toBeLessThan(3000);
     expect(logLines(agent.out())).toContainEqual(
       expect.objectContaining({ exitCode: 130, msg: 'sdr-agent stopped: forced by a second signal' }),
     );

@@ -88,14 +88,35 @@ export function classifyStoreFailure(status: number | undefined, err?: unknown):
     if (status === 400 || status === 422) return 'invalid_reference';
     return 'unreachable';
   }
-  let e = err as { code?: string; name?: string; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 4; depth++) {
-    if (e.code && NETWORK_TIMEOUT.has(e.code)) return 'timeout';
+  for (const e of causeChain(err)) {
+    if (typeof e.code === 'string' && NETWORK_TIMEOUT.has(e.code)) return 'timeout';
     if (e.name === 'TimeoutError') return 'timeout';
-    if (e.code && NETWORK_UNREACHABLE.has(e.code)) return 'unreachable';
-    e = e.cause as typeof e;
+    if (typeof e.code === 'string' && NETWORK_UNREACHABLE.has(e.code)) return 'unreachable';
   }
   return 'unreachable';
+}
+
+/** What a link of a cause chain may carry. */
+export interface ChainLink {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/** The error and its causes, outermost first, at most `depth` of them: the one walk of a cause chain every store uses. */
+export function* causeChain(err: unknown, depth = 4): Generator<ChainLink> {
+  let e = err;
+  for (let i = 0; e !== null && typeof e === 'object' && i < depth; i++) {
+    yield e as ChainLink;
+    e = (e as ChainLink).cause;
+  }
+}
+
+/** The first Node.js-style code (`ECONNREFUSED`, `UND_ERR_SOCKET`) in the cause chain that `accept` takes. */
+export function chainCode(err: unknown, accept: (code: string) => boolean = (c) => /^[A-Z][A-Z0-9_]+$/.test(c)): string | undefined {
+  for (const e of causeChain(err)) if (typeof e.code === 'string' && accept(e.code)) return e.code;
+  return undefined;
 }
 
 /** The secret as a reference shows it: `name`, `name?version=v`, `name#key`. */
@@ -107,4 +128,26 @@ export function secretLabel(name: string, version?: string, key?: string): strin
 export function clipMessage(s: string): string {
   const line = s.replace(/\s+/g, ' ').trim();
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+/** Error classes kept whole as a cause: they hold names, codes and a service's words, never a request. */
+export type SafeErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The cause a {@link SecretStoreError} keeps, for every store the same way: the agent's own errors
+ * (and a store's `safe` classes) as they are, their own causes cleaned in turn; anything else — an
+ * SDK or HTTP library error, which may hold the request (its token header), the response (the
+ * secret) or the client's config — reduced to its name, code and one line of its message. A
+ * `SyntaxError` loses its message too: JSON.parse quotes the text it could not parse.
+ */
+export function cleanCause(cause: unknown, safe: readonly SafeErrorClass[] = [], depth = 4): unknown {
+  if (!(cause instanceof Error)) return cause === undefined ? undefined : new Error(clipMessage(String(cause)));
+  if (cause instanceof SdrError || safe.some((c) => cause instanceof c)) {
+    if (cause.cause !== undefined) cause.cause = depth > 0 ? cleanCause(cause.cause, safe, depth - 1) : undefined;
+    return cause;
+  }
+  const code = (cause as { code?: unknown }).code;
+  const bare = new Error(cause.name === 'SyntaxError' ? 'unparseable answer' : clipMessage(cause.message));
+  bare.name = cause.name;
+  return typeof code === 'string' || typeof code === 'number' ? Object.assign(bare, { code }) : bare;
 }

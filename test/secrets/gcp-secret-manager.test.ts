@@ -19,7 +19,7 @@ import { adcRequests, googleAuth } from '../../src/secrets/gcp-secret-manager/au
 import { createSecretManagerClient } from '../../src/secrets/gcp-secret-manager/client.js';
 import { crc32c } from '../../src/secrets/gcp-secret-manager/crc32c.js';
 import { classifyGcpFailure } from '../../src/secrets/gcp-secret-manager/errors.js';
-import { MAX_ATTEMPTS } from '../../src/secrets/gcp-secret-manager/retry.js';
+import { STORE_RETRY } from '../../src/secrets/pipeline.js';
 import { createTransport, GOOGLE_TOKEN_URL } from '../../src/secrets/gcp-secret-manager/transport.js';
 import { startGcpSecretManagerSimulator, type GsmSimulator, type ServiceAccountKeyJson } from '../../src/sim/gcp-secret-manager/index.js';
 import { makeCerts } from '../helpers/certs.js';
@@ -403,7 +403,7 @@ describe('gcp-secret-manager failures', () => {
     sim.fault = { httpStatus: 503, status: 'UNAVAILABLE', message: 'The service is currently unavailable.' };
     const u = await failure(open({ timeout: '2s' }).fetch('sdr-aws', undefined), 'unreachable');
     expect(u.message).toContain('UNAVAILABLE');
-    expect(accesses()).toHaveLength(MAX_ATTEMPTS);
+    expect(accesses()).toHaveLength(STORE_RETRY.attempts);
     sim.fault = { httpStatus: 500, status: 'INTERNAL', message: 'Internal error encountered.' };
     const before = accesses().length;
     await failure(open().fetch('sdr-aws', undefined), 'unreachable');

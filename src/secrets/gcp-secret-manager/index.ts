@@ -5,23 +5,27 @@
  * `projects/<project>/secrets/<secret>` or a short `<secret>` in the store's project; its version a
  * number, `latest` (default) or an alias.
  */
-import type { SecretStoreProvider } from '../types.js';
+import { defineStore } from '../pipeline.js';
 import { checkConfig } from './check.js';
-import { STORE_TYPE } from './errors.js';
+import { isRetryable, STORE_TYPE } from './errors.js';
 import { referenceProblem } from './reference.js';
 import { GcpSecretManagerSchema, type GcpSecretManagerConfig } from './schema.js';
-import { createGcpSecretManagerStore } from './store.js';
+import { gcpSecretManagerParts } from './store.js';
 
 export { GcpSecretManagerSchema, type GcpSecretManagerConfig } from './schema.js';
 export { HEALTH_PROBE_SECRET } from './store.js';
 export { ALLOWED_SECRET_MANAGER_RPCS } from './client.js';
 
-export const gcpSecretManagerStoreProvider: SecretStoreProvider<GcpSecretManagerConfig> = {
+export const gcpSecretManagerStoreProvider = defineStore<GcpSecretManagerConfig>({
   type: STORE_TYPE,
   description:
     'Google Cloud Secret Manager (AccessSecretVersion): name = projects/<project>/secrets/<secret> or <secret> in the store project, version = number, latest or alias',
   schema: GcpSecretManagerSchema,
   check: checkConfig,
-  checkRef: (ref) => referenceProblem(ref.name, ref.version),
-  create: createGcpSecretManagerStore,
-};
+  reference: referenceProblem,
+  service: 'Secret Manager',
+  deadlineCovers: 'retries included',
+  refusalHint: 'This is a bug in the caller; nothing was sent to Google Cloud.',
+  retryable: isRetryable,
+  setup: gcpSecretManagerParts,
+});

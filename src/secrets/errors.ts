@@ -143,8 +143,15 @@ export type SafeErrorClass = abstract new (...args: never[]) => Error;
 export function cleanCause(cause: unknown, safe: readonly SafeErrorClass[] = [], depth = 4): unknown {
   if (!(cause instanceof Error)) return cause === undefined ? undefined : new Error(clipMessage(String(cause)));
   if (cause instanceof SdrError || safe.some((c) => cause instanceof c)) {
-    if (cause.cause !== undefined) cause.cause = depth > 0 ? cleanCause(cause.cause, safe, depth - 1) : undefined;
-    return cause;
+    if (cause.cause === undefined) return cause;
+    // A copy: the error may be shared (a memoized credential failure), and its own thrower may still read its cause.
+    const copy = Object.create(Object.getPrototypeOf(cause) as object, Object.getOwnPropertyDescriptors(cause)) as Error;
+    Object.defineProperty(copy, 'cause', {
+      value: depth > 0 ? cleanCause(cause.cause, safe, depth - 1) : undefined,
+      writable: true,
+      configurable: true,
+    });
+    return copy;
   }
   const code = (cause as { code?: unknown }).code;
   const bare = new Error(cause.name === 'SyntaxError' ? 'unparseable answer' : clipMessage(cause.message));

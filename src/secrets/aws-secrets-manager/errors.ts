@@ -4,11 +4,10 @@
  * in the detail: it names the secret and the caller, never a value.
  */
 import { isThrottlingError } from '@smithy/core/retry';
-import { formatDuration } from '../../config/duration.js';
-import { SdrError, ReadOnlyViolationError } from '../../errors.js';
-import { classifyStoreFailure, clipMessage, type SecretErrorKind, SecretStoreError } from '../errors.js';
+import { SdrError } from '../../errors.js';
+import { classifyStoreFailure, clipMessage, type SecretErrorKind } from '../errors.js';
+import type { Failure } from '../pipeline.js';
 import type { CredentialStep } from './credentials.js';
-import { CallAborted } from '../deadline.js';
 
 export const STORE_TYPE = 'aws-secrets-manager';
 
@@ -40,13 +39,10 @@ const KINDS: Record<string, SecretErrorKind> = {
 /** What the classifier needs to know about the store. */
 export interface FailureContext {
   store: string;
-  /** The secret as referenced (`secretLabel`), or `(health check)`. */
-  secret: string;
   region: string;
   /** Where the calls go: the endpoint override, or the regional AWS endpoint. */
   endpoint: string;
   stsEndpoint?: string;
-  timeoutMs: number;
   /** Where the store's credentials come from (names only). */
   credentialSource: string;
   /** `source: env` variable names, for the hint when they are missing. */
@@ -90,70 +86,54 @@ export function classifyAwsFailure(err: unknown): SecretErrorKind {
   return classifyStoreFailure(e.$metadata?.httpStatusCode, err);
 }
 
-/** Any failure of a store call as the SecretStoreError to throw. */
-export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreError {
-  if (err instanceof SecretStoreError) return err;
-  const make = (kind: SecretErrorKind, detail: string, hint?: string) =>
-    new SecretStoreError(kind, ctx.store, ctx.secret, detail, { storeType: STORE_TYPE, cause: err, ...(hint ? { hint } : {}) });
-  if (err instanceof CallAborted) {
-    return err.reason === 'timeout'
-      ? make('timeout', `no answer from ${ctx.endpoint} within ${formatDuration(ctx.timeoutMs)} (retries included)`)
-      : make(
-          'timeout',
-          'the call was cancelled before Secrets Manager answered',
-          'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.',
-        );
-  }
-  if (err instanceof ReadOnlyViolationError) return make('permission_denied', err.message, err.hint);
-
+/** A failure of a store call, classified. */
+export function classify(err: unknown, ctx: FailureContext): Failure {
   const code = awsErrorCode(err);
   const message = clipMessage((err as AwsLikeError)?.message ?? '');
   const step = ctx.stepOf(err);
-  if (step) return credentialFailure(err, step, code, message, ctx, make);
+  if (step) return credentialFailure(err, step, code, message, ctx);
 
   const kind = classifyAwsFailure(err);
   const said = `${code}${message ? `: ${message}` : ''}`;
   switch (kind) {
     case 'not_found':
-      return make(
+      return {
         kind,
-        `GetSecretValue answered ${said}`,
-        `Check the secret name or ARN, that the secret is in ${ctx.region}, and that a ?version= VersionId or staging label exists.`,
-      );
+        detail: `GetSecretValue answered ${said}`,
+        hint: `Check the secret name or ARN, that the secret is in ${ctx.region}, and that a ?version= VersionId or staging label exists.`,
+      };
     case 'permission_denied':
-      return make(
+      return {
         kind,
-        `GetSecretValue answered ${said}`,
-        code === 'DecryptionFailure'
-          ? `Allow kms:Decrypt on the secret's KMS key for the store's identity (${ctx.credentialSource}), with kms:ViaService secretsmanager.${ctx.region}.amazonaws.com, and check the key is enabled.`
-          : `Allow secretsmanager:GetSecretValue on this secret's ARN for the store's identity (${ctx.credentialSource}); docs/secrets.md has the policy.`,
-      );
+        detail: `GetSecretValue answered ${said}`,
+        hint:
+          code === 'DecryptionFailure'
+            ? `Allow kms:Decrypt on the secret's KMS key for the store's identity (${ctx.credentialSource}), with kms:ViaService secretsmanager.${ctx.region}.amazonaws.com, and check the key is enabled.`
+            : `Allow secretsmanager:GetSecretValue on this secret's ARN for the store's identity (${ctx.credentialSource}); docs/secrets.md has the policy.`,
+      };
     case 'auth_failed':
-      return make(
+      return {
         kind,
-        `GetSecretValue answered ${said}`,
-        `AWS rejected the store's credentials (${ctx.credentialSource}): check that the keys are current, not deactivated, and that the clock is right.`,
-      );
+        detail: `GetSecretValue answered ${said}`,
+        hint: `AWS rejected the store's credentials (${ctx.credentialSource}): check that the keys are current, not deactivated, and that the clock is right.`,
+      };
     case 'invalid_reference':
-      return make(
+      return {
         kind,
-        `GetSecretValue answered ${said}`,
-        'Check the reference: a secret name or ARN, and ?version= a VersionId or staging label; a secret scheduled for deletion cannot be read (restore it).',
-      );
+        detail: `GetSecretValue answered ${said}`,
+        hint: 'Check the reference: a secret name or ARN, and ?version= a VersionId or staging label; a secret scheduled for deletion cannot be read (restore it).',
+      };
     default:
       // A proxy refusal carries its own advice (407: the proxy credentials; 403: the destination).
-      return make(kind, `GetSecretValue at ${ctx.endpoint} failed: ${said}`, err instanceof SdrError ? err.hint : undefined);
+      return {
+        kind,
+        detail: `GetSecretValue at ${ctx.endpoint} failed: ${said}`,
+        ...(err instanceof SdrError && err.hint ? { hint: err.hint } : {}),
+      };
   }
 }
 
-function credentialFailure(
-  err: unknown,
-  step: CredentialStep,
-  code: string,
-  message: string,
-  ctx: FailureContext,
-  make: (kind: SecretErrorKind, detail: string, hint?: string) => SecretStoreError,
-): SecretStoreError {
+function credentialFailure(err: unknown, step: CredentialStep, code: string, message: string, ctx: FailureContext): Failure {
   // The connection credential code words its messages for connections; the store says which store.
   const said = message.replace(/^connection "[^"]*": /, '');
   if (err instanceof SdrError) {
@@ -163,7 +143,7 @@ function credentialFailure(
     else if (step === 'assumeRole' && /AccessDenied/.test(awsErrorCode((err as { cause?: unknown }).cause)))
       hint = `Check that the role's trust policy admits the store's base identity (and external ID, if set), and that this identity may call sts:AssumeRole on it.`;
     else if (step === 'assumeRole') hint = `Check secretStores.${ctx.store}.assumeRole.roleArn and the store's base credentials.`;
-    return make('auth_failed', `the store's own credentials (${ctx.credentialSource}) failed: ${said}`, hint);
+    return { kind: 'auth_failed', detail: `the store's own credentials (${ctx.credentialSource}) failed: ${said}`, hint };
   }
   const kind = classifyAwsFailure(err);
   const where =
@@ -171,14 +151,14 @@ function credentialFailure(
       ? `sts:AssumeRole at ${ctx.stsEndpoint ?? `the STS endpoint of ${ctx.region}`}`
       : 'the AWS default credential chain';
   if (kind === 'unreachable' || kind === 'timeout')
-    return make(
+    return {
       kind,
-      `${where} failed: ${code}${said ? `: ${said}` : ''}`,
-      'Check the network path (proxy, NO_PROXY, VPC endpoint) to STS and the credential source.',
-    );
-  return make(
-    'auth_failed',
-    `the store's own credentials (${ctx.credentialSource}) failed: ${where}: ${code}${said ? `: ${said}` : ''}`,
-    `Check secretStores.${ctx.store}.credentials and assumeRole.`,
-  );
+      detail: `${where} failed: ${code}${said ? `: ${said}` : ''}`,
+      hint: 'Check the network path (proxy, NO_PROXY, VPC endpoint) to STS and the credential source.',
+    };
+  return {
+    kind: 'auth_failed',
+    detail: `the store's own credentials (${ctx.credentialSource}) failed: ${where}: ${code}${said ? `: ${said}` : ''}`,
+    hint: `Check secretStores.${ctx.store}.credentials and assumeRole.`,
+  };
 }

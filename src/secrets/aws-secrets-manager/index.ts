@@ -4,22 +4,25 @@
  * The store authenticates with its own AWS credentials (the SDK default chain or environment
  * variables, optionally an assumed role) and sends through the agent's proxy and CA bundle.
  */
-import type { SecretStoreProvider } from '../types.js';
+import { defineStore } from '../pipeline.js';
 import { checkConfig } from './check.js';
 import { STORE_TYPE } from './errors.js';
 import { referenceProblem } from './reference.js';
 import { AwsSecretsManagerSchema, type AwsSecretsManagerConfig } from './schema.js';
-import { createAwsSecretsManagerStore } from './store.js';
+import { awsSecretsManagerParts } from './store.js';
 
 export { AwsSecretsManagerSchema, type AwsSecretsManagerConfig } from './schema.js';
 export { HEALTH_PROBE_SECRET } from './store.js';
 
-export const awsSecretsManagerStoreProvider: SecretStoreProvider<AwsSecretsManagerConfig> = {
+export const awsSecretsManagerStoreProvider = defineStore<AwsSecretsManagerConfig>({
   type: STORE_TYPE,
   description:
     'AWS Secrets Manager (GetSecretValue): name = secret name or ARN, version = VersionId or staging label (AWSCURRENT, AWSPREVIOUS)',
   schema: AwsSecretsManagerSchema,
   check: checkConfig,
-  checkRef: (ref) => referenceProblem(ref.name, ref.version),
-  create: createAwsSecretsManagerStore,
-};
+  reference: referenceProblem,
+  service: 'Secrets Manager',
+  // Retried by the SDK client (client.ts MAX_ATTEMPTS), inside the pipeline's deadline.
+  deadlineCovers: 'retries included',
+  setup: awsSecretsManagerParts,
+});

@@ -1,16 +1,15 @@
 /**
- * A live `aws-secrets-manager` store: `GetSecretValue` for each fetch, through one guarded client
- * made on first use. Every call runs under the store's deadline and the caller's signal.
+ * The transport of an `aws-secrets-manager` store: `GetSecretValue` for each fetch, through one
+ * guarded client made when the pipeline (../pipeline.ts) opens the session.
  */
-import { GetSecretValueCommand, type GetSecretValueCommandOutput, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseDuration } from '../../config/duration.js';
-import { SecretStoreError, secretLabel } from '../errors.js';
-import type { FetchedSecret, SecretStore, StoreCallOptions, StoreDeps } from '../types.js';
+import { GetSecretValueCommand, type GetSecretValueCommandOutput } from '@aws-sdk/client-secrets-manager';
+import type { SecretStoreError } from '../errors.js';
+import type { StoreCall, StoreParts } from '../pipeline.js';
+import type { FetchedSecret, StoreDeps } from '../types.js';
 import { createSecretsManagerClient } from './client.js';
 import { envVariables, storeCredentials } from './credentials.js';
-import { withDeadline } from '../deadline.js';
-import { awsErrorCode, storeFailure, STORE_TYPE, type FailureContext } from './errors.js';
-import { arnRegion, referenceProblem, versionSelector } from './reference.js';
+import { classify } from './errors.js';
+import { arnRegion, versionSelector } from './reference.js';
 import type { AwsSecretsManagerConfig } from './schema.js';
 
 /**
@@ -22,95 +21,57 @@ export const HEALTH_PROBE_SECRET = 'sdr-agent/health-probe';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function createAwsSecretsManagerStore(name: string, config: AwsSecretsManagerConfig, deps: StoreDeps): SecretStore {
-  const timeoutMs = parseDuration(config.timeout) ?? 10_000;
+export function awsSecretsManagerParts(s: {
+  name: string;
+  config: AwsSecretsManagerConfig;
+  deps: StoreDeps;
+  timeoutMs: number;
+}): StoreParts {
+  const { name, config, deps, timeoutMs } = s;
   const credentials = storeCredentials(name, config, { network: deps.network, env: deps.env, timeoutMs });
   const endpoint = config.endpoint ?? `https://secretsmanager.${config.region}.amazonaws.com`;
   const vars = envVariables(config.credentials);
-  let client: SecretsManagerClient | undefined;
-  let closed = false;
-
-  const context = (secret: string): FailureContext => ({
+  const context = {
     store: name,
-    secret,
     region: config.region,
     endpoint,
     ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
-    timeoutMs,
     credentialSource: credentials.source,
     ...(vars ? { envVariables: [vars.accessKeyIdEnv, vars.secretAccessKeyEnv] } : {}),
     stepOf: credentials.stepOf,
-  });
-
-  const getSecretValue = async (
-    input: { SecretId: string; VersionId?: string; VersionStage?: string },
-    label: string,
-    options: StoreCallOptions,
-  ): Promise<GetSecretValueCommandOutput> => {
-    if (closed)
-      throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', {
-        storeType: STORE_TYPE,
-        hint: 'Nothing to do: a closed store is not used again.',
-      });
-    client ??= createSecretsManagerClient({
-      region: config.region,
-      network: deps.network,
-      timeoutMs,
-      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      ...(credentials.provider ? { credentials: credentials.provider } : {}),
-    });
-    const c = client;
-    try {
-      return await withDeadline(timeoutMs, options.signal, (abortSignal) => c.send(new GetSecretValueCommand(input), { abortSignal }));
-    } catch (err) {
-      throw storeFailure(err, context(label));
-    }
   };
-
   return {
-    name,
-    type: STORE_TYPE,
-    async fetch(secretName: string, version: string | undefined, options: StoreCallOptions = {}): Promise<FetchedSecret> {
-      const label = secretLabel(secretName, version);
-      const invalid = (detail: string) => new SecretStoreError('invalid_reference', name, label, detail, { storeType: STORE_TYPE });
-      const problem = referenceProblem(secretName, version);
-      if (problem) throw invalid(problem);
+    open() {
+      const client = createSecretsManagerClient({
+        region: config.region,
+        network: deps.network,
+        timeoutMs,
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        ...(credentials.provider ? { credentials: credentials.provider } : {}),
+      });
+      const get = (SecretId: string, version: string | undefined, call: StoreCall) =>
+        client.send(new GetSecretValueCommand({ SecretId, ...versionSelector(version) }), { abortSignal: call.signal });
+      return {
+        async read(secretName, version, call) {
+          return decode(await get(secretName, version, call), (detail) =>
+            call.fail('malformed', detail, 'Store the secret as text (SecretString), or as UTF-8 bytes in SecretBinary.'),
+          );
+        },
+        async probe(call) {
+          await get(HEALTH_PROBE_SECRET, undefined, call);
+        },
+        close: () => client.destroy(),
+      };
+    },
+    classify: (err) => classify(err, context),
+    noAnswer: () => endpoint,
+    refuse(secretName) {
       const region = arnRegion(secretName);
       if (region && region !== config.region)
-        throw invalid(`the ARN is in ${region} but this store reads ${config.region}; configure a store for ${region}`);
-      const started = Date.now();
-      const out = await getSecretValue({ SecretId: secretName, ...versionSelector(version) }, label, options);
-      const fetched = decode(
-        out,
-        (detail) =>
-          new SecretStoreError('malformed', name, label, detail, {
-            storeType: STORE_TYPE,
-            hint: 'Store the secret as text (SecretString), or as UTF-8 bytes in SecretBinary.',
-          }),
-      );
-      deps.logger.debug(
-        { store: name, secretName, version: fetched.version, ms: Date.now() - started },
-        'read a secret from AWS Secrets Manager',
-      );
-      return fetched;
+        return { detail: `the ARN is in ${region} but this store reads ${config.region}; configure a store for ${region}` };
+      return undefined;
     },
-    async health(options: StoreCallOptions = {}): Promise<void> {
-      try {
-        await getSecretValue({ SecretId: HEALTH_PROBE_SECRET }, '(health check)', options);
-      } catch (err) {
-        // Either answer means AWS authenticated the request: the store works, whatever the probe's fate.
-        if (err instanceof SecretStoreError && ['ResourceNotFoundException', 'AccessDeniedException'].includes(awsErrorCode(err.cause)))
-          return;
-        throw err;
-      }
-    },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      client?.destroy();
-      client = undefined;
-      credentials.destroy();
-    },
+    close: () => credentials.destroy(),
   };
 }
 

@@ -2,7 +2,7 @@
  * Child of bench/crawl.ts: crawl a simulator to a null sink and report peak RSS as JSON.
  * `--no-egress` replaces the egress pass with the identity, to measure what the pass costs.
  */
-import { createClientFactory } from '../src/crawl/clients.js';
+import { createClientFactory } from '../src/aws/clients.js';
 import { crawl } from '../src/crawl/engine.js';
 import { tuneRuntime } from '../src/runtime.js';
 

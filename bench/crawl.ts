@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createClientFactory } from '../src/crawl/clients.js';
+import { createClientFactory } from '../src/aws/clients.js';
 import { crawl, type CrawlResult } from '../src/crawl/engine.js';
 import type { RecordSink } from '../src/crawl/emitter.js';
 import { RESOURCES } from '../src/crawl/resources/index.js';

@@ -3,7 +3,7 @@
  * simulated estate is crawled once for templates, and record k is template k mod n with every id
  * made unique by a suffix. Sizes, labels, properties and the node/edge mix are the crawler's own.
  */
-import { createClientFactory } from '../src/crawl/clients.js';
+import { createClientFactory } from '../src/aws/clients.js';
 import type { RecordSink } from '../src/crawl/emitter.js';
 import { crawl } from '../src/crawl/engine.js';
 import type { GraphRecord, NodeRef } from '../src/records/types.js';

@@ -6,9 +6,10 @@
  */
 import { connectionRefs, runAgentChecks } from '../check/index.js';
 import type { AgentConfig, ConnectionConfig } from '../config/types.js';
-import { createClientFactory, type AwsClientFactory } from '../crawl/clients.js';
-import { connectionCredentials } from '../credentials/index.js';
+import { createClientFactory, type AwsClientFactory } from '../aws/clients.js';
+import { connectionCredentials } from '../aws/credentials/index.js';
 import { createLogger, type Logger } from '../log.js';
+import { formatSecretRef } from '../secrets/ref.js';
 import { createNetwork, type Network } from '../net/index.js';
 import type { CheckItem } from '../protocol/index.js';
 import {
@@ -192,6 +193,7 @@ function connectionClients(
   const creds = connectionCredentials(conn, {
     ...(env ? { env } : {}),
     resolver,
+    describeSecret: formatSecretRef,
     stsClient: (region, base) => {
       sts ??= createClientFactory({ ...endpoint, ...(base ? { credentials: base } : {}), network });
       return sts.sts(region);

@@ -7,7 +7,7 @@ import type { CallObserver, CallPolicy, CallStats } from '../crawl/caller.js';
 import type { RecordSink } from '../crawl/emitter.js';
 import { SCOPE_CANCELLED_CODE, type ScopeResult } from '../crawl/scope.js';
 import type { GraphRecord } from '../records/types.js';
-import type { AwsClientFactory } from '../crawl/clients.js';
+import type { AwsClientFactory } from '../aws/clients.js';
 import { crawl } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { errorText, type Logger } from '../log.js';

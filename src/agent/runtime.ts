@@ -9,7 +9,7 @@ import type { Agent as HttpAgent } from 'node:http';
 import { runAgentChecks } from '../check/index.js';
 import { CheckRunner } from '../check/tunnel.js';
 import type { CallPolicy } from '../crawl/caller.js';
-import type { AwsClientFactory } from '../crawl/clients.js';
+import type { AwsClientFactory } from '../aws/clients.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { Logger } from '../log.js';
 import {

@@ -5,7 +5,7 @@
  * and read-only guard as a crawl.
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import type { AwsClientFactory } from '../crawl/clients.js';
+import type { AwsClientFactory } from '../aws/clients.js';
 import { RESOURCES } from '../crawl/resources/index.js';
 import type { CheckItem } from '../protocol/index.js';
 import { awsOutcome, describeOutcome } from './outcome.js';

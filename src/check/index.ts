@@ -3,7 +3,7 @@
  * make from its configuration, as a flat list of {@link CheckItem}s, one per thing checked. The
  * same list is printed by the CLI and sent in `check.result`.
  */
-import type { AwsClientFactory } from '../crawl/clients.js';
+import type { AwsClientFactory } from '../aws/clients.js';
 import type { CheckItem } from '../protocol/index.js';
 import type { SecretRef, SecretResolver, SecretStore } from '../secrets/index.js';
 import { checkAws, type CheckedConnection } from './aws.js';

@@ -1,8 +1,8 @@
 /**
  * A failure as a check reports it: the check's status from the crawler's own classification
- * (src/crawl/classify.ts) or the secret store's error kind, never from message text.
+ * (src/aws/classify.ts) or the secret store's error kind, never from message text.
  */
-import { ACCESS_DENIED_CODES, classifyFailure, errorCode } from '../crawl/classify.js';
+import { ACCESS_DENIED_CODES, classifyFailure, errorCode } from '../aws/classify.js';
 import { ProxyError, SdrError } from '../errors.js';
 import type { CheckStatus } from '../protocol/index.js';
 import { SecretStoreError, type SecretErrorKind } from '../secrets/index.js';

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { createClientFactory } from '../crawl/clients.js';
+import { createClientFactory } from '../aws/clients.js';
 import { crawl, selectResources, type CrawlResult } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { ScopeResult } from '../crawl/scope.js';

@@ -10,7 +10,7 @@ import {
   type JobRecord,
 } from '../controlplane/index.js';
 import { writeFileAtomic } from '../controlplane/files.js';
-import { createClientFactory } from '../crawl/clients.js';
+import { createClientFactory } from '../aws/clients.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../log.js';

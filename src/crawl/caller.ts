@@ -1,12 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { jitteredDelay } from "../backoff.js";
-import {
-  ACCESS_DENIED_CODES,
-  classifyFailure,
-  errorCode,
-  type FailureKind,
-} from "./classify.js";
-import { AdaptiveLimiter, DEFAULT_LIMITER } from "./limiter.js";
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jitteredDelay } from '../backoff.js';
+import { ACCESS_DENIED_CODES, classifyFailure, errorCode, type FailureKind } from '../aws/classify.js';
+import type { Reauth } from '../aws/clients.js';
+import { AdaptiveLimiter, DEFAULT_LIMITER } from './limiter.js';
 
 /** Retry and concurrency settings of a crawl. */
 export interface CallPolicy {
@@ -40,10 +36,10 @@ export class CallFailure extends Error {
     cause: unknown,
   ) {
     super(
-      `${service}:${operation} failed with ${awsCode}${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${(cause as Error)?.message ?? String(cause)}`,
+      `${service}:${operation} failed with ${awsCode}${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${(cause as Error)?.message ?? String(cause)}`,
       { cause },
     );
-    this.name = "CallFailure";
+    this.name = 'CallFailure';
   }
 }
 
@@ -56,17 +52,8 @@ export interface CallStats {
   errors: Record<string, number>;
 }
 
-/**
- * What the caller does when AWS rejects the credentials themselves: re-read them from their
- * source (a secret store) once, then retry. `source` names where they come from, for messages.
- */
-export interface Reauth {
-  refresh(): Promise<void>;
-  source: string;
-}
-
 /** How a call ended, for metrics: `denied` is AWS refusing the credentials or the permission. */
-export type CallOutcome = "ok" | "throttled" | "denied" | "error";
+export type CallOutcome = 'ok' | 'throttled' | 'denied' | 'error';
 
 /** Told about every request the caller sends (metrics); `operation` is `service:Operation`. */
 export interface CallObserver {
@@ -98,12 +85,7 @@ export class Caller {
   ) {}
 
   /** Run `send` as `service:operation` in `region`; throws `CallFailure` when it cannot succeed. */
-  async call<T>(
-    service: string,
-    operation: string,
-    region: string,
-    send: () => Promise<T>,
-  ): Promise<T> {
+  async call<T>(service: string, operation: string, region: string, send: () => Promise<T>): Promise<T> {
     const op = `${service}:${operation}`;
     const limiter = this.limiter(`${region}/${op}`);
     let reauthed = false;
@@ -116,86 +98,45 @@ export class Caller {
       try {
         this.stats.calls[op] = (this.stats.calls[op] ?? 0) + 1;
         const result = await send();
-        limiter.release(started, "ok");
-        this.observer?.call(op, "ok");
+        limiter.release(started, 'ok');
+        this.observer?.call(op, 'ok');
         return result;
       } catch (err) {
         error = err;
         kind = classifyFailure(err);
-        limiter.release(started, kind === "throttled" ? "throttled" : "other");
-        const counter =
-          kind === "throttled" ? this.stats.throttled : this.stats.errors;
+        limiter.release(started, kind === 'throttled' ? 'throttled' : 'other');
+        const counter = kind === 'throttled' ? this.stats.throttled : this.stats.errors;
         counter[op] = (counter[op] ?? 0) + 1;
-        this.observer?.call(
-          op,
-          kind === "throttled"
-            ? "throttled"
-            : kind === "fatal" || isDenied(errorCode(err))
-              ? "denied"
-              : "error",
-        );
+        this.observer?.call(op, kind === 'throttled' ? 'throttled' : kind === 'fatal' || isDenied(errorCode(err)) ? 'denied' : 'error');
       }
       // SageMaker says UnrecognizedClientException both for unknown keys and for a region that is
       // not enabled: worth one re-read too, and a scope failure (not fatal) if it persists.
-      if (
-        this.reauth &&
-        (kind === "fatal" || errorCode(error) === "UnrecognizedClientException")
-      ) {
+      if (this.reauth && (kind === 'fatal' || errorCode(error) === 'UnrecognizedClientException')) {
         if (reauthed) {
           const cause = new Error(
             `${(error as Error)?.message ?? String(error)} (also with the credentials read again from ${this.reauth.source})`,
             { cause: error },
           );
-          throw new CallFailure(
-            service,
-            operation,
-            kind,
-            errorCode(error),
-            attempt,
-            cause,
-          );
+          throw new CallFailure(service, operation, kind, errorCode(error), attempt, cause);
         }
         reauthed = true;
         // Many calls fail at once when keys rotate: one re-read serves them all, and a call that
         // was sent before someone else's re-read just retries with what that fetched.
-        if (
-          generation === this.credentialsGeneration &&
-          performance.now() - this.lastRefreshAt >= MIN_REFRESH_INTERVAL_MS
-        )
+        if (generation === this.credentialsGeneration && performance.now() - this.lastRefreshAt >= MIN_REFRESH_INTERVAL_MS)
           await this.refreshCredentials(service, operation, attempt, error);
         continue;
       }
-      const retryable = kind === "throttled" || kind === "transient";
+      const retryable = kind === 'throttled' || kind === 'transient';
       if (!retryable || attempt >= this.policy.maxAttempts) {
-        throw new CallFailure(
-          service,
-          operation,
-          kind,
-          errorCode(error),
-          attempt,
-          error,
-        );
+        throw new CallFailure(service, operation, kind, errorCode(error), attempt, error);
       }
       this.observer?.retry(op);
-      const delay = jitteredDelay(attempt - 1, {
-        baseMs: this.policy.baseDelayMs,
-        capMs: this.policy.maxDelayMs,
-        random: this.random,
-      });
-      await sleep(
-        delay,
-        undefined,
-        this.signal ? { signal: this.signal } : undefined,
-      );
+      const delay = jitteredDelay(attempt - 1, { baseMs: this.policy.baseDelayMs, capMs: this.policy.maxDelayMs, random: this.random });
+      await sleep(delay, undefined, this.signal ? { signal: this.signal } : undefined);
     }
   }
 
-  private async refreshCredentials(
-    service: string,
-    operation: string,
-    attempt: number,
-    rejection: unknown,
-  ): Promise<void> {
+  private async refreshCredentials(service: string, operation: string, attempt: number, rejection: unknown): Promise<void> {
     this.refreshing ??= this.reauth!.refresh()
       .then(() => {
         this.credentialsGeneration++;
@@ -209,25 +150,14 @@ export class Caller {
         `${(rejection as Error)?.message ?? String(rejection)}; reading the credentials again from ${this.reauth!.source} failed: ${(err as Error)?.message ?? String(err)}`,
         { cause: err },
       );
-      throw new CallFailure(
-        service,
-        operation,
-        "fatal",
-        errorCode(rejection),
-        attempt,
-        cause,
-      );
+      throw new CallFailure(service, operation, 'fatal', errorCode(rejection), attempt, cause);
     }
   }
 
   private limiter(key: string): AdaptiveLimiter {
     let l = this.limiters.get(key);
     if (!l) {
-      l = new AdaptiveLimiter({
-        ...DEFAULT_LIMITER,
-        maxConcurrency: this.policy.maxConcurrency,
-        minRate: this.policy.minRate,
-      });
+      l = new AdaptiveLimiter({ ...DEFAULT_LIMITER, maxConcurrency: this.policy.maxConcurrency, minRate: this.policy.minRate });
       this.limiters.set(key, l);
     }
     return l;
@@ -236,7 +166,5 @@ export class Caller {
 
 /** For metrics, `denied`: the action refused, or the credentials themselves refused. */
 function isDenied(code: string): boolean {
-  return (
-    ACCESS_DENIED_CODES.has(code) || code === "UnrecognizedClientException"
-  );
+  return ACCESS_DENIED_CODES.has(code) || code === 'UnrecognizedClientException';
 }

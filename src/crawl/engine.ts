@@ -2,7 +2,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { setMaxListeners } from 'node:events';
 import { CredentialsError, SdrError } from '../errors.js';
 import { Caller, CallFailure, DEFAULT_CALL_POLICY, type CallObserver, type CallPolicy, type CallStats } from './caller.js';
-import type { AwsClientFactory } from './clients.js';
+import type { AwsClientFactory } from '../aws/clients.js';
 import type { ResourceDescriptor } from './descriptor.js';
 import { GraphEmitter, type EmitStats, type RecordSink } from './emitter.js';
 import { RESOURCES } from './resources/index.js';

@@ -1,14 +1,10 @@
 /**
- * The one list of AWS operations the agent may send: what the read-only guard lets through
- * (guard.ts) and what `sdr-agent policy` grants (policy.ts) both come from here, so they cannot
- * drift. The crawl's SageMaker operations are derived from the resource descriptors: adding a
- * resource type adds its List and Describe operations to both, and nothing else does.
+ * The AWS operations a crawl sends, derived from the resource descriptors: what `sdr-agent policy`
+ * grants (policy.ts), each checked there against the read-only guard's allowlist
+ * (src/aws/allowlist.ts), which test/aws/guard.test.ts holds equal to this list.
  */
 import type { ResourceDescriptor } from './descriptor.js';
 import { RESOURCES } from './resources/index.js';
-
-/** The AWS services the agent has clients for. */
-export type GuardedService = 'sagemaker' | 'sts' | 'secretsmanager';
 
 /** The shape of a SageMaker read: a descriptor naming anything else is a bug, refused here rather than allowlisted. */
 const READ_SHAPED = /^(List|Describe)[A-Z][A-Za-z]*$/;
@@ -24,24 +20,4 @@ export function crawlerOperations(resources: readonly ResourceDescriptor[] = RES
     if (d.search) ops.add('sagemaker:Search');
   }
   return [...ops].sort();
-}
-
-/**
- * What the agent sends besides the crawl, each granted elsewhere than the crawl's policy:
- * `sts:AssumeRole` is sent with a connection's (or an `aws-secrets-manager` store's) base
- * credentials, so the base identity's policy grants it and the role's trust policy admits it;
- * `secretsmanager:GetSecretValue` is the `aws-secrets-manager` store's one read, granted to the
- * store's own identity on the secrets it reads.
- */
-export const NON_CRAWL_OPERATIONS: readonly string[] = ['sts:AssumeRole', 'secretsmanager:GetSecretValue'];
-
-/** The guard's exact allowlist: every operation of every resource type, plus {@link NON_CRAWL_OPERATIONS}. */
-export const ALLOWED_OPERATIONS: ReadonlySet<string> = new Set([...crawlerOperations(), ...NON_CRAWL_OPERATIONS]);
-
-/** The allowlisted operation names of one service, sorted. */
-export function allowedOperations(service: GuardedService): string[] {
-  return [...ALLOWED_OPERATIONS]
-    .filter((o) => o.startsWith(`${service}:`))
-    .map((o) => o.slice(service.length + 1))
-    .sort();
 }

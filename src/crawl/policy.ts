@@ -1,6 +1,6 @@
 import { SdrError } from '../errors.js';
 import type { ResourceDescriptor } from './descriptor.js';
-import { isReadOnlyOperation } from './guard.js';
+import { isReadOnlyOperation } from '../aws/guard.js';
 import { crawlerOperations } from './operations.js';
 import { RESOURCES } from './resources/index.js';
 

@@ -4,7 +4,7 @@
  * or grow a message beyond what its purpose needs.
  */
 import { Type, type ObjectOptions, type Static, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
-import type { FailureKind } from '../crawl/classify.js';
+import type { FailureKind } from '../aws/classify.js';
 
 /** An object schema that rejects unknown fields. Every object in the protocol is built with it. */
 export function Closed<T extends TProperties>(properties: T, options: ObjectOptions = {}) {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRuntime } from '../../src/agent/runtime.js';
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
 import { REDACTED } from '../../src/records/redact.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';

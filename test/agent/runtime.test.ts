@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentRuntime, type AgentRuntimeOptions } from '../../src/agent/runtime.js';
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import type { CrawlDone } from '../../src/protocol/index.js';

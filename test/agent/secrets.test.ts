@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentRuntime } from '../../src/agent/runtime.js';
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { TEST_POLICY } from '../helpers/crawl.js';

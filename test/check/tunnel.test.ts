@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BuiltAgent } from '../../src/agent/from-config.js';
 import WebSocket from 'ws';
 import { AgentRuntime } from '../../src/agent/runtime.js';
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { silentLogger } from '../../src/log.js';
 import { SUBPROTOCOL, type CheckItem, type Hello } from '../../src/protocol/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';

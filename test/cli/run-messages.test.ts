@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { runCommand } from '../../src/cli/run.js';
-import { credentialProblems } from '../../src/credentials/problems.js';
+import { credentialProblems } from '../../src/aws/credentials/problems.js';
 import { SdrError } from '../../src/errors.js';
 import { createLogger, logProcessWarnings, prettyLine } from '../../src/log.js';
 import { rememberSecret } from '../../src/scrub.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveLimiter, DEFAULT_LIMITER } from '../../src/crawl/limiter.js';
-import { classifyFailure } from '../../src/crawl/classify.js';
+import { classifyFailure } from '../../src/aws/classify.js';
 import { SecretStoreError } from '../../src/secrets/errors.js';
 
 describe('AdaptiveLimiter', () => {

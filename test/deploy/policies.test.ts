@@ -8,9 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { selectResources } from '../../src/crawl/engine.js';
-import { ALLOWED_OPERATIONS, allowedOperations, crawlerOperations, NON_CRAWL_OPERATIONS } from '../../src/crawl/operations.js';
+import { ALLOWED_OPERATIONS, allowedOperations, NON_CRAWL_OPERATIONS } from '../../src/aws/allowlist.js';
+import { crawlerOperations } from '../../src/crawl/operations.js';
 import { iamPolicy } from '../../src/crawl/policy.js';
 import { isGetSecret } from '../../src/secrets/azure-key-vault/guard.js';
 import { createSecretsManagerClient } from '../../src/secrets/aws-secrets-manager/client.js';
@@ -68,7 +69,7 @@ describe('deploy/policies: AWS (Secrets Manager, assume-role)', () => {
             expect(s.Condition?.StringEquals?.['kms:ViaService'], file).toBe('secretsmanager.<region>.amazonaws.com');
             continue;
           }
-          expect(ALLOWED_OPERATIONS.has(action), `${file}: ${action} is not on the agent's allowlist (src/crawl/operations.ts)`).toBe(true);
+          expect(ALLOWED_OPERATIONS.has(action), `${file}: ${action} is not on the agent's allowlist (src/aws/allowlist.ts)`).toBe(true);
         }
       }
     }

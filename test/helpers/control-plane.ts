@@ -10,7 +10,7 @@ import {
   type ControlPlane,
   type ControlPlaneOptions,
 } from '../../src/controlplane/index.js';
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
 import { silentLogger } from '../../src/log.js';
 import { SIM_CREDENTIALS, TEST_POLICY } from './crawl.js';

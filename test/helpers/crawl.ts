@@ -1,4 +1,4 @@
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { crawl, type CrawlOptions, type CrawlResult } from '../../src/crawl/engine.js';
 import type { RecordSink } from '../../src/crawl/emitter.js';
 import type { GraphRecord, NodeRecord } from '../../src/records/types.js';

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { crawl } from '../../src/crawl/engine.js';
 import { describeError, SdrError } from '../../src/errors.js';
 import { createNetwork, type Network, type NetworkOptions } from '../../src/net/index.js';

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createClientFactory } from '../../src/crawl/clients.js';
+import { createClientFactory } from '../../src/aws/clients.js';
 import { crawl } from '../../src/crawl/engine.js';
 import { describeError, SdrError } from '../../src/errors.js';
 import { createNetwork } from '../../src/net/index.js';

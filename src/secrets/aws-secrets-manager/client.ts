@@ -1,10 +1,10 @@
 /**
- * The Secrets Manager client of one store, made like the crawl's AWS clients (src/crawl/clients.ts):
+ * The Secrets Manager client of one store, made like the crawl's AWS clients (src/aws/clients.ts):
  * the agent network's proxy-aware agents (proxy, CA bundle), the read-only guard, no SDK logger.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { guardAwsClient, SharedAgentsHandler } from '../../crawl/clients.js';
+import { guardAwsClient, SharedAgentsHandler } from '../../aws/clients.js';
 import type { Network } from '../../net/index.js';
 
 /**

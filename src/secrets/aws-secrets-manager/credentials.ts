@@ -1,13 +1,14 @@
 /**
- * The store's own AWS credentials, built from the connection credential code (src/credentials):
- * the SDK default chain or named environment variables, optionally a role assumed through a
- * guarded, proxy-aware STS client. Failures of these providers surface from the Secrets Manager
- * call that needed them; they are remembered here so the store can say it was its credentials
- * (and which of them) that failed, not the secret.
+ * The store's own AWS credentials, built from the AWS layer's credential providers
+ * (src/aws/credentials): the SDK default chain or named environment variables, optionally a role
+ * assumed through a guarded, proxy-aware STS client. Failures of these providers surface from the
+ * Secrets Manager call that needed them; they are remembered here so the store can say it was its
+ * credentials (and which of them) that failed, not the secret. The providers word their messages
+ * without a subject: the store's errors (errors.ts) say which store.
  */
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { createClientFactory, type AwsClientFactory } from '../../crawl/clients.js';
-import { assumeRoleCredentials, envCredentials } from '../../credentials/index.js';
+import { createClientFactory, type AwsClientFactory } from '../../aws/clients.js';
+import { assumeRoleCredentials, envCredentials, type CredentialSubject } from '../../aws/credentials/index.js';
 import type { Network } from '../../net/index.js';
 import type { AwsSecretsManagerConfig } from './schema.js';
 
@@ -57,8 +58,9 @@ export function storeCredentials(
     return 'memoized' in inner ? Object.assign(wrapped, { memoized: inner.memoized }) : wrapped;
   };
 
+  const subject: CredentialSubject = { settings: `secretStores.${storeName}` };
   const vars = envVariables(config.credentials);
-  const base = vars ? traced('base', envCredentials(storeName, { source: 'env', ...vars }, deps.env)) : undefined;
+  const base = vars ? traced('base', envCredentials(subject, vars, deps.env)) : undefined;
   const baseSource = vars ? `environment variables ${vars.accessKeyIdEnv}/${vars.secretAccessKeyEnv}` : 'the AWS default credential chain';
   const stepOf = (err: unknown) => (err !== null && typeof err === 'object' ? failed.get(err) : undefined);
   const role = config.assumeRole;
@@ -66,7 +68,7 @@ export function storeCredentials(
 
   let sts: AwsClientFactory | undefined;
   const assumed = assumeRoleCredentials({
-    connection: storeName,
+    subject,
     role,
     stsClient: () => {
       sts ??= createClientFactory({

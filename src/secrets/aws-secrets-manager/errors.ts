@@ -134,8 +134,6 @@ export function classify(err: unknown, ctx: FailureContext): Failure {
 }
 
 function credentialFailure(err: unknown, step: CredentialStep, code: string, message: string, ctx: FailureContext): Failure {
-  // The connection credential code words its messages for connections; the store says which store.
-  const said = message.replace(/^connection "[^"]*": /, '');
   if (err instanceof SdrError) {
     let hint = `Check secretStores.${ctx.store}.credentials.`;
     if (step === 'base' && ctx.envVariables)
@@ -143,7 +141,7 @@ function credentialFailure(err: unknown, step: CredentialStep, code: string, mes
     else if (step === 'assumeRole' && /AccessDenied/.test(awsErrorCode((err as { cause?: unknown }).cause)))
       hint = `Check that the role's trust policy admits the store's base identity (and external ID, if set), and that this identity may call sts:AssumeRole on it.`;
     else if (step === 'assumeRole') hint = `Check secretStores.${ctx.store}.assumeRole.roleArn and the store's base credentials.`;
-    return { kind: 'auth_failed', detail: `the store's own credentials (${ctx.credentialSource}) failed: ${said}`, hint };
+    return { kind: 'auth_failed', detail: `the store's own credentials (${ctx.credentialSource}) failed: ${message}`, hint };
   }
   const kind = classifyAwsFailure(err);
   const where =
@@ -153,12 +151,12 @@ function credentialFailure(err: unknown, step: CredentialStep, code: string, mes
   if (kind === 'unreachable' || kind === 'timeout')
     return {
       kind,
-      detail: `${where} failed: ${code}${said ? `: ${said}` : ''}`,
+      detail: `${where} failed: ${code}${message ? `: ${message}` : ''}`,
       hint: 'Check the network path (proxy, NO_PROXY, VPC endpoint) to STS and the credential source.',
     };
   return {
     kind: 'auth_failed',
-    detail: `the store's own credentials (${ctx.credentialSource}) failed: ${where}: ${code}${said ? `: ${said}` : ''}`,
+    detail: `the store's own credentials (${ctx.credentialSource}) failed: ${where}: ${code}${message ? `: ${message}` : ''}`,
     hint: `Check secretStores.${ctx.store}.credentials and assumeRole.`,
   };
 }

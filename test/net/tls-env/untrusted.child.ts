@@ -15,7 +15,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createClientFactory } from '../../../src/crawl/clients.js';
+import { createClientFactory } from '../../../src/aws/clients.js';
 import { silentLogger } from '../../../src/log.js';
 import { createNetwork, type Network } from '../../../src/net/index.js';
 import { createSecretsManagerClient } from '../../../src/secrets/aws-secrets-manager/client.js';

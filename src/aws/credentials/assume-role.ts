@@ -1,12 +1,21 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { classifyFailure, errorCode } from '../crawl/classify.js';
-import { CredentialsError, SdrError } from '../errors.js';
-import type { AssumeRoleConfig } from '../config/types.js';
+import { CredentialsError, SdrError } from '../../errors.js';
+import { classifyFailure, errorCode } from '../classify.js';
+import { worded, type CredentialSubject } from './subject.js';
+
+/** The role to assume (a connection's or a store's `assumeRole`, its external ID already read). */
+export interface RoleToAssume {
+  roleArn: string;
+  sessionName: string;
+  durationSeconds?: number;
+  externalId?: string;
+}
 
 export interface AssumeRoleOptions {
-  connection: string;
-  role: AssumeRoleConfig;
+  /** Whose role it is, for messages. */
+  subject: CredentialSubject;
+  role: RoleToAssume;
   /** The STS client the call goes through, signed with the base credentials (made on first use). */
   stsClient: () => STSClient;
   /** The external ID from a secret store (`externalIdSecret`), read at each AssumeRole. */
@@ -38,7 +47,7 @@ export interface AssumedRoleProvider extends AwsCredentialIdentityProvider {
 export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRoleProvider {
   const now = options.now ?? Date.now;
   const refreshBeforeMs = options.refreshBeforeMs ?? 5 * 60_000;
-  const { role, connection } = options;
+  const { role, subject } = options;
   let client: STSClient | undefined;
   let current: Expiring | undefined;
   let pending: Promise<Expiring> | undefined;
@@ -63,7 +72,10 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
       const code = errorCode(err);
       const denied = /AccessDenied/.test(code);
       throw new CredentialsError(
-        `connection "${connection}": sts:AssumeRole of ${role.roleArn} ${denied ? 'was denied' : 'failed'} (${code}): ${(err as Error)?.message ?? String(err)}`,
+        worded(
+          subject,
+          `sts:AssumeRole of ${role.roleArn} ${denied ? 'was denied' : 'failed'} (${code}): ${(err as Error)?.message ?? String(err)}`,
+        ),
         {
           hint: denied
             ? `Check that the role's trust policy admits the base identity${externalId ? ' with this external ID' : ''}, and that the base identity may call sts:AssumeRole on it.`
@@ -74,7 +86,7 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): AssumedRolePr
     }
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey)
-      throw new CredentialsError(`connection "${connection}": sts:AssumeRole of ${role.roleArn} returned no credentials`);
+      throw new CredentialsError(worded(subject, `sts:AssumeRole of ${role.roleArn} returned no credentials`));
     return {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,

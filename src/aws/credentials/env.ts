@@ -1,33 +1,41 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { CredentialsError } from '../errors.js';
-import type { CredentialSource } from '../config/types.js';
+import { CredentialsError } from '../../errors.js';
+import { worded, type CredentialSubject } from './subject.js';
 
-type EnvSource = Extract<CredentialSource, { source: 'env' }>;
+/** The environment variables static keys are read from (a connection's or a store's `credentials.source: env`). */
+export interface EnvKeyVariables {
+  accessKeyIdEnv: string;
+  secretAccessKeyEnv: string;
+  sessionTokenEnv?: string;
+}
 
 /**
  * Static keys from the environment variables a connection names. The variables are read on the
  * first call (not at config load) and remembered; a missing one is reported by NAME, never by value.
  */
-export function envCredentials(connection: string, source: EnvSource, env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
+export function envCredentials(subject: CredentialSubject, source: EnvKeyVariables, env: NodeJS.ProcessEnv): AwsCredentialIdentityProvider {
   let identity: AwsCredentialIdentity | undefined;
   return async () => {
-    identity ??= readEnvCredentials(connection, source, env);
+    identity ??= readEnvCredentials(subject, source, env);
     return identity;
   };
 }
 
 /** The variables of an `env` source that are unset or empty in `env` (the session token's is optional). */
-export function missingEnvVariables(source: EnvSource, env: NodeJS.ProcessEnv): string[] {
+export function missingEnvVariables(source: EnvKeyVariables, env: NodeJS.ProcessEnv): string[] {
   return [source.accessKeyIdEnv, source.secretAccessKeyEnv].filter((n) => !env[n]?.trim());
 }
 
-function readEnvCredentials(connection: string, source: EnvSource, env: NodeJS.ProcessEnv): AwsCredentialIdentity {
+function readEnvCredentials(subject: CredentialSubject, source: EnvKeyVariables, env: NodeJS.ProcessEnv): AwsCredentialIdentity {
   const read = (name: string) => env[name]?.trim() || undefined;
   const missing = missingEnvVariables(source, env);
-  const hint = `Set ${missing.join(' and ') || 'it'} in the agent's environment, or change connections.${connection}.credentials.`;
+  const hint = `Set ${missing.join(' and ') || 'it'} in the agent's environment, or change ${subject.settings}.credentials.`;
   if (missing.length) {
     throw new CredentialsError(
-      `connection "${connection}": environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set (credentials.source: env)`,
+      worded(
+        subject,
+        `environment variable${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set (credentials.source: env)`,
+      ),
       { hint },
     );
   }
@@ -36,7 +44,10 @@ function readEnvCredentials(connection: string, source: EnvSource, env: NodeJS.P
   // Temporary keys (ASIA…) are useless without their session token: say so now, not as a 403 later.
   if (accessKeyId.startsWith('ASIA') && !sessionToken) {
     throw new CredentialsError(
-      `connection "${connection}": ${source.accessKeyIdEnv} holds temporary credentials but ${source.sessionTokenEnv ?? 'the session token variable'} is not set`,
+      worded(
+        subject,
+        `${source.accessKeyIdEnv} holds temporary credentials but ${source.sessionTokenEnv ?? 'the session token variable'} is not set`,
+      ),
       {
         hint: `Set ${source.sessionTokenEnv ?? 'credentials.sessionTokenEnv'} to the session token issued with these keys.`,
       },

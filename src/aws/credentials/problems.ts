@@ -5,8 +5,8 @@
  * check at start-up.
  */
 import { accessSync, constants } from 'node:fs';
-import type { AgentConfig, ConnectionConfig } from '../config/types.js';
 import { missingEnvVariables } from './env.js';
+import type { BaseCredentialSource } from './index.js';
 
 export interface CredentialProblem {
   connection: string;
@@ -20,11 +20,20 @@ export interface CredentialProblem {
 const SDK_FILE_VARIABLES = ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_WEB_IDENTITY_TOKEN_FILE'] as const;
 
 /** Every problem of every connection's credential source, in configuration order. */
-export function credentialProblems(config: Pick<AgentConfig, 'connections'>, env: NodeJS.ProcessEnv): CredentialProblem[] {
+/** The part of a connection's configuration checked here (`ConnectionConfig` fits). */
+interface ConnectionSource {
+  name: string;
+  credentials: BaseCredentialSource<unknown>;
+}
+
+export function credentialProblems(
+  config: { connections: Readonly<Record<string, ConnectionSource>> },
+  env: NodeJS.ProcessEnv,
+): CredentialProblem[] {
   return Object.values(config.connections).flatMap((c) => connectionProblems(c, env));
 }
 
-function connectionProblems(connection: ConnectionConfig, env: NodeJS.ProcessEnv): CredentialProblem[] {
+function connectionProblems(connection: ConnectionSource, env: NodeJS.ProcessEnv): CredentialProblem[] {
   const name = connection.name;
   const source = connection.credentials;
   if (source.source === 'env') {

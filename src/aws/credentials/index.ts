@@ -1,19 +1,40 @@
 /**
- * AWS credentials per configured connection: the base source (the SDK's default chain, or static
- * keys from named environment variables) and, on top, an optional assumed role.
+ * AWS credentials per configured connection: the base source (the SDK's default chain, static
+ * keys from named environment variables, or keys held in a secret store) and, on top, an optional
+ * assumed role. Typed by what they read, not by the config module: `ConnectionConfig` fits
+ * {@link ConnectionCredentialConfig}, and this layer depends on neither config nor secrets.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ConnectionConfig } from '../config/types.js';
-import { assumeRoleCredentials } from './assume-role.js';
-import { envCredentials } from './env.js';
-import { secretCredentials } from './secret.js';
-import type { SecretResolver } from '../secrets/resolver.js';
-import { rememberSecret } from '../scrub.js';
+import { rememberSecret } from '../../scrub.js';
+import { assumeRoleCredentials, type RoleToAssume } from './assume-role.js';
+import { envCredentials, type EnvKeyVariables } from './env.js';
+import { secretCredentials, type SecretKeys, type SecretReader } from './secret.js';
+import { connectionSubject } from './subject.js';
 
-export { assumeRoleCredentials, type AssumeRoleOptions } from './assume-role.js';
-export { envCredentials } from './env.js';
-export { secretCredentials, type SecretCredentials } from './secret.js';
+export { assumeRoleCredentials, type AssumeRoleOptions, type RoleToAssume } from './assume-role.js';
+export { envCredentials, type EnvKeyVariables } from './env.js';
+export { secretCredentials, type SecretCredentials, type SecretKeys, type SecretReader } from './secret.js';
+export { connectionSubject, type CredentialSubject } from './subject.js';
+
+/** A connection's base credentials as configured (`connections.*.credentials`); `Ref` is a secret reference. */
+export type BaseCredentialSource<Ref> =
+  { source: 'default' } | ({ source: 'env' } & EnvKeyVariables) | ({ source: 'secret' } & SecretKeys<Ref>);
+
+/** What the credentials of a connection are made from: the parts of its configuration they read. */
+export interface ConnectionCredentialConfig<Ref> {
+  name: string;
+  regions: readonly string[];
+  credentials: BaseCredentialSource<Ref>;
+  assumeRole?: RoleToAssume & { externalIdSecret?: Ref };
+}
+
+/** Reads the secret references of `source: secret` and `externalIdSecret` (the agent's SecretResolver). */
+export interface SecretDeps<Ref> {
+  resolver?: Pick<SecretReader<Ref>, 'resolve'>;
+  /** How messages show a reference (`formatSecretRef`). */
+  describeSecret?: (ref: Ref) => string;
+}
 
 export interface CredentialDeps {
   /** Where `env` sources read their variables (default `process.env`). */
@@ -47,9 +68,12 @@ export interface ConnectionCredentials {
 
 /**
  * The credentials of a connection. Keep the result for the life of the agent (not per job): it
- * caches assumed-role credentials. `resolver` is required for `source: secret` and `externalIdSecret`.
+ * caches assumed-role credentials. `resolver` is required for `source: secret` (with `describeSecret`) and `externalIdSecret`.
  */
-export function connectionCredentials(conn: ConnectionConfig, deps: CredentialDeps & { resolver?: SecretResolver }): ConnectionCredentials {
+export function connectionCredentials<Ref>(
+  conn: ConnectionCredentialConfig<Ref>,
+  deps: CredentialDeps & SecretDeps<Ref>,
+): ConnectionCredentials {
   const made = makeConnectionCredentials(conn, deps);
   return made.provider ? { ...made, provider: remembered(made.provider) } : made;
 }
@@ -69,14 +93,23 @@ function remembered(provider: AwsCredentialIdentityProvider): AwsCredentialIdent
   return Object.assign(wrapped, provider);
 }
 
-function makeConnectionCredentials(conn: ConnectionConfig, deps: CredentialDeps & { resolver?: SecretResolver }): ConnectionCredentials {
+function makeConnectionCredentials<Ref>(
+  conn: ConnectionCredentialConfig<Ref>,
+  deps: CredentialDeps & SecretDeps<Ref>,
+): ConnectionCredentials {
   const c = conn.credentials;
+  const subject = connectionSubject(conn.name);
   const needResolver = () => {
     if (!deps.resolver) throw new Error(`connection "${conn.name}" uses secret references but no secret resolver was given`);
     return deps.resolver;
   };
-  const secret = c.source === 'secret' ? secretCredentials(conn.name, c, needResolver()) : undefined;
-  const base = c.source === 'env' ? envCredentials(conn.name, c, deps.env ?? process.env) : secret?.provider;
+  const reader = (): SecretReader<Ref> => {
+    const resolver = needResolver();
+    if (!deps.describeSecret) throw new Error(`connection "${conn.name}" uses secret references but no describeSecret was given`);
+    return { resolve: (ref, options) => resolver.resolve(ref, options), describe: deps.describeSecret };
+  };
+  const secret = c.source === 'secret' ? secretCredentials(subject, c, reader()) : undefined;
+  const base = c.source === 'env' ? envCredentials(subject, c, deps.env ?? process.env) : secret?.provider;
   const baseSource =
     c.source === 'env'
       ? `environment variables ${c.accessKeyIdEnv}/${c.secretAccessKeyEnv}`
@@ -89,7 +122,7 @@ function makeConnectionCredentials(conn: ConnectionConfig, deps: CredentialDeps 
   const externalRef = role.externalIdSecret;
   const region = deps.region ?? conn.regions[0] ?? 'us-east-1';
   const assumed = assumeRoleCredentials({
-    connection: conn.name,
+    subject,
     role,
     stsClient: () => deps.stsClient(region, base),
     ...(externalRef ? { externalId: () => needResolver().resolve(externalRef) } : {}),
@@ -111,9 +144,9 @@ function makeConnectionCredentials(conn: ConnectionConfig, deps: CredentialDeps 
  * The credential provider of a connection, or undefined to let the SDK use its default chain
  * (see {@link connectionCredentials}).
  */
-export function credentialProviderFor(
-  conn: ConnectionConfig,
-  deps: CredentialDeps & { resolver?: SecretResolver },
+export function credentialProviderFor<Ref>(
+  conn: ConnectionCredentialConfig<Ref>,
+  deps: CredentialDeps & SecretDeps<Ref>,
 ): AwsCredentialIdentityProvider | undefined {
   return connectionCredentials(conn, deps).provider;
 }

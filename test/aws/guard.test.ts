@@ -8,9 +8,10 @@ import * as sagemaker from '@aws-sdk/client-sagemaker';
 import * as secretsManager from '@aws-sdk/client-secrets-manager';
 import * as sts from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClientFactory } from '../../src/crawl/clients.js';
-import { isReadOnlyOperation, operationOf } from '../../src/crawl/guard.js';
-import { allowedOperations, crawlerOperations, NON_CRAWL_OPERATIONS } from '../../src/crawl/operations.js';
+import { createClientFactory } from '../../src/aws/clients.js';
+import { isReadOnlyOperation, operationOf } from '../../src/aws/guard.js';
+import { allowedOperations, NON_CRAWL_OPERATIONS } from '../../src/aws/allowlist.js';
+import { crawlerOperations } from '../../src/crawl/operations.js';
 import { iamPolicy } from '../../src/crawl/policy.js';
 import { RESOURCES } from '../../src/crawl/resources/index.js';
 import { ReadOnlyViolationError } from '../../src/errors.js';
@@ -70,7 +71,7 @@ describe('the allowlist is the policy', () => {
     const policy = iamPolicy() as { Statement: Array<{ Action: string[] }> };
     const granted = policy.Statement.flatMap((s) => s.Action).sort();
     expect(granted).toEqual(crawlerOperations());
-    // The guard's whole list is the policy's, plus the two operations granted elsewhere (see operations.ts).
+    // The guard's whole list is the policy's, plus the two operations granted elsewhere (see src/aws/allowlist.ts).
     const guard = [
       ...allowedOperations('sagemaker').map((o) => `sagemaker:${o}`),
       ...allowedOperations('sts').map((o) => `sts:${o}`),

@@ -5,10 +5,8 @@
  * and at once by {@link SecretCredentials.refresh} when AWS rejects the keys.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { SecretCredentialSource } from '../config/types.js';
-import { CredentialsError } from '../errors.js';
-import { formatSecretRef } from '../secrets/ref.js';
-import type { ResolveOptions, SecretResolver } from '../secrets/resolver.js';
+import { CredentialsError } from '../../errors.js';
+import { worded, type CredentialSubject } from './subject.js';
 
 /** Spellings of the three values accepted in one JSON secret (STS/credential_process, camelCase, ~/.aws/credentials). */
 const JSON_KEYS = {
@@ -16,6 +14,17 @@ const JSON_KEYS = {
   secretAccessKey: ['SecretAccessKey', 'secretAccessKey', 'aws_secret_access_key'],
   sessionToken: ['SessionToken', 'sessionToken', 'aws_session_token'],
 } as const;
+
+/** Where the keys are: one JSON secret, or one reference per value (`Ref`: the agent's secret references). */
+export type SecretKeys<Ref> = { secret: Ref } | { accessKeyId: Ref; secretAccessKey: Ref; sessionToken?: Ref };
+
+/** Reads secret references (the agent's SecretResolver, with `formatSecretRef`). */
+export interface SecretReader<Ref> {
+  /** The current value; `fresh` skips any cache. */
+  resolve(ref: Ref, options?: { fresh?: boolean }): Promise<string>;
+  /** The reference as messages show it: `vault-prod:secret/sdr/aws#access_key_id` (never a value). */
+  describe(ref: Ref): string;
+}
 
 export interface SecretCredentials {
   /** For SDK clients: marked `memoized` so the SDK asks it on every request instead of caching. */
@@ -26,17 +35,17 @@ export interface SecretCredentials {
   source: string;
 }
 
-export function secretCredentials(connection: string, source: SecretCredentialSource, resolver: SecretResolver): SecretCredentials {
+export function secretCredentials<Ref>(subject: CredentialSubject, source: SecretKeys<Ref>, secrets: SecretReader<Ref>): SecretCredentials {
   const refs =
     'secret' in source
       ? [source.secret]
       : [source.accessKeyId, source.secretAccessKey, ...(source.sessionToken ? [source.sessionToken] : [])];
-  const described = refs.map(formatSecretRef).join(', ');
+  const described = refs.map((r) => secrets.describe(r)).join(', ');
 
-  const load = async (options: ResolveOptions): Promise<AwsCredentialIdentity> => {
-    if ('secret' in source) return fromJson(connection, formatSecretRef(source.secret), await resolver.resolve(source.secret, options));
-    const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all(refs.map((r) => resolver.resolve(r, options)));
-    return checked(connection, described, {
+  const load = async (options: { fresh?: boolean }): Promise<AwsCredentialIdentity> => {
+    if ('secret' in source) return fromJson(subject, secrets.describe(source.secret), await secrets.resolve(source.secret, options));
+    const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all(refs.map((r) => secrets.resolve(r, options)));
+    return checked(subject, described, {
       accessKeyId: accessKeyId!.trim(),
       secretAccessKey: secretAccessKey!.trim(),
       ...(sessionToken ? { sessionToken: sessionToken.trim() } : {}),
@@ -52,13 +61,16 @@ export function secretCredentials(connection: string, source: SecretCredentialSo
   };
 }
 
-function fromJson(connection: string, ref: string, text: string): AwsCredentialIdentity {
+function fromJson(subject: CredentialSubject, ref: string, text: string): AwsCredentialIdentity {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
     throw new CredentialsError(
-      `connection "${connection}": secret ${ref} is not JSON; it must be an object with AccessKeyId and SecretAccessKey (and SessionToken for temporary keys)`,
+      worded(
+        subject,
+        `secret ${ref} is not JSON; it must be an object with AccessKeyId and SecretAccessKey (and SessionToken for temporary keys)`,
+      ),
       {
         hint: 'Store the keys as one JSON object, or reference each value with accessKeyId/secretAccessKey and a "#key".',
       },
@@ -75,18 +87,21 @@ function fromJson(connection: string, ref: string, text: string): AwsCredentialI
   const missing = [!accessKeyId && 'AccessKeyId', !secretAccessKey && 'SecretAccessKey'].filter(Boolean);
   if (missing.length) {
     throw new CredentialsError(
-      `connection "${connection}": secret ${ref} has no ${missing.join(' or ')} (its keys: ${
-        Object.keys(o)
-          .slice(0, 20)
-          .map((k) => `"${k}"`)
-          .join(', ') || 'none'
-      })`,
+      worded(
+        subject,
+        `secret ${ref} has no ${missing.join(' or ')} (its keys: ${
+          Object.keys(o)
+            .slice(0, 20)
+            .map((k) => `"${k}"`)
+            .join(', ') || 'none'
+        })`,
+      ),
       {
         hint: `Use the keys ${JSON_KEYS.accessKeyId.join('/')}, ${JSON_KEYS.secretAccessKey.join('/')} and, for temporary keys, ${JSON_KEYS.sessionToken.join('/')}.`,
       },
     );
   }
-  return checked(connection, ref, {
+  return checked(subject, ref, {
     accessKeyId: accessKeyId!,
     secretAccessKey: secretAccessKey!,
     ...(sessionToken ? { sessionToken } : {}),
@@ -94,17 +109,17 @@ function fromJson(connection: string, ref: string, text: string): AwsCredentialI
 }
 
 /** Catch a wrong secret before AWS does, with a message that shows no value. */
-function checked(connection: string, ref: string, c: AwsCredentialIdentity): AwsCredentialIdentity {
+function checked(subject: CredentialSubject, ref: string, c: AwsCredentialIdentity): AwsCredentialIdentity {
   if (!/^[A-Z0-9]{16,128}$/.test(c.accessKeyId)) {
     throw new CredentialsError(
-      `connection "${connection}": the access key id from ${ref} does not look like one (16-128 upper-case letters and digits, e.g. AKIA…)`,
+      worded(subject, `the access key id from ${ref} does not look like one (16-128 upper-case letters and digits, e.g. AKIA…)`),
       {
         hint: 'Check that the reference points at the access key id, not at the secret key or another value.',
       },
     );
   }
   if (c.accessKeyId.startsWith('ASIA') && !c.sessionToken) {
-    throw new CredentialsError(`connection "${connection}": ${ref} holds temporary keys (ASIA…) but no session token`, {
+    throw new CredentialsError(worded(subject, `${ref} holds temporary keys (ASIA…) but no session token`), {
       hint: 'Add the session token to the secret (SessionToken) or a sessionToken reference.',
     });
   }

@@ -1,12 +1,12 @@
 import type { Pluggable } from '@smithy/types';
 import { ReadOnlyViolationError } from '../errors.js';
-import { ALLOWED_OPERATIONS, type GuardedService } from './operations.js';
+import { ALLOWED_OPERATIONS, type GuardedService } from './allowlist.js';
 
-export type { GuardedService } from './operations.js';
+export type { GuardedService } from './allowlist.js';
 
 /**
  * The read-only guard, enforced in every AWS client the agent creates (not only by IAM): an exact
- * allowlist (operations.ts). SageMaker: exactly the List, Describe and Search operations of the
+ * allowlist (allowlist.ts). SageMaker: exactly the List, Describe and Search operations of the
  * resource descriptors — what `sdr-agent policy` prints. STS: `GetCallerIdentity`, `AssumeRole`.
  * Secrets Manager (the `aws-secrets-manager` store): `GetSecretValue`. Anything else, including
  * read operations no descriptor uses (lifecycle scripts, presigned URLs), is refused unsent.

@@ -3,19 +3,51 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Pluggable } from '@smithy/types';
 import { createNetwork, proxySettings, type Network } from '../net/index.js';
-import type { Reauth } from './caller.js';
-import { readOnlyGuard, type GuardedService } from './guard.js';
 import { rememberSecret } from '../scrub.js';
+import type { GuardedService } from './allowlist.js';
+import { readOnlyGuard } from './guard.js';
 
-/** Makes the AWS clients a crawl uses; every client it makes carries the read-only guard. */
-export interface AwsClientFactory {
-  sageMaker(region: string): SageMakerClient;
-  sts(region: string): STSClient;
+/** What every client of {@link SERVICES} is made with. */
+interface CommonClientConfig {
+  region: string;
+  maxAttempts: number;
+  requestHandler: NodeHttpHandler;
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/**
+ * The services a crawl has clients for, one entry each: the factory's method name, the service's
+ * allowlist (allowlist.ts) and how its client is made. A new service (IAM, EC2) is one entry here
+ * and its operations in allowlist.ts.
+ */
+const SERVICES = {
+  sageMaker: { service: 'sagemaker', make: (config: CommonClientConfig) => new SageMakerClient(config) },
+  sts: { service: 'sts', make: (config: CommonClientConfig) => new STSClient(config) },
+} as const satisfies Record<string, { service: GuardedService; make(config: CommonClientConfig): GuardableClient }>;
+
+type ServiceName = keyof typeof SERVICES;
+type ClientOf<S extends ServiceName> = ReturnType<(typeof SERVICES)[S]['make']>;
+
+/**
+ * What the caller does when AWS rejects the credentials themselves: re-read them from their
+ * source (a secret store) once, then retry. `source` names where they come from, for messages.
+ */
+export interface Reauth {
+  refresh(): Promise<void>;
+  source: string;
+}
+
+/**
+ * Makes the AWS clients a crawl uses — `sageMaker(region)`, `sts(region)`: one method per entry of
+ * {@link SERVICES} — and every client it makes carries the read-only guard.
+ */
+export type AwsClientFactory = { [S in ServiceName]: (region: string) => ClientOf<S> } & {
   /** Release sockets. */
   destroy(): void;
   /** Re-read the clients' credentials from their source when AWS rejects them (secret-store credentials). */
   reauth?: Reauth;
-}
+};
 
 export interface ClientOptions {
   /** Explicit endpoint (tests). Leave unset to keep the SDK's own `AWS_ENDPOINT_URL*` conventions. */
@@ -38,10 +70,9 @@ export interface ClientOptions {
  * it can adapt concurrency to throttling and count every request that was sent.
  */
 export function createClientFactory(options: ClientOptions = {}): AwsClientFactory {
-  const sageMaker = new Map<string, SageMakerClient>();
-  const sts = new Map<string, STSClient>();
   const network = options.network ?? createNetwork({ proxy: proxySettings(process.env), maxSockets: options.maxSockets ?? 64 });
-  const common = () => ({
+  const common = (region: string): CommonClientConfig => ({
+    region,
     maxAttempts: 1,
     requestHandler: new SharedAgentsHandler({
       httpAgent: network.httpAgent,
@@ -51,27 +82,27 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
-  /** One client per region and service, guarded and hardened when made. */
-  const cached = <C extends SageMakerClient | STSClient>(
-    cache: Map<string, C>,
-    region: string,
-    service: 'sagemaker' | 'sts',
-    make: () => C,
-  ): C => {
-    let c = cache.get(region);
+  /** One client per service and region, guarded and hardened when made. */
+  const made = new Map<string, GuardableClient & { destroy(): void }>();
+  const client = <S extends ServiceName>(name: S, region: string): ClientOf<S> => {
+    const key = `${name}/${region}`;
+    let c = made.get(key);
     if (!c) {
-      c = make();
+      const { service, make } = SERVICES[name];
+      c = make(common(region));
       guardAwsClient(c, service);
-      cache.set(region, c);
+      made.set(key, c);
     }
-    return c;
+    return c as ClientOf<S>;
   };
+  const methods = Object.fromEntries(
+    (Object.keys(SERVICES) as ServiceName[]).map((name) => [name, (region: string) => client(name, region)]),
+  ) as { [S in ServiceName]: (region: string) => ClientOf<S> };
   return {
-    sageMaker: (region) => cached(sageMaker, region, 'sagemaker', () => new SageMakerClient({ region, ...common() })),
-    sts: (region) => cached(sts, region, 'sts', () => new STSClient({ region, ...common() })),
+    ...methods,
     destroy() {
-      for (const c of sageMaker.values()) c.destroy();
-      for (const c of sts.values()) c.destroy();
+      for (const c of made.values()) c.destroy();
+      made.clear();
       if (!options.network) network.destroy();
     },
   };
@@ -86,16 +117,18 @@ export class SharedAgentsHandler extends NodeHttpHandler {
   override destroy(): void {}
 }
 
+/** An SDK client, as far as {@link guardAwsClient} needs one. */
+interface GuardableClient {
+  middlewareStack: { remove(name: string): unknown; use(p: Pluggable<any, any>): void };
+}
+
 /**
  * What every AWS client the agent makes carries: the read-only guard for its service, and no SDK
  * logger — its middleware builds a log-filtered copy of every response even when nothing logs it
  * (about a tenth of a crawl's CPU), and a configured SDK logger would write responses (secrets
  * included) out. The agent logs through its own redacting logger.
  */
-export function guardAwsClient(
-  client: { middlewareStack: { remove(name: string): unknown; use(p: Pluggable<any, any>): void } },
-  service: GuardedService,
-): void {
+export function guardAwsClient(client: GuardableClient, service: GuardedService): void {
   client.middlewareStack.remove('loggerMiddleware');
   client.middlewareStack.use(readOnlyGuard(service));
   client.middlewareStack.use(rememberSigningCredentials);

@@ -1,6 +1,6 @@
 /** The simulator's sts:AssumeRole on the wire (awsQuery), as the credentials tests rely on it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/sim/index.js';
+import { startSimulator, type Simulator } from '../../../src/sim/index.js';
 
 let sim: Simulator;
 beforeAll(async () => {

@@ -7,10 +7,16 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { challengeResourceVerifier } from './challenge.js';
+import { STORE_RETRY } from '../pipeline.js';
 import { keyVaultReadOnlyGuard } from './guard.js';
 
-/** Retries after the first attempt: they absorb a dropped keep-alive socket or a brief 429/5xx; the deadline bounds the rest. */
-export const MAX_RETRIES = 2;
+/**
+ * Retries after the first attempt, by the SDK's pipeline (it honours Retry-After) with the store
+ * retry policy's numbers: they absorb a dropped keep-alive socket or a brief 429/5xx; the deadline bounds the rest.
+ */
+export const MAX_RETRIES = STORE_RETRY.attempts - 1;
+/** The SDK's retry options for the vault and the token requests. */
+export const RETRY_OPTIONS = { maxRetries: MAX_RETRIES, retryDelayInMs: STORE_RETRY.baseMs, maxRetryDelayInMs: STORE_RETRY.capMs };
 
 export interface KeyVaultClientOptions {
   vaultUrl: string;
@@ -24,7 +30,7 @@ export interface KeyVaultClientOptions {
 export function createKeyVaultClient(options: KeyVaultClientOptions): SecretClient {
   return new SecretClient(options.vaultUrl, options.credential, {
     httpClient: options.httpClient,
-    retryOptions: { maxRetries: MAX_RETRIES, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+    retryOptions: RETRY_OPTIONS,
     // Key Vault answers getSecret without redirects; one followed would be a request the guard never saw.
     redirectOptions: { maxRetries: 0 },
     // The SDK's check is replaced by challengeResourceVerifier (typed error, same rule), not dropped.

@@ -14,6 +14,7 @@ import {
   WorkloadIdentityCredential,
   type TokenCredentialOptions,
 } from '@azure/identity';
+import { RETRY_OPTIONS } from './client.js';
 import type { AzureAuth } from './schema.js';
 
 /** The store's credential settings could not be read (a variable unset, a file unreadable). */
@@ -52,7 +53,7 @@ export function workloadIdentitySettings(auth: Extract<AzureAuth, { method: 'wor
 export function storeCredential(auth: AzureAuth, deps: CredentialDeps): StoreCredential {
   const options: TokenCredentialOptions & { disableInstanceDiscovery?: boolean } = {
     httpClient: deps.httpClient,
-    retryOptions: { maxRetries: deps.maxRetries, retryDelayInMs: 200, maxRetryDelayInMs: 1000 },
+    retryOptions: { ...RETRY_OPTIONS, maxRetries: deps.maxRetries },
     // A configured authority (a sovereign cloud, Azure Stack, a simulator) is trusted as given:
     // instance discovery would ask the public cloud to vouch for it.
     ...(deps.authorityHost ? { authorityHost: deps.authorityHost, disableInstanceDiscovery: true } : {}),

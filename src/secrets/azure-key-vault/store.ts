@@ -1,19 +1,16 @@
 /**
- * A live `azure-key-vault` store: `getSecret` for each fetch through one guarded SecretClient,
- * made on first use with the store's credential. Every call runs under the store's deadline and
- * the caller's signal (token acquisition included).
+ * The transport of an `azure-key-vault` store: `getSecret` for each fetch through one guarded
+ * SecretClient, made when the pipeline (../pipeline.ts) opens the session, with the store's
+ * credential. Token requests are traced per call (token-trace.ts) for the error mapping.
  */
-import type { SecretClient } from '@azure/keyvault-secrets';
-import { parseDuration } from '../../config/duration.js';
-import { withDeadline } from '../deadline.js';
-import { SecretStoreError, secretLabel } from '../errors.js';
-import type { FetchedSecret, SecretStore, StoreCallOptions, StoreDeps } from '../types.js';
+import type { KeyVaultSecret } from '@azure/keyvault-secrets';
+import type { StoreCall, StoreParts } from '../pipeline.js';
+import type { StoreDeps } from '../types.js';
 import { createKeyVaultClient, MAX_RETRIES } from './client.js';
 import { storeCredential } from './credentials.js';
-import { keyVaultError, storeFailure, STORE_TYPE } from './errors.js';
+import { classify } from './errors.js';
 import { networkHttpClient } from './http-client.js';
-import { referenceProblem } from './reference.js';
-import { traceTokenRequests } from './token-trace.js';
+import { traceTokenRequests, tracedHttpClient, type TokenTrace } from './token-trace.js';
 import type { AzureKeyVaultConfig } from './schema.js';
 
 /**
@@ -23,86 +20,60 @@ import type { AzureKeyVaultConfig } from './schema.js';
  */
 export const HEALTH_PROBE_SECRET = 'sdr-agent-health-probe';
 
-/** Build the store; nothing is read, fetched or authenticated before the first call. */
-export function createAzureKeyVaultStore(name: string, config: AzureKeyVaultConfig, deps: StoreDeps): SecretStore {
-  const timeoutMs = parseDuration(config.timeout) ?? 10_000;
+/** The parts of one store; nothing is read, fetched or authenticated before the first call. */
+export function azureKeyVaultParts(s: { name: string; config: AzureKeyVaultConfig; deps: StoreDeps }): StoreParts {
+  const { name, config, deps } = s;
   const httpClient = networkHttpClient(deps.network);
   // The credential's own client, traced: identity errors rarely say what the token endpoint answered.
-  const tokenRequests = traceTokenRequests(httpClient);
   const { credential, source } = storeCredential(config.auth, {
     env: deps.env,
-    httpClient: tokenRequests.httpClient,
+    httpClient: tracedHttpClient(httpClient),
     maxRetries: MAX_RETRIES,
     ...(config.authorityHost ? { authorityHost: config.authorityHost } : {}),
   });
-  let client: SecretClient | undefined;
-  let closed = false;
-
-  const getSecret = async (secretName: string, version: string | undefined, label: string, options: StoreCallOptions) => {
-    if (closed)
-      throw new SecretStoreError('unreachable', name, label, 'the store is closed (the agent is stopping)', {
-        storeType: STORE_TYPE,
-        hint: 'Nothing to do: a closed store is not used again.',
-      });
-    client ??= createKeyVaultClient({
-      vaultUrl: config.vaultUrl,
-      credential,
-      httpClient,
-      verifyChallengeResource: !config.disableChallengeResourceVerification,
-    });
-    const c = client;
-    const mark = tokenRequests.mark();
-    try {
-      return await withDeadline(timeoutMs, options.signal, (abortSignal) =>
-        c.getSecret(secretName, { abortSignal, ...(version ? { version } : {}) }),
-      );
-    } catch (err) {
-      const tokenFailure = tokenRequests.failureSince(mark);
-      throw storeFailure(err, {
-        store: name,
-        secret: label,
+  const traces = new WeakMap<StoreCall, TokenTrace>();
+  return {
+    open() {
+      const client = createKeyVaultClient({
         vaultUrl: config.vaultUrl,
-        timeoutMs,
+        credential,
+        httpClient,
+        verifyChallengeResource: !config.disableChallengeResourceVerification,
+      });
+      const get = (secretName: string, version: string | undefined, call: StoreCall): Promise<KeyVaultSecret> => {
+        const trace: TokenTrace = {};
+        traces.set(call, trace);
+        return traceTokenRequests(trace, () => client.getSecret(secretName, { abortSignal: call.signal, ...(version ? { version } : {}) }));
+      };
+      // The sockets are the shared network's; the SDK client and credential hold no timers or
+      // leases (Entra tokens expire on their own and cannot be revoked by the client): nothing to close.
+      return {
+        async read(secretName, version, call) {
+          const secret = await get(secretName, version, call);
+          if (typeof secret.value !== 'string')
+            throw call.fail(
+              'malformed',
+              'Key Vault returned the secret without a value',
+              'Set a value on the secret (az keyvault secret set).',
+            );
+          const served = secret.properties.version;
+          return { value: secret.value, ...(served ? { version: served } : {}) };
+        },
+        async probe(call) {
+          await get(HEALTH_PROBE_SECRET, undefined, call);
+        },
+      };
+    },
+    classify: (err, call) => {
+      const tokenFailure = traces.get(call)?.failure;
+      return classify(err, {
+        store: name,
+        vaultUrl: config.vaultUrl,
         credentialSource: source,
         method: config.auth.method,
         ...(tokenFailure ? { tokenFailure } : {}),
       });
-    }
-  };
-
-  return {
-    name,
-    type: STORE_TYPE,
-    async fetch(secretName: string, version: string | undefined, options: StoreCallOptions = {}): Promise<FetchedSecret> {
-      const label = secretLabel(secretName, version);
-      const problem = referenceProblem(secretName, version);
-      if (problem) throw new SecretStoreError('invalid_reference', name, label, problem, { storeType: STORE_TYPE });
-      const started = Date.now();
-      const secret = await getSecret(secretName, version, label, options);
-      if (typeof secret.value !== 'string')
-        throw new SecretStoreError('malformed', name, label, 'Key Vault returned the secret without a value', {
-          storeType: STORE_TYPE,
-          hint: 'Set a value on the secret (az keyvault secret set).',
-        });
-      const served = secret.properties.version;
-      deps.logger.debug({ store: name, secretName, version: served, ms: Date.now() - started }, 'read a secret from Azure Key Vault');
-      return { value: secret.value, ...(served ? { version: served } : {}) };
     },
-    async health(options: StoreCallOptions = {}): Promise<void> {
-      try {
-        await getSecret(HEALTH_PROBE_SECRET, undefined, '(health check)', options);
-      } catch (err) {
-        // Either answer means the vault accepted the token: the store works, whatever the probe's fate.
-        const status = err instanceof SecretStoreError ? keyVaultError(err.cause)?.status : undefined;
-        if (status === 404 || status === 403) return;
-        throw err;
-      }
-    },
-    async close(): Promise<void> {
-      // The sockets are the shared network's; the SDK client and credential hold no timers or
-      // leases (Entra tokens expire on their own and cannot be revoked by the client).
-      closed = true;
-      client = undefined;
-    },
+    noAnswer: () => `${config.vaultUrl} (or the Entra ID token endpoint)`,
   };
 }

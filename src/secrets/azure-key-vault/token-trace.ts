@@ -7,10 +7,11 @@
  * Only error answers are parsed: a successful one holds an access token.
  *
  * MSAL keeps ONE managed identity source per process, bound to the HTTP client of the first
- * ManagedIdentityCredential made, so a later store's managed identity requests go through an
- * earlier store's client (the same agent network). Failures are therefore also kept process-wide,
- * and a store that saw none of its own during a call takes the latest one seen anywhere since.
+ * ManagedIdentityCredential made, so a later store's managed identity requests may go through an
+ * earlier store's client. Failures are therefore recorded for the store call that caused them (an
+ * AsyncLocalStorage context around the call, {@link traceTokenRequests}), whichever client sent them.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 
 export interface TokenRequestFailure {
@@ -24,45 +25,35 @@ export interface TokenRequestFailure {
   description?: string;
   /** The failure itself, for a network failure (its `code` or causes say what happened). */
   cause?: unknown;
-  /** Order of the request among all traced requests of the process. */
-  seq: number;
 }
 
-export interface TracedHttpClient {
-  httpClient: HttpClient;
-  /** A point in the traced requests, taken before a store call. */
-  mark(): number;
-  /** The most recent failure after `mark`: this client's own, else the process's (see above). */
-  failureSince(mark: number): TokenRequestFailure | undefined;
+/** The token requests of one store call: the last one that failed. */
+export interface TokenTrace {
+  failure?: TokenRequestFailure;
 }
 
-let seq = 0;
-let lastAnywhere: TokenRequestFailure | undefined;
+const calls = new AsyncLocalStorage<TokenTrace>();
 
-/** Wrap the credential's HttpClient so that its failed requests are recorded (see above). */
-export function traceTokenRequests(inner: HttpClient): TracedHttpClient {
-  let last: TokenRequestFailure | undefined;
-  const record = (failure: TokenRequestFailure) => {
-    last = failure;
-    lastAnywhere = failure;
-  };
+/** Run `call`, recording in `trace` the token requests it makes (through any traced client). */
+export function traceTokenRequests<T>(trace: TokenTrace, call: () => Promise<T>): Promise<T> {
+  return calls.run(trace, call);
+}
+
+/** Wrap the credential's HttpClient so that its failed requests are recorded for the call that made them. */
+export function tracedHttpClient(inner: HttpClient): HttpClient {
   return {
-    mark: () => seq,
-    failureSince: (mark) => (last && last.seq > mark ? last : lastAnywhere && lastAnywhere.seq > mark ? lastAnywhere : undefined),
-    httpClient: {
-      async sendRequest(request) {
-        const origin = new URL(request.url).origin;
-        const n = ++seq;
-        let response;
-        try {
-          response = await inner.sendRequest(request);
-        } catch (err) {
-          record({ origin, cause: err, seq: n });
-          throw err;
-        }
-        if (response.status >= 400) record({ origin, status: response.status, ...parseError(response.bodyAsText), seq: n });
-        return response;
-      },
+    async sendRequest(request) {
+      const trace = calls.getStore();
+      const origin = new URL(request.url).origin;
+      let response;
+      try {
+        response = await inner.sendRequest(request);
+      } catch (err) {
+        if (trace) trace.failure = { origin, cause: err };
+        throw err;
+      }
+      if (response.status >= 400 && trace) trace.failure = { origin, status: response.status, ...parseError(response.bodyAsText) };
+      return response;
     },
   };
 }

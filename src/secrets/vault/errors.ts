@@ -4,10 +4,8 @@
  * in, the read itself) — never by Vault's message text, which is only quoted. Quoted text is
  * Vault's `errors` list, which names paths and reasons, never a token or a secret value.
  */
-import { formatDuration } from '../../config/duration.js';
-import { ReadOnlyViolationError } from '../../errors.js';
-import { CallAborted } from '../deadline.js';
-import { classifyStoreFailure, clipMessage, type SecretErrorKind, SecretStoreError } from '../errors.js';
+import { classifyStoreFailure, clipMessage, type SecretErrorKind } from '../errors.js';
+import type { Failure } from '../pipeline.js';
 import { RESPONSE_TOO_LARGE, VaultTransportError } from './transport.js';
 
 export const STORE_TYPE = 'vault';
@@ -47,6 +45,17 @@ export class LoginError extends Error {
   ) {
     super(`login at ${where} failed`);
     this.name = 'LoginError';
+  }
+}
+
+/** The store's `caFile` could not be read: nothing was sent. */
+export class CaFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly code: string,
+  ) {
+    super(`cannot read caFile ${file} (${code})`);
+    this.name = 'CaFileError';
   }
 }
 
@@ -103,11 +112,8 @@ export function classifyVaultFailure(err: unknown): SecretErrorKind {
 /** What the classifier needs to know about the store. */
 export interface FailureContext {
   store: string;
-  /** The secret as referenced (`secretLabel`), or `(health check)`. */
-  secret: string;
   address: string;
   namespace?: string;
-  timeoutMs: number;
   /** How the store authenticates, for messages (names and paths, never values). */
   authSource: string;
   /** The ACL path a policy must allow `read` on, when the call was a KV read. */
@@ -115,41 +121,30 @@ export interface FailureContext {
   kv: { mount: string; version: 1 | 2 };
 }
 
-/** Any failure of a store call as the SecretStoreError to throw. */
-export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreError {
-  if (err instanceof SecretStoreError) return err;
+/** A failure of a store call, classified; the cause kept is Vault's answer, never node-vault's error (it holds the request). */
+export function classify(err: unknown, ctx: FailureContext): Failure {
   const at = `${ctx.address}${ctx.namespace ? ` (namespace ${ctx.namespace})` : ''}`;
-  const make = (kind: SecretErrorKind, detail: string, hint?: string, cause: unknown = err) =>
-    new SecretStoreError(kind, ctx.store, ctx.secret, detail, { storeType: STORE_TYPE, cause: sanitize(cause), ...(hint ? { hint } : {}) });
-  if (err instanceof CallAborted) {
-    return err.reason === 'timeout'
-      ? make('timeout', `no answer from Vault at ${at} within ${formatDuration(ctx.timeoutMs)} (login included)`)
-      : make(
-          'timeout',
-          'the call was cancelled before Vault answered',
-          'The caller (a job being cancelled, the agent stopping) gave up waiting; nothing needs fixing.',
-        );
-  }
-  if (err instanceof ReadOnlyViolationError) return make('permission_denied', err.message, err.hint);
-  if (err instanceof CredentialSourceError) return make('auth_failed', err.message, err.hint);
+  if (err instanceof CaFileError)
+    return { kind: 'unreachable', detail: err.message, hint: `Check secretStores.${ctx.store}.caFile: a PEM file readable by the agent.` };
+  if (err instanceof CredentialSourceError) return { kind: 'auth_failed', detail: err.message, hint: err.hint };
   if (err instanceof TokenRefusedError) {
-    return make(
-      'auth_failed',
-      `Vault at ${at} refused the store's token (${ctx.authSource}): ${err.detail}`,
-      `Give the agent a valid, unexpired token (secretStores.${ctx.store}.auth), with the default policy (auth/token/lookup-self) attached.`,
-    );
+    return {
+      kind: 'auth_failed',
+      detail: `Vault at ${at} refused the store's token (${ctx.authSource}): ${err.detail}`,
+      hint: `Give the agent a valid, unexpired token (secretStores.${ctx.store}.auth), with the default policy (auth/token/lookup-self) attached.`,
+    };
   }
   if (err instanceof LoginError) {
     const inner = fromNodeVault(err.cause);
     const kind = classifyVaultFailure(inner);
     if (kind === 'unreachable' || kind === 'timeout')
-      return make(kind, `login at ${at}/v1/${err.where} failed: ${said(inner)}`, undefined, inner);
-    return make(
-      'auth_failed',
-      `login at ${at}/v1/${err.where} (${ctx.authSource}) was refused: ${said(inner)}`,
-      `Check secretStores.${ctx.store}.auth (mount, role, credentials) and that the role exists in Vault${ctx.namespace ? ` namespace ${ctx.namespace}` : ''}.`,
-      inner,
-    );
+      return { kind, detail: `login at ${at}/v1/${err.where} failed: ${said(inner)}`, cause: inner };
+    return {
+      kind: 'auth_failed',
+      detail: `login at ${at}/v1/${err.where} (${ctx.authSource}) was refused: ${said(inner)}`,
+      hint: `Check secretStores.${ctx.store}.auth (mount, role, credentials) and that the role exists in Vault${ctx.namespace ? ` namespace ${ctx.namespace}` : ''}.`,
+      cause: inner,
+    };
   }
 
   const e = fromNodeVault(err);
@@ -159,35 +154,38 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
     case 'not_found': {
       const removed = e instanceof VaultHttpError ? e.removed : undefined;
       if (removed)
-        return make(
+        return {
           kind,
-          `that version was ${removed.destroyed ? 'destroyed' : `deleted${removed.deletionTime ? ` at ${removed.deletionTime}` : ''}`}`,
-          'Pin another ?version=, undelete it (vault kv undelete), or drop ?version= to read the current one.',
-        );
-      return make(
+          detail: `that version was ${removed.destroyed ? 'destroyed' : `deleted${removed.deletionTime ? ` at ${removed.deletionTime}` : ''}`}`,
+          hint: 'Pin another ?version=, undelete it (vault kv undelete), or drop ?version= to read the current one.',
+          cause: e,
+        };
+      return {
         kind,
-        `Vault answered 404 for ${what}`,
-        `Check the secret's path and ?version=, and that secretStores.${ctx.store}.kv says the right mount ("${ctx.kv.mount}") and KV version (${ctx.kv.version}).`,
-      );
+        detail: `Vault answered 404 for ${what}`,
+        hint: `Check the secret's path and ?version=, and that secretStores.${ctx.store}.kv says the right mount ("${ctx.kv.mount}") and KV version (${ctx.kv.version}).`,
+        cause: e,
+      };
     }
     case 'permission_denied':
-      return make(
+      return {
         kind,
-        `Vault answered ${said(e)}`,
-        `Attach a policy allowing "read" on path "${ctx.policyPath ?? '<the secret>'}" to the store's identity (${ctx.authSource})${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}.`,
-      );
+        detail: `Vault answered ${said(e)}`,
+        hint: `Attach a policy allowing "read" on path "${ctx.policyPath ?? '<the secret>'}" to the store's identity (${ctx.authSource})${ctx.namespace ? ` in namespace ${ctx.namespace}` : ''}.`,
+        cause: e,
+      };
     case 'auth_failed':
-      return make(kind, `Vault answered ${said(e)}`);
     case 'invalid_reference':
-      return make(kind, `Vault answered ${said(e)}`);
+      return { kind, detail: `Vault answered ${said(e)}`, cause: e };
     case 'timeout':
-      return make(kind, `${what} failed: ${said(e)}`);
+      return { kind, detail: `${what} failed: ${said(e)}`, cause: e };
     case 'malformed':
-      return make(
+      return {
         kind,
-        `${what} failed: ${said(e)}`,
-        'Store AWS credentials (a few key/value fields) in this secret, not large documents.',
-      );
+        detail: `${what} failed: ${said(e)}`,
+        hint: 'Store AWS credentials (a few key/value fields) in this secret, not large documents.',
+        cause: e,
+      };
     default: {
       const status = e instanceof VaultHttpError ? e.status : undefined;
       const hint =
@@ -196,7 +194,7 @@ export function storeFailure(err: unknown, ctx: FailureContext): SecretStoreErro
           : status !== undefined && status >= 300 && status < 400
             ? "Vault answered a redirect, which the agent does not follow (it would carry the token): set address to Vault's active node or its load balancer."
             : undefined;
-      return make('unreachable', `${what} failed: ${said(e)}`, hint);
+      return { kind: 'unreachable', detail: `${what} failed: ${said(e)}`, ...(hint ? { hint } : {}), cause: e };
     }
   }
 }
@@ -209,26 +207,5 @@ function said(e: unknown): string {
   return clipMessage(String(e));
 }
 
-/**
- * The cause kept on the error: ours as they are, anything else reduced to its name, code and
- * message (a foreign error may hold a request, whose headers carry the token).
- */
-function sanitize(cause: unknown): unknown {
-  const c = fromNodeVault(cause);
-  if (
-    c instanceof VaultHttpError ||
-    c instanceof VaultTransportError ||
-    c instanceof CallAborted ||
-    c instanceof ReadOnlyViolationError ||
-    c instanceof CredentialSourceError ||
-    c instanceof TokenRefusedError
-  )
-    return c;
-  if (c instanceof LoginError) return sanitize(c.cause);
-  if (c instanceof Error)
-    return Object.assign(new Error(clipMessage(c.message)), {
-      name: c.name,
-      ...((c as { code?: unknown }).code ? { code: (c as { code?: unknown }).code } : {}),
-    });
-  return undefined;
-}
+/** Vault's own errors, kept whole as causes: statuses, codes and Vault's error strings, no request. */
+export const SAFE_ERRORS = [VaultHttpError, VaultTransportError, CaFileError, CredentialSourceError, TokenRefusedError];

@@ -6,22 +6,26 @@
  * with a token (variable or file), AppRole or Kubernetes, and sends through the agent's proxy and
  * CA bundle (plus an optional CA of its own).
  */
-import type { SecretStoreProvider } from '../types.js';
+import { defineStore } from '../pipeline.js';
 import { checkConfig } from './check.js';
-import { STORE_TYPE } from './errors.js';
+import { SAFE_ERRORS, STORE_TYPE } from './errors.js';
 import { referenceProblem } from './reference.js';
 import { VaultSchema, type VaultConfig } from './schema.js';
-import { createVaultStore } from './store.js';
+import { vaultParts } from './store.js';
 
 export { VaultSchema, type VaultConfig } from './schema.js';
 export { checkReadOnly } from './guard.js';
 
-export const vaultStoreProvider: SecretStoreProvider<VaultConfig> = {
+export const vaultStoreProvider = defineStore<VaultConfig>({
   type: STORE_TYPE,
   description:
     'HashiCorp Vault KV v2/v1 (token, AppRole or Kubernetes auth): name = <kv mount>/<path> as in "vault kv get", version = KV v2 version number; the value is the data object as JSON',
   schema: VaultSchema,
   check: checkConfig,
-  checkRef: (ref) => referenceProblem(ref.name, ref.version),
-  create: createVaultStore,
-};
+  reference: referenceProblem,
+  service: 'Vault',
+  // No retries but the transport's one resend on a stale kept-alive socket (transport.ts).
+  deadlineCovers: 'login included',
+  safeErrors: SAFE_ERRORS,
+  setup: vaultParts,
+});

@@ -102,7 +102,6 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
     ...methods,
     destroy() {
       for (const c of made.values()) c.destroy();
-      made.clear();
       if (!options.network) network.destroy();
     },
   };

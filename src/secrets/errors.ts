@@ -124,6 +124,19 @@ export function secretLabel(name: string, version?: string, key?: string): strin
   return `${name}${version ? `?version=${version}` : ''}${key ? `#${key}` : ''}`;
 }
 
+/**
+ * An error's own words for a detail: its message, one line, clipped — nothing for a `SyntaxError`,
+ * whose message quotes the text it could not parse (an answer's body). Every store quotes errors
+ * through this.
+ */
+export function errorText(err: unknown): string {
+  if (err === null || err === undefined) return '';
+  if (typeof err !== 'object') return clipMessage(String(err));
+  const e = err as { name?: unknown; message?: unknown };
+  if (e.name === 'SyntaxError' || typeof e.message !== 'string') return '';
+  return clipMessage(e.message);
+}
+
 /** A service's own message, for an error detail: one line, at most 300 characters. */
 export function clipMessage(s: string): string {
   const line = s.replace(/\s+/g, ' ').trim();
@@ -154,7 +167,7 @@ export function cleanCause(cause: unknown, safe: readonly SafeErrorClass[] = [],
     return copy;
   }
   const code = (cause as { code?: unknown }).code;
-  const bare = new Error(cause.name === 'SyntaxError' ? 'unparseable answer' : clipMessage(cause.message));
+  const bare = new Error(errorText(cause));
   bare.name = cause.name;
   return typeof code === 'string' || typeof code === 'number' ? Object.assign(bare, { code }) : bare;
 }

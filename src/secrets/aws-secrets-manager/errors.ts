@@ -5,7 +5,7 @@
  */
 import { isThrottlingError } from '@smithy/core/retry';
 import { SdrError } from '../../errors.js';
-import { classifyStoreFailure, clipMessage, type SecretErrorKind } from '../errors.js';
+import { classifyStoreFailure, errorText, type SecretErrorKind } from '../errors.js';
 import type { Failure } from '../pipeline.js';
 import type { CredentialStep } from './credentials.js';
 
@@ -89,7 +89,7 @@ export function classifyAwsFailure(err: unknown): SecretErrorKind {
 /** A failure of a store call, classified. */
 export function classify(err: unknown, ctx: FailureContext): Failure {
   const code = awsErrorCode(err);
-  const message = clipMessage((err as AwsLikeError)?.message ?? '');
+  const message = errorText(err);
   const step = ctx.stepOf(err);
   if (step) return credentialFailure(err, step, code, message, ctx);
 

@@ -6,7 +6,7 @@
  */
 import { AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity';
 import { isRestError } from '@azure/core-rest-pipeline';
-import { chainCode, classifyStoreFailure, clipMessage, type SecretErrorKind } from '../errors.js';
+import { chainCode, classifyStoreFailure, clipMessage, errorText, type SecretErrorKind } from '../errors.js';
 import type { Failure } from '../pipeline.js';
 import { ChallengeResourceMismatch } from './challenge.js';
 import { CredentialSetupError } from './credentials.js';
@@ -84,7 +84,7 @@ export function classify(err: unknown, ctx: FailureContext): Failure {
   const kind = classifyKeyVaultFailure(err);
   if (kv?.status === undefined) {
     const code = networkCode(err);
-    return { kind, detail: `getSecret at ${ctx.vaultUrl} failed: ${code}${errMessage(err) ? `: ${clipMessage(errMessage(err)!)}` : ''}` };
+    return { kind, detail: `getSecret at ${ctx.vaultUrl} failed: ${code}${errorText(err) ? `: ${errorText(err)}` : ''}` };
   }
   const said =
     `${kv.status} ${kv.code ?? ''}${kv.innerCode ? ` (${kv.innerCode})` : ''}${kv.message ? `: ${clipMessage(kv.message)}` : ''}`.replace(
@@ -156,10 +156,6 @@ function tokenFailure(err: Error, ctx: FailureContext): Failure {
         ? "Check the app registration's federated credential (issuer, subject system:serviceaccount:<namespace>:<name>, audience api://AzureADTokenExchange) and the pod's service account."
         : `Check secretStores.${ctx.store}.auth (tenant, client ID) and that the client secret is the secret's value (not its ID) and has not expired.`;
   return { kind: 'auth_failed', detail: `${service} refused ${ctx.credentialSource}${where}: ${said}`, hint };
-}
-
-function errMessage(err: unknown): string | undefined {
-  return err instanceof Error ? err.message : undefined;
 }
 
 /** The Node.js (or SDK) code of a network failure, looking through causes. */

@@ -5,7 +5,7 @@
  * token and JWT assertion included: the pipeline keeps only its name, code and message.)
  */
 import { Status } from 'google-gax';
-import { chainCode, classifyStoreFailure, clipMessage, type SecretErrorKind } from '../errors.js';
+import { chainCode, classifyStoreFailure, errorText, type SecretErrorKind } from '../errors.js';
 import type { Failure, StoreCall } from '../pipeline.js';
 import { CredentialFileError } from './auth.js';
 
@@ -75,18 +75,11 @@ function httpStatus(err: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
-/** The error's own words, one line, clipped; nothing for errors that may quote a response body. */
-function said(err: unknown): string {
-  const e = err as ErrorShape | undefined;
-  if (!e?.message || e.name === 'SyntaxError') return '';
-  return clipMessage(e.message);
-}
-
 /** A failure of a store call, classified. */
 export function classify(err: unknown, call: StoreCall, ctx: FailureContext): Failure {
   if (err instanceof CredentialFileError)
     return { kind: 'auth_failed', detail: err.message, hint: 'Fix the credential file, or secretStores.' + ctx.store + '.auth.' };
-  const text = said(err);
+  const text = errorText(err);
   if (call.step !== 'read') {
     const status = httpStatus(err);
     const code = chainCode(err);

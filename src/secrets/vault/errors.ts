@@ -4,7 +4,7 @@
  * in, the read itself) — never by Vault's message text, which is only quoted. Quoted text is
  * Vault's `errors` list, which names paths and reasons, never a token or a secret value.
  */
-import { classifyStoreFailure, clipMessage, type SecretErrorKind } from '../errors.js';
+import { classifyStoreFailure, clipMessage, errorText, type SecretErrorKind } from '../errors.js';
 import type { Failure } from '../pipeline.js';
 import { RESPONSE_TOO_LARGE, VaultTransportError } from './transport.js';
 
@@ -202,9 +202,9 @@ export function classify(err: unknown, ctx: FailureContext): Failure {
 /** Vault's answer or Node's error, in one line. */
 function said(e: unknown): string {
   if (e instanceof VaultHttpError) return e.message;
-  if (e instanceof VaultTransportError) return `${e.code}: ${clipMessage(e.message)}`;
-  if (e instanceof Error) return `${(e as { code?: string }).code ?? e.name}: ${clipMessage(e.message)}`;
-  return clipMessage(String(e));
+  if (e instanceof VaultTransportError) return `${e.code}: ${errorText(e)}`;
+  if (e instanceof Error) return `${(e as { code?: string }).code ?? e.name}: ${errorText(e)}`;
+  return errorText(e);
 }
 
 /** Vault's own errors, kept whole as causes: statuses, codes and Vault's error strings, no request. */

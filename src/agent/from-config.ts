@@ -204,8 +204,7 @@ function connectionClients(
   // Jobs share the connection's clients (the SDK clients are safe to use concurrently); the job
   // manager destroys what it was given after each job, so what it gets cannot be destroyed.
   const forJob: AwsClientFactory = {
-    sageMaker: (r) => clients.sageMaker(r),
-    sts: (r) => clients.sts(r),
+    ...clients,
     destroy: () => {},
     ...(creds.refresh ? { reauth: { refresh: creds.refresh, source: creds.source } } : {}),
   };

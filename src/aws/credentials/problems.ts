@@ -19,13 +19,13 @@ export interface CredentialProblem {
 /** Files the AWS SDK's default chain reads, by the variable that names them. */
 const SDK_FILE_VARIABLES = ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_WEB_IDENTITY_TOKEN_FILE'] as const;
 
-/** Every problem of every connection's credential source, in configuration order. */
 /** The part of a connection's configuration checked here (`ConnectionConfig` fits). */
 interface ConnectionSource {
   name: string;
   credentials: BaseCredentialSource<unknown>;
 }
 
+/** Every problem of every connection's credential source, in configuration order. */
 export function credentialProblems(
   config: { connections: Readonly<Record<string, ConnectionSource>> },
   env: NodeJS.ProcessEnv,

@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NODE_LABELS, EDGE_LABELS } from '../records/labels.js';
 import { JobId, Region, ResourceType } from '../protocol/index.js';
 import type { Catalog } from './catalog.js';
-import { HubError, type AgentHub } from './hub.js';
+import { HubError } from './api-error.js';
+import type { AgentHub } from './hub.js';
 import type { JobStore } from './jobs.js';
 import { bearer, type TokenRegistry } from './tokens.js';
 

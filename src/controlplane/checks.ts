@@ -1,24 +1,16 @@
 /**
  * Preflight checks the control plane asked agents for (`check.run`), waiting for their
  * `check.result`: one entry per request, settled by the result, by an `error` naming its id, by
- * the agent's disconnect, or by its timeout.
+ * the agent's disconnect, or by its timeout. A request that ends without a result rejects with a
+ * `HubError` whose status the API answers with.
  */
 import type { CheckResult } from '../protocol/index.js';
-
-/** How a check request ended without a result: the HTTP status and a message for the caller. */
-export class CheckFailure extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { HubError } from './api-error.js';
 
 interface Pending {
   agentId: string;
   resolve(result: CheckResult): void;
-  reject(err: CheckFailure): void;
+  reject(err: HubError): void;
   timer: NodeJS.Timeout;
 }
 
@@ -31,7 +23,7 @@ export class PendingChecks {
       const timer = setTimeout(() => {
         this.pending.delete(jobId);
         reject(
-          new CheckFailure(
+          new HubError(
             504,
             `agent "${agentId}" did not answer the check within ${Math.round(timeoutMs / 1000)} s; its AWS calls may be slow — try again with a longer timeoutMs`,
           ),
@@ -51,7 +43,7 @@ export class PendingChecks {
 
   /** The agent answered the request with an `error` (it does not know the message, or it was invalid). */
   refuse(agentId: string, jobId: string, why: string): void {
-    this.take(agentId, jobId)?.reject(new CheckFailure(502, `agent "${agentId}" refused the check: ${why}`));
+    this.take(agentId, jobId)?.reject(new HubError(502, `agent "${agentId}" refused the check: ${why}`));
   }
 
   /** The agent's session ended: its requests will not be answered. */
@@ -59,13 +51,13 @@ export class PendingChecks {
     for (const [jobId, p] of this.pending)
       if (p.agentId === agentId)
         this.take(agentId, jobId)?.reject(
-          new CheckFailure(502, `agent "${agentId}" disconnected before answering the check; try again once it is back`),
+          new HubError(502, `agent "${agentId}" disconnected before answering the check; try again once it is back`),
         );
   }
 
   /** Fail everything (the control plane is stopping). */
   clear(): void {
-    for (const [jobId, p] of this.pending) this.take(p.agentId, jobId)?.reject(new CheckFailure(503, 'the control plane is shutting down'));
+    for (const [jobId, p] of this.pending) this.take(p.agentId, jobId)?.reject(new HubError(503, 'the control plane is shutting down'));
   }
 
   private take(agentId: string, jobId: string): Pending | undefined {

@@ -1,19 +1,12 @@
-/** The control plane's job records, persisted in `<dataDir>/jobs.json` on every state change. */
+/**
+ * The control plane's job records, kept in `<dataDir>/jobs.json`: status changes and what the
+ * API asked for are written at once; progress and batch counts by the next periodic flush.
+ */
 import { join } from 'node:path';
 import type { CrawlDone, CrawlRejected, Progress } from '../protocol/index.js';
 import type { CommitResult } from './catalog.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
-
-/**
- * `pending`: sent to the agent, no answer yet · `running`: accepted · `committing`: everything
- * arrived, being applied · then one of the final states: `completed`, `partial`, `failed`,
- * `cancelled` (the crawl's own outcome), `rejected` (the agent refused it) or `interrupted` (the
- * agent went away, or restarted, before the job ended; nothing of it was committed).
- */
-export type JobStatus =
-  'pending' | 'running' | 'committing' | 'completed' | 'partial' | 'failed' | 'cancelled' | 'rejected' | 'interrupted';
-
-export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['completed', 'partial', 'failed', 'cancelled', 'rejected', 'interrupted']);
+import { assertTransition, FINAL_STATUSES, type JobStatus } from './job-state.js';
 
 export interface JobRecord {
   id: string;
@@ -39,6 +32,9 @@ export interface JobRecord {
   error?: string;
 }
 
+/** A change to a job other than its status (which only `transition` changes). */
+export type JobChange = Partial<Omit<JobRecord, 'id' | 'agentId' | 'status' | 'createdAt' | 'updatedAt' | 'finishedAt'>>;
+
 /** Jobs kept in jobs.json; the oldest finished ones are dropped beyond this. */
 const MAX_KEPT = 1000;
 
@@ -46,6 +42,7 @@ export class JobStore {
   private readonly path: string;
   private readonly jobs = new Map<string, JobRecord>();
   private dirty = false;
+  private flusher: NodeJS.Timeout | undefined;
 
   constructor(
     dataDir: string,
@@ -76,24 +73,70 @@ export class JobStore {
     this.save();
   }
 
-  update(id: string, change: Partial<JobRecord>, save = true): JobRecord | undefined {
+  /**
+   * Move job `id` to `status` (with `change`), written at once — but for `committing`, which lasts
+   * one synchronous commit: written, it would outlive a crash as a state nothing resumes from, so
+   * the job's next state is what reaches the file. Throws `JobTransitionError`, and changes nothing,
+   * when the move is not in the table of src/controlplane/job-state.ts.
+   */
+  transition(id: string, status: JobStatus, change: JobChange = {}): JobRecord | undefined {
     const job = this.jobs.get(id);
     if (!job) return undefined;
-    Object.assign(job, change, { updatedAt: new Date().toISOString() });
-    if (FINAL_STATUSES.has(job.status) && !job.finishedAt) job.finishedAt = job.updatedAt;
-    if (save) this.save();
-    else this.dirty = true;
+    assertTransition(id, job.status, status);
+    this.apply(job, { ...change, status });
+    if (status === 'committing') this.dirty = true;
+    else this.save();
     return job;
   }
 
-  /** Write changes made with `save = false` (progress, batch counts). */
+  /** Change a job (not its status), written at once. */
+  update(id: string, change: JobChange): JobRecord | undefined {
+    const job = this.apply(this.jobs.get(id), change);
+    if (job) this.save();
+    return job;
+  }
+
+  /** Change a job's progress or counts, written by the next `flush` (they change with every batch). */
+  updateDeferred(id: string, change: Pick<JobChange, 'progress' | 'batches' | 'records'>): JobRecord | undefined {
+    const job = this.apply(this.jobs.get(id), change);
+    if (job) this.dirty = true;
+    return job;
+  }
+
+  /** Write what `updateDeferred` changed. */
   flush(): void {
     if (this.dirty) this.save();
+  }
+
+  /** Flush every `intervalMs` until `close()`; a failed write is reported to `onError` and retried next time. */
+  flushEvery(intervalMs: number, onError: (err: unknown) => void): void {
+    clearInterval(this.flusher);
+    this.flusher = setInterval(() => {
+      try {
+        this.flush();
+      } catch (err) {
+        onError(err);
+      }
+    }, intervalMs);
+    this.flusher.unref();
+  }
+
+  /** Stop flushing periodically and write what is pending. */
+  close(): void {
+    clearInterval(this.flusher);
+    this.flush();
   }
 
   save(): void {
     this.dirty = false;
     writeFileAtomic(this.path, `${JSON.stringify([...this.jobs.values()])}\n`, { fsync: this.fsync });
+  }
+
+  private apply(job: JobRecord | undefined, change: Partial<JobRecord>): JobRecord | undefined {
+    if (!job) return undefined;
+    Object.assign(job, change, { updatedAt: new Date().toISOString() });
+    if (FINAL_STATUSES.has(job.status) && !job.finishedAt) job.finishedAt = job.updatedAt;
+    return job;
   }
 
   private prune(): void {

@@ -17,8 +17,10 @@ import { silentLogger, type Logger } from '../log.js';
 import { SUBPROTOCOL } from '../protocol/index.js';
 import { registerApi } from './api.js';
 import { Catalog } from './catalog.js';
-import { AgentHub, DEFAULT_HUB_LIMITS, type HubLimits, type StartCrawlRequest } from './hub.js';
+import type { StartCrawlRequest } from './crawls.js';
+import { AgentHub } from './hub.js';
 import { JobStore, type JobRecord } from './jobs.js';
+import { DEFAULT_HUB_LIMITS, type HubLimits } from './sessions.js';
 import { Staging } from './staging.js';
 import { bearer, TokenRegistry } from './tokens.js';
 

@@ -1,4 +1,5 @@
 /** The checks of a store entry the schema cannot make: endpoint URLs, variables that must be set. */
+import { checkUrl } from '../checks.js';
 import type { StoreConfigProblem } from '../types.js';
 import { envVariables } from './credentials.js';
 import type { AwsSecretsManagerConfig } from './schema.js';
@@ -7,14 +8,7 @@ export function checkConfig(config: AwsSecretsManagerConfig, env: NodeJS.Process
   const problems: StoreConfigProblem[] = [];
   for (const key of ['endpoint', 'stsEndpoint'] as const) {
     const value = config[key];
-    if (value === undefined) continue;
-    try {
-      const url = new URL(value);
-      // The URL lands in messages and logs: it must not carry a password.
-      if (url.username || url.password) problems.push({ path: `/${key}`, message: 'must not contain a user name or password' });
-    } catch {
-      problems.push({ path: `/${key}`, message: 'is not a valid URL' });
-    }
+    if (value !== undefined) checkUrl(value, `/${key}`, problems);
   }
   if (config.stsEndpoint !== undefined && !config.assumeRole)
     problems.push({ path: '/stsEndpoint', message: 'is only used with assumeRole; remove it or add assumeRole' });

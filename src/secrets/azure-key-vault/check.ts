@@ -1,6 +1,6 @@
 /** The checks of a store entry the schema cannot make: URL shapes, either-or keys, variables and files. */
-import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
+import { checkUrl, unreadable } from '../checks.js';
 import type { StoreConfigProblem } from '../types.js';
 import { workloadIdentitySettings } from './credentials.js';
 import type { AzureKeyVaultConfig } from './schema.js';
@@ -11,16 +11,9 @@ export function checkConfig(config: AzureKeyVaultConfig, env: NodeJS.ProcessEnv)
   for (const key of ['vaultUrl', 'authorityHost'] as const) {
     const value = config[key];
     if (value === undefined) continue;
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      problems.push({ path: `/${key}`, message: 'is not a valid URL' });
-      continue;
-    }
-    // The URL lands in messages and logs: it must not carry a password.
-    if (url.username || url.password) problems.push({ path: `/${key}`, message: 'must not contain a user name or password' });
-    else if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash)
+    const before = problems.length;
+    const url = checkUrl(value, `/${key}`, problems);
+    if (url && problems.length === before && ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash))
       problems.push({
         path: `/${key}`,
         message:
@@ -39,11 +32,7 @@ export function checkConfig(config: AzureKeyVaultConfig, env: NodeJS.ProcessEnv)
       });
   }
   const readable = (path: string, at: string, what: string) => {
-    try {
-      accessSync(path, constants.R_OK);
-    } catch {
-      problems.push({ path: at, message: `${what} ${path} is not readable` });
-    }
+    if (unreadable(path)) problems.push({ path: at, message: `${what} ${path} is not readable` });
   };
   const auth = config.auth;
   if (auth.method === 'clientSecret') {

@@ -4,9 +4,9 @@
  */
 import { createClientFactory } from '../src/aws/clients.js';
 import { crawl } from '../src/crawl/engine.js';
-import { tuneRuntime } from '../src/runtime.js';
+import { tuneProcess } from '../src/process-settings.js';
 
-tuneRuntime();
+tuneProcess();
 
 const [url, region, flag] = process.argv.slice(2) as [string, string, string?];
 let records = 0;

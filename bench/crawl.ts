@@ -9,14 +9,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createClientFactory } from '../src/aws/clients.js';
 import { crawl, type CrawlResult } from '../src/crawl/engine.js';
-import type { RecordSink } from '../src/crawl/emitter.js';
+import type { RecordSink } from '../src/records/types.js';
 import { RESOURCES } from '../src/crawl/resources/index.js';
-import { tuneRuntime } from '../src/runtime.js';
+import { tuneProcess } from '../src/process-settings.js';
 import { resolveCounts, scaledCounts, typeTotals } from '../src/sim/index.js';
 import { naiveCrawl } from './naive.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 
-tuneRuntime();
+tuneProcess();
 
 const RATE = Number(process.env.BENCH_RATE ?? 50); // requests/s per operation
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);

@@ -9,12 +9,12 @@
 import WebSocket from 'ws';
 import { silentLogger } from '../src/log.js';
 import { PROTOCOL_VERSION, type CrawlStart } from '../src/protocol/index.js';
-import { tuneRuntime } from '../src/runtime.js';
+import { tuneProcess } from '../src/process-settings.js';
 import { Tunnel } from '../src/tunnel/connection.js';
 import { JobStream } from '../src/tunnel/job-stream.js';
 import { templateRecords, variant } from './tunnel-records.js';
 
-tuneRuntime();
+tuneProcess();
 const send = (m: unknown) => process.send?.(m);
 const mode = process.env.BENCH_MODE ?? 'sdr';
 const url = process.env.BENCH_URL!;

@@ -4,7 +4,7 @@
  * made unique by a suffix. Sizes, labels, properties and the node/edge mix are the crawler's own.
  */
 import { createClientFactory } from '../src/aws/clients.js';
-import type { RecordSink } from '../src/crawl/emitter.js';
+import type { RecordSink } from '../src/records/types.js';
 import { crawl } from '../src/crawl/engine.js';
 import type { GraphRecord, NodeRef } from '../src/records/types.js';
 import { scaledCounts, startSimulator } from '../src/sim/index.js';

@@ -4,7 +4,7 @@
  * state a new connection's `hello` carries. Jobs live in memory only (docs/protocol.md, Resume).
  */
 import type { CallObserver, CallPolicy, CallStats } from '../crawl/caller.js';
-import type { RecordSink } from '../crawl/emitter.js';
+import type { RecordSink } from '../records/types.js';
 import { SCOPE_CANCELLED_CODE, type ScopeResult } from '../crawl/scope.js';
 import type { GraphRecord } from '../records/types.js';
 import type { AwsClientFactory } from '../aws/clients.js';

@@ -4,7 +4,7 @@
  * per-scope lines and the summary stay the whole, machine-readable output.
  */
 import type { CallStats } from '../crawl/caller.js';
-import type { RecordSink } from '../crawl/emitter.js';
+import type { RecordSink } from '../records/types.js';
 import type { ScopeResult } from '../crawl/scope.js';
 import type { GraphRecord } from '../records/types.js';
 

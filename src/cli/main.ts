@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { tuneRuntime } from '../runtime.js';
+import { tuneProcess } from '../process-settings.js';
 import { rememberEnvSecrets, scrubStderr } from '../scrub.js';
 import { main } from './commands.js';
 
-tuneRuntime();
+tuneProcess();
 // Everything this process writes to stderr goes through the outgoing-text scrubber, which also
 // knows the values of the secret-named environment variables the SDKs read behind our back.
 scrubStderr();

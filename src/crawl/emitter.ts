@@ -2,14 +2,8 @@ import type { TransformOutput } from '../records/builder.js';
 import { egressAll } from '../records/egress.js';
 import { isSageMakerLabel } from '../records/builder.js';
 import type { EdgeLabel } from '../records/labels.js';
-import type { EdgeRecord, GraphRecord, NodeRecord } from '../records/types.js';
+import type { EdgeRecord, GraphRecord, NodeRecord, RecordSink } from '../records/types.js';
 import { JoinIndex } from './joins.js';
-
-/** Where records go. `write` returns false when the consumer wants the producer to wait for `drain`. */
-export interface RecordSink {
-  write(record: GraphRecord): boolean;
-  drain(): Promise<void>;
-}
 
 /** Counts of what a crawl emitted. */
 export interface EmitStats {

@@ -102,8 +102,3 @@ export const EDGE_RULES = {
 
 export type EdgeLabel = keyof typeof EDGE_RULES;
 export const EDGE_LABELS = Object.keys(EDGE_RULES) as EdgeLabel[];
-
-/** True when `label` may join a `from` node to a `to` node. */
-export function edgeAllowed(label: EdgeLabel, from: NodeLabel, to: NodeLabel): boolean {
-  return (EDGE_RULES[label] as ReadonlyArray<readonly [string, string]>).some(([f, t]) => f === from && t === to);
-}

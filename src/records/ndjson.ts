@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
 import { SdrError } from '../errors.js';
-import type { RecordSink } from '../crawl/emitter.js';
-import type { GraphRecord } from './types.js';
+import type { GraphRecord, RecordSink } from './types.js';
 
 /**
  * Writes records as JSON Lines to a stream, passing the stream's backpressure on: `write`

@@ -30,3 +30,9 @@ export interface EdgeRecord {
 }
 
 export type GraphRecord = NodeRecord | EdgeRecord;
+
+/** Where records go. `write` returns false when the consumer wants the producer to wait for `drain`. */
+export interface RecordSink {
+  write(record: GraphRecord): boolean;
+  drain(): Promise<void>;
+}

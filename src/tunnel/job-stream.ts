@@ -7,7 +7,7 @@
  */
 import { promisify } from 'node:util';
 import { gzip as gzipCallback, constants as zlib } from 'node:zlib';
-import type { RecordSink } from '../crawl/emitter.js';
+import type { RecordSink } from '../records/types.js';
 import type { GraphRecord } from '../records/types.js';
 import { encodeMessage, isProtocolError, MAX_BATCH_BYTES, type CrawlDone } from '../protocol/index.js';
 

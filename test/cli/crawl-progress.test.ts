@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CrawlProgress } from '../../src/cli/crawl-progress.js';
-import type { RecordSink } from '../../src/crawl/emitter.js';
+import type { RecordSink } from '../../src/records/types.js';
 import type { ScopeResult } from '../../src/crawl/scope.js';
 import type { GraphRecord } from '../../src/records/types.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GraphEmitter, type RecordSink } from '../../src/crawl/emitter.js';
+import { GraphEmitter } from '../../src/crawl/emitter.js';
+import type { RecordSink } from '../../src/records/types.js';
 import { RecordBuilder } from '../../src/records/builder.js';
 import type { GraphRecord } from '../../src/records/types.js';
 import { danglingEdges } from '../helpers/records.js';

@@ -1,6 +1,6 @@
 import { createClientFactory } from '../../src/aws/clients.js';
 import { crawl, type CrawlOptions, type CrawlResult } from '../../src/crawl/engine.js';
-import type { RecordSink } from '../../src/crawl/emitter.js';
+import type { RecordSink } from '../../src/records/types.js';
 import type { GraphRecord, NodeRecord } from '../../src/records/types.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { assertValidRecord } from './records.js';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork } from '../../src/net/index.js';
-import { ignoreTlsOverride, TLS_OVERRIDE_WARNING } from '../../src/runtime.js';
+import { ignoreTlsOverride, TLS_OVERRIDE_WARNING } from '../../src/process-settings.js';
 import { attemptTunnel, startUntrusted, stopUntrusted, type Untrusted } from '../helpers/untrusted-tls.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -12,7 +12,7 @@ import v8 from 'node:v8';
  *
  * TLS: see {@link ignoreTlsOverride}.
  */
-export function tuneRuntime(): void {
+export function tuneProcess(): void {
   v8.setFlagsFromString('--heap-growing-percent=30');
   ignoreTlsOverride();
 }

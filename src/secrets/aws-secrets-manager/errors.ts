@@ -9,8 +9,6 @@ import { classifyStoreFailure, errorText, type SecretErrorKind } from '../errors
 import type { Failure } from '../pipeline.js';
 import type { CredentialStep } from './credentials.js';
 
-export const STORE_TYPE = 'aws-secrets-manager';
-
 const KINDS: Record<string, SecretErrorKind> = {
   ResourceNotFoundException: 'not_found',
   AccessDeniedException: 'permission_denied',

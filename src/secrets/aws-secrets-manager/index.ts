@@ -6,7 +6,6 @@
  */
 import { defineStore } from '../pipeline.js';
 import { checkConfig } from './check.js';
-import { STORE_TYPE } from './errors.js';
 import { referenceProblem } from './reference.js';
 import { AwsSecretsManagerSchema, type AwsSecretsManagerConfig } from './schema.js';
 import { awsSecretsManagerParts } from './store.js';
@@ -15,7 +14,7 @@ export { AwsSecretsManagerSchema, type AwsSecretsManagerConfig } from './schema.
 export { HEALTH_PROBE_SECRET } from './store.js';
 
 export const awsSecretsManagerStoreProvider = defineStore<AwsSecretsManagerConfig>({
-  type: STORE_TYPE,
+  type: 'aws-secrets-manager',
   description:
     'AWS Secrets Manager (GetSecretValue): name = secret name or ARN, version = VersionId or staging label (AWSCURRENT, AWSPREVIOUS)',
   schema: AwsSecretsManagerSchema,

@@ -12,8 +12,6 @@ import { ChallengeResourceMismatch } from './challenge.js';
 import { CredentialSetupError } from './credentials.js';
 import type { TokenRequestFailure } from './token-trace.js';
 
-export const STORE_TYPE = 'azure-key-vault';
-
 /** Key Vault's `error.code` values, and what they mean here. */
 const KEY_VAULT_KINDS: Record<string, SecretErrorKind> = {
   SecretNotFound: 'not_found',

@@ -9,7 +9,6 @@ import { defineStore } from '../pipeline.js';
 import { ChallengeResourceMismatch } from './challenge.js';
 import { checkConfig } from './check.js';
 import { CredentialSetupError } from './credentials.js';
-import { STORE_TYPE } from './errors.js';
 import { referenceProblem } from './reference.js';
 import { AzureKeyVaultSchema, type AzureKeyVaultConfig } from './schema.js';
 import { azureKeyVaultParts } from './store.js';
@@ -18,7 +17,7 @@ export { AzureKeyVaultSchema, type AzureKeyVaultConfig } from './schema.js';
 export { HEALTH_PROBE_SECRET } from './store.js';
 
 export const azureKeyVaultStoreProvider = defineStore<AzureKeyVaultConfig>({
-  type: STORE_TYPE,
+  type: 'azure-key-vault',
   description:
     'Azure Key Vault (getSecret): name = secret name, version = 32-hex version ID; auth by client secret, managed identity or workload identity',
   schema: AzureKeyVaultSchema,

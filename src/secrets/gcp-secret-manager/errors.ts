@@ -9,9 +9,6 @@ import { chainCode, classifyStoreFailure, errorText, type SecretErrorKind } from
 import type { Failure, StoreCall } from '../pipeline.js';
 import { CredentialFileError } from './auth.js';
 
-/** The `type:` of this store, also in every message. */
-export const STORE_TYPE = 'gcp-secret-manager';
-
 const KINDS: Partial<Record<Status, SecretErrorKind>> = {
   [Status.NOT_FOUND]: 'not_found',
   // A disabled or destroyed version: it exists, but has nothing to read.

@@ -7,7 +7,7 @@
  */
 import { defineStore } from '../pipeline.js';
 import { checkConfig } from './check.js';
-import { isRetryable, STORE_TYPE } from './errors.js';
+import { isRetryable } from './errors.js';
 import { referenceProblem } from './reference.js';
 import { GcpSecretManagerSchema, type GcpSecretManagerConfig } from './schema.js';
 import { gcpSecretManagerParts } from './store.js';
@@ -17,7 +17,7 @@ export { HEALTH_PROBE_SECRET } from './store.js';
 export { ALLOWED_SECRET_MANAGER_RPCS } from './client.js';
 
 export const gcpSecretManagerStoreProvider = defineStore<GcpSecretManagerConfig>({
-  type: STORE_TYPE,
+  type: 'gcp-secret-manager',
   description:
     'Google Cloud Secret Manager (AccessSecretVersion): name = projects/<project>/secrets/<secret> or <secret> in the store project, version = number, latest or alias',
   schema: GcpSecretManagerSchema,

@@ -8,8 +8,6 @@ import { classifyStoreFailure, clipMessage, errorText, type SecretErrorKind } fr
 import type { Failure } from '../pipeline.js';
 import { RESPONSE_TOO_LARGE, VaultTransportError } from './transport.js';
 
-export const STORE_TYPE = 'vault';
-
 /**
  * A Vault answer other than 200/204, rebuilt from node-vault's `ApiResponseError` with the status
  * and Vault's error strings only (node-vault's error keeps the whole body).

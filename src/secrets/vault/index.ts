@@ -8,7 +8,7 @@
  */
 import { defineStore } from '../pipeline.js';
 import { checkConfig } from './check.js';
-import { SAFE_ERRORS, STORE_TYPE } from './errors.js';
+import { SAFE_ERRORS } from './errors.js';
 import { referenceProblem } from './reference.js';
 import { VaultSchema, type VaultConfig } from './schema.js';
 import { vaultParts } from './store.js';
@@ -17,7 +17,7 @@ export { VaultSchema, type VaultConfig } from './schema.js';
 export { checkReadOnly } from './guard.js';
 
 export const vaultStoreProvider = defineStore<VaultConfig>({
-  type: STORE_TYPE,
+  type: 'vault',
   description:
     'HashiCorp Vault KV v2/v1 (token, AppRole or Kubernetes auth): name = <kv mount>/<path> as in "vault kv get", version = KV v2 version number; the value is the data object as JSON',
   schema: VaultSchema,

@@ -40,6 +40,24 @@ function environmentVariables(): Set<string> {
   return names;
 }
 
+/** Classes that extend `Error` itself (an `SdrError` subclass is named by `SdrError`) and never set their `name`. */
+function unnamedErrorClasses(files: string[]): string[] {
+  const unnamed: string[] = [];
+  for (const file of files) {
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    const visit = (node: ts.Node): void => {
+      if (ts.isClassDeclaration(node) && node.name) {
+        const base = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression.getText(source);
+        const text = node.getText(source);
+        if (base === 'Error' && !/this\.name\s*=|\bname\s*=/.test(text)) unnamed.push(`${node.name.text} (${file.slice(SRC.length + 1)})`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return unnamed;
+}
+
 describe('the error catalog', () => {
   it('declares every code used in src, with its meaning', () => {
     const env = environmentVariables();
@@ -78,5 +96,8 @@ describe('the error catalog', () => {
     expect(new UsageError('bad').name).toBe('UsageError');
     expect(new ProxyError('refused', 'check the proxy').name).toBe('ProxyError');
     expect(new SdrError('SDR_ERR_CONFIG', 'x').name).toBe('SdrError');
+    // Every error class of the agent and the control plane names itself (the simulators under src/sim are test fixtures).
+    const production = sourceFiles(SRC).filter((f) => !f.startsWith(join(SRC, 'sim')));
+    expect(unnamedErrorClasses(production)).toEqual([]);
   });
 });

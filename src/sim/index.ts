@@ -14,10 +14,10 @@ export {
   type SimulatorOptions,
   type SimCredentials,
   type OperationLogEntry,
-} from './server.js';
-export type { FaultOptions } from './faults.js';
-export { Estate, RegionEstate, generateEstate } from './estate.js';
-export { DEFAULT_COUNTS, scaledCounts, resolveCounts, totalResources, typeTotals } from './counts.js';
-export { SAGEMAKER_OPERATIONS } from './sagemaker.js';
+} from './sagemaker/server.js';
+export type { FaultOptions } from './sagemaker/faults.js';
+export { Estate, RegionEstate, generateEstate } from './sagemaker/estate.js';
+export { DEFAULT_COUNTS, scaledCounts, resolveCounts, totalResources, typeTotals } from './sagemaker/counts.js';
+export { SAGEMAKER_OPERATIONS } from './sagemaker/operations.js';
 export { parseAuthorization, type CredentialScope } from './auth.js';
-export { SIM_RESOURCE_TYPES, type SimResourceType, type Counts, type EstateOptions, type ExpectedEstate } from './types.js';
+export { SIM_RESOURCE_TYPES, type SimResourceType, type Counts, type EstateOptions, type ExpectedEstate } from './sagemaker/types.js';

@@ -1,5 +1,5 @@
-import { validation } from './errors.js';
-import { hashString } from './random.js';
+import { validation } from '../errors.js';
+import { hashString } from '../random.js';
 import type { JsonObject } from './types.js';
 
 /** Default page size of List operations when `MaxResults` is absent. */

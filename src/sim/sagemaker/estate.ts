@@ -1,6 +1,6 @@
 import type { Tag } from '@aws-sdk/client-sagemaker';
 import { resolveCounts, totalResources, typeTotals } from './counts.js';
-import { hashString, mix, Rng } from './random.js';
+import { hashString, mix, Rng } from '../random.js';
 import type { Counts, EstateOptions, SimResourceType } from './types.js';
 
 /** The latest creation time in an estate: 2025-06-01T00:00:00Z. Nothing depends on the wall clock. */

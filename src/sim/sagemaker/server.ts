@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseAuthorization } from './auth.js';
-import { signatureMismatchMessage, verifySigV4 } from './sigv4.js';
+import { parseAuthorization } from '../auth.js';
+import { signatureMismatchMessage, verifySigV4 } from '../sigv4.js';
 import { Estate } from './estate.js';
-import { SimError } from './errors.js';
+import { SimError } from '../errors.js';
 import { expectedEstate } from './expected.js';
 import { Faults, type FaultOptions } from './faults.js';
-import { listenSim, one, readBody } from './http.js';
-import { handleSageMaker } from './sagemaker.js';
-import { handleSts, stsErrorBody, type StsSessions } from './sts.js';
+import { listenSim, one, readBody } from '../http.js';
+import { handleSageMaker } from './operations.js';
+import { handleSts, stsErrorBody, type StsSessions } from '../sts.js';
 import type { EstateOptions, ExpectedEstate, JsonObject, SimResourceType } from './types.js';
 
 /** Options of {@link startSimulator}: the estate, where to listen, and the faults to inject. */

@@ -65,7 +65,7 @@ function spec(
 }
 
 /** Every type the simulator serves, with its operations and shapes. */
-export const CATALOG: Record<SimResourceType, TypeSpec> = {
+export const TYPE_SPECS: Record<SimResourceType, TypeSpec> = {
   'notebook-instance': spec(
     'notebook-instance',
     'ListNotebookInstances',
@@ -234,7 +234,7 @@ export const CATALOG: Record<SimResourceType, TypeSpec> = {
   ),
 };
 
-const SPECS = Object.values(CATALOG);
+const SPECS = Object.values(TYPE_SPECS);
 
 /** Spec by `List*` operation name. */
 export const BY_LIST_OP = new Map(SPECS.map((s) => [s.list.op, s]));

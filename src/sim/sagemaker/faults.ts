@@ -1,6 +1,6 @@
-import { TokenBucket } from '../tunnel/token-bucket.js';
-import { SimError } from './errors.js';
-import { hashString, mix, Rng, unit } from './random.js';
+import { TokenBucket } from '../../tunnel/token-bucket.js';
+import { SimError } from '../errors.js';
+import { hashString, mix, Rng, unit } from '../random.js';
 import type { SimResourceType } from './types.js';
 
 /** The fault-injection knobs of the simulator (a subset of `SimulatorOptions`). */

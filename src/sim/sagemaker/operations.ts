@@ -1,6 +1,6 @@
-import { BY_DESCRIBE_OP, BY_LIST_OP, BY_SEARCH_RESOURCE, type TypeSpec } from './catalog.js';
+import { BY_DESCRIBE_OP, BY_LIST_OP, BY_SEARCH_RESOURCE, type TypeSpec } from './specs.js';
 import type { RegionEstate } from './estate.js';
-import { missingMember, SimError, validation } from './errors.js';
+import { missingMember, SimError, validation } from '../errors.js';
 import { ordered, paginate } from './paging.js';
 import { tuningTrainingJobSummary } from './shapes-training.js';
 import { SIM_RESOURCE_TYPES, type JsonObject, type SimResourceType } from './types.js';

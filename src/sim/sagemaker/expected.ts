@@ -1,6 +1,6 @@
 import type { RegionEstate } from './estate.js';
 import type { Faults } from './faults.js';
-import { CATALOG } from './catalog.js';
+import { TYPE_SPECS } from './specs.js';
 import { SIM_RESOURCE_TYPES, type ExpectedEstate, type SimResourceType } from './types.js';
 
 /**
@@ -13,7 +13,7 @@ export function expectedEstate(r: RegionEstate, faults: Faults): ExpectedEstate 
   const vanished = empty();
   const searchLagged = empty();
   for (const type of SIM_RESOURCE_TYPES) {
-    const searchable = CATALOG[type].search !== undefined;
+    const searchable = TYPE_SPECS[type].search !== undefined;
     for (let i = 0; i < r.total(type); i++) {
       const arn = r.arn(type, i);
       if (faults.vanished(r.region, type, i)) {

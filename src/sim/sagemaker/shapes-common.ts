@@ -1,6 +1,6 @@
 import type { VpcConfig } from '@aws-sdk/client-sagemaker';
 import type { RegionEstate } from './estate.js';
-import type { Rng } from './random.js';
+import type { Rng } from '../random.js';
 import type { Wire } from './types.js';
 
 /** Project folder names used in S3 keys, by name stem. */

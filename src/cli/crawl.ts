@@ -10,6 +10,7 @@ import { intOption, listOption, parseCommandArgs } from './args.js';
 import { CrawlProgress, type ProgressStream } from './crawl-progress.js';
 import { OutputFile } from './output-file.js';
 import { onProcessWarnings } from '../log.js';
+import { REGION_PATTERN } from '../schema-kit.js';
 
 /** Exit codes of `sdr-agent crawl`. */
 export const EXIT = { complete: 0, fatal: 1, usage: 2, partial: 3, interrupted: 130 } as const;
@@ -45,7 +46,7 @@ each failure listed on stderr; with --out, in FILE.partial); 1 the crawl could n
 or SIGTERM (with --out, the records written so far in FILE.partial).
 `;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const REGION = new RegExp(REGION_PATTERN);
 
 /** `sdr-agent crawl`: returns the exit code. */
 export async function crawlCommand(

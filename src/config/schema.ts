@@ -7,20 +7,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { STORE_NAME_PATTERN } from '../secrets/ref.js';
+import { Closed, REGION_PATTERN, StringEnum } from '../schema-kit.js';
 import { DURATION_PATTERN } from './duration.js';
 
 /** Bounds of a duration, in milliseconds. */
 export interface DurationBounds {
   minMs: number;
   maxMs: number;
-}
-
-const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, options: Record<string, unknown> = {}) =>
-  Type.Object(properties, { additionalProperties: false, ...options });
-
-/** One of a list of strings, as a plain `enum` (one clear error instead of one per literal). */
-function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
 /** `30s`, `5m`, `6h`, or milliseconds; the bounds are checked after conversion. No default: unset. */
@@ -40,7 +33,6 @@ const HOUR = 60 * MINUTE;
 
 export const NAME_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 export const AGENT_ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
-export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d+$';
 const ENV_NAME = Type.String({
   pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
   'x-expected': 'must be an environment variable name (letters, digits, _)',

@@ -1,3 +1,4 @@
+import { REGION_PATTERN } from '../schema-kit.js';
 import { EDGE_LABELS, EDGE_RULES, NODE_LABELS, SAGEMAKER_LABELS } from './labels.js';
 
 /**
@@ -15,7 +16,7 @@ export const REQUIRED_PROPERTIES: Partial<Record<(typeof SAGEMAKER_LABELS)[numbe
 };
 
 const ACCOUNT = { type: 'string', pattern: '^[0-9]{12}$' };
-const REGION = { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$' };
+const REGION = { type: 'string', pattern: REGION_PATTERN };
 const ARN = { type: 'string', pattern: '^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:[a-z-]+/.+$' };
 
 function nodeRef(labels: readonly string[]) {

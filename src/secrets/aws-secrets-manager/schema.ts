@@ -4,7 +4,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { StoreTimeoutSchema } from '../schema.js';
-import { AssumeRoleSchema, DefaultCredentialsSchema, EnvCredentialsSchema, REGION_PATTERN } from '../../config/schema.js';
+import { AssumeRoleSchema, DefaultCredentialsSchema, EnvCredentialsSchema } from '../../config/schema.js';
+import { REGION_PATTERN } from '../../schema-kit.js';
 
 const Url = (what: string) =>
   Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, 'x-expected': `must be an http:// or https:// URL (${what})` });

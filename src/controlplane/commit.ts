@@ -4,7 +4,7 @@
  * to its `lastSeq` are in, and only then is `lastSeq` acknowledged.
  */
 import { errorText, type Logger } from '../log.js';
-import { decodeBatchRecords, isProtocolError, type Batch, type CrawlDone } from '../protocol/index.js';
+import { decodeBatchRecords, isProtocolError, type Batch, type CrawlDone, type ProtocolErrorCode } from '../protocol/index.js';
 import type { Catalog, CommitResult } from './catalog.js';
 import type { JobLifecycle } from './lifecycle.js';
 import { FINAL_STATUSES } from './job-state.js';
@@ -30,7 +30,7 @@ export class Commits {
     if (!job) {
       agent.send({
         type: 'error',
-        code: 'SDR_PROTO_UNEXPECTED',
+        code: 'SDR_PROTO_UNEXPECTED' satisfies ProtocolErrorCode,
         message: 'batch for a job this control plane does not know',
         jobId: batch.jobId,
       });
@@ -80,7 +80,7 @@ export class Commits {
     if (!job) {
       agent.send({
         type: 'error',
-        code: 'SDR_PROTO_UNEXPECTED',
+        code: 'SDR_PROTO_UNEXPECTED' satisfies ProtocolErrorCode,
         message: 'crawl.done for a job this control plane does not know',
         jobId: done.jobId,
       });

@@ -23,6 +23,7 @@ import {
   type CloseFrame,
   type ControlMessage,
   type Hello,
+  type ProtocolErrorCode,
 } from '../protocol/index.js';
 import type { TokenRegistry } from './tokens.js';
 
@@ -209,7 +210,7 @@ export class Sessions {
     }
     const version = negotiate(hello.protocolVersion);
     if (!version.ok) {
-      session.send({ type: 'error', code: 'SDR_PROTO_VERSION', message: version.error.message.slice(0, 1000) });
+      session.send({ type: 'error', code: 'SDR_PROTO_VERSION' satisfies ProtocolErrorCode, message: version.error.message.slice(0, 1000) });
       return session.close(version.close);
     }
     const previous = this.sessions.get(session.agentId);

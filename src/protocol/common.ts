@@ -3,21 +3,12 @@
  * closed (`additionalProperties: false`) and every string bounded, so a peer cannot smuggle fields
  * or grow a message beyond what its purpose needs.
  */
-import { Type, type ObjectOptions, type Static, type TProperties, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { FailureKind } from '../aws/classify.js';
+import { Closed, REGION_PATTERN, StringEnum } from '../schema-kit.js';
 
-/** An object schema that rejects unknown fields. Every object in the protocol is built with it. */
-export function Closed<T extends TProperties>(properties: T, options: ObjectOptions = {}) {
-  return Type.Object(properties, { ...options, additionalProperties: false });
-}
-
-/**
- * A string that is one of `values`. A plain `enum` rather than a union of literals, so a failure
- * is one "must be equal to one of the allowed values" instead of one error per alternative.
- */
-export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}): TUnsafe<T[number]> {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
-}
+/** Every object in the protocol is built with `Closed` (unknown fields rejected); both are src/schema-kit.ts's. */
+export { Closed, StringEnum };
 
 /** Integers stay within what a JavaScript number holds exactly; `1e300` is not a count. */
 export const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
@@ -27,7 +18,7 @@ export const Seq = Count;
 export const JobId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' });
 
 /** An AWS region name, the same pattern as the record schema's. */
-export const Region = Type.String({ maxLength: 32, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$' });
+export const Region = Type.String({ maxLength: 32, pattern: REGION_PATTERN });
 
 /**
  * A resource type as `sdr-agent crawl --types` takes it (`training-job`, ...). A pattern, not the

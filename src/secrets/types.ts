@@ -2,7 +2,8 @@
  * The secret-store plug-in point: one {@link SecretStoreProvider} per store type (a folder under
  * src/secrets/ and one line in the registry), each making {@link SecretStore}s from a configured
  * `secretStores.<name>` entry. Stores fetch whole secrets; the resolver (resolver.ts) caches them,
- * shares concurrent fetches and picks JSON keys out of them.
+ * shares concurrent fetches and picks JSON keys out of them. A store that talks to a service is
+ * declared with `defineStore` (pipeline.ts), which implements this interface around its transport.
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { Logger } from '../log.js';

@@ -72,7 +72,7 @@ const {
     region: 'us-east-1',
     endpoint: sim.url,
     credentials: { source: 'env', accessKeyIdEnv: 'SDR_SM_KEY_ID', secretAccessKeyEnv: 'SDR_SM_SECRET_KEY' },
-    timeout: '5s',
+    timeout: '10s',
   }),
   env: () => ENV,
   network: () => network,
@@ -384,7 +384,7 @@ describe('aws-secrets-manager failures', () => {
   });
 
   it('unreachable: a closed port, throttling and 5xx (retried a few times, then reported)', async () => {
-    const { e, port } = await expectRefusedPort((port) => ({ endpoint: `http://127.0.0.1:${port}` }), 'sdr/aws', 3000);
+    const { e, port } = await expectRefusedPort((port) => ({ endpoint: `http://127.0.0.1:${port}` }), 'sdr/aws');
     expect(e.message).toContain(`GetSecretValue at http://127.0.0.1:${port} failed: ECONNREFUSED`);
     const store = open();
     sim.fault = { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' };
@@ -486,7 +486,7 @@ describe('aws-secrets-manager health and close', () => {
       endpoint: sim.url,
       credentials: async () => KEY,
       network,
-      timeoutMs: 5000,
+      timeoutMs: 10_000,
     });
     try {
       expect((await client.send(new GetSecretValueCommand({ SecretId: 'sdr/aws' }))).SecretString).toBe(AWS_KEYS_2);

@@ -82,7 +82,7 @@ const { open, openUnchecked, failure, expectClosed, expectTimeout, expectRefused
       authorityHost: sim.authorityHost,
       auth: clientSecretAuth(),
       disableChallengeResourceVerification: true,
-      timeout: '5s',
+      timeout: '10s',
     }),
     env: () => ENV,
     network: () => network,
@@ -495,7 +495,7 @@ describe('azure-key-vault failures', () => {
   });
 
   it('unreachable: a closed vault port, a closed authority port, throttling and 5xx (retried, then reported)', async () => {
-    const { e, port } = await expectRefusedPort((port) => ({ vaultUrl: `https://127.0.0.1:${port}/` }), 'sdr-aws', 4000);
+    const { e, port } = await expectRefusedPort((port) => ({ vaultUrl: `https://127.0.0.1:${port}/` }), 'sdr-aws');
     expect(e.message).toContain(`getSecret at https://127.0.0.1:${port}/ failed: ECONNREFUSED`);
     const a = await failure(open({ authorityHost: `https://127.0.0.1:${port}` }).fetch('sdr-aws', undefined), 'unreachable');
     expect(a.message).toContain('the token request for service principal');

@@ -68,7 +68,7 @@ const { open, openUnchecked, failure, expectClosed, expectTimeout, expectRefused
     provider,
     storeName: 'gsm',
     section: '/secretStores/gsm',
-    defaults: () => ({ project: sim.projectId, auth: { method: 'serviceAccountKey', keyFile }, endpoint: sim.url, timeout: '5s' }),
+    defaults: () => ({ project: sim.projectId, auth: { method: 'serviceAccountKey', keyFile }, endpoint: sim.url, timeout: '10s' }),
     network: () => network,
     secrets,
     inspectDepth: 8,
@@ -398,10 +398,10 @@ describe('gcp-secret-manager failures', () => {
   });
 
   it('unreachable: a closed port, and UNAVAILABLE (retried, then reported)', async () => {
-    const { e, port } = await expectRefusedPort((port) => ({ endpoint: `https://127.0.0.1:${port}` }), 'sdr-aws', 3000);
+    const { e, port } = await expectRefusedPort((port) => ({ endpoint: `https://127.0.0.1:${port}` }), 'sdr-aws');
     expect(e.message).toContain(`AccessSecretVersion at https://127.0.0.1:${port} failed: ECONNREFUSED`);
     sim.fault = { httpStatus: 503, status: 'UNAVAILABLE', message: 'The service is currently unavailable.' };
-    const u = await failure(open({ timeout: '2s' }).fetch('sdr-aws', undefined), 'unreachable');
+    const u = await failure(open().fetch('sdr-aws', undefined), 'unreachable');
     expect(u.message).toContain('UNAVAILABLE');
     expect(accesses()).toHaveLength(STORE_RETRY.attempts);
     sim.fault = { httpStatus: 500, status: 'INTERNAL', message: 'Internal error encountered.' };
@@ -421,7 +421,7 @@ describe('gcp-secret-manager failures', () => {
 
   it('timeout: the simulator answers later than the configured timeout; the caller can abort', async () => {
     sim.latencyMs = 3000;
-    const e = await expectTimeout('sdr-aws', 1500);
+    const e = await expectTimeout('sdr-aws');
     expect(e.message).toContain(`no answer from ${sim.tokenUri} within 300ms`);
     // A token in hand: the read is what times out.
     sim.latencyMs = 0;
@@ -430,7 +430,7 @@ describe('gcp-secret-manager failures', () => {
     sim.latencyMs = 3000;
     const r = await failure(store.fetch('sdr-aws', undefined), 'timeout');
     expect(r.message).toContain(`no answer from ${sim.url} within 300ms`);
-    await expectCallerAbort('sdr-aws', 1500);
+    await expectCallerAbort('sdr-aws');
     // The read that timed out was aborted on the wire (the client hung up at once), not left running.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(accesses().map((r) => [r.status, r.abandoned])).toEqual([

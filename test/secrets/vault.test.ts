@@ -71,7 +71,7 @@ const { open, openUnchecked, failure, expectTimeout, expectRefusedPort, expectCa
     provider,
     storeName: 'vault-prod',
     section: '/secretStores/v',
-    defaults: () => ({ address: sim.url, auth: TOKEN_AUTH, timeout: '5s' }),
+    defaults: () => ({ address: sim.url, auth: TOKEN_AUTH, timeout: '10s' }),
     env: () => ENV,
     network: () => network,
     secrets: () => SECRETS,
@@ -512,7 +512,7 @@ describe('vault failures', () => {
   });
 
   it('unreachable: a closed port, a sealed Vault, an outage', async () => {
-    const { e, port } = await expectRefusedPort((port) => ({ address: `http://127.0.0.1:${port}` }), 'secret/sdr/aws', 2000);
+    const { e, port } = await expectRefusedPort((port) => ({ address: `http://127.0.0.1:${port}` }), 'secret/sdr/aws');
     expect(e.message).toContain(`GET http://127.0.0.1:${port}/v1/secret/data/sdr/aws failed: ECONNREFUSED`);
     const store = open();
     sim.sealed = true;

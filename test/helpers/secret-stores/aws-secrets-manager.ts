@@ -22,7 +22,7 @@ export async function startAwsSecretsManagerFixture(): Promise<StoreFixture> {
       region: sim.region,
       endpoint: sim.url,
       credentials: { source: 'env', accessKeyIdEnv: ACCESS_KEY_ENV, secretAccessKeyEnv: SECRET_KEY_ENV },
-      timeout: '5s',
+      timeout: '10s',
     },
     env: { [ACCESS_KEY_ENV]: accessKeyId, [SECRET_KEY_ENV]: secretAccessKey },
     secretValues: () => [...values],

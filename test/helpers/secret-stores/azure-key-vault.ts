@@ -33,7 +33,7 @@ export async function startAzureKeyVaultFixture(): Promise<StoreFixture & { ca: 
       auth: { method: 'clientSecret', tenantId: sim.tenantId, clientId, clientSecretEnv: CLIENT_SECRET_ENV },
       // The simulator is reached at 127.0.0.1, which lies under no challenge resource domain.
       disableChallengeResourceVerification: true,
-      timeout: '5s',
+      timeout: '10s',
     },
     env: { [CLIENT_SECRET_ENV]: clientSecret },
     secretValues: () => [...values, ...sim.issuedTokens()],

@@ -31,7 +31,7 @@ export async function startGcpSecretManagerFixture(): Promise<StoreFixture> {
       auth: { method: 'serviceAccountKey', keyFile },
       endpoint: sim.url,
       caFile,
-      timeout: '5s',
+      timeout: '10s',
     },
     env: {},
     secretValues: () => [...values],

@@ -76,24 +76,22 @@ export interface StoreTestKit {
    */
   expectClosed(name: string, sent: () => number): Promise<void>;
   /**
-   * A store opened with `timeout: 300ms` fails a fetch of `name` as a `timeout` within `withinMs`
-   * (the simulator must be slow already); the error, for its message.
+   * A store opened with `timeout: 300ms` fails a fetch of `name` as a `timeout` (the simulator must
+   * be slow already, so an answer would have made it succeed: the deadline fired first); the error,
+   * for its message. No wall-clock bound: the order of events is the assertion.
    */
-  expectTimeout(name: string, withinMs?: number): Promise<SecretStoreError>;
+  expectTimeout(name: string): Promise<SecretStoreError>;
   /**
    * A store opened with the keys `at(port)` gives for a port nothing listens on fails a fetch of
-   * `name` as `unreachable` within `withinMs`; the error and the port, for its message.
+   * `name` as `unreachable` — not `timeout`: it gave up on its own before its (production, 10 s)
+   * deadline; the error and the port, for its message.
    */
-  expectRefusedPort(
-    at: (port: number) => Record<string, unknown>,
-    name: string,
-    withinMs: number,
-  ): Promise<{ e: SecretStoreError; port: number }>;
+  expectRefusedPort(at: (port: number) => Record<string, unknown>, name: string): Promise<{ e: SecretStoreError; port: number }>;
   /**
    * A fetch of `name` cancelled by the caller 200ms in, on a store with a long (10s) timeout,
-   * fails as a `timeout` ("cancelled") within `withinMs`. The simulator must be slow already.
+   * fails as a `timeout` ("cancelled", not the deadline's message). The simulator must be slow already.
    */
-  expectCallerAbort(name: string, withinMs?: number): Promise<void>;
+  expectCallerAbort(name: string): Promise<void>;
   /**
    * The two refusals a network test ends with, for a store opened with `overrides` (the default
    * environment): on a direct network without the CA the server certificate is refused; through
@@ -175,32 +173,24 @@ export function storeTestKit<C>(o: StoreTestKitOptions<C>): StoreTestKit {
     expect(sent()).toBe(before);
   }
 
-  async function expectTimeout(name: string, withinMs = 1000): Promise<SecretStoreError> {
+  async function expectTimeout(name: string): Promise<SecretStoreError> {
     const store = open({ timeout: '300ms' });
-    const started = Date.now();
-    const e = await failure(store.fetch(name, undefined), 'timeout');
-    expect(Date.now() - started).toBeLessThan(withinMs);
-    return e;
+    return failure(store.fetch(name, undefined), 'timeout');
   }
 
   async function expectRefusedPort(
     at: (port: number) => Record<string, unknown>,
     name: string,
-    withinMs: number,
   ): Promise<{ e: SecretStoreError; port: number }> {
     const port = await closedPort();
-    const started = Date.now();
     const e = await failure(open(at(port)).fetch(name, undefined), 'unreachable');
-    expect(Date.now() - started).toBeLessThan(withinMs);
     return { e, port };
   }
 
-  async function expectCallerAbort(name: string, withinMs = 1000): Promise<void> {
+  async function expectCallerAbort(name: string): Promise<void> {
     const slow = open({ timeout: '10s' });
-    const started = Date.now();
     const c = await failure(slow.fetch(name, undefined, { signal: AbortSignal.timeout(200) }), 'timeout');
     expect(c.message).toContain('cancelled');
-    expect(Date.now() - started).toBeLessThan(withinMs);
   }
 
   async function expectNetworkRefusals(rig: ProxyRig, ca: string, overrides: Record<string, unknown>, name: string): Promise<void> {

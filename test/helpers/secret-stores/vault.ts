@@ -20,7 +20,7 @@ export async function startVaultFixture(): Promise<StoreFixture> {
       address: sim.url,
       kv: { mount: 'secret', version: 2 },
       auth: { method: 'token', tokenEnv: TOKEN_ENV },
-      timeout: '5s',
+      timeout: '10s',
     },
     env: { [TOKEN_ENV]: token },
     secretValues: () => [...values],

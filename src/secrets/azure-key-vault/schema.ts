@@ -3,10 +3,10 @@
  * secret, the VM's or pod's managed identity, or AKS workload identity), which authority and how
  * long a call may take.
  */
+import { Closed } from '../../schema-kit.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { StoreTimeoutSchema } from '../schema.js';
 
-const Closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 const EnvName = Type.String({
   pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
   'x-expected': 'must be an environment variable name (letters, digits, _)',

@@ -38,6 +38,7 @@ export class KvError extends Error {
     readonly innerCode?: string,
   ) {
     super(message);
+    this.name = 'KvError';
   }
 
   body(): string {

@@ -13,6 +13,7 @@ export class OAuthError extends Error {
     readonly status = 400,
   ) {
     super(`${error}: ${description}`);
+    this.name = 'OAuthError';
   }
 }
 

@@ -34,6 +34,7 @@ export class RpcError extends Error {
     message: string,
   ) {
     super(message);
+    this.name = 'RpcError';
   }
 }
 

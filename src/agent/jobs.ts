@@ -3,6 +3,7 @@
  * crawl per job streaming into its `JobStream`, progress reports, cancel, acks, and the resume
  * state a new connection's `hello` carries. Jobs live in memory only (docs/protocol.md, Resume).
  */
+import type { ErrorCode, ProtocolErrorCode } from '../errors.js';
 import type { CallObserver, CallPolicy, CallStats } from '../crawl/caller.js';
 import type { RecordSink } from '../records/types.js';
 import { SCOPE_CANCELLED_CODE, type ScopeResult } from '../crawl/scope.js';
@@ -267,7 +268,7 @@ export class JobManager {
       );
       this.options.send({
         type: 'error',
-        code: 'SDR_PROTO_UNEXPECTED',
+        code: 'SDR_PROTO_UNEXPECTED' satisfies ProtocolErrorCode,
         message: `ack is above the highest batch sent (${job.stream.lastSeq})`,
         jobId,
       });
@@ -404,7 +405,7 @@ export class JobManager {
           status: 'failed',
           ...base,
           error: {
-            code: typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : 'SDR_ERR_AWS',
+            code: typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : ('SDR_ERR_AWS' satisfies ErrorCode),
             message: errorText(err).slice(0, 1000),
           },
         };

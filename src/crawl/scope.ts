@@ -1,3 +1,4 @@
+import type { OutcomeCode } from '../errors.js';
 import { setMaxListeners } from 'node:events';
 import { SearchCommand, type SageMakerClient, type SearchRecord } from '@aws-sdk/client-sagemaker';
 import { MalformedResponseError, type TransformOutput } from '../records/builder.js';
@@ -236,7 +237,7 @@ async function* pages(
  * The `error.code` of a scope the crawl was stopped in from outside (a cancelled job, Ctrl-C)
  * rather than failed by AWS (docs/protocol.md, `crawl.done`).
  */
-export const SCOPE_CANCELLED_CODE = 'SDR_CANCELLED';
+export const SCOPE_CANCELLED_CODE = 'SDR_CANCELLED' satisfies OutcomeCode;
 
 function failureSummary(err: unknown, crawlSignal: AbortSignal): NonNullable<ScopeResult['error']> {
   if (err instanceof CallFailure)

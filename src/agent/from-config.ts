@@ -22,7 +22,7 @@ import {
   type StoreRegistry,
 } from '../secrets/index.js';
 import type { JobConnection } from './jobs.js';
-import { AgentRuntime, type RuntimeLimits, type RuntimeObserver } from './runtime.js';
+import { AgentRuntime, type RuntimeObserver } from './runtime.js';
 
 export interface BuildAgentDeps {
   /** The root logger (default: a JSON logger on stderr at `config.log.level`). */
@@ -54,17 +54,6 @@ export interface BuiltAgent {
    * socket. Call after the runtime stopped (`shutdown()` or `forceStop()`); idempotent.
    */
   close(): Promise<void>;
-}
-
-/** The runtime's limits from the configured ones (durations already in milliseconds). */
-export function runtimeLimits(limits: AgentConfig['limits']): RuntimeLimits {
-  return {
-    maxConcurrentJobs: limits.maxConcurrentJobs,
-    drainGraceMs: limits.drainGraceMs,
-    maxConnectionLifetimeMs: limits.maxConnectionLifetimeMs,
-    batchRecords: limits.batchRecords,
-    batchFlushMs: limits.batchFlushMs,
-  };
 }
 
 /** One connection's AWS clients, kept for the agent's life. */
@@ -122,7 +111,7 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
     token: config.agent.token,
     agentVersion: deps.agentVersion ?? 'unknown',
     connections,
-    limits: runtimeLimits(config.limits),
+    limits: config.limits,
     clientsFor: (conn) => {
       const c = perConnection.get(conn.name);
       // The runtime only asks for connections it was given; this would be a bug on this side.

@@ -12,6 +12,7 @@ import type { CallPolicy } from '../crawl/caller.js';
 import type { AwsClientFactory } from '../aws/clients.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { Logger } from '../log.js';
+import type { AgentLimits } from '../config/types.js';
 import {
   ACK_TIMEOUT_MS,
   CLOSE_CODES,
@@ -36,12 +37,8 @@ export interface RuntimeObserver extends JobObserver, TunnelObserver {
 }
 
 /** The agent's limits; the flood limits (send-buffer cap, inbound rate) default to `DEFAULT_FLOOD_LIMITS`. */
-export interface RuntimeLimits extends Partial<FloodLimits> {
-  maxConcurrentJobs: number;
-  drainGraceMs: number;
-  maxConnectionLifetimeMs: number;
-  batchRecords: number;
-  batchFlushMs: number;
+/** The configured limits, plus the ones that are not configured: flood limits and the final-ack wait of a drain. */
+export interface RuntimeLimits extends AgentLimits, Partial<FloodLimits> {
   /** How long a drain waits for the final acks of jobs whose crawl ended (default `DRAIN_ACK_WAIT_MS`, 2 s). */
   drainAckWaitMs?: number;
 }

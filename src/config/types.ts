@@ -8,6 +8,18 @@ import type { ProxySettings } from '../net/proxy.js';
 import type { SecretRef } from '../secrets/types.js';
 import type { AssumeRoleSchema, LogLevel } from './schema.js';
 
+/**
+ * The configured limits (`limits:` in the file), durations in milliseconds: the one shape the
+ * runtime takes too (`RuntimeLimits` adds only what is not configured).
+ */
+export interface AgentLimits {
+  maxConcurrentJobs: number;
+  drainGraceMs: number;
+  maxConnectionLifetimeMs: number;
+  batchRecords: number;
+  batchFlushMs: number;
+}
+
 export interface AgentConfig {
   /** The file the config was loaded from. */
   configFile: string;
@@ -30,13 +42,7 @@ export interface AgentConfig {
     /** Where the token came from, for messages: `file /run/secrets/sdr-token` or `env SDR_AGENT_TOKEN`. */
     tokenSource: string;
   };
-  limits: {
-    maxConcurrentJobs: number;
-    drainGraceMs: number;
-    maxConnectionLifetimeMs: number;
-    batchRecords: number;
-    batchFlushMs: number;
-  };
+  limits: AgentLimits;
   /** YAML `proxy:` keys, each falling back to HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   proxy: ProxySettings;
   log: { level: LogLevel };

@@ -19,3 +19,9 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
 
 /** An AWS region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`. */
 export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-\\d+$';
+
+/** The name of an environment variable. */
+export const EnvName = Type.String({
+  pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
+  'x-expected': 'must be an environment variable name (letters, digits, _)',
+});

@@ -6,7 +6,7 @@ import { onProcessWarnings, silentLogger } from '../log.js';
 import type { CheckItem } from '../protocol/index.js';
 import { scrubValue } from '../scrub.js';
 import { parseCommandArgs } from './args.js';
-import { packageVersion } from './commands.js';
+import { packageVersion } from './version.js';
 
 /** Exit codes of `sdr-agent check`. */
 export const CHECK_EXIT = { ok: 0, failed: 1, usage: 2 } as const;

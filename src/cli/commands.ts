@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describeError, SdrError, UsageError } from '../errors.js';
+import { packageVersion } from './version.js';
 
 const HELP = `Usage: sdr-agent <command> [options]
 
@@ -31,19 +31,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   schema: async () => (await import('./schema.js')).schemaCommand,
   simulate: async () => (await import('./simulate.js')).simulateCommand,
 };
-
-/** The package version, from the nearest package.json above this file (works from src/ and dist/). */
-export function packageVersion(): string {
-  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version: string };
-      if (pkg.name === 'sdr-agent') return pkg.version;
-    } catch {
-      // keep walking up
-    }
-  }
-  return 'unknown';
-}
 
 /** Run the CLI; returns the exit code. Errors become one clear line on stderr, never a bare stack. */
 export async function main(argv: string[]): Promise<number> {

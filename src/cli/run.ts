@@ -9,7 +9,7 @@ import { redactUrl } from '../net/index.js';
 import { AgentMetrics, startOpsServer } from '../ops/index.js';
 import { SIGNAL_DEBOUNCE_MS, ShutdownSignals } from './signals.js';
 import { parseCommandArgs } from './args.js';
-import { packageVersion } from './commands.js';
+import { packageVersion } from './version.js';
 
 /** Exit codes of `sdr-agent run`. */
 export const RUN_EXIT = {

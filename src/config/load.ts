@@ -8,7 +8,7 @@ import { createSecureContext } from 'node:tls';
 import { SdrError } from '../errors.js';
 import { rememberSecret } from '../scrub.js';
 import { proxySettings, proxyUrlProblem, type ProxySettings } from '../net/proxy.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../duration.js';
 import { applyEnvOverrides, CONFIG_ENV, DEFAULT_TOKEN_ENV, pointer } from './env.js';
 import type { ConfigFile } from './schema.js';
 import type { AgentConfig, ConnectionConfig, CredentialSource } from './types.js';

@@ -7,8 +7,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { STORE_NAME_PATTERN } from '../secrets/ref.js';
-import { Closed, REGION_PATTERN, StringEnum } from '../schema-kit.js';
-import { DURATION_PATTERN } from './duration.js';
+import { AssumeRoleSchema, DefaultCredentialsSchema, EnvCredentialsSchema, SecretRefSchema } from '../aws/credentials/schema.js';
+import { Closed, EnvName as ENV_NAME, REGION_PATTERN, StringEnum } from '../schema-kit.js';
+import { DURATION_PATTERN } from '../duration.js';
 
 /** Bounds of a duration, in milliseconds. */
 export interface DurationBounds {
@@ -33,10 +34,6 @@ const HOUR = 60 * MINUTE;
 
 export const NAME_PATTERN = '^[A-Za-z0-9._-]{1,64}$';
 export const AGENT_ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
-const ENV_NAME = Type.String({
-  pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
-  'x-expected': 'must be an environment variable name (letters, digits, _)',
-});
 const FilePath = Type.String({ minLength: 1, maxLength: 4096 });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -89,25 +86,6 @@ export const ProxySchema = Closed({
 
 export const LogSchema = Closed({ level: StringEnum(LOG_LEVELS, { default: 'info' }) }, { default: {} });
 
-export const DefaultCredentialsSchema = Closed({ source: Type.Literal('default') });
-export const EnvCredentialsSchema = Closed({
-  source: Type.Literal('env'),
-  /** Default `AWS_ACCESS_KEY_ID`. */
-  accessKeyIdEnv: Type.Optional(ENV_NAME),
-  /** Default `AWS_SECRET_ACCESS_KEY`. */
-  secretAccessKeyEnv: Type.Optional(ENV_NAME),
-  /** Default `AWS_SESSION_TOKEN` (used when set). */
-  sessionTokenEnv: Type.Optional(ENV_NAME),
-});
-/**
- * A secret reference: `<store>:<name>[?version=<v>][#<key>]` or `{ store, name, version?, key? }`.
- * Its syntax and store are checked by the loader (src/secrets/ref.ts), which can say more than a
- * schema error would.
- */
-const SecretRefSchema = Type.Unsafe<string | { store: string; name: string; version?: string; key?: string }>({
-  type: ['string', 'object'],
-  'x-expected': 'must be a secret reference like "vault-prod:secret/sdr/aws#access_key_id" or { store, name, version?, key? }',
-});
 export const SecretCredentialsSchema = Closed({
   source: Type.Literal('secret'),
   /** One JSON secret holding AccessKeyId, SecretAccessKey and optionally SessionToken. */
@@ -141,31 +119,6 @@ export const SecretStoreEntrySchema = Type.Object(
   },
   { additionalProperties: true },
 );
-
-export const AssumeRoleSchema = Closed({
-  roleArn: Type.String({
-    pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}$',
-    'x-expected': 'must be an IAM role ARN like arn:aws:iam::123456789012:role/sdr-reader',
-  }),
-  externalId: Type.Optional(
-    Type.String({
-      minLength: 2,
-      maxLength: 1224,
-      pattern: '^[\\w+=,.@:/-]+$',
-      'x-expected': 'must be 2-1224 characters of A-Z a-z 0-9 + = , . @ : / - _',
-    }),
-  ),
-  /** The external ID from a secret store instead (one or the other). */
-  externalIdSecret: Type.Optional(SecretRefSchema),
-  sessionName: Type.String({
-    minLength: 2,
-    maxLength: 64,
-    pattern: '^[\\w+=,.@-]+$',
-    default: 'sdr-agent',
-    'x-expected': 'must be 2-64 characters of A-Z a-z 0-9 + = , . @ - _',
-  }),
-  durationSeconds: Type.Integer({ minimum: 900, maximum: 43_200, default: 3600 }),
-});
 
 export const ConnectionSchema = Closed({
   regions: Type.Array(Type.String({ pattern: REGION_PATTERN, 'x-expected': 'must be an AWS region name like us-east-1' }), {

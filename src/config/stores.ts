@@ -4,7 +4,7 @@
  * and checked by the provider; each reference must parse, name a configured store and suit that
  * store's naming rules. Problems are listed by path like every other config problem.
  */
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../duration.js';
 import { pointer } from './env.js';
 import { validateSection, type Locate } from './validate.js';
 import { parseSecretRef, type RefInput } from '../secrets/ref.js';

@@ -6,7 +6,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { ProxySettings } from '../net/proxy.js';
 import type { SecretRef } from '../secrets/types.js';
-import type { AssumeRoleSchema, LogLevel } from './schema.js';
+import type { AssumeRoleSchema } from '../aws/credentials/schema.js';
+import type { LogLevel } from './schema.js';
 
 /**
  * The configured limits (`limits:` in the file), durations in milliseconds: the one shape the

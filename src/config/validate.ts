@@ -4,7 +4,7 @@
  * line can carry a secret.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import { ConfigFileSchema, type ConfigFile, type DurationBounds } from './schema.js';
 
 const ajv = new Ajv({

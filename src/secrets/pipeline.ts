@@ -15,7 +15,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { retrying } from '../backoff.js';
-import { formatDuration, parseDuration } from '../config/duration.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import { ReadOnlyViolationError } from '../errors.js';
 import { CallAborted, withDeadline } from './deadline.js';
 import { cleanCause, SecretStoreError, secretLabel, type SafeErrorClass, type SecretErrorKind } from './errors.js';

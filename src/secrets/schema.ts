@@ -1,6 +1,6 @@
 /** Schema pieces every store type shares. */
 import { Type } from '@sinclair/typebox';
-import { DURATION_PATTERN } from '../config/duration.js';
+import { DURATION_PATTERN } from '../duration.js';
 
 /** Bounds of a store's `timeout`: below 100ms no TLS handshake completes, above 5m a job would stall. */
 export const STORE_TIMEOUT_BOUNDS = { minMs: 100, maxMs: 5 * 60_000 };

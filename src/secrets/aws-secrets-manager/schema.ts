@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { StoreTimeoutSchema } from '../schema.js';
-import { AssumeRoleSchema, DefaultCredentialsSchema, EnvCredentialsSchema } from '../../config/schema.js';
+import { AssumeRoleSchema, DefaultCredentialsSchema, EnvCredentialsSchema } from '../../aws/credentials/schema.js';
 import { REGION_PATTERN } from '../../schema-kit.js';
 
 const Url = (what: string) =>

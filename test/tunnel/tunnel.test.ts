@@ -157,9 +157,12 @@ describe('Tunnel', () => {
   });
 
   it('does not retry in a tight loop when the token is refused (HTTP 401), and says why', async () => {
-    const { cp, tunnel, log } = await connect({ refuse: 401 }, { refusedRetryMs: 60_000 });
-    await until(() => tunnel.lastError !== undefined);
-    await new Promise((r) => setTimeout(r, 300));
+    const lines: Array<{ nextDelayMs?: number }> = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    const { cp, tunnel, log } = await connect({ refuse: 401 }, { refusedRetryMs: 60_000, logger });
+    await until(() => tunnel.lastError !== undefined && lines.some((l) => l.nextDelayMs !== undefined));
+    // The next attempt is scheduled a minute out (refusedRetryMs), not with the 20-100 ms backoff.
+    expect(lines.find((l) => l.nextDelayMs !== undefined)!.nextDelayMs).toBe(60_000);
     expect(cp.upgrades).toHaveLength(1);
     expect(tunnel.ready).toBe(false);
     expect(tunnel.lastError).toMatch(/refused the agent token \(HTTP 401\)/);

@@ -7,7 +7,7 @@ import type { Static } from '@sinclair/typebox';
 import type { ProxySettings } from '../net/proxy.js';
 import type { SecretRef } from '../secrets/types.js';
 import type { AssumeRoleSchema } from '../aws/credentials/schema.js';
-import type { LogLevel } from './schema.js';
+import type { AgentSchema, ConnectionSchema, ControlPlaneSchema, LogSchema, OpsSchema } from './schema.js';
 
 /**
  * The configured limits (`limits:` in the file), durations in milliseconds: the one shape the
@@ -24,20 +24,15 @@ export interface AgentLimits {
 export interface AgentConfig {
   /** The file the config was loaded from. */
   configFile: string;
-  controlPlane: {
-    /** `wss://…`; `ws://` only when the host is loopback. */
-    url: string;
-    caFile?: string;
+  /** The file's keys (`ws://` only when the host is loopback), file paths resolved, plus the files' contents. */
+  controlPlane: Static<typeof ControlPlaneSchema> & {
     /** Contents of `caFile` (PEM). */
     ca?: string;
-    clientCertFile?: string;
-    clientKeyFile?: string;
     /** Contents of `clientCertFile` / `clientKeyFile` (PEM). */
     clientCert?: string;
     clientKey?: string;
   };
-  agent: {
-    id: string;
+  agent: Pick<Static<typeof AgentSchema>, 'id'> & {
     /** The agent token. Never in messages or logs. */
     token: string;
     /** Where the token came from, for messages: `file /run/secrets/sdr-token` or `env SDR_AGENT_TOKEN`. */
@@ -46,9 +41,9 @@ export interface AgentConfig {
   limits: AgentLimits;
   /** YAML `proxy:` keys, each falling back to HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
   proxy: ProxySettings;
-  log: { level: LogLevel };
+  log: Static<typeof LogSchema>;
   /** The local ops server; `unhealthyAfterDisconnectedMs` unset: liveness ignores the control plane. */
-  ops: { enabled: boolean; address: string; port: number; unhealthyAfterDisconnectedMs?: number };
+  ops: Omit<Static<typeof OpsSchema>, 'unhealthyAfterDisconnected'> & { unhealthyAfterDisconnectedMs?: number };
   /** Secret stores by name (empty when none is configured). */
   secretStores: Record<string, SecretStoreConfig>;
   connections: Record<string, ConnectionConfig>;
@@ -83,16 +78,12 @@ export interface SecretStoreConfig {
   maxStaleMs: number;
 }
 
-export interface ConnectionConfig {
+/**
+ * A connection: the file's keys (regions, types, endpoint, maxConcurrency, useSearch; defaults
+ * filled), with its name and its credential settings resolved (secret references parsed).
+ */
+export type ConnectionConfig = Omit<Static<typeof ConnectionSchema>, 'credentials' | 'assumeRole'> & {
   name: string;
-  /** Regions this connection may crawl. */
-  regions: string[];
-  /** Resource types it may crawl. */
-  types: string[];
   credentials: CredentialSource;
   assumeRole?: AssumeRoleConfig;
-  /** SageMaker + STS endpoint override. */
-  endpoint?: string;
-  maxConcurrency?: number;
-  useSearch: boolean;
-}
+};

@@ -10,6 +10,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenSim, one, readBody } from '../http.js';
 import { normalizeNamespace, VaultState, type AppRoleSpec, type KubernetesRoleSpec, type SimToken, type TokenGrant } from './state.js';
 
+/** Vault's answer envelope: every field Vault sends, null or empty unless `fields` sets it. */
+function answer(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    request_id: randomUUID(),
+    lease_id: '',
+    renewable: false,
+    lease_duration: 0,
+    data: null,
+    wrap_info: null,
+    warnings: null,
+    auth: null,
+    ...fields,
+  };
+}
+
 export interface VaultSimulatorOptions {
   /** Serve HTTPS with this certificate (PEM) instead of HTTP. */
   tls?: { cert: string; key: string };
@@ -111,18 +126,7 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
         .end(text);
     };
     const errors = (status: number, ...messages: string[]) => send(status, { errors: messages });
-    const ok = (fields: Record<string, unknown>) =>
-      send(200, {
-        request_id: randomUUID(),
-        lease_id: '',
-        renewable: false,
-        lease_duration: 0,
-        data: null,
-        wrap_info: null,
-        warnings: null,
-        auth: null,
-        ...fields,
-      });
+    const ok = (fields: Record<string, unknown>) => send(200, answer(fields));
 
     await http.sleep(simulator.latencyMs);
     if (http.closed) return;
@@ -251,16 +255,7 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
       const token = state.issue({ ...grant, namespace }, identity, authMethod);
       entry.identity = identity;
       entry.authMethod = authMethod;
-      send(200, {
-        request_id: randomUUID(),
-        lease_id: '',
-        renewable: false,
-        lease_duration: 0,
-        data: null,
-        wrap_info: null,
-        warnings: null,
-        auth: authBlock(token),
-      });
+      send(200, answer({ auth: authBlock(token) }));
     };
     if (state.hasLoginMount(namespace, 'approle', mount)) {
       if (typeof body.role_id !== 'string' || !body.role_id) return errors(400, 'missing role_id');

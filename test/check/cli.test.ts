@@ -2,10 +2,7 @@
  * `sdr-agent check` against real servers: the SageMaker/STS simulator, the Vault simulator and the
  * reference control plane, with the config `run` reads. Output is what the command prints.
  */
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +12,7 @@ import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
 import { makeCerts } from '../helpers/certs.js';
 import { SIM_CREDENTIALS } from '../helpers/crawl.js';
+import { startRefusingProxy } from '../helpers/proxy.js';
 import { startVaultFixture } from '../helpers/secret-stores/vault.js';
 import type { StoreFixture } from '../helpers/secret-stores/types.js';
 
@@ -160,16 +158,9 @@ describe('sdr-agent check', () => {
 
   it('blames a refusing proxy, not the AWS credentials: unreachable, naming the proxy with its password masked, and what to ask for', async () => {
     [sim, h] = await Promise.all([startSimulator(), startControlPlane()]);
-    let connects = 0;
-    const proxy = createServer();
-    proxy.on('connect', (_req, socket: Socket) => {
-      connects++;
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-    });
-    proxy.listen(0, '127.0.0.1');
-    await once(proxy, 'listening');
+    const proxy = await startRefusingProxy();
     try {
-      const proxyUrl = `http://ops:proxy-pass-0451@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const proxyUrl = `http://ops:proxy-pass-0451@127.0.0.1:${proxy.port}`;
       const { code, out } = await check(['--json', '--config', writeConfig({ cpUrl: h.wsUrl, token: h.agentToken, simUrl: sim.url })], {
         ...ENV,
         HTTPS_PROXY: proxyUrl,
@@ -190,10 +181,9 @@ describe('sdr-agent check', () => {
       expect(cp.hint).toMatch(/The proxy refuses this destination/);
       // Nothing got past the proxy; one CONNECT each for STS and the control plane.
       expect(sim.counts().GetCallerIdentity ?? 0).toBe(0);
-      expect(connects).toBe(2);
+      expect(proxy.connects()).toBe(2);
     } finally {
-      proxy.closeAllConnections();
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
     }
   });
 

@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { SIM_CREDENTIALS } from '../helpers/crawl.js';
+import { startRefusingProxy } from '../helpers/proxy.js';
 
 const BIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const PASSWORD = 'crawl-proxy-CANARY-90';
@@ -65,22 +66,14 @@ describe('crawl through a refusing proxy', () => {
   });
 
   it('a proxy answering 403: one CONNECT, exit 1 with SDR_ERR_PROXY', async () => {
-    let connects = 0;
-    const server = createServer();
-    server.on('connect', (_req, socket: Socket) => {
-      connects++;
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const proxy = await startRefusingProxy();
     try {
-      const r = await crawlVia(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const r = await crawlVia(proxy.url);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/SDR_ERR_PROXY: proxy http:\/\/127\.0\.0\.1:\d+\/? refused CONNECT to 127\.0\.0\.1:\d+ with HTTP 403/);
-      expect(connects).toBe(1);
+      expect(proxy.connects()).toBe(1);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await proxy.close();
     }
   });
 });

@@ -50,3 +50,33 @@ export async function startProxy(options: { user?: string; password?: string } =
       }),
   };
 }
+
+export interface RefusingProxy {
+  /** `http://127.0.0.1:<port>`. */
+  url: string;
+  port: number;
+  /** CONNECTs received so far (each refused). */
+  connects(): number;
+  close(): Promise<void>;
+}
+
+/** A proxy that answers every CONNECT with `403 Forbidden` (a proxy whose policy refuses the destination), counting them. */
+export async function startRefusingProxy(): Promise<RefusingProxy> {
+  let connects = 0;
+  const server = createServer();
+  server.on('connect', (_req, socket: Socket) => {
+    connects++;
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    connects: () => connects,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

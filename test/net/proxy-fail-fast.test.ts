@@ -3,9 +3,6 @@
  * request with SDR_ERR_PROXY: no retries, no credentials error. Proved by counting the requests
  * that reached the proxy-aware agent (each retry is one more), never by timing.
  */
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClientFactory } from '../../src/aws/clients.js';
 import { crawl } from '../../src/crawl/engine.js';
@@ -13,7 +10,7 @@ import { describeError, SdrError } from '../../src/errors.js';
 import { createNetwork } from '../../src/net/index.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { CollectingSink, SIM_CREDENTIALS } from '../helpers/crawl.js';
-import { startProxy } from '../helpers/proxy.js';
+import { startProxy, startRefusingProxy, type RefusingProxy } from '../helpers/proxy.js';
 import { closedPort } from '../helpers/ports.js';
 
 const PASSWORD = 'fail-fast-CANARY-71';
@@ -29,17 +26,10 @@ afterEach(async () => {
 });
 
 /** A proxy that answers every CONNECT with 403, counting them. */
-async function forbiddingProxy(): Promise<{ port: number; connects: () => number }> {
-  let connects = 0;
-  const server: Server = createServer();
-  server.on('connect', (_req, socket: Socket) => {
-    connects++;
-    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  return { port: (server.address() as AddressInfo).port, connects: () => connects };
+async function forbiddingProxy(): Promise<RefusingProxy> {
+  const proxy = await startRefusingProxy();
+  cleanups.push(() => proxy.close());
+  return proxy;
 }
 
 /** Crawl the simulator through `proxyUrl` with the default retry policy; the error and the requests sent. */

@@ -6,7 +6,7 @@
  * proxy demanding credentials, a proxy answering 403); no sleeps: each test waits for the lines.
  */
 import { once } from 'node:events';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Writable } from 'node:stream';
@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { createNetwork, type Network } from '../../src/net/index.js';
 import { Tunnel, type TunnelOptions } from '../../src/tunnel/connection.js';
 import { makeCerts } from '../helpers/certs.js';
-import { startProxy, type TestProxy } from '../helpers/proxy.js';
+import { startProxy, startRefusingProxy, type RefusingProxy, type TestProxy } from '../helpers/proxy.js';
 import { TEST_HELLO, startScriptedControlPlane, type ScriptedControlPlane } from '../helpers/scripted-cp.js';
 import { closedPort } from '../helpers/ports.js';
 
@@ -72,6 +72,13 @@ function tunnelTo(url: string, log: ReturnType<typeof collector>, options: Parti
   cleanups.push(() => tunnel.terminate());
   tunnel.start(0);
   return tunnel;
+}
+
+/** A proxy refusing every CONNECT with 403, closed after the test. */
+async function refusing(): Promise<RefusingProxy> {
+  const proxy = await startRefusingProxy();
+  cleanups.push(() => proxy.close());
+  return proxy;
 }
 
 async function listen(server: Server): Promise<number> {
@@ -181,9 +188,7 @@ describe('connection failure messages', () => {
     });
 
     it('a proxy answering 403 says the proxy refuses the destination', async () => {
-      const server = createHttpServer();
-      server.on('connect', (_req, socket: Socket) => socket.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
-      const port = await listen(server);
+      const { port } = await refusing();
       const { network, url } = viaProxy(`http://agent:${PASSWORD}@127.0.0.1:${port}`, 'ws://127.0.0.1:9/v1/agent');
       const log = collector();
       tunnelTo(url, log, { agent: network.tunnelAgent(url)! });

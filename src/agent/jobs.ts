@@ -14,7 +14,7 @@ import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { errorText, type Logger } from '../log.js';
 import type { AgentMessage, CrawlCancel, CrawlDone, CrawlStart, ResumeJob } from '../protocol/index.js';
 import { JobStream, type StreamLimits } from '../tunnel/job-stream.js';
-import { admit, type AllowedScope } from './policy.js';
+import { admit, type AllowedScope } from './admission.js';
 
 /** A configured connection as the job manager uses it. */
 export interface JobConnection extends AllowedScope {

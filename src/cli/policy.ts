@@ -1,4 +1,4 @@
-import { iamPolicy } from '../crawl/policy.js';
+import { iamPolicy } from '../crawl/iam-policy.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { selectResources } from '../crawl/engine.js';
 import { UsageError } from '../errors.js';

@@ -12,7 +12,7 @@ import { createClientFactory } from '../../src/aws/clients.js';
 import { isReadOnlyOperation, operationOf } from '../../src/aws/guard.js';
 import { allowedOperations, NON_CRAWL_OPERATIONS } from '../../src/aws/allowlist.js';
 import { crawlerOperations } from '../../src/crawl/operations.js';
-import { iamPolicy } from '../../src/crawl/policy.js';
+import { iamPolicy } from '../../src/crawl/iam-policy.js';
 import { RESOURCES } from '../../src/crawl/resources/index.js';
 import { ReadOnlyViolationError } from '../../src/errors.js';
 import { createNetwork, type Network } from '../../src/net/index.js';

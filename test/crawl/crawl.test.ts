@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES } from '../../src/crawl/resources/index.js';
-import { crawlerOperations } from '../../src/crawl/policy.js';
+import { crawlerOperations } from '../../src/crawl/operations.js';
 import { EDGE_LABELS } from '../../src/records/labels.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { crawledIds, crawlSim, withSim } from '../helpers/crawl.js';

@@ -12,7 +12,7 @@ import { createClientFactory } from '../../src/aws/clients.js';
 import { selectResources } from '../../src/crawl/engine.js';
 import { ALLOWED_OPERATIONS, allowedOperations, NON_CRAWL_OPERATIONS } from '../../src/aws/allowlist.js';
 import { crawlerOperations } from '../../src/crawl/operations.js';
-import { iamPolicy } from '../../src/crawl/policy.js';
+import { iamPolicy } from '../../src/crawl/iam-policy.js';
 import { isGetSecret } from '../../src/secrets/azure-key-vault/guard.js';
 import { createSecretsManagerClient } from '../../src/secrets/aws-secrets-manager/client.js';
 import { ALLOWED_SECRET_MANAGER_RPCS } from '../../src/secrets/gcp-secret-manager/index.js';

@@ -4,8 +4,6 @@ import { isReadOnlyOperation } from '../aws/guard.js';
 import { crawlerOperations } from './operations.js';
 import { RESOURCES } from './resources/index.js';
 
-export { crawlerOperations } from './operations.js';
-
 /**
  * The least-privilege IAM policy for a crawl: exactly the operations the crawler uses, each
  * checked against the read-only guard's allowlist (anything else here is a bug, and throws).

@@ -1,5 +1,5 @@
 /**
- * Agent-side policy: the control plane names, the agent's own configuration decides. A
+ * Admission of a crawl request: the control plane names, the agent's own configuration decides. A
  * `crawl.start` may only name a configured connection and regions and resource types that
  * connection allows; everything else about the crawl (endpoint, credentials, operations) comes
  * from local configuration and cannot be sent at all (the protocol has no field for it).

@@ -24,7 +24,8 @@ import {
   type Hello,
 } from '../protocol/index.js';
 import type { BackoffOptions } from '../backoff.js';
-import { Tunnel, type TunnelObserver } from '../tunnel/connection.js';
+import { Tunnel } from '../tunnel/connection.js';
+import type { TunnelObserver } from '../tunnel/types.js';
 import type { FloodLimits } from '../tunnel/flood.js';
 import type { StreamLimits } from '../tunnel/job-stream.js';
 import { RepeatLimiter } from '../tunnel/log-limit.js';

@@ -13,7 +13,7 @@ import type { CallOutcome } from '../crawl/caller.js';
 import { EDGE_LABELS, NODE_LABELS } from '../records/labels.js';
 import type { GraphRecord } from '../records/types.js';
 import type { ResolutionObserver, ResolutionOutcome } from '../secrets/resolver.js';
-import type { AttemptFailureCause, DisconnectReason, TunnelState } from '../tunnel/connection.js';
+import type { AttemptFailureCause, DisconnectReason, TunnelState } from '../tunnel/types.js';
 
 export const METRIC_PREFIX = 'sdr_';
 

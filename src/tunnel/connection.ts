@@ -7,7 +7,7 @@
  * close a session whose peer floods it or stops reading. What a session carries (jobs, batches) is
  * the handler's business; this file only knows frames.
  */
-import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
 import {
@@ -25,130 +25,20 @@ import {
   type AgentMessage,
   type CloseFrame,
   type ControlMessage,
-  type Hello,
   type Welcome,
 } from '../protocol/index.js';
-import { Backoff, type BackoffOptions } from '../backoff.js';
+import { Backoff } from '../backoff.js';
 import { FloodGuard, floodLimits, type FloodLimits } from './flood.js';
 import { limitRepeats } from './log-limit.js';
 import { redactUrl } from '../net/proxy.js';
-import { classifyConnectError, classifyUpgradeStatus, type ConnectFailure, type ConnectFailureCause } from './connect-failure.js';
-
-export type TunnelState = 'idle' | 'connecting' | 'open' | 'draining' | 'closed';
-
-/** What the runtime plugs into the tunnel. */
-export interface TunnelHandler {
-  /** The `hello` for a new connection, with the current resume state. */
-  hello(): Hello;
-  /** The handshake completed; messages may be sent. */
-  onSession(welcome: Welcome): void;
-  /** A valid control-plane message after the handshake (never `welcome`). */
-  onMessage(message: ControlMessage): void;
-  /** The session ended (any reason); a reconnect follows unless the tunnel was closed. */
-  onDisconnect(): void;
-  /** True when nothing sent is waiting for an ack: the moment to rotate a connection. */
-  quiet?(): boolean;
-}
-
-/** Why a session ended, as a bounded set (the `reason` label of `sdr_tunnel_disconnects_total`). */
-export type DisconnectReason =
-  | 'control_plane_closed'
-  | 'refused'
-  | 'version_mismatch'
-  | 'heartbeat_timeout'
-  | 'flood'
-  | 'agent_reconnect'
-  | 'protocol_error'
-  | 'network_error'
-  | 'shutdown';
-
-/** Why a connection attempt ended before a session: a {@link ConnectFailureCause} or one of these. */
-export type AttemptFailureCause = ConnectFailureCause | 'version' | 'refused-close' | 'handshake-timeout' | 'no-subprotocol' | 'protocol';
-
-/** Told about the tunnel's traffic and sessions (the agent's metrics). Every argument is from a bounded set or a number. */
-export interface TunnelObserver {
-  /** A session (handshake completed) ended. */
-  sessionEnded(reason: DisconnectReason): void;
-  /** A connection attempt ended before its handshake completed. */
-  attemptFailed(cause: AttemptFailureCause): void;
-  /** A heartbeat's ping was answered after `seconds`. */
-  heartbeat(seconds: number): void;
-  /** A frame of `bytes` (payload) was received, or handed to the socket. */
-  frameIn(bytes: number): void;
-  frameOut(bytes: number): void;
-}
-
-export interface TunnelOptions {
-  url: string;
-  /** The agent token; sent only in the upgrade's Authorization header. */
-  token: string;
-  handler: TunnelHandler;
-  logger: Logger;
-  /** Proxy-aware agent for the upgrade request (src/net), when a proxy applies to `url`. */
-  agent?: HttpAgent;
-  /** Extra trust and the client certificate (mTLS). There is no option to skip verification. */
-  tls?: { ca?: string[]; cert?: string; key?: string };
-  /** Reconnect on our own terms after this long (between batches). Default: never. */
-  maxConnectionLifetimeMs?: number;
-  backoff?: BackoffOptions;
-  /** Pause after the control plane refused the agent (401/403, 4401, 4403, 4409, 4426). Default 5 min. */
-  refusedRetryMs?: number;
-  handshakeTimeoutMs?: number;
-  /** Overrides `welcome.heartbeatIntervalMs` (tests). */
-  heartbeatIntervalMs?: number;
-  /** Send-buffer cap and inbound rate; unset ones default to `DEFAULT_FLOOD_LIMITS`. */
-  flood?: Partial<FloodLimits>;
-  /**
-   * For the lines a control plane's frames cause (invalid frames, its `error`s): repeated lines
-   * limited. Default: `logger` behind a limiter of its own.
-   */
-  frameLogger?: Logger;
-  /** How long a close this side started may take before the socket is destroyed. Default 5 s. */
-  closeTimeoutMs?: number;
-  /** Monotonic clock in milliseconds for the inbound rate (tests). */
-  now?: () => number;
-  /**
-   * Consecutive failed connection attempts after which their lines are logged at `error` instead
-   * of `warn` (until a session is up again). Default 5.
-   */
-  errorAfterFailures?: number;
-  /** Metrics hooks. */
-  observer?: TunnelObserver;
-}
-
-/** Why the current connection ended, noted where it is known and logged once when it is over. */
-interface EndNote {
-  what: string;
-  hint?: string;
-  level: 'info' | 'warn' | 'error';
-  /** The connection attempt failed for this cause (absent: a session ended, or no classification). */
-  cause?: AttemptFailureCause;
-  /** Why the session ended, when one was up (absent: a network error). */
-  reason?: DisconnectReason;
-}
-
-/** Close codes after which reconnecting at once would only be refused again. */
-const REFUSED_CODES: ReadonlySet<number> = new Set([
-  CLOSE_CODES.UNAUTHORIZED.code,
-  CLOSE_CODES.FORBIDDEN.code,
-  CLOSE_CODES.SUPERSEDED.code,
-  CLOSE_CODES.VERSION_MISMATCH.code,
-]);
-
-/** How many distinct tunnel errors `recentErrors` keeps. */
-const MAX_RECENT_ERRORS = 20;
+import { classifyConnectError, classifyUpgradeStatus, type ConnectFailure } from './connect-failure.js';
+import { withCloseReasons } from './close-reasons.js';
+import { ErrorLog } from './error-log.js';
+import { endLine, REFUSED_CODES, REFUSED_HINTS, type EndNote } from './session-end.js';
+import type { AttemptFailureCause, TunnelOptions, TunnelState } from './types.js';
 
 /** How long a rotation waits for a quiet moment before closing anyway. */
 const ROTATE_WAIT_MS = 60_000;
-
-/** Hints for the close codes in {@link REFUSED_CODES}. */
-const REFUSED_HINTS: Record<number, string> = {
-  [CLOSE_CODES.UNAUTHORIZED.code]:
-    'Check agent.id and the agent token (agent.tokenFile / agent.tokenEnv) against what the control plane issued.',
-  [CLOSE_CODES.FORBIDDEN.code]: 'The control plane does not allow this agent: check its registration on the control plane.',
-  [CLOSE_CODES.SUPERSEDED.code]: 'Another agent process connected with the same agent id: run one process per agent id.',
-  [CLOSE_CODES.VERSION_MISMATCH.code]: 'The agent and the control plane share no protocol version: upgrade the older one.',
-};
 
 export class Tunnel {
   private stateValue: TunnelState = 'idle';
@@ -174,25 +64,17 @@ export class Tunnel {
   private endNote: EndNote | undefined;
   /** Connection attempts in a row that did not reach a session. */
   private failures = 0;
-  /** Why the last connection ended or failed, for status and readiness. */
+  /** Why the last connection ended or failed, for status and readiness; and the distinct recent ones. */
+  private readonly errors = new ErrorLog();
   get lastError(): string | undefined {
-    return this.lastErrorValue;
+    return this.errors.last;
   }
   set lastError(message: string | undefined) {
-    this.lastErrorValue = message;
-    if (message === undefined) return;
-    // Kept when it happens, not when someone looks: a status read later still shows each error and its time.
-    const at = Date.now();
-    const i = this.errorLog.findIndex((e) => e.message === message);
-    if (i >= 0) this.errorLog.splice(i, 1);
-    this.errorLog.push({ message, at });
-    if (this.errorLog.length > MAX_RECENT_ERRORS) this.errorLog.shift();
+    this.errors.set(message);
   }
-  private lastErrorValue: string | undefined;
-  private readonly errorLog: Array<{ message: string; at: number }> = [];
   /** The tunnel's distinct recent errors, oldest first, each with when it last happened (epoch ms). */
   get recentErrors(): ReadonlyArray<{ message: string; at: number }> {
-    return this.errorLog;
+    return this.errors.recent;
   }
   /** Connections that completed a handshake. */
   sessions = 0;
@@ -506,36 +388,24 @@ export class Tunnel {
     this.schedule(delay);
   }
 
-  /**
-   * The one line for a connection that is over, with what happened, the attempt, the next delay
-   * and what to do. Failed attempts are warnings until `errorAfterFailures` in a row, then errors.
-   */
+  /** The one line for a connection that is over (src/tunnel/session-end.ts), and the metrics' count of it. */
   private logEnd(hadSession: boolean, delayMs: number): void {
     const note = this.endNote;
     this.endNote = undefined;
-    const url = redactUrl(this.options.url);
-    const retry = `${hadSession ? 'reconnecting' : 'retrying'} in ${formatDelay(delayMs)}`;
-    const hint = note?.hint ? ` — ${note.hint}` : '';
-    if (hadSession) {
-      this.options.observer?.sessionEnded(note?.reason ?? 'network_error');
-      const what = note?.what ?? 'the connection closed';
-      this.options.logger[note?.level ?? 'warn'](
-        { url, nextDelayMs: delayMs, ...(note?.cause ? { cause: note.cause } : {}) },
-        `control plane session ended: ${what}; ${retry}${hint}`,
-      );
-      return;
+    if (hadSession) this.options.observer?.sessionEnded(note?.reason ?? 'network_error');
+    else {
+      this.failures++;
+      this.options.observer?.attemptFailed(note?.cause ?? 'other');
     }
-    this.failures++;
-    this.options.observer?.attemptFailed(note?.cause ?? 'other');
-    const errorAfter = this.options.errorAfterFailures ?? 5;
-    const escalated = this.failures >= errorAfter;
-    const level = note?.level === 'error' || escalated ? 'error' : (note?.level ?? 'warn');
-    const what = note?.what ?? 'the connection closed before the handshake completed';
-    const inARow = escalated ? `; ${this.failures} failed attempts in a row` : '';
-    this.options.logger[level](
-      { url, attempt: this.failures, nextDelayMs: delayMs, cause: note?.cause ?? 'other' },
-      `connection to the control plane failed (${url}, attempt ${this.failures}${inARow}, ${retry}): ${what}${hint}`,
-    );
+    const line = endLine({
+      note,
+      hadSession,
+      url: redactUrl(this.options.url),
+      delayMs,
+      failures: this.failures,
+      errorAfter: this.options.errorAfterFailures ?? 5,
+    });
+    this.options.logger[line.level](line.fields, line.msg);
   }
 
   private receive(ws: WebSocket, guard: FloodGuard, data: Buffer, isBinary: boolean): void {
@@ -669,23 +539,4 @@ export class Tunnel {
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.lifetimeTimer);
   }
-}
-
-/** `850 ms`, `4.2 s`, `5 min`: a delay for a log line. */
-function formatDelay(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.round(ms / 60_000)} min`;
-}
-
-/**
- * ws closes a connection itself, without a reason, when a frame breaks its limits (`1009` past
- * `maxPayload`, `1002`, `1007`); give such closes the reason of `CLOSE_CODES` (docs/protocol.md,
- * Close codes), so the control plane is told why.
- */
-function withCloseReasons(ws: WebSocket): void {
-  const close = ws.close.bind(ws);
-  const reasons = new Map<number, string>(Object.values(CLOSE_CODES).map((c) => [c.code, c.reason]));
-  ws.close = (code?: number, reason?: string | Buffer) =>
-    close(code, reason === undefined && code !== undefined ? reasons.get(code) : reason);
 }

@@ -1,14 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { DEFAULT_MAX_FRAME_BYTES, encodeMessage } from '../../src/protocol/index.js';
-import {
-  Tunnel,
-  type AttemptFailureCause,
-  type DisconnectReason,
-  type TunnelHandler,
-  type TunnelObserver,
-  type TunnelOptions,
-} from '../../src/tunnel/connection.js';
+import { Tunnel } from '../../src/tunnel/connection.js';
+import type { AttemptFailureCause, DisconnectReason, TunnelHandler, TunnelObserver, TunnelOptions } from '../../src/tunnel/types.js';
 import { TEST_HELLO, startScriptedControlPlane, type ScriptedControlPlane, type ScriptedOptions } from '../helpers/scripted-cp.js';
 
 let cp: ScriptedControlPlane | undefined;

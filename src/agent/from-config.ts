@@ -21,7 +21,7 @@ import {
   type StoreDeps,
   type StoreRegistry,
 } from '../secrets/index.js';
-import type { JobConnection } from './jobs.js';
+import type { JobConnection } from './job-crawl.js';
 import { AgentRuntime, type RuntimeObserver } from './runtime.js';
 
 export interface BuildAgentDeps {

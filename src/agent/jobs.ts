@@ -3,25 +3,15 @@
  * crawl per job streaming into its `JobStream`, progress reports, cancel, acks, and the resume
  * state a new connection's `hello` carries. Jobs live in memory only (docs/protocol.md, Resume).
  */
-import type { ErrorCode, ProtocolErrorCode } from '../errors.js';
-import type { CallObserver, CallPolicy, CallStats } from '../crawl/caller.js';
-import type { RecordSink } from '../records/types.js';
-import { SCOPE_CANCELLED_CODE, type ScopeResult } from '../crawl/scope.js';
-import type { GraphRecord } from '../records/types.js';
+import type { ProtocolErrorCode } from '../errors.js';
+import type { CallPolicy, CallStats } from '../crawl/caller.js';
 import type { AwsClientFactory } from '../aws/clients.js';
-import { crawl } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { errorText, type Logger } from '../log.js';
-import type { AgentMessage, CrawlCancel, CrawlDone, CrawlStart, ResumeJob } from '../protocol/index.js';
+import type { AgentMessage, CrawlCancel, CrawlStart, ResumeJob } from '../protocol/index.js';
 import { JobStream, type StreamLimits } from '../tunnel/job-stream.js';
-import { admit, type AllowedScope } from './admission.js';
-
-/** A configured connection as the job manager uses it. */
-export interface JobConnection extends AllowedScope {
-  name: string;
-  useSearch?: boolean;
-  maxConcurrency?: number;
-}
+import { admit } from './admission.js';
+import { crawlJob, failureMessages, type JobConnection, type JobObserver } from './job-crawl.js';
 
 export interface JobManagerOptions {
   connections: Readonly<Record<string, JobConnection>>;
@@ -41,16 +31,6 @@ export interface JobManagerOptions {
   policy?: Partial<CallPolicy>;
   validateRecord?: JobStreamOptionsValidate;
   observer?: JobObserver;
-}
-
-/** Told about jobs and what they emit (the agent's metrics); every value passed is from a bounded set. */
-export interface JobObserver extends CallObserver {
-  rejected(reason: string): void;
-  finished(status: CrawlDone['status'], seconds: number): void;
-  scope(status: ScopeResult['status'], seconds: number): void;
-  record(record: GraphRecord): void;
-  /** The credit window was full: the crawler waits for acks. */
-  stalled(): void;
 }
 
 /** One running job as `/status` shows it. */
@@ -333,95 +313,9 @@ export class JobManager {
   }
 
   private async run(job: Job, regions: string[], types: string[], crawled: () => void): Promise<void> {
-    const { connection, stream, logger } = job;
-    let summary: Omit<CrawlDone, 'type' | 'jobId' | 'lastSeq'>;
-    let clients: AwsClientFactory | undefined;
-    const { observer } = this.options;
-    const started = performance.now();
-    let scopesStarted = started;
-    try {
-      clients = this.options.clientsFor(connection);
-      const result = await crawl({
-        regions,
-        types,
-        sink: observer ? observed(stream, observer) : stream,
-        ...(observer ? { observer } : {}),
-        clients,
-        useSearch: connection.useSearch ?? true,
-        policy: { ...this.options.policy, ...(connection.maxConcurrency ? { maxConcurrency: connection.maxConcurrency } : {}) },
-        signal: job.abort.signal,
-        onStart: ({ calls }) => {
-          job.calls = calls;
-          scopesStarted = performance.now();
-        },
-        onScope: (scope) => {
-          job.scopesDone++;
-          const { error } = scope;
-          // One line per failed scope, when it fails (a cancelled one is said once, by the job).
-          if (error && error.code !== SCOPE_CANCELLED_CODE) {
-            logger.warn(
-              { region: scope.region, resourceType: scope.type, operation: error.operation, code: error.code, kind: error.kind },
-              `scope ${scope.region}/${scope.type} failed: ${error.operation} ${error.code}: ${error.message}`,
-            );
-          }
-          observer?.scope(scope.status, (performance.now() - scopesStarted) / 1000);
-        },
-      });
-      const status = job.cancelled ? 'cancelled' : result.complete ? 'completed' : 'partial';
-      summary = {
-        status,
-        account: result.account,
-        scopes: result.scopes.map(({ warnings: _w, error, ...s }) => ({
-          ...s,
-          mode: s.mode,
-          ...(error
-            ? {
-                error: {
-                  ...error,
-                  kind: error.kind as never,
-                  message: error.message.slice(0, 1000),
-                  code: error.code.slice(0, 128),
-                  operation: error.operation.slice(0, 128),
-                },
-              }
-            : {}),
-        })),
-        counts: { nodes: result.emitted.nodes, edges: result.emitted.edges },
-        calls: result.calls.calls,
-      };
-      logger.info(
-        { status, account: result.account, nodes: result.emitted.nodes, edges: result.emitted.edges, ms: Math.round(result.durationMs) },
-        status === 'cancelled' ? 'crawl cancelled' : 'crawl finished',
-      );
-    } catch (err) {
-      const base = { scopes: [], counts: { nodes: 0, edges: 0 }, calls: job.calls?.calls ?? {} };
-      if (job.cancelled) {
-        // Stopped before its scopes ran (e.g. during sts:GetCallerIdentity): `cancelled` says why, no error.
-        summary = { status: 'cancelled', ...base };
-        logger.info('crawl cancelled before its first scope');
-      } else {
-        const code = (err as { code?: unknown }).code;
-        summary = {
-          status: 'failed',
-          ...base,
-          error: {
-            code: typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : ('SDR_ERR_AWS' satisfies ErrorCode),
-            message: errorText(err).slice(0, 1000),
-          },
-        };
-        logger.error(`crawl failed: ${errorText(err)}`);
-      }
-    } finally {
-      clients?.destroy();
-    }
-    observer?.finished(summary.status, (performance.now() - started) / 1000);
-    if (summary.error) this.failed(job, `crawl failed: ${summary.error.message}`);
-    for (const scope of summary.scopes)
-      if (scope.error && scope.error.code !== SCOPE_CANCELLED_CODE)
-        this.failed(
-          job,
-          `scope ${scope.region}/${scope.type} failed: ${scope.error.operation} ${scope.error.code}: ${scope.error.message}`,
-        );
+    const { stream, logger } = job;
+    const summary = await crawlJob(job, regions, types, this.options);
+    for (const message of failureMessages(summary)) this.failed(job, message);
     job.crawling = false;
     crawled();
     try {
@@ -452,17 +346,4 @@ export class JobManager {
       });
     }
   }
-}
-
-/** The job's stream as the crawler sees it, telling `observer` about each record and each full window. */
-function observed(stream: JobStream, observer: JobObserver): RecordSink {
-  return {
-    write(record) {
-      observer.record(record);
-      const room = stream.write(record);
-      if (!room) observer.stalled();
-      return room;
-    },
-    drain: () => stream.drain(),
-  };
 }

@@ -29,7 +29,8 @@ import type { TunnelObserver } from '../tunnel/types.js';
 import type { FloodLimits } from '../tunnel/flood.js';
 import type { StreamLimits } from '../tunnel/job-stream.js';
 import { RepeatLimiter } from '../tunnel/log-limit.js';
-import { JobManager, type JobConnection, type JobFailure, type JobObserver, type JobProgress } from './jobs.js';
+import type { JobConnection, JobObserver } from './job-crawl.js';
+import { JobManager, type JobFailure, type JobProgress } from './jobs.js';
 
 /** Told about the tunnel's traffic as the runtime sees it (the agent's metrics); types are message types. */
 export interface RuntimeObserver extends JobObserver, TunnelObserver {

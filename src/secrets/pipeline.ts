@@ -180,6 +180,9 @@ export function createPipelineStore<C extends { timeout?: string | number }>(
       return await withDeadline(timeoutMs, options.signal, async (signal) => {
         call.signal = signal;
         const s = await opened();
+        // Opening (a login, a token) may outlive the deadline or the caller's cancel, or the store's
+        // close: then the read must not be sent at all, however late the session arrives.
+        if (signal.aborted || closed) throw new CallAborted(closed ? 'cancelled' : 'timeout');
         const retryable = def.retryable;
         if (!retryable) return await op(s, call);
         return await retrying(() => op(s, call), { ...STORE_RETRY, retryable, signal });

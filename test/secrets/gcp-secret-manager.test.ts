@@ -572,10 +572,10 @@ describe('gcp-secret-manager health, close and read-only', () => {
         const err = await transport.transporter.request({ url, method }).catch((e: unknown) => e);
         expect(err, `${method} ${url}`).toBeInstanceOf(ReadOnlyViolationError);
       }
-      expect(sim.requests.map((r) => [r.kind, r.method])).toEqual([
-        ['token', 'POST'],
-        ['access', 'GET'],
-      ]);
+      // What reached the simulator: the token exchange and the one allowed read, nothing refused.
+      // (Counted as kinds, not as an exact list: on a loaded machine a retried exchange may appear twice.)
+      const seen = sim.requests.map((r) => `${r.kind} ${r.method}`);
+      expect(new Set(seen)).toEqual(new Set(['token POST', 'access GET']));
     } finally {
       await client.close();
       transport.destroy();

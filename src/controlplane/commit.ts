@@ -28,12 +28,7 @@ export class Commits {
   /** A batch from `agent` for `job` (undefined: a job of another agent, or one this side does not know). */
   batch(agent: AgentLink, job: JobRecord | undefined, batch: Batch, log: Logger): void {
     if (!job) {
-      agent.send({
-        type: 'error',
-        code: 'SDR_PROTO_UNEXPECTED' satisfies ProtocolErrorCode,
-        message: 'batch for a job this control plane does not know',
-        jobId: batch.jobId,
-      });
+      unknownJob(agent, 'batch', batch.jobId);
       agent.send({ type: 'crawl.cancel', jobId: batch.jobId, reason: 'unknown job' });
       return;
     }
@@ -78,12 +73,7 @@ export class Commits {
   /** `crawl.done` from `agent` for `job`: keep the result, and commit if every batch is in. */
   done(agent: AgentLink, job: JobRecord | undefined, done: CrawlDone, log: Logger): void {
     if (!job) {
-      agent.send({
-        type: 'error',
-        code: 'SDR_PROTO_UNEXPECTED' satisfies ProtocolErrorCode,
-        message: 'crawl.done for a job this control plane does not know',
-        jobId: done.jobId,
-      });
+      unknownJob(agent, 'crawl.done', done.jobId);
       return;
     }
     if (FINAL_STATUSES.has(job.status)) {
@@ -136,4 +126,14 @@ export function removeLeftoverStaging(jobs: JobStore, staging: Staging): void {
     const job = jobs.list().find((j) => j.id.replaceAll(':', '_') === name);
     if (!job || FINAL_STATUSES.has(job.status)) staging.removeDir(name);
   }
+}
+
+/** The answer to a batch or `crawl.done` for a job this control plane does not know (or not for this agent). */
+function unknownJob(agent: AgentLink, what: 'batch' | 'crawl.done', jobId: string): void {
+  agent.send({
+    type: 'error',
+    code: 'SDR_PROTO_UNEXPECTED' satisfies ProtocolErrorCode,
+    message: `${what} for a job this control plane does not know`,
+    jobId,
+  });
 }

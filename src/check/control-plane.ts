@@ -8,7 +8,7 @@
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { redactUrl } from '../net/index.js';
-import { classifyConnectError } from '../tunnel/connect-failure.js';
+import { classifyConnectError, type ConnectFailureCause } from '../tunnel/connect-failure.js';
 import { CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, HANDSHAKE_TIMEOUT_MS, SUBPROTOCOL, type CheckItem } from '../protocol/index.js';
 
 export interface ControlPlaneTarget {
@@ -21,18 +21,12 @@ export interface ControlPlaneTarget {
   timeoutMs?: number;
 }
 
-/** TLS failures, by Node's error codes: reachable, but the certificate is not trusted or does not match. */
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-]);
+/**
+ * TLS failures: reachable, but the certificate is not trusted, expired or does not match — the
+ * tunnel's own certificate causes (src/tunnel/connect-failure.ts) — or TLS spoken to a port that
+ * does not (ERR_SSL_WRONG_VERSION_NUMBER).
+ */
+const CERTIFICATE_CAUSES: ReadonlySet<ConnectFailureCause> = new Set(['untrusted-certificate', 'expired-certificate', 'hostname-mismatch']);
 
 export function checkControlPlane(target: ControlPlaneTarget): Promise<CheckItem> {
   const where = redactUrl(target.url);
@@ -109,7 +103,7 @@ export function checkControlPlane(target: ControlPlaneTarget): Promise<CheckItem
       const code = err.code ?? '';
       // The tunnel's own classification: the same cause and hint as `run`'s log line for this failure.
       const failure = classifyConnectError(err);
-      if (TLS_CODES.has(code))
+      if (CERTIFICATE_CAUSES.has(failure.cause) || code === 'ERR_SSL_WRONG_VERSION_NUMBER')
         done(
           item(
             'failed',

@@ -47,11 +47,16 @@ afterEach(async () => {
   agent = cp = sim = undefined;
 });
 
-async function scrape(metrics: AgentMetrics, runtime: AgentRuntime): Promise<{ text: string; samples: Sample[] }> {
+/** `/metrics` of `runtime`; `controlPlaneUrl` defaults to the running control plane's (pass it once that is gone). */
+async function scrape(
+  metrics: AgentMetrics,
+  runtime: AgentRuntime,
+  controlPlaneUrl = cp!.wsUrl,
+): Promise<{ text: string; samples: Sample[] }> {
   const app = buildOpsServer({
     agentId: 'agent-1',
     version: '0.1.0',
-    controlPlaneUrl: cp!.wsUrl,
+    controlPlaneUrl,
     runtime,
     metrics,
     lag: { lagMs: () => 0 },
@@ -59,12 +64,6 @@ async function scrape(metrics: AgentMetrics, runtime: AgentRuntime): Promise<{ t
   const res = await app.inject('/metrics');
   expect(res.statusCode).toBe(200);
   return { text: res.body, samples: parsePrometheus(res.body) };
-}
-
-/** `scrape` once the control plane is gone. */
-async function scrape2(metrics: AgentMetrics, runtime: AgentRuntime, controlPlaneUrl: string): Promise<{ samples: Sample[] }> {
-  const app = buildOpsServer({ agentId: 'agent-1', version: '0.1.0', controlPlaneUrl, runtime, metrics, lag: { lagMs: () => 0 } });
-  return { samples: parsePrometheus((await app.inject('/metrics')).body) };
 }
 
 describe('/metrics after a real crawl through the tunnel', () => {
@@ -165,11 +164,11 @@ describe('/metrics after a real crawl through the tunnel', () => {
     const wsUrl = cp.wsUrl;
     cp = undefined;
     await expect
-      .poll(async () => sum((await scrape2(metrics, agent!, wsUrl)).samples, 'sdr_tunnel_connect_failures_total', { cause: 'refused' }), {
+      .poll(async () => sum((await scrape(metrics, agent!, wsUrl)).samples, 'sdr_tunnel_connect_failures_total', { cause: 'refused' }), {
         timeout: 30_000,
       })
       .toBeGreaterThan(0);
-    const { samples } = await scrape2(metrics, agent, wsUrl);
+    const { samples } = await scrape(metrics, agent, wsUrl);
     expect(sum(samples, 'sdr_tunnel_disconnects_total', { reason: 'control_plane_closed' })).toBe(1);
     expect(sum(samples, 'sdr_tunnel_disconnects_total')).toBe(1);
     expect(sum(samples, 'sdr_agent_ready')).toBe(0);

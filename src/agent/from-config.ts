@@ -35,6 +35,8 @@ export interface BuildAgentDeps {
   registry?: StoreRegistry;
   /** Metrics hooks for the runtime, the AWS calls and the secret stores (src/ops/metrics.ts); bound to the runtime here. */
   metrics?: RuntimeObserver & ResolutionObserver & { bind(source: AgentRuntime): void };
+  /** The secret cache's clock, in milliseconds (default `Date.now`; tests move it to expire `cacheTtl`). */
+  now?: () => number;
 }
 
 export interface BuiltAgent {
@@ -78,7 +80,14 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
   const stores: SecretStore[] = [];
   const secrets = buildSecretResolver(
     config,
-    { network: storeNetwork, logger, env: deps.env ?? process.env, registry: deps.registry ?? defaultRegistry(), observer: deps.metrics },
+    {
+      network: storeNetwork,
+      logger,
+      env: deps.env ?? process.env,
+      registry: deps.registry ?? defaultRegistry(),
+      observer: deps.metrics,
+      now: deps.now,
+    },
     stores,
   );
 
@@ -149,7 +158,7 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
 /** Every configured store, created (no I/O yet) and put behind one resolver. */
 function buildSecretResolver(
   config: AgentConfig,
-  deps: StoreDeps & { registry: StoreRegistry; observer?: ResolutionObserver | undefined },
+  deps: StoreDeps & { registry: StoreRegistry; observer?: ResolutionObserver | undefined; now?: (() => number) | undefined },
   created: SecretStore[],
 ): SecretResolver {
   const stores = new Map<string, ResolverStore>();
@@ -165,7 +174,7 @@ function buildSecretResolver(
     stores.set(s.name, { store, cacheTtlMs: s.cacheTtlMs, maxStaleMs: s.maxStaleMs });
     created.push(store);
   }
-  return new SecretResolver(stores, deps.logger, Date.now, deps.observer);
+  return new SecretResolver(stores, deps.logger, deps.now ?? Date.now, deps.observer);
 }
 
 function connectionClients(

@@ -6,6 +6,7 @@
  * declared with `defineStore` (pipeline.ts), which implements this interface around its transport.
  */
 import type { TSchema } from '@sinclair/typebox';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { Network } from '../net/index.js';
 
@@ -56,6 +57,8 @@ export interface StoreDeps {
   logger: Logger;
   /** Environment (default `process.env`), for stores configured to read variables. */
   env: NodeJS.ProcessEnv;
+  /** The clock of timers that run far ahead, such as token renewals (default: the system's; tests move one by hand). */
+  clock?: Clock;
 }
 
 /** A problem in a store's configuration, with a path relative to `secretStores.<name>`. */

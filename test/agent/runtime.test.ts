@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentRuntime, type AgentRuntimeOptions } from '../../src/agent/runtime.js';
+import { AgentRuntime, type AgentRuntimeOptions, type RuntimeObserver } from '../../src/agent/runtime.js';
 import { createClientFactory } from '../../src/aws/clients.js';
 import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
 import { createLogger, silentLogger } from '../../src/log.js';
@@ -44,6 +44,24 @@ async function setup(options: { cp?: ScriptedOptions; sim?: SimulatorOptions; ag
   await cp.waitForConnections(1);
   return { cp, sim, agent };
 }
+
+/** A metrics observer that notes nothing; a test overrides the hooks it watches. */
+const noopObserver = (): RuntimeObserver => ({
+  sent: () => {},
+  received: () => {},
+  call: () => {},
+  retry: () => {},
+  rejected: () => {},
+  finished: () => {},
+  scope: () => {},
+  record: () => {},
+  stalled: () => {},
+  sessionEnded: () => {},
+  attemptFailed: () => {},
+  heartbeat: () => {},
+  frameIn: () => {},
+  frameOut: () => {},
+});
 
 const start = (cp: ScriptedControlPlane, jobId: string, extra: Record<string, unknown> = {}) =>
   cp.send({ type: 'crawl.start', jobId, connection: 'prod', regions: ['us-east-1'], ...extra });
@@ -142,22 +160,65 @@ describe('AgentRuntime', () => {
   });
 
   it('pauses the crawl when the control plane stops acking, and resumes when acks come back', async () => {
-    const { cp, sim } = await setup({ cp: { autoAck: false } });
+    // Calls the crawl has started and not yet seen answered, counted around each SageMaker call's whole middleware stack.
+    const calls = { started: 0, inFlight: 0 };
+    let stalls = 0;
+    const endpoint = () => sim!.url;
+    const counted = new WeakSet<object>();
+    // An estate far larger than the window's 4 × 50 records, so the pause lands mid-crawl.
+    const { cp, sim: simulator } = await setup({
+      cp: { autoAck: false },
+      sim: { estate: { counts: scaledCounts(3000) } },
+      agent: {
+        observer: { ...noopObserver(), stalled: () => void stalls++ },
+        clientsFor: () => {
+          const factory = createClientFactory({ endpoint: endpoint(), credentials: SIM_CREDENTIALS });
+          const sageMaker = factory.sageMaker;
+          factory.sageMaker = (region) => {
+            const client = sageMaker(region);
+            if (!counted.has(client)) {
+              counted.add(client);
+              client.middlewareStack.add(
+                (next) => async (args) => {
+                  calls.started++;
+                  calls.inFlight++;
+                  try {
+                    return await next(args);
+                  } finally {
+                    calls.inFlight--;
+                  }
+                },
+                { step: 'initialize', priority: 'high' },
+              );
+            }
+            return client;
+          };
+          return factory;
+        },
+      },
+    });
     start(cp, 'job-p');
     const batches = () => cp.messages.filter((m) => m.type === 'batch').length;
-    // The window (4) fills, whatever the machine's speed...
+    // The window (4) fills, whatever the machine's speed; the crawler is told to wait...
     await expect.poll(batches, { timeout: 30_000 }).toBe(4);
-    // ...and then nothing more: calls in flight finish, no batch and no new call follows.
-    await new Promise((r) => setTimeout(r, 500));
-    const callsWhileStalled = sim.operations.length;
-    await new Promise((r) => setTimeout(r, 500));
+    await expect.poll(() => stalls, { timeout: 30_000 }).toBeGreaterThan(0);
+    // ...the calls in flight finish, and each worker then waits for the window before its next call.
+    await expect.poll(() => calls.inFlight, { timeout: 30_000 }).toBe(0);
+    const startedWhileStalled = calls.started;
+    const receivedWhileStalled = simulator.operations.length;
+    // Nothing is left that could start one: no call is in flight to come back, and no timer is armed
+    // by the crawl (the simulator does not throttle here). One turn of the event loop settles the rest.
+    await new Promise((r) => setImmediate(r));
     expect(batches()).toBe(4);
-    expect(sim.operations.length).toBe(callsWhileStalled);
+    expect(calls.started).toBe(startedWhileStalled);
+    expect(simulator.operations.length).toBe(receivedWhileStalled);
     cp.options.autoAck = true;
     cp.send({ type: 'ack', jobId: 'job-p', seq: 4 });
     const done = await cp.waitFor('crawl.done', (m) => m.jobId === 'job-p', 30_000);
     expect(done.status).toBe('completed');
     expect(cp.records('job-p')).toHaveLength(done.counts.nodes + done.counts.edges);
+    // The pause held back AWS calls, not only batches: the crawl needed more of them after the ack.
+    expect(calls.started).toBeGreaterThan(startedWhileStalled);
   });
 
   it('delivers every record when the connection is cut repeatedly during a crawl', async () => {

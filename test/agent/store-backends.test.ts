@@ -47,7 +47,10 @@ interface Setup {
   crawl(): Promise<JobRecord>;
 }
 
-async function setup(start: () => Promise<StoreFixture>, options: { cacheTtl?: string | number; secret?: string } = {}): Promise<Setup> {
+async function setup(
+  start: () => Promise<StoreFixture>,
+  options: { cacheTtl?: string | number; secret?: string; now?: () => number } = {},
+): Promise<Setup> {
   const store = (fixture = await start());
   await store.put('aws', json(KEY_A));
   sim = await startSimulator({ credentials: [KEY_A] });
@@ -61,6 +64,7 @@ async function setup(start: () => Promise<StoreFixture>, options: { cacheTtl?: s
     secretRef: `${STORE}:${store.nameFor(options.secret ?? 'aws')}`,
     ...(store.ca ? { ca: store.ca } : {}),
     env: { ...store.env },
+    ...(options.now ? { now: options.now } : {}),
   });
   agent = started.agent;
   return { store, lines: started.lines, crawl: () => started.crawl() };
@@ -111,13 +115,18 @@ describe.each(Object.entries(STORE_FIXTURES))('AWS keys in %s', (type, start) =>
   });
 
   it('expiry: once cacheTtl has passed, the next crawl reads the store again', async () => {
-    const { store, crawl } = await setup(start, { cacheTtl: '300ms' });
+    // The cache's clock is the test's: it moves only when the test says, whatever the machine's speed.
+    let now = 1_000_000;
+    const { store, crawl } = await setup(start, { cacheTtl: '5m', now: () => now });
     expect((await crawl()).status).toBe('completed');
     const before = store.reads('aws');
-    expect(before).toBeGreaterThanOrEqual(1);
-    await new Promise((r) => setTimeout(r, 350));
+    expect(before).toBe(1);
+    now += 5 * 60_000 - 1;
     expect((await crawl()).status).toBe('completed');
-    expect(store.reads('aws')).toBeGreaterThan(before);
+    expect(store.reads('aws')).toBe(before); // still within cacheTtl
+    now += 1;
+    expect((await crawl()).status).toBe('completed');
+    expect(store.reads('aws')).toBe(before + 1);
   });
 
   it('outage: a cached value keeps crawls going; without one the job fails naming the store, and the agent stays up', async () => {

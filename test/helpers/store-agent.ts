@@ -28,6 +28,8 @@ export interface StoreAgentOptions {
   ca?: string;
   env?: NodeJS.ProcessEnv;
   registry?: StoreRegistry;
+  /** The secret cache's clock (default `Date.now`). */
+  now?: () => number;
 }
 
 export interface StoreAgent {
@@ -71,7 +73,13 @@ connections:
   const env = o.env ?? {};
   const registry = o.registry ? { registry: o.registry } : {};
   const { logger, lines } = capturingLogger();
-  const agent = buildAgent(loadAgentConfig({ path: file, env, ...registry }), { logger, env, ...registry, agentVersion: '0.1.0' });
+  const agent = buildAgent(loadAgentConfig({ path: file, env, ...registry }), {
+    logger,
+    env,
+    ...registry,
+    agentVersion: '0.1.0',
+    ...(o.now ? { now: o.now } : {}),
+  });
   agent.runtime.start(0);
   await expect.poll(() => agent.runtime.status().ready, { timeout: 10_000 }).toBe(true);
   const cp = o.h.cp;

@@ -19,6 +19,7 @@ import { vaultStoreProvider as provider } from '../../src/secrets/vault/index.js
 import { VaultTransportError } from '../../src/secrets/vault/transport.js';
 import { startVaultSimulator, type VaultSimulator } from '../../src/sim/vault/index.js';
 import { makeCerts } from '../helpers/certs.js';
+import { ManualClock } from '../helpers/clock.js';
 import {
   closedPort,
   duringOutage,
@@ -62,6 +63,8 @@ const dir = mkdtempSync(join(tmpdir(), 'sdr-vault-'));
 const JWT_FILE = join(dir, 'sa-token');
 let sim: VaultSimulator;
 let network: Network;
+/** Vault's and the store's clock: a test moves it to reach a lease's renewal or its end without waiting. */
+let clock = new ManualClock();
 
 const TOKEN_AUTH = { method: 'token', tokenEnv: 'SDR_VAULT_TOKEN' };
 const APPROLE_AUTH = { method: 'approle', roleIdEnv: 'SDR_ROLE_ID', secretIdEnv: 'SDR_SECRET_ID' };
@@ -77,11 +80,13 @@ const { open, openUnchecked, failure, expectTimeout, expectRefusedPort, expectCa
     secrets: () => SECRETS,
     // The whole error as a log or a crash report would show it, cause chain included.
     inspectDepth: 8,
+    clock: () => clock,
   });
 
 beforeAll(async () => {
   writeFileSync(JWT_FILE, `${JWT}\n`);
   sim = await startVaultSimulator({
+    now: () => clock.now(),
     mounts: [
       { path: 'secret', version: 2 },
       { path: 'kv', version: 1 },
@@ -100,6 +105,7 @@ beforeAll(async () => {
 });
 afterAll(() => tearDown(sim, network, dir));
 beforeEach(() => {
+  clock = new ManualClock();
   resetSimulator(sim);
   sim.sealed = false;
 });
@@ -107,7 +113,6 @@ afterEach(closeAll);
 
 const kvReads = () => sim.requests.filter((r) => r.secret !== undefined);
 const paths = () => sim.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('vault config', () => {
   it('fills defaults: KV v2 at "secret", token auth from VAULT_TOKEN, a 10s timeout', () => {
@@ -335,7 +340,7 @@ describe('vault approle', () => {
     sim.addAppRole({ name: 'short-lived', roleId: 'role-short', secretId: SECRET_ID, policies: POLICIES, ttlSeconds: 1, renewable: false });
     const store = open({ auth: { method: 'approle', roleId: 'role-short', secretIdEnv: 'SDR_SECRET_ID' } });
     await store.fetch('secret/sdr/aws', undefined);
-    await sleep(1100);
+    clock.advance(1100);
     await store.fetch('secret/sdr/aws', undefined);
     expect(paths()).toEqual([
       'POST auth/approle/login 200',
@@ -365,10 +370,13 @@ describe('vault approle', () => {
     sim.addAppRole({ name: 'renewing', roleId: 'role-renew', secretId: SECRET_ID, policies: POLICIES, ttlSeconds: 2, maxTtlSeconds: 60 });
     const store = open({ auth: { method: 'approle', roleId: 'role-renew', secretIdEnv: 'SDR_SECRET_ID' } });
     await store.fetch('secret/sdr/aws', undefined);
-    await sleep(2600); // renewal at ~1.33s, again at ~2.67s... the original lease (2s) has ended
+    const token = () => sim.tokens().find((t) => t.identity === 'renewing')!;
+    // The renewal falls due at two thirds of the 2 s lease; it is a request, so wait for Vault to see it.
+    clock.advance(1400);
+    await expect.poll(() => token().renewals).toBe(1);
+    clock.advance(1300); // 2.7 s in: the original lease has ended, the renewed one has not
     await store.fetch('secret/sdr/aws', undefined);
-    const token = sim.tokens().find((t) => t.identity === 'renewing')!;
-    expect(token.renewals).toBeGreaterThanOrEqual(1);
+    expect(token().renewals).toBe(1);
     expect(sim.requests.filter((r) => r.path === 'auth/token/renew-self').every((r) => r.identity === 'renewing' && r.status === 200)).toBe(
       true,
     );
@@ -527,10 +535,11 @@ describe('vault failures', () => {
     sim.latencyMs = 3000;
     const e = await expectTimeout('secret/sdr/aws');
     expect(e.message).toContain(`no answer from Vault at ${sim.url} within 300ms`);
-    // A login that hangs counts against the same deadline.
-    const started = Date.now();
-    await failure(open({ timeout: '300ms', auth: APPROLE_AUTH }).fetch('secret/sdr/aws', undefined), 'timeout');
-    expect(Date.now() - started).toBeLessThan(1000);
+    // A login that hangs counts against the same deadline: the call fails during the login, and no read follows.
+    sim.requests.length = 0;
+    const login = await failure(open({ timeout: '300ms', auth: APPROLE_AUTH }).fetch('secret/sdr/aws', undefined), 'timeout');
+    expect(login.message).toContain('within 300ms');
+    expect(kvReads()).toEqual([]);
     await expectCallerAbort('secret/sdr/aws');
   });
 

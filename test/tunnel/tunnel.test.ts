@@ -216,11 +216,26 @@ describe('Tunnel', () => {
   });
 
   it('closes with 1001 and does not come back', async () => {
-    const { cp, tunnel, log } = await connect();
+    const attempts: string[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: {
+        write: (line: string) => {
+          const { msg } = JSON.parse(line) as { msg: string };
+          if (msg === 'connecting to the control plane') attempts.push(msg);
+        },
+      },
+    });
+    // A reconnect, were one scheduled when the connection ended, would wait 0 ms (random() = 0).
+    const { cp, tunnel, log } = await connect({}, { logger, backoff: { baseMs: 1000, capMs: 1000, random: () => 0 } });
     await until(() => tunnel.ready);
+    expect(attempts).toHaveLength(1);
     await tunnel.close();
     expect(cp.connections[0]!.closed).toEqual({ code: 1001, reason: 'going away' });
-    await new Promise((r) => setTimeout(r, 200));
+    // close() resolves once the connection has ended, so any reconnect timer is already set, due now;
+    // timers fire in order of due time, so by this later, longer one it would have fired and dialled.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(attempts).toHaveLength(1);
     expect(cp.connections).toHaveLength(1);
     expect(tunnel.state).toBe('closed');
     expect(tunnel.send({ type: 'draining', reason: 'x' })).toBe(false);

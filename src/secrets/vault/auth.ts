@@ -5,6 +5,7 @@
  * while renewable, replaced by a new login when it expires or Vault refuses it, and revoked
  * (auth/token/revoke-self) on close so no live token outlives the agent.
  */
+import type { Clock, ClockTimer } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import { withDeadline } from '../deadline.js';
 import type { VaultClient } from './client.js';
@@ -36,6 +37,8 @@ interface ProviderDeps {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   timeoutMs: number;
+  /** Leases' expiry and the renewal timer run on this clock. */
+  clock: Clock;
 }
 
 /** The API path of the auth method's login (below /v1/), or undefined for `token` auth. */
@@ -130,7 +133,7 @@ interface AuthBlock {
 function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
   let lease: Lease | undefined;
   let pending: Promise<Lease> | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ClockTimer | undefined;
   let closed = false;
   const log = deps.logger;
 
@@ -141,14 +144,14 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
     const seconds = typeof auth.lease_duration === 'number' && auth.lease_duration > 0 ? auth.lease_duration : 0;
     return {
       token,
-      expiresAt: seconds ? Date.now() + seconds * 1000 : Infinity,
+      expiresAt: seconds ? deps.clock.now() + seconds * 1000 : Infinity,
       ttlMs: seconds * 1000,
       renewable: auth.renewable === true,
     };
   };
 
   const stopTimer = () => {
-    if (timer) clearTimeout(timer);
+    deps.clock.clearTimeout(timer);
     timer = undefined;
   };
 
@@ -156,10 +159,9 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
   const schedule = (current: Lease) => {
     stopTimer();
     if (closed || !current.renewable || current.expiresAt === Infinity) return;
-    const remaining = current.expiresAt - Date.now();
+    const remaining = current.expiresAt - deps.clock.now();
     if (remaining < 1000) return; // too close to the end: the next use logs in again
-    timer = setTimeout(() => void renew(current), Math.floor((remaining * 2) / 3));
-    timer.unref();
+    timer = deps.clock.setTimeout(() => void renew(current), Math.floor((remaining * 2) / 3));
   };
 
   const renew = async (current: Lease) => {
@@ -173,7 +175,10 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
       const renewed = leaseOf(body, current.token);
       // Past its max TTL Vault renews for less than asked, then not at all: the expiry check logs in again.
       lease = renewed;
-      log.debug({ store: deps.storeName, ttlSeconds: Math.round((renewed.expiresAt - Date.now()) / 1000) }, 'renewed the Vault token');
+      log.debug(
+        { store: deps.storeName, ttlSeconds: Math.round((renewed.expiresAt - deps.clock.now()) / 1000) },
+        'renewed the Vault token',
+      );
       schedule(renewed);
     } catch (err) {
       const status = statusOf(err);
@@ -181,10 +186,9 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
       if (status === 403 && lease === current) lease = undefined;
       log.warn({ store: deps.storeName, status }, 'could not renew the Vault token; the store logs in again when needed');
       if (lease === current) {
-        const retry = Math.floor((current.expiresAt - Date.now()) / 3);
+        const retry = Math.floor((current.expiresAt - deps.clock.now()) / 3);
         if (retry > 1000) {
-          timer = setTimeout(() => void renew(current), retry);
-          timer.unref();
+          timer = deps.clock.setTimeout(() => void renew(current), retry);
         }
       }
     }
@@ -229,7 +233,7 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
   };
 
   /** A token still good for a while: a margin of 10% of its lease (at most 5s) avoids sending one that expires in flight. */
-  const usable = (l: Lease | undefined): l is Lease => !!l && l.expiresAt - Date.now() > Math.min(5000, l.ttlMs / 10);
+  const usable = (l: Lease | undefined): l is Lease => !!l && l.expiresAt - deps.clock.now() > Math.min(5000, l.ttlMs / 10);
 
   return {
     source: method.source,
@@ -255,7 +259,7 @@ function loginToken(method: LoginMethod, deps: ProviderDeps): TokenProvider {
       await pending?.catch(() => undefined);
       const current = lease;
       lease = undefined;
-      if (current && current.expiresAt > Date.now()) await revoke(current.token);
+      if (current && current.expiresAt > deps.clock.now()) await revoke(current.token);
     },
   };
 }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { SecretStoreError } from '../errors.js';
 import type { StoreCall, StoreParts, StoreSession } from '../pipeline.js';
+import { systemClock } from '../../clock.js';
 import type { FetchedSecret, StoreDeps } from '../types.js';
 import { loginPathOf, requestOptions, tokenProvider } from './auth.js';
 import { createVaultClient, type VaultClient } from './client.js';
@@ -42,7 +43,14 @@ export function vaultParts(s: { name: string; config: VaultConfig; deps: StoreDe
       ...(ca ? { ca } : {}),
       scope: { kvMount: kv.mount, kvVersion: kv.version, ...(loginPath ? { loginPath } : {}) },
     });
-    const tokens = tokenProvider(auth, { storeName: name, client, env: deps.env, logger: deps.logger, timeoutMs });
+    const tokens = tokenProvider(auth, {
+      storeName: name,
+      client,
+      env: deps.env,
+      logger: deps.logger,
+      timeoutMs,
+      clock: deps.clock ?? systemClock,
+    });
     authSource = tokens.source;
 
     /** Whether Vault still accepts `token` (auth/token/lookup-self, allowed by Vault's default policy). */

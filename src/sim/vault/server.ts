@@ -26,6 +26,8 @@ function answer(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 export interface VaultSimulatorOptions {
+  /** Vault's clock, epoch ms (default `Date.now`): tests share one with the store under test to expire tokens without waiting. */
+  now?: () => number;
   /** Serve HTTPS with this certificate (PEM) instead of HTTP. */
   tls?: { cert: string; key: string };
   /** A token with every right in every namespace (for demos and seeding by hand). */
@@ -100,7 +102,7 @@ const ACL_DENIED = '1 error occurred:\n\t* permission denied\n\n';
 const BAD_TOKEN = '2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n';
 
 export async function startVaultSimulator(options: VaultSimulatorOptions = {}): Promise<VaultSimulator> {
-  const state = new VaultState();
+  const state = new VaultState(options.now);
   for (const m of options.mounts ?? [{ path: 'secret', version: 2 as const }]) state.mount(m.path, m.version, m.namespace);
   for (const s of options.seed ?? []) state.put(s.mount, s.path, s.data, s.namespace);
   if (options.rootToken) state.issue({ policies: [], ttlSeconds: 0 }, 'root', 'root', options.rootToken);
@@ -142,7 +144,7 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
         performance_standby: false,
         replication_performance_mode: 'disabled',
         replication_dr_mode: 'disabled',
-        server_time_utc: Math.floor(Date.now() / 1000),
+        server_time_utc: Math.floor(state.now() / 1000),
         version: '1.17.0+sim',
         cluster_name: 'vault-sim',
         cluster_id: 'sim',
@@ -170,7 +172,7 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
     entry.authMethod = token.authMethod;
 
     if (path === 'auth/token/lookup-self' && method === 'GET') {
-      const ttl = token.expiresAt === Infinity ? 0 : Math.max(0, Math.round((token.expiresAt - Date.now()) / 1000));
+      const ttl = token.expiresAt === Infinity ? 0 : Math.max(0, Math.round((token.expiresAt - state.now()) / 1000));
       return ok({
         data: {
           accessor: token.accessor,
@@ -195,9 +197,9 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
     if (path === 'auth/token/renew-self' && (method === 'POST' || method === 'PUT')) {
       if (!token.renewable) return errors(400, 'lease is not renewable');
       const increment = typeof body.increment === 'number' ? body.increment : token.ttlSeconds;
-      token.expiresAt = Math.min(Date.now() + increment * 1000, token.maxExpiresAt);
+      token.expiresAt = Math.min(state.now() + increment * 1000, token.maxExpiresAt);
       token.renewals++;
-      return ok({ auth: authBlock(token) });
+      return ok({ auth: authBlock(token, state.now()) });
     }
     if (path === 'auth/token/revoke-self' && (method === 'POST' || method === 'PUT')) {
       token.revoked = true;
@@ -255,7 +257,7 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
       const token = state.issue({ ...grant, namespace }, identity, authMethod);
       entry.identity = identity;
       entry.authMethod = authMethod;
-      send(200, answer({ auth: authBlock(token) }));
+      send(200, answer({ auth: authBlock(token, state.now()) }));
     };
     if (state.hasLoginMount(namespace, 'approle', mount)) {
       if (typeof body.role_id !== 'string' || !body.role_id) return errors(400, 'missing role_id');
@@ -323,8 +325,8 @@ export async function startVaultSimulator(options: VaultSimulatorOptions = {}): 
   return simulator;
 }
 
-function authBlock(token: SimToken): Record<string, unknown> {
-  const lease = token.expiresAt === Infinity ? 0 : Math.max(0, Math.round((token.expiresAt - Date.now()) / 1000));
+function authBlock(token: SimToken, now: number): Record<string, unknown> {
+  const lease = token.expiresAt === Infinity ? 0 : Math.max(0, Math.round((token.expiresAt - now) / 1000));
   return {
     client_token: token.id,
     accessor: token.accessor,

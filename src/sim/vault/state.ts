@@ -97,6 +97,9 @@ export class VaultState {
   private readonly namespaces = new Map<string, Namespace>();
   readonly tokens = new Map<string, SimToken>();
 
+  /** @param now Vault's clock, epoch ms: tokens issue, renew and expire by it. */
+  constructor(readonly now: () => number = Date.now) {}
+
   ns(name: string | undefined): Namespace {
     const key = normalizeNamespace(name);
     let n = this.namespaces.get(key);
@@ -164,7 +167,7 @@ export class VaultState {
   }
 
   issue(grant: TokenGrant, identity: string, authMethod: SimToken['authMethod'], id = newTokenId()): SimToken {
-    const now = Date.now();
+    const now = this.now();
     const ttl = grant.ttlSeconds ?? 3600;
     const token: SimToken = {
       id,
@@ -188,7 +191,7 @@ export class VaultState {
   /** The token if it is live and valid in `namespace` (the root namespace's root token is valid everywhere). */
   live(id: string | undefined, namespace: string): SimToken | undefined {
     const t = id ? this.tokens.get(id) : undefined;
-    if (!t || t.revoked || t.expiresAt <= Date.now()) return undefined;
+    if (!t || t.revoked || t.expiresAt <= this.now()) return undefined;
     if (t.namespace !== namespace && t.authMethod !== 'root') return undefined;
     return t;
   }

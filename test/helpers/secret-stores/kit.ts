@@ -7,6 +7,7 @@
  * One kit per test file: {@link storeTestKit}; the per-store differences (default keys, the
  * default environment and network, the secrets that must never show) are its options.
  */
+import type { Clock } from '../../../src/clock.js';
 import { rmSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
@@ -40,6 +41,8 @@ export interface StoreTestKitOptions<C> {
   secrets: () => readonly string[];
   /** How deep `util.inspect` shows the error in the leak check (its cause chain, SDK metadata). Default 8. */
   inspectDepth?: number;
+  /** The stores' clock for timers far ahead, such as token renewals (default: the system's). */
+  clock?: () => Clock;
 }
 
 /** The expected results of {@link StoreTestKit.checkFixture}'s two rounds. */
@@ -121,7 +124,12 @@ export function storeTestKit<C>(o: StoreTestKitOptions<C>): StoreTestKit {
   }
 
   function create(config: Record<string, unknown>, env: NodeJS.ProcessEnv, network: Network): SecretStore {
-    const store = o.provider.create(o.storeName, config as C, { network, logger: silentLogger(), env });
+    const store = o.provider.create(o.storeName, config as C, {
+      network,
+      logger: silentLogger(),
+      env,
+      ...(o.clock ? { clock: o.clock() } : {}),
+    });
     stores.push(store);
     return store;
   }

@@ -3,6 +3,7 @@
  * call at a time, with the SDK's own default retries. What a simple script would do.
  */
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { listInput } from '../src/crawl/descriptor.js';
 import { RESOURCES } from '../src/crawl/resources/index.js';
 
 export async function naiveCrawl(
@@ -29,10 +30,10 @@ export async function naiveCrawl(
   for (const d of RESOURCES) {
     let token: string | undefined;
     do {
-      const page: any = await client.send(new d.list.command({ ...d.list.input, MaxResults: 100, NextToken: token }));
+      const page: any = await client.send(new d.list.command({ ...listInput(d), MaxResults: 100, NextToken: token }));
       for (const s of page[d.list.items] ?? []) {
         try {
-          await client.send(new d.describe.command(d.describe.input(s)));
+          if (d.describe) await client.send(new d.describe.command(d.describe.input(s)));
         } catch (err) {
           if (!/not ?found|could not find/i.test(`${(err as Error).name} ${(err as Error).message}`)) throw err;
         }

@@ -101,6 +101,8 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
       regions: conn.regions,
       types: conn.types,
       useSearch: conn.useSearch,
+      tags: conn.tags,
+      executions: conn.executions,
       ...(conn.maxConcurrency !== undefined ? { maxConcurrency: conn.maxConcurrency } : {}),
     };
   }

@@ -4,6 +4,7 @@
  * partial, cancelled or failed, with a code from the error catalog).
  */
 import type { AwsClientFactory } from '../aws/clients.js';
+import type { CrawlTuning } from '../crawl/descriptor.js';
 import type { CallObserver, CallPolicy, CallStats } from '../crawl/caller.js';
 import { crawl } from '../crawl/engine.js';
 import { SCOPE_CANCELLED_CODE } from '../crawl/scope.js';
@@ -21,6 +22,9 @@ export interface JobConnection extends AllowedScope {
   name: string;
   useSearch?: boolean;
   maxConcurrency?: number;
+  /** The connection's `tags` and `executions` (a job's `crawl.start` may override them). */
+  tags?: boolean;
+  executions?: CrawlTuning['executions'];
 }
 
 /** Told about jobs and what they emit (the agent's metrics); every value passed is from a bounded set. */
@@ -39,6 +43,8 @@ export type CrawlSummary = Omit<CrawlDone, 'type' | 'jobId' | 'lastSeq'>;
 /** The job as its crawl reads and updates it. */
 export interface CrawlingJob {
   connection: JobConnection;
+  /** The crawl's options: the connection's, with what `crawl.start` set laid over them. */
+  tuning?: Partial<CrawlTuning>;
   stream: JobStream;
   abort: AbortController;
   readonly cancelled: boolean;
@@ -71,6 +77,7 @@ export async function crawlJob(job: CrawlingJob, regions: string[], types: strin
       ...(observer ? { observer } : {}),
       clients,
       useSearch: connection.useSearch ?? true,
+      ...(job.tuning ? { tuning: job.tuning } : {}),
       policy: { ...deps.policy, ...(connection.maxConcurrency ? { maxConcurrency: connection.maxConcurrency } : {}) },
       signal: job.abort.signal,
       onStart: ({ calls }) => {

@@ -3,6 +3,7 @@
  * crawl per job streaming into its `JobStream`, progress reports, cancel, acks, and the resume
  * state a new connection's `hello` carries. Jobs live in memory only (docs/protocol.md, Resume).
  */
+import { DEFAULT_CRAWL_TUNING, type CrawlTuning } from '../crawl/descriptor.js';
 import type { ProtocolErrorCode } from '../errors.js';
 import type { CallPolicy, CallStats } from '../crawl/caller.js';
 import type { AwsClientFactory } from '../aws/clients.js';
@@ -79,6 +80,7 @@ export class JobCancelled extends Error {
 interface Job {
   id: string;
   connection: JobConnection;
+  tuning: Partial<CrawlTuning>;
   stream: JobStream;
   abort: AbortController;
   cancelled: boolean;
@@ -196,6 +198,10 @@ export class JobManager {
     const job: Job = {
       id: start.jobId,
       connection,
+      tuning: {
+        tags: start.tags ?? connection.tags ?? DEFAULT_CRAWL_TUNING.tags,
+        executions: { ...DEFAULT_CRAWL_TUNING.executions, ...connection.executions, ...start.executions },
+      },
       stream,
       abort: new AbortController(),
       cancelled: false,

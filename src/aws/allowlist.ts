@@ -36,6 +36,7 @@ export const ALLOWLIST = {
     'ListNotebookInstances',
     'ListPipelines',
     'ListProcessingJobs',
+    'ListTags',
     'ListTrainingJobs',
     'ListTransformJobs',
     'ListUserProfiles',

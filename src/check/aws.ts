@@ -6,6 +6,7 @@
  */
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClientFactory } from '../aws/clients.js';
+import { listInput } from '../crawl/descriptor.js';
 import { RESOURCES } from '../crawl/resources/index.js';
 import type { CheckItem } from '../protocol/index.js';
 import { awsOutcome, describeOutcome } from './outcome.js';
@@ -89,7 +90,7 @@ async function checkRead(connection: string, region: string, type: string, clien
     };
   const action = `sagemaker:${d.list.operation}`;
   try {
-    await clients.sageMaker(region).send(new d.list.command({ ...d.list.input, MaxResults: 1 }));
+    await clients.sageMaker(region).send(new d.list.command({ ...listInput(d), MaxResults: 1 }));
     return { ...base, status: 'ok', action, message: `${action} in ${region} works` };
   } catch (err) {
     const o = awsOutcome(err);

@@ -1,3 +1,4 @@
+import { DEFAULT_CRAWL_TUNING } from '../crawl/descriptor.js';
 import type { Writable } from 'node:stream';
 import { createClientFactory } from '../aws/clients.js';
 import { crawl, selectResources, type CrawlResult } from '../crawl/engine.js';
@@ -32,6 +33,10 @@ Options:
                        a crawl that does not complete leaves FILE as it was and keeps its
                        records in FILE.partial
   --no-search          do not use sagemaker:Search; List + Describe only
+  --no-tags            do not read tags with sagemaker:ListTags (Search records keep theirs)
+  --execution-days N   pipeline executions started in the last N days (default 30)
+  --executions-per-pipeline M
+                       at most the newest M executions of each pipeline (default 20)
   --max-concurrency N  most calls in flight per (region, operation) (default 32)
   --quiet              no progress on stderr, only failures and the summary
   -h, --help           this help
@@ -62,6 +67,9 @@ export async function crawlCommand(
     types: { type: 'string', multiple: true },
     out: { type: 'string' },
     'no-search': { type: 'boolean' },
+    'no-tags': { type: 'boolean' },
+    'execution-days': { type: 'string' },
+    'executions-per-pipeline': { type: 'string' },
     'max-concurrency': { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -86,6 +94,15 @@ export async function crawlCommand(
       `Valid types: ${RESOURCE_TYPES.join(', ')}.`,
     );
   const maxConcurrency = intOption('crawl', 'max-concurrency', values['max-concurrency']);
+  const executionDays = intOption('crawl', 'execution-days', values['execution-days']);
+  const perPipeline = intOption('crawl', 'executions-per-pipeline', values['executions-per-pipeline']);
+  const tuning = {
+    tags: !values['no-tags'],
+    executions: {
+      days: executionDays ?? DEFAULT_CRAWL_TUNING.executions.days,
+      perPipeline: perPipeline ?? DEFAULT_CRAWL_TUNING.executions.perPipeline,
+    },
+  };
 
   // Opened before any AWS call, so a bad path fails at once with a clear message.
   const output = values.out ? await OutputFile.open(values.out) : undefined;
@@ -124,6 +141,7 @@ export async function crawlCommand(
       sink: live.counting(sink),
       clients,
       useSearch: !values['no-search'],
+      tuning,
       signal: abort.signal,
       onScope: progress,
       onStart: ({ calls }) => live.onStart(calls),

@@ -4,7 +4,7 @@ import { selectResources } from '../crawl/engine.js';
 import { UsageError } from '../errors.js';
 import { listOption, parseCommandArgs } from './args.js';
 
-export const POLICY_HELP = `Usage: sdr-agent policy [--types T]
+export const POLICY_HELP = `Usage: sdr-agent policy [--types T] [--no-tags]
 
 Print the least-privilege IAM policy (JSON) for a crawl: exactly the operations the crawler
 sends — the same list the agent's read-only guard allows for SageMaker; any other operation is
@@ -16,11 +16,16 @@ the role's trust policy.
 
 Options:
   --types T    only the operations these resource types need (comma-separated)
+  --no-tags    for connections with tags: false (no sagemaker:ListTags)
   -h, --help   this help
 `;
 
 export async function policyCommand(argv: string[], io = { stdout: process.stdout }): Promise<number> {
-  const { values } = parseCommandArgs('policy', argv, { types: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseCommandArgs('policy', argv, {
+    types: { type: 'string', multiple: true },
+    'no-tags': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     io.stdout.write(POLICY_HELP);
     return 0;
@@ -32,6 +37,6 @@ export async function policyCommand(argv: string[], io = { stdout: process.stdou
       `policy: unknown resource type ${unknown.map((t) => `"${t}"`).join(', ')}`,
       `Valid types: ${RESOURCE_TYPES.join(', ')}.`,
     );
-  io.stdout.write(`${JSON.stringify(iamPolicy(selectResources(types)), null, 2)}\n`);
+  io.stdout.write(`${JSON.stringify(iamPolicy(selectResources(types), { tags: !values['no-tags'] }), null, 2)}\n`);
   return 0;
 }

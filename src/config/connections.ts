@@ -2,6 +2,7 @@
  * A `connections.<name>` entry resolved: its credential source (secret references parsed and
  * checked against the configured stores) and role, its regions and types with defaults.
  */
+import { DEFAULT_CRAWL_TUNING } from '../crawl/descriptor.js';
 import type { SecretRef } from '../secrets/types.js';
 import type { ConfigFile } from './schema.js';
 import type { ConnectionConfig, CredentialSource } from './types.js';
@@ -55,6 +56,11 @@ export function resolveConnection(
     ...(endpoint ? { endpoint } : {}),
     ...(typeof c.maxConcurrency === 'number' ? { maxConcurrency: c.maxConcurrency } : {}),
     useSearch: c.useSearch !== false,
+    tags: c.tags !== false,
+    executions: {
+      days: typeof c.executions?.days === 'number' ? c.executions.days : DEFAULT_CRAWL_TUNING.executions.days,
+      perPipeline: typeof c.executions?.perPipeline === 'number' ? c.executions.perPipeline : DEFAULT_CRAWL_TUNING.executions.perPipeline,
+    },
   };
 }
 

@@ -133,6 +133,16 @@ export const ConnectionSchema = Closed({
   endpoint: Type.Optional(Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, 'x-expected': 'must be an http:// or https:// URL' })),
   maxConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
   useSearch: Type.Boolean({ default: true }),
+  /** Read tags with `ListTags` where Search does not give them (one call per such resource). */
+  tags: Type.Boolean({ default: true }),
+  /** How much pipeline-execution history a crawl reads: started in the last `days`, the newest `perPipeline` of each pipeline. */
+  executions: Closed(
+    {
+      days: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+      perPipeline: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+    },
+    { default: {} },
+  ),
 });
 
 /** The local ops server (src/ops): health, readiness, metrics, status. Off unless enabled. */

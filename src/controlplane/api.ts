@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NODE_LABELS, EDGE_LABELS } from '../records/labels.js';
-import { JobId, Region, ResourceType } from '../protocol/index.js';
+import { CrawlStart, JobId, Region, ResourceType } from '../protocol/index.js';
 import type { Catalog } from './catalog.js';
 import { HubError } from './api-error.js';
 import type { AgentHub } from './hub.js';
@@ -19,6 +19,8 @@ const CrawlRequest = Type.Object(
     regions: Type.Array(Region, { minItems: 1, maxItems: 32, uniqueItems: true }),
     types: Type.Optional(Type.Array(ResourceType, { minItems: 1, maxItems: 64, uniqueItems: true })),
     since: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+    tags: CrawlStart.properties.tags,
+    executions: CrawlStart.properties.executions,
   },
   { additionalProperties: false },
 );

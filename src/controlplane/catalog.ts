@@ -228,7 +228,8 @@ export class Catalog {
 
   /** Nodes (optionally of one label) from position `offset`, at most `limit`. */
   listNodes(label: string | undefined, offset: number, limit: number): { items: NodeRecord[]; next?: number } {
-    return page(this.nodes.values(), (n) => !label || n.label === label, offset, limit);
+    // A label matches a node's `label` or one of its `extraLabels` (`S3Bucket` still finds buckets, `AIModel` finds models).
+    return page(this.nodes.values(), (n) => !label || n.label === label || (n.extraLabels?.includes(label) ?? false), offset, limit);
   }
 
   listEdges(label: string | undefined, offset: number, limit: number): { items: EdgeRecord[]; next?: number } {

@@ -26,10 +26,14 @@ export interface StartCrawlRequest {
   regions: string[];
   types?: string[];
   since?: string;
+  tags?: boolean;
+  executions?: { days?: number; perPipeline?: number };
 }
 
 /** The `crawl.start` asking the agent for `job`: built here only, for the first request and for a repeat on resume. */
-export function crawlStartFor(job: Pick<JobRecord, 'id' | 'connection' | 'regions' | 'types' | 'since'>): CrawlStart {
+export function crawlStartFor(
+  job: Pick<JobRecord, 'id' | 'connection' | 'regions' | 'types' | 'since' | 'tags' | 'executions'>,
+): CrawlStart {
   return {
     type: 'crawl.start',
     jobId: job.id,
@@ -37,6 +41,8 @@ export function crawlStartFor(job: Pick<JobRecord, 'id' | 'connection' | 'region
     regions: job.regions,
     ...(job.types ? { types: job.types } : {}),
     ...(job.since ? { since: job.since } : {}),
+    ...(job.tags !== undefined ? { tags: job.tags } : {}),
+    ...(job.executions ? { executions: { ...job.executions } } : {}),
   };
 }
 
@@ -73,6 +79,8 @@ export class Crawls {
       regions: [...request.regions],
       ...(request.types ? { types: [...request.types] } : {}),
       ...(request.since ? { since: request.since } : {}),
+      ...(request.tags !== undefined ? { tags: request.tags } : {}),
+      ...(request.executions ? { executions: { ...request.executions } } : {}),
       status: 'pending',
       createdAt: now,
       updatedAt: now,

@@ -15,6 +15,9 @@ export interface JobRecord {
   regions: string[];
   types?: string[];
   since?: string;
+  /** The crawl options asked for (`crawl.start`'s `tags` and `executions`), when any. */
+  tags?: boolean;
+  executions?: { days?: number; perPipeline?: number };
   status: JobStatus;
   createdAt: string;
   updatedAt: string;

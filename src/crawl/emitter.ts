@@ -1,7 +1,7 @@
 import type { TransformOutput } from '../records/builder.js';
 import { egressAll } from '../records/egress.js';
 import { isSageMakerLabel } from '../records/builder.js';
-import type { EdgeLabel } from '../records/labels.js';
+import { extraLabelsOf, type EdgeLabel } from '../records/labels.js';
 import type { EdgeRecord, GraphRecord, NodeRecord, RecordSink } from '../records/types.js';
 import { JoinIndex } from './joins.js';
 
@@ -99,6 +99,9 @@ export class GraphEmitter {
   }
 
   private push(record: GraphRecord): void {
+    // A node's extra labels (records/labels.ts) come from its label, here, for every node alike.
+    const extra = record.type === 'node' ? extraLabelsOf(record.label) : undefined;
+    if (extra && record.type === 'node') record = { ...record, extraLabels: [...extra] };
     const byLabel = record.type === 'node' ? this.stats.nodesByLabel : this.stats.edgesByLabel;
     if (record.type === 'node') this.stats.nodes++;
     else this.stats.edges++;

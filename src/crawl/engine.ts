@@ -3,12 +3,12 @@ import { setMaxListeners } from 'node:events';
 import { CredentialsError, SdrError } from '../errors.js';
 import { Caller, CallFailure, DEFAULT_CALL_POLICY, type CallObserver, type CallPolicy, type CallStats } from './caller.js';
 import type { AwsClientFactory } from '../aws/clients.js';
-import type { ResourceDescriptor } from './descriptor.js';
+import { DEFAULT_CRAWL_TUNING, type CrawlTuning, type ResourceDescriptor } from './descriptor.js';
 import type { RecordSink } from '../records/types.js';
 import { GraphEmitter, type EmitStats } from './emitter.js';
 import { RESOURCES } from './resources/index.js';
 import type { GraphRecord } from '../records/types.js';
-import { runScope, type RegionState, type ScopeResult } from './scope.js';
+import { newRegionState, runScope, type ScopeResult } from './scope.js';
 
 export interface CrawlOptions {
   regions: string[];
@@ -19,6 +19,8 @@ export interface CrawlOptions {
   policy?: Partial<CallPolicy>;
   /** Use SageMaker Search as the fast path where it is allowed (default true). */
   useSearch?: boolean;
+  /** Tags, the pipeline-execution window and the clock (defaults: {@link DEFAULT_CRAWL_TUNING}). */
+  tuning?: Partial<CrawlTuning>;
   signal?: AbortSignal;
   /** Called when each scope ends. */
   onScope?: (result: ScopeResult) => void;
@@ -61,12 +63,13 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   options.signal?.addEventListener('abort', stopOnSignal, { once: true });
   const caller = new Caller(policy, abort.signal, Math.random, options.clients.reauth, options.observer);
   const emitter = new GraphEmitter(options.sink, options.egressPass);
+  const tuning: CrawlTuning = { ...DEFAULT_CRAWL_TUNING, ...options.tuning };
   try {
     const account = await identify(options, caller, abort.signal);
     options.onStart?.({ account, calls: caller.stats });
     const scopes = await Promise.all(
       options.regions.flatMap((region) => {
-        const regionState: RegionState = { searchDenied: false };
+        const regionState = newRegionState();
         return descriptors.map(async (d) => {
           const result = await runScope(
             {
@@ -76,6 +79,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
               emitter,
               region: regionState,
               useSearch: options.useSearch ?? true,
+              tuning,
               workers: policy.maxConcurrency,
               pageSize: 100,
               signal: abort.signal,

@@ -1,5 +1,5 @@
 import { SdrError } from '../errors.js';
-import type { ResourceDescriptor } from './descriptor.js';
+import { DEFAULT_CRAWL_TUNING, type CrawlTuning, type ResourceDescriptor } from './descriptor.js';
 import { isReadOnlyOperation } from '../aws/guard.js';
 import { crawlerOperations } from './operations.js';
 import { RESOURCES } from './resources/index.js';
@@ -11,8 +11,11 @@ import { RESOURCES } from './resources/index.js';
  * is not in it — the base identity sends it, so the base identity's policy grants it and the
  * role's trust policy admits that identity (docs/configuration.md).
  */
-export function iamPolicy(resources: ResourceDescriptor[] = RESOURCES): Record<string, unknown> {
-  const ops = crawlerOperations(resources);
+export function iamPolicy(
+  resources: ResourceDescriptor[] = RESOURCES,
+  tuning: Pick<CrawlTuning, 'tags'> = DEFAULT_CRAWL_TUNING,
+): Record<string, unknown> {
+  const ops = crawlerOperations(resources, tuning);
   for (const op of ops) {
     const [service, operation] = op.split(':') as [string, string];
     if (!isReadOnlyOperation(service, operation))

@@ -31,6 +31,15 @@ export const CrawlStart = Closed({
   types: Type.Optional(Type.Array(ResourceType, { minItems: 1, maxItems: 64, uniqueItems: true })),
   /** A hint that resources unchanged since then may be skipped; a full crawl is always a valid answer. */
   since: Type.Optional(Type.String({ maxLength: 40, format: 'date-time' })),
+  /** Read tags where Search does not give them (default: the connection's `tags`). */
+  tags: Type.Optional(Type.Boolean()),
+  /** The pipeline-execution window for this job (default: the connection's `executions`). */
+  executions: Type.Optional(
+    Closed({
+      days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+      perPipeline: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    }),
+  ),
 });
 export type CrawlStart = Static<typeof CrawlStart>;
 

@@ -30,13 +30,13 @@ export const EXAMPLE_RECORDS: GraphRecord[] = [
       creationTime: '2024-05-01T10:00:00.000Z',
     },
   },
-  { type: 'node', label: 'S3Bucket', id: 'ml-data', properties: { name: 'ml-data' } },
+  { type: 'node', label: 'AWSS3Bucket', extraLabels: ['S3Bucket'], id: 'ml-data', properties: { name: 'ml-data' } },
   { type: 'node', label: 'AWSRole', id: ROLE, account: ACCOUNT, properties: { arn: ROLE } },
   {
     type: 'edge',
     label: 'READS_FROM',
     from: { label: 'AWSSageMakerTrainingJob', id: JOB },
-    to: { label: 'S3Bucket', id: 'ml-data' },
+    to: { label: 'AWSS3Bucket', id: 'ml-data' },
     properties: { channel: 'train', uri: 's3://ml-data/churn/train/' },
   },
   {

@@ -130,7 +130,7 @@ export class RecordBuilder {
   s3(label: EdgeLabel, url: string | undefined, edgeProps: EdgeProps = {}): this {
     const bucket = bucketFromS3Url(url);
     if (!bucket || !url) return this;
-    return this.edgeToRef(label, 'S3Bucket', bucket, { name: bucket }, { ...edgeProps, uri: url });
+    return this.edgeToRef(label, 'AWSS3Bucket', bucket, { name: bucket }, { ...edgeProps, uri: url });
   }
 
   role(arn: string | undefined): this {

@@ -23,7 +23,7 @@ export const SAGEMAKER_LABELS = [
 ] as const;
 
 /** Labels of resources that SageMaker resources refer to but the crawler does not describe. */
-export const REFERENCED_LABELS = ['S3Bucket', 'AWSRole', 'EC2Subnet', 'EC2SecurityGroup', 'KMSKey', 'ECRImage'] as const;
+export const REFERENCED_LABELS = ['AWSS3Bucket', 'AWSRole', 'EC2Subnet', 'EC2SecurityGroup', 'KMSKey', 'ECRImage'] as const;
 
 export const NODE_LABELS = [...SAGEMAKER_LABELS, ...REFERENCED_LABELS] as const;
 
@@ -38,18 +38,18 @@ const sm = <S extends Short<SageMakerLabel>>(s: S) => `${SM}${s}` as `${typeof S
 /** Every edge kind, with the label pairs it may join. */
 export const EDGE_RULES = {
   READS_FROM: [
-    [sm('TrainingJob'), 'S3Bucket'],
-    [sm('TransformJob'), 'S3Bucket'],
-    [sm('ProcessingJob'), 'S3Bucket'],
+    [sm('TrainingJob'), 'AWSS3Bucket'],
+    [sm('TransformJob'), 'AWSS3Bucket'],
+    [sm('ProcessingJob'), 'AWSS3Bucket'],
   ],
   WRITES_TO: [
-    [sm('TransformJob'), 'S3Bucket'],
-    [sm('ProcessingJob'), 'S3Bucket'],
+    [sm('TransformJob'), 'AWSS3Bucket'],
+    [sm('ProcessingJob'), 'AWSS3Bucket'],
   ],
-  PRODUCES_MODEL_ARTIFACT: [[sm('TrainingJob'), 'S3Bucket']],
+  PRODUCES_MODEL_ARTIFACT: [[sm('TrainingJob'), 'AWSS3Bucket']],
   REFERENCES_ARTIFACTS_IN: [
-    [sm('Model'), 'S3Bucket'],
-    [sm('ModelPackage'), 'S3Bucket'],
+    [sm('Model'), 'AWSS3Bucket'],
+    [sm('ModelPackage'), 'AWSS3Bucket'],
   ],
   DERIVES_FROM: [[sm('Model'), sm('ModelPackage')]],
   MEMBER_OF: [[sm('ModelPackage'), sm('ModelPackageGroup')]],
@@ -88,9 +88,9 @@ export const EDGE_RULES = {
   ],
   ENCRYPTED_WITH: SAGEMAKER_LABELS.map((l) => [l, 'KMSKey'] as const),
   TRAINED_BY: [[sm('Model'), sm('TrainingJob')]],
-  CAPTURES_DATA_TO: [[sm('EndpointConfig'), 'S3Bucket']],
+  CAPTURES_DATA_TO: [[sm('EndpointConfig'), 'AWSS3Bucket']],
   LAUNCHED: [[sm('HyperParameterTuningJob'), sm('TrainingJob')]],
-  OFFLINE_STORE_IN: [[sm('FeatureGroup'), 'S3Bucket']],
+  OFFLINE_STORE_IN: [[sm('FeatureGroup'), 'AWSS3Bucket']],
   CAN_INVOKE: [[sm('NotebookInstance'), sm('TrainingJob')]],
   USES_IMAGE: [
     [sm('TrainingJob'), 'ECRImage'],
@@ -101,4 +101,23 @@ export const EDGE_RULES = {
 } as const satisfies Record<string, ReadonlyArray<readonly [NodeLabel, NodeLabel]>>;
 
 export type EdgeLabel = keyof typeof EDGE_RULES;
+
+/**
+ * Labels a node carries besides its `label`, as a node record's `extraLabels` (docs/records.md,
+ * "Labels"): Cartography's ontology label `AIModel` on models, and `S3Bucket` on buckets — the
+ * label Cartography used before `AWSS3Bucket`, kept for one release so that readers matching the
+ * old label keep working while they move (deprecated: removed in the next release).
+ */
+export const EXTRA_LABELS = {
+  AWSS3Bucket: ['S3Bucket'],
+  AWSSageMakerModel: ['AIModel'],
+} as const satisfies Partial<Record<NodeLabel, readonly string[]>>;
+
+/** Every label that appears only in `extraLabels`. */
+export const ALIAS_LABELS: readonly string[] = [...new Set(Object.values(EXTRA_LABELS).flat())];
+
+/** The extra labels of a node of `label` (none for most). */
+export function extraLabelsOf(label: NodeLabel): readonly string[] | undefined {
+  return (EXTRA_LABELS as Partial<Record<NodeLabel, readonly string[]>>)[label];
+}
 export const EDGE_LABELS = Object.keys(EDGE_RULES) as EdgeLabel[];

@@ -1,5 +1,5 @@
 import { REGION_PATTERN } from '../schema-kit.js';
-import { EDGE_LABELS, EDGE_RULES, NODE_LABELS, SAGEMAKER_LABELS } from './labels.js';
+import { ALIAS_LABELS, EDGE_LABELS, EDGE_RULES, EXTRA_LABELS, NODE_LABELS, SAGEMAKER_LABELS } from './labels.js';
 
 /**
  * Security-relevant properties a node of a label must carry when it was crawled (not when it is
@@ -45,6 +45,14 @@ export function recordSchema(): Record<string, unknown> {
       },
     };
   });
+  // A node carries exactly its label's extra labels, or none (a reader of an older agent's output).
+  const extraLabelRules = NODE_LABELS.map((label) => {
+    const extra = (EXTRA_LABELS as Partial<Record<string, readonly string[]>>)[label];
+    return {
+      if: { properties: { type: { const: 'node' }, label: { const: label } } },
+      then: { properties: { extraLabels: extra ? { const: [...extra] } : false } },
+    };
+  });
   const edgeRules = EDGE_LABELS.map((label) => ({
     if: { properties: { type: { const: 'edge' }, label: { const: label } } },
     then: {
@@ -66,6 +74,7 @@ export function recordSchema(): Record<string, unknown> {
         properties: {
           type: { const: 'node' },
           label: { enum: [...NODE_LABELS] },
+          extraLabels: { type: 'array', items: { enum: [...ALIAS_LABELS] }, uniqueItems: true, minItems: 1 },
           id: { type: 'string', minLength: 1 },
           account: ACCOUNT,
           region: REGION,
@@ -85,6 +94,6 @@ export function recordSchema(): Record<string, unknown> {
         },
       },
     ],
-    allOf: [...sageMakerNode, ...edgeRules],
+    allOf: [...sageMakerNode, ...extraLabelRules, ...edgeRules],
   };
 }

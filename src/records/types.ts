@@ -8,6 +8,8 @@ export type Properties = { [key: string]: JsonValue };
 export interface NodeRecord {
   type: 'node';
   label: NodeLabel;
+  /** More labels of the same node (Cartography's `AIModel` on models, a deprecated alias); see docs/records.md. */
+  extraLabels?: string[];
   id: string;
   account?: string;
   region?: string;

@@ -19,9 +19,11 @@ const full = ajv.compile(FULL);
 function branches(): Map<string, ValidateFunction> {
   const [nodeShape, edgeShape] = FULL.oneOf as [Schema, Schema];
   const byKey = new Map<string, ValidateFunction>();
-  const conditional = new Map<string, Schema>();
+  // A (type, label) may have several rules (its properties, its extra labels): all of them apply.
+  const conditional = new Map<string, Schema[]>();
   for (const rule of FULL.allOf as Array<{ if: { properties: { type: { const: string }; label: { const: string } } }; then: Schema }>) {
-    conditional.set(`${rule.if.properties.type.const}\u0000${rule.if.properties.label.const}`, rule.then);
+    const key = `${rule.if.properties.type.const}\u0000${rule.if.properties.label.const}`;
+    conditional.set(key, [...(conditional.get(key) ?? []), rule.then]);
   }
   for (const [type, shape] of [
     ['node', nodeShape],
@@ -30,8 +32,8 @@ function branches(): Map<string, ValidateFunction> {
     const labels = (shape.properties as Record<string, { enum: string[] }>).label.enum;
     for (const label of labels) {
       const key = `${type}\u0000${label}`;
-      const then = conditional.get(key);
-      byKey.set(key, ajv.compile(then ? { allOf: [shape, then] } : shape));
+      const thens = conditional.get(key) ?? [];
+      byKey.set(key, ajv.compile(thens.length ? { allOf: [shape, ...thens] } : shape));
     }
   }
   return byKey;

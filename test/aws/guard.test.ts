@@ -78,8 +78,20 @@ describe('the allowlist is the policy', () => {
       ...allowedOperations('secretsmanager').map((o) => `secretsmanager:${o}`),
     ].sort();
     expect(guard).toEqual([...granted, ...NON_CRAWL_OPERATIONS].sort());
-    // Two per resource type, and Search.
-    expect(crawlSageMaker).toHaveLength(RESOURCES.length * 2 + 1);
+    // Each type's List, child List and Describe, each enrichment's reads, and Search.
+    const perType = new Set(
+      RESOURCES.flatMap((d) => [
+        d.list.operation,
+        d.list.children?.operation,
+        d.describe?.operation,
+        ...(d.enrich ?? []).flatMap((e) => e.operations),
+      ]),
+    );
+    perType.delete(undefined);
+    perType.add('Search');
+    expect(crawlSageMaker).toEqual([...perType].sort());
+    // Without tags, ListTags is neither granted nor needed.
+    expect(crawlerOperations(RESOURCES, { tags: false })).not.toContain('sagemaker:ListTags');
   });
 
   it('STS: GetCallerIdentity and AssumeRole; Secrets Manager: GetSecretValue', () => {
@@ -91,6 +103,7 @@ describe('the allowlist is the policy', () => {
     ['sagemaker', 'ListModels', true],
     ['sagemaker', 'DescribeTrainingJob', true],
     ['sagemaker', 'Search', true],
+    ['sagemaker', 'ListTags', true],
     ['sts', 'GetCallerIdentity', true],
     ['sts', 'AssumeRole', true],
     ['secretsmanager', 'GetSecretValue', true],
@@ -101,7 +114,6 @@ describe('the allowlist is the policy', () => {
     ['sagemaker', 'CreatePresignedNotebookInstanceUrl', false],
     ['sagemaker', 'GetModelPackageGroupPolicy', false],
     ['sagemaker', 'QueryLineage', false],
-    ['sagemaker', 'ListTags', false],
     ['sagemaker', 'DeleteModel', false],
     ['sagemaker', 'Listen', false],
     ['sts', 'GetSessionToken', false],
@@ -114,7 +126,7 @@ describe('the allowlist is the policy', () => {
 
   it('a descriptor naming an operation that is not a List or Describe cannot widen the list', () => {
     const [first] = RESOURCES;
-    const bad = { ...first!, describe: { ...first!.describe, operation: 'DeleteModel' } };
+    const bad = { ...first!, describe: { ...first!.describe!, operation: 'DeleteModel' } };
     expect(() => crawlerOperations([bad])).toThrow('resource type notebook-instance: DeleteModel is not a List or Describe operation');
   });
 });

@@ -183,7 +183,18 @@ describe('sdr-agent CLI', () => {
     const r = await run(['policy', '--types', 'training-job']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.Statement[0].Action).toEqual(['sagemaker:DescribeTrainingJob', 'sagemaker:ListTrainingJobs', 'sagemaker:Search']);
+    expect(doc.Statement[0].Action).toEqual([
+      'sagemaker:DescribeTrainingJob',
+      'sagemaker:ListTags',
+      'sagemaker:ListTrainingJobs',
+      'sagemaker:Search',
+    ]);
+    const untagged = await run(['policy', '--types', 'training-job', '--no-tags']);
+    expect(JSON.parse(untagged.stdout).Statement[0].Action).toEqual([
+      'sagemaker:DescribeTrainingJob',
+      'sagemaker:ListTrainingJobs',
+      'sagemaker:Search',
+    ]);
   });
 
   it('schema prints the schema that docs/records.schema.json holds', async () => {

@@ -74,6 +74,8 @@ describe('loadAgentConfig', () => {
         durationSeconds: 3600,
       },
       useSearch: true,
+      tags: true,
+      executions: { days: 30, perPipeline: 20 },
     });
     expect(c.connections.sandbox).toEqual({
       name: 'sandbox',
@@ -87,6 +89,8 @@ describe('loadAgentConfig', () => {
       },
       maxConcurrency: 8,
       useSearch: false,
+      tags: true,
+      executions: { days: 30, perPipeline: 20 },
     });
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.connections.prod.regions)).toBe(true);
@@ -103,6 +107,8 @@ describe('loadAgentConfig', () => {
       types: RESOURCE_TYPES,
       credentials: { source: 'default' },
       useSearch: true,
+      tags: true,
+      executions: { days: 30, perPipeline: 20 },
     });
     expect(c.limits.maxConcurrentJobs).toBe(2);
     const withRole = load(MINIMAL + '    assumeRole: { roleArn: "arn:aws:iam::111122223333:role/r" }\n');

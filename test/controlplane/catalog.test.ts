@@ -23,7 +23,7 @@ const model = (region: string, name: string, extra: Record<string, unknown> = {}
   region,
   properties: { modelName: name, ...extra } as NodeRecord['properties'],
 });
-const bucket = (name: string): NodeRecord => ({ type: 'node', label: 'S3Bucket', id: name, properties: { name } });
+const bucket = (name: string): NodeRecord => ({ type: 'node', label: 'AWSS3Bucket', id: name, properties: { name } });
 const reads = (from: NodeRecord, to: NodeRecord): EdgeRecord => ({
   type: 'edge',
   label: 'READS_FROM',
@@ -78,7 +78,7 @@ describe('Catalog commit rules', () => {
     const result = c.commit({ jobId: 'j2', account: ACCOUNT, scopes: both, records: [a2, m, data, reads(a2, data), trainedBy(m, a2)] });
     expect(ids(c, 'AWSSageMakerTrainingJob')).toEqual([a.id]);
     expect(c.node(a.label, a.id)?.properties.trainingJobStatus).toBe('Completed');
-    expect(ids(c, 'S3Bucket')).toEqual(['data']);
+    expect(ids(c, 'AWSS3Bucket')).toEqual(['data']);
     expect(c.stats().edges).toBe(2);
     expect(result).toMatchObject({ replacedScopes: 2, keptScopes: 0, nodes: { added: 0, removed: 2 }, edges: { added: 0, removed: 1 } });
   });
@@ -94,7 +94,7 @@ describe('Catalog commit rules', () => {
       records: [m],
     });
     expect(ids(c, 'AWSSageMakerTrainingJob')).toEqual([a.id, b.id].sort());
-    expect(ids(c, 'S3Bucket')).toEqual(['data', 'other']);
+    expect(ids(c, 'AWSS3Bucket')).toEqual(['data', 'other']);
     // TRAINED_BY goes from a completed scope into a failed one: kept.
     expect(c.listEdges('TRAINED_BY', 0, 10).items).toHaveLength(1);
     expect(c.listEdges('READS_FROM', 0, 10).items).toHaveLength(2);

@@ -55,7 +55,7 @@ describe('GraphEmitter', () => {
     const r = sink.records;
     const ids = r.filter((x) => x.type === 'node').map((x) => `${x.label}|${x.id}`);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.filter((i) => i.startsWith('S3Bucket|'))).toEqual(['S3Bucket|bkt']);
+    expect(ids.filter((i) => i.startsWith('AWSS3Bucket|'))).toEqual(['AWSS3Bucket|bkt']);
     expect(ids.filter((i) => i.startsWith('AWSRole|'))).toEqual([`AWSRole|${role}`]);
     const trained = r
       .filter((x) => x.type === 'edge' && x.label === 'TRAINED_BY')

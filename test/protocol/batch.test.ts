@@ -55,7 +55,7 @@ function realisticRecords(n: number): GraphRecord[] {
       type: 'edge',
       label: 'READS_FROM',
       from: { label: 'AWSSageMakerTrainingJob', id },
-      to: { label: 'S3Bucket', id: `bucket-${i % 5}` },
+      to: { label: 'AWSS3Bucket', id: `bucket-${i % 5}` },
       properties: { channel: 'train', uri: `s3://bucket-${i % 5}/data/${i}/` },
     });
   }
@@ -123,7 +123,7 @@ describe('batches: gzip of NDJSON records, base64', () => {
   });
   it('never echoes record contents in its errors', () => {
     const secret = 'AKIAIOSFODNN7EXAMPLE-secret';
-    const leaky = { type: 'node', label: 'S3Bucket', id: 'b', properties: {}, [secret]: secret };
+    const leaky = { type: 'node', label: 'AWSS3Bucket', id: 'b', properties: {}, [secret]: secret };
     for (const batch of [
       rawBatch(`${JSON.stringify(leaky)}\n`, 1),
       rawBatch(`{"id":"${secret}"\n`, 1),

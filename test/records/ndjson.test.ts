@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NdjsonSink } from '../../src/records/ndjson.js';
 import type { GraphRecord } from '../../src/records/types.js';
 
-const record: GraphRecord = { type: 'node', label: 'S3Bucket', id: 'bkt', properties: { name: 'bkt' } };
+const record: GraphRecord = { type: 'node', label: 'AWSS3Bucket', id: 'bkt', properties: { name: 'bkt' } };
 
 describe('NdjsonSink', () => {
   it('writes one JSON object per line and passes backpressure on', async () => {

@@ -309,14 +309,14 @@ describe('the egress pass', () => {
       type: 'edge',
       label: 'READS_FROM',
       from: { label: 'AWSSageMakerTrainingJob', id: 'arn:aws:sagemaker:us-east-1:1:training-job/a' },
-      to: { label: 'S3Bucket', id: 'b' },
+      to: { label: 'AWSS3Bucket', id: 'b' },
       properties: { uri: 'https://b.s3.amazonaws.com/k?X-Amz-Signature=abc', channel: 'train' },
     });
     expect(edge).toEqual({
       type: 'edge',
       label: 'READS_FROM',
       from: { label: 'AWSSageMakerTrainingJob', id: 'arn:aws:sagemaker:us-east-1:1:training-job/a' },
-      to: { label: 'S3Bucket', id: 'b' },
+      to: { label: 'AWSS3Bucket', id: 'b' },
       properties: { uri: `https://b.s3.amazonaws.com/k?X-Amz-Signature=${R}`, channel: 'train' },
     });
     const node = egress({

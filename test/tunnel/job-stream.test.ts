@@ -5,7 +5,7 @@ import { JobStream, type StreamLimits } from '../../src/tunnel/job-stream.js';
 
 const record = (i: number): GraphRecord => ({
   type: 'node',
-  label: 'S3Bucket',
+  label: 'AWSS3Bucket',
   id: `arn:aws:s3:::bucket-${i}`,
   properties: { name: `bucket-${i}` },
 });

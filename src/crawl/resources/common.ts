@@ -3,7 +3,8 @@ import { RecordBuilder } from '../../records/builder.js';
 import type { SageMakerLabel } from '../../records/labels.js';
 import { toProperties } from '../../records/properties.js';
 import type { Properties } from '../../records/types.js';
-import type { Scope } from '../descriptor.js';
+import { ListTagsCommand, type Tag } from '@aws-sdk/client-sagemaker';
+import type { Enrichment, Scope } from '../descriptor.js';
 
 /** A builder for one resource, its properties converted and redacted from the AWS response. */
 export function resource(
@@ -31,4 +32,25 @@ export function containers(b: RecordBuilder, list: ReadonlyArray<ContainerDefini
 /** The ARN a Describe response gives, falling back to the one SageMaker would build. */
 export function arnOr(given: string | undefined, fallback: () => string): string {
   return given ?? fallback();
+}
+
+/** SageMaker allows at most 50 tags per resource; a longer answer is cut there. */
+const MAX_TAGS = 50;
+
+/**
+ * The resource's tags with `ListTags`, where its record has none: a Describe response never has
+ * them (a Search record does). One call per resource (more past 100 tags); off with `tags: false`.
+ */
+export function tagsOf<D extends object>(arnField: keyof D & string): Enrichment<D> {
+  const arnOf = (d: D) => (d as Record<string, unknown>)[arnField];
+  return {
+    name: 'tags',
+    operations: ['ListTags'],
+    option: 'tags',
+    applies: (detail, tuning) => tuning.tags && !Array.isArray((detail as { Tags?: unknown }).Tags) && typeof arnOf(detail) === 'string',
+    async run(detail, api) {
+      const tags = (await api.all('ListTags', ListTagsCommand, { ResourceArn: arnOf(detail) }, 'Tags', MAX_TAGS)) as Tag[];
+      return { ...detail, Tags: tags };
+    },
+  };
 }

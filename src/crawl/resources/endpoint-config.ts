@@ -5,13 +5,14 @@ import {
   type EndpointConfigSummary,
 } from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
-import { resource } from './common.js';
+import { resource, tagsOf } from './common.js';
 
 export const endpointConfig = defineResource<EndpointConfigSummary, DescribeEndpointConfigOutput>({
   type: 'endpoint-config',
   label: 'AWSSageMakerEndpointConfig',
   list: { operation: 'ListEndpointConfigs', command: ListEndpointConfigsCommand, items: 'EndpointConfigs' },
   arnOf: (s) => s.EndpointConfigArn,
+  enrich: [tagsOf('EndpointConfigArn')],
   describe: {
     operation: 'DescribeEndpointConfig',
     command: DescribeEndpointConfigCommand,

@@ -5,13 +5,14 @@ import {
   type FeatureGroupSummary,
 } from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
-import { resource } from './common.js';
+import { resource, tagsOf } from './common.js';
 
 export const featureGroup = defineResource<FeatureGroupSummary, DescribeFeatureGroupResponse>({
   type: 'feature-group',
   label: 'AWSSageMakerFeatureGroup',
   list: { operation: 'ListFeatureGroups', command: ListFeatureGroupsCommand, items: 'FeatureGroupSummaries' },
   arnOf: (s) => s.FeatureGroupArn,
+  enrich: [tagsOf('FeatureGroupArn')],
   describe: {
     operation: 'DescribeFeatureGroup',
     command: DescribeFeatureGroupCommand,

@@ -5,7 +5,7 @@ import {
   type HyperParameterTuningJobSummary,
 } from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
-import { resource } from './common.js';
+import { resource, tagsOf } from './common.js';
 
 /** Tuning jobs. `LAUNCHED` edges come from the training jobs' `TuningJobArn`, which costs no extra call. */
 export const hyperParameterTuningJob = defineResource<HyperParameterTuningJobSummary, DescribeHyperParameterTuningJobResponse>({
@@ -17,6 +17,7 @@ export const hyperParameterTuningJob = defineResource<HyperParameterTuningJobSum
     items: 'HyperParameterTuningJobSummaries',
   },
   arnOf: (s) => s.HyperParameterTuningJobArn,
+  enrich: [tagsOf('HyperParameterTuningJobArn')],
   describe: {
     operation: 'DescribeHyperParameterTuningJob',
     command: DescribeHyperParameterTuningJobCommand,

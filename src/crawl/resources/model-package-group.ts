@@ -5,13 +5,14 @@ import {
   type ModelPackageGroupSummary,
 } from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
-import { resource } from './common.js';
+import { resource, tagsOf } from './common.js';
 
 export const modelPackageGroup = defineResource<ModelPackageGroupSummary, DescribeModelPackageGroupOutput>({
   type: 'model-package-group',
   label: 'AWSSageMakerModelPackageGroup',
   list: { operation: 'ListModelPackageGroups', command: ListModelPackageGroupsCommand, items: 'ModelPackageGroupSummaryList' },
   arnOf: (s) => s.ModelPackageGroupArn!,
+  enrich: [tagsOf('ModelPackageGroupArn')],
   describe: {
     operation: 'DescribeModelPackageGroup',
     command: DescribeModelPackageGroupCommand,

@@ -5,7 +5,7 @@ import {
   type ModelPackageSummary,
 } from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
-import { containers, resource } from './common.js';
+import { containers, resource, tagsOf } from './common.js';
 
 /**
  * Model packages, versioned (in a group) and unversioned: `ModelPackageType: Both` lists every
@@ -21,6 +21,7 @@ export const modelPackage = defineResource<ModelPackageSummary, DescribeModelPac
     input: { ModelPackageType: 'Both' },
   },
   arnOf: (s) => s.ModelPackageArn,
+  enrich: [tagsOf('ModelPackageArn')],
   describe: {
     operation: 'DescribeModelPackage',
     command: DescribeModelPackageCommand,

@@ -1,12 +1,13 @@
 import { DescribeModelCommand, ListModelsCommand, type DescribeModelOutput, type ModelSummary } from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
-import { containers, resource } from './common.js';
+import { containers, resource, tagsOf } from './common.js';
 
 export const model = defineResource<ModelSummary, DescribeModelOutput & { Tags?: { Key?: string; Value?: string }[] }>({
   type: 'model',
   label: 'AWSSageMakerModel',
   list: { operation: 'ListModels', command: ListModelsCommand, items: 'Models' },
   arnOf: (s) => s.ModelArn!,
+  enrich: [tagsOf('ModelArn')],
   describe: { operation: 'DescribeModel', command: DescribeModelCommand, input: (s) => ({ ModelName: s.ModelName }) },
   search: { resource: 'Model', detail: (r) => r.Model?.Model as DescribeModelOutput | undefined },
   transform(d, scope) {

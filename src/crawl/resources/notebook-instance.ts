@@ -6,13 +6,14 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { sageMakerArn } from '../../records/arn.js';
 import { defineResource } from '../descriptor.js';
-import { arnOr, resource } from './common.js';
+import { arnOr, resource, tagsOf } from './common.js';
 
 export const notebookInstance = defineResource<NotebookInstanceSummary, DescribeNotebookInstanceOutput>({
   type: 'notebook-instance',
   label: 'AWSSageMakerNotebookInstance',
   list: { operation: 'ListNotebookInstances', command: ListNotebookInstancesCommand, items: 'NotebookInstances' },
   arnOf: (s) => s.NotebookInstanceArn!,
+  enrich: [tagsOf('NotebookInstanceArn')],
   describe: {
     operation: 'DescribeNotebookInstance',
     command: DescribeNotebookInstanceCommand,

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { JsonValue } from '../../records/types.js';
 import { defineResource } from '../descriptor.js';
-import { resource } from './common.js';
+import { resource, tagsOf } from './common.js';
 
 /**
  * The step list of a pipeline definition, names and types only. The definition itself is not
@@ -31,6 +31,7 @@ export const pipeline = defineResource<PipelineSummary, DescribePipelineResponse
   label: 'AWSSageMakerPipeline',
   list: { operation: 'ListPipelines', command: ListPipelinesCommand, items: 'PipelineSummaries' },
   arnOf: (s) => s.PipelineArn!,
+  enrich: [tagsOf('PipelineArn')],
   describe: { operation: 'DescribePipeline', command: DescribePipelineCommand, input: (s) => ({ PipelineName: s.PipelineName }) },
   search: { resource: 'Pipeline', detail: (r) => r.Pipeline as DescribePipelineResponse | undefined },
   transform(d, scope) {

@@ -7,13 +7,14 @@ import {
 import type { JsonValue } from '../../records/types.js';
 import { toProperties } from '../../records/properties.js';
 import { defineResource } from '../descriptor.js';
-import { resource } from './common.js';
+import { resource, tagsOf } from './common.js';
 
 export const processingJob = defineResource<ProcessingJobSummary, DescribeProcessingJobResponse>({
   type: 'processing-job',
   label: 'AWSSageMakerProcessingJob',
   list: { operation: 'ListProcessingJobs', command: ListProcessingJobsCommand, items: 'ProcessingJobSummaries' },
   arnOf: (s) => s.ProcessingJobArn,
+  enrich: [tagsOf('ProcessingJobArn')],
   describe: {
     operation: 'DescribeProcessingJob',
     command: DescribeProcessingJobCommand,

@@ -5,13 +5,14 @@ import {
   type TrainingJobSummary,
 } from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
-import { resource } from './common.js';
+import { resource, tagsOf } from './common.js';
 
 export const trainingJob = defineResource<TrainingJobSummary, DescribeTrainingJobResponse>({
   type: 'training-job',
   label: 'AWSSageMakerTrainingJob',
   list: { operation: 'ListTrainingJobs', command: ListTrainingJobsCommand, items: 'TrainingJobSummaries' },
   arnOf: (s) => s.TrainingJobArn,
+  enrich: [tagsOf('TrainingJobArn')],
   describe: {
     operation: 'DescribeTrainingJob',
     command: DescribeTrainingJobCommand,

@@ -5,13 +5,14 @@ import {
   type TransformJobSummary,
 } from '@aws-sdk/client-sagemaker';
 import { defineResource } from '../descriptor.js';
-import { resource } from './common.js';
+import { resource, tagsOf } from './common.js';
 
 export const transformJob = defineResource<TransformJobSummary, DescribeTransformJobResponse>({
   type: 'transform-job',
   label: 'AWSSageMakerTransformJob',
   list: { operation: 'ListTransformJobs', command: ListTransformJobsCommand, items: 'TransformJobSummaries' },
   arnOf: (s) => s.TransformJobArn,
+  enrich: [tagsOf('TransformJobArn')],
   describe: {
     operation: 'DescribeTransformJob',
     command: DescribeTransformJobCommand,

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { sageMakerArn } from '../../records/arn.js';
 import { defineResource, type Scope } from '../descriptor.js';
-import { arnOr, resource } from './common.js';
+import { arnOr, resource, tagsOf } from './common.js';
 
 const profileArn = (scope: Scope, domainId: string, name: string) =>
   sageMakerArn(scope.region, scope.account, 'user-profile', `${domainId}/${name}`);
@@ -16,6 +16,7 @@ export const userProfile = defineResource<UserProfileDetails, DescribeUserProfil
   label: 'AWSSageMakerUserProfile',
   list: { operation: 'ListUserProfiles', command: ListUserProfilesCommand, items: 'UserProfiles' },
   arnOf: (s, scope) => profileArn(scope, s.DomainId!, s.UserProfileName!),
+  enrich: [tagsOf('UserProfileArn')],
   describe: {
     operation: 'DescribeUserProfile',
     command: DescribeUserProfileCommand,

@@ -38,6 +38,8 @@ function connection(extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
       sessionTokenEnv: 'AWS_SESSION_TOKEN',
     },
     useSearch: true,
+    tags: true,
+    executions: { days: 30, perPipeline: 20 },
     ...extra,
   };
 }

@@ -20,7 +20,8 @@ import { RESOURCES } from '../crawl/resources/index.js';
 import type { EdgeRecord, GraphRecord, NodeRecord } from '../records/types.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
 
-const TYPE_OF_LABEL = new Map<string, string>(RESOURCES.map((d) => [d.label, d.type]));
+/** The type whose scope a SageMaker label belongs to: its own, or the type that emits it too (a feature group's features). */
+const TYPE_OF_LABEL = new Map<string, string>(RESOURCES.flatMap((d) => [d.label, ...(d.alsoEmits ?? [])].map((l) => [l, d.type] as const)));
 
 export const nodeKey = (label: string, id: string) => `${label}\u0000${id}`;
 const edgeKey = (e: EdgeRecord) => `${e.label}\u0000${e.from.label}\u0000${e.from.id}\u0000${e.to.label}\u0000${e.to.id}`;

@@ -15,7 +15,6 @@ import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_FRAME_BYTES,
   HANDSHAKE_TIMEOUT_MS,
-  MAX_MISSED_HEARTBEATS,
   SUBPROTOCOL,
   decodeControlMessage,
   encodeMessage,
@@ -28,6 +27,7 @@ import {
   type Welcome,
 } from '../protocol/index.js';
 import { Backoff } from '../backoff.js';
+import { Heartbeat } from './heartbeat.js';
 import { FloodGuard, floodLimits, type FloodLimits } from './flood.js';
 import { limitRepeats } from './log-limit.js';
 import { redactUrl } from '../net/proxy.js';
@@ -51,12 +51,9 @@ export class Tunnel {
   private readonly backoff: Backoff;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private handshakeTimer: NodeJS.Timeout | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
   private lifetimeTimer: NodeJS.Timeout | undefined;
-  private missedPongs = 0;
+  private readonly heartbeat = new Heartbeat(() => this.clock());
   /** The last heartbeat's ping: its payload and when it was sent. */
-  private lastPing: { seq: number; at: number } | undefined;
-  private pingSeq = 0;
   /** The delay the current connection's end should use instead of the backoff's. */
   private nextDelayOverride: number | undefined;
   private closedWaiters: Array<() => void> = [];
@@ -216,8 +213,7 @@ export class Tunnel {
     const guard = new FloodGuard(ws, this.flood, this.options.now, observer ? (bytes) => observer.frameOut(bytes) : undefined);
     this.guard = guard;
     this.session = undefined;
-    this.missedPongs = 0;
-    this.lastPing = undefined;
+    this.heartbeat.reset();
     this.endNote = undefined;
     let refused: string | undefined;
 
@@ -268,12 +264,8 @@ export class Tunnel {
       this.receive(ws, guard, data as Buffer, isBinary);
     });
     ws.on('pong', (payload) => {
-      this.missedPongs = 0;
-      const ping = this.lastPing;
-      if (ping && payload.toString('latin1') === String(ping.seq)) {
-        this.lastPing = undefined;
-        observer?.heartbeat(Math.max(0, this.clock() - ping.at) / 1000);
-      }
+      const seconds = this.heartbeat.pong(payload);
+      if (seconds !== undefined) observer?.heartbeat(seconds);
     });
     ws.on('error', (err) => {
       if (this.ws !== ws) return;
@@ -441,7 +433,7 @@ export class Tunnel {
       else if (answer.action === 'reply') this.send(answer.message);
       return;
     }
-    this.missedPongs = 0;
+    this.heartbeat.alive();
     if (!this.session) {
       if (message.type !== 'welcome') {
         logger.warn({ messageType: message.type }, 'the control plane sent a message before welcome; closing');
@@ -488,8 +480,7 @@ export class Tunnel {
     this.failures = 0;
     logger.info({ sessionId: welcome.sessionId }, `connected to the control plane${after}`);
     const interval = this.options.heartbeatIntervalMs ?? welcome.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-    this.heartbeatTimer = setInterval(() => this.heartbeat(ws), interval);
-    this.heartbeatTimer.unref?.();
+    this.heartbeat.start(ws, interval, { dead: (missed) => this.dead(ws, missed) });
     if (this.options.maxConnectionLifetimeMs) {
       this.lifetimeTimer = setTimeout(() => this.rotate(ws, Date.now()), this.options.maxConnectionLifetimeMs);
       this.lifetimeTimer.unref?.();
@@ -497,23 +488,16 @@ export class Tunnel {
     this.options.handler.onSession(welcome);
   }
 
-  private heartbeat(ws: WebSocket): void {
-    if (this.missedPongs >= MAX_MISSED_HEARTBEATS) {
-      this.lastError = `the control plane missed ${this.missedPongs} heartbeats`;
-      this.endNote = {
-        what: `${this.lastError}; the connection was terminated`,
-        level: 'warn',
-        reason: 'heartbeat_timeout',
-        hint: "Check the network path to the control plane (a proxy or load balancer dropping idle connections?) and the control plane's load.",
-      };
-      ws.terminate();
-      return;
-    }
-    this.missedPongs++;
-    // Timed from the first unanswered ping (a missed pong is a long round trip), and repeated with
-    // its payload, so a late pong to it cannot look fast.
-    this.lastPing ??= { seq: ++this.pingSeq, at: this.clock() };
-    ws.ping(String(this.lastPing.seq));
+  /** The watchdog's verdict: too many pings unanswered. */
+  private dead(ws: WebSocket, missed: number): void {
+    this.lastError = `the control plane missed ${missed} heartbeats`;
+    this.endNote = {
+      what: `${this.lastError}; the connection was terminated`,
+      level: 'warn',
+      reason: 'heartbeat_timeout',
+      hint: "Check the network path to the control plane (a proxy or load balancer dropping idle connections?) and the control plane's load.",
+    };
+    ws.terminate();
   }
 
   /** Maximum lifetime reached: wait for a moment with nothing unacknowledged, then reconnect at once. */
@@ -536,7 +520,7 @@ export class Tunnel {
 
   private clearTimers(): void {
     clearTimeout(this.handshakeTimer);
-    clearInterval(this.heartbeatTimer);
+    this.heartbeat.stop();
     clearTimeout(this.lifetimeTimer);
   }
 }

@@ -1,9 +1,10 @@
 /**
- * `npm run bench:crawl` — the crawler against the SageMaker simulator: a fixed estate, a
- * per-operation rate limit and latency; once with Search allowed, once denied, and a naive
- * sequential List+Describe crawl of the same estate for comparison; then peak RSS of a crawl of a
- * 100,000-resource estate in a child process. Prints ratios against the lower bound; the figures
- * are recorded in bench/README.md.
+ * `npm run bench:crawl` — the crawler against the SageMaker simulator: a fixed estate under two
+ * service profiles (a per-operation rate limit and a latency each); in each, once with Search
+ * allowed and once denied; a naive sequential List+Describe crawl of the same estate under the
+ * first profile for comparison; then peak RSS of a crawl of a 100,000-resource estate in a child
+ * process. Prints ratios against the lower bound; the figures are recorded in bench/README.md.
+ * `BENCH_PARTS` (comma-separated) picks what runs; see {@link PARTS}.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +19,46 @@ import { startSimProcess, type SimProcess } from './sim-process.js';
 
 tuneProcess();
 
-const RATE = Number(process.env.BENCH_RATE ?? 50); // requests/s per operation
-const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+/** A service model: every operation rate-limited (token bucket, burst = rate) and answered after a latency. */
+interface Profile {
+  id: string;
+  /** Requests/s per (region, operation). */
+  rate: number;
+  latencyMs: number;
+}
+
+/**
+ * The first is the original profile; the second is issue 14's: a slower service with a lower
+ * limit, where each operation's ramp up to its limit weighs more. `BENCH_RATE` and
+ * `BENCH_LATENCY_MS` replace both with one profile of their own.
+ */
+const PROFILES: Profile[] =
+  process.env.BENCH_RATE || process.env.BENCH_LATENCY_MS
+    ? [{ id: 'custom', rate: Number(process.env.BENCH_RATE ?? 50), latencyMs: Number(process.env.BENCH_LATENCY_MS ?? 20) }]
+    : [
+        { id: '20ms-50rps', rate: 50, latencyMs: 20 },
+        { id: '50ms-40rps', rate: 40, latencyMs: 50 },
+      ];
+
+/**
+ * What `BENCH_PARTS` may name: a profile's id (both modes under it), `service` (every profile),
+ * `naive` (the baseline, under the first profile), `rss` (one 100,000-resource crawl: peak RSS),
+ * `egress` (four more such crawls: the egress pass's cost), `large` (`rss,egress`), `all`.
+ * The default, `service,naive,rss`, takes about five minutes on 2 cores.
+ */
+const PARTS = (() => {
+  const named = new Set((process.env.BENCH_PARTS || 'service,naive,rss').split(',').map((p) => p.trim()));
+  const all = named.has('all');
+  const known = new Set(['service', 'naive', 'rss', 'egress', 'large', 'all', ...PROFILES.map((p) => p.id)]);
+  const unknown = [...named].filter((p) => !known.has(p));
+  if (unknown.length) throw new Error(`BENCH_PARTS: unknown part(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  return {
+    profiles: PROFILES.filter((p) => all || named.has('service') || named.has(p.id)),
+    naive: all || named.has('naive'),
+    egress: all || named.has('egress') || named.has('large'),
+    rss: all || named.has('rss') || named.has('egress') || named.has('large'),
+  };
+})();
 /** Thousands of training jobs, hundreds of each other type (a handful of Studio domains). */
 const COUNTS = {
   notebookInstances: 100,
@@ -64,7 +103,7 @@ function lowerBound(search: boolean): { calls: Record<string, number>; chainPage
     const pages = Math.max(1, Math.ceil(n / 100));
     add(`sagemaker:${d.list.operation}`, pages);
     if (search && d.search) add('sagemaker:Search', pages);
-    else add(`sagemaker:${d.describe.operation}`, n);
+    else if (d.describe) add(`sagemaker:${d.describe.operation}`, n);
     chainPages = Math.max(chainPages, pages);
   }
   return { calls, chainPages };
@@ -78,9 +117,9 @@ interface Row {
   perOp: Record<string, number>;
 }
 
-function boundSeconds(calls: Record<string, number>, chainPages: number): number {
-  const rateBound = Math.max(...Object.values(calls).map((n) => n / RATE));
-  const chain = (chainPages * LATENCY_MS) / 1000;
+function boundSeconds(profile: Profile, calls: Record<string, number>, chainPages: number): number {
+  const rateBound = Math.max(...Object.values(calls).map((n) => n / profile.rate));
+  const chain = (chainPages * profile.latencyMs) / 1000;
   return Math.max(rateBound, chain);
 }
 
@@ -88,7 +127,8 @@ async function run(name: string, sim: SimProcess, useSearch: boolean): Promise<R
   const clients = createClientFactory({ endpoint: sim.url, credentials: CREDENTIALS });
   const sink = new NullSink();
   const t0 = performance.now();
-  const result = await crawl({ regions: [REGION], sink, clients, useSearch });
+  // Tags off: the bound counts List, Search and Describe pages, not ListTags (see README.md).
+  const result = await crawl({ regions: [REGION], sink, clients, useSearch, tuning: { tags: false } });
   const seconds = (performance.now() - t0) / 1000;
   clients.destroy();
   if (!result.complete) throw new Error(`${name}: crawl incomplete: ${JSON.stringify(result.scopes.filter((s) => s.status === 'failed'))}`);
@@ -106,10 +146,10 @@ type ChildRun = { rssMb: number; seconds: number; records: number };
 
 /**
  * Crawls of one large estate (one simulator process), each in a child: one with the egress pass
- * (peak RSS, and it warms the simulator up), then two without and two with it, interleaved —
- * throughput with and without the pass in the same run, the faster of each pair.
+ * (peak RSS, and it warms the simulator up), then, with `egress`, two without and two with it,
+ * interleaved — throughput with and without the pass in the same run, the faster of each pair.
  */
-async function largeCrawls(total: number): Promise<{ first: ChildRun; without: ChildRun; withPass: ChildRun }> {
+async function largeCrawls(total: number, egress: boolean): Promise<{ first: ChildRun; without?: ChildRun; withPass?: ChildRun }> {
   const sim = await startSimProcess({ estate: { counts: scaledCounts(total) } });
   const child = async (...flags: string[]): Promise<ChildRun> => {
     const c = spawn(process.execPath, [fileURLToPath(new URL('./crawl-child.js', import.meta.url)), sim.url, REGION, ...flags], {
@@ -123,6 +163,7 @@ async function largeCrawls(total: number): Promise<{ first: ChildRun; without: C
   };
   try {
     const first = await child();
+    if (!egress) return { first };
     // Interleaved, the faster of two each: a busy machine slows one run, not one side.
     const runs: { without: ChildRun[]; withPass: ChildRun[] } = { without: [], withPass: [] };
     for (let i = 0; i < 2; i++) {
@@ -136,43 +177,43 @@ async function largeCrawls(total: number): Promise<{ first: ChildRun; without: C
   }
 }
 
-async function main(): Promise<void> {
-  if (process.env.BENCH_PARTS === 'large') return reportLarge();
-  console.log(`bench:crawl — node ${process.version}, rate limit ${RATE} req/s per operation, latency ${LATENCY_MS} ms`);
-  const sim = await startSimProcess({ estate: { counts: COUNTS }, latencyMs: LATENCY_MS, rateLimits: { default: RATE, burst: RATE } });
-  const denied = await startSimProcess({
-    estate: { counts: COUNTS },
-    latencyMs: LATENCY_MS,
-    rateLimits: { default: RATE, burst: RATE },
-    deniedOperations: ['Search'],
-  });
+const HEADER = [
+  'mode',
+  'wall s',
+  'bound s',
+  'bound/actual (time)',
+  'calls',
+  'bound calls',
+  'bound/actual (calls)',
+  'calls/resource',
+  'bound calls/resource',
+  'throttled',
+];
+
+function sum(o: Record<string, number>): number {
+  return Object.values(o).reduce((a, n) => a + n, 0);
+}
+
+/** Both modes under one profile: a table row each, and calls per operation. */
+async function runProfile(profile: Profile, naive: boolean): Promise<string[][]> {
+  const { rate, latencyMs } = profile;
+  console.log(`profile ${profile.id}: rate limit ${rate} req/s per operation (burst ${rate}), latency ${latencyMs} ms`);
+  const options = { estate: { counts: COUNTS }, latencyMs, rateLimits: { default: rate, burst: rate } };
+  const sim = await startSimProcess(options);
+  const denied = await startSimProcess({ ...options, deniedOperations: ['Search'] });
   const total = TOTAL;
-  console.log(`estate: ${total} resources (${COUNTS.trainingJobs} training jobs), simulator in its own process\n`);
+  const rows: string[][] = [];
   try {
     const modes: Array<[string, SimProcess, boolean]> = [
       ['Search allowed', sim, true],
       ['Search denied', denied, false],
     ];
-    const rows: string[][] = [
-      [
-        'mode',
-        'wall s',
-        'bound s',
-        'bound/actual (time)',
-        'calls',
-        'bound calls',
-        'bound/actual (calls)',
-        'calls/resource',
-        'bound calls/resource',
-        'throttled',
-      ],
-    ];
     for (const [name, s, search] of modes) {
       const r = await run(name, s, search);
       const lb = lowerBound(search);
-      const bCalls = Object.values(lb.calls).reduce((a, n) => a + n, 0);
-      const bSec = boundSeconds(lb.calls, lb.chainPages);
-      const throttled = Object.values(r.result.calls.throttled).reduce((a, n) => a + n, 0);
+      const bCalls = sum(lb.calls);
+      const bSec = boundSeconds(profile, lb.calls, lb.chainPages);
+      const throttled = sum(r.result.calls.throttled);
       rows.push([
         name,
         r.seconds.toFixed(2),
@@ -189,7 +230,7 @@ async function main(): Promise<void> {
         const searchTypes = RESOURCES.filter((d) => d.search);
         const ops = new Set([
           'sagemaker:Search',
-          ...searchTypes.flatMap((d) => [`sagemaker:${d.list.operation}`, `sagemaker:${d.describe.operation}`]),
+          ...searchTypes.flatMap((d) => [`sagemaker:${d.list.operation}`, ...(d.describe ? [`sagemaker:${d.describe.operation}`] : [])]),
         ]);
         const served = searchTypes.reduce((a, d) => a + (TOTALS[d.type] ?? 0), 0);
         const used = Object.entries(r.perOp)
@@ -202,10 +243,11 @@ async function main(): Promise<void> {
           `${name}: ${(used / served).toFixed(3)} calls/resource over the ${served} resources of the 8 Search-served types; ${(rest / (TOTAL - served)).toFixed(3)} over the ${TOTAL - served} of the 6 types SageMaker Search does not serve (one Describe each, by API design)`,
         );
       }
-      console.log(`${name}: calls per operation`);
+      console.log(`${profile.id}, ${name}: ${r.seconds.toFixed(2)} s; calls per operation`);
+      const throttledOf = r.result.calls.throttled;
       console.log(
         table([
-          ['operation', 'calls', 'bound', 'bound/actual'],
+          ['operation', 'calls', 'bound', 'bound/actual', 'throttled'],
           ...Object.keys({ ...lb.calls, ...r.perOp })
             .sort()
             .map((op) => [
@@ -213,43 +255,64 @@ async function main(): Promise<void> {
               String(r.perOp[op] ?? 0),
               String(lb.calls[op] ?? 0),
               r.perOp[op] ? ((lb.calls[op] ?? 0) / r.perOp[op]!).toFixed(2) : '-',
+              String(throttledOf[op] ?? 0),
             ]),
         ]),
       );
       console.log('');
     }
-    const naive = await naiveCrawl(denied.url, REGION, CREDENTIALS);
-    const lbNaive = lowerBound(false);
-    const bNaive = boundSeconds(lbNaive.calls, lbNaive.chainPages);
-    rows.push([
-      'naive sequential List+Describe',
-      naive.seconds.toFixed(2),
-      bNaive.toFixed(2),
-      (bNaive / naive.seconds).toFixed(2),
-      String(naive.calls),
-      String(Object.values(lbNaive.calls).reduce((a, n) => a + n, 0)),
-      (Object.values(lbNaive.calls).reduce((a, n) => a + n, 0) / naive.calls).toFixed(2),
-      (naive.calls / total).toFixed(3),
-      (Object.values(lbNaive.calls).reduce((a, n) => a + n, 0) / total).toFixed(3),
-      String(naive.throttled),
-    ]);
-    console.log(table(rows));
-    console.log('\ntargets: bound/actual >= 0.8 in both modes; <= 0.05 calls/resource with Search allowed');
+    if (naive) {
+      const n = await naiveCrawl(denied.url, REGION, CREDENTIALS);
+      const lbNaive = lowerBound(false);
+      const bNaive = boundSeconds(profile, lbNaive.calls, lbNaive.chainPages);
+      const bCalls = sum(lbNaive.calls);
+      rows.push([
+        'naive sequential List+Describe',
+        n.seconds.toFixed(2),
+        bNaive.toFixed(2),
+        (bNaive / n.seconds).toFixed(2),
+        String(n.calls),
+        String(bCalls),
+        (bCalls / n.calls).toFixed(2),
+        (n.calls / total).toFixed(3),
+        (bCalls / total).toFixed(3),
+        String(n.throttled),
+      ]);
+    }
   } finally {
     await sim.close();
     await denied.close();
   }
-  await reportLarge();
+  console.log(table([HEADER, ...rows]));
+  console.log('');
+  return rows;
 }
 
-/** The large-estate crawls: peak RSS and the egress pass's cost (alone with `BENCH_PARTS=large`). */
-async function reportLarge(): Promise<void> {
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  console.log(`bench:crawl — node ${process.version}`);
+  if (PARTS.profiles.length)
+    console.log(`estate: ${TOTAL} resources (${COUNTS.trainingJobs} training jobs), simulator in its own process\n`);
+  const results: Array<[Profile, string[][]]> = [];
+  for (const [i, profile] of PARTS.profiles.entries()) results.push([profile, await runProfile(profile, PARTS.naive && i === 0)]);
+  if (results.length > 1) {
+    console.log('all profiles:');
+    console.log(table([['profile', ...HEADER], ...results.flatMap(([p, rows]) => rows.map((r) => [p.id, ...r]))]));
+  }
+  if (results.length) console.log('\ntargets: bound/actual >= 0.8 in both modes; <= 0.05 calls/resource with Search allowed');
+  if (PARTS.rss) await reportLarge(PARTS.egress);
+  console.log(`\nbench:crawl took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+/** The large-estate crawls: peak RSS, and with `egress` the egress pass's cost. */
+async function reportLarge(egress: boolean): Promise<void> {
   const size = Number(process.env.BENCH_RSS_RESOURCES ?? 100_000);
   console.log(`\na crawl of a ${size.toLocaleString('en')}-resource estate (child processes, Search allowed, no rate limit):`);
-  const { first, without, withPass } = await largeCrawls(size);
+  const { first, without, withPass } = await largeCrawls(size, egress);
   console.log(
     `  peak RSS: ${first.records.toLocaleString('en')} records in ${first.seconds.toFixed(1)} s, peak RSS ${first.rssMb.toFixed(0)} MB (target < 200 MB; ratio ${(first.rssMb / 200).toFixed(2)} of the bound)`,
   );
+  if (!without || !withPass) return;
   const rate = (r: ChildRun) => r.records / r.seconds;
   const cost = 1 - rate(withPass) / rate(without);
   console.log(

@@ -9,7 +9,10 @@
  *   is gone. A scope that **failed** keeps its last-known-good nodes; whatever the job did deliver
  *   for it is added on top. Nothing is deleted because a crawl was partial.
  * - An edge is replaced only when every SageMaker end of it lies in a scope the job completed
- *   (a `TRAINED_BY` edge stays while the training-job scope it points into failed).
+ *   (a `TRAINED_BY` edge stays while the training-job scope it points into failed). An edge of a
+ *   label a type owns (`ownsEdges`: lineage associations, which are edges only) also needs that
+ *   type's scope, in the account and region of its ends, to have completed: a failed association
+ *   scope keeps the associations it delivered before, even when both ends' scopes completed.
  * - A stub never overwrites the real node of a scope that was not replaced.
  * - Nodes that belong to no scope and that no edge touches any more are removed.
  */
@@ -21,7 +24,11 @@ import type { EdgeRecord, GraphRecord, NodeRecord } from '../records/types.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
 
 /** The type whose scope a SageMaker label belongs to: its own, or the type that emits it too (a feature group's features). */
-const TYPE_OF_LABEL = new Map<string, string>(RESOURCES.flatMap((d) => [d.label, ...(d.alsoEmits ?? [])].map((l) => [l, d.type] as const)));
+const TYPE_OF_LABEL = new Map<string, string>(
+  RESOURCES.flatMap((d) => [...(d.label ? [d.label] : []), ...(d.alsoEmits ?? [])].map((l) => [l, d.type] as const)),
+);
+/** The type whose scope an edge label belongs to, for labels only one type emits (`ownsEdges`). */
+const OWNER_OF_EDGE = new Map<string, string>(RESOURCES.flatMap((d) => (d.ownsEdges ?? []).map((l) => [l, d.type] as const)));
 
 export const nodeKey = (label: string, id: string) => `${label}\u0000${id}`;
 const edgeKey = (e: EdgeRecord) => `${e.label}\u0000${e.from.label}\u0000${e.from.id}\u0000${e.to.label}\u0000${e.to.id}`;
@@ -37,9 +44,21 @@ function scopeOfNode(n: NodeRecord): string | undefined {
 /** The scope of an edge's end when it is a SageMaker resource (its id is an ARN naming region and account). */
 function scopeOfRef(label: string, id: string): string | undefined {
   const type = TYPE_OF_LABEL.get(label);
-  if (!type) return undefined;
+  return type ? scopeOfArn(id, type) : undefined;
+}
+
+/** The scope of `type` in the account and region a SageMaker ARN names. */
+function scopeOfArn(id: string, type: string): string | undefined {
   const m = /^arn:[a-z-]+:sagemaker:([a-z0-9-]+):(\d{12}):/.exec(id);
   return m ? scopeKey(m[2]!, m[1]!, type) : undefined;
+}
+
+/** The scopes an edge's replacement waits for: its SageMaker ends' and, for an owned label, the owner type's. */
+function scopesOfEdge(e: EdgeRecord): string[] {
+  const scopes = [scopeOfRef(e.from.label, e.from.id), scopeOfRef(e.to.label, e.to.id)];
+  const owner = OWNER_OF_EDGE.get(e.label);
+  if (owner) scopes.push(scopeOfArn(e.from.id, owner) ?? scopeOfArn(e.to.id, owner));
+  return scopes.filter((s): s is string => s !== undefined);
 }
 
 export interface ScopeState {
@@ -136,8 +155,8 @@ export class Catalog {
       if (!scope || !replaced.has(scope)) nodes.set(k, n);
     }
     for (const [k, e] of this.edges) {
-      const ends = [scopeOfRef(e.from.label, e.from.id), scopeOfRef(e.to.label, e.to.id)].filter((s): s is string => s !== undefined);
-      if (ends.length === 0 || !ends.every((s) => replaced.has(s))) edges.set(k, e);
+      const scopes = scopesOfEdge(e);
+      if (scopes.length === 0 || !scopes.every((s) => replaced.has(s))) edges.set(k, e);
     }
     for (const r of input.records) {
       if (r.type === 'node') {

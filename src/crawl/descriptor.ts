@@ -1,6 +1,6 @@
 import type { SearchRecord } from '@aws-sdk/client-sagemaker';
 import type { TransformOutput } from '../records/builder.js';
-import type { SageMakerLabel } from '../records/labels.js';
+import type { EdgeLabel, SageMakerLabel } from '../records/labels.js';
 
 /** Where a resource was found: the account and region its records carry. */
 export interface Scope {
@@ -77,7 +77,13 @@ export interface Enrichment<Detail = any> {
 export interface ResourceDescriptor<Summary = any, Detail = any> {
   /** The name used on the command line and in scope reports (`training-job`). */
   type: string;
-  label: SageMakerLabel;
+  /** The label of the type's nodes; absent for a type that emits only edges (lineage associations). */
+  label?: SageMakerLabel;
+  /**
+   * Edge labels only this type emits (a lineage association's): they belong to its scope, so the
+   * control plane replaces them only when this type's scope completed too (catalog.ts).
+   */
+  ownsEdges?: readonly EdgeLabel[];
   /**
    * Other node labels this type's records carry that belong to its scope (a feature group's
    * features): the control plane replaces them with the type's scope.

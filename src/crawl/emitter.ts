@@ -45,15 +45,22 @@ export class GraphEmitter {
     private readonly pass: (records: readonly GraphRecord[]) => GraphRecord[] = egressAll,
   ) {}
 
-  /** Emit one transformed resource; returns false if it was a duplicate. */
+  /**
+   * Emit one transformed resource; returns false if it was a duplicate. An output without a node
+   * (a lineage association: edges only) is emitted as given — List names each association once.
+   */
   resource(out: TransformOutput): boolean {
-    const key = `${out.node.label}\u0000${out.node.id}`;
-    if (this.emitted.has(key)) return false;
-    this.emitted.add(key);
-    this.pending.delete(key);
+    if (out.node) {
+      const key = `${out.node.label}\u0000${out.node.id}`;
+      if (this.emitted.has(key)) return false;
+      this.emitted.add(key);
+      this.pending.delete(key);
+    }
     // The resource's records go through the egress pass together, before anything else sees them.
-    const [node, ...rest] = this.pass([out.node, ...out.refs, ...out.edges]);
-    this.push(node!);
+    const head = out.node ? [out.node] : [];
+    const passed = this.pass([...head, ...out.refs, ...out.edges]);
+    const rest = passed.slice(head.length);
+    if (out.node) this.push(passed[0]!);
     for (const ref of rest.slice(0, out.refs.length)) this.reference(ref as NodeRecord);
     for (const edge of rest.slice(out.refs.length)) this.push(edge);
     for (const j of out.joins) {

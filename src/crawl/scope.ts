@@ -121,8 +121,12 @@ async function searchThenReconcile(
           }
           const out = transformSafely(d, detail, ctx, result);
           if (!out) continue;
-          seen.add(out.node.id);
-          unseen.delete(out.node.id);
+          // A searchable type's records have a node: its id is the ARN that List is reconciled on.
+          const id = out.node?.id ?? d.arnOf(detail, ctx.scope);
+          if (id) {
+            seen.add(id);
+            unseen.delete(id);
+          }
           if (ctx.emitter.resource(out)) result.resources++;
         }
         await ctx.emitter.ready();

@@ -25,9 +25,13 @@ export interface JoinKey {
   ref: NodeRef;
 }
 
-/** What one SageMaker resource becomes: its node, its edges, the nodes they refer to, and join keys. */
+/**
+ * What one SageMaker resource becomes: its node, its edges, the nodes they refer to, and join keys.
+ * A listed item that is a relationship rather than a resource (a lineage association) has no
+ * node: only edges and the nodes they refer to ({@link LinkBuilder}).
+ */
 export interface TransformOutput {
-  node: NodeRecord;
+  node?: NodeRecord;
   edges: EdgeRecord[];
   /** Referenced resources: emitted once per crawl by the emitter. */
   refs: NodeRecord[];
@@ -189,7 +193,7 @@ export class RecordBuilder {
     return this;
   }
 
-  build(): TransformOutput {
+  build(): TransformOutput & { node: NodeRecord } {
     const node: NodeRecord = {
       type: 'node',
       label: this.label,
@@ -199,6 +203,42 @@ export class RecordBuilder {
       properties: this.properties,
     };
     return { node, edges: this.edges, refs: this.refs, joins: this.joins };
+  }
+}
+
+/**
+ * Accumulates the records of an item that is only edges between SageMaker resources (a lineage
+ * association): the edges, and a stub reference for each end, so that an end the crawl never
+ * emits still has a node. Pure, like {@link RecordBuilder}.
+ */
+export class LinkBuilder {
+  private readonly edges: EdgeRecord[] = [];
+  private readonly refs = new Map<string, NodeRecord>();
+
+  /** A SageMaker resource by ARN (account and region from the ARN), as an edge end with its stub reference. */
+  sageMaker(label: SageMakerLabel, arn: string, properties: Properties = {}): NodeRef {
+    const key = `${label}\u0000${arn}`;
+    if (!this.refs.has(key)) {
+      const [, , , region, account] = arn.split(':');
+      this.refs.set(key, {
+        type: 'node',
+        label,
+        id: arn,
+        ...(account ? { account } : {}),
+        ...(region ? { region } : {}),
+        properties: { arn, ...properties, stub: true },
+      });
+    }
+    return { label, id: arn };
+  }
+
+  edge(label: EdgeLabel, from: NodeRef, to: NodeRef, properties: EdgeProps = {}): this {
+    this.edges.push({ type: 'edge', label, from, to, properties: defined(properties) });
+    return this;
+  }
+
+  build(): TransformOutput {
+    return { edges: this.edges, refs: [...this.refs.values()], joins: [] };
   }
 }
 

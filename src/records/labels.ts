@@ -20,6 +20,10 @@ export const SAGEMAKER_LABELS = [
   'AWSSageMakerHyperParameterTuningJob',
   'AWSSageMakerFeatureGroup',
   'AWSSageMakerPipeline',
+  'AWSSageMakerArtifact',
+  'AWSSageMakerContext',
+  'AWSSageMakerAction',
+  'AWSSageMakerTrialComponent',
 ] as const;
 
 /** Labels of resources that SageMaker resources refer to but the crawler does not describe. */
@@ -34,6 +38,29 @@ export type NodeLabel = (typeof NODE_LABELS)[number];
 const SM = 'AWSSageMaker';
 type Short<L extends string> = L extends `${typeof SM}${infer R}` ? R : never;
 const sm = <S extends Short<SageMakerLabel>>(s: S) => `${SM}${s}` as `${typeof SM}${S}`;
+
+/** What a lineage association (`ListAssociations`) may join: lineage entities, and the jobs their trial components stand for. */
+const LINEAGE_ENDS = [
+  sm('Artifact'),
+  sm('Context'),
+  sm('Action'),
+  sm('TrialComponent'),
+  sm('TrainingJob'),
+  sm('ProcessingJob'),
+  sm('TransformJob'),
+] as const;
+const LINEAGE_PAIRS = LINEAGE_ENDS.flatMap((from) => LINEAGE_ENDS.map((to) => [from, to] as const));
+/** Lineage entities, and the graph's own nodes their source can be (`REPRESENTS`). */
+const LINEAGE_ENTITIES = [sm('Artifact'), sm('Context'), sm('Action')] as const;
+const REPRESENTED = [
+  sm('Endpoint'),
+  sm('Model'),
+  sm('ModelPackage'),
+  sm('ModelPackageGroup'),
+  sm('TrainingJob'),
+  sm('ProcessingJob'),
+  sm('TransformJob'),
+] as const;
 
 /** Every edge kind, with the label pairs it may join. */
 export const EDGE_RULES = {
@@ -92,6 +119,14 @@ export const EDGE_RULES = {
   LAUNCHED: [[sm('HyperParameterTuningJob'), sm('TrainingJob')]],
   OFFLINE_STORE_IN: [[sm('FeatureGroup'), 'AWSS3Bucket']],
   CAN_INVOKE: [[sm('NotebookInstance'), sm('TrainingJob')]],
+  // SageMaker lineage (docs/records.md, "SageMaker lineage"): one edge kind per association type.
+  CONTRIBUTED_TO: LINEAGE_PAIRS,
+  ASSOCIATED_WITH: LINEAGE_PAIRS,
+  DERIVED_FROM: LINEAGE_PAIRS,
+  PRODUCED: LINEAGE_PAIRS,
+  SAME_AS: LINEAGE_PAIRS,
+  REPRESENTS: LINEAGE_ENTITIES.flatMap((from) => REPRESENTED.map((to) => [from, to] as const)),
+  STORED_IN: LINEAGE_ENTITIES.map((from) => [from, 'AWSS3Bucket'] as const),
   USES_IMAGE: [
     [sm('TrainingJob'), 'ECRImage'],
     [sm('Model'), 'ECRImage'],

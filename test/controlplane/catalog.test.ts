@@ -160,6 +160,42 @@ describe('Catalog commit rules', () => {
     expect(lines).toHaveLength(8);
   });
 
+  it('lineage associations belong to the association scope: a failed one keeps its edges, even when both ends completed', () => {
+    const c = open();
+    const art: NodeRecord = {
+      type: 'node',
+      label: 'AWSSageMakerArtifact',
+      id: arn('us-east-1', 'artifact', '8c3f0b2a9d4e4f6a8b1c2d3e4f5a6b7c'),
+      account: ACCOUNT,
+      region: 'us-east-1',
+      properties: { artifactType: 'DataSet' },
+    };
+    const contributed: EdgeRecord = {
+      type: 'edge',
+      label: 'CONTRIBUTED_TO',
+      from: { label: art.label, id: art.id },
+      to: { label: a.label, id: a.id },
+      properties: { associationType: 'ContributedTo' },
+    };
+    const ends = [scope('us-east-1', 'artifact', 'completed'), scope('us-east-1', 'training-job', 'completed')];
+    c.commit({
+      jobId: 'j1',
+      account: ACCOUNT,
+      scopes: [...ends, scope('us-east-1', 'association', 'completed')],
+      records: [art, a, contributed],
+    });
+    expect(c.listEdges('CONTRIBUTED_TO', 0, 10).items).toHaveLength(1);
+    // ListAssociations refused: the artifact and the job are re-crawled, the association is not.
+    c.commit({ jobId: 'j2', account: ACCOUNT, scopes: [...ends, scope('us-east-1', 'association', 'failed')], records: [art, a] });
+    expect(c.listEdges('CONTRIBUTED_TO', 0, 10).items).toEqual([contributed]);
+    // Another region's association scope is not this one's.
+    c.commit({ jobId: 'j3', account: ACCOUNT, scopes: [...ends, scope('eu-west-1', 'association', 'completed')], records: [art, a] });
+    expect(c.listEdges('CONTRIBUTED_TO', 0, 10).items).toHaveLength(1);
+    // A completed association scope that no longer lists it removes it.
+    c.commit({ jobId: 'j4', account: ACCOUNT, scopes: [...ends, scope('us-east-1', 'association', 'completed')], records: [art, a] });
+    expect(c.listEdges('CONTRIBUTED_TO', 0, 10).items).toEqual([]);
+  });
+
   it('a corrupt catalog file is a clear storage error naming the file and line', () => {
     const c = open();
     c.commit({ jobId: 'j1', account: ACCOUNT, scopes: both, records: first });

@@ -349,7 +349,7 @@ describe('the egress pass', () => {
     f.AlgorithmSpecification.TrainingImage = '123456789012.dkr.ecr.us-east-1.amazonaws.com/train:tagsecret77';
     f.InputDataConfig[0].DataSource.S3DataSource.S3Uri = 's3://bucket/tagsecret77/train';
     const out = d.transform(f, { account: '111122223333', region: 'us-east-1' });
-    const records = egressAll([out.node, ...out.refs, ...out.edges]);
+    const records = egressAll([out.node!, ...out.refs, ...out.edges]);
     expect(JSON.stringify(records)).not.toContain('tagsecret77');
     const image = records.find((r): r is NodeRecord => r.type === 'node' && r.label === 'ECRImage')!;
     const uses = records.find((r) => r.type === 'edge' && r.label === 'USES_IMAGE')!;

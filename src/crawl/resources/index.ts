@@ -1,4 +1,8 @@
 import type { ResourceDescriptor } from '../descriptor.js';
+import { action } from './action.js';
+import { artifact } from './artifact.js';
+import { association } from './association.js';
+import { context } from './context.js';
 import { domain } from './domain.js';
 import { endpointConfig } from './endpoint-config.js';
 import { endpoint } from './endpoint.js';
@@ -30,6 +34,10 @@ export const RESOURCES: ResourceDescriptor[] = register([
   hyperParameterTuningJob,
   featureGroup,
   pipeline,
+  artifact,
+  context,
+  action,
+  association,
 ]);
 
 /** The resource type names, as `--types` takes them. */

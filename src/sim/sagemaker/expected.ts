@@ -1,5 +1,6 @@
 import type { RegionEstate } from './estate.js';
 import type { Faults } from './faults.js';
+import { lineageArns } from './shapes-lineage.js';
 import { TYPE_SPECS } from './specs.js';
 import { SIM_RESOURCE_TYPES, type ExpectedEstate, type SimResourceType } from './types.js';
 
@@ -25,5 +26,12 @@ export function expectedEstate(r: RegionEstate, faults: Faults): ExpectedEstate 
     }
   }
   const totals = Object.fromEntries(SIM_RESOURCE_TYPES.map((t) => [t, arns[t].length])) as Record<SimResourceType, number>;
-  return { region: r.region, arns, vanished, searchLagged, totals, total: Object.values(totals).reduce((a, b) => a + b, 0) };
+  return {
+    region: r.region,
+    arns: { ...arns, ...lineageArns(r) },
+    vanished,
+    searchLagged,
+    totals,
+    total: Object.values(totals).reduce((a, b) => a + b, 0),
+  };
 }

@@ -2,6 +2,7 @@ import { BY_DESCRIBE_OP, BY_LIST_OP, BY_SEARCH_RESOURCE, type TypeSpec } from '.
 import type { RegionEstate } from './estate.js';
 import { missingMember, SimError, validation } from '../errors.js';
 import { ordered, paginate } from './paging.js';
+import { LINEAGE_OPERATIONS, listLineage } from './shapes-lineage.js';
 import { tuningTrainingJobSummary } from './shapes-training.js';
 import { SIM_RESOURCE_TYPES, type JsonObject, type SimResourceType } from './types.js';
 
@@ -60,6 +61,7 @@ export const SAGEMAKER_OPERATIONS: readonly string[] = [
   ...BY_DESCRIBE_OP.keys(),
   'ListTags',
   'ListTrainingJobsForHyperParameterTuningJob',
+  ...LINEAGE_OPERATIONS,
   'Search',
 ];
 
@@ -72,6 +74,8 @@ export function handleSageMaker(operation: string, input: JsonObject, ctx: SageM
   if (list) return listOp(list, input, ctx);
   const describe = BY_DESCRIBE_OP.get(operation);
   if (describe) return describeOp(describe, input, ctx);
+  const lineage = listLineage(operation, input, ctx.estate);
+  if (lineage) return lineage;
   switch (operation) {
     case 'ListTags':
       return listTags(input, ctx);

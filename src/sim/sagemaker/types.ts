@@ -57,8 +57,12 @@ export interface EstateOptions {
 /** For completeness checks: per type, the ARNs a complete crawl must find, and the ones that vanish. */
 export interface ExpectedEstate {
   region: string;
-  /** ARNs a complete crawl of the region must find (vanished resources excluded). */
-  arns: Record<SimResourceType, string[]>;
+  /**
+   * ARNs a complete crawl of the region must find (vanished resources excluded); `artifact`,
+   * `context`, `action`: the lineage entities SageMaker created for the estate (shapes-lineage.ts;
+   * not in `totals`: SageMaker makes them, nobody deploys them).
+   */
+  arns: Record<SimResourceType, string[]> & Record<'artifact' | 'context' | 'action', string[]>;
   /** ARNs listed but gone by the time they are described. */
   vanished: Record<SimResourceType, string[]>;
   /** ARNs present in List/Describe but missing from Search (index lag). */

@@ -164,9 +164,10 @@ export function actionSummary(r: RegionEstate, e: number): Wire<ActionSummary> {
   };
 }
 
+/** Artifact `k` as an association end: its ARN and type, without building its summary (associations outnumber everything). */
 const artifact = (r: RegionEstate, k: number): Entity => {
-  const s = artifactSummary(r, k);
-  return { arn: s.ArtifactArn!, type: s.ArtifactType! };
+  const a = layout(r).artifacts;
+  return { arn: artifactArn(r, k), type: k >= a.model && k < a.tIn ? 'Model' : 'DataSet' };
 };
 const context = (r: RegionEstate, k: number): Entity => {
   const s = contextSummary(r, k);

@@ -9,7 +9,7 @@ import { RESOURCES } from '../../src/crawl/resources/index.js';
 import type { TransformOutput } from '../../src/records/builder.js';
 import type { EdgeRecord, GraphRecord, NodeRecord } from '../../src/records/types.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
-import { crawlSim } from '../helpers/crawl.js';
+import { crawlSim, withSim } from '../helpers/crawl.js';
 import { assertValidRecord, danglingEdges, loadFixture } from '../helpers/records.js';
 
 const scope = { account: '111122223333', region: 'us-east-1' };
@@ -243,5 +243,38 @@ describe('the lineage of the default estate, crawled', () => {
     expect(nodes.get(key(path.at(-2)!.to))!.properties.contextName).toMatch(
       new RegExp(`^${String(nodes.get(key(endpoint))!.properties.endpointName)}-`),
     );
+  });
+});
+
+describe('a refused ListAssociations', () => {
+  it('fails the association scope only: the lineage entities are still crawled, with their links into the graph', async () => {
+    await withSim({ deniedOperations: ['ListAssociations'] }, async (sim) => {
+      const { result, sink } = await crawlSim(sim, { types: ['artifact', 'context', 'action', 'association', 'endpoint'] });
+      expect(result.complete).toBe(false);
+      expect(result.scopes.filter((s) => s.status === 'failed').map((s) => s.type)).toEqual(['association']);
+      expect(result.scopes.find((s) => s.type === 'association')!.error).toMatchObject({
+        operation: 'sagemaker:ListAssociations',
+        kind: 'scope',
+      });
+      const expected = sim.expected('us-east-1');
+      for (const [type, label] of [
+        ['artifact', 'AWSSageMakerArtifact'],
+        ['context', 'AWSSageMakerContext'],
+        ['action', 'AWSSageMakerAction'],
+      ] as const) {
+        expect(
+          sink
+            .nodes(label)
+            .map((n) => n.id)
+            .sort(),
+          type,
+        ).toEqual([...expected.arns[type]].sort());
+      }
+      const labels = new Set<string>(sink.records.filter((r) => r.type === 'edge').map((r) => r.label));
+      expect(labels).toContain('REPRESENTS');
+      expect(labels).toContain('STORED_IN');
+      for (const l of ['CONTRIBUTED_TO', 'ASSOCIATED_WITH', 'DERIVED_FROM', 'PRODUCED', 'SAME_AS']) expect(labels.has(l), l).toBe(false);
+      expect(danglingEdges(sink.records)).toEqual([]);
+    });
   });
 });

@@ -117,6 +117,8 @@ export interface ResourceDescriptor<Summary = any, Detail = any> {
     detail(record: SearchRecord): Detail | undefined;
     /** A `SearchExpression` bounding what is searched (the execution window), from the crawl's tuning. */
     expression?(tuning: CrawlTuning): Record<string, unknown>;
+    /** The order of the search results (`SortBy`, `SortOrder`), where the `keeper` depends on it. */
+    sort?: { by: string; order: 'Ascending' | 'Descending' };
     /**
      * A filter for one scope's search records (made once per scope: it may count, e.g. per
      * parent); a record it refuses is dropped, as the List side would not have listed it.

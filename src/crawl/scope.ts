@@ -105,7 +105,12 @@ async function searchThenReconcile(
     try {
       const keep = d.search!.keeper?.(ctx.tuning);
       const expression = d.search!.expression?.(ctx.tuning);
-      const input = { Resource: d.search!.resource, ...(expression ? { SearchExpression: expression } : {}) };
+      const sort = d.search!.sort;
+      const input = {
+        Resource: d.search!.resource,
+        ...(expression ? { SearchExpression: expression } : {}),
+        ...(sort ? { SortBy: sort.by, SortOrder: sort.order } : {}),
+      };
       for await (const page of pages(ctx, 'Search', SearchCommand, input, signal)) {
         for (const record of (page.Results ?? []) as SearchRecord[]) {
           const detail = d.search!.detail(record);
@@ -202,12 +207,17 @@ async function* listed(ctx: ScopeContext, d: ResourceDescriptor, signal: AbortSi
       if (!childInput) continue;
       const max = children.max?.(ctx.tuning) ?? Number.POSITIVE_INFINITY;
       let n = 0;
-      for await (const childPage of pages(ctx, children.operation, children.command, childInput, signal, max)) {
-        for (const child of childPage[children.items] ?? []) {
-          if (n++ >= max) break;
-          yield child;
+      try {
+        for await (const childPage of pages(ctx, children.operation, children.command, childInput, signal, max)) {
+          for (const child of childPage[children.items] ?? []) {
+            if (n++ >= max) break;
+            yield child;
+          }
+          if (n >= max) break;
         }
-        if (n >= max) break;
+      } catch (err) {
+        // A parent deleted since it was listed has no children left to list.
+        if (!(err instanceof CallFailure && err.kind === 'skippable')) throw err;
       }
     }
   }

@@ -19,5 +19,6 @@ export type { FaultOptions } from './sagemaker/faults.js';
 export { Estate, RegionEstate, generateEstate } from './sagemaker/estate.js';
 export { DEFAULT_COUNTS, scaledCounts, resolveCounts, totalResources, typeTotals } from './sagemaker/counts.js';
 export { SAGEMAKER_OPERATIONS } from './sagemaker/operations.js';
+export { ESTATE_NOW_MS, type ExecutionWindow } from './sagemaker/shapes-executions.js';
 export { parseAuthorization, type CredentialScope } from './auth.js';
 export { SIM_RESOURCE_TYPES, type SimResourceType, type Counts, type EstateOptions, type ExpectedEstate } from './sagemaker/types.js';

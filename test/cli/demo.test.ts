@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controlPlaneCommand } from '../../src/cli/control-plane.js';
+import { RESOURCE_TYPES } from '../../src/crawl/resources/index.js';
 import { demoCommand } from '../../src/cli/demo.js';
 
 const run = promisify(execFile);
@@ -27,8 +28,9 @@ describe('sdr-agent demo', () => {
     const args = [main, 'demo', '--exit', '--port', '0', '--size', '200', '--data-dir', data];
     const first = await run(process.execPath, args, { env: { ...process.env, NO_COLOR: '1' } });
     expect(first.stdout).toMatch(/Crawl job-\S+: completed in [\d.]+ s, account \d{12}/);
-    expect(first.stdout).toMatch(/us-east-1 +14\/14 completed/);
-    expect(first.stdout).toMatch(/eu-west-1 +14\/14 completed/);
+    const n = RESOURCE_TYPES.length;
+    expect(first.stdout).toMatch(new RegExp(`us-east-1 +${n}/${n} completed`));
+    expect(first.stdout).toMatch(new RegExp(`eu-west-1 +${n}/${n} completed`));
     expect(first.stdout).toMatch(/API calls:\n +\d+ +sagemaker:/);
     expect(first.stdout).toMatch(/\d+ +AWSSageMakerTrainingJob +\d+ +[A-Z_]+/);
     // Progress went to stderr, and no secret of the demo did.

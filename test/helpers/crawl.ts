@@ -2,7 +2,7 @@ import { createClientFactory } from '../../src/aws/clients.js';
 import { crawl, type CrawlOptions, type CrawlResult } from '../../src/crawl/engine.js';
 import type { RecordSink } from '../../src/records/types.js';
 import type { GraphRecord, NodeRecord } from '../../src/records/types.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
+import { ESTATE_NOW_MS, startSimulator, type Simulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { assertValidRecord } from './records.js';
 
 /** Collects records in memory, validating each against the schema as it arrives. */
@@ -24,7 +24,11 @@ export const SIM_CREDENTIALS = { accessKeyId: 'AKIDSIMULATORTEST01', secretAcces
 /** Fast retries for tests: the backoff is real, only shorter. */
 export const TEST_POLICY = { baseDelayMs: 5, maxDelayMs: 50 };
 
-/** Crawl a simulator with the real SDK clients over HTTP. */
+/**
+ * Crawl a simulator with the real SDK clients over HTTP. The crawl's clock is the estate's
+ * (`ESTATE_NOW_MS`, one day after its newest resource) unless `tuning.now` says otherwise, so the
+ * pipeline-execution window sees what `sim.expected()` expects whatever the date.
+ */
 export async function crawlSim(
   sim: Simulator,
   options: Partial<CrawlOptions> & { regions?: string[] } = {},
@@ -32,7 +36,14 @@ export async function crawlSim(
   const sink = new CollectingSink();
   const clients = createClientFactory({ endpoint: sim.url, credentials: SIM_CREDENTIALS });
   try {
-    const result = await crawl({ regions: ['us-east-1'], sink, clients, ...options, policy: { ...TEST_POLICY, ...options.policy } });
+    const result = await crawl({
+      regions: ['us-east-1'],
+      sink,
+      clients,
+      ...options,
+      policy: { ...TEST_POLICY, ...options.policy },
+      tuning: { now: () => ESTATE_NOW_MS, ...options.tuning },
+    });
     return { result, sink };
   } finally {
     clients.destroy();

@@ -12,6 +12,7 @@ import { modelPackageGroup } from './model-package-group.js';
 import { modelPackage } from './model-package.js';
 import { model } from './model.js';
 import { notebookInstance } from './notebook-instance.js';
+import { pipelineExecution } from './pipeline-execution.js';
 import { pipeline } from './pipeline.js';
 import { processingJob } from './processing-job.js';
 import { trainingJob } from './training-job.js';
@@ -34,6 +35,7 @@ export const RESOURCES: ResourceDescriptor[] = register([
   hyperParameterTuningJob,
   featureGroup,
   pipeline,
+  pipelineExecution,
   artifact,
   context,
   action,

@@ -18,6 +18,7 @@ export const DEFAULT_COUNTS: Readonly<Counts> = Object.freeze({
   trainingJobsPerTuningJob: 3,
   featureGroups: 3,
   pipelines: 3,
+  executionsPerPipeline: 6,
 });
 
 /** Counts with defaults filled in and every value a non-negative integer. */
@@ -85,6 +86,7 @@ export function scaledCounts(total: number): Counts {
     trainingJobsPerTuningJob: 1,
     featureGroups: n(0.01),
     pipelines: n(0.008),
+    executionsPerPipeline: 6,
   };
   const trainingJobs = Math.max(1, total - totalResources(c));
   c.trainingJobs = trainingJobs;

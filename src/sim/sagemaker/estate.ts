@@ -4,7 +4,7 @@ import { hashString, mix, Rng } from '../random.js';
 import type { Counts, EstateOptions, SimResourceType } from './types.js';
 
 /** The latest creation time in an estate: 2025-06-01T00:00:00Z. Nothing depends on the wall clock. */
-const END = Date.UTC(2025, 5, 1) / 1000;
+export const END = Date.UTC(2025, 5, 1) / 1000;
 /** Resources are created over the ~18 months before {@link END}. */
 const SPAN = 540 * 86_400;
 

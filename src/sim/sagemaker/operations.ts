@@ -3,6 +3,15 @@ import type { RegionEstate } from './estate.js';
 import { missingMember, SimError, validation } from '../errors.js';
 import { ordered, paginate } from './paging.js';
 import { LINEAGE_OPERATIONS, listLineage } from './shapes-lineage.js';
+import {
+  describePipelineExecution,
+  executionTagsOf,
+  listPipelineExecutions,
+  listPipelineExecutionSteps,
+  listPipelineParametersForExecution,
+  searchPipelineExecutions,
+} from './shapes-executions.js';
+import { searchFilter } from './search-filter.js';
 import { tuningTrainingJobSummary } from './shapes-training.js';
 import { SIM_RESOURCE_TYPES, type JsonObject, type SimResourceType } from './types.js';
 
@@ -61,6 +70,10 @@ export const SAGEMAKER_OPERATIONS: readonly string[] = [
   ...BY_DESCRIBE_OP.keys(),
   'ListTags',
   'ListTrainingJobsForHyperParameterTuningJob',
+  'ListPipelineExecutions',
+  'DescribePipelineExecution',
+  'ListPipelineExecutionSteps',
+  'ListPipelineParametersForExecution',
   ...LINEAGE_OPERATIONS,
   'Search',
 ];
@@ -81,6 +94,14 @@ export function handleSageMaker(operation: string, input: JsonObject, ctx: SageM
       return listTags(input, ctx);
     case 'ListTrainingJobsForHyperParameterTuningJob':
       return listTuningTrainingJobs(input, ctx);
+    case 'ListPipelineExecutions':
+      return listPipelineExecutions(input, ctx);
+    case 'DescribePipelineExecution':
+      return describePipelineExecution(input, ctx);
+    case 'ListPipelineExecutionSteps':
+      return listPipelineExecutionSteps(input, ctx);
+    case 'ListPipelineParametersForExecution':
+      return listPipelineParametersForExecution(input, ctx);
     case 'Search':
       return search(input, ctx);
     default:
@@ -151,6 +172,11 @@ function resolveArn(arn: string, ctx: SageMakerContext): { type: SimResourceType
 
 function listTags(input: JsonObject, ctx: SageMakerContext): JsonObject {
   if (typeof input.ResourceArn !== 'string') throw missingMember('ResourceArn');
+  const executionTags = executionTagsOf(input.ResourceArn, ctx);
+  if (executionTags) {
+    const page = paginate(executionTags.length, input, `${ctx.estate.region}|ListTags|${input.ResourceArn}`, (k) => executionTags[k], 50);
+    return { Tags: page.items, NextToken: page.nextToken };
+  }
   const found = resolveArn(input.ResourceArn, ctx);
   if (!found) throw validation(`Resource ${input.ResourceArn} does not exist.`);
   const tags = ctx.estate.tags(found.type, found.i);
@@ -174,7 +200,7 @@ function listTuningTrainingJobs(input: JsonObject, ctx: SageMakerContext): JsonO
   return { TrainingJobSummaries: page.items, NextToken: page.nextToken };
 }
 
-/** `Search`: every live, indexed resource of the type (SearchExpression and sorting are ignored). */
+/** `Search`: every live, indexed resource of the type that matches the `SearchExpression` (see search-filter.ts); sorting is ignored except for PipelineExecution. */
 function search(input: JsonObject, ctx: SageMakerContext): JsonObject {
   const resource = input.Resource;
   if (resource === undefined || resource === null) throw missingMember('Resource');
@@ -183,12 +209,15 @@ function search(input: JsonObject, ctx: SageMakerContext): JsonObject {
       `1 validation error detected: Value '${String(resource)}' at 'resource' failed to satisfy constraint: Member must satisfy enum value set: [${[...SEARCH_RESOURCES].join(', ')}]`,
     );
   }
+  if (resource === 'PipelineExecution') return searchPipelineExecutions(input, ctx);
+  const keep = searchFilter(input.SearchExpression);
   const spec = BY_SEARCH_RESOURCE.get(resource);
   const r = ctx.estate;
   const count = spec ? r.total(spec.type) : 0;
   const page = paginate(count, input, `${r.region}|Search|${resource}`, (i) => {
     if (!spec?.search || ctx.vanished(spec.type, i) || ctx.searchLagged(spec.type, i)) return undefined;
-    return { [resource]: overlay(spec.search.record(r, i) as JsonObject, ctx.plant?.[spec.type]) };
+    const record = overlay(spec.search.record(r, i) as JsonObject, ctx.plant?.[spec.type]);
+    return keep(record) ? { [resource]: record } : undefined;
   });
   return { Results: page.items, NextToken: page.nextToken };
 }

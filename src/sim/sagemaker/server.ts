@@ -9,6 +9,7 @@ import { Faults, type FaultOptions } from './faults.js';
 import { listenSim, one, readBody } from '../http.js';
 import { handleSageMaker } from './operations.js';
 import { handleSts, stsErrorBody, type StsSessions } from '../sts.js';
+import type { ExecutionWindow } from './shapes-executions.js';
 import type { EstateOptions, ExpectedEstate, JsonObject, SimResourceType } from './types.js';
 
 /** Options of {@link startSimulator}: the estate, where to listen, and the faults to inject. */
@@ -66,8 +67,11 @@ export interface Simulator {
   counts(): Record<string, number>;
   /** Clear `operations` and `counts()`. */
   resetLog(): void;
-  /** The ARNs a complete crawl of `region` must find, per type, and the ones that vanish. */
-  expected(region: string): ExpectedEstate;
+  /**
+   * The ARNs a complete crawl of `region` must find, per type, and the ones that vanish; pipeline
+   * executions under `window` (default: 30 days, 20 per pipeline, now = `ESTATE_NOW_MS`).
+   */
+  expected(region: string, window?: ExecutionWindow): ExpectedEstate;
   /** Replace the accepted access keys (key rotation); `undefined` accepts any signature again. */
   setCredentials(credentials: SimCredentials[] | undefined): void;
   /**
@@ -236,7 +240,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       operations.length = 0;
       counts = new Map();
     },
-    expected: (region) => expectedEstate(estate.region(region), faults),
+    expected: (region, window) => expectedEstate(estate.region(region), faults, window),
     hold() {
       if (!gate) {
         let open!: () => void;

@@ -42,6 +42,11 @@ export interface Counts {
   trainingJobsPerTuningJob: number;
   featureGroups: number;
   pipelines: number;
+  /**
+   * Runs of each pipeline, one every ~9 days back from the estate's end. Executions are history, not
+   * resources: they are not counted in `typeTotals` or `resourcesPerRegion`.
+   */
+  executionsPerPipeline: number;
 }
 
 /** What estate to generate. */
@@ -58,11 +63,12 @@ export interface EstateOptions {
 export interface ExpectedEstate {
   region: string;
   /**
-   * ARNs a complete crawl of the region must find (vanished resources excluded); `artifact`,
-   * `context`, `action`: the lineage entities SageMaker created for the estate (shapes-lineage.ts;
-   * not in `totals`: SageMaker makes them, nobody deploys them).
+   * ARNs a complete crawl of the region must find (vanished resources excluded); `pipeline-execution`:
+   * those a crawl with the execution window `expected()` was given finds (not in `totals`);
+   * `artifact`, `context`, `action`: the lineage entities SageMaker created for the estate
+   * (shapes-lineage.ts; not in `totals` either: SageMaker makes them, nobody deploys them).
    */
-  arns: Record<SimResourceType, string[]> & Record<'artifact' | 'context' | 'action', string[]>;
+  arns: Record<SimResourceType, string[]> & { 'pipeline-execution': string[] } & Record<'artifact' | 'context' | 'action', string[]>;
   /** ARNs listed but gone by the time they are described. */
   vanished: Record<SimResourceType, string[]>;
   /** ARNs present in List/Describe but missing from Search (index lag). */

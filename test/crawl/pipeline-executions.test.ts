@@ -200,6 +200,21 @@ describe('pipeline executions crawled from the simulator', () => {
     });
   });
 
+  it("a pipeline deleted between ListPipelines and its executions' listing takes its executions with it, and the scope completes", async () => {
+    await withSim({ vanishing: 0.4, estate: { counts: { pipelines: 8 } } }, async (sim) => {
+      const gone = sim.expected('us-east-1').vanished.pipeline;
+      expect(gone.length).toBeGreaterThan(0);
+      const want = [...sim.expected('us-east-1').arns['pipeline-execution']].sort();
+      expect(want.length).toBeGreaterThan(0);
+      for (const useSearch of [true, false]) {
+        const { result, sink } = await crawlSim(sim, { useSearch, types: ['pipeline-execution'] });
+        expect(result.complete).toBe(true);
+        expect(crawledIds(sink, LABEL)).toEqual(want);
+        for (const arn of crawledIds(sink, LABEL)) expect(gone.some((p) => arn.startsWith(`${p}/`))).toBe(false);
+      }
+    });
+  });
+
   it('an empty window crawls no execution and makes no per-pipeline call', async () => {
     await withSim({}, async (sim) => {
       for (const useSearch of [true, false]) {

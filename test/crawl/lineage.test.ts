@@ -167,6 +167,23 @@ describe('the lineage of the default estate, crawled', () => {
     expect(records.filter((r) => r.type === 'node' && r.label === 'AWSSageMakerTrialComponent')).toEqual([]);
   });
 
+  it('one artifact per S3 location, as SageMaker keeps them: a data set feeds several jobs, and a processing job produces what a training job reads', () => {
+    const edges = records.filter((r): r is EdgeRecord => r.type === 'edge');
+    const intoJobs = new Map<string, Set<string>>();
+    for (const e of edges) {
+      if (e.label !== 'CONTRIBUTED_TO' || e.to.label !== 'AWSSageMakerTrainingJob') continue;
+      intoJobs.set(e.from.id, (intoJobs.get(e.from.id) ?? new Set()).add(e.to.id));
+    }
+    expect(Math.max(...[...intoJobs.values()].map((s) => s.size))).toBeGreaterThan(1);
+    const produced = edges.filter((e) => e.label === 'PRODUCED' && e.from.label === 'AWSSageMakerProcessingJob').map((e) => e.to.id);
+    expect(produced.some((id) => intoJobs.has(id))).toBe(true);
+    // Each artifact's source is unique.
+    const sources = records
+      .filter((r): r is NodeRecord => r.type === 'node' && r.label === 'AWSSageMakerArtifact')
+      .map((n) => JSON.stringify(n.properties.source));
+    expect(new Set(sources).size).toBe(sources.length);
+  });
+
   it('follows a dataset in S3 to the endpoints serving models trained on it, using only the records', () => {
     const nodes = new Map(records.filter((r): r is NodeRecord => r.type === 'node').map((n) => [`${n.label}|${n.id}`, n]));
     const edges = records.filter((r): r is EdgeRecord => r.type === 'edge');

@@ -1,15 +1,19 @@
 /**
  * The lineage entities SageMaker ML Lineage Tracking would have created for the estate's jobs,
- * model packages and endpoints, pure functions of the estate's indexes like everything else:
+ * model packages and endpoints, pure functions of the estate's indexes like everything else.
+ * SageMaker keeps one artifact per `SourceUri`, so data sets are shared: one `DataSet` artifact per
+ * distinct S3 location that a training job reads, a transform job reads or a processing job writes.
  *
- * - per training job: a trial component (`<job>-aws-training-job`), a `DataSet` artifact per input
- *   channel (its `S3Uri`), a `Model` artifact (its `S3ModelArtifacts`); data sets `ContributedTo`
- *   the trial component, which `Produced` the model artifact;
- * - per transform job: its trial component, a `DataSet` artifact for its input and one for its
- *   output; the model's artifact and the input `ContributedTo` it, it `Produced` the output, which
- *   is `DerivedFrom` the input;
- * - per processing job: its trial component `Produced` a `DataSet` artifact (its first output),
- *   which is `SameAs` the first data set of a training job (the processed data it was trained on);
+ * - per training job: a trial component (`<job>-aws-training-job`) and a `Model` artifact (its
+ *   `S3ModelArtifacts`); the data set of each input channel `ContributedTo` the trial component,
+ *   which `Produced` the model artifact;
+ * - per transform job: its trial component and a `DataSet` artifact for its output; the model's
+ *   artifact and the input data set `ContributedTo` it, it `Produced` the output, which is
+ *   `DerivedFrom` the input;
+ * - per processing job: its trial component `Produced` the data set of its first output (often one
+ *   a training job then reads: raw data → processing → training);
+ * - per data set written as a virtual-hosted or path-style URL: `SameAs` the data set of the same
+ *   location written `s3://…`, where there is one (SageMaker tracks URIs as written);
  * - per versioned model package: a `Model` artifact whose source is the package ARN, which the
  *   training job's model artifact `ContributedTo` and which is `AssociatedWith` its group's
  *   `ModelGroup` context;
@@ -17,9 +21,8 @@
  *   endpoint ARN); the artifact of each deployed model (its package's, or its training job's
  *   model artifact) `ContributedTo` the action, which is `AssociatedWith` the context.
  *
- * SageMaker keeps one artifact per `SourceUri`; the simulator gives each job's inputs their own,
- * which a reader cannot tell apart. List filters (`SourceUri`, `ArtifactType`, `Created*`…) are
- * not modelled; `SortOrder: Descending` is.
+ * List filters (`SourceUri`, `ArtifactType`, `Created*`…) are not modelled; `SortOrder:
+ * Descending` is.
  */
 import type { ActionSummary, ArtifactSummary, AssociationSummary, ContextSummary } from '@aws-sdk/client-sagemaker';
 import { hashString, mix, Rng } from '../random.js';
@@ -43,6 +46,48 @@ interface Entity {
   name?: string;
 }
 
+/** The distinct data set locations of a region, in order of first use, and when each was first used. */
+interface DataSets {
+  uris: string[];
+  created: number[];
+  index: Map<string, number>;
+}
+
+/**
+ * A region's data sets, found once by reading every training, transform and processing job's S3
+ * locations (O(jobs), like `expected()`); what is kept is the few distinct locations.
+ */
+const dataSetCache = new WeakMap<RegionEstate, DataSets>();
+function dataSets(r: RegionEstate): DataSets {
+  let d = dataSetCache.get(r);
+  if (d) return d;
+  d = { uris: [], created: [], index: new Map() };
+  const add = (uri: string | undefined, created: number | undefined) => {
+    if (!uri || d!.index.has(uri)) return;
+    d!.index.set(uri, d!.uris.length);
+    d!.uris.push(uri);
+    d!.created.push(created ?? 0);
+  };
+  for (let p = 0; p < r.total('processing-job'); p++) add(processingOutput(r, p), processingJob(r, p).ProcessingEndTime);
+  for (let j = 0; j < r.total('training-job'); j++) for (const uri of trainingInputs(r, j)) add(uri, r.created('training-job', j));
+  for (let x = 0; x < r.total('transform-job'); x++) add(transformInput(r, x), r.created('transform-job', x));
+  dataSetCache.set(r, d);
+  return d;
+}
+const trainingInputs = (r: RegionEstate, j: number) =>
+  (trainingJob(r, j).InputDataConfig ?? []).map((c) => c.DataSource?.S3DataSource?.S3Uri).filter((u): u is string => Boolean(u));
+const transformInput = (r: RegionEstate, x: number) => transformJob(r, x).TransformInput?.DataSource?.S3DataSource?.S3Uri;
+const processingOutput = (r: RegionEstate, p: number) => processingJob(r, p).ProcessingOutputConfig?.Outputs?.[0]?.S3Output?.S3Uri;
+/** The artifact index of a data set location. */
+const dataSet = (r: RegionEstate, uri: string | undefined) => (uri === undefined ? undefined : dataSets(r).index.get(uri));
+
+/** The same location written `s3://bucket/key`, for a virtual-hosted or path-style S3 URL. */
+function s3Form(uri: string): string | undefined {
+  const m = /^https:\/\/(?:([^/]+)\.s3\.[a-z0-9-]+\.amazonaws\.com\/(.*)|s3\.[a-z0-9-]+\.amazonaws\.com\/([^/]+)\/(.*))$/.exec(uri);
+  if (!m) return undefined;
+  return m[1] !== undefined ? `s3://${m[1]}/${m[2]}` : `s3://${m[3]}/${m[4]}`;
+}
+
 /** Where each kind of artifact, context and association starts in its index space. */
 function layout(r: RegionEstate) {
   const T = r.total('training-job');
@@ -51,24 +96,28 @@ function layout(r: RegionEstate) {
   const V = r.versionedCount;
   const G = r.counts.modelPackageGroups;
   const E = r.total('endpoint');
-  const artifacts = {
-    dataSet: 0,
-    model: 2 * T,
-    pkg: 3 * T,
-    tIn: 3 * T + V,
-    tOut: 3 * T + V + X,
-    pOut: 3 * T + V + 2 * X,
-    end: 3 * T + V + 2 * X + P,
-  };
+  const D = dataSets(r).uris.length;
+  const artifacts = { dataSet: 0, model: D, pkg: D + T, tOut: D + T + V, end: D + T + V + X };
   const contexts = { endpoint: 0, group: E, end: E + G };
-  const assoc = {
-    training: 0,
-    transform: 3 * T,
-    processing: 3 * T + 4 * X,
-    pkg: 3 * T + 4 * X + 2 * P,
-    endpoint: 3 * T + 4 * X + 2 * P + 2 * V,
+  const training = 0;
+  const transform = training + 3 * T;
+  const processing = transform + 4 * X;
+  const sameAs = processing + P;
+  const pkg = sameAs + D;
+  const endpoints = pkg + 2 * V;
+  return {
+    T,
+    X,
+    P,
+    V,
+    G,
+    E,
+    D,
+    artifacts,
+    contexts,
+    actions: E,
+    assoc: { training, transform, processing, sameAs, pkg, endpoint: endpoints, end: endpoints + 3 * E },
   };
-  return { T, X, P, V, G, E, artifacts, contexts, actions: E, assoc: { ...assoc, end: assoc.endpoint + 3 * E } };
 }
 
 /** How many entities of a lineage type the region holds. */
@@ -86,43 +135,36 @@ function artifactArn(r: RegionEstate, k: number): string {
 
 /** ListArtifacts item `k`. */
 export function artifactSummary(r: RegionEstate, k: number): Wire<ArtifactSummary> {
-  const l = layout(r);
-  const a = l.artifacts;
+  const a = layout(r).artifacts;
   let uri: string;
   let type: string;
   let created: number;
   if (k < a.model) {
-    const d = trainingJob(r, k >> 1);
-    uri = d.InputDataConfig?.[k & 1]?.DataSource?.S3DataSource?.S3Uri ?? '';
+    const d = dataSets(r);
+    uri = d.uris[k]!;
     type = 'DataSet';
-    created = d.CreationTime ?? 0;
+    created = d.created[k]!;
   } else if (k < a.pkg) {
     const d = trainingJob(r, k - a.model);
     uri = d.ModelArtifacts?.S3ModelArtifacts ?? '';
     type = 'Model';
     created = d.TrainingEndTime ?? d.CreationTime ?? 0;
-  } else if (k < a.tIn) {
+  } else if (k < a.tOut) {
     const d = modelPackage(r, k - a.pkg);
     uri = d.ModelPackageArn ?? '';
     type = 'Model';
     created = d.CreationTime ?? 0;
-  } else if (k < a.pOut) {
-    const input = k < a.tOut;
-    const d = transformJob(r, k - (input ? a.tIn : a.tOut));
-    uri = (input ? d.TransformInput?.DataSource?.S3DataSource?.S3Uri : d.TransformOutput?.S3OutputPath) ?? '';
-    type = 'DataSet';
-    created = (input ? d.CreationTime : d.TransformEndTime) ?? 0;
   } else {
-    const d = processingJob(r, k - a.pOut);
-    uri = d.ProcessingOutputConfig?.Outputs?.[0]?.S3Output?.S3Uri ?? '';
+    const d = transformJob(r, k - a.tOut);
+    uri = d.TransformOutput?.S3OutputPath ?? '';
     type = 'DataSet';
-    created = d.ProcessingEndTime ?? d.CreationTime ?? 0;
+    created = d.TransformEndTime ?? d.CreationTime ?? 0;
   }
   return {
     ArtifactArn: artifactArn(r, k),
     Source: {
       SourceUri: uri,
-      SourceTypes: uri.startsWith('s3') ? [{ SourceIdType: 'S3ETag', Value: new Rng(mix(hashString(uri), 7)).hex(32) }] : [],
+      SourceTypes: uri.startsWith('arn:') ? [] : [{ SourceIdType: 'S3ETag', Value: new Rng(mix(hashString(uri), 7)).hex(32) }],
     },
     ArtifactType: type,
     CreationTime: ms(created),
@@ -167,7 +209,7 @@ export function actionSummary(r: RegionEstate, e: number): Wire<ActionSummary> {
 /** Artifact `k` as an association end: its ARN and type, without building its summary (associations outnumber everything). */
 const artifact = (r: RegionEstate, k: number): Entity => {
   const a = layout(r).artifacts;
-  return { arn: artifactArn(r, k), type: k >= a.model && k < a.tIn ? 'Model' : 'DataSet' };
+  return { arn: artifactArn(r, k), type: k >= a.model && k < a.tOut ? 'Model' : 'DataSet' };
 };
 const context = (r: RegionEstate, k: number): Entity => {
   const s = contextSummary(r, k);
@@ -211,29 +253,40 @@ export function associationSummary(r: RegionEstate, k: number): Wire<Association
     const j = Math.floor(k / 3);
     const tc = trialComponent(r, 'training-job', j);
     created = r.created('training-job', j);
-    if (k % 3 < 2) [from, to, type] = [artifact(r, a.dataSet + 2 * j + (k % 3)), tc, 'ContributedTo'];
-    else [from, to, type] = [tc, artifact(r, a.model + j), 'Produced'];
+    if (k % 3 < 2) {
+      const d = dataSet(r, trainingInputs(r, j)[k % 3]);
+      if (d === undefined) return undefined;
+      [from, to, type] = [artifact(r, a.dataSet + d), tc, 'ContributedTo'];
+    } else [from, to, type] = [tc, artifact(r, a.model + j), 'Produced'];
   } else if (k < s.processing) {
     const x = Math.floor((k - s.transform) / 4);
     const tc = trialComponent(r, 'transform-job', x);
     created = r.created('transform-job', x);
     const slot = (k - s.transform) % 4;
+    const input = dataSet(r, transformInput(r, x));
     if (slot === 0) {
       const models = r.counts.models;
       const m = models > 0 ? modelArtifactIndex(r, (x * 3 + 1) % models) : undefined;
       if (m === undefined) return undefined;
       [from, to, type] = [artifact(r, m), tc, 'ContributedTo'];
-    } else if (slot === 1) [from, to, type] = [artifact(r, a.tIn + x), tc, 'ContributedTo'];
-    else if (slot === 2) [from, to, type] = [tc, artifact(r, a.tOut + x), 'Produced'];
-    else [from, to, type] = [artifact(r, a.tOut + x), artifact(r, a.tIn + x), 'DerivedFrom'];
-  } else if (k < s.pkg) {
-    const p = Math.floor((k - s.processing) / 2);
+    } else if (slot === 2) [from, to, type] = [tc, artifact(r, a.tOut + x), 'Produced'];
+    else if (input === undefined) return undefined;
+    else if (slot === 1) [from, to, type] = [artifact(r, a.dataSet + input), tc, 'ContributedTo'];
+    else [from, to, type] = [artifact(r, a.tOut + x), artifact(r, a.dataSet + input), 'DerivedFrom'];
+  } else if (k < s.sameAs) {
+    const p = k - s.processing;
+    const d = dataSet(r, processingOutput(r, p));
+    if (d === undefined) return undefined;
     created = r.created('processing-job', p);
-    if ((k - s.processing) % 2 === 0) [from, to, type] = [trialComponent(r, 'processing-job', p), artifact(r, a.pOut + p), 'Produced'];
-    else {
-      if (l.T === 0) return undefined;
-      [from, to, type] = [artifact(r, a.pOut + p), artifact(r, a.dataSet + 2 * (p % l.T)), 'SameAs'];
-    }
+    [from, to, type] = [trialComponent(r, 'processing-job', p), artifact(r, a.dataSet + d), 'Produced'];
+  } else if (k < s.pkg) {
+    const d = k - s.sameAs;
+    const sets = dataSets(r);
+    const plain = s3Form(sets.uris[d]!);
+    const same = plain === undefined ? undefined : sets.index.get(plain);
+    if (same === undefined) return undefined;
+    created = Math.max(sets.created[d]!, sets.created[same]!);
+    [from, to, type] = [artifact(r, a.dataSet + d), artifact(r, a.dataSet + same), 'SameAs'];
   } else if (k < s.endpoint) {
     const v = Math.floor((k - s.pkg) / 2);
     created = modelPackage(r, v).CreationTime ?? 0;

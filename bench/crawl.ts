@@ -44,10 +44,10 @@ const PROFILES: Profile[] =
  * What `BENCH_PARTS` may name: a profile's id (both modes under it), `service` (every profile),
  * `naive` (the baseline, under the first profile), `rss` (one 100,000-resource crawl: peak RSS),
  * `egress` (four more such crawls: the egress pass's cost), `large` (`rss,egress`), `all`.
- * The default, `service,naive,rss`, takes about five minutes on 2 cores.
+ * The default, `service,naive`, took about five minutes on 2 cores (bench/README.md).
  */
 const PARTS = (() => {
-  const named = new Set((process.env.BENCH_PARTS || 'service,naive,rss').split(',').map((p) => p.trim()));
+  const named = new Set((process.env.BENCH_PARTS || 'service,naive').split(',').map((p) => p.trim()));
   const all = named.has('all');
   const known = new Set(['service', 'naive', 'rss', 'egress', 'large', 'all', ...PROFILES.map((p) => p.id)]);
   const unknown = [...named].filter((p) => !known.has(p));

@@ -289,6 +289,8 @@ export class AgentRuntime {
         compression: ['gzip'],
         // Messages beyond the v1 base set: a control plane sends only those listed (docs/protocol.md, Capabilities).
         messages: ['check.run'],
+        // crawl.start fields beyond the v1 base set: a control plane sets only those listed.
+        crawlOptions: ['tags', 'executions'],
       },
       resume: { jobs: this.jobs.resume() },
     };

@@ -79,6 +79,16 @@ export class AgentHub extends EventEmitter {
   startCrawl(agentId: string, request: StartCrawlRequest): JobRecord {
     const session = this.connectedSession(agentId, 'to start a crawl');
     if (session.draining) throw new HubError(409, `agent "${agentId}" is draining (shutting down) and takes no new jobs`);
+    // Fields added to crawl.start after v1's base set go only to agents that list them (docs/protocol.md, Capabilities).
+    const hello = session.hello!;
+    const unsupported = (['tags', 'executions'] as const).filter(
+      (f) => request[f] !== undefined && !hello.capabilities.crawlOptions?.includes(f),
+    );
+    if (unsupported.length)
+      throw new HubError(
+        409,
+        `agent "${agentId}" (version ${hello.agentVersion}) does not support the crawl option${unsupported.length > 1 ? 's' : ''} ${unsupported.join(', ')}; upgrade it, or leave ${unsupported.length > 1 ? 'them' : 'it'} out`,
+      );
     return this.crawls.start(session, request);
   }
 

@@ -156,6 +156,34 @@ describe('check.run over the tunnel', () => {
     expect(old.received.map((m) => m.type)).toEqual(['welcome']);
   });
 
+  it('a crawl option (tags, executions) goes only to agents that list it in crawlOptions; others get 409 and nothing is sent', async () => {
+    h = await startControlPlane();
+    const old = await rawAgent(h, { ...TEST_HELLO, agentVersion: '0.0.9' });
+    const request = { connection: 'prod', regions: ['us-east-1'], tags: false, executions: { days: 7 } };
+    const refused = await h.api('POST', '/api/v1/agents/agent-1/crawls', request);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('(version 0.0.9) does not support the crawl options tags, executions');
+    // Without the options the same agent gets its crawl.start, in the v1 base shape.
+    const plain = await h.api<{ id: string }>('POST', '/api/v1/agents/agent-1/crawls', { connection: 'prod', regions: ['us-east-1'] });
+    expect(plain.status).toBe(202);
+    const start = await old.next('crawl.start');
+    expect(Object.keys(start).sort()).toEqual(['connection', 'jobId', 'regions', 'type']);
+  });
+
+  it('an agent listing the crawl options gets them in its crawl.start', async () => {
+    h = await startControlPlane();
+    const agent = await rawAgent(h, { ...TEST_HELLO, capabilities: { ...TEST_HELLO.capabilities, crawlOptions: ['tags', 'executions'] } });
+    const res = await h.api('POST', '/api/v1/agents/agent-1/crawls', {
+      connection: 'prod',
+      regions: ['us-east-1'],
+      tags: false,
+      executions: { days: 7, perPipeline: 3 },
+    });
+    expect(res.status).toBe(202);
+    const start = await agent.next('crawl.start');
+    expect(start).toMatchObject({ tags: false, executions: { days: 7, perPipeline: 3 } });
+  });
+
   it('answers 502 when the agent refuses the request with an error naming it, and 504 when it does not answer', async () => {
     h = await startControlPlane();
     const a = await rawAgent(h, { ...TEST_HELLO, capabilities: { ...TEST_HELLO.capabilities, messages: ['check.run'] } });

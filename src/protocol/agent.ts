@@ -32,7 +32,9 @@ export const Capabilities = Closed({
    * Optional `crawl.start` fields beyond v1's base set (`types`, `since`) this agent understands,
    * e.g. `tags`, `executions`. A control plane sets such a field only for an agent listing it.
    */
-  crawlOptions: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][A-Za-z0-9]{0,31}$' }), { maxItems: 32, uniqueItems: true })),
+  crawlOptions: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[a-z][A-Za-z0-9]{0,31}$', maxLength: 32 }), { maxItems: 32, uniqueItems: true }),
+  ),
 });
 export type Capabilities = Static<typeof Capabilities>;
 

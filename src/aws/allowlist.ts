@@ -15,6 +15,7 @@ export const ALLOWLIST = {
     'DescribeEndpoint',
     'DescribeEndpointConfig',
     'DescribeFeatureGroup',
+    'DescribeFeatureMetadata',
     'DescribeHyperParameterTuningJob',
     'DescribeModel',
     'DescribeModelPackage',

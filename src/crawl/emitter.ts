@@ -58,11 +58,13 @@ export class GraphEmitter {
     }
     // The resource's records go through the egress pass together, before anything else sees them.
     const head = out.node ? [out.node] : [];
-    const passed = this.pass([...head, ...out.refs, ...out.edges]);
+    const parts = out.nodes ?? [];
+    const passed = this.pass([...head, ...out.refs, ...parts, ...out.edges]);
     const rest = passed.slice(head.length);
     if (out.node) this.push(passed[0]!);
     for (const ref of rest.slice(0, out.refs.length)) this.reference(ref as NodeRecord);
-    for (const edge of rest.slice(out.refs.length)) this.push(edge);
+    for (const part of rest.slice(out.refs.length, out.refs.length + parts.length)) this.part(part as NodeRecord);
+    for (const edge of rest.slice(out.refs.length + parts.length)) this.push(edge);
     for (const j of out.joins) {
       for (const [from, to] of this.joins[j.join].add(j)) this.edge(j.join, from, to);
     }
@@ -88,6 +90,15 @@ export class GraphEmitter {
       this.push(node);
     }
     this.pending.clear();
+  }
+
+  /** A crawled node that is part of a resource (a feature of a feature group): once per crawl, never a stub. */
+  private part(node: NodeRecord): void {
+    const key = `${node.label}\u0000${node.id}`;
+    if (this.emitted.has(key)) return;
+    this.emitted.add(key);
+    this.pending.delete(key);
+    this.push(node);
   }
 
   private reference(node: NodeRecord): void {

@@ -36,6 +36,11 @@ export interface TransformOutput {
   /** Referenced resources: emitted once per crawl by the emitter. */
   refs: NodeRecord[];
   joins: JoinKey[];
+  /**
+   * More crawled nodes of the same resource, part of it rather than referenced by it (a feature
+   * group's features): emitted with it, through the same egress pass, once per crawl.
+   */
+  nodes?: NodeRecord[];
 }
 
 /**

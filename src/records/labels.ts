@@ -19,6 +19,7 @@ export const SAGEMAKER_LABELS = [
   'AWSSageMakerProcessingJob',
   'AWSSageMakerHyperParameterTuningJob',
   'AWSSageMakerFeatureGroup',
+  'AWSSageMakerFeature',
   'AWSSageMakerPipeline',
   'AWSSageMakerPipelineExecution',
   'AWSSageMakerArtifact',
@@ -132,6 +133,7 @@ export const EDGE_RULES = {
     [sm('PipelineExecution'), sm('Endpoint')],
   ],
   OFFLINE_STORE_IN: [[sm('FeatureGroup'), 'AWSS3Bucket']],
+  HAS_FEATURE: [[sm('FeatureGroup'), sm('Feature')]],
   CAN_INVOKE: [[sm('NotebookInstance'), sm('TrainingJob')]],
   // SageMaker lineage (docs/records.md, "SageMaker lineage"): one edge kind per association type.
   CONTRIBUTED_TO: LINEAGE_PAIRS,

@@ -13,6 +13,7 @@ export const REQUIRED_PROPERTIES: Partial<Record<(typeof SAGEMAKER_LABELS)[numbe
   AWSSageMakerModel: ['modelName', 'enableNetworkIsolation'],
   AWSSageMakerEndpointConfig: ['endpointConfigName'],
   AWSSageMakerEndpoint: ['endpointName'],
+  AWSSageMakerFeature: ['featureName', 'featureType', 'featureGroupName', 'recordIdentifier', 'eventTime'],
 };
 
 const ACCOUNT = { type: 'string', pattern: '^[0-9]{12}$' };

@@ -14,7 +14,7 @@ const A = 'arn:aws:sagemaker:us-east-1:111122223333';
 function transformAny(type: string): TransformOutput {
   const d = RESOURCES.find((r) => r.type === type)!;
   const out = d.transform(loadFixture(type), scope);
-  for (const r of [...(out.node ? [out.node] : []), ...out.edges, ...out.refs]) assertValidRecord(r);
+  for (const r of [...(out.node ? [out.node] : []), ...out.edges, ...out.refs, ...(out.nodes ?? [])]) assertValidRecord(r);
   return out;
 }
 
@@ -40,7 +40,7 @@ describe('every resource type has a fixture and a transform whose records valida
     expect(out.node.region).toBe(scope.region);
     expect(out.node.id).toMatch(/^arn:aws:sagemaker:us-east-1:111122223333:/);
     // Every edge starts or ends at this node and its other end is among the refs.
-    const refIds = new Set(out.refs.map((r) => `${r.label}|${r.id}`));
+    const refIds = new Set([...out.refs, ...(out.nodes ?? [])].map((r) => `${r.label}|${r.id}`));
     for (const e of out.edges) {
       const other = e.from.id === out.node.id ? e.to : e.from;
       expect(refIds.has(`${other.label}|${other.id}`), `${e.label} to ${other.id}`).toBe(true);
@@ -197,7 +197,7 @@ describe('security properties', () => {
 
 /** The records of one resource as they leave the crawler: through the egress pass. */
 function emitted(out: TransformOutput): GraphRecord[] {
-  return [...(out.node ? [out.node] : []), ...out.refs, ...out.edges].map(egress);
+  return [...(out.node ? [out.node] : []), ...out.refs, ...(out.nodes ?? []), ...out.edges].map(egress);
 }
 
 describe('no secret value leaves in any record (transform, then the egress pass)', () => {

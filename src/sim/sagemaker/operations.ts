@@ -2,7 +2,6 @@ import { BY_DESCRIBE_OP, BY_LIST_OP, BY_SEARCH_RESOURCE, type TypeSpec } from '.
 import type { RegionEstate } from './estate.js';
 import { missingMember, SimError, validation } from '../errors.js';
 import { ordered, paginate } from './paging.js';
-import { LINEAGE_OPERATIONS, listLineage } from './shapes-lineage.js';
 import {
   describePipelineExecution,
   executionTagsOf,
@@ -12,6 +11,8 @@ import {
   searchPipelineExecutions,
 } from './shapes-executions.js';
 import { searchFilter } from './search-filter.js';
+import { describeFeatureMetadata, searchFeatureMetadata } from './shapes-features.js';
+import { LINEAGE_OPERATIONS, listLineage } from './shapes-lineage.js';
 import { tuningTrainingJobSummary } from './shapes-training.js';
 import { SIM_RESOURCE_TYPES, type JsonObject, type SimResourceType } from './types.js';
 
@@ -74,6 +75,7 @@ export const SAGEMAKER_OPERATIONS: readonly string[] = [
   'DescribePipelineExecution',
   'ListPipelineExecutionSteps',
   'ListPipelineParametersForExecution',
+  'DescribeFeatureMetadata',
   ...LINEAGE_OPERATIONS,
   'Search',
 ];
@@ -102,6 +104,8 @@ export function handleSageMaker(operation: string, input: JsonObject, ctx: SageM
       return listPipelineExecutionSteps(input, ctx);
     case 'ListPipelineParametersForExecution':
       return listPipelineParametersForExecution(input, ctx);
+    case 'DescribeFeatureMetadata':
+      return describeFeatureMetadata(input, ctx);
     case 'Search':
       return search(input, ctx);
     default:
@@ -210,6 +214,7 @@ function search(input: JsonObject, ctx: SageMakerContext): JsonObject {
     );
   }
   if (resource === 'PipelineExecution') return searchPipelineExecutions(input, ctx);
+  if (resource === 'FeatureMetadata') return searchFeatureMetadata(input, ctx);
   const keep = searchFilter(input.SearchExpression);
   const spec = BY_SEARCH_RESOURCE.get(resource);
   const r = ctx.estate;

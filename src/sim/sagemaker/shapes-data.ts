@@ -8,6 +8,7 @@ import type {
 } from '@aws-sdk/client-sagemaker';
 import type { RegionEstate } from './estate.js';
 import { images, kmsIf, ms, PROJECTS, s3 } from './shapes-common.js';
+import { featureDefinitions, featureKeys } from './shapes-features.js';
 import type { Wire } from './types.js';
 
 /** DescribeFeatureGroup: online store (even ones, with KMS key) and an offline store in S3. */
@@ -17,17 +18,13 @@ export function featureGroup(r: RegionEstate, f: number): Wire<DescribeFeatureGr
   const bucket = r.buckets[4];
   const base = s3(r, bucket, 'feature-store');
   const table = `${name.toLowerCase().replace(/-/g, '_')}_${Math.floor(created)}`;
+  const keys = featureKeys(r, f);
   return {
     FeatureGroupArn: r.arn('feature-group', f),
     FeatureGroupName: name,
-    RecordIdentifierFeatureName: 'customer_id',
-    EventTimeFeatureName: 'event_time',
-    FeatureDefinitions: [
-      { FeatureName: 'customer_id', FeatureType: 'String' },
-      { FeatureName: 'event_time', FeatureType: 'String' },
-      { FeatureName: 'lifetime_value', FeatureType: 'Fractional' },
-      { FeatureName: 'num_orders', FeatureType: 'Integral' },
-    ],
+    RecordIdentifierFeatureName: keys.recordIdentifier,
+    EventTimeFeatureName: keys.eventTime,
+    FeatureDefinitions: featureDefinitions(r, f),
     CreationTime: created,
     LastModifiedTime: ms(created + 3600),
     OnlineStoreConfig:

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES } from '../../src/crawl/resources/index.js';
 import { REDACTED } from '../../src/records/redact.js';
-import type { SimResourceType } from '../../src/sim/sagemaker/types.js';
+import { SIM_RESOURCE_TYPES, type SimResourceType } from '../../src/sim/sagemaker/types.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { crawlSim, withSim, type CollectingSink } from '../helpers/crawl.js';
 
@@ -20,33 +20,18 @@ function expectedTags(sim: Simulator, type: string, arn: string): Record<string,
   return Object.fromEntries(r.tags(type as SimResourceType, i!).map((t) => [t.Key!, t.Value ?? '']));
 }
 
-/** Every crawled (non-stub) node of the types the simulator serves, with its type. */
+/** The estate's own types (the simulator's `SIM_RESOURCE_TYPES`), whose tags the estate holds. */
+const sinkTypes: Record<string, true> = Object.fromEntries(SIM_RESOURCE_TYPES.map((t) => [t, true as const]));
+
+/** Every crawled (non-stub) node of those types, with its type. */
 function crawledNodes(sink: CollectingSink) {
-  return RESOURCES.flatMap((d) =>
+  return RESOURCES.filter((d) => d.type in sinkTypes && d.label).flatMap((d) =>
     sink
       .nodes(d.label)
       .filter((n) => n.properties.stub !== true)
       .map((n) => ({ type: d.type, node: n })),
-  ).filter(({ type }) => type in sinkTypes);
+  );
 }
-const sinkTypes: Record<string, true> = Object.fromEntries(
-  [
-    'notebook-instance',
-    'domain',
-    'user-profile',
-    'model',
-    'model-package',
-    'model-package-group',
-    'endpoint-config',
-    'endpoint',
-    'training-job',
-    'transform-job',
-    'processing-job',
-    'hyper-parameter-tuning-job',
-    'feature-group',
-    'pipeline',
-  ].map((t) => [t, true as const]),
-);
 
 const listTagsCalls = (sim: Simulator) => sim.operations.filter((o) => o.operation === 'ListTags');
 

@@ -159,7 +159,8 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
       agentId: AGENT_ID,
       token: agentToken,
       agentVersion: 'demo',
-      connections: { demo: { name: 'demo', regions: REGIONS, types: [...RESOURCE_TYPES] } },
+      // The simulator's estate is dated up to 2025-06-01: a window of ten years shows its pipeline executions.
+      connections: { demo: { name: 'demo', regions: REGIONS, types: [...RESOURCE_TYPES], executions: { days: 3650, perPipeline: 20 } } },
       limits: { maxConcurrentJobs: 2, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 500, batchFlushMs: 200 },
       clientsFor: () => createClientFactory({ endpoint, credentials: DEMO_CREDENTIALS }),
       logger: logger.child({ component: 'agent' }),

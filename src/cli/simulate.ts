@@ -173,7 +173,7 @@ export async function simulateCommand(argv: string[], io: SimulateIo = { stdout:
         : `Point a crawl at it:\n` +
           `  export AWS_ENDPOINT_URL=${sim.url}\n` +
           `  export AWS_ACCESS_KEY_ID=AKIDSIMULATOR AWS_SECRET_ACCESS_KEY=simulator-secret AWS_REGION=us-east-1\n` +
-          `  npx sdr-agent crawl --region us-east-1\n`) +
+          `  npx sdr-agent crawl --region us-east-1 --execution-days 3650   # its estate is dated up to 2025-06-01\n`) +
       `Ctrl-C to stop.\n`,
   );
   io.onListening?.(sim.url);

@@ -16,6 +16,7 @@ import type { AgentLimits } from '../config/types.js';
 import {
   ACK_TIMEOUT_MS,
   CLOSE_CODES,
+  CRAWL_OPTIONS,
   DEFAULT_MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   recordProblem,
@@ -290,7 +291,7 @@ export class AgentRuntime {
         // Messages beyond the v1 base set: a control plane sends only those listed (docs/protocol.md, Capabilities).
         messages: ['check.run'],
         // crawl.start fields beyond the v1 base set: a control plane sets only those listed.
-        crawlOptions: ['tags', 'executions'],
+        crawlOptions: [...CRAWL_OPTIONS],
       },
       resume: { jobs: this.jobs.resume() },
     };

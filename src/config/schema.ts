@@ -5,6 +5,7 @@
  * `x-duration` (a friendly duration with bounds, turned into milliseconds once).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_CRAWL_TUNING } from '../crawl/descriptor.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { STORE_NAME_PATTERN } from '../secrets/ref.js';
 import { AssumeRoleSchema, DefaultCredentialsSchema, EnvCredentialsSchema, SecretRefSchema } from '../aws/credentials/schema.js';
@@ -138,8 +139,8 @@ export const ConnectionSchema = Closed({
   /** How much pipeline-execution history a crawl reads: started in the last `days`, the newest `perPipeline` of each pipeline. */
   executions: Closed(
     {
-      days: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
-      perPipeline: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+      days: Type.Integer({ minimum: 1, maximum: 3650, default: DEFAULT_CRAWL_TUNING.executions.days }),
+      perPipeline: Type.Integer({ minimum: 1, maximum: 10_000, default: DEFAULT_CRAWL_TUNING.executions.perPipeline }),
     },
     { default: {} },
   ),

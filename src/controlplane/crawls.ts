@@ -21,19 +21,11 @@ import { FINAL_STATUSES } from './job-state.js';
 import type { JobRecord, JobStore } from './jobs.js';
 import type { AgentLink } from './sessions.js';
 
-export interface StartCrawlRequest {
-  connection: string;
-  regions: string[];
-  types?: string[];
-  since?: string;
-  tags?: boolean;
-  executions?: { days?: number; perPipeline?: number };
-}
+/** What a crawl is asked for: the job's own fields, as `crawl.start` carries them. */
+export type StartCrawlRequest = Pick<JobRecord, 'connection' | 'regions' | 'types' | 'since' | 'tags' | 'executions'>;
 
 /** The `crawl.start` asking the agent for `job`: built here only, for the first request and for a repeat on resume. */
-export function crawlStartFor(
-  job: Pick<JobRecord, 'id' | 'connection' | 'regions' | 'types' | 'since' | 'tags' | 'executions'>,
-): CrawlStart {
+export function crawlStartFor(job: StartCrawlRequest & Pick<JobRecord, 'id'>): CrawlStart {
   return {
     type: 'crawl.start',
     jobId: job.id,

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { errorText, type Logger } from '../log.js';
-import type { AgentMessage, CheckResult, Hello } from '../protocol/index.js';
+import { CRAWL_OPTIONS, type AgentMessage, type CheckResult, type Hello } from '../protocol/index.js';
 import { HubError } from './api-error.js';
 import type { Catalog } from './catalog.js';
 import { PendingChecks } from './checks.js';
@@ -81,9 +81,7 @@ export class AgentHub extends EventEmitter {
     if (session.draining) throw new HubError(409, `agent "${agentId}" is draining (shutting down) and takes no new jobs`);
     // Fields added to crawl.start after v1's base set go only to agents that list them (docs/protocol.md, Capabilities).
     const hello = session.hello!;
-    const unsupported = (['tags', 'executions'] as const).filter(
-      (f) => request[f] !== undefined && !hello.capabilities.crawlOptions?.includes(f),
-    );
+    const unsupported = CRAWL_OPTIONS.filter((f) => request[f] !== undefined && !hello.capabilities.crawlOptions?.includes(f));
     if (unsupported.length)
       throw new HubError(
         409,

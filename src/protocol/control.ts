@@ -20,6 +20,12 @@ export const Welcome = Closed({
 export type Welcome = Static<typeof Welcome>;
 
 /**
+ * Optional `crawl.start` fields beyond v1's base set: an agent lists those it understands in
+ * `hello.capabilities.crawlOptions`, and a control plane sets only those (docs/protocol.md).
+ */
+export const CRAWL_OPTIONS = ['tags', 'executions'] as const;
+
+/**
  * `crawl.start`: run a crawl. The control plane names things the agent's own configuration
  * defines (a connection, regions, types); it can never send an endpoint, an operation or a secret.
  */

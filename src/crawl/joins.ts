@@ -1,10 +1,12 @@
+import { hash } from 'node:crypto';
 import type { JoinKey } from '../records/builder.js';
 import type { NodeRef } from '../records/types.js';
 
 /**
  * Joins resources crawled independently and in any order (e.g. Model `TRAINED_BY` TrainingJob,
  * matched on artifact URI): each side is indexed by key, and a pair is produced as soon as both
- * sides of a key have been seen. Memory is one compact entry per key and side, never whole records.
+ * sides of a key have been seen. Memory is one compact entry per key and side, never whole records:
+ * the key's SHA-256 (keys are S3 URIs, often longer than the 32 bytes of their hash) and the ids.
  */
 export class JoinIndex {
   private readonly from = new Map<string, string[]>();
@@ -20,11 +22,12 @@ export class JoinIndex {
   add(key: JoinKey): Array<[NodeRef, NodeRef]> {
     const mine = key.side === 'from' ? this.from : this.to;
     const other = key.side === 'from' ? this.to : this.from;
-    const list = mine.get(key.key);
+    const k = hash('sha256', key.key, 'binary');
+    const list = mine.get(k);
     if (list?.includes(key.ref.id)) return [];
     if (list) list.push(key.ref.id);
-    else mine.set(key.key, [key.ref.id]);
-    const matches = other.get(key.key) ?? [];
+    else mine.set(k, [key.ref.id]);
+    const matches = other.get(k) ?? [];
     return matches.map((id) => (key.side === 'from' ? [key.ref, { label: this.toLabel, id }] : [{ label: this.fromLabel, id }, key.ref]));
   }
 }

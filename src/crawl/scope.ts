@@ -4,6 +4,7 @@ import { SearchCommand, type SearchRecord } from '@aws-sdk/client-sagemaker';
 import { ACCESS_DENIED_CODES } from '../aws/classify.js';
 import { CallFailure } from './caller.js';
 import { Channel } from './channel.js';
+import { nodeKey } from './emitter.js';
 import type { ResourceDescriptor } from './descriptor.js';
 import { listed, pages } from './paging.js';
 import type { ScopeContext, ScopeResult } from './scope-context.js';
@@ -55,8 +56,10 @@ async function searchThenReconcile(
   signal: AbortSignal,
   fail: (e: unknown) => void,
 ): Promise<void> {
+  // Keyed by a hash of the ARN (emitter.ts, nodeKey): a whole type's worth of ARNs lives here until the scope ends.
   const seen = new Set<string>();
   const unseen = new Map<string, Work>();
+  const keyOf = (arn: string) => nodeKey(d.type, arn);
   // Records that need more calls (tags, steps) go to the workers; the rest are emitted as they come.
   const queue = new Channel<Work>(ctx.workers * 4);
   const workers = processWorkers(ctx, d, queue, result, signal, fail);
@@ -77,8 +80,8 @@ async function searchThenReconcile(
           if (needsEnriching(d, detail, ctx)) {
             const arn = d.arnOf(detail, ctx.scope);
             if (arn) {
-              seen.add(arn);
-              unseen.delete(arn);
+              seen.add(keyOf(arn));
+              unseen.delete(keyOf(arn));
             }
             await queue.push({ detail });
             continue;
@@ -88,8 +91,8 @@ async function searchThenReconcile(
           // A searchable type's records have a node: its id is the ARN that List is reconciled on.
           const id = out.node?.id ?? d.arnOf(detail, ctx.scope);
           if (id) {
-            seen.add(id);
-            unseen.delete(id);
+            seen.add(keyOf(id));
+            unseen.delete(keyOf(id));
           }
           if (ctx.emitter.resource(out)) result.resources++;
         }
@@ -109,8 +112,8 @@ async function searchThenReconcile(
     for await (const summary of listed(ctx, d, signal)) {
       // Only the Describe input is kept, not the summary: this map can hold a whole type.
       const work = workFor(d, summary);
-      const arn = d.arnOf(summary, ctx.scope) ?? JSON.stringify(work);
-      if (!seen.has(arn)) unseen.set(arn, work);
+      const key = keyOf(d.arnOf(summary, ctx.scope) ?? JSON.stringify(work));
+      if (!seen.has(key)) unseen.set(key, work);
     }
   })();
   const producer = (async () => {
@@ -119,8 +122,8 @@ async function searchThenReconcile(
       queue.abort();
       throw s.status === 'rejected' ? s.reason : (l as PromiseRejectedResult).reason;
     }
-    for (const [arn, work] of unseen) {
-      unseen.delete(arn);
+    for (const [key, work] of unseen) {
+      unseen.delete(key);
       await queue.push(work);
     }
     queue.close();

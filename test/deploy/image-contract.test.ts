@@ -37,6 +37,7 @@ import { join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { NODE_FLAGS } from '../../src/process-settings.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
 
@@ -379,7 +380,8 @@ describe('the image, as the Dockerfile builds it', () => {
   it('runs as numeric uid:gid 10001, publishes nothing, and probes /healthz with node, no shell', () => {
     expect(image.user).toBe('10001:10001');
     expect(all('EXPOSE')).toEqual([]);
-    expect(image.entrypoint).toEqual(['node', '/app/dist/src/cli/main.js']);
+    // node's start-up flags are the ones the benchmarks measure with (process-settings.ts).
+    expect(image.entrypoint).toEqual(['node', ...NODE_FLAGS, '/app/dist/src/cli/main.js']);
     expect(image.cmd).toEqual(['run']);
     expect(image.healthcheck?.cmd).toEqual(['node', '/app/dist/src/ops/probe.js']);
     expect(durationMs(image.healthcheck!.options.timeout)).toBeGreaterThan(4000); // the probe gives up after 4 s

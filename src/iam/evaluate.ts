@@ -1,0 +1,115 @@
+/**
+ * AWS's policy evaluation logic (`reference_policies_evaluation-logic.html`) for one principal of one
+ * account, reduced to what `GetAccountAuthorizationDetails` shows: identity-based policies and the
+ * permissions boundary. Service control policies, resource control policies, resource-based
+ * policies (bucket, key, endpoint policies) and session policies are not read, so an `allow` here is
+ * what the principal's own policies permit, which those layers can only narrow (or, for a
+ * resource-based policy, widen).
+ *
+ * Conditions are not evaluated (the request context is unknown): a statement with a `Condition`, or
+ * whose resource matches only through a policy variable, applies "maybe". A maybe-Allow grants with
+ * `conditional: true`; a maybe-Deny does not take an Allow away but marks it `conditional`.
+ */
+import type { Effect, Statement } from './document.js';
+import { and, matchAnyResource, matchesAnyAction, not, type Match } from './match.js';
+import type { AttachedDocument, Principal } from './principals.js';
+
+export type Decision = 'allow' | 'deny' | 'implicit-deny';
+
+/** A statement that took part in a decision, named so a graph can show why. */
+export interface StatementRef {
+  /** The managed policy's ARN, or the inline policy's name. */
+  readonly policy: string;
+  readonly policyKind: 'managed' | 'inline';
+  /** For an inline policy, the ARN of the user, group or role that embeds it. */
+  readonly owner?: string;
+  readonly sid?: string;
+  /** Position in the policy's `Statement` list (0-based). */
+  readonly index: number;
+  readonly effect: Effect;
+  /** Which layer it belongs to: an identity-based policy or the permissions boundary. */
+  readonly from: 'identity' | 'permissions-boundary';
+  /** True when it applies only under its `Condition` (or through a policy variable). */
+  readonly conditional: boolean;
+}
+
+/** The outcome of `evaluate`. */
+export interface EvaluationResult {
+  /**
+   * `deny`: an identity policy or the boundary explicitly denies, unconditionally. `allow`: an identity
+   * policy allows and, if a boundary is set, it allows too. `implicit-deny`: nothing allows.
+   */
+  readonly decision: Decision;
+  /** For `allow`: true when the Allow depends on conditions or a conditional Deny may remove it. False otherwise. */
+  readonly conditional: boolean;
+  /**
+   * For `deny`, the unconditional Deny statements; for `allow`, every applicable Allow (identity and
+   * boundary) and every conditional Deny; empty for `implicit-deny`.
+   */
+  readonly statements: readonly StatementRef[];
+  /** For `implicit-deny`: no identity policy allows, or the permissions boundary does not. */
+  readonly reason?: 'no-identity-allow' | 'boundary-does-not-allow';
+}
+
+/** Whether a statement applies to a request: its action, resource and condition parts, ANDed. */
+export function statementApplies(s: Statement, action: string, resource: string): Match {
+  const actionMatches = s.action ? matchesAnyAction(s.action, action) : !matchesAnyAction(s.notAction ?? [], action);
+  if (!actionMatches) return 'no';
+  const resourceMatch = s.resource ? matchAnyResource(s.resource, resource) : not(matchAnyResource(s.notResource ?? [], resource));
+  return and(resourceMatch, s.condition ? 'maybe' : 'yes');
+}
+
+interface Layer {
+  allow: StatementRef[];
+  unconditionalAllow: boolean;
+  deny: StatementRef[];
+  maybeDeny: StatementRef[];
+}
+
+function layer(docs: readonly AttachedDocument[], from: StatementRef['from'], action: string, resource: string): Layer {
+  const out: Layer = { allow: [], unconditionalAllow: false, deny: [], maybeDeny: [] };
+  for (const { source, document } of docs) {
+    for (const s of document.statements) {
+      const m = statementApplies(s, action, resource);
+      if (m === 'no') continue;
+      const ref: StatementRef = {
+        policy: source.policy,
+        policyKind: source.kind,
+        ...(source.owner !== undefined ? { owner: source.owner } : {}),
+        ...(s.sid !== undefined ? { sid: s.sid } : {}),
+        index: s.index,
+        effect: s.effect,
+        from,
+        conditional: m === 'maybe',
+      };
+      if (s.effect === 'Allow') {
+        out.allow.push(ref);
+        if (m === 'yes') out.unconditionalAllow = true;
+      } else (m === 'yes' ? out.deny : out.maybeDeny).push(ref);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether `principal` may perform `action` (`service:Action`, case-insensitive) on `resource` (an ARN,
+ * case-sensitive; `*` for actions that take no resource). Explicit Deny wins over any Allow; then an
+ * identity-based policy must allow, and, when the principal has a permissions boundary, the boundary
+ * must allow too.
+ */
+export function evaluate(principal: Principal, action: string, resource: string): EvaluationResult {
+  const identity = layer(principal.policies, 'identity', action, resource);
+  const boundary = principal.permissionsBoundary
+    ? layer([principal.permissionsBoundary], 'permissions-boundary', action, resource)
+    : undefined;
+
+  const denies = [...identity.deny, ...(boundary?.deny ?? [])];
+  if (denies.length > 0) return { decision: 'deny', conditional: false, statements: denies };
+  if (identity.allow.length === 0) return { decision: 'implicit-deny', conditional: false, statements: [], reason: 'no-identity-allow' };
+  if (boundary && boundary.allow.length === 0) {
+    return { decision: 'implicit-deny', conditional: false, statements: [], reason: 'boundary-does-not-allow' };
+  }
+  const maybeDenies = [...identity.maybeDeny, ...(boundary?.maybeDeny ?? [])];
+  const conditional = !identity.unconditionalAllow || (boundary !== undefined && !boundary.unconditionalAllow) || maybeDenies.length > 0;
+  return { decision: 'allow', conditional, statements: [...identity.allow, ...(boundary?.allow ?? []), ...maybeDenies] };
+}

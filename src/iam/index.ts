@@ -1,0 +1,26 @@
+/**
+ * The IAM identity-policy evaluator: pure functions from `iam:GetAccountAuthorizationDetails` to
+ * decisions, capabilities and endpoint invocation rights. No I/O; the crawl feeds it.
+ */
+export type * from './types.js';
+export { parsePolicyDocument, type Effect, type ParseResult, type PolicyDocument, type Statement } from './document.js';
+export {
+  indexAuthorizationDetails,
+  type AttachedDocument,
+  type AuthorizationIndex,
+  type PolicyProblem,
+  type PolicySource,
+  type Principal,
+} from './principals.js';
+export { evaluate, statementApplies, type Decision, type EvaluationResult, type StatementRef } from './evaluate.js';
+export {
+  ANY_ACTION_PROBE,
+  capabilities,
+  capabilityProbes,
+  probe,
+  type Capabilities,
+  type Capability,
+  type CapabilityName,
+  type Probe,
+} from './capabilities.js';
+export { canInvokeEndpoint, INVOKE_ACTIONS, type InvokeAction, type InvokePermission } from './endpoint.js';

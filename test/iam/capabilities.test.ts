@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { capabilities, capabilityProbes, type CapabilityName } from '../../src/iam/capabilities.js';
+import { canInvokeEndpoint } from '../../src/iam/endpoint.js';
+import { indexAuthorizationDetails, type Principal } from '../../src/iam/principals.js';
+import type { AccountAuthorizationDetails } from '../../src/iam/types.js';
+import { ACCOUNT, ADMIN_POLICY, enc, INVOKE_CHURN_POLICY, page1, page2 } from '../fixtures/iam/account.js';
+
+const index = indexAuthorizationDetails([page1, page2]);
+const A = `arn:aws:iam::${ACCOUNT}`;
+const get = (arn: string): Principal => index.byArn.get(arn)!;
+const ENDPOINT = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint`;
+
+/** The names of the capabilities granted, `name?` when only conditionally. */
+const granted = (p: Principal): string[] =>
+  Object.entries(capabilities(p))
+    .filter(([, c]) => c.granted)
+    .map(([name, c]) => (c.conditional ? `${name}?` : name));
+
+function roleWith(...Statement: unknown[]): Principal {
+  const details: AccountAuthorizationDetails = {
+    RoleDetailList: [
+      {
+        RoleName: 'r',
+        Arn: `${A}:role/r`,
+        RolePolicyList: [{ PolicyName: 'p', PolicyDocument: enc({ Version: '2012-10-17', Statement }) }],
+      },
+    ],
+  };
+  return indexAuthorizationDetails(details).roles[0];
+}
+
+describe('capabilities', () => {
+  it('finds every capability on an administrator role, granted by AdministratorAccess', () => {
+    const caps = capabilities(get(`${A}:role/AdminRole`));
+    expect(granted(get(`${A}:role/AdminRole`))).toEqual([
+      'admin',
+      'passRoleAny',
+      's3ReadAny',
+      's3WriteAny',
+      'kmsDecryptAny',
+      'assumeAnyRole',
+    ]);
+    expect(caps.admin.statements).toEqual([
+      { policy: ADMIN_POLICY, policyKind: 'managed', index: 0, effect: 'Allow', from: 'identity', conditional: false },
+    ]);
+  });
+
+  it('finds PassRole on any role, and nothing else, on a PassRole-* role', () => {
+    const role = get(`${A}:role/service-role/PassRoleRole`);
+    expect(granted(role)).toEqual(['passRoleAny']);
+    expect(capabilities(role).passRoleAny.statements).toEqual([expect.objectContaining({ policy: 'pass', sid: 'PassAny' })]);
+  });
+
+  it('finds nothing on a narrowly scoped role', () => {
+    expect(granted(get(`${A}:role/NarrowTrainingRole`))).toEqual([]);
+    const none = capabilities(get(`${A}:role/NarrowTrainingRole`)).s3ReadAny;
+    expect(none).toEqual({ granted: false, conditional: false, statements: [] });
+  });
+
+  it('counts a NotAction that spares IAM as admin, and PowerUserAccess as not', () => {
+    expect(granted(get(`${A}:role/AlmostAdmin`))).toContain('admin');
+    expect(granted(get(`${A}:role/PowerUserRole`))).toEqual(['s3ReadAny', 's3WriteAny', 'kmsDecryptAny', 'assumeAnyRole']);
+  });
+
+  it('lets a permissions boundary take admin away while keeping what it allows', () => {
+    // The boundary allows sagemaker:*, s3:GetObject and iam:PassRole; its Deny on passing Admin* roles
+    // does not cover every role, so PassRole on any role stands (see the probe method).
+    expect(granted(get(`${A}:role/BoundedAdmin`))).toEqual(['passRoleAny', 's3ReadAny']);
+    expect(capabilities(get(`${A}:role/BoundedAdmin`)).passRoleAny.statements.map((s) => `${s.from} ${s.sid ?? '-'}`)).toEqual([
+      'identity -',
+      'permissions-boundary Bound',
+    ]);
+  });
+
+  it('needs the whole wildcard resource covered: a Deny on everything but one bucket removes s3ReadAny', () => {
+    expect(granted(get(`${A}:role/ApprovedBucketOnly`))).toEqual([]);
+    // A Deny on one bucket leaves "any bucket" standing.
+    const role = roleWith(
+      { Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::*' },
+      { Effect: 'Deny', Action: 's3:*', Resource: 'arn:aws:s3:::secrets/*' },
+    );
+    expect(granted(role)).toEqual(['s3ReadAny', 's3WriteAny']);
+  });
+
+  it('covers account-wide patterns and marks conditional grants', () => {
+    const role = roleWith(
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: `${A}:role/*` },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:aws:kms:*:${ACCOUNT}:key/*` },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/*` },
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'ml' } } },
+    );
+    const caps = capabilities(role);
+    expect(granted(role)).toEqual(['passRoleAny', 'kmsDecryptAny', 'assumeAnyRole?']);
+    expect(caps.kmsDecryptAny.statements.map((s) => s.index)).toEqual([1]);
+  });
+
+  it('probes the resources its TSDoc names', () => {
+    const probes = capabilityProbes('aws', ACCOUNT);
+    const summary = Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, `${p.actions.join(',')} on ${p.resource}`]));
+    expect(summary).toEqual({
+      admin: 'sdrprobe:AnyActionNotNamedByAnyPolicy,iam:PutRolePolicy,iam:AttachRolePolicy,iam:CreatePolicyVersion,iam:PassRole on *',
+      passRoleAny: `iam:PassRole on ${A}:role/*`,
+      s3ReadAny: 's3:GetObject on arn:aws:s3:::*/*',
+      s3WriteAny: 's3:PutObject on arn:aws:s3:::*/*',
+      kmsDecryptAny: `kms:Decrypt on arn:aws:kms:*:${ACCOUNT}:key/*`,
+      assumeAnyRole: `sts:AssumeRole on ${A}:role/*`,
+    } satisfies Record<CapabilityName, string>);
+  });
+});
+
+describe('canInvokeEndpoint', () => {
+  it('allows a principal granted sagemaker:InvokeEndpoint on churn-* to invoke churn endpoints only, synchronously only', () => {
+    const bob = get(`${A}:user/bob`);
+    expect(canInvokeEndpoint(bob, `${ENDPOINT}/churn-prod`)).toEqual([
+      {
+        action: 'sagemaker:InvokeEndpoint',
+        conditional: false,
+        statements: [
+          {
+            policy: INVOKE_CHURN_POLICY,
+            policyKind: 'managed',
+            sid: 'InvokeChurn',
+            index: 0,
+            effect: 'Allow',
+            from: 'identity',
+            conditional: false,
+          },
+        ],
+      },
+    ]);
+    expect(canInvokeEndpoint(bob, `${ENDPOINT}/fraud-prod`)).toEqual([]);
+    expect(canInvokeEndpoint(bob, `arn:aws:sagemaker:eu-west-1:${ACCOUNT}:endpoint/churn-prod`)).toEqual([]);
+  });
+
+  it('lists all three actions for an administrator, and conditional ones as such', () => {
+    expect(canInvokeEndpoint(get(`${A}:role/AdminRole`), `${ENDPOINT}/fraud-prod`).map((p) => p.action)).toEqual([
+      'sagemaker:InvokeEndpoint',
+      'sagemaker:InvokeEndpointAsync',
+      'sagemaker:InvokeEndpointWithResponseStream',
+    ]);
+    expect(
+      canInvokeEndpoint(get(`${A}:role/ConditionalRole`), `${ENDPOINT}/fraud-prod`).map((p) => `${p.action} ${p.conditional}`),
+    ).toEqual(['sagemaker:InvokeEndpoint true']);
+    expect(canInvokeEndpoint(get(`${A}:role/NarrowTrainingRole`), `${ENDPOINT}/churn-prod`)).toEqual([]);
+  });
+
+  it('matches the lower-case ARN SageMaker returns, not a mixed-case policy pattern', () => {
+    const role = roleWith({ Effect: 'Allow', Action: 'sagemaker:InvokeEndpoint*', Resource: `${ENDPOINT}/Churn-*` });
+    expect(canInvokeEndpoint(role, `${ENDPOINT}/churn-prod`)).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { and, compileActionPattern, compileResourcePattern, matchAnyResource, matchesAnyAction, not } from '../../src/iam/match.js';
+
+const action = (pattern: string, name: string) => matchesAnyAction([compileActionPattern(pattern)], name);
+const resource = (pattern: string, arn: string, variables = true) => matchAnyResource([compileResourcePattern(pattern, variables)], arn);
+
+describe('action patterns', () => {
+  it.each([
+    ['*', 'sagemaker:InvokeEndpoint', true],
+    ['sagemaker:*', 'SageMaker:InvokeEndpoint', true],
+    ['sagemaker:Invoke*', 'sagemaker:invokeendpointasync', true],
+    ['sagemaker:Invoke*', 'sagemaker:CreateEndpoint', false],
+    ['sagemaker:*Endpoint', 'sagemaker:InvokeEndpointAsync', false],
+    ['s3:Get?bject', 's3:GetObject', true],
+    ['s3:Get?bject', 's3:Getbject', false],
+    ['s3:GetObject', 's3:GetObjectAcl', false],
+    ['s3:Get.bject', 's3:GetObject', false],
+    ['*:Describe*', 'ec2:DescribeSubnets', true],
+  ])('%s vs %s → %s', (pattern, name, expected) => {
+    expect(action(pattern, name)).toBe(expected);
+  });
+});
+
+describe('resource patterns', () => {
+  it.each([
+    ['*', 'arn:aws:s3:::bucket/key', 'yes'],
+    ['arn:aws:s3:::bucket/*', 'arn:aws:s3:::bucket/a/b:c.csv', 'yes'],
+    ['arn:aws:s3:::bucket/*', 'arn:aws:s3:::Bucket/a', 'no'],
+    ['arn:aws:s3:::bucket-?', 'arn:aws:s3:::bucket-1', 'yes'],
+    ['arn:aws:s3:::bucket-?', 'arn:aws:s3:::bucket-12', 'no'],
+    ['arn:aws:sagemaker:*:123456789012:endpoint/churn-*', 'arn:aws:sagemaker:eu-west-1:123456789012:endpoint/churn-v2', 'yes'],
+    ['arn:aws:sagemaker:us-*-1:*:endpoint/*', 'arn:aws:sagemaker:us-east-1:1:endpoint/x', 'yes'],
+    // A `*` inside a segment stays inside it; one that ends a segment may run across colons.
+    ['arn:aws:sagemaker:us-*-1:*', 'arn:aws:sagemaker:us-east:x-1:1', 'no'],
+    ['arn:aws:sagemaker:*', 'arn:aws:sagemaker:us-east-1:1:endpoint/x', 'yes'],
+    ['arn:aws:iam::123456789012:role/sagemaker-*', 'arn:aws:iam::123456789012:role/service-role/sagemaker-x', 'no'],
+    ['arn:aws:iam::123456789012:role/*sagemaker*', 'arn:aws:iam::123456789012:role/service-role/sagemaker-x', 'yes'],
+    ['arn:aws:s3:::a.b', 'arn:aws:s3:::aXb', 'no'],
+    ['arn:aws:s3:::home/${aws:username}/*', 'arn:aws:s3:::home/alice/notes', 'maybe'],
+    ['arn:aws:s3:::home/${aws:username}/*', 'arn:aws:s3:::other/alice/notes', 'no'],
+    ['arn:aws:s3:::literal-${*}', 'arn:aws:s3:::literal-*', 'yes'],
+    ['arn:aws:s3:::literal-${*}', 'arn:aws:s3:::literal-x', 'no'],
+    ['arn:aws:s3:::cost-${$}${?}', 'arn:aws:s3:::cost-$?', 'yes'],
+  ])('%s vs %s → %s', (pattern, arn, expected) => {
+    expect(resource(pattern, arn)).toBe(expected);
+  });
+
+  it('reads ${...} as text when policy variables are off (version 2008-10-17)', () => {
+    expect(resource('arn:aws:s3:::home/${aws:username}/*', 'arn:aws:s3:::home/alice/x', false)).toBe('no');
+    expect(resource('arn:aws:s3:::home/${aws:username}/*', 'arn:aws:s3:::home/${aws:username}/x', false)).toBe('yes');
+  });
+
+  it('prefers a sure match over a maybe among several patterns', () => {
+    const patterns = [
+      compileResourcePattern('arn:aws:s3:::home/${aws:username}/*', true),
+      compileResourcePattern('arn:aws:s3:::home/*', true),
+    ];
+    expect(matchAnyResource(patterns, 'arn:aws:s3:::home/alice/x')).toBe('yes');
+  });
+});
+
+describe('three-valued logic', () => {
+  it('negates and conjoins', () => {
+    expect([not('yes'), not('no'), not('maybe')]).toEqual(['no', 'yes', 'maybe']);
+    expect([and('yes', 'yes'), and('yes', 'maybe'), and('maybe', 'no'), and()]).toEqual(['yes', 'maybe', 'no', 'yes']);
+  });
+});

@@ -12,7 +12,7 @@
  */
 import type { Effect, Statement } from './document.js';
 import { and, matchAnyResource, matchesAnyAction, not, type Match } from './match.js';
-import type { AttachedDocument, Principal } from './principals.js';
+import type { AttachedDocument, PolicySource, Principal } from './principals.js';
 
 export type Decision = 'allow' | 'deny' | 'implicit-deny';
 
@@ -51,12 +51,52 @@ export interface EvaluationResult {
   readonly reason?: 'no-identity-allow' | 'boundary-does-not-allow';
 }
 
-/** Whether a statement applies to a request: its action, resource and condition parts, ANDed. */
-export function statementApplies(s: Statement, action: string, resource: string): Match {
-  const actionMatches = s.action ? matchesAnyAction(s.action, action) : !matchesAnyAction(s.notAction ?? [], action);
-  if (!actionMatches) return 'no';
+/** Whether a statement's `Action` (or `NotAction`) part covers `action`. */
+function actionApplies(s: Statement, action: string): boolean {
+  return s.action ? matchesAnyAction(s.action, action) : !matchesAnyAction(s.notAction ?? [], action);
+}
+
+/** Whether a statement's `Resource` (or `NotResource`) and `Condition` parts cover `resource`. */
+function resourceApplies(s: Statement, resource: string): Match {
   const resourceMatch = s.resource ? matchAnyResource(s.resource, resource) : not(matchAnyResource(s.notResource ?? [], resource));
   return and(resourceMatch, s.condition ? 'maybe' : 'yes');
+}
+
+/** Whether a statement applies to a request: its action, resource and condition parts, ANDed. */
+export function statementApplies(s: Statement, action: string, resource: string): Match {
+  return actionApplies(s, action) ? resourceApplies(s, resource) : 'no';
+}
+
+interface Candidate {
+  readonly source: PolicySource;
+  readonly statement: Statement;
+  readonly from: StatementRef['from'];
+}
+
+/**
+ * Per principal and action (lower-cased, as actions match case-insensitively), the statements whose
+ * action part covers it. The crawl evaluates the same few actions against every endpoint, so this
+ * leaves only the resource part to match per request. A WeakMap: the memo lives as long as the principal.
+ */
+const candidatesByPrincipal = new WeakMap<Principal, Map<string, readonly Candidate[]>>();
+
+function candidates(principal: Principal, action: string): readonly Candidate[] {
+  let byAction = candidatesByPrincipal.get(principal);
+  if (!byAction) candidatesByPrincipal.set(principal, (byAction = new Map()));
+  const key = action.toLowerCase();
+  let list = byAction.get(key);
+  if (!list) {
+    const found: Candidate[] = [];
+    const layers: [readonly AttachedDocument[], StatementRef['from']][] = [[principal.policies, 'identity']];
+    if (principal.permissionsBoundary) layers.push([[principal.permissionsBoundary], 'permissions-boundary']);
+    for (const [docs, from] of layers) {
+      for (const { source, document } of docs) {
+        for (const statement of document.statements) if (actionApplies(statement, action)) found.push({ source, statement, from });
+      }
+    }
+    byAction.set(key, (list = found));
+  }
+  return list;
 }
 
 interface Layer {
@@ -66,29 +106,19 @@ interface Layer {
   maybeDeny: StatementRef[];
 }
 
-function layer(docs: readonly AttachedDocument[], from: StatementRef['from'], action: string, resource: string): Layer {
-  const out: Layer = { allow: [], unconditionalAllow: false, deny: [], maybeDeny: [] };
-  for (const { source, document } of docs) {
-    for (const s of document.statements) {
-      const m = statementApplies(s, action, resource);
-      if (m === 'no') continue;
-      const ref: StatementRef = {
-        policy: source.policy,
-        policyKind: source.kind,
-        ...(source.owner !== undefined ? { owner: source.owner } : {}),
-        ...(s.sid !== undefined ? { sid: s.sid } : {}),
-        index: s.index,
-        effect: s.effect,
-        from,
-        conditional: m === 'maybe',
-      };
-      if (s.effect === 'Allow') {
-        out.allow.push(ref);
-        if (m === 'yes') out.unconditionalAllow = true;
-      } else (m === 'yes' ? out.deny : out.maybeDeny).push(ref);
-    }
-  }
-  return out;
+const emptyLayer = (): Layer => ({ allow: [], unconditionalAllow: false, deny: [], maybeDeny: [] });
+
+function ref({ source, statement: s, from }: Candidate, m: Match): StatementRef {
+  return {
+    policy: source.policy,
+    policyKind: source.kind,
+    ...(source.owner !== undefined ? { owner: source.owner } : {}),
+    ...(s.sid !== undefined ? { sid: s.sid } : {}),
+    index: s.index,
+    effect: s.effect,
+    from,
+    conditional: m === 'maybe',
+  };
 }
 
 /**
@@ -98,10 +128,17 @@ function layer(docs: readonly AttachedDocument[], from: StatementRef['from'], ac
  * must allow too.
  */
 export function evaluate(principal: Principal, action: string, resource: string): EvaluationResult {
-  const identity = layer(principal.policies, 'identity', action, resource);
-  const boundary = principal.permissionsBoundary
-    ? layer([principal.permissionsBoundary], 'permissions-boundary', action, resource)
-    : undefined;
+  const identity = emptyLayer();
+  const boundary = principal.permissionsBoundary ? emptyLayer() : undefined;
+  for (const c of candidates(principal, action)) {
+    const m = resourceApplies(c.statement, resource);
+    if (m === 'no') continue;
+    const layer = c.from === 'identity' ? identity : boundary!;
+    if (c.statement.effect === 'Allow') {
+      layer.allow.push(ref(c, m));
+      if (m === 'yes') layer.unconditionalAllow = true;
+    } else (m === 'yes' ? layer.deny : layer.maybeDeny).push(ref(c, m));
+  }
 
   const denies = [...identity.deny, ...(boundary?.deny ?? [])];
   if (denies.length > 0) return { decision: 'deny', conditional: false, statements: denies };

@@ -59,7 +59,10 @@ export interface AuthorizationIndex {
   readonly users: readonly Principal[];
   readonly roles: readonly Principal[];
   readonly byArn: ReadonlyMap<string, Principal>;
-  /** Every problem found, each once (an unreadable managed policy attached to many principals appears once). */
+  /**
+   * Every problem found, each once: an unreadable managed policy attached to many principals appears
+   * once, its `principal` the first holder found; a group's problem names the group.
+   */
   readonly problems: readonly PolicyProblem[];
 }
 
@@ -82,7 +85,10 @@ function defaultVersion(p: ManagedPolicyDetail) {
 export function indexAuthorizationDetails(pages: AccountAuthorizationDetails | readonly AccountAuthorizationDetails[]): AuthorizationIndex {
   const all: readonly AccountAuthorizationDetails[] = Array.isArray(pages) ? pages : [pages as AccountAuthorizationDetails];
   const problems = new Map<string, PolicyProblem>();
-  const report = (p: PolicyProblem) => problems.set(p.message, p);
+  // The first report of a message is kept: a group's or policy's own, before the copies its members carry.
+  const report = (p: PolicyProblem) => {
+    if (!problems.has(p.message)) problems.set(p.message, p);
+  };
 
   const managedDetails = new Map<string, ManagedPolicyDetail>();
   for (const page of all) for (const p of page.Policies ?? []) if (p.Arn) managedDetails.set(p.Arn, p);
@@ -93,29 +99,18 @@ export function indexAuthorizationDetails(pages: AccountAuthorizationDetails | r
     if (cached) return cached;
     const detail = managedDetails.get(arn);
     const version = detail && defaultVersion(detail);
-    let loaded: Loaded;
-    if (!detail) {
-      loaded = {
-        ok: false,
-        problem: {
-          policy: arn,
-          message: `managed policy ${arn} is not in the authorization details; it contributes nothing to the evaluation`,
-        },
-      };
-    } else if (!version) {
-      loaded = {
-        ok: false,
-        problem: { policy: arn, message: `managed policy ${arn} has no default version in the authorization details` },
-      };
-    } else {
-      const parsed = parsePolicyDocument(version.Document);
-      loaded = parsed.ok
-        ? { ok: true, doc: { source: { policy: arn, kind: 'managed' }, document: parsed.document } }
-        : {
-            ok: false,
-            problem: { policy: arn, message: `managed policy ${arn}: ${parsed.reason}; it contributes nothing to the evaluation` },
-          };
-    }
+    const parsed = version && parsePolicyDocument(version.Document);
+    const fail = (why: string): Loaded => ({
+      ok: false,
+      problem: { policy: arn, message: `managed policy ${arn}${why}; it contributes nothing to the evaluation` },
+    });
+    const loaded: Loaded = !detail
+      ? fail(' is not in the authorization details')
+      : !parsed
+        ? fail(' has no default version in the authorization details')
+        : parsed.ok
+          ? { ok: true, doc: { source: { policy: arn, kind: 'managed' }, document: parsed.document } }
+          : fail(`: ${parsed.reason}`);
     // Messages name the policy, not a holder: the index reports each unreadable policy once.
     managed.set(arn, loaded);
     return loaded;
@@ -160,92 +155,87 @@ export function indexAuthorizationDetails(pages: AccountAuthorizationDetails | r
         docs: holderPolicies(arn, `group ${arn}`, g.GroupPolicyList, g.AttachedManagedPolicies, groupProblems),
         problems: groupProblems,
       });
+      groupProblems.forEach(report);
     }
   }
 
-  function boundary(arn: string | undefined, holderLabel: string, out: PolicyProblem[], holder: string) {
-    if (!arn) return undefined;
-    const loaded = loadManaged(arn);
-    if (loaded.ok) return loaded.doc;
-    out.push({
-      policy: arn,
-      principal: holder,
-      message: `permissions boundary of ${holderLabel} cannot be used (${loaded.problem.message}); it is ignored, so the evaluation may over-report what the principal can do`,
+  /** A user or role: its own policies, its groups' (users), its boundary, and what could not be read of them. */
+  function build(
+    kind: Principal['kind'],
+    name: string,
+    arn: string,
+    own: { inline?: PolicyDetail[]; attached?: AttachedPolicy[]; groups?: string[]; boundaryArn?: string },
+  ): Principal {
+    const label = `${kind} ${arn}`;
+    const out: PolicyProblem[] = [];
+    const docs = holderPolicies(arn, label, own.inline, own.attached, out);
+    for (const groupName of own.groups ?? []) {
+      const group = groups.get(groupName);
+      if (group) {
+        docs.push(...group.docs);
+        out.push(...group.problems.map((p) => ({ ...p, principal: arn })));
+      } else {
+        out.push({
+          principal: arn,
+          message: `group "${groupName}" of ${label} is not in the authorization details; its policies are missing`,
+        });
+      }
+    }
+    let boundary: AttachedDocument | undefined;
+    if (own.boundaryArn) {
+      const loaded = loadManaged(own.boundaryArn);
+      if (loaded.ok) boundary = loaded.doc;
+      else {
+        out.push({
+          policy: own.boundaryArn,
+          principal: arn,
+          message: `permissions boundary of ${label} cannot be used (${loaded.problem.message}); it is ignored, so the evaluation may over-report what the principal can do`,
+        });
+      }
+    }
+    const seen = new Set<string>();
+    const policies = docs.filter((d) => {
+      const key = `${d.source.kind}\n${d.source.owner ?? ''}\n${d.source.policy}`;
+      return seen.has(key) ? false : (seen.add(key), true);
     });
-    return undefined;
+    out.forEach(report);
+    return {
+      kind,
+      name,
+      arn,
+      policies,
+      ...(own.boundaryArn ? { permissionsBoundaryArn: own.boundaryArn } : {}),
+      ...(boundary ? { permissionsBoundary: boundary } : {}),
+      groups: own.groups ?? [],
+      problems: out,
+    };
   }
 
   const users: Principal[] = [];
   const roles: Principal[] = [];
-  const byArn = new Map<string, Principal>();
-  const add = (p: Principal, list: Principal[]) => {
-    list.push(p);
-    byArn.set(p.arn, p);
-    for (const problem of p.problems) report(problem);
-  };
-
   for (const page of all) {
     for (const u of page.UserDetailList ?? []) {
-      if (!u.Arn || !u.UserName) {
-        report({ message: 'a user without a UserName or Arn in the authorization details was skipped' });
-        continue;
+      if (!u.Arn || !u.UserName) report({ message: 'a user without a UserName or Arn in the authorization details was skipped' });
+      else {
+        const boundaryArn = u.PermissionsBoundary?.PermissionsBoundaryArn;
+        users.push(
+          build('user', u.UserName, u.Arn, {
+            inline: u.UserPolicyList,
+            attached: u.AttachedManagedPolicies,
+            groups: u.GroupList,
+            boundaryArn,
+          }),
+        );
       }
-      const label = `user ${u.Arn}`;
-      const out: PolicyProblem[] = [];
-      const docs = holderPolicies(u.Arn, label, u.UserPolicyList, u.AttachedManagedPolicies, out);
-      for (const name of u.GroupList ?? []) {
-        const group = groups.get(name);
-        if (!group)
-          out.push({
-            principal: u.Arn,
-            message: `group "${name}" of ${label} is not in the authorization details; its policies are missing`,
-          });
-        else {
-          docs.push(...group.docs);
-          out.push(...group.problems.map((p) => ({ ...p, principal: u.Arn })));
-        }
-      }
-      const pb = boundary(u.PermissionsBoundary?.PermissionsBoundaryArn, label, out, u.Arn);
-      add(principal('user', u.UserName, u.Arn, docs, u.PermissionsBoundary?.PermissionsBoundaryArn, pb, u.GroupList ?? [], out), users);
     }
     for (const r of page.RoleDetailList ?? []) {
-      if (!r.Arn || !r.RoleName) {
-        report({ message: 'a role without a RoleName or Arn in the authorization details was skipped' });
-        continue;
+      if (!r.Arn || !r.RoleName) report({ message: 'a role without a RoleName or Arn in the authorization details was skipped' });
+      else {
+        const boundaryArn = r.PermissionsBoundary?.PermissionsBoundaryArn;
+        roles.push(build('role', r.RoleName, r.Arn, { inline: r.RolePolicyList, attached: r.AttachedManagedPolicies, boundaryArn }));
       }
-      const label = `role ${r.Arn}`;
-      const out: PolicyProblem[] = [];
-      const docs = holderPolicies(r.Arn, label, r.RolePolicyList, r.AttachedManagedPolicies, out);
-      const pb = boundary(r.PermissionsBoundary?.PermissionsBoundaryArn, label, out, r.Arn);
-      add(principal('role', r.RoleName, r.Arn, docs, r.PermissionsBoundary?.PermissionsBoundaryArn, pb, [], out), roles);
     }
   }
+  const byArn = new Map<string, Principal>([...users, ...roles].map((p) => [p.arn, p]));
   return { users, roles, byArn, problems: [...problems.values()] };
-}
-
-function principal(
-  kind: Principal['kind'],
-  name: string,
-  arn: string,
-  docs: AttachedDocument[],
-  boundaryArn: string | undefined,
-  boundary: AttachedDocument | undefined,
-  groups: readonly string[],
-  problems: PolicyProblem[],
-): Principal {
-  const seen = new Set<string>();
-  const policies = docs.filter((d) => {
-    const key = `${d.source.kind}\n${d.source.owner ?? ''}\n${d.source.policy}`;
-    return seen.has(key) ? false : (seen.add(key), true);
-  });
-  return {
-    kind,
-    name,
-    arn,
-    policies,
-    ...(boundaryArn ? { permissionsBoundaryArn: boundaryArn } : {}),
-    ...(boundary ? { permissionsBoundary: boundary } : {}),
-    groups,
-    problems,
-  };
 }

@@ -267,4 +267,53 @@ describe('evaluate: unreadable policies', () => {
     // The unreadable boundary is ignored: her own policy decides.
     expect(decision(carol, 'ec2:RunInstances', '*')).toBe('allow');
   });
+  it("reports a group's unreadable policy once, under the group, and a policy without a default version", () => {
+    const all = enc({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sagemaker:*', Resource: '*' } });
+    const details: AccountAuthorizationDetails = {
+      UserDetailList: ['u1', 'u2'].map((n) => ({ UserName: n, Arn: `${A}:user/${n}`, GroupList: ['g1', 'g2'] })),
+      GroupDetailList: [
+        {
+          GroupName: 'g1',
+          Arn: `${A}:group/g1`,
+          GroupPolicyList: [{ PolicyName: 'bad', PolicyDocument: '%7B' }],
+          AttachedManagedPolicies: [{ PolicyArn: `${A}:policy/Shared` }],
+        },
+        {
+          GroupName: 'g2',
+          Arn: `${A}:group/g2`,
+          AttachedManagedPolicies: [{ PolicyArn: `${A}:policy/Shared` }, { PolicyArn: `${A}:policy/NoDefault` }],
+        },
+      ],
+      Policies: [
+        {
+          Arn: `${A}:policy/Shared`,
+          PolicyVersionList: [{ VersionId: 'v2', Document: all, IsDefaultVersion: false }],
+          DefaultVersionId: 'v2',
+        },
+        {
+          Arn: `${A}:policy/NoDefault`,
+          PolicyVersionList: [{ VersionId: 'v1', Document: all, IsDefaultVersion: false }],
+          DefaultVersionId: 'v9',
+        },
+      ],
+    };
+    const idx = indexAuthorizationDetails(details);
+    expect(idx.problems).toEqual([
+      {
+        policy: 'bad',
+        principal: `${A}:group/g1`,
+        message: `inline policy "bad" of group ${A}:group/g1: the document is not valid JSON; it contributes nothing to the evaluation`,
+      },
+      {
+        policy: `${A}:policy/NoDefault`,
+        principal: `${A}:group/g2`,
+        message: `managed policy ${A}:policy/NoDefault has no default version in the authorization details; it contributes nothing to the evaluation`,
+      },
+    ]);
+    const u2 = idx.users[1];
+    expect(u2.problems.map((p) => p.principal)).toEqual([`${A}:user/u2`, `${A}:user/u2`]);
+    // Shared is attached through both groups (its default named by DefaultVersionId) and counts once.
+    expect(u2.policies.map((p) => p.source.policy)).toEqual([`${A}:policy/Shared`]);
+    expect(evaluate(u2, 'sagemaker:ListModels', '*').statements).toHaveLength(1);
+  });
 });

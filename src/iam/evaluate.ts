@@ -125,7 +125,8 @@ function ref({ source, statement: s, from }: Candidate, m: Match): StatementRef 
  * Whether `principal` may perform `action` (`service:Action`, case-insensitive) on `resource` (an ARN,
  * case-sensitive; `*` for actions that take no resource). Explicit Deny wins over any Allow; then an
  * identity-based policy must allow, and, when the principal has a permissions boundary, the boundary
- * must allow too.
+ * must allow too. A principal is read as immutable: which of its statements cover an action is
+ * remembered per principal object (index anew rather than editing one).
  */
 export function evaluate(principal: Principal, action: string, resource: string): EvaluationResult {
   const identity = emptyLayer();

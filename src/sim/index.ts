@@ -22,3 +22,31 @@ export { SAGEMAKER_OPERATIONS } from './sagemaker/operations.js';
 export { ESTATE_NOW_MS, type ExecutionWindow } from './sagemaker/shapes-executions.js';
 export { parseAuthorization, type CredentialScope } from './auth.js';
 export { SIM_RESOURCE_TYPES, type SimResourceType, type Counts, type EstateOptions, type ExpectedEstate } from './sagemaker/types.js';
+
+/**
+ * Local IAM (awsQuery: GetAccountAuthorizationDetails) and EC2 (query protocol: subnets, route
+ * tables, security groups, internet and NAT gateways) simulators for the security enrichment, over
+ * estates that join the SageMaker simulator's (its execution roles, subnets and security groups)
+ * and whose answers are known in advance (`estate.answers`, `estate.region(r).answers`).
+ */
+export {
+  startIamSimulator,
+  iamEstate,
+  IamEstate,
+  IAM_OPERATIONS,
+  type IamSimulator,
+  type IamSimulatorOptions,
+  type IamEstateOptions,
+  type IamKnownAnswers,
+  type QuerySimCredentials,
+  type QueryLogEntry,
+} from './iam/index.js';
+export {
+  startEc2Simulator,
+  Ec2Estate,
+  EC2_OPERATIONS,
+  type Ec2Simulator,
+  type Ec2SimulatorOptions,
+  type Ec2KnownAnswers,
+  type RegionNetwork,
+} from './ec2/index.js';

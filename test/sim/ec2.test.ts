@@ -13,7 +13,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Estate } from '../../src/sim/sagemaker/estate.js';
 import { startEc2Simulator, type Ec2Simulator } from '../../src/sim/ec2/index.js';
-import { CREDS, rejection } from './helpers.js';
+import { iamEstate } from '../../src/sim/iam/index.js';
+import { startSimulator } from '../../src/sim/index.js';
+import { DescribeNotebookInstanceCommand, ListNotebookInstancesCommand } from '@aws-sdk/client-sagemaker';
+import { CREDS, rejection, sageMaker } from './helpers.js';
 
 const ec2Client = (sim: Ec2Simulator, region = 'us-east-1', credentials = CREDS) =>
   new EC2Client({ region, endpoint: sim.url, credentials, maxAttempts: 1 });
@@ -234,5 +237,40 @@ describe('EC2 simulator (query protocol) with the real EC2Client', () => {
     const vpcs = await rejection(ec2.send(new DescribeVpcsCommand({})));
     expect(vpcs.name).toBe('NotImplemented');
     expect(vpcs.message).toContain('not DescribeVpcs');
+  });
+
+  it('joins the SageMaker, EC2 and IAM estates: one notebook is internet-facing with an administrator role', async () => {
+    const sm = await startSimulator();
+    try {
+      const client = sageMaker(sm);
+      const network = sim.estate.region('us-east-1').answers;
+      const admins = new Set(iamEstate().answers.administrators);
+      const roles = new Set(
+        iamEstate()
+          .all('Role')
+          .map((r) => r.arn),
+      );
+      const { NotebookInstances } = await client.send(new ListNotebookInstancesCommand({}));
+      const facts = [];
+      for (const { NotebookInstanceName } of NotebookInstances!) {
+        const nb = await client.send(new DescribeNotebookInstanceCommand({ NotebookInstanceName }));
+        expect(roles).toContain(nb.RoleArn);
+        facts.push({
+          name: nb.NotebookInstanceName,
+          publicSubnet: network.publicSubnets.includes(nb.SubnetId!),
+          direct: nb.DirectInternetAccess === 'Enabled',
+          openGroup: nb.SecurityGroups!.some((g) => network.openSecurityGroups.some((o) => o.groupId === g)),
+          admin: admins.has(nb.RoleArn!),
+        });
+      }
+      expect(facts.sort((a, b) => a.name!.localeCompare(b.name!))).toEqual([
+        { name: 'forecasting-nb-1', publicSubnet: true, direct: true, openGroup: true, admin: false },
+        { name: 'FraudDetection-Dev-2', publicSubnet: false, direct: false, openGroup: true, admin: false },
+        { name: 'nlp-sandbox-0', publicSubnet: false, direct: false, openGroup: false, admin: false },
+        { name: 'nlp-sandbox-3', publicSubnet: true, direct: true, openGroup: false, admin: true },
+      ]);
+    } finally {
+      await sm.close();
+    }
   });
 });

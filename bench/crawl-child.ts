@@ -5,6 +5,7 @@
 import { createClientFactory } from '../src/aws/clients.js';
 import { crawl } from '../src/crawl/engine.js';
 import { tuneProcess } from '../src/process-settings.js';
+import { ESTATE_NOW_MS } from '../src/sim/index.js';
 
 tuneProcess();
 
@@ -15,6 +16,8 @@ const t0 = performance.now();
 const result = await crawl({
   regions: [region],
   clients,
+  // The estate's "now": the default execution window then finds the pipelines' recent runs.
+  tuning: { now: () => ESTATE_NOW_MS },
   ...(flag === '--no-egress' ? { egressPass: (rs) => [...rs] } : {}),
   sink: {
     write: (r) => {

@@ -211,6 +211,21 @@ describe('IAM simulator (awsQuery) with the real IAMClient', () => {
     }
   });
 
+  it('throttles beyond its rate limit with Throttling', async () => {
+    const limited = await startIamSimulator({ credentials: [CREDS], rateLimit: { perSecond: 0.001, burst: 2 } });
+    try {
+      const c = iamClient(limited);
+      await c.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1 }));
+      await c.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1 }));
+      const err = await rejection(c.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1 })));
+      expect(err.name).toBe('Throttling');
+      expect(err.$metadata?.httpStatusCode).toBe(400);
+      expect(limited.operations.map((o) => o.status)).toEqual([200, 200, 400]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('rejects a wrong secret key and an unknown access key', async () => {
     const bad = await rejection(iamClient(sim, { ...CREDS, secretAccessKey: 'wrong' }).send(new GetAccountAuthorizationDetailsCommand({})));
     expect(bad.name).toBe('SignatureDoesNotMatch');

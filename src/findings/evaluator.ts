@@ -1,0 +1,293 @@
+/**
+ * The streaming findings evaluator: a crawl's records pass through {@link FindingsEvaluator.observe}
+ * one at a time, in any order, and {@link FindingsEvaluator.finish} returns the findings. Pure: no
+ * I/O, and nothing is kept of a record beyond what the rules need.
+ *
+ * What it keeps, and why it is bounded:
+ * - a rule that reads only its node's properties is judged as the node passes; only its findings
+ *   are kept (the output itself);
+ * - a rule that needs edge facts is judged in `finish()`, because an edge may come before or after
+ *   its node: per node of that rule's label, the few properties its rules read (`reads`), and one
+ *   bit per edge fact (a number per node id), never a record;
+ * - a region rule keeps a few integers per (account, region).
+ *
+ * Findings: one per (rule, resource) for resource rules, with one `AFFECTS` edge to the resource;
+ * one per (rule, account, region) for region rules, with no `AFFECTS` edge (the graph has no node
+ * for an account or region) and the counts that decided it as properties. Ids are stable across
+ * crawls ({@link findingId}). Stub nodes (`properties.stub === true`) are never judged or counted.
+ */
+import type { EdgeLabel, NodeLabel } from '../records/labels.js';
+import type { EdgeRecord, GraphRecord, NodeRecord, NodeRef, Properties } from '../records/types.js';
+import { findingId } from './ids.js';
+import { defaultRules, type RuleRegistry } from './registry.js';
+import {
+  AFFECTS_LABEL,
+  FINDING_LABEL,
+  type CompletedScope,
+  type Finding,
+  type FindingRecord,
+  type NodeFacts,
+  type RegionRule,
+  type ResourceRule,
+  type Rule,
+} from './types.js';
+
+/** What {@link FindingsEvaluator.finish} needs to judge rules that fire on an absence. */
+export interface FinishOptions {
+  /**
+   * The scopes the crawl completed (see `completedScopesOf`). A region rule is judged only in a
+   * region where every label of its `requiresComplete` is among them; none given: not judged.
+   */
+  completedScopes?: Iterable<CompletedScope>;
+}
+
+/** The sizes of what the evaluator holds: each bounded by what the rules need, not by the records seen. */
+export interface EvaluatorStats {
+  /** Nodes kept for rules judged at the end (nodes of labels such rules apply to). */
+  pendingNodes: number;
+  /** Property values kept with them, in total (at most `pendingNodes` × the rules' `reads`). */
+  retainedProperties: number;
+  /** Nodes with at least one edge fact. */
+  factNodes: number;
+  /** (account, region) pairs with counts. */
+  regions: number;
+  findings: number;
+}
+
+interface DeferredLabel {
+  rules: ResourceRule[];
+  reads: string[];
+}
+
+interface FactBit {
+  field?: string;
+  bit: number;
+}
+
+interface Pending {
+  label: NodeLabel;
+  id: string;
+  account?: string;
+  region?: string;
+  properties: Properties;
+}
+
+interface RegionCounts {
+  account: string;
+  region: string;
+  /** Per region rule (by index), per counter (by index). */
+  counts: number[][];
+}
+
+const NO_FACTS: NodeFacts = { has: () => false };
+const key = (label: string, id: string) => `${label}\u0000${id}`;
+
+function pick(properties: Properties, names: readonly string[]): Properties {
+  const out: Properties = {};
+  for (const n of names) if (properties[n] !== undefined) out[n] = properties[n];
+  return out;
+}
+
+/** The node as a rule sees it: only the properties the rule declared. */
+function view(node: Pending | NodeRecord, reads: readonly string[]): NodeRecord {
+  return {
+    type: 'node',
+    label: node.label,
+    id: node.id,
+    ...(node.account !== undefined ? { account: node.account } : {}),
+    ...(node.region !== undefined ? { region: node.region } : {}),
+    properties: pick(node.properties, reads),
+  };
+}
+
+export class FindingsEvaluator {
+  private readonly immediate = new Map<NodeLabel, ResourceRule[]>();
+  private readonly deferred = new Map<NodeLabel, DeferredLabel>();
+  /** Per node label, per edge label: the facts an edge can set. */
+  private readonly factBits = new Map<NodeLabel, Map<EdgeLabel, FactBit[]>>();
+  /** Per deferred rule, fact name → bit. */
+  private readonly ruleBits = new Map<ResourceRule, Map<string, number>>();
+  private readonly regionRules: RegionRule[] = [];
+  /** Per node label: which (region rule, counter) pairs count it. */
+  private readonly counters = new Map<NodeLabel, Array<{ rule: number; counter: number }>>();
+
+  private readonly pending = new Map<string, Pending>();
+  private readonly facts = new Map<string, number>();
+  private readonly regions = new Map<string, RegionCounts>();
+  private readonly findings = new Map<string, Finding>();
+  private finished = false;
+
+  constructor(rules: RuleRegistry = defaultRules()) {
+    for (const rule of rules.all()) this.add(rule);
+  }
+
+  /** Take one record into account. Records may come in any order; stubs are ignored. */
+  observe(record: GraphRecord): void {
+    if (this.finished) throw new Error('FindingsEvaluator: observe() after finish()');
+    if (record.type === 'edge') this.observeEdge(record);
+    else this.observeNode(record);
+  }
+
+  /** Judge what waited for every record, and return the findings, sorted by id. Call once. */
+  finish(options: FinishOptions = {}): Finding[] {
+    if (this.finished) throw new Error('FindingsEvaluator: finish() called twice');
+    this.finished = true;
+    for (const [k, node] of this.pending) {
+      const bits = this.facts.get(k) ?? 0;
+      for (const rule of this.deferred.get(node.label)!.rules) {
+        const names = this.ruleBits.get(rule)!;
+        const facts: NodeFacts = { has: (name) => (bits & (names.get(name) ?? 0)) !== 0 };
+        if (rule.test(view(node, rule.reads), facts)) this.resourceFinding(rule, node);
+      }
+    }
+    this.pending.clear();
+    this.facts.clear();
+    const complete = new Set<string>();
+    for (const s of options.completedScopes ?? []) complete.add(`${s.account ?? '*'}\u0000${s.region}\u0000${s.label}`);
+    const isComplete = (account: string, region: string, label: NodeLabel) =>
+      complete.has(`${account}\u0000${region}\u0000${label}`) || complete.has(`*\u0000${region}\u0000${label}`);
+    for (const r of this.regions.values()) {
+      this.regionRules.forEach((rule, i) => {
+        if (!rule.requiresComplete.every((l) => isComplete(r.account, r.region, l))) return;
+        const counts = Object.fromEntries(rule.counters.map((c, j) => [c.name, r.counts[i][j]]));
+        if (rule.test(counts)) this.regionFinding(rule, r.account, r.region, counts);
+      });
+    }
+    this.regions.clear();
+    return [...this.findings.values()].sort((a, b) => (a.node.id < b.node.id ? -1 : a.node.id > b.node.id ? 1 : 0));
+  }
+
+  stats(): EvaluatorStats {
+    let retainedProperties = 0;
+    for (const p of this.pending.values()) retainedProperties += Object.keys(p.properties).length;
+    return {
+      pendingNodes: this.pending.size,
+      retainedProperties,
+      factNodes: this.facts.size,
+      regions: this.regions.size,
+      findings: this.findings.size,
+    };
+  }
+
+  private add(rule: Rule): void {
+    if (rule.kind === 'region') {
+      const index = this.regionRules.push(rule) - 1;
+      rule.counters.forEach((c, counter) => {
+        const list = this.counters.get(c.label) ?? [];
+        list.push({ rule: index, counter });
+        this.counters.set(c.label, list);
+      });
+      return;
+    }
+    if (!rule.edgeFacts?.length) {
+      const list = this.immediate.get(rule.appliesTo) ?? [];
+      list.push(rule);
+      this.immediate.set(rule.appliesTo, list);
+      return;
+    }
+    const d = this.deferred.get(rule.appliesTo) ?? { rules: [], reads: [] };
+    d.rules.push(rule);
+    d.reads = [...new Set([...d.reads, ...rule.reads])];
+    this.deferred.set(rule.appliesTo, d);
+    const byEdge = this.factBits.get(rule.appliesTo) ?? new Map<EdgeLabel, FactBit[]>();
+    this.factBits.set(rule.appliesTo, byEdge);
+    const names = new Map<string, number>();
+    for (const f of rule.edgeFacts) {
+      const list = byEdge.get(f.edge) ?? [];
+      byEdge.set(f.edge, list);
+      let fb = list.find((x) => x.field === f.field);
+      if (!fb) {
+        const used = [...byEdge.values()].flat().length;
+        if (used >= 30) throw new Error(`findings: more than 30 edge facts on ${rule.appliesTo}`);
+        fb = { field: f.field, bit: 1 << used };
+        list.push(fb);
+      }
+      names.set(f.name, fb.bit);
+    }
+    this.ruleBits.set(rule, names);
+  }
+
+  private observeNode(node: NodeRecord): void {
+    if (node.properties.stub === true) return;
+    for (const rule of this.immediate.get(node.label) ?? []) {
+      if (rule.test(view(node, rule.reads), NO_FACTS)) this.resourceFinding(rule, node);
+    }
+    const d = this.deferred.get(node.label);
+    if (d) {
+      this.pending.set(key(node.label, node.id), {
+        label: node.label,
+        id: node.id,
+        ...(node.account !== undefined ? { account: node.account } : {}),
+        ...(node.region !== undefined ? { region: node.region } : {}),
+        properties: pick(node.properties, d.reads),
+      });
+    }
+    const counted = this.counters.get(node.label);
+    if (counted && node.account && node.region) {
+      const rk = `${node.account}\u0000${node.region}`;
+      let r = this.regions.get(rk);
+      if (!r) {
+        r = { account: node.account, region: node.region, counts: this.regionRules.map((rule) => rule.counters.map(() => 0)) };
+        this.regions.set(rk, r);
+      }
+      for (const { rule, counter } of counted) {
+        const c = this.regionRules[rule].counters[counter];
+        if (!c.where || c.where(view(node, c.reads ?? []))) r.counts[rule][counter]++;
+      }
+    }
+  }
+
+  private observeEdge(edge: EdgeRecord): void {
+    const bits = this.factBits.get(edge.from.label)?.get(edge.label);
+    if (!bits) return;
+    let set = 0;
+    for (const b of bits) if (b.field === undefined || edge.properties.field === b.field) set |= b.bit;
+    if (set === 0) return;
+    const k = key(edge.from.label, edge.from.id);
+    this.facts.set(k, (this.facts.get(k) ?? 0) | set);
+  }
+
+  private resourceFinding(rule: ResourceRule, node: { label: NodeLabel; id: string; account?: string; region?: string }): void {
+    const affected: NodeRef[] = [{ label: node.label, id: node.id }];
+    this.record(rule, findingId(rule.id, { affected }), node.account, node.region, affected, {});
+  }
+
+  private regionFinding(rule: RegionRule, account: string, region: string, counts: Record<string, number>): void {
+    this.record(rule, findingId(rule.id, { account, region }), account, region, [], { counts });
+  }
+
+  private record(
+    rule: Rule,
+    id: string,
+    account: string | undefined,
+    region: string | undefined,
+    affected: NodeRef[],
+    extra: Properties,
+  ): void {
+    const where = { ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) };
+    this.findings.set(id, {
+      node: {
+        type: 'node',
+        label: FINDING_LABEL,
+        id,
+        ...where,
+        properties: { ruleId: rule.id, severity: rule.severity, title: rule.title, remediation: rule.remediation, ...where, ...extra },
+      },
+      edges: affected.map((to) => ({ type: 'edge', label: AFFECTS_LABEL, from: { label: FINDING_LABEL, id }, to, properties: {} })),
+    });
+  }
+}
+
+/** Evaluate a whole list of records at once (tests, small crawls). */
+export function evaluate(records: Iterable<GraphRecord>, options: FinishOptions & { rules?: RuleRegistry } = {}): Finding[] {
+  const e = new FindingsEvaluator(options.rules);
+  for (const r of records) e.observe(r);
+  return e.finish(options);
+}
+
+/** Findings as records, each finding's node before its edges. */
+export function findingRecords(findings: Iterable<Finding>): FindingRecord[] {
+  const out: FindingRecord[] = [];
+  for (const f of findings) out.push(f.node, ...f.edges);
+  return out;
+}

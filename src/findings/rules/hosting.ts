@@ -1,0 +1,44 @@
+/**
+ * Endpoint configs (Prowler's `sagemaker_endpoint_config_kms_encryption_enabled` and
+ * `sagemaker_endpoint_config_prod_variant_instances`). The KMS key is read from the
+ * `ENCRYPTED_WITH` edge of field `KmsKeyId`, whose absence counts only on a crawled config (one
+ * carrying `productionVariants`, which DescribeEndpointConfig always returns).
+ */
+import type { JsonValue } from '../../records/types.js';
+import type { ResourceRule } from '../types.js';
+
+const CONFIG = 'AWSSageMakerEndpointConfig';
+
+/** Whether a production variant starts with a single instance (a serverless variant has no count: unknown). */
+function singleInstance(variant: JsonValue): boolean {
+  if (variant === null || typeof variant !== 'object' || Array.isArray(variant)) return false;
+  const count = variant.initialInstanceCount;
+  return typeof count === 'number' && count <= 1;
+}
+
+export const hostingRules: readonly ResourceRule[] = [
+  {
+    kind: 'resource',
+    id: 'sagemaker-endpoint-config-no-kms-key',
+    severity: 'medium',
+    title: 'SageMaker endpoint config does not encrypt its instance storage with a KMS key',
+    remediation: 'Create a new endpoint config with KmsKeyId set to a customer managed KMS key and update the endpoints that use it.',
+    appliesTo: CONFIG,
+    evidence: "productionVariants is present and there is no ENCRYPTED_WITH edge of field 'KmsKeyId'",
+    reads: ['productionVariants'],
+    edgeFacts: [{ name: 'kms', edge: 'ENCRYPTED_WITH', field: 'KmsKeyId' }],
+    test: (n, f) => Array.isArray(n.properties.productionVariants) && !f.has('kms'),
+  },
+  {
+    kind: 'resource',
+    id: 'sagemaker-endpoint-config-single-instance-variant',
+    severity: 'medium',
+    title: 'SageMaker endpoint config has a production variant with a single instance',
+    remediation:
+      'Create a new endpoint config whose production variants each start with InitialInstanceCount of 2 or more, so SageMaker spreads them over Availability Zones, and update the endpoints that use it.',
+    appliesTo: CONFIG,
+    evidence: 'a production variant whose initialInstanceCount is a number no greater than 1',
+    reads: ['productionVariants'],
+    test: (n) => Array.isArray(n.properties.productionVariants) && n.properties.productionVariants.some(singleInstance),
+  },
+];

@@ -1,0 +1,64 @@
+/**
+ * Notebook instances (Prowler's `sagemaker_notebook_instance_*`). Every crawled notebook carries
+ * `directInternetAccess` and `rootAccess` (the transform fills AWS's default, `Enabled`, where
+ * DescribeNotebookInstance omits them), so they are evidence either way; a notebook's subnet and
+ * KMS key are read from its `IN_SUBNET` and `ENCRYPTED_WITH` edges, and their absence counts only
+ * on a crawled notebook (one carrying `directInternetAccess`), whose edges come with it.
+ */
+import type { ResourceRule } from '../types.js';
+
+const NOTEBOOK = 'AWSSageMakerNotebookInstance';
+/** A property only a described notebook has: the absence of an edge is evidence only beside it. */
+const DESCRIBED = 'directInternetAccess';
+
+export const notebookRules: readonly ResourceRule[] = [
+  {
+    kind: 'resource',
+    id: 'sagemaker-notebook-direct-internet-access',
+    severity: 'high',
+    title: 'SageMaker notebook instance has direct internet access',
+    remediation:
+      'Recreate the notebook instance with DirectInternetAccess set to Disabled in a private subnet, and reach the internet, if at all, through a NAT gateway or VPC endpoints.',
+    appliesTo: NOTEBOOK,
+    evidence: "directInternetAccess is 'Enabled' (AWS's default when the response omits it)",
+    reads: ['directInternetAccess'],
+    test: (n) => n.properties.directInternetAccess === 'Enabled',
+  },
+  {
+    kind: 'resource',
+    id: 'sagemaker-notebook-root-access',
+    severity: 'medium',
+    title: 'SageMaker notebook instance gives its users root access',
+    remediation: 'Set RootAccess to Disabled on the notebook instance (UpdateNotebookInstance, with the instance stopped).',
+    appliesTo: NOTEBOOK,
+    evidence: "rootAccess is 'Enabled' (AWS's default when the response omits it)",
+    reads: ['rootAccess'],
+    test: (n) => n.properties.rootAccess === 'Enabled',
+  },
+  {
+    kind: 'resource',
+    id: 'sagemaker-notebook-no-vpc',
+    severity: 'high',
+    title: 'SageMaker notebook instance is not in a VPC',
+    remediation:
+      'Recreate the notebook instance with a SubnetId and security groups of your VPC, so its traffic stays under your network controls.',
+    appliesTo: NOTEBOOK,
+    evidence: 'a crawled notebook (it has directInternetAccess) with no IN_SUBNET edge',
+    reads: [DESCRIBED],
+    edgeFacts: [{ name: 'subnet', edge: 'IN_SUBNET' }],
+    test: (n, f) => n.properties[DESCRIBED] !== undefined && !f.has('subnet'),
+  },
+  {
+    kind: 'resource',
+    id: 'sagemaker-notebook-no-kms-key',
+    severity: 'high',
+    title: 'SageMaker notebook instance storage is not encrypted with a KMS key',
+    remediation:
+      'Recreate the notebook instance with a KmsKeyId (a customer managed key) so its ML storage volume is encrypted under a key you control.',
+    appliesTo: NOTEBOOK,
+    evidence: "a crawled notebook with no ENCRYPTED_WITH edge of field 'KmsKeyId'",
+    reads: [DESCRIBED],
+    edgeFacts: [{ name: 'kms', edge: 'ENCRYPTED_WITH', field: 'KmsKeyId' }],
+    test: (n, f) => n.properties[DESCRIBED] !== undefined && !f.has('kms'),
+  },
+];

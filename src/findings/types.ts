@@ -1,0 +1,126 @@
+/**
+ * The findings vocabulary: what a rule is (data plus a predicate), and what the evaluator emits
+ * (`SecurityFinding` nodes and `AFFECTS` edges). The output types are defined here, not in
+ * `records/labels.ts`, until the record contract is extended with them; they are structurally
+ * the same as {@link NodeRecord} and {@link EdgeRecord} apart from their labels.
+ */
+import type { EdgeLabel, NodeLabel } from '../records/labels.js';
+import type { EdgeRecord, NodeRecord, NodeRef, Properties } from '../records/types.js';
+
+/** How bad a finding is, worst first (Prowler's and Security Hub's scale). */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What every rule says about itself: the finding's text and where it applies. */
+interface RuleText {
+  /** Stable, kebab-case, never reused for another meaning: a finding's id is derived from it. */
+  id: string;
+  severity: Severity;
+  /** One line naming the misconfiguration, as a finding's title. */
+  title: string;
+  /** One or two sentences: what to change, and where. */
+  remediation: string;
+  /** The label of the nodes the rule judges (a region rule: the nodes whose presence makes it apply). */
+  appliesTo: NodeLabel;
+  /** What counts as evidence, in words: a rule fires only on evidence, never on a missing property. */
+  evidence: string;
+}
+
+/**
+ * A fact about a node taken from its outgoing edges: whether it has at least one edge `edge`
+ * (with `properties.field === field` when `field` is given). The evaluator keeps one bit per
+ * fact and node, never the edge.
+ */
+export interface EdgeFact {
+  name: string;
+  edge: EdgeLabel;
+  field?: string;
+}
+
+/** The edge facts of one node, as a rule's predicate sees them. */
+export interface NodeFacts {
+  has(name: string): boolean;
+}
+
+/**
+ * A rule judged on each crawled node of `appliesTo`: one finding per node it fires on. The
+ * predicate sees the node with only the properties named in `reads` (so `reads` is exactly what
+ * the rule depends on) and, if it declares `edgeFacts`, those facts once every record is in.
+ */
+export interface ResourceRule extends RuleText {
+  kind: 'resource';
+  /** Top-level property names the predicate reads; the rest are not shown to it. */
+  reads: readonly string[];
+  /** Facts from the node's outgoing edges; a rule with any is judged in `finish()`, not as the node passes. */
+  edgeFacts?: readonly EdgeFact[];
+  test(node: NodeRecord, facts: NodeFacts): boolean;
+}
+
+/** A count of crawled nodes of `label` per (account, region), of those `where` accepts. */
+export interface Counter {
+  name: string;
+  label: NodeLabel;
+  /** Top-level property names `where` reads. */
+  reads?: readonly string[];
+  where?(node: NodeRecord): boolean;
+}
+
+/**
+ * A rule judged once per (account, region) from counts: one finding per account and region it
+ * fires in. A rule that fires on an absence (no model package groups) names in `requiresComplete`
+ * the labels whose crawl must have completed in that region; the evaluator does not judge it
+ * where that is not known.
+ */
+export interface RegionRule extends RuleText {
+  kind: 'region';
+  counters: readonly Counter[];
+  requiresComplete: readonly NodeLabel[];
+  test(counts: Readonly<Record<string, number>>): boolean;
+}
+
+export type Rule = ResourceRule | RegionRule;
+
+/** A scope the crawl completed: every node of `label` in `region` was read. */
+export interface CompletedScope {
+  /** Absent: any account (one crawl reads one account). */
+  account?: string;
+  region: string;
+  label: NodeLabel;
+}
+
+/** The label of finding nodes (to be added to the record contract's labels when wired). */
+export const FINDING_LABEL = 'SecurityFinding';
+/** The label of the edges from a finding to the nodes it is about. */
+export const AFFECTS_LABEL = 'AFFECTS';
+
+/** The properties every finding carries. */
+export interface FindingProperties {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  remediation: string;
+  /** Present when known (every SageMaker node has both). */
+  account?: string;
+  region?: string;
+}
+
+/** A finding node: a {@link NodeRecord} but for its label. */
+export interface SecurityFindingNode extends Omit<NodeRecord, 'label' | 'properties'> {
+  label: typeof FINDING_LABEL;
+  properties: FindingProperties & Properties;
+}
+
+/** An edge from a finding to a node it is about: an {@link EdgeRecord} but for its label and `from`. */
+export interface AffectsEdge extends Omit<EdgeRecord, 'label' | 'from'> {
+  label: typeof AFFECTS_LABEL;
+  from: { label: typeof FINDING_LABEL; id: string };
+  to: NodeRef;
+}
+
+/** One finding: its node and its edges. */
+export interface Finding {
+  node: SecurityFindingNode;
+  edges: AffectsEdge[];
+}
+
+export type FindingRecord = SecurityFindingNode | AffectsEdge;

@@ -2,7 +2,7 @@
  * Endpoint configs (Prowler's `sagemaker_endpoint_config_kms_encryption_enabled` and
  * `sagemaker_endpoint_config_prod_variant_instances`). The KMS key is read from the
  * `ENCRYPTED_WITH` edge of field `KmsKeyId`, whose absence counts only on a crawled config (one
- * carrying `productionVariants`, which DescribeEndpointConfig always returns).
+ * carrying `endpointConfigName`, which the record schema requires of a crawled config).
  */
 import type { JsonValue } from '../../records/types.js';
 import type { ResourceRule } from '../types.js';
@@ -24,10 +24,10 @@ export const hostingRules: readonly ResourceRule[] = [
     title: 'SageMaker endpoint config does not encrypt its instance storage with a KMS key',
     remediation: 'Create a new endpoint config with KmsKeyId set to a customer managed KMS key and update the endpoints that use it.',
     appliesTo: CONFIG,
-    evidence: "productionVariants is present and there is no ENCRYPTED_WITH edge of field 'KmsKeyId'",
-    reads: ['productionVariants'],
+    evidence: "a crawled endpoint config (it has endpointConfigName) with no ENCRYPTED_WITH edge of field 'KmsKeyId'",
+    reads: ['endpointConfigName'],
     edgeFacts: [{ name: 'kms', edge: 'ENCRYPTED_WITH', field: 'KmsKeyId' }],
-    test: (n, f) => Array.isArray(n.properties.productionVariants) && !f.has('kms'),
+    test: (n, f) => n.properties.endpointConfigName !== undefined && !f.has('kms'),
   },
   {
     kind: 'resource',

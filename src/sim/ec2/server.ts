@@ -4,7 +4,7 @@
  * the network around the SageMaker simulator's resources (estate.ts), region by region.
  */
 import { SimError } from '../errors.js';
-import { isSdkOperation, startQuerySimulator, type QuerySimOptions, type QuerySimulator } from '../iam/query-server.js';
+import { isSdkOperation, startQuerySimulator, type QuerySimOptions, type QuerySimulator } from '../query-server.js';
 import { Ec2Estate, type Ec2EstateOptions } from './estate.js';
 import { EC2_OPERATIONS, handleEc2, servesEc2 } from './operations.js';
 import { ec2ErrorBody } from './xml.js';

@@ -13,7 +13,7 @@ export { IAM_OPERATIONS, IAM_FILTERS } from './operations.js';
 export { PARTNER_ACCOUNT } from './principals.js';
 export { generatedCounts, type GeneratedCounts } from './generated.js';
 export type { IamKnownAnswers, InvokeGrant } from './answers.js';
-export type { QuerySimCredentials, QuerySimOptions, QueryLogEntry, QuerySimulator } from './query-server.js';
+export type { QuerySimCredentials, QuerySimOptions, QueryLogEntry, QuerySimulator } from '../query-server.js';
 export type {
   IamEstateOptions,
   SimUser,

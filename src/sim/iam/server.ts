@@ -6,7 +6,7 @@
 import { SimError } from '../errors.js';
 import { IamEstate } from './estate.js';
 import { getAccountAuthorizationDetails, IAM_OPERATIONS } from './operations.js';
-import { isSdkOperation, startQuerySimulator, type QuerySimOptions, type QuerySimulator } from './query-server.js';
+import { isSdkOperation, startQuerySimulator, type QuerySimOptions, type QuerySimulator } from '../query-server.js';
 import type { IamEstateOptions } from './types.js';
 import { iamErrorBody } from './xml.js';
 

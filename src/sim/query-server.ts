@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TokenBucket } from '../../tunnel/token-bucket.js';
-import { SimError } from '../errors.js';
-import { listenSim, readBody } from '../http.js';
-import { checkSigV4, parseSigV4, signatureMismatchMessage } from '../sigv4.js';
+import { TokenBucket } from '../tunnel/token-bucket.js';
+import { SimError } from './errors.js';
+import { listenSim, readBody } from './http.js';
+import { checkSigV4, parseSigV4, signatureMismatchMessage } from './sigv4.js';
 
 /** An access key pair the simulated account accepts. */
 export interface QuerySimCredentials {

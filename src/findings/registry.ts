@@ -6,6 +6,7 @@ import { accountRules } from './rules/account.js';
 import { hostingRules } from './rules/hosting.js';
 import { modelRules } from './rules/models.js';
 import { notebookRules } from './rules/notebooks.js';
+import { processingRules } from './rules/processing.js';
 import { studioRules } from './rules/studio.js';
 import { trainingRules } from './rules/training.js';
 import { SEVERITIES, type Rule } from './types.js';
@@ -49,6 +50,7 @@ export function defaultRules(): RuleRegistry {
   return new RuleRegistry()
     .registerAll(notebookRules)
     .registerAll(trainingRules)
+    .registerAll(processingRules)
     .registerAll(modelRules)
     .registerAll(hostingRules)
     .registerAll(studioRules)

@@ -15,6 +15,11 @@ interface Case {
   good: Record<string, unknown>;
 }
 
+const network = {
+  EnableInterContainerTrafficEncryption: true,
+  EnableNetworkIsolation: true,
+  VpcConfig: { Subnets: ['subnet-1'], SecurityGroupIds: ['sg-1'] },
+};
 const variant = (n: number | undefined) => ({
   VariantName: 'AllTraffic',
   ModelName: 'm',
@@ -70,6 +75,36 @@ const CASES: Case[] = [
     bad: { VpcConfig: undefined },
     good: { VpcConfig: { Subnets: ['subnet-1'], SecurityGroupIds: ['sg-1'] } },
   },
+  ...(['EnableInterContainerTrafficEncryption', 'EnableNetworkIsolation'] as const).map((field) => ({
+    rule: `sagemaker-processing-job-${field === 'EnableNetworkIsolation' ? 'network-isolation' : 'inter-container-encryption'}-disabled`,
+    type: 'processing-job',
+    bad: { NetworkConfig: { ...network, [field]: false } },
+    good: { NetworkConfig: { ...network, [field]: true } },
+  })),
+  {
+    rule: 'sagemaker-processing-job-no-vpc',
+    type: 'processing-job',
+    bad: { NetworkConfig: { ...network, VpcConfig: undefined } },
+    good: { NetworkConfig: network },
+  },
+  // A job without NetworkConfig gets AWS's defaults (no isolation, no VPC) from the transform.
+  { rule: 'sagemaker-processing-job-no-vpc', type: 'processing-job', bad: { NetworkConfig: undefined }, good: { NetworkConfig: network } },
+  {
+    rule: 'sagemaker-processing-job-volume-not-encrypted',
+    type: 'processing-job',
+    bad: { ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30 } } },
+    good: {
+      ProcessingResources: {
+        ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 30, VolumeKmsKeyId: 'alias/v' },
+      },
+    },
+  },
+  {
+    rule: 'sagemaker-processing-job-output-not-encrypted',
+    type: 'processing-job',
+    bad: { ProcessingOutputConfig: { Outputs: [] } },
+    good: { ProcessingOutputConfig: { Outputs: [], KmsKeyId: 'alias/out' } },
+  },
   {
     rule: 'sagemaker-model-network-isolation-disabled',
     type: 'model',
@@ -124,6 +159,7 @@ describe('missing properties are unknown, not bad', () => {
     const bare: GraphRecord[] = [
       ['AWSSageMakerNotebookInstance', 'notebook-instance/bare'],
       ['AWSSageMakerTrainingJob', 'training-job/bare'],
+      ['AWSSageMakerProcessingJob', 'processing-job/bare'],
       ['AWSSageMakerModel', 'model/bare'],
       ['AWSSageMakerEndpointConfig', 'endpoint-config/bare'],
       ['AWSSageMakerDomain', 'domain/bare'],
@@ -141,6 +177,12 @@ describe('missing properties are unknown, not bad', () => {
     const serverless = { VariantName: 'S', ModelName: 'm', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } };
     expect(fired(recordsOf('endpoint-config', { ProductionVariants: [serverless] }))).not.toContain(
       'sagemaker-endpoint-config-single-instance-variant',
+    );
+  });
+
+  it('a processing job without outputs has no output to encrypt', () => {
+    expect(fired(recordsOf('processing-job', { ProcessingOutputConfig: undefined }))).not.toContain(
+      'sagemaker-processing-job-output-not-encrypted',
     );
   });
 

@@ -8,6 +8,7 @@ import { completedScopesOf, evaluate, FindingsEvaluator, type Finding } from '..
 import { startSimulator, type RegionEstate, type Simulator, type SimResourceType } from '../../src/sim/index.js';
 import { endpointConfig } from '../../src/sim/sagemaker/shapes-hosting.js';
 import { model } from '../../src/sim/sagemaker/shapes-models.js';
+import { processingJob } from '../../src/sim/sagemaker/shapes-jobs.js';
 import { domain, notebookInstance } from '../../src/sim/sagemaker/shapes-studio.js';
 import { trainingJob } from '../../src/sim/sagemaker/shapes-training.js';
 import { crawlSim, withSim } from '../helpers/crawl.js';
@@ -64,6 +65,31 @@ function expected(sim: Simulator): Record<string, { ids: string[]; of: number }>
       (d) => !!d.OutputDataConfig && !d.OutputDataConfig.KmsKeyId,
     ),
     'sagemaker-training-job-no-vpc': where(sim, 'training-job', trainingJob, (d) => noSubnets(d.VpcConfig)),
+    'sagemaker-processing-job-inter-container-encryption-disabled': where(
+      sim,
+      'processing-job',
+      processingJob,
+      (d) => !d.NetworkConfig?.EnableInterContainerTrafficEncryption,
+    ),
+    'sagemaker-processing-job-network-isolation-disabled': where(
+      sim,
+      'processing-job',
+      processingJob,
+      (d) => !d.NetworkConfig?.EnableNetworkIsolation,
+    ),
+    'sagemaker-processing-job-volume-not-encrypted': where(
+      sim,
+      'processing-job',
+      processingJob,
+      (d) => !!d.ProcessingResources && !d.ProcessingResources.ClusterConfig?.VolumeKmsKeyId,
+    ),
+    'sagemaker-processing-job-output-not-encrypted': where(
+      sim,
+      'processing-job',
+      processingJob,
+      (d) => !!d.ProcessingOutputConfig && !d.ProcessingOutputConfig.KmsKeyId,
+    ),
+    'sagemaker-processing-job-no-vpc': where(sim, 'processing-job', processingJob, (d) => noSubnets(d.NetworkConfig?.VpcConfig)),
     'sagemaker-model-network-isolation-disabled': where(sim, 'model', model, (d) => !d.EnableNetworkIsolation),
     'sagemaker-model-no-vpc': where(sim, 'model', model, (d) => noSubnets(d.VpcConfig)),
     'sagemaker-endpoint-config-no-kms-key': where(sim, 'endpoint-config', endpointConfig, (d) => !d.KmsKeyId),

@@ -34,7 +34,9 @@ export interface PolicyDocument {
 
 export type ParseResult = { ok: true; document: PolicyDocument } | { ok: false; reason: string };
 
-class Malformed extends Error {}
+class Malformed extends Error {
+  override name = 'MalformedPolicyDocument';
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

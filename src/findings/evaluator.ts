@@ -8,7 +8,9 @@
  *   are kept (the output itself);
  * - a rule that needs edge facts is judged in `finish()`, because an edge may come before or after
  *   its node: per node of that rule's label, the few properties its rules read (`reads`), and one
- *   bit per edge fact (a number per node id), never a record;
+ *   bit per edge fact (a number per node id), never a record; for a fact about the edge's target
+ *   (a public subnet), the target's label and id per such edge, and one bit per target node that
+ *   passed the fact's test;
  * - a region rule keeps a few integers per (account, region).
  *
  * Findings: one per (rule, resource) for resource rules, with one `AFFECTS` edge to the resource;
@@ -27,6 +29,7 @@ import {
   type Finding,
   type FindingRecord,
   type NodeFacts,
+  type TargetTest,
   type RegionRule,
   type ResourceRule,
   type Rule,
@@ -49,6 +52,10 @@ export interface EvaluatorStats {
   retainedProperties: number;
   /** Nodes with at least one edge fact. */
   factNodes: number;
+  /** Edges kept as (fact, target) for facts about an edge's target. */
+  links: number;
+  /** Target nodes that passed a fact's test. */
+  targetVerdicts: number;
   /** (account, region) pairs with counts. */
   regions: number;
   findings: number;
@@ -62,6 +69,14 @@ interface DeferredLabel {
 interface FactBit {
   field?: string;
   bit: number;
+  /** For a fact about the edge's target: its test, and the bit a passing target gets. */
+  to?: TargetTest;
+  targetBit?: number;
+}
+
+interface Link {
+  bit: number;
+  to: NodeRef;
 }
 
 interface Pending {
@@ -79,7 +94,9 @@ interface RegionCounts {
   counts: number[][];
 }
 
-const NO_FACTS: NodeFacts = { has: () => false };
+/** Bits per number kept: 30 leaves the sign bit alone. */
+const MAX_BITS = 30;
+const NO_FACTS: NodeFacts = { has: () => false, targets: () => [] };
 const key = (label: string, id: string) => `${label}\u0000${id}`;
 
 function pick(properties: Properties, names: readonly string[]): Properties {
@@ -105,14 +122,19 @@ export class FindingsEvaluator {
   private readonly deferred = new Map<NodeLabel, DeferredLabel>();
   /** Per node label, per edge label: the facts an edge can set. */
   private readonly factBits = new Map<NodeLabel, Map<EdgeLabel, FactBit[]>>();
-  /** Per deferred rule, fact name → bit. */
-  private readonly ruleBits = new Map<ResourceRule, Map<string, number>>();
+  /** Per deferred rule, fact name → its bit. */
+  private readonly ruleFacts = new Map<ResourceRule, Map<string, FactBit>>();
+  /** Per target label: the tests its nodes are put to, with the bit a pass sets. */
+  private readonly targetTests = new Map<NodeLabel, FactBit[]>();
+  private targetBitsUsed = 0;
   private readonly regionRules: RegionRule[] = [];
   /** Per node label: which (region rule, counter) pairs count it. */
   private readonly counters = new Map<NodeLabel, Array<{ rule: number; counter: number }>>();
 
   private readonly pending = new Map<string, Pending>();
   private readonly facts = new Map<string, number>();
+  private readonly links = new Map<string, Link[]>();
+  private readonly verdicts = new Map<string, number>();
   private readonly regions = new Map<string, RegionCounts>();
   private readonly findings = new Map<string, Finding>();
   private finished = false;
@@ -133,15 +155,24 @@ export class FindingsEvaluator {
     if (this.finished) throw new Error('FindingsEvaluator: finish() called twice');
     this.finished = true;
     for (const [k, node] of this.pending) {
-      const bits = this.facts.get(k) ?? 0;
       for (const rule of this.deferred.get(node.label)!.rules) {
-        const names = this.ruleBits.get(rule)!;
-        const facts: NodeFacts = { has: (name) => (bits & (names.get(name) ?? 0)) !== 0 };
-        if (rule.test(view(node, rule.reads), facts)) this.resourceFinding(rule, node);
+        const facts = this.factsOf(k, this.ruleFacts.get(rule)!);
+        if (!rule.test(view(node, rule.reads), facts)) continue;
+        const affected = [
+          ...new Map(
+            [node, ...(rule.affects ?? []).flatMap((name) => facts.targets(name))].map((r) => [
+              key(r.label, r.id),
+              { label: r.label, id: r.id },
+            ]),
+          ).values(),
+        ];
+        this.resourceFinding(rule, node, affected);
       }
     }
     this.pending.clear();
     this.facts.clear();
+    this.links.clear();
+    this.verdicts.clear();
     const complete = new Set<string>();
     for (const s of options.completedScopes ?? []) complete.add(`${s.account ?? '*'}\u0000${s.region}\u0000${s.label}`);
     const isComplete = (account: string, region: string, label: NodeLabel) =>
@@ -160,10 +191,14 @@ export class FindingsEvaluator {
   stats(): EvaluatorStats {
     let retainedProperties = 0;
     for (const p of this.pending.values()) retainedProperties += Object.keys(p.properties).length;
+    let links = 0;
+    for (const l of this.links.values()) links += l.length;
     return {
       pendingNodes: this.pending.size,
       retainedProperties,
       factNodes: this.facts.size,
+      links,
+      targetVerdicts: this.verdicts.size,
       regions: this.regions.size,
       findings: this.findings.size,
     };
@@ -191,26 +226,56 @@ export class FindingsEvaluator {
     this.deferred.set(rule.appliesTo, d);
     const byEdge = this.factBits.get(rule.appliesTo) ?? new Map<EdgeLabel, FactBit[]>();
     this.factBits.set(rule.appliesTo, byEdge);
-    const names = new Map<string, number>();
+    const names = new Map<string, FactBit>();
     for (const f of rule.edgeFacts) {
       const list = byEdge.get(f.edge) ?? [];
       byEdge.set(f.edge, list);
-      let fb = list.find((x) => x.field === f.field);
+      // Facts about the edge alone are shared between rules; a fact about its target has its own test.
+      let fb = list.find((x) => x.field === f.field && x.to === f.to);
       if (!fb) {
         const used = [...byEdge.values()].flat().length;
-        if (used >= 30) throw new Error(`findings: more than 30 edge facts on ${rule.appliesTo}`);
+        if (used >= MAX_BITS) throw new Error(`findings: more than ${MAX_BITS} edge facts on ${rule.appliesTo}`);
         fb = { field: f.field, bit: 1 << used };
+        if (f.to) {
+          if (this.targetBitsUsed >= MAX_BITS) throw new Error(`findings: more than ${MAX_BITS} target tests`);
+          fb.to = f.to;
+          fb.targetBit = 1 << this.targetBitsUsed++;
+          const tests = this.targetTests.get(f.to.label) ?? [];
+          tests.push(fb);
+          this.targetTests.set(f.to.label, tests);
+        }
         list.push(fb);
       }
-      names.set(f.name, fb.bit);
+      names.set(f.name, fb);
     }
-    this.ruleBits.set(rule, names);
+    this.ruleFacts.set(rule, names);
+  }
+
+  /** The facts of the pending node `k`, for a rule whose fact names are `names`. */
+  private factsOf(k: string, names: Map<string, FactBit>): NodeFacts {
+    const direct = this.facts.get(k) ?? 0;
+    const links = this.links.get(k) ?? [];
+    const targets = (name: string): NodeRef[] => {
+      const fb = names.get(name);
+      if (!fb?.to) return [];
+      return links
+        .filter((l) => l.bit === fb.bit && ((this.verdicts.get(key(l.to.label, l.to.id)) ?? 0) & fb.targetBit!) !== 0)
+        .map((l) => l.to);
+    };
+    return {
+      has: (name) => {
+        const fb = names.get(name);
+        if (!fb) return false;
+        return fb.to ? targets(name).length > 0 : (direct & fb.bit) !== 0;
+      },
+      targets,
+    };
   }
 
   private observeNode(node: NodeRecord): void {
     if (node.properties.stub === true) return;
     for (const rule of this.immediate.get(node.label) ?? []) {
-      if (rule.test(view(node, rule.reads), NO_FACTS)) this.resourceFinding(rule, node);
+      if (rule.test(view(node, rule.reads), NO_FACTS)) this.resourceFinding(rule, node, [{ label: node.label, id: node.id }]);
     }
     const d = this.deferred.get(node.label);
     if (d) {
@@ -221,6 +286,11 @@ export class FindingsEvaluator {
         ...(node.region !== undefined ? { region: node.region } : {}),
         properties: pick(node.properties, d.reads),
       });
+    }
+    for (const t of this.targetTests.get(node.label) ?? []) {
+      if (!t.to!.test(view(node, t.to!.reads))) continue;
+      const k = key(node.label, node.id);
+      this.verdicts.set(k, (this.verdicts.get(k) ?? 0) | t.targetBit!);
     }
     const counted = this.counters.get(node.label);
     if (counted && node.account && node.region) {
@@ -240,15 +310,22 @@ export class FindingsEvaluator {
   private observeEdge(edge: EdgeRecord): void {
     const bits = this.factBits.get(edge.from.label)?.get(edge.label);
     if (!bits) return;
-    let set = 0;
-    for (const b of bits) if (b.field === undefined || edge.properties.field === b.field) set |= b.bit;
-    if (set === 0) return;
     const k = key(edge.from.label, edge.from.id);
-    this.facts.set(k, (this.facts.get(k) ?? 0) | set);
+    let set = 0;
+    for (const b of bits) {
+      if (b.field !== undefined && edge.properties.field !== b.field) continue;
+      if (!b.to) set |= b.bit;
+      else if (edge.to.label === b.to.label) {
+        const list = this.links.get(k) ?? [];
+        if (!list.some((l) => l.bit === b.bit && l.to.id === edge.to.id))
+          list.push({ bit: b.bit, to: { label: edge.to.label, id: edge.to.id } });
+        this.links.set(k, list);
+      }
+    }
+    if (set !== 0) this.facts.set(k, (this.facts.get(k) ?? 0) | set);
   }
 
-  private resourceFinding(rule: ResourceRule, node: { label: NodeLabel; id: string; account?: string; region?: string }): void {
-    const affected: NodeRef[] = [{ label: node.label, id: node.id }];
+  private resourceFinding(rule: ResourceRule, node: { account?: string; region?: string }, affected: NodeRef[]): void {
     this.record(rule, findingId(rule.id, { affected }), node.account, node.region, affected, {});
   }
 

@@ -24,6 +24,9 @@ export class RuleRegistry {
     if (rule.kind === 'resource') {
       const names = (rule.edgeFacts ?? []).map((f) => f.name);
       if (new Set(names).size !== names.length) throw new Error(`findings rule "${rule.id}" names an edge fact twice`);
+      for (const a of rule.affects ?? [])
+        if (!rule.edgeFacts?.some((f) => f.name === a && f.to))
+          throw new Error(`findings rule "${rule.id}" affects "${a}", which is not an edge fact with a target`);
     }
     this.rules.set(rule.id, Object.freeze(rule));
     return this;

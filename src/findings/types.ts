@@ -28,18 +28,32 @@ interface RuleText {
 
 /**
  * A fact about a node taken from its outgoing edges: whether it has at least one edge `edge`
- * (with `properties.field === field` when `field` is given). The evaluator keeps one bit per
- * fact and node, never the edge.
+ * (with `properties.field === field` when `field` is given) — and, with `to`, one whose target
+ * node passes `to.test` (a notebook's subnet that is public, its role that is an administrator).
+ * The evaluator keeps one bit per fact and node, and for a fact with `to` the target's id per
+ * edge and one bit per target node that passed, never an edge or a node.
  */
 export interface EdgeFact {
   name: string;
   edge: EdgeLabel;
   field?: string;
+  to?: TargetTest;
+}
+
+/** What the node at an edge's other end must be for an {@link EdgeFact} to hold. */
+export interface TargetTest {
+  label: NodeLabel;
+  /** Top-level property names `test` reads; the rest are not shown to it. */
+  reads: readonly string[];
+  /** Judged on crawled and referenced nodes of `label`, never on stubs. */
+  test(node: NodeRecord): boolean;
 }
 
 /** The edge facts of one node, as a rule's predicate sees them. */
 export interface NodeFacts {
   has(name: string): boolean;
+  /** For a fact with `to`: the targets through which it holds (none for a fact without `to`). */
+  targets(name: string): readonly NodeRef[];
 }
 
 /**
@@ -53,6 +67,11 @@ export interface ResourceRule extends RuleText {
   reads: readonly string[];
   /** Facts from the node's outgoing edges; a rule with any is judged in `finish()`, not as the node passes. */
   edgeFacts?: readonly EdgeFact[];
+  /**
+   * Names of facts with `to` whose targets the finding is about too (its `AFFECTS` edges and id
+   * include them): a notebook's finding that also names the public subnet and the admin role.
+   */
+  affects?: readonly string[];
   test(node: NodeRecord, facts: NodeFacts): boolean;
 }
 

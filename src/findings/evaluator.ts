@@ -13,7 +13,8 @@
  *   passed the fact's test;
  * - a region rule keeps a few integers per (account, region).
  *
- * Findings: one per (rule, resource) for resource rules, with one `AFFECTS` edge to the resource;
+ * Findings: one per (rule, resource) for resource rules, with an `AFFECTS` edge to the resource
+ * (and to the edge targets its `affects` names: a public subnet, an administrator role);
  * one per (rule, account, region) for region rules, with no `AFFECTS` edge (the graph has no node
  * for an account or region) and the counts that decided it as properties. Ids are stable across
  * crawls ({@link findingId}). Stub nodes (`properties.stub === true`) are never judged or counted.

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { capabilities, capabilityProbes, type CapabilityName } from '../../src/iam/capabilities.js';
 import { canInvokeEndpoint } from '../../src/iam/endpoint.js';
 import { indexAuthorizationDetails, type Principal } from '../../src/iam/principals.js';
-import type { AccountAuthorizationDetails } from '../../src/iam/types.js';
-import { ACCOUNT, ADMIN_POLICY, enc, INVOKE_CHURN_POLICY, page1, page2 } from '../fixtures/iam/account.js';
+import { ACCOUNT, ADMIN_POLICY, INVOKE_CHURN_POLICY, page1, page2, roleWith } from '../fixtures/iam/account.js';
 
 const index = indexAuthorizationDetails([page1, page2]);
 const A = `arn:aws:iam::${ACCOUNT}`;
@@ -15,19 +14,6 @@ const granted = (p: Principal): string[] =>
   Object.entries(capabilities(p))
     .filter(([, c]) => c.granted)
     .map(([name, c]) => (c.conditional ? `${name}?` : name));
-
-function roleWith(...Statement: unknown[]): Principal {
-  const details: AccountAuthorizationDetails = {
-    RoleDetailList: [
-      {
-        RoleName: 'r',
-        Arn: `${A}:role/r`,
-        RolePolicyList: [{ PolicyName: 'p', PolicyDocument: enc({ Version: '2012-10-17', Statement }) }],
-      },
-    ],
-  };
-  return indexAuthorizationDetails(details).roles[0];
-}
 
 describe('capabilities', () => {
   it('finds every capability on an administrator role, granted by AdministratorAccess', () => {

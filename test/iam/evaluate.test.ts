@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/iam/evaluate.js';
 import { indexAuthorizationDetails, type Principal } from '../../src/iam/principals.js';
 import type { AccountAuthorizationDetails } from '../../src/iam/types.js';
-import { ACCOUNT, ADMIN_POLICY, BROKEN_POLICY, enc, INVOKE_CHURN_POLICY, page1, page2, PLANTED_SECRET } from '../fixtures/iam/account.js';
+import {
+  ACCOUNT,
+  ADMIN_POLICY,
+  BROKEN_POLICY,
+  enc,
+  INVOKE_CHURN_POLICY,
+  page1,
+  page2,
+  PLANTED_SECRET,
+  roleWith,
+} from '../fixtures/iam/account.js';
 
 const index = indexAuthorizationDetails([page1, page2]);
 const A = `arn:aws:iam::${ACCOUNT}`;
@@ -12,20 +22,6 @@ const get = (arn: string): Principal => {
   return p;
 };
 const decision = (p: Principal, action: string, resource: string) => evaluate(p, action, resource).decision;
-
-/** A principal with one inline policy, for cases that need nothing else. */
-function roleWith(...Statement: unknown[]): Principal {
-  const details: AccountAuthorizationDetails = {
-    RoleDetailList: [
-      {
-        RoleName: 'r',
-        Arn: `${A}:role/r`,
-        RolePolicyList: [{ PolicyName: 'p', PolicyDocument: enc({ Version: '2012-10-17', Statement }) }],
-      },
-    ],
-  };
-  return indexAuthorizationDetails(details).roles[0];
-}
 
 describe('evaluate: matching', () => {
   it('matches action wildcards case-insensitively', () => {

@@ -101,7 +101,9 @@ const ARN_RE = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S*$/;
 export function redactText(text: string): string {
   if (text.length < 6) return text;
   const url = text.includes('//');
-  const named = NAME_HINT.test(text) && !ARN_RE.test(text);
+  // The ARN test first: it fails at the first character of anything else, and spares most strings
+  // of a crawl (ARNs: ids, edge ends, references) the long alternation of NAME_HINT.
+  const named = !ARN_RE.test(text) && NAME_HINT.test(text);
   const shaped = SHAPE_HINT.test(text);
   if (!url && !named && !shaped) return text;
   const json = redactJsonText(text);

@@ -106,7 +106,7 @@ describe('IAM simulator (awsQuery) with the real IAMClient', () => {
     expect(boundary).toMatchObject({ Path: '/boundaries/', AttachmentCount: 0, PermissionsBoundaryUsageCount: 1, DefaultVersionId: 'v2' });
     const ds = roles.find((r) => r.RoleName === 'DataScienceTeamRole')!;
     expect(ds.PermissionsBoundary).toEqual({
-      PermissionsBoundaryType: 'Policy',
+      PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
       PermissionsBoundaryArn: `arn:aws:iam::${ACCT}:policy/boundaries/DataScienceBoundary`,
     });
     expect(decode(ds.RolePolicyList![0]!.PolicyDocument)).toEqual({

@@ -34,7 +34,9 @@ const attached = (p: SimPolicyRef) => el('PolicyName', p.name) + el('PolicyArn',
 const tags = (t: Record<string, string> | undefined) =>
   t ? members('Tags', Object.entries(t), ([k, v]) => el('Key', k) + el('Value', v)) : '';
 const boundary = (arn: string | undefined) =>
-  arn ? `<PermissionsBoundary>${el('PermissionsBoundaryType', 'Policy')}${el('PermissionsBoundaryArn', arn)}</PermissionsBoundary>` : '';
+  arn
+    ? `<PermissionsBoundary>${el('PermissionsBoundaryType', 'PermissionsBoundaryPolicy')}${el('PermissionsBoundaryArn', arn)}</PermissionsBoundary>`
+    : '';
 
 export function userXml(u: SimUser): string {
   return (

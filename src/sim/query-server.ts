@@ -73,6 +73,9 @@ export interface QueryService {
   errors: {
     missingAuth(): SimError;
     unknownKey(): SimError;
+    /** The signature is valid but was made too far from now (SigV4 allows 15 minutes either way). */
+    expired(signedAt: number, now: number): SimError;
+    /** The signature does not match the request (wrong secret key, tampered or wrongly scoped). */
     badSignature(message: string): SimError;
     denied(action: string, principal: string): SimError;
     throttled(): SimError;
@@ -103,9 +106,9 @@ export async function startQuerySimulator(service: QueryService, options: QueryS
     if (!accepted) return undefined;
     const secret = accepted.get(auth.accessKeyId);
     if (!secret) return service.errors.unknownKey();
-    const verdict = checkSigV4(signed, secret);
-    if (verdict === 'expired')
-      return service.errors.badSignature('Signature expired: the request time is more than 15 minutes away from the server time.');
+    const now = Date.now();
+    const verdict = checkSigV4(signed, secret, now);
+    if (verdict === 'expired') return service.errors.expired(amzDateTime(req.headers['x-amz-date']) ?? 0, now);
     return verdict === 'mismatch' ? service.errors.badSignature(signatureMismatchMessage(signed)) : undefined;
   }
 
@@ -168,6 +171,20 @@ export async function startQuerySimulator(service: QueryService, options: QueryS
     close: () => http.close(),
   };
   return simulator;
+}
+
+/** An `x-amz-date` (`20240115T093012Z`) as epoch milliseconds; undefined when malformed. */
+function amzDateTime(header: string | string[] | undefined): number | undefined {
+  const t = typeof header === 'string' ? /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(header) : null;
+  return t ? Date.UTC(+t[1]!, +t[2]! - 1, +t[3]!, +t[4]!, +t[5]!, +t[6]!) : undefined;
+}
+
+/** Epoch milliseconds in SigV4's basic ISO-8601 form, `20240115T093012Z`. */
+export function amzDate(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**

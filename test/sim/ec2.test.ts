@@ -226,12 +226,23 @@ describe('EC2 simulator (query protocol) with the real EC2Client', () => {
       await denied.close();
     }
     const bad = await rejection(ec2Client(sim, 'us-east-1', { ...CREDS, secretAccessKey: 'wrong' }).send(new DescribeSubnetsCommand({})));
-    expect(bad.name).toBe('SignatureDoesNotMatch');
-    expect(bad.$metadata?.httpStatusCode).toBe(403);
+    // EC2 does not say which: a wrong secret key and an unknown access key are both AuthFailure (401).
+    expect(bad.name).toBe('AuthFailure');
+    expect(bad.$metadata?.httpStatusCode).toBe(401);
+    expect(bad.message).toBe('AWS was not able to validate the provided access credentials');
     const unknown = await rejection(
       ec2Client(sim, 'us-east-1', { accessKeyId: 'AKIDOTHER', secretAccessKey: 'x' }).send(new DescribeSubnetsCommand({})),
     );
     expect(unknown.name).toBe('AuthFailure');
+    expect(unknown.$metadata?.httpStatusCode).toBe(401);
+    // A request signed more than 15 minutes from EC2's clock, either way, is RequestExpired (400).
+    for (const systemClockOffset of [-30 * 60_000, 30 * 60_000]) {
+      const skewed = new EC2Client({ region: 'us-east-1', endpoint: sim.url, credentials: CREDS, maxAttempts: 1, systemClockOffset });
+      const expired = await rejection(skewed.send(new DescribeSubnetsCommand({})));
+      expect(expired.name).toBe('RequestExpired');
+      expect(expired.$metadata?.httpStatusCode).toBe(400);
+      expect(expired.message).toBe('Request has expired.');
+    }
     const dry = await rejection(ec2.send(new DescribeSubnetsCommand({ DryRun: true })));
     expect(dry.name).toBe('DryRunOperation');
     const vpcs = await rejection(ec2.send(new DescribeVpcsCommand({})));

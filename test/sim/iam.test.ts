@@ -236,6 +236,36 @@ describe('IAM simulator (awsQuery) with the real IAMClient', () => {
     expect(unknown.name).toBe('InvalidClientTokenId');
   });
 
+  it('answers a signature made too far from its clock as IAM does: SignatureDoesNotMatch, naming the window', async () => {
+    const late = new IAMClient({
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: CREDS,
+      maxAttempts: 1,
+      systemClockOffset: -30 * 60_000,
+    });
+    const expired = await rejection(late.send(new GetAccountAuthorizationDetailsCommand({})));
+    expect(expired.name).toBe('SignatureDoesNotMatch');
+    expect(expired.$metadata?.httpStatusCode).toBe(403);
+    expect(expired.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
+    const early = new IAMClient({
+      region: 'us-east-1',
+      endpoint: sim.url,
+      credentials: CREDS,
+      maxAttempts: 1,
+      systemClockOffset: 30 * 60_000,
+    });
+    const future = await rejection(early.send(new GetAccountAuthorizationDetailsCommand({})));
+    expect(future.name).toBe('SignatureDoesNotMatch');
+    expect(future.message).toMatch(
+      /^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)$/,
+    );
+    expect(sim.operations.slice(-2).map((o) => [o.status, o.errorCode])).toEqual([
+      [403, 'SignatureDoesNotMatch'],
+      [403, 'SignatureDoesNotMatch'],
+    ]);
+  });
+
   it('says which IAM actions it does not simulate, and refuses names IAM does not have', async () => {
     const err = await rejection(client.send(new ListRolesCommand({})));
     expect(err.name).toBe('NotImplemented');

@@ -19,6 +19,9 @@ export interface Ec2Simulator extends QuerySimulator {
   estate: Ec2Estate;
 }
 
+/** EC2's one answer to credentials it cannot verify: an unknown key or a signature that does not match. */
+const AUTH_FAILURE = 'AWS was not able to validate the provided access credentials';
+
 /** The API version EC2's query requests carry. */
 export const EC2_API_VERSION = '2016-11-15';
 
@@ -35,8 +38,10 @@ export async function startEc2Simulator(options: Ec2SimulatorOptions = {}): Prom
       errorBody: ec2ErrorBody,
       errors: {
         missingAuth: () => new SimError('MissingAuthenticationToken', 'Request is missing Authentication Token', 401),
-        unknownKey: () => new SimError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401),
-        badSignature: (message) => new SimError('SignatureDoesNotMatch', message, 403),
+        unknownKey: () => new SimError('AuthFailure', AUTH_FAILURE, 401),
+        // EC2 answers a clock skew with RequestExpired, and any signature it cannot verify with AuthFailure.
+        expired: () => new SimError('RequestExpired', 'Request has expired.', 400),
+        badSignature: () => new SimError('AuthFailure', AUTH_FAILURE, 401),
         denied: (action, principal) =>
           new SimError(
             'UnauthorizedOperation',

@@ -6,7 +6,7 @@
 import { SimError } from '../errors.js';
 import { IamEstate } from './estate.js';
 import { getAccountAuthorizationDetails, IAM_OPERATIONS } from './operations.js';
-import { isSdkOperation, startQuerySimulator, type QuerySimOptions, type QuerySimulator } from '../query-server.js';
+import { amzDate, isSdkOperation, startQuerySimulator, type QuerySimOptions, type QuerySimulator } from '../query-server.js';
 import type { IamEstateOptions } from './types.js';
 import { iamErrorBody } from './xml.js';
 
@@ -27,6 +27,9 @@ export const IAM_API_VERSION = '2010-05-08';
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
+/** How far from the server's clock a signature may be made. */
+const SKEW_MS = 15 * 60_000;
+
 /**
  * Start the IAM simulator on 127.0.0.1 (port 0 by default). Only `GetAccountAuthorizationDetails`
  * is served; IAM's other actions answer `NotImplemented` (501), and names IAM does not have
@@ -42,6 +45,15 @@ export async function startIamSimulator(options: IamSimulatorOptions = {}): Prom
       errors: {
         missingAuth: () => new SimError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403),
         unknownKey: () => new SimError('InvalidClientTokenId', INVALID_TOKEN, 403),
+        // IAM words a clock skew as a signature mismatch, naming the window the request missed.
+        expired: (signedAt, now) =>
+          new SimError(
+            'SignatureDoesNotMatch',
+            signedAt < now
+              ? `Signature expired: ${amzDate(signedAt)} is now earlier than ${amzDate(now - SKEW_MS)} (${amzDate(now)} - 15 min.)`
+              : `Signature not yet current: ${amzDate(signedAt)} is still later than ${amzDate(now + SKEW_MS)} (${amzDate(now)} + 15 min.)`,
+            403,
+          ),
         badSignature: (message) => new SimError('SignatureDoesNotMatch', message, 403),
         denied: (action, principal) =>
           new SimError(

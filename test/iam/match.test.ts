@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { and, compileActionPattern, compileResourcePattern, matchAnyResource, matchesAnyAction, not } from '../../src/iam/match.js';
+import {
+  and,
+  compileActionPattern,
+  compileResourcePattern,
+  matchAction,
+  matchAnyResource,
+  matchesAnyAction,
+  matchResource,
+  not,
+  type StepCounter,
+} from '../../src/iam/match.js';
 
 const action = (pattern: string, name: string) => matchesAnyAction([compileActionPattern(pattern)], name);
 const resource = (pattern: string, arn: string, variables = true) => matchAnyResource([compileResourcePattern(pattern, variables)], arn);
@@ -56,6 +66,44 @@ describe('resource patterns', () => {
       compileResourcePattern('arn:aws:s3:::home/*', true),
     ];
     expect(matchAnyResource(patterns, 'arn:aws:s3:::home/alice/x')).toBe('yes');
+  });
+});
+
+describe('matching cost', () => {
+  // Each of these took a backtracking regex minutes to hours (the first one 136 s): with a matcher
+  // that backtracks they would not finish, so this is a test of the algorithm, not of the machine.
+  const ENDPOINT = 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/';
+  const cases: [string, string][] = [
+    [`${ENDPOINT}${'a*'.repeat(11)}b`, `${ENDPOINT}${'a'.repeat(60)}`],
+    [`${'*a'.repeat(30)}b`, 'a'.repeat(2000)],
+    [`arn:${'*:'.repeat(15)}${'*a'.repeat(15)}b`, `arn:${'a:'.repeat(15)}${'a'.repeat(2000)}`],
+    [`x${'?*'.repeat(30)}`, `x${'ab:'.repeat(700)}`],
+  ];
+
+  it.each(cases)('matches a resource within (pattern + 1) × (text + 1) steps: %#', (pattern, text) => {
+    const compiled = compileResourcePattern(pattern, true);
+    const counter: StepCounter = { steps: 0 };
+    const outcome = matchResource(compiled.tokens, text, counter);
+    expect(outcome).toBe(false);
+    expect(counter.steps).toBeLessThanOrEqual((compiled.tokens.length + 1) * (text.length + 1));
+  });
+
+  it.each(cases)('matches an action within (pattern + 1) × (text + 1) steps: %#', (pattern, text) => {
+    const compiled = compileActionPattern(pattern);
+    const counter: StepCounter = { steps: 0 };
+    // Without the colon rule the last pattern matches (its `?` and `*` may take colons in an action).
+    expect(matchAction(compiled.tokens, text.toLowerCase(), counter)).toBe(pattern.startsWith('x'));
+    expect(counter.steps).toBeLessThanOrEqual((compiled.tokens.length + 1) * (text.length + 1));
+  });
+
+  it('still finds the matches among them', () => {
+    const counter: StepCounter = { steps: 0 };
+    const pattern = compileResourcePattern(`${ENDPOINT}${'a*'.repeat(11)}b`, true);
+    expect(matchResource(pattern.tokens, `${ENDPOINT}${'a'.repeat(60)}b`, counter)).toBe(true);
+    expect(matchResource(pattern.tokens, `${ENDPOINT}${'a'.repeat(60)}:b`)).toBe(false);
+    expect(counter.steps).toBeLessThanOrEqual((pattern.tokens.length + 1) * (ENDPOINT.length + 62));
+    const action = compileActionPattern(`${'*a'.repeat(30)}b`);
+    expect(matchAction(action.tokens, `${'a'.repeat(2000)}b`)).toBe(true);
   });
 });
 

@@ -7,10 +7,12 @@
  * - a rule that reads only its node's properties is judged as the node passes; only its findings
  *   are kept (the output itself);
  * - a rule that needs edge facts is judged in `finish()`, because an edge may come before or after
- *   its node: per node of that rule's label, the few properties its rules read (`reads`), and one
- *   bit per edge fact (a number per node id), never a record; for a fact about the edge's target
- *   (a public subnet), the target's label and id per such edge, and one bit per target node that
- *   passed the fact's test;
+ *   its node: per node of that rule's label, the few properties its rules read (`reads`; for
+ *   `present`, a boolean in place of the value, so no structure is held), and one bit per edge
+ *   fact (a number per node id), never a record; for a fact about the edge's target (a public
+ *   subnet), the target's label and id per such edge, and per target node with evidence a pass
+ *   bit and a fail bit per test (it passes when some record of it passed and none failed, see
+ *   {@link TargetTest});
  * - a region rule keeps a few integers per (account, region).
  *
  * Findings: one per (rule, resource) for resource rules, with an `AFFECTS` edge to the resource
@@ -49,13 +51,15 @@ export interface FinishOptions {
 export interface EvaluatorStats {
   /** Nodes kept for rules judged at the end (nodes of labels such rules apply to). */
   pendingNodes: number;
-  /** Property values kept with them, in total (at most `pendingNodes` × the rules' `reads`). */
+  /** Property values kept with them, in total (at most `pendingNodes` × the rules' `reads` and `present`). */
   retainedProperties: number;
+  /** Of those, values that are objects or arrays (none for properties rules read only as `present`). */
+  retainedObjects: number;
   /** Nodes with at least one edge fact. */
   factNodes: number;
   /** Edges kept as (fact, target) for facts about an edge's target. */
   links: number;
-  /** Target nodes that passed a fact's test. */
+  /** Target nodes with a verdict (some record of them carried evidence for a fact's test). */
   targetVerdicts: number;
   /** (account, region) pairs with counts. */
   regions: number;
@@ -64,15 +68,19 @@ export interface EvaluatorStats {
 
 interface DeferredLabel {
   rules: ResourceRule[];
+  /** Properties kept by value. */
   reads: string[];
+  /** Properties kept as `true` when present (`!= null`), and not read by value by any rule. */
+  present: string[];
 }
 
 interface FactBit {
   field?: string;
   bit: number;
-  /** For a fact about the edge's target: its test, and the bit a passing target gets. */
+  /** For a fact about the edge's target: its test, and the bits a passing and a failing record set. */
   to?: TargetTest;
   targetBit?: number;
+  failBit?: number;
 }
 
 interface Link {
@@ -97,24 +105,28 @@ interface RegionCounts {
 
 /** Bits per number kept: 30 leaves the sign bit alone. */
 const MAX_BITS = 30;
+/** Target tests: each takes a pass bit and a fail bit of a target's number. */
+const MAX_TARGET_TESTS = MAX_BITS / 2;
 const NO_FACTS: NodeFacts = { has: () => false, targets: () => [] };
 const key = (label: string, id: string) => `${label}\u0000${id}`;
 
-function pick(properties: Properties, names: readonly string[]): Properties {
+/** `reads` by value, and `present` as `true` where present (`!= null`). */
+function pick(properties: Properties, reads: readonly string[], present: readonly string[] = []): Properties {
   const out: Properties = {};
-  for (const n of names) if (properties[n] !== undefined) out[n] = properties[n];
+  for (const n of reads) if (properties[n] !== undefined) out[n] = properties[n];
+  for (const n of present) if (properties[n] != null) out[n] = true;
   return out;
 }
 
 /** The node as a rule sees it: only the properties the rule declared. */
-function view(node: Pending | NodeRecord, reads: readonly string[]): NodeRecord {
+function view(node: Pending | NodeRecord, reads: readonly string[], present?: readonly string[]): NodeRecord {
   return {
     type: 'node',
     label: node.label,
     id: node.id,
     ...(node.account !== undefined ? { account: node.account } : {}),
     ...(node.region !== undefined ? { region: node.region } : {}),
-    properties: pick(node.properties, reads),
+    properties: pick(node.properties, reads, present),
   };
 }
 
@@ -158,7 +170,7 @@ export class FindingsEvaluator {
     for (const [k, node] of this.pending) {
       for (const rule of this.deferred.get(node.label)!.rules) {
         const facts = this.factsOf(k, this.ruleFacts.get(rule)!);
-        if (!rule.test(view(node, rule.reads), facts)) continue;
+        if (!rule.test(view(node, rule.reads, rule.present), facts)) continue;
         const affected = [
           ...new Map(
             [node, ...(rule.affects ?? []).flatMap((name) => facts.targets(name))].map((r) => [
@@ -191,12 +203,18 @@ export class FindingsEvaluator {
 
   stats(): EvaluatorStats {
     let retainedProperties = 0;
-    for (const p of this.pending.values()) retainedProperties += Object.keys(p.properties).length;
+    let retainedObjects = 0;
+    for (const p of this.pending.values())
+      for (const v of Object.values(p.properties)) {
+        retainedProperties++;
+        if (v !== null && typeof v === 'object') retainedObjects++;
+      }
     let links = 0;
     for (const l of this.links.values()) links += l.length;
     return {
       pendingNodes: this.pending.size,
       retainedProperties,
+      retainedObjects,
       factNodes: this.facts.size,
       links,
       targetVerdicts: this.verdicts.size,
@@ -221,9 +239,10 @@ export class FindingsEvaluator {
       this.immediate.set(rule.appliesTo, list);
       return;
     }
-    const d = this.deferred.get(rule.appliesTo) ?? { rules: [], reads: [] };
+    const d = this.deferred.get(rule.appliesTo) ?? { rules: [], reads: [], present: [] };
     d.rules.push(rule);
     d.reads = [...new Set([...d.reads, ...rule.reads])];
+    d.present = [...new Set([...d.present, ...(rule.present ?? [])])].filter((n) => !d.reads.includes(n));
     this.deferred.set(rule.appliesTo, d);
     const byEdge = this.factBits.get(rule.appliesTo) ?? new Map<EdgeLabel, FactBit[]>();
     this.factBits.set(rule.appliesTo, byEdge);
@@ -238,9 +257,10 @@ export class FindingsEvaluator {
         if (used >= MAX_BITS) throw new Error(`findings: more than ${MAX_BITS} edge facts on ${rule.appliesTo}`);
         fb = { field: f.field, bit: 1 << used };
         if (f.to) {
-          if (this.targetBitsUsed >= MAX_BITS) throw new Error(`findings: more than ${MAX_BITS} target tests`);
+          if (this.targetBitsUsed >= MAX_TARGET_TESTS) throw new Error(`findings: more than ${MAX_TARGET_TESTS} target tests`);
           fb.to = f.to;
-          fb.targetBit = 1 << this.targetBitsUsed++;
+          fb.targetBit = 1 << this.targetBitsUsed;
+          fb.failBit = 1 << (this.targetBitsUsed++ + MAX_TARGET_TESTS);
           const tests = this.targetTests.get(f.to.label) ?? [];
           tests.push(fb);
           this.targetTests.set(f.to.label, tests);
@@ -260,7 +280,11 @@ export class FindingsEvaluator {
       const fb = names.get(name);
       if (!fb?.to) return [];
       return links
-        .filter((l) => l.bit === fb.bit && ((this.verdicts.get(key(l.to.label, l.to.id)) ?? 0) & fb.targetBit!) !== 0)
+        .filter((l) => {
+          if (l.bit !== fb.bit) return false;
+          const v = this.verdicts.get(key(l.to.label, l.to.id)) ?? 0;
+          return (v & fb.targetBit!) !== 0 && (v & fb.failBit!) === 0;
+        })
         .map((l) => l.to);
     };
     return {
@@ -276,7 +300,7 @@ export class FindingsEvaluator {
   private observeNode(node: NodeRecord): void {
     if (node.properties.stub === true) return;
     for (const rule of this.immediate.get(node.label) ?? []) {
-      if (rule.test(view(node, rule.reads), NO_FACTS)) this.resourceFinding(rule, node, [{ label: node.label, id: node.id }]);
+      if (rule.test(view(node, rule.reads, rule.present), NO_FACTS)) this.resourceFinding(rule, node, [{ label: node.label, id: node.id }]);
     }
     const d = this.deferred.get(node.label);
     if (d) {
@@ -285,13 +309,15 @@ export class FindingsEvaluator {
         id: node.id,
         ...(node.account !== undefined ? { account: node.account } : {}),
         ...(node.region !== undefined ? { region: node.region } : {}),
-        properties: pick(node.properties, d.reads),
+        properties: pick(node.properties, d.reads, d.present),
       });
     }
     for (const t of this.targetTests.get(node.label) ?? []) {
-      if (!t.to!.test(view(node, t.to!.reads))) continue;
+      // A record with none of the test's properties (a bare reference) is no evidence either way.
+      if (!t.to!.reads.some((n) => node.properties[n] !== undefined)) continue;
       const k = key(node.label, node.id);
-      this.verdicts.set(k, (this.verdicts.get(k) ?? 0) | t.targetBit!);
+      const bit = t.to!.test(view(node, t.to!.reads)) ? t.targetBit! : t.failBit!;
+      this.verdicts.set(k, (this.verdicts.get(k) ?? 0) | bit);
     }
     const counted = this.counters.get(node.label);
     if (counted && node.account && node.region) {

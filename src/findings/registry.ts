@@ -24,6 +24,11 @@ export class RuleRegistry {
     if (rule.kind === 'resource') {
       const names = (rule.edgeFacts ?? []).map((f) => f.name);
       if (new Set(names).size !== names.length) throw new Error(`findings rule "${rule.id}" names an edge fact twice`);
+      for (const f of rule.edgeFacts ?? [])
+        if (f.to && f.to.reads.length === 0)
+          throw new Error(
+            `findings rule "${rule.id}" tests the target of "${f.name}" without reading any property (no record would be evidence)`,
+          );
       for (const a of rule.affects ?? [])
         if (!rule.edgeFacts?.some((f) => f.name === a && f.to))
           throw new Error(`findings rule "${rule.id}" affects "${a}", which is not an edge fact with a target`);

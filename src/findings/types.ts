@@ -31,7 +31,8 @@ interface RuleText {
  * (with `properties.field === field` when `field` is given) — and, with `to`, one whose target
  * node passes `to.test` (a notebook's subnet that is public, its role that is an administrator).
  * The evaluator keeps one bit per fact and node, and for a fact with `to` the target's id per
- * edge and one bit per target node that passed, never an edge or a node.
+ * edge and, per target node with evidence, one bit for a record that passed and one for a record
+ * that failed, never an edge or a node.
  */
 export interface EdgeFact {
   name: string;
@@ -40,12 +41,20 @@ export interface EdgeFact {
   to?: TargetTest;
 }
 
-/** What the node at an edge's other end must be for an {@link EdgeFact} to hold. */
+/**
+ * What the node at an edge's other end must be for an {@link EdgeFact} to hold.
+ *
+ * A node's verdict comes from the records of it that carry evidence: a record that is not a stub
+ * and has at least one of `reads` (the enrichment's subnet with `public`, not the bare reference
+ * a notebook's transform emits for it). The target passes when at least one such record passed
+ * and none failed, whatever their order: a stub or a reference without evidence never changes a
+ * verdict, and a record that passed does not outweigh one of the same node that failed.
+ */
 export interface TargetTest {
   label: NodeLabel;
-  /** Top-level property names `test` reads; the rest are not shown to it. */
+  /** Top-level property names `test` reads; the rest are not shown to it. A record with none of them is no evidence. */
   reads: readonly string[];
-  /** Judged on crawled and referenced nodes of `label`, never on stubs. */
+  /** Judged on the records of `label` that carry evidence (see above), never on stubs. */
   test(node: NodeRecord): boolean;
 }
 
@@ -65,6 +74,13 @@ export interface ResourceRule extends RuleText {
   kind: 'resource';
   /** Top-level property names the predicate reads; the rest are not shown to it. */
   reads: readonly string[];
+  /**
+   * Top-level property names of which the predicate reads only whether they are present (`!= null`):
+   * it sees `true` for one that is, nothing for one that is not. For a rule judged in `finish()`
+   * the evaluator keeps that bit rather than the value, so a large structure (a training job's
+   * `resourceConfig`) is not held per node until the end.
+   */
+  present?: readonly string[];
   /** Facts from the node's outgoing edges; a rule with any is judged in `finish()`, not as the node passes. */
   edgeFacts?: readonly EdgeFact[];
   /**

@@ -141,13 +141,53 @@ describe('memory is bounded by what the rules need', () => {
     const s = e.stats();
     // 50 training jobs wait for the end; artifacts and pipelines (no edge-fact rule) are not kept.
     expect(s.pendingNodes).toBe(50);
-    // Each keeps at most resourceConfig, outputDataConfig and enableNetworkIsolation, never the job's 30-odd fields.
+    // Each keeps at most a presence bit for resourceConfig, outputDataConfig and enableNetworkIsolation,
+    // never the job's 30-odd fields, and never the structures themselves.
     expect(s.retainedProperties).toBeLessThanOrEqual(50 * 3);
+    expect(s.retainedObjects).toBe(0);
     // Facts only for training jobs' IN_SUBNET and ENCRYPTED_WITH edges, not READS_FROM, USES_IMAGE or lineage.
     expect(s.factNodes).toBeLessThanOrEqual(50);
     expect(records.filter((r) => r.type === 'edge').length).toBeGreaterThan(50 * 4);
     e.finish();
     expect(e.stats()).toMatchObject({ pendingNodes: 0, factNodes: 0, regions: 0 });
+  });
+
+  it('keeps presence bits, not values, for what the KMS-key and VPC rules ask only the presence of', () => {
+    const e = new FindingsEvaluator();
+    for (const r of [
+      ...recordsOf('training-job'),
+      ...recordsOf('processing-job'),
+      ...recordsOf('notebook-instance'),
+      ...recordsOf('endpoint-config'),
+      ...recordsOf('model'),
+    ])
+      e.observe(r);
+    const s = e.stats();
+    expect(s.pendingNodes).toBe(5);
+    expect(s.retainedProperties).toBeGreaterThan(0);
+    expect(s.retainedObjects).toBe(0);
+    // What is kept per node is one `true` per property present, whatever the property's value was.
+    const pending = (e as unknown as { pending: Map<string, { properties: Record<string, unknown> }> }).pending;
+    for (const p of pending.values()) for (const v of Object.values(p.properties)) expect(v).toBe(true);
+  });
+
+  it('a rule sees `true` for a property it reads as present, and nothing for one that is absent', () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const spy: ResourceRule = {
+      kind: 'resource',
+      id: 'spy-present',
+      severity: 'low',
+      title: 't',
+      remediation: 'r',
+      appliesTo: 'AWSSageMakerTrainingJob',
+      evidence: 'none',
+      reads: [],
+      present: ['resourceConfig', 'outputDataConfig'],
+      edgeFacts: [{ name: 'key', edge: 'ENCRYPTED_WITH' }],
+      test: (n) => (seen.push(n.properties), false),
+    };
+    evaluate(recordsOf('training-job', { OutputDataConfig: undefined }), { rules: new RuleRegistry().register(spy) });
+    expect(seen).toEqual([{ resourceConfig: true }]);
   });
 
   it('counts per (account, region), not per node, for region rules', () => {

@@ -154,6 +154,27 @@ describe('each resource rule fires on a misconfigured resource and not on a good
   });
 });
 
+describe('rule text claims no more than the rule checks', () => {
+  it('the KMS-key rules say "customer managed": without a key SageMaker still encrypts, with an AWS managed key', () => {
+    const kmsRules = defaultRules()
+      .all()
+      .filter((r) => r.kind === 'resource' && r.edgeFacts?.some((f) => f.edge === 'ENCRYPTED_WITH'));
+    expect(kmsRules.map((r) => r.id).sort()).toEqual([
+      'sagemaker-endpoint-config-no-kms-key',
+      'sagemaker-notebook-no-kms-key',
+      'sagemaker-processing-job-output-not-encrypted',
+      'sagemaker-processing-job-volume-not-encrypted',
+      'sagemaker-training-job-output-not-encrypted',
+      'sagemaker-training-job-volume-not-encrypted',
+    ]);
+    for (const r of kmsRules) {
+      expect(r.title, r.id).toMatch(/ with a customer managed KMS key$/);
+      expect(r.remediation, r.id).toMatch(/customer managed/);
+      expect(r.evidence, r.id).toMatch(/AWS managed key/);
+    }
+  });
+});
+
 describe('missing properties are unknown, not bad', () => {
   it('a node without the properties a rule reads is not judged by it', () => {
     const bare: GraphRecord[] = [
@@ -208,12 +229,12 @@ describe('sagemaker-model-registry-not-used (per account and region)', () => {
   const approved = recordsOf('model-package', { ModelApprovalStatus: 'Approved' });
   const pending = recordsOf('model-package', { ModelApprovalStatus: 'PendingManualApproval' });
 
-  it('fires where models run and the registry has no group, or no approved package', () => {
+  it('fires where models exist and the registry has no group, or no approved package', () => {
     expect(fired(model, { completedScopes: complete() })).toContain(rule);
     expect(fired([...model, ...group, ...pending], { completedScopes: complete() })).toContain(rule);
   });
 
-  it('does not fire where the registry has an approved package, or no model runs', () => {
+  it('does not fire where the registry has an approved package, or no model exists', () => {
     expect(fired([...model, ...group, ...approved], { completedScopes: complete() })).not.toContain(rule);
     expect(fired([...group], { completedScopes: complete() })).not.toContain(rule);
   });
@@ -229,6 +250,15 @@ describe('sagemaker-model-registry-not-used (per account and region)', () => {
     expect(f.node).toMatchObject({ account: scope.account, region: scope.region });
     expect(f.node.properties.counts).toEqual({ models: 1, modelPackageGroups: 0, approvedModelPackages: 0 });
     expect(f.edges).toEqual([]);
+  });
+
+  it('counts every crawled model, deployed or not, and its title claims no more than that', () => {
+    // `model` alone: no endpoint config uses it, and it still counts.
+    expect(model.some((r) => r.type === 'node' && r.label === 'AWSSageMakerEndpointConfig')).toBe(false);
+    expect(fired(model, { completedScopes: complete() })).toContain(rule);
+    const title = defaultRules().get(rule)!.title;
+    expect(title).toMatch(/models exist/);
+    expect(title).not.toMatch(/deploy/i);
   });
 
   it('counts a stub group (a package naming a group that was not crawled) as no group', () => {

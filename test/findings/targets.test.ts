@@ -72,18 +72,50 @@ describe('facts about the node at the other end of an edge', () => {
     expect(evaluate(stubbed, { rules: rules() })).toEqual([]);
   });
 
-  it('keeps one link per fact edge and a verdict only for targets that passed', () => {
-    const e = new FindingsEvaluator(rules());
+  /** 20 notebooks sharing the fixture's subnet and role; `subnetOf(i)` is what notebook i's record of the subnet carries. */
+  function shared(subnetOf: (i: number) => { public?: boolean }): GraphRecord[] {
+    const out: GraphRecord[] = [];
     for (let i = 0; i < 20; i++)
-      for (const r of notebook(
-        { public: i === 0 },
-        { administrator: true },
-        { NotebookInstanceArn: `arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb-${i}` },
-      ))
-        e.observe(r);
-    // 20 notebooks × (subnet + role); one subnet and one role node (the fixture's), both passing here.
-    expect(e.stats()).toMatchObject({ pendingNodes: 20, links: 40, targetVerdicts: 2 });
-    expect(e.finish()).toHaveLength(20);
+      out.push(
+        ...notebook(subnetOf(i), i === 0 ? { administrator: true } : {}, {
+          NotebookInstanceArn: `arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb-${i}`,
+        }),
+      );
+    return out;
+  }
+
+  it("a node's verdict comes from its records with evidence: bare references and stubs of it change nothing, in any order", () => {
+    // One record of the subnet and of the role carries the enrichment's property (notebook 0's);
+    // the 19 others are bare references, as a notebook's transform emits them.
+    const records = shared((i) => (i === 0 ? { public: true } : {}));
+    const stubs: GraphRecord[] = records
+      .filter((r): r is NodeRecord => r.type === 'node' && (r.label === 'EC2Subnet' || r.label === 'AWSRole'))
+      .map((r) => ({ ...r, properties: { stub: true } }));
+    for (const order of [records, [...records].reverse(), [...stubs, ...records], [...records, ...stubs]]) {
+      const e = new FindingsEvaluator(rules());
+      for (const r of order) e.observe(r);
+      // 20 notebooks × (subnet + role) links; one verdict each for the subnet and the role.
+      expect(e.stats()).toMatchObject({ pendingNodes: 20, links: 40, targetVerdicts: 2 });
+      expect(e.finish()).toHaveLength(20);
+    }
+  });
+
+  it('a node passes only if no record of it with evidence fails: one that passed once does not outweigh a later one that fails', () => {
+    // Notebook 0's record of the subnet says public, the others' say not public.
+    const records = shared((i) => ({ public: i === 0 }));
+    for (const order of [records, [...records].reverse()]) {
+      const e = new FindingsEvaluator(rules());
+      for (const r of order) e.observe(r);
+      // The subnet has a verdict (it failed), kept like a pass: one number per target with evidence.
+      expect(e.stats()).toMatchObject({ links: 40, targetVerdicts: 2 });
+      expect(e.finish()).toEqual([]);
+    }
+  });
+
+  it('the registry refuses a target test that reads nothing (no record of the target would be evidence)', () => {
+    const [subnet, role] = exposed.edgeFacts!;
+    const blind = { ...subnet, to: { ...subnet.to!, reads: [] } };
+    expect(() => new RuleRegistry().register({ ...exposed, edgeFacts: [blind, role] })).toThrow(/without reading any property/);
   });
 
   it('the registry refuses `affects` naming a fact without a target', () => {

@@ -53,9 +53,10 @@ export function jobNetworkRules(k: JobKind, severity: { isolation: Severity; enc
       remediation: `Give the job a VpcConfig with subnets and security groups of your VPC: ${k.set.vpc}.`,
       appliesTo: k.label,
       evidence: `a crawled ${k.noun} (it has enableNetworkIsolation) with no IN_SUBNET edge`,
-      reads: ['enableNetworkIsolation'],
+      reads: [],
+      present: ['enableNetworkIsolation'],
       edgeFacts: [{ name: 'subnet', edge: 'IN_SUBNET' }],
-      test: (n, f) => n.properties.enableNetworkIsolation !== undefined && !f.has('subnet'),
+      test: (n, f) => n.properties.enableNetworkIsolation === true && !f.has('subnet'),
     },
   ];
 }
@@ -81,9 +82,11 @@ export function missingKeyRule(r: {
     title: r.title,
     remediation: r.remediation,
     appliesTo: r.label,
-    evidence: `${r.holder} is present and there is no ENCRYPTED_WITH edge of field '${r.field}'`,
-    reads: [r.holder],
+    evidence: `${r.holder} is present and there is no ENCRYPTED_WITH edge of field '${r.field}' (SageMaker then encrypts with an AWS managed key, not one the account controls)`,
+    // Only whether the structure is there: the evaluator keeps a bit per job, not the structure.
+    reads: [],
+    present: [r.holder],
     edgeFacts: [{ name: 'key', edge: 'ENCRYPTED_WITH', field: r.field }],
-    test: (n, f) => n.properties[r.holder] != null && !f.has('key'),
+    test: (n, f) => n.properties[r.holder] === true && !f.has('key'),
   };
 }

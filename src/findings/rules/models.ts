@@ -29,8 +29,9 @@ export const modelRules: readonly ResourceRule[] = [
     remediation: 'Create the model with a VpcConfig (subnets and security groups of your VPC) and point the endpoint config at it.',
     appliesTo: MODEL,
     evidence: 'a crawled model (it has enableNetworkIsolation) with no IN_SUBNET edge',
-    reads: ['enableNetworkIsolation'],
+    reads: [],
+    present: ['enableNetworkIsolation'],
     edgeFacts: [{ name: 'subnet', edge: 'IN_SUBNET' }],
-    test: (n, f) => n.properties.enableNetworkIsolation !== undefined && !f.has('subnet'),
+    test: (n, f) => n.properties.enableNetworkIsolation === true && !f.has('subnet'),
   },
 ];

@@ -29,7 +29,7 @@ export const trainingRules: readonly ResourceRule[] = [
     id: 'sagemaker-training-job-volume-not-encrypted',
     label: JOB,
     severity: 'high',
-    title: 'SageMaker training job storage volume is not encrypted with a KMS key',
+    title: 'SageMaker training job storage volume is not encrypted with a customer managed KMS key',
     remediation:
       'Set ResourceConfig.VolumeKmsKeyId (estimator argument volume_kms_key) to a customer managed KMS key in the training job request.',
     holder: 'resourceConfig',
@@ -39,7 +39,7 @@ export const trainingRules: readonly ResourceRule[] = [
     id: 'sagemaker-training-job-output-not-encrypted',
     label: JOB,
     severity: 'high',
-    title: 'SageMaker training job output is not encrypted with a KMS key',
+    title: 'SageMaker training job output is not encrypted with a customer managed KMS key',
     remediation:
       'Set OutputDataConfig.KmsKeyId (estimator argument output_kms_key) to a customer managed KMS key in the training job request.',
     holder: 'outputDataConfig',

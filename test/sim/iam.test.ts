@@ -319,4 +319,50 @@ describe('IAM simulator (awsQuery) with the real IAMClient', () => {
     for (const arn of [...a.administrators, ...a.passRoleOnAll, ...a.passRoleOnAllConditional, ...Object.keys(a.invoke), ...a.cannotInvoke])
       expect(principals).toContain(arn);
   });
+
+  it('lists every principal of a large estate that may invoke or pass roles: team roles and generated principals too', () => {
+    const e = iamEstate({ size: 400, sagemaker: { counts: { trainingJobs: 5000 } } });
+    const a = e.answers;
+    const all = { endpoints: '*', conditional: false };
+    const team = e.sagemakerRoles.slice(5);
+    expect(team.length).toBeGreaterThan(14);
+    // Read off the estate, not the answers: roles given AmazonSageMakerFullAccess (sagemaker:* on
+    // every endpoint, iam:PassRole under iam:PassedToService) and principals whose policies, their
+    // own or their groups', allow sagemaker:InvokeEndpoint in their default versions.
+    const roles = e.all('Role');
+    const users = e.all('User');
+    const fullAccess = roles.filter((r) => r.attached.some((p) => p.name === 'AmazonSageMakerFullAccess')).map((r) => r.arn);
+    expect(fullAccess).toEqual(expect.arrayContaining([team[0], team[7], team[14]]));
+    expect(fullAccess).not.toContain(team[1]);
+    for (const arn of fullAccess) {
+      expect(a.invoke[arn]).toEqual([all]);
+      expect(a.passRoleOnAllConditional).toContain(arn);
+    }
+    const listed = [...a.administrators, ...a.passRoleOnAll, ...a.passRoleOnAllConditional, ...a.s3WriteOnAll, ...Object.keys(a.invoke)];
+    for (const arn of team.filter((r) => !fullAccess.includes(r))) expect(listed).not.toContain(arn);
+
+    const policies = new Map(e.all('Policy').map((p) => [p.arn, p]));
+    const groups = new Map(e.all('Group').map((g) => [g.name, g]));
+    const invokeResources = (arns: string[]) =>
+      arns.flatMap((arn) => {
+        const body = JSON.parse(policies.get(arn)!.versions.find((v) => v.isDefault)!.document) as {
+          Statement: Array<{ Effect: string; Action?: string | string[]; Resource: string | string[] }>;
+        };
+        return body.Statement.filter(
+          (st) => st.Effect === 'Allow' && [st.Action ?? []].flat().includes('sagemaker:InvokeEndpoint'),
+        ).flatMap((st) => [st.Resource].flat());
+      });
+    const generated = [...users, ...roles].filter((p) => p.path === '/generated/');
+    let invokers = 0;
+    for (const p of generated) {
+      const viaGroups = 'groups' in p ? p.groups.flatMap((g) => groups.get(g)!.attached) : [];
+      const resources = [...new Set(invokeResources([...p.attached, ...viaGroups].map((x) => x.arn)))].sort();
+      const granted = (a.invoke[p.arn] ?? []).map((g) => g.endpoints).sort();
+      expect(granted, p.arn).toEqual(resources);
+      if (resources.length > 0) invokers++;
+    }
+    expect(invokers).toBeGreaterThan(20);
+    const principals = new Set([...users, ...roles].map((p) => p.arn));
+    for (const arn of listed) expect(principals).toContain(arn);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { Estate } from '../sagemaker/estate.js';
 import { hashString, mix, Rng } from '../random.js';
-import { knownAnswers, type IamKnownAnswers } from './answers.js';
+import { isFullAccessTeamRole, knownAnswers, type IamKnownAnswers } from './answers.js';
 import { Generated } from './generated.js';
 import { serviceTrust, type PolicySpec } from './policies.js';
 import { corePrincipals } from './principals.js';
@@ -34,7 +34,7 @@ export class IamEstate {
   readonly seed: number;
   /** The role ARNs the SageMaker simulator's resources use (its five core roles, then its team roles). */
   readonly sagemakerRoles: readonly string[];
-  /** The answers an identity-policy evaluator must find in the core estate, written by hand. */
+  /** The answers an identity-policy evaluator must find in the whole estate (core, team and generated principals), written by hand. */
   readonly answers: IamKnownAnswers;
   private readonly users: SimUser[];
   private readonly groups: SimGroup[];
@@ -51,7 +51,7 @@ export class IamEstate {
     const core = corePrincipals(this.accountId, HOME_REGION, this.sagemakerRoles.slice(0, 5));
     this.generated = new Generated(this.seed, this.accountId, HOME_REGION, options.size ?? 0, core.policies.DataScienceBoundary.arn);
     const teamRoles = this.sagemakerRoles.slice(5).map((arn, k) => {
-      const full = k % 7 === 0 ? core.policies.AmazonSageMakerFullAccess : core.policies.SageMakerTrainingS3Access;
+      const full = isFullAccessTeamRole(k) ? core.policies.AmazonSageMakerFullAccess : core.policies.SageMakerTrainingS3Access;
       const name = arn.slice(arn.lastIndexOf('/') + 1);
       return {
         path: '/',
@@ -71,7 +71,7 @@ export class IamEstate {
     this.policies = (Object.values(core.policies) as PolicySpec[])
       .filter((p) => !p.arn.startsWith('arn:aws:iam::aws:') || this.attachments.has(p.arn))
       .map((p) => this.policyOf(p));
-    this.answers = knownAnswers(this.accountId, HOME_REGION, this.sagemakerRoles);
+    this.answers = knownAnswers(this.accountId, HOME_REGION, this.sagemakerRoles, this.generated);
   }
 
   /** How many items a section holds. */

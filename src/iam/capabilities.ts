@@ -2,33 +2,41 @@
  * What a principal (typically a SageMaker execution role) can do that matters to a security team,
  * found by probing `evaluate` with representative requests.
  *
- * Method: each capability is a list of actions and one probe resource written with wildcards, such
- * as `arn:aws:s3:::*\/*`. The probe is matched as text, so a statement's `Resource` pattern counts
- * only if it matches the wildcards as written, which (for the patterns IAM accepts) means it covers
- * every resource the probe stands for: `*` and `arn:aws:s3:::*` cover "every object", while
- * `arn:aws:s3:::my-bucket/*` does not. Likewise a Deny removes a capability only when it covers every
- * such resource; a Deny on one bucket leaves "read any bucket" standing. A capability is granted when
- * every one of its actions is allowed on its probe resource.
+ * Method: each capability is a list of requests, each an action and a probe resource written with
+ * wildcards, such as `arn:aws:s3:::*\/*` ("every object of every bucket"). A statement's `Resource`
+ * pattern counts only if it covers the probe: matches every resource the probe stands for (see
+ * `coversResource`). So `*`, `arn:*` and `arn:aws:s3:::*` cover "every object", while
+ * `arn:aws:s3:::my-bucket/*` does not, nor does `arn:aws:s3:::?/*` (only one-character bucket names):
+ * a `*` in the probe is covered only by a `*` in the pattern, never by a `?`. Likewise a Deny removes a
+ * capability only when it covers every such resource; a Deny on one bucket leaves "read any bucket"
+ * standing. A capability is granted when every one of its requests is allowed.
  *
  * Limits: only identity-based policies and the permissions boundary are read (not SCPs, RCPs,
  * resource-based policies such as bucket or key policies, or session policies); conditions are not
  * evaluated, and a capability that depends on one is `conditional`; privilege escalation through
- * other actions (for example `iam:CreateAccessKey` on another user) is not followed.
+ * other actions (for example `iam:CreateAccessKey` on another user) is not followed; a `NotResource`
+ * entry is matched against the probe's text rather than checked for overlap with every resource it
+ * stands for.
  */
 import { evaluate, type StatementRef } from './evaluate.js';
 import type { Principal } from './principals.js';
 
 export type CapabilityName = 'admin' | 'passRoleAny' | 's3ReadAny' | 's3WriteAny' | 'kmsDecryptAny' | 'assumeAnyRole';
 
-/** The requests that probe a capability: every action must be allowed on `resource`. */
-export interface Probe {
-  readonly actions: readonly string[];
+/** One probing request: `action` on every resource `resource` stands for (`*` wildcards). */
+export interface ProbeRequest {
+  readonly action: string;
   readonly resource: string;
+}
+
+/** The requests that probe a capability: every one must be allowed. */
+export interface Probe {
+  readonly requests: readonly ProbeRequest[];
 }
 
 /** A capability's finding. */
 export interface Capability {
-  /** Every probe action is allowed on the probe resource. */
+  /** Every probe request is allowed. */
   readonly granted: boolean;
   /** Granted, but only under conditions (or a conditional Deny may take it away). */
   readonly conditional: boolean;
@@ -39,18 +47,33 @@ export interface Capability {
 export type Capabilities = Readonly<Record<CapabilityName, Capability>>;
 
 /**
- * An action no policy names, so only `Action: "*"` (or a `NotAction` that does not list it) allows
- * it: the probe for "every action, including services nobody listed".
+ * The IAM writes by which a principal can grant itself (or a role it can use) any permission, each on
+ * every resource of the account it applies to: an inline or managed policy on any role or user, a new
+ * default version of any customer-managed policy, and passing any role to a service.
  */
-export const ANY_ACTION_PROBE = 'sdrprobe:AnyActionNotNamedByAnyPolicy';
+export function escalationRequests(partition: string, account: string): readonly ProbeRequest[] {
+  const iam = `arn:${partition}:iam::${account}`;
+  return [
+    { action: 'iam:PutRolePolicy', resource: `${iam}:role/*` },
+    { action: 'iam:AttachRolePolicy', resource: `${iam}:role/*` },
+    { action: 'iam:PutUserPolicy', resource: `${iam}:user/*` },
+    { action: 'iam:AttachUserPolicy', resource: `${iam}:user/*` },
+    { action: 'iam:CreatePolicyVersion', resource: `${iam}:policy/*` },
+    { action: 'iam:PassRole', resource: `${iam}:role/*` },
+  ];
+}
 
 /**
  * The probes, for a principal in `partition` and `account`:
- * - `admin`: administrator-equivalent. Allowed on `*`: {@link ANY_ACTION_PROBE} and the IAM writes that
- *   let a principal grant itself anything else (`iam:PutRolePolicy`, `iam:AttachRolePolicy`,
- *   `iam:CreatePolicyVersion`, `iam:PassRole`). So `Action: "*"` on `*`, or a `NotAction` allow whose
- *   list spares IAM, is admin; `PowerUserAccess` (`NotAction: iam:*, organizations:*, account:*`) is not,
- *   nor is a list of services however long.
+ * - `admin`: administrator-equivalent, defined as: the principal can grant itself any permission,
+ *   that is, it is allowed every one of the {@link escalationRequests} (`iam:PutRolePolicy` and
+ *   `iam:AttachRolePolicy` on `arn:<p>:iam::<account>:role/*`, `iam:PutUserPolicy` and
+ *   `iam:AttachUserPolicy` on `…:user/*`, `iam:CreatePolicyVersion` on `…:policy/*`, `iam:PassRole` on
+ *   `…:role/*`), each on all of those resources, with no explicit Deny of any. Any action on any
+ *   resource is the common case of this and always satisfies it: `Action: "*"` on `*`, on `arn:*` or on
+ *   `arn:aws:*:*:*:*` (every ARN has six segments) is admin; so is `iam:*` on `*` alone, and a
+ *   `NotAction` allow whose list spares IAM. `PowerUserAccess` (`NotAction: iam:*, organizations:*,
+ *   account:*`) is not, nor is a list of services however long, nor an IAM write on some roles only.
  * - `passRoleAny`: `iam:PassRole` on every role of the account, `arn:<p>:iam::<account>:role/*`.
  * - `s3ReadAny`: `s3:GetObject` on every object of every bucket, `arn:<p>:s3:::*\/*`.
  * - `s3WriteAny`: `s3:PutObject` on the same.
@@ -61,25 +84,23 @@ export const ANY_ACTION_PROBE = 'sdrprobe:AnyActionNotNamedByAnyPolicy';
 export function capabilityProbes(partition: string, account: string): Readonly<Record<CapabilityName, Probe>> {
   const anyRole = `arn:${partition}:iam::${account}:role/*`;
   const anyObject = `arn:${partition}:s3:::*/*`;
+  const one = (action: string, resource: string): Probe => ({ requests: [{ action, resource }] });
   return {
-    admin: {
-      actions: [ANY_ACTION_PROBE, 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:CreatePolicyVersion', 'iam:PassRole'],
-      resource: '*',
-    },
-    passRoleAny: { actions: ['iam:PassRole'], resource: anyRole },
-    s3ReadAny: { actions: ['s3:GetObject'], resource: anyObject },
-    s3WriteAny: { actions: ['s3:PutObject'], resource: anyObject },
-    kmsDecryptAny: { actions: ['kms:Decrypt'], resource: `arn:${partition}:kms:*:${account}:key/*` },
-    assumeAnyRole: { actions: ['sts:AssumeRole'], resource: anyRole },
+    admin: { requests: escalationRequests(partition, account) },
+    passRoleAny: one('iam:PassRole', anyRole),
+    s3ReadAny: one('s3:GetObject', anyObject),
+    s3WriteAny: one('s3:PutObject', anyObject),
+    kmsDecryptAny: one('kms:Decrypt', `arn:${partition}:kms:*:${account}:key/*`),
+    assumeAnyRole: one('sts:AssumeRole', anyRole),
   };
 }
 
-/** Whether `principal` is allowed every action of `probe`, with the statements that grant them. */
+/** Whether `principal` is allowed every request of `probe`, with the statements that grant them. */
 export function probe(principal: Principal, p: Probe): Capability {
   const statements = new Map<string, StatementRef>();
   let conditional = false;
-  for (const action of p.actions) {
-    const result = evaluate(principal, action, p.resource);
+  for (const { action, resource } of p.requests) {
+    const result = evaluate(principal, action, resource, 'probe');
     if (result.decision !== 'allow') return { granted: false, conditional: false, statements: [] };
     conditional ||= result.conditional;
     for (const s of result.statements) statements.set(`${s.from}\n${s.owner ?? ''}\n${s.policy}\n${s.index}`, s);

@@ -11,7 +11,7 @@
  * `conditional: true`; a maybe-Deny does not take an Allow away but marks it `conditional`.
  */
 import type { Effect, Statement } from './document.js';
-import { and, matchAnyResource, matchesAnyAction, not, type Match } from './match.js';
+import { and, coverAnyResource, matchAnyResource, matchesAnyAction, not, type Match } from './match.js';
 import type { AttachedDocument, PolicySource, Principal } from './principals.js';
 
 export type Decision = 'allow' | 'deny' | 'implicit-deny';
@@ -56,9 +56,20 @@ function actionApplies(s: Statement, action: string): boolean {
   return s.action ? matchesAnyAction(s.action, action) : !matchesAnyAction(s.notAction ?? [], action);
 }
 
+/**
+ * How `evaluate` reads its resource: `request`, one resource (an ARN, or `*` for actions without
+ * one); `probe`, a set of resources written with `*` wildcards (see `coversResource`), which a
+ * `Resource` entry must cover whole.
+ */
+export type ResourceMode = 'request' | 'probe';
+
 /** Whether a statement's `Resource` (or `NotResource`) and `Condition` parts cover `resource`. */
-function resourceApplies(s: Statement, resource: string): Match {
-  const resourceMatch = s.resource ? matchAnyResource(s.resource, resource) : not(matchAnyResource(s.notResource ?? [], resource));
+function resourceApplies(s: Statement, resource: string, mode: ResourceMode = 'request'): Match {
+  const resourceMatch = s.resource
+    ? mode === 'probe'
+      ? coverAnyResource(s.resource, resource)
+      : matchAnyResource(s.resource, resource)
+    : not(matchAnyResource(s.notResource ?? [], resource));
   return and(resourceMatch, s.condition ? 'maybe' : 'yes');
 }
 
@@ -127,12 +138,16 @@ function ref({ source, statement: s, from }: Candidate, m: Match): StatementRef 
  * identity-based policy must allow, and, when the principal has a permissions boundary, the boundary
  * must allow too. A principal is read as immutable: which of its statements cover an action is
  * remembered per principal object (index anew rather than editing one).
+ *
+ * With `mode` `probe`, `resource` stands for every resource its `*` wildcards allow, and a `Resource`
+ * entry applies only if it covers them all (`?` never covers a `*`). A `NotResource` entry is still
+ * matched against the probe's text.
  */
-export function evaluate(principal: Principal, action: string, resource: string): EvaluationResult {
+export function evaluate(principal: Principal, action: string, resource: string, mode: ResourceMode = 'request'): EvaluationResult {
   const identity = emptyLayer();
   const boundary = principal.permissionsBoundary ? emptyLayer() : undefined;
   for (const c of candidates(principal, action)) {
-    const m = resourceApplies(c.statement, resource);
+    const m = resourceApplies(c.statement, resource, mode);
     if (m === 'no') continue;
     const layer = c.from === 'identity' ? identity : boundary!;
     if (c.statement.effect === 'Allow') {

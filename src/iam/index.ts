@@ -12,15 +12,16 @@ export {
   type PolicySource,
   type Principal,
 } from './principals.js';
-export { evaluate, statementApplies, type Decision, type EvaluationResult, type StatementRef } from './evaluate.js';
+export { evaluate, statementApplies, type Decision, type EvaluationResult, type ResourceMode, type StatementRef } from './evaluate.js';
 export {
-  ANY_ACTION_PROBE,
   capabilities,
   capabilityProbes,
+  escalationRequests,
   probe,
   type Capabilities,
   type Capability,
   type CapabilityName,
   type Probe,
+  type ProbeRequest,
 } from './capabilities.js';
 export { canInvokeEndpoint, INVOKE_ACTIONS, type InvokeAction, type InvokePermission } from './endpoint.js';

@@ -80,11 +80,57 @@ describe('capabilities', () => {
     expect(caps.kmsDecryptAny.statements.map((s) => s.index)).toEqual([1]);
   });
 
+  it('does not let a ? stand for a probe *: one-character buckets are not every bucket', () => {
+    expect(granted(roleWith({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::?/*' }))).toEqual([]);
+    expect(granted(roleWith({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*/?*' }))).toEqual([]);
+    // A * does cover it, mid-segment or not.
+    expect(granted(roleWith({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*/*' }))).toEqual(['s3ReadAny']);
+    expect(granted(roleWith({ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::*' }))).toEqual(['s3ReadAny']);
+    // Nor does a ? in a Deny take a capability away: it denies some resources, not all.
+    const role = roleWith(
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' },
+      { Effect: 'Deny', Action: 'kms:Decrypt', Resource: `arn:aws:kms:?:${ACCOUNT}:key/*` },
+    );
+    expect(granted(role)).toEqual(['kmsDecryptAny']);
+  });
+
+  it.each([
+    ['arn:*', '*'],
+    ['arn:aws:*:*:*:*', '*'],
+    ['*', 'iam:*'],
+    [`${A}:*`, 'iam:*'],
+  ])('counts %s with action %s as admin', (resource, action) => {
+    expect(granted(roleWith({ Effect: 'Allow', Action: action, Resource: resource }))).toContain('admin');
+  });
+
+  it('does not count a narrow IAM write, or writes on some principals only, as admin', () => {
+    const narrow = roleWith({ Effect: 'Allow', Action: ['iam:PutRolePolicy', 'iam:AttachRolePolicy'], Resource: `${A}:role/ml-*` });
+    expect(granted(narrow)).toEqual([]);
+    const rolesOnly = roleWith({ Effect: 'Allow', Action: ['iam:*Role*'], Resource: '*' });
+    expect(granted(rolesOnly)).toEqual(['passRoleAny']);
+    const denied = roleWith(
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Deny', Action: 'iam:CreatePolicyVersion', Resource: '*' },
+    );
+    expect(granted(denied)).not.toContain('admin');
+    // Another account's roles are not the principal's.
+    expect(granted(roleWith({ Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::999999999999:*' }))).toEqual([]);
+  });
+
   it('probes the resources its TSDoc names', () => {
     const probes = capabilityProbes('aws', ACCOUNT);
-    const summary = Object.fromEntries(Object.entries(probes).map(([k, p]) => [k, `${p.actions.join(',')} on ${p.resource}`]));
+    const summary = Object.fromEntries(
+      Object.entries(probes).map(([k, p]) => [k, p.requests.map((r) => `${r.action} on ${r.resource}`).join(', ')]),
+    );
     expect(summary).toEqual({
-      admin: 'sdrprobe:AnyActionNotNamedByAnyPolicy,iam:PutRolePolicy,iam:AttachRolePolicy,iam:CreatePolicyVersion,iam:PassRole on *',
+      admin: [
+        `iam:PutRolePolicy on ${A}:role/*`,
+        `iam:AttachRolePolicy on ${A}:role/*`,
+        `iam:PutUserPolicy on ${A}:user/*`,
+        `iam:AttachUserPolicy on ${A}:user/*`,
+        `iam:CreatePolicyVersion on ${A}:policy/*`,
+        `iam:PassRole on ${A}:role/*`,
+      ].join(', '),
       passRoleAny: `iam:PassRole on ${A}:role/*`,
       s3ReadAny: 's3:GetObject on arn:aws:s3:::*/*',
       s3WriteAny: 's3:PutObject on arn:aws:s3:::*/*',

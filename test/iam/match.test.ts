@@ -3,6 +3,7 @@ import {
   and,
   compileActionPattern,
   compileResourcePattern,
+  coversResource,
   matchAction,
   matchAnyResource,
   matchesAnyAction,
@@ -66,6 +67,28 @@ describe('resource patterns', () => {
       compileResourcePattern('arn:aws:s3:::home/*', true),
     ];
     expect(matchAnyResource(patterns, 'arn:aws:s3:::home/alice/x')).toBe('yes');
+  });
+});
+
+describe('covering a probe', () => {
+  it.each([
+    ['*', 'arn:aws:s3:::*/*', true],
+    ['arn:*', 'arn:aws:s3:::*/*', true],
+    ['arn:aws:*:*:*:*', 'arn:aws:iam::1:role/*', true],
+    ['arn:aws:s3:::*', 'arn:aws:s3:::*/*', true],
+    ['arn:aws:s3:::*/*', 'arn:aws:s3:::*/*', true],
+    ['arn:aws:s3:::?/*', 'arn:aws:s3:::*/*', false],
+    ['arn:aws:s3:::*?/*', 'arn:aws:s3:::*/*', false],
+    ['arn:aws:s3:::${*}/*', 'arn:aws:s3:::*/*', false],
+    ['arn:aws:s3:::my-bucket/*', 'arn:aws:s3:::*/*', false],
+    ['arn:aws:kms:*:1:key/*', 'arn:aws:kms:*:1:key/*', true],
+    ['arn:aws:kms:us-*:1:key/*', 'arn:aws:kms:*:1:key/*', false],
+    // A mid-segment * covers a probe's mid-segment *, not a segment-final one (which may hold colons).
+    ['arn:aws:s3:::*x', 'arn:aws:s3:::a*x', true],
+    ['arn:aws:iam::1:role/*x', 'arn:aws:iam::1:role/*', false],
+    ['arn:aws:iam::1:*', 'arn:aws:iam::1:role/*', true],
+  ])('%s covers %s → %s', (pattern, probe, expected) => {
+    expect(coversResource(compileResourcePattern(pattern, true).tokens, probe)).toBe(expected);
   });
 });
 

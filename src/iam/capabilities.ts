@@ -14,9 +14,10 @@
  * Limits: only identity-based policies and the permissions boundary are read (not SCPs, RCPs,
  * resource-based policies such as bucket or key policies, or session policies); conditions are not
  * evaluated, and a capability that depends on one is `conditional`; privilege escalation through
- * other actions (for example `iam:CreateAccessKey` on another user) is not followed; a `NotResource`
- * entry is matched against the probe's text rather than checked for overlap with every resource it
- * stands for.
+ * other actions (for example `iam:CreateAccessKey` on another user) is not followed. A `NotResource`
+ * Allow applies to a probe only when none of its patterns shares a resource with it (so an Allow on
+ * everything but one bucket does not grant "read any bucket"); a `NotResource` Deny is matched against
+ * the probe's text, so a Deny on everything but one bucket does take it away.
  */
 import { evaluate, type StatementRef } from './evaluate.js';
 import type { Principal } from './principals.js';

@@ -11,7 +11,7 @@
  * `conditional: true`; a maybe-Deny does not take an Allow away but marks it `conditional`.
  */
 import type { Effect, Statement } from './document.js';
-import { and, coverAnyResource, matchAnyResource, matchesAnyAction, not, type Match } from './match.js';
+import { and, coverAnyResource, matchAnyResource, matchesAnyAction, not, overlapAnyResource, type Match } from './match.js';
 import type { AttachedDocument, PolicySource, Principal } from './principals.js';
 
 export type Decision = 'allow' | 'deny' | 'implicit-deny';
@@ -69,7 +69,9 @@ function resourceApplies(s: Statement, resource: string, mode: ResourceMode = 'r
     ? mode === 'probe'
       ? coverAnyResource(s.resource, resource)
       : matchAnyResource(s.resource, resource)
-    : not(matchAnyResource(s.notResource ?? [], resource));
+    : mode === 'probe' && s.effect === 'Allow'
+      ? not(overlapAnyResource(s.notResource ?? [], resource))
+      : not(matchAnyResource(s.notResource ?? [], resource));
   return and(resourceMatch, s.condition ? 'maybe' : 'yes');
 }
 
@@ -140,8 +142,9 @@ function ref({ source, statement: s, from }: Candidate, m: Match): StatementRef 
  * remembered per principal object (index anew rather than editing one).
  *
  * With `mode` `probe`, `resource` stands for every resource its `*` wildcards allow, and a `Resource`
- * entry applies only if it covers them all (`?` never covers a `*`). A `NotResource` entry is still
- * matched against the probe's text.
+ * entry applies only if it covers them all (`?` never covers a `*`). A `NotResource` Allow applies only
+ * if none of its patterns has a resource in common with them; a `NotResource` Deny is matched against
+ * the probe's text, so a Deny on everything but one bucket takes "every bucket" away.
  */
 export function evaluate(principal: Principal, action: string, resource: string, mode: ResourceMode = 'request'): EvaluationResult {
   const identity = emptyLayer();

@@ -263,6 +263,59 @@ export function coverAnyResource(patterns: readonly ResourcePattern[], probe: st
   return outcome;
 }
 
+/** Whether some character is taken by both tokens (`seg`/`one` take any but `:`, `any` takes all). */
+function shareChar(a: Token, b: Token): boolean {
+  if (a.kind === 'lit' && b.kind === 'lit') return a.ch === b.ch;
+  if (a.kind === 'lit') return b.kind === 'any' || a.ch !== ':';
+  if (b.kind === 'lit') return a.kind === 'any' || b.ch !== ':';
+  return true;
+}
+
+/**
+ * Whether resource pattern `pattern` and the probe `probe` (read as a resource pattern, see
+ * {@link coversResource}) have a resource in common. A walk over the pairs (position in the pattern,
+ * position in the probe), each visited once: at most (m + 1)·(n + 1) of them, each with three moves.
+ */
+export function overlapsResource(pattern: readonly Token[], probe: string): boolean {
+  const q = compileResourcePattern(probe, false).tokens;
+  const m = pattern.length;
+  const n = q.length;
+  const star = (t: Token | undefined): boolean => t !== undefined && (t.kind === 'seg' || t.kind === 'any');
+  const seen = new Uint8Array((m + 1) * (n + 1));
+  const stack: number[] = [0];
+  seen[0] = 1;
+  const push = (i: number, j: number): void => {
+    const k = i * (n + 1) + j;
+    if (!seen[k]) {
+      seen[k] = 1;
+      stack.push(k);
+    }
+  };
+  while (stack.length > 0) {
+    const k = stack.pop()!;
+    const i = Math.floor(k / (n + 1));
+    const j = k % (n + 1);
+    if (i === m && j === n) return true;
+    const a = pattern[i];
+    const b = q[j];
+    if (star(a)) push(i + 1, j);
+    if (star(b)) push(i, j + 1);
+    if (a && b && shareChar(a, b)) push(star(a) ? i : i + 1, star(b) ? j : j + 1);
+  }
+  return false;
+}
+
+/** Like {@link matchAnyResource}, for a probe: `yes` if a pattern surely overlaps it, `maybe` if one does only through a policy variable. */
+export function overlapAnyResource(patterns: readonly ResourcePattern[], probe: string): Match {
+  let outcome: Match = 'no';
+  for (const p of patterns) {
+    if (!overlapsResource(p.tokens, probe)) continue;
+    if (!p.hasVariables) return 'yes';
+    outcome = 'maybe';
+  }
+  return outcome;
+}
+
 /** Logical NOT on a three-valued match (`NotResource`). */
 export function not(m: Match): Match {
   return m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'maybe';

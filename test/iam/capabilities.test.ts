@@ -94,6 +94,23 @@ describe('capabilities', () => {
     expect(granted(role)).toEqual(['kmsDecryptAny']);
   });
 
+  it('reads a NotResource against every resource of the probe', () => {
+    const allowAllBut = roleWith({ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::secrets/*' });
+    expect(granted(allowAllBut)).toEqual([]);
+    const allowOtherService = roleWith({ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:kms:*' });
+    expect(granted(allowOtherService)).toEqual(['s3ReadAny']);
+    const denyAllBut = roleWith(
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+      { Effect: 'Deny', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::public/*' },
+    );
+    expect(granted(denyAllBut)).toEqual([]);
+    const denyOtherService = roleWith(
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+      { Effect: 'Deny', Action: 's3:GetObject', NotResource: 'arn:aws:kms:*' },
+    );
+    expect(granted(denyOtherService)).toEqual([]);
+  });
+
   it.each([
     ['arn:*', '*'],
     ['arn:aws:*:*:*:*', '*'],

@@ -9,6 +9,7 @@ import {
   matchesAnyAction,
   matchResource,
   not,
+  overlapsResource,
   type StepCounter,
 } from '../../src/iam/match.js';
 
@@ -89,6 +90,22 @@ describe('covering a probe', () => {
     ['arn:aws:iam::1:*', 'arn:aws:iam::1:role/*', true],
   ])('%s covers %s → %s', (pattern, probe, expected) => {
     expect(coversResource(compileResourcePattern(pattern, true).tokens, probe)).toBe(expected);
+  });
+});
+
+describe('overlapping a probe', () => {
+  it.each([
+    ['arn:aws:s3:::secrets/*', 'arn:aws:s3:::*/*', true],
+    ['arn:aws:s3:::secrets', 'arn:aws:s3:::*/*', false],
+    ['arn:aws:kms:*', 'arn:aws:s3:::*/*', false],
+    ['arn:aws:s3:::?', 'arn:aws:s3:::*', true],
+    ['arn:aws:*:us-*:1:x', 'arn:aws:s3:*:*:*', true],
+    // A probe * that ends its segment may hold colons; one inside it may not.
+    ['arn:aws:s3:a?b:*', 'arn:aws:s3:a*:1', true],
+    ['arn:aws:s3:a?b', 'arn:aws:s3:a*c', false],
+    ['arn:aws:s3:a:b', 'arn:aws:s3:a*c', false],
+  ])('%s overlaps %s → %s', (pattern, probe, expected) => {
+    expect(overlapsResource(compileResourcePattern(pattern, true).tokens, probe)).toBe(expected);
   });
 });
 

@@ -54,7 +54,7 @@ const ANY: Token = { kind: 'any' };
  */
 export function compileActionPattern(text: string): ActionPattern {
   const tokens: Token[] = [];
-  for (const c of text.toLowerCase()) tokens.push(c === '*' ? ANY : c === '?' ? ONE : lit(c));
+  for (const c of text.toLowerCase().split('')) tokens.push(c === '*' ? ANY : c === '?' ? ONE : lit(c));
   return { text, tokens };
 }
 
@@ -206,7 +206,7 @@ function matchTokens(tokens: readonly Token[], text: readonly TextSymbol[], wild
 
 /** Whether resource pattern `tokens` match all of the resource `text` (case-sensitive). */
 export function matchResource(tokens: readonly Token[], text: string, counter?: StepCounter): boolean {
-  return matchTokens(tokens, [...text], [], counter);
+  return matchTokens(tokens, text.split(''), [], counter);
 }
 
 /** True when any of `patterns` matches `action`. */

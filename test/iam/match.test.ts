@@ -28,6 +28,7 @@ describe('action patterns', () => {
     ['s3:GetObject', 's3:GetObjectAcl', false],
     ['s3:Get.bject', 's3:GetObject', false],
     ['*:Describe*', 'ec2:DescribeSubnets', true],
+    ['x:\u{1F600}*', 'x:\u{1F600}y', true],
   ])('%s vs %s → %s', (pattern, name, expected) => {
     expect(action(pattern, name)).toBe(expected);
   });
@@ -48,6 +49,7 @@ describe('resource patterns', () => {
     ['arn:aws:iam::123456789012:role/sagemaker-*', 'arn:aws:iam::123456789012:role/service-role/sagemaker-x', 'no'],
     ['arn:aws:iam::123456789012:role/*sagemaker*', 'arn:aws:iam::123456789012:role/service-role/sagemaker-x', 'yes'],
     ['arn:aws:s3:::a.b', 'arn:aws:s3:::aXb', 'no'],
+    ['arn:aws:s3:::\u{1F600}-?', 'arn:aws:s3:::\u{1F600}-x', 'yes'],
     ['arn:aws:s3:::home/${aws:username}/*', 'arn:aws:s3:::home/alice/notes', 'maybe'],
     ['arn:aws:s3:::home/${aws:username}/*', 'arn:aws:s3:::other/alice/notes', 'no'],
     ['arn:aws:s3:::literal-${*}', 'arn:aws:s3:::literal-*', 'yes'],

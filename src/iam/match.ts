@@ -217,9 +217,14 @@ export function matchesAnyAction(patterns: readonly ActionPattern[], action: str
 
 /** Whether any of `patterns` matches `resource`: `yes` if one surely does, `maybe` if one does only through a policy variable. */
 export function matchAnyResource(patterns: readonly ResourcePattern[], resource: string): Match {
+  return anyPattern(patterns, (tokens) => matchResource(tokens, resource));
+}
+
+/** `yes` if a pattern without policy variables passes `test`, `maybe` if only one with them does, else `no`. */
+function anyPattern(patterns: readonly ResourcePattern[], test: (tokens: readonly Token[]) => boolean): Match {
   let outcome: Match = 'no';
   for (const p of patterns) {
-    if (!matchResource(p.tokens, resource)) continue;
+    if (!test(p.tokens)) continue;
     if (!p.hasVariables) return 'yes';
     outcome = 'maybe';
   }
@@ -254,13 +259,7 @@ export function coversResource(pattern: readonly Token[], probe: string, counter
 
 /** Like {@link matchAnyResource}, for a probe (see {@link coversResource}): `yes` if a pattern covers it all. */
 export function coverAnyResource(patterns: readonly ResourcePattern[], probe: string): Match {
-  let outcome: Match = 'no';
-  for (const p of patterns) {
-    if (!coversResource(p.tokens, probe)) continue;
-    if (!p.hasVariables) return 'yes';
-    outcome = 'maybe';
-  }
-  return outcome;
+  return anyPattern(patterns, (tokens) => coversResource(tokens, probe));
 }
 
 /** Whether some character is taken by both tokens (`seg`/`one` take any but `:`, `any` takes all). */

@@ -1,10 +1,10 @@
-import { hash } from 'node:crypto';
 import type { TransformOutput } from '../records/builder.js';
 import { egressAll } from '../records/egress.js';
 import { isSageMakerLabel } from '../records/builder.js';
 import { extraLabelsOf, type EdgeLabel } from '../records/labels.js';
 import type { EdgeRecord, GraphRecord, NodeRecord, RecordSink } from '../records/types.js';
 import { JoinIndex } from './joins.js';
+import { nodeKey } from './keys.js';
 
 /** Counts of what a crawl emitted. */
 export interface EmitStats {
@@ -23,7 +23,7 @@ export interface EmitStats {
  * Every record goes through the egress pass (`records/egress.ts`) before anything else sees it —
  * a resource's records together, join edges alone, stubs as they were referenced: this is the one
  * place records leave the crawler.
- * Memory is one {@link nodeKey} per emitted node plus the join indexes — never the records themselves.
+ * Memory is one key (keys.ts) per emitted node plus the join indexes — never the records themselves.
  */
 export class GraphEmitter {
   readonly stats: EmitStats = { nodes: 0, edges: 0, nodesByLabel: {}, edgesByLabel: {} };
@@ -127,15 +127,4 @@ export class GraphEmitter {
     byLabel[record.label] = (byLabel[record.label] ?? 0) + 1;
     if (!this.sink.write(record)) this.backpressure = true;
   }
-}
-
-/**
- * A node's key in the emitter's sets: the SHA-256 of its label and id, as a 32-character one-byte
- * string. A crawl keeps one per node until it ends (hundreds of thousands at 100,000 resources,
- * lineage included); the label and ARN joined would be about 150 bytes each, this is about 48
- * (bench/README.md, "Peak RSS"). Two nodes share a key only if SHA-256 collides, which no one can
- * make happen, by accident or by naming resources.
- */
-export function nodeKey(label: string, id: string): string {
-  return hash('sha256', `${label}\u0000${id}`, 'binary');
 }

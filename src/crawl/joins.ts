@@ -1,5 +1,5 @@
-import { hash } from 'node:crypto';
 import type { JoinKey } from '../records/builder.js';
+import { digestKey } from './keys.js';
 import type { NodeRef } from '../records/types.js';
 
 /**
@@ -22,7 +22,7 @@ export class JoinIndex {
   add(key: JoinKey): Array<[NodeRef, NodeRef]> {
     const mine = key.side === 'from' ? this.from : this.to;
     const other = key.side === 'from' ? this.to : this.from;
-    const k = hash('sha256', key.key, 'binary');
+    const k = digestKey(key.key);
     const list = mine.get(k);
     if (list?.includes(key.ref.id)) return [];
     if (list) list.push(key.ref.id);

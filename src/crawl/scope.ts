@@ -4,7 +4,7 @@ import { SearchCommand, type SearchRecord } from '@aws-sdk/client-sagemaker';
 import { ACCESS_DENIED_CODES } from '../aws/classify.js';
 import { CallFailure } from './caller.js';
 import { Channel } from './channel.js';
-import { nodeKey } from './emitter.js';
+import { nodeKey } from './keys.js';
 import type { ResourceDescriptor } from './descriptor.js';
 import { listed, pages } from './paging.js';
 import type { ScopeContext, ScopeResult } from './scope-context.js';
@@ -56,7 +56,7 @@ async function searchThenReconcile(
   signal: AbortSignal,
   fail: (e: unknown) => void,
 ): Promise<void> {
-  // Keyed by a hash of the ARN (emitter.ts, nodeKey): a whole type's worth of ARNs lives here until the scope ends.
+  // Keyed by a hash of the ARN (keys.ts): a whole type's worth of ARNs lives here until the scope ends.
   const seen = new Set<string>();
   const unseen = new Map<string, Work>();
   const keyOf = (arn: string) => nodeKey(d.type, arn);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SimError } from './errors.js';
 import { hashString, Rng } from './random.js';
+import { escapeXml } from './xml.js';
 
 const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
@@ -8,10 +9,6 @@ const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 export interface StsReply {
   status: number;
   body: string;
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
 }
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

@@ -3,7 +3,7 @@
  * (`tagSet`, `routeSet`, `groups`, …), lists as `<item>`, and the `<Response><Errors>` document.
  */
 import type { SimError } from '../errors.js';
-import { escapeXml } from '../iam/xml.js';
+import { escapeXml } from '../xml.js';
 
 /** EC2's XML namespace for API version 2016-11-15. */
 export const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';

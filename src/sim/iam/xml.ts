@@ -4,15 +4,11 @@
  * `ErrorResponse` document.
  */
 import type { SimError } from '../errors.js';
+import { escapeXml } from '../xml.js';
 import type { SimGroup, SimInlinePolicy, SimManagedPolicy, SimPolicyRef, SimRole, SimUser } from './types.js';
 
 /** IAM's XML namespace. */
 export const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
-
-/** Escape text for an XML element. */
-export function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
-}
 
 /** `<name>text</name>`, or nothing when `text` is undefined. */
 export function el(name: string, text: string | number | boolean | undefined): string {

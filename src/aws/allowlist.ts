@@ -6,8 +6,8 @@
  * SageMaker is exactly the List and Describe operations of the crawl's resource descriptors, and
  * Search: `sdr-agent policy` derives the same list from the descriptors (src/crawl/operations.ts)
  * and refuses to print a policy naming an operation missing here, and test/aws/guard.test.ts holds
- * the two equal. A new resource type adds its two operations here; a new service (IAM, EC2) adds
- * its entry here and its client in clients.ts.
+ * the two equal. A new resource type adds its two operations here; a new service adds its entry here
+ * and its client in clients.ts.
  */
 export const ALLOWLIST = {
   sagemaker: [
@@ -51,6 +51,10 @@ export const ALLOWLIST = {
     'ListUserProfiles',
     'Search',
   ],
+  /** The `iam` enrichment (a connection's `iam: true`): users, groups, roles and policies, in a few pages. */
+  iam: ['GetAccountAuthorizationDetails'],
+  /** The `ec2` enrichment (a connection's `ec2: true`): the subnets and security groups SageMaker resources use. */
+  ec2: ['DescribeRouteTables', 'DescribeSecurityGroups', 'DescribeSubnets'],
   /** The crawl's caller identity, and the role a connection or a store assumes. */
   sts: ['AssumeRole', 'GetCallerIdentity'],
   /** The `aws-secrets-manager` store's one read. */

@@ -21,6 +21,9 @@ const FATAL = new Set([
   'IncompleteSignature',
   'MissingAuthenticationToken',
   'CredentialsProviderError',
+  // EC2's query protocol: the access key is unknown or the signature wrong; the request's time is too far off.
+  'AuthFailure',
+  'RequestExpired',
 ]);
 const NETWORK_CODES = new Set([
   'ECONNRESET',

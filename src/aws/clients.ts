@@ -1,3 +1,5 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -18,12 +20,14 @@ interface CommonClientConfig {
 
 /**
  * The services a crawl has clients for, one entry each: the factory's method name, the service's
- * allowlist (allowlist.ts) and how its client is made. A new service (IAM, EC2) is one entry here
- * and its operations in allowlist.ts.
+ * allowlist (allowlist.ts) and how its client is made. A new service is one entry here and its
+ * operations in allowlist.ts.
  */
 const SERVICES = {
   sageMaker: { service: 'sagemaker', make: (config: CommonClientConfig) => new SageMakerClient(config) },
   sts: { service: 'sts', make: (config: CommonClientConfig) => new STSClient(config) },
+  iam: { service: 'iam', make: (config: CommonClientConfig) => new IAMClient(config) },
+  ec2: { service: 'ec2', make: (config: CommonClientConfig) => new EC2Client(config) },
 } as const satisfies Record<string, { service: GuardedService; make(config: CommonClientConfig): GuardableClient }>;
 
 type ServiceName = keyof typeof SERVICES;
@@ -39,7 +43,7 @@ export interface Reauth {
 }
 
 /**
- * Makes the AWS clients a crawl uses — `sageMaker(region)`, `sts(region)`: one method per entry of
+ * Makes the AWS clients a crawl uses — `sageMaker(region)`, `sts(region)`, `iam(region)`, `ec2(region)`: one method per entry of
  * {@link SERVICES} — and every client it makes carries the read-only guard.
  */
 export type AwsClientFactory = { [S in ServiceName]: (region: string) => ClientOf<S> } & {

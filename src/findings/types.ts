@@ -1,10 +1,10 @@
 /**
  * The findings vocabulary: what a rule is (data plus a predicate), and what the evaluator emits
- * (`SecurityFinding` nodes and `AFFECTS` edges). The output types are defined here, not in
- * `records/labels.ts`, until the record contract is extended with them; they are structurally
- * the same as {@link NodeRecord} and {@link EdgeRecord} apart from their labels.
+ * (`SecurityFinding` nodes and `AFFECTS` edges, labels of the record contract, records/labels.ts):
+ * {@link NodeRecord} and {@link EdgeRecord} with those labels.
  */
 import type { EdgeLabel, NodeLabel } from '../records/labels.js';
+import type { FINDING_LABEL } from '../records/labels.js';
 import type { EdgeRecord, NodeRecord, NodeRef, Properties } from '../records/types.js';
 
 /** How bad a finding is, worst first (Prowler's and Security Hub's scale). */
@@ -123,10 +123,10 @@ export interface CompletedScope {
   label: NodeLabel;
 }
 
-/** The label of finding nodes (to be added to the record contract's labels when wired). */
-export const FINDING_LABEL = 'SecurityFinding';
+/** The label of finding nodes (records/labels.ts). */
+export { FINDING_LABEL } from '../records/labels.js';
 /** The label of the edges from a finding to the nodes it is about. */
-export const AFFECTS_LABEL = 'AFFECTS';
+export const AFFECTS_LABEL = 'AFFECTS' satisfies EdgeLabel;
 
 /** The properties every finding carries. */
 export interface FindingProperties {

@@ -31,10 +31,22 @@ export const SAGEMAKER_LABELS = [
 /** Labels of resources that SageMaker resources refer to but the crawler does not describe. */
 export const REFERENCED_LABELS = ['AWSS3Bucket', 'AWSRole', 'EC2Subnet', 'EC2SecurityGroup', 'KMSKey', 'ECRImage'] as const;
 
-export const NODE_LABELS = [...SAGEMAKER_LABELS, ...REFERENCED_LABELS] as const;
+/**
+ * Labels only the opt-in enrichments describe (a connection's `iam` and `ec2`; docs/records.md,
+ * "Security enrichment"), with Cartography's names. The enrichments also describe nodes of
+ * referenced labels (`AWSRole`, `EC2Subnet`, `EC2SecurityGroup`): those records carry
+ * `properties.enrichment`.
+ */
+export const ENRICHMENT_LABELS = ['AWSUser', 'AWSGroup', 'AWSPolicy', 'AWSVpc'] as const;
+
+/** The label of a finding (docs/findings.md): computed on the agent from the crawl's own records. */
+export const FINDING_LABEL = 'SecurityFinding';
+
+export const NODE_LABELS = [...SAGEMAKER_LABELS, ...REFERENCED_LABELS, ...ENRICHMENT_LABELS, FINDING_LABEL] as const;
 
 export type SageMakerLabel = (typeof SAGEMAKER_LABELS)[number];
 export type ReferencedLabel = (typeof REFERENCED_LABELS)[number];
+export type EnrichmentLabel = (typeof ENRICHMENT_LABELS)[number];
 export type NodeLabel = (typeof NODE_LABELS)[number];
 
 const SM = 'AWSSageMaker';
@@ -134,7 +146,29 @@ export const EDGE_RULES = {
   ],
   OFFLINE_STORE_IN: [[sm('FeatureGroup'), 'AWSS3Bucket']],
   HAS_FEATURE: [[sm('FeatureGroup'), sm('Feature')]],
-  CAN_INVOKE: [[sm('NotebookInstance'), sm('TrainingJob')]],
+  // A notebook and a training job with the same execution role (Cartography's join); and, from the
+  // `iam` enrichment, a principal whose identity policies allow invoking the endpoint.
+  CAN_INVOKE: [
+    [sm('NotebookInstance'), sm('TrainingJob')],
+    ['AWSUser', sm('Endpoint')],
+    ['AWSRole', sm('Endpoint')],
+  ],
+  // The `iam` enrichment (Cartography's names): permissions, group membership, attached policies.
+  CAN_WRITE: [
+    ['AWSUser', 'AWSS3Bucket'],
+    ['AWSRole', 'AWSS3Bucket'],
+  ],
+  MEMBER_AWS_GROUP: [['AWSUser', 'AWSGroup']],
+  POLICY: [
+    ['AWSUser', 'AWSPolicy'],
+    ['AWSGroup', 'AWSPolicy'],
+    ['AWSRole', 'AWSPolicy'],
+  ],
+  // The `ec2` enrichment.
+  MEMBER_OF_AWS_VPC: [
+    ['EC2Subnet', 'AWSVpc'],
+    ['EC2SecurityGroup', 'AWSVpc'],
+  ],
   // SageMaker lineage (docs/records.md, "SageMaker lineage"): one edge kind per association type.
   CONTRIBUTED_TO: LINEAGE_PAIRS,
   ASSOCIATED_WITH: LINEAGE_PAIRS,
@@ -149,6 +183,8 @@ export const EDGE_RULES = {
     [sm('ModelPackage'), 'ECRImage'],
     [sm('ProcessingJob'), 'ECRImage'],
   ],
+  // From a finding to the resources it is about (docs/findings.md).
+  AFFECTS: [...SAGEMAKER_LABELS, ...REFERENCED_LABELS, ...ENRICHMENT_LABELS].map((to) => [FINDING_LABEL, to] as const),
 } as const satisfies Record<string, ReadonlyArray<readonly [NodeLabel, NodeLabel]>>;
 
 export type EdgeLabel = keyof typeof EDGE_RULES;

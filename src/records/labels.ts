@@ -14,6 +14,7 @@ export const SAGEMAKER_LABELS = [
   'AWSSageMakerModelPackageGroup',
   'AWSSageMakerEndpoint',
   'AWSSageMakerEndpointConfig',
+  'AWSSageMakerMonitoringSchedule',
   'AWSSageMakerTrainingJob',
   'AWSSageMakerTransformJob',
   'AWSSageMakerProcessingJob',
@@ -82,10 +83,12 @@ export const EDGE_RULES = {
     [sm('TrainingJob'), 'AWSS3Bucket'],
     [sm('TransformJob'), 'AWSS3Bucket'],
     [sm('ProcessingJob'), 'AWSS3Bucket'],
+    [sm('MonitoringSchedule'), 'AWSS3Bucket'],
   ],
   WRITES_TO: [
     [sm('TransformJob'), 'AWSS3Bucket'],
     [sm('ProcessingJob'), 'AWSS3Bucket'],
+    [sm('MonitoringSchedule'), 'AWSS3Bucket'],
   ],
   PRODUCES_MODEL_ARTIFACT: [[sm('TrainingJob'), 'AWSS3Bucket']],
   REFERENCES_ARTIFACTS_IN: [
@@ -107,6 +110,7 @@ export const EDGE_RULES = {
     [sm('Model'), 'AWSRole'],
     [sm('TrainingJob'), 'AWSRole'],
     [sm('ProcessingJob'), 'AWSRole'],
+    [sm('MonitoringSchedule'), 'AWSRole'],
     [sm('TransformJob'), 'AWSRole'],
     [sm('HyperParameterTuningJob'), 'AWSRole'],
     [sm('FeatureGroup'), 'AWSRole'],
@@ -118,6 +122,7 @@ export const EDGE_RULES = {
     [sm('Model'), 'EC2Subnet'],
     [sm('TrainingJob'), 'EC2Subnet'],
     [sm('ProcessingJob'), 'EC2Subnet'],
+    [sm('MonitoringSchedule'), 'EC2Subnet'],
   ],
   MEMBER_OF_EC2_SECURITY_GROUP: [
     [sm('NotebookInstance'), 'EC2SecurityGroup'],
@@ -126,10 +131,13 @@ export const EDGE_RULES = {
     [sm('Model'), 'EC2SecurityGroup'],
     [sm('TrainingJob'), 'EC2SecurityGroup'],
     [sm('ProcessingJob'), 'EC2SecurityGroup'],
+    [sm('MonitoringSchedule'), 'EC2SecurityGroup'],
   ],
   ENCRYPTED_WITH: SAGEMAKER_LABELS.map((l) => [l, 'KMSKey'] as const),
   TRAINED_BY: [[sm('Model'), sm('TrainingJob')]],
   CAPTURES_DATA_TO: [[sm('EndpointConfig'), 'AWSS3Bucket']],
+  // A model monitor's schedule, to the endpoint whose captured traffic it analyses.
+  MONITORS: [[sm('MonitoringSchedule'), sm('Endpoint')]],
   LAUNCHED: [
     [sm('HyperParameterTuningJob'), sm('TrainingJob')],
     [sm('PipelineExecution'), sm('ProcessingJob')],
@@ -182,6 +190,7 @@ export const EDGE_RULES = {
     [sm('Model'), 'ECRImage'],
     [sm('ModelPackage'), 'ECRImage'],
     [sm('ProcessingJob'), 'ECRImage'],
+    [sm('MonitoringSchedule'), 'ECRImage'],
   ],
   // From a finding to the resources it is about (docs/findings.md).
   AFFECTS: [...SAGEMAKER_LABELS, ...REFERENCED_LABELS, ...ENRICHMENT_LABELS].map((to) => [FINDING_LABEL, to] as const),

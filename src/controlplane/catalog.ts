@@ -15,11 +15,26 @@
  *   scope keeps the associations it delivered before, even when both ends' scopes completed.
  * - A stub never overwrites the real node of a scope that was not replaced.
  * - Nodes that belong to no scope and that no edge touches any more are removed.
+ *
+ * The security enrichment and findings (docs/records.md, "Security enrichment"):
+ * - A node with `properties.enrichment` `iam` belongs to the scope (account, `us-east-1`, `iam`);
+ *   with `ec2` to (account, region, `ec2`); a `SecurityFinding` to (account, region, `findings`).
+ *   The bare references SageMaker resources point at (no `enrichment`) still belong to none.
+ * - A record without `enrichment` never replaces a node of the same key that has it (in the same
+ *   job or kept from an earlier one), as a stub never replaces a real node; an enriched record
+ *   replaces a bare one.
+ * - Edges the enrichments own: `CAN_INVOKE` from a principal, `CAN_WRITE`, `POLICY` and
+ *   `MEMBER_AWS_GROUP` belong to the `iam` scope of the account of their `from` principal;
+ *   `MEMBER_OF_AWS_VPC` to the `ec2` scope of its subnet's or group's account and region;
+ *   `AFFECTS` to the `findings` scope of its finding. Such an edge is replaced only when that
+ *   scope completed (and, as any edge, when its SageMaker ends' scopes did). `CAN_INVOKE` from a
+ *   notebook to a training job (the execution-role join) is not the enrichment's.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SdrError } from '../errors.js';
 import { RESOURCES } from '../crawl/resources/index.js';
+import { FINDING_LABEL } from '../records/labels.js';
 import type { EdgeRecord, GraphRecord, NodeRecord } from '../records/types.js';
 import { readJsonFile, writeFileAtomic } from './files.js';
 
@@ -34,8 +49,20 @@ export const nodeKey = (label: string, id: string) => `${label}\u0000${id}`;
 const edgeKey = (e: EdgeRecord) => `${e.label}\u0000${e.from.label}\u0000${e.from.id}\u0000${e.to.label}\u0000${e.to.id}`;
 export const scopeKey = (account: string, region: string, type: string) => `${account}/${region}/${type}`;
 
+/** The scope types of the security enrichment and findings (docs/records.md); `iam` lives in us-east-1. */
+export const IAM_SCOPE_REGION = 'us-east-1';
+export const ENRICHMENT_SCOPE_TYPES = ['iam', 'ec2', 'findings'] as const;
+
+/** The enrichment a record carries (`properties.enrichment`), if any. */
+export const enrichmentOf = (n: NodeRecord): string | undefined =>
+  typeof n.properties?.enrichment === 'string' ? n.properties.enrichment : undefined;
+
 /** The scope a node belongs to, or undefined for referenced nodes and stubs. */
 function scopeOfNode(n: NodeRecord): string | undefined {
+  if (n.label === FINDING_LABEL) return n.account && n.region ? scopeKey(n.account, n.region, 'findings') : undefined;
+  const enrichment = enrichmentOf(n);
+  if (enrichment === 'iam') return n.account ? scopeKey(n.account, IAM_SCOPE_REGION, 'iam') : undefined;
+  if (enrichment === 'ec2') return n.account && n.region ? scopeKey(n.account, n.region, 'ec2') : undefined;
   const type = TYPE_OF_LABEL.get(n.label);
   if (!type || !n.account || !n.region || n.properties?.stub === true) return undefined;
   return scopeKey(n.account, n.region, type);
@@ -53,11 +80,49 @@ function scopeOfArn(id: string, type: string): string | undefined {
   return m ? scopeKey(m[2]!, m[1]!, type) : undefined;
 }
 
-/** The scopes an edge's replacement waits for: its SageMaker ends' and, for an owned label, the owner type's. */
-function scopesOfEdge(e: EdgeRecord): string[] {
+const PRINCIPAL_LABELS = new Set(['AWSUser', 'AWSRole']);
+const IAM_EDGES = new Set(['CAN_WRITE', 'POLICY', 'MEMBER_AWS_GROUP']);
+
+/** The enrichment scope type that owns an edge (`iam`, `ec2`, `findings`), or undefined. */
+export function enrichmentOwnerOf(e: EdgeRecord): 'iam' | 'ec2' | 'findings' | undefined {
+  if (IAM_EDGES.has(e.label) || (e.label === 'CAN_INVOKE' && PRINCIPAL_LABELS.has(e.from.label))) return 'iam';
+  if (e.label === 'MEMBER_OF_AWS_VPC') return 'ec2';
+  if (e.label === 'AFFECTS') return 'findings';
+  return undefined;
+}
+
+/**
+ * The scope an enrichment-owned edge belongs to: for `iam` the account its principal's ARN names
+ * (else the principal's record), for `ec2` and `findings` the account and region of the record at
+ * its `from` end (else at its `to` end). `lookup` finds records of the catalog being replaced.
+ * `null` when the owner cannot be told: the edge then waits for its SageMaker ends only.
+ */
+function enrichmentScopeOfEdge(
+  e: EdgeRecord,
+  type: 'iam' | 'ec2' | 'findings',
+  lookup: (label: string, id: string) => NodeRecord | undefined,
+): string | null {
+  if (type === 'iam') {
+    const account = /^arn:[a-z-]+:iam::(\d{12}):/.exec(e.from.id)?.[1] ?? lookup(e.from.label, e.from.id)?.account;
+    return account ? scopeKey(account, IAM_SCOPE_REGION, 'iam') : null;
+  }
+  for (const end of [e.from, e.to]) {
+    const n = lookup(end.label, end.id);
+    if (n?.account && n.region) return scopeKey(n.account, n.region, type);
+  }
+  return null;
+}
+
+/** The scopes an edge's replacement waits for: its SageMaker ends', and its owner type's (`ownsEdges`, the enrichments). */
+function scopesOfEdge(e: EdgeRecord, lookup: (label: string, id: string) => NodeRecord | undefined): string[] {
   const scopes = [scopeOfRef(e.from.label, e.from.id), scopeOfRef(e.to.label, e.to.id)];
   const owner = OWNER_OF_EDGE.get(e.label);
   if (owner) scopes.push(scopeOfArn(e.from.id, owner) ?? scopeOfArn(e.to.id, owner));
+  const enrichment = enrichmentOwnerOf(e);
+  if (enrichment) {
+    const s = enrichmentScopeOfEdge(e, enrichment, lookup);
+    if (s) scopes.push(s);
+  }
   return scopes.filter((s): s is string => s !== undefined);
 }
 
@@ -103,6 +168,8 @@ export class Catalog {
   private scopes = new Map<string, ScopeState>();
   /** node key → keys of the edges touching it; rebuilt after each commit. */
   private adjacency: Map<string, string[]> | undefined;
+  /** Nodes and edges by label, edges by their from and to node; built on first use after each commit. */
+  private index: GraphIndex | undefined;
   private readonly recordsPath: string;
   private readonly scopesPath: string;
 
@@ -154,8 +221,9 @@ export class Catalog {
       const scope = scopeOfNode(n);
       if (!scope || !replaced.has(scope)) nodes.set(k, n);
     }
+    const lookup = (label: string, id: string) => this.nodes.get(nodeKey(label, id));
     for (const [k, e] of this.edges) {
-      const scopes = scopesOfEdge(e);
+      const scopes = scopesOfEdge(e, lookup);
       if (scopes.length === 0 || !scopes.every((s) => replaced.has(s))) edges.set(k, e);
     }
     for (const r of input.records) {
@@ -164,6 +232,8 @@ export class Catalog {
         const kept = nodes.get(k);
         // A stub says less than the real node a scope that was not replaced still holds.
         if (r.properties?.stub === true && kept && kept.properties?.stub !== true) continue;
+        // A bare reference says less than the enriched record (kept, or delivered earlier in this job).
+        if (kept && !enrichmentOf(r) && enrichmentOf(kept)) continue;
         nodes.set(k, r);
       } else {
         const k = edgeKey(r);
@@ -208,6 +278,7 @@ export class Catalog {
     this.nodes = nodes;
     this.edges = edges;
     this.adjacency = undefined;
+    this.index = undefined;
     this.persist();
     return {
       replacedScopes: replaced.size,
@@ -282,11 +353,68 @@ export class Catalog {
     return { node, edges, nodes: [...others.values()] };
   }
 
+  private graphIndex(): GraphIndex {
+    if (this.index) return this.index;
+    const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
+      const list = m.get(k);
+      if (list) list.push(v);
+      else m.set(k, [v]);
+    };
+    const index: GraphIndex = { nodes: new Map(), edges: new Map(), out: new Map(), in: new Map() };
+    for (const n of this.nodes.values()) push(index.nodes, n.label, n);
+    for (const e of this.edges.values()) {
+      push(index.edges, e.label, e);
+      push(index.out, nodeKey(e.from.label, e.from.id), e);
+      push(index.in, nodeKey(e.to.label, e.to.id), e);
+    }
+    this.index = index;
+    return index;
+  }
+
+  /** Every node of one label (its `label`, not `extraLabels`). */
+  nodesOfLabel(label: string): readonly NodeRecord[] {
+    return this.graphIndex().nodes.get(label) ?? [];
+  }
+
+  /** Every edge of one label. */
+  edgesOfLabel(label: string): readonly EdgeRecord[] {
+    return this.graphIndex().edges.get(label) ?? [];
+  }
+
+  /** The edges leaving a node, optionally of one label. */
+  edgesFrom(label: string, id: string, edgeLabel?: string): EdgeRecord[] {
+    const all = this.graphIndex().out.get(nodeKey(label, id)) ?? [];
+    return edgeLabel ? all.filter((e) => e.label === edgeLabel) : [...all];
+  }
+
+  /** The edges arriving at a node, optionally of one label. */
+  edgesTo(label: string, id: string, edgeLabel?: string): EdgeRecord[] {
+    const all = this.graphIndex().in.get(nodeKey(label, id)) ?? [];
+    return edgeLabel ? all.filter((e) => e.label === edgeLabel) : [...all];
+  }
+
+  /** One scope's last outcome, if it was ever crawled. */
+  scope(account: string, region: string, type: string): ScopeState | undefined {
+    return this.scopes.get(scopeKey(account, region, type));
+  }
+
+  /** Every scope's last outcome. */
+  scopeStates(): ScopeState[] {
+    return [...this.scopes.values()];
+  }
+
   /** Every record: nodes first, then edges. */
   *records(): Generator<GraphRecord> {
     yield* this.nodes.values();
     yield* this.edges.values();
   }
+}
+
+interface GraphIndex {
+  nodes: Map<string, NodeRecord[]>;
+  edges: Map<string, EdgeRecord[]>;
+  out: Map<string, EdgeRecord[]>;
+  in: Map<string, EdgeRecord[]>;
 }
 
 function page<T>(items: Iterable<T>, keep: (t: T) => boolean, offset: number, limit: number): { items: T[]; next?: number } {

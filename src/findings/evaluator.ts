@@ -33,6 +33,7 @@ import {
   type FindingRecord,
   type NodeFacts,
   type TargetTest,
+  type DerivedRule,
   type RegionRule,
   type ResourceRule,
   type Rule,
@@ -141,6 +142,7 @@ export class FindingsEvaluator {
   private readonly targetTests = new Map<NodeLabel, FactBit[]>();
   private targetBitsUsed = 0;
   private readonly regionRules: RegionRule[] = [];
+  private readonly derived = new Map<string, DerivedRule>();
   /** Per node label: which (region rule, counter) pairs count it. */
   private readonly counters = new Map<NodeLabel, Array<{ rule: number; counter: number }>>();
 
@@ -161,6 +163,30 @@ export class FindingsEvaluator {
     if (this.finished) throw new Error('FindingsEvaluator: observe() after finish()');
     if (record.type === 'edge') this.observeEdge(record);
     else this.observeNode(record);
+  }
+
+  /**
+   * Record a match of a derived rule (an enrichment found it): a finding about `subject`, with
+   * `AFFECTS` edges to it and to `related`, and `evidence` as properties. A second report for the
+   * same rule and subject merges its related nodes into the first.
+   */
+  report(
+    ruleId: string,
+    subject: NodeRef & { account?: string; region?: string },
+    related: readonly NodeRef[],
+    evidence: Properties,
+  ): void {
+    if (this.finished) throw new Error('FindingsEvaluator: report() after finish()');
+    const rule = this.derived.get(ruleId);
+    if (!rule) throw new Error(`findings rule "${ruleId}" is not a registered derived rule`);
+    const id = findingId(rule.id, { affected: [{ label: subject.label, id: subject.id }] });
+    const before = this.findings.get(id)?.edges.map((e) => e.to) ?? [];
+    const affected = [
+      ...new Map(
+        [{ label: subject.label, id: subject.id }, ...before, ...related].map((r) => [key(r.label, r.id), { label: r.label, id: r.id }]),
+      ).values(),
+    ];
+    this.record(rule, id, subject.account, subject.region, affected, evidence);
   }
 
   /** Judge what waited for every record, and return the findings, sorted by id. Call once. */
@@ -224,6 +250,10 @@ export class FindingsEvaluator {
   }
 
   private add(rule: Rule): void {
+    if (rule.kind === 'derived') {
+      this.derived.set(rule.id, rule);
+      return;
+    }
     if (rule.kind === 'region') {
       const index = this.regionRules.push(rule) - 1;
       rule.counters.forEach((c, counter) => {

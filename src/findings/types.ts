@@ -113,7 +113,19 @@ export interface RegionRule extends RuleText {
   test(counts: Readonly<Record<string, number>>): boolean;
 }
 
-export type Rule = ResourceRule | RegionRule;
+/**
+ * A rule whose matches an enrichment computes, because they rest on facts no record of the crawl
+ * holds alone (who may invoke an endpoint, who may write a bucket): the enrichment that `requires`
+ * names reports each match to {@link FindingsEvaluator.report}, and the evaluator makes the finding
+ * — one per (rule, subject), its id from the subject alone so it stays stable while the related
+ * principals change. Not judged where that enrichment did not run.
+ */
+export interface DerivedRule extends RuleText {
+  kind: 'derived';
+  requires: 'iam' | 'ec2';
+}
+
+export type Rule = ResourceRule | RegionRule | DerivedRule;
 
 /** A scope the crawl completed: every node of `label` in `region` was read. */
 export interface CompletedScope {

@@ -59,12 +59,24 @@ function actionApplies(s: Statement, action: string): boolean {
 /**
  * How `evaluate` reads its resource: `request`, one resource (an ARN, or `*` for actions without
  * one); `probe`, a set of resources written with `*` wildcards (see `coversResource`), which a
- * `Resource` entry must cover whole.
+ * `Resource` entry must cover whole; `some`, the same set, of which an Allow needs to reach only
+ * part ("may write some object of this bucket") while a Deny still has to cover it whole.
  */
-export type ResourceMode = 'request' | 'probe';
+export type ResourceMode = 'request' | 'probe' | 'some';
 
 /** Whether a statement's `Resource` (or `NotResource`) and `Condition` parts cover `resource`. */
 function resourceApplies(s: Statement, resource: string, mode: ResourceMode = 'request'): Match {
+  if (mode === 'some') {
+    const allow = s.effect === 'Allow';
+    const m = s.resource
+      ? allow
+        ? overlapAnyResource(s.resource, resource)
+        : coverAnyResource(s.resource, resource)
+      : allow
+        ? not(coverAnyResource(s.notResource ?? [], resource))
+        : not(overlapAnyResource(s.notResource ?? [], resource));
+    return and(m, s.condition ? 'maybe' : 'yes');
+  }
   const resourceMatch = s.resource
     ? mode === 'probe'
       ? coverAnyResource(s.resource, resource)
@@ -145,6 +157,12 @@ function ref({ source, statement: s, from }: Candidate, m: Match): StatementRef 
  * entry applies only if it covers them all (`?` never covers a `*`). A `NotResource` Allow applies only
  * if none of its patterns has a resource in common with them; a `NotResource` Deny is matched against
  * the probe's text, so a Deny on everything but one bucket takes "every bucket" away.
+ *
+ * With `mode` `some`, the question is whether the action is allowed on at least one resource of the
+ * set: an Allow applies when one of its patterns shares a resource with it (a `NotResource` Allow, when
+ * its patterns do not cover it whole), a Deny only when it covers the set whole (a `NotResource` Deny,
+ * when none of its patterns shares a resource with it). A Deny of part of the set is not subtracted,
+ * so `allow` may over-report there.
  */
 export function evaluate(principal: Principal, action: string, resource: string, mode: ResourceMode = 'request'): EvaluationResult {
   const identity = emptyLayer();

@@ -25,3 +25,4 @@ export {
   type ProbeRequest,
 } from './capabilities.js';
 export { canInvokeEndpoint, INVOKE_ACTIONS, type InvokeAction, type InvokePermission } from './endpoint.js';
+export { roleTrust, type RoleTrust } from './trust.js';

@@ -5,7 +5,7 @@
  * carrying `endpointConfigName`, which the record schema requires of a crawled config).
  */
 import type { JsonValue } from '../../records/types.js';
-import type { ResourceRule } from '../types.js';
+import type { DerivedRule, ResourceRule } from '../types.js';
 
 const CONFIG = 'AWSSageMakerEndpointConfig';
 
@@ -16,7 +16,7 @@ function singleInstance(variant: JsonValue): boolean {
   return typeof count === 'number' && count <= 1;
 }
 
-export const hostingRules: readonly ResourceRule[] = [
+export const hostingRules: ReadonlyArray<ResourceRule | DerivedRule> = [
   {
     kind: 'resource',
     id: 'sagemaker-endpoint-config-no-kms-key',
@@ -42,5 +42,17 @@ export const hostingRules: readonly ResourceRule[] = [
     evidence: 'a production variant whose initialInstanceCount is a number no greater than 1',
     reads: ['productionVariants'],
     test: (n) => Array.isArray(n.properties.productionVariants) && n.properties.productionVariants.some(singleInstance),
+  },
+  {
+    kind: 'derived',
+    requires: 'iam',
+    id: 'sagemaker-endpoint-invocable-by-non-admin',
+    severity: 'medium',
+    title: 'SageMaker endpoint can be invoked by principals that are not administrators',
+    remediation:
+      "Review the principals the finding names (its AFFECTS edges, and the CAN_INVOKE edges' statements): narrow their policies' sagemaker:InvokeEndpoint* statements to the endpoints each needs, or add a condition; administrators can invoke anything and are not listed.",
+    appliesTo: 'AWSSageMakerEndpoint',
+    evidence:
+      "the iam enrichment found a user or role that is not administrator-equivalent whose identity policies allow sagemaker:InvokeEndpoint, InvokeEndpointAsync or InvokeEndpointWithResponseStream on the endpoint's ARN (conditional grants included, counted in 'conditionalInvokers')",
   },
 ];

@@ -64,4 +64,30 @@ export const notebookRules: readonly ResourceRule[] = [
     edgeFacts: [{ name: 'kms', edge: 'ENCRYPTED_WITH', field: 'KmsKeyId' }],
     test: (n, f) => n.properties[DESCRIBED] === true && !f.has('kms'),
   },
+  {
+    kind: 'resource',
+    id: 'sagemaker-notebook-internet-exposed-admin-role',
+    severity: 'critical',
+    title: 'SageMaker notebook instance with direct internet access in a public subnet runs with an administrator-equivalent role',
+    remediation:
+      'Disable direct internet access and move the notebook to a private subnet, and give it an execution role scoped to what its users need: anyone who reaches the notebook acts as an administrator of the account.',
+    appliesTo: NOTEBOOK,
+    evidence:
+      "directInternetAccess 'Enabled', an IN_SUBNET edge to a subnet the ec2 enrichment found public (a route to an internet gateway), and a HAS_EXECUTION_ROLE edge to a role the iam enrichment found administrator-equivalent (capabilities include 'admin')",
+    reads: ['directInternetAccess'],
+    edgeFacts: [
+      { name: 'publicSubnet', edge: 'IN_SUBNET', to: { label: 'EC2Subnet', reads: ['public'], test: (n) => n.properties.public === true } },
+      {
+        name: 'adminRole',
+        edge: 'HAS_EXECUTION_ROLE',
+        to: {
+          label: 'AWSRole',
+          reads: ['capabilities'],
+          test: (n) => Array.isArray(n.properties.capabilities) && n.properties.capabilities.includes('admin'),
+        },
+      },
+    ],
+    affects: ['publicSubnet', 'adminRole'],
+    test: (n, f) => n.properties.directInternetAccess === 'Enabled' && f.has('publicSubnet') && f.has('adminRole'),
+  },
 ];

@@ -5,12 +5,12 @@
  * `outputDataConfig`, both required by CreateTrainingJob). Prowler's "volume and output" check
  * reads only the volume key; here they are two rules.
  */
-import type { ResourceRule } from '../types.js';
+import type { DerivedRule, ResourceRule } from '../types.js';
 import { jobNetworkRules, missingKeyRule } from './jobs.js';
 
 const JOB = 'AWSSageMakerTrainingJob';
 
-export const trainingRules: readonly ResourceRule[] = [
+export const trainingRules: ReadonlyArray<ResourceRule | DerivedRule> = [
   ...jobNetworkRules(
     {
       label: JOB,
@@ -45,4 +45,16 @@ export const trainingRules: readonly ResourceRule[] = [
     holder: 'outputDataConfig',
     field: 'OutputDataConfig.KmsKeyId',
   }),
+  {
+    kind: 'derived',
+    requires: 'iam',
+    id: 'sagemaker-training-data-writable-by-other-account',
+    severity: 'high',
+    title: 'SageMaker training job reads a bucket that a role another account can assume may write',
+    remediation:
+      "Give the other account's uploads their own bucket or prefix that training does not read unreviewed, or remove s3:PutObject on this bucket from the role the finding names (and check the bucket policy, which this evaluation does not read).",
+    appliesTo: 'AWSSageMakerTrainingJob',
+    evidence:
+      'a READS_FROM edge to a bucket on which the iam enrichment found s3:PutObject allowed (on some object) to a role whose trust policy admits another account (its trustedAccounts)',
+  },
 ];

@@ -3,12 +3,27 @@
  * (`Authorization: Bearer …`, issued with `sdr-agent control-plane token --admin`). `/healthz` is open.
  */
 import { Readable } from 'node:stream';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NODE_LABELS, EDGE_LABELS } from '../records/labels.js';
 import { CrawlStart, JobId, Region, ResourceType } from '../protocol/index.js';
 import type { Catalog } from './catalog.js';
 import { HubError } from './api-error.js';
+import {
+  basisOf,
+  CAPABILITIES,
+  endpointInvokers,
+  externallyWritableTrainingData,
+  findings,
+  internetReachableNotebooks,
+  overpermissiveRoles,
+  pageOf,
+  QUESTIONS,
+  SEVERITIES,
+  type Capability,
+  type ScopeType,
+  type Severity,
+} from './questions.js';
 import type { AgentHub } from './hub.js';
 import type { JobStore } from './jobs.js';
 import { bearer, type TokenRegistry } from './tokens.js';
@@ -47,11 +62,58 @@ const CheckRequest = Type.Object(
 );
 const JobParam = Type.Object({ id: JobId });
 
+// The security questions (questions.ts): every one pages like /catalog/nodes and may name an account.
+const Account = Type.Optional(Type.String({ pattern: '^\\d{12}$' }));
+const Offset = Type.Integer({ minimum: 0, default: 0 });
+const Limit = Type.Integer({ minimum: 1, maximum: 10_000, default: 100 });
+const FindingsQuery = Type.Object(
+  {
+    rule: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    severity: Type.Optional(Type.String({ maxLength: 32 })),
+    account: Account,
+    region: Type.Optional(Region),
+    offset: Offset,
+    limit: Limit,
+  },
+  { additionalProperties: false },
+);
+const InvokersQuery = Type.Object(
+  { endpoint: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })), account: Account, offset: Offset, limit: Limit },
+  { additionalProperties: false },
+);
+const RolesQuery = Type.Object(
+  { account: Account, capability: Type.Optional(Type.String({ maxLength: 32 })), offset: Offset, limit: Limit },
+  { additionalProperties: false },
+);
+const AccountQuery = Type.Object({ account: Account, offset: Offset, limit: Limit }, { additionalProperties: false });
+const QUESTION_QUERIES: Record<string, TObject> = {
+  '/findings': FindingsQuery,
+  '/questions/endpoint-invokers': InvokersQuery,
+  '/questions/overpermissive-roles': RolesQuery,
+  '/questions/internet-reachable-notebooks': AccountQuery,
+  '/questions/externally-writable-training-data': AccountQuery,
+};
+
 const nodeLabels = new Set<string>(NODE_LABELS);
 const edgeLabels = new Set<string>(EDGE_LABELS);
 
 function problem(reply: FastifyReply, status: number, message: string) {
   return reply.code(status).send({ error: { status, message } });
+}
+
+type ValidationError = Error & { validation?: unknown; validationContext?: string };
+
+/** What a schema validation error says, one phrase per problem (at most 10). */
+function validationProblems(err: ValidationError): string[] {
+  const where = err.validationContext ?? 'request';
+  return (err.validation as { instancePath?: string; message?: string; params?: { additionalProperty?: string } }[])
+    .slice(0, 10)
+    .map((v) => {
+      const path = `${where}${v.instancePath ?? ''}`;
+      return v.params?.additionalProperty
+        ? `${path} has an unknown field "${v.params.additionalProperty}"`
+        : `${path} ${v.message ?? 'is invalid'}`;
+    });
 }
 
 export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: JobStore; catalog: Catalog; tokens: TokenRegistry }): void {
@@ -131,6 +193,8 @@ export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: J
           return catalog.neighbours(req.query.label, req.query.id) ?? problem(reply, 404, 'no node with that label and id');
         },
       );
+      registerQuestions(api, catalog);
+
       api.get('/catalog/export', async (_req, reply) => {
         reply.type('application/x-ndjson');
         // A snapshot: a commit during the export replaces the maps, not this iteration's records.
@@ -150,23 +214,84 @@ export function registerApi(app: FastifyInstance, deps: { hub: AgentHub; jobs: J
 
   app.setErrorHandler((err: Error & { validation?: unknown; statusCode?: number }, _req, reply) => {
     if (err instanceof HubError) return problem(reply, err.status, err.message);
-    if (Array.isArray(err.validation)) {
-      const where = (err as { validationContext?: string }).validationContext ?? 'request';
-      const problems = (err.validation as { instancePath?: string; message?: string; params?: { additionalProperty?: string } }[])
-        .slice(0, 10)
-        .map((v) => {
-          const path = `${where}${v.instancePath ?? ''}`;
-          return v.params?.additionalProperty
-            ? `${path} has an unknown field "${v.params.additionalProperty}"`
-            : `${path} ${v.message ?? 'is invalid'}`;
-        });
-      return problem(reply, 400, `invalid request: ${problems.join('; ')}`);
-    }
+    if (Array.isArray(err.validation)) return problem(reply, 400, `invalid request: ${validationProblems(err).join('; ')}`);
     if (err.statusCode && err.statusCode < 500) return problem(reply, err.statusCode, err.message);
     reply.log.error({ err: err.message }, 'request failed');
     return problem(reply, 500, 'internal error; see the control plane log');
   });
   app.setNotFoundHandler((req, reply) =>
     problem(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}; the API is under /api/v1 (see docs/control-plane.md)`),
+  );
+}
+
+/**
+ * The security questions (questions.ts; docs/control-plane.md, "Security questions"). A query
+ * that does not validate is refused with every problem and the parameters the route allows.
+ */
+interface Refusal {
+  status: number;
+  message: string;
+}
+
+function registerQuestions(api: FastifyInstance, catalog: Catalog): void {
+  const route = <S extends TObject>(
+    path: string,
+    schema: S,
+    types: readonly ScopeType[],
+    answer: (q: Static<S>) => unknown[] | Refusal,
+  ) => {
+    const allowed = Object.keys(schema.properties).join(', ');
+    api.get<{ Querystring: Static<S> }>(path, { schema: { querystring: schema }, attachValidation: true }, async (req, reply) => {
+      const err = req.validationError as ValidationError | undefined;
+      if (err) {
+        const problems = Array.isArray(err.validation) ? validationProblems(err).join('; ') : err.message;
+        return problem(reply, 400, `invalid query: ${problems}; ${path} allows: ${allowed}`);
+      }
+      const q = req.query as Static<S> & { account?: string; offset: number; limit: number };
+      const items = answer(q);
+      if (!Array.isArray(items)) return problem(reply, items.status, items.message);
+      return { ...pageOf(items, q.offset, q.limit), basis: basisOf(catalog, types, q.account) };
+    });
+  };
+  const refuse = (status: number, message: string): Refusal => ({ status, message });
+
+  api.get('/questions', async () => ({
+    items: QUESTIONS.map((q) => ({
+      method: 'GET',
+      path: `/api/v1${q.path}`,
+      description: q.description,
+      query: Object.keys(QUESTION_QUERIES[q.path]!.properties),
+    })),
+  }));
+  route('/findings', FindingsQuery, ['findings'], (q) => {
+    if (q.severity && !(SEVERITIES as readonly string[]).includes(q.severity))
+      return refuse(400, `invalid severity "${q.severity}"; one of: ${SEVERITIES.join(', ')} (exactly that severity)`);
+    return findings(catalog, {
+      ...(q.rule ? { rule: q.rule } : {}),
+      ...(q.severity ? { severity: q.severity as Severity } : {}),
+      ...(q.account ? { account: q.account } : {}),
+      ...(q.region ? { region: q.region } : {}),
+    });
+  });
+  route('/questions/endpoint-invokers', InvokersQuery, ['iam'], (q) => {
+    const items = endpointInvokers(catalog, {
+      ...(q.endpoint ? { endpoint: q.endpoint } : {}),
+      ...(q.account ? { account: q.account } : {}),
+    });
+    return items ?? refuse(404, `no endpoint "${q.endpoint}" in the catalog (endpoint= takes the endpoint's ARN)`);
+  });
+  route('/questions/overpermissive-roles', RolesQuery, ['iam'], (q) => {
+    if (q.capability && !(CAPABILITIES as readonly string[]).includes(q.capability))
+      return refuse(400, `invalid capability "${q.capability}"; one of: ${CAPABILITIES.join(', ')}`);
+    return overpermissiveRoles(catalog, {
+      ...(q.account ? { account: q.account } : {}),
+      ...(q.capability ? { capability: q.capability as Capability } : {}),
+    });
+  });
+  route('/questions/internet-reachable-notebooks', AccountQuery, ['iam', 'ec2'], (q) =>
+    internetReachableNotebooks(catalog, q.account ? { account: q.account } : {}),
+  );
+  route('/questions/externally-writable-training-data', AccountQuery, ['iam'], (q) =>
+    externallyWritableTrainingData(catalog, q.account ? { account: q.account } : {}),
   );
 }

@@ -54,8 +54,16 @@ export type AwsClientFactory = { [S in ServiceName]: (region: string) => ClientO
 };
 
 export interface ClientOptions {
-  /** Explicit endpoint (tests). Leave unset to keep the SDK's own `AWS_ENDPOINT_URL*` conventions. */
+  /**
+   * Explicit SageMaker and STS endpoint (a connection's `endpoint`, the simulator). Leave unset to
+   * keep the SDK's own `AWS_ENDPOINT_URL*` conventions. Never used for IAM or EC2: see `endpoints`.
+   */
   endpoint?: string;
+  /**
+   * Explicit IAM and EC2 endpoints (the demo's and tests' simulators). Unset: the SDK's
+   * conventions (`AWS_ENDPOINT_URL_IAM`, `AWS_ENDPOINT_URL_EC2`, then AWS's own endpoints).
+   */
+  endpoints?: { iam?: string; ec2?: string };
   /** Explicit credentials. Leave unset to use the SDK's default chain (env, profile, web identity, IMDS...). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Sockets per origin; the crawl's limiters keep in-flight calls below this. Ignored when `network` is given. */
@@ -75,7 +83,9 @@ export interface ClientOptions {
  */
 export function createClientFactory(options: ClientOptions = {}): AwsClientFactory {
   const network = options.network ?? createNetwork({ proxy: proxySettings(process.env), maxSockets: options.maxSockets ?? 64 });
-  const common = (region: string): CommonClientConfig => ({
+  const endpointOf = (name: ServiceName): string | undefined =>
+    name === 'iam' || name === 'ec2' ? options.endpoints?.[name] : options.endpoint;
+  const common = (name: ServiceName, region: string): CommonClientConfig => ({
     region,
     maxAttempts: 1,
     requestHandler: new SharedAgentsHandler({
@@ -83,7 +93,7 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
       httpsAgent: network.httpsAgent,
       requestTimeout: options.requestTimeoutMs ?? 60_000,
     }),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(endpointOf(name) ? { endpoint: endpointOf(name) } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
   /** One client per service and region, guarded and hardened when made. */
@@ -93,7 +103,7 @@ export function createClientFactory(options: ClientOptions = {}): AwsClientFacto
     let c = made.get(key);
     if (!c) {
       const { service, make } = SERVICES[name];
-      c = make(common(region));
+      c = make(common(name, region));
       guardAwsClient(c, service);
       made.set(key, c);
     }

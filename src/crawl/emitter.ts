@@ -44,7 +44,20 @@ export class GraphEmitter {
   constructor(
     private readonly sink: RecordSink,
     private readonly pass: (records: readonly GraphRecord[]) => GraphRecord[] = egressAll,
+    /** Sees every record as it is written, after the egress pass: the findings evaluator and the enrichments' facts. */
+    private readonly tap?: (record: GraphRecord) => void,
   ) {}
+
+  /**
+   * Emit records an enrichment or the findings evaluator wrote (an enriched role, a CAN_INVOKE
+   * edge, a finding), through the same egress pass. Not deduplicated against references: an
+   * enriched `AWSRole` is the same node as the bare reference a notebook emitted, with its facts;
+   * each enrichment emits each of its nodes once.
+   */
+  derived(records: readonly GraphRecord[]): void {
+    if (records.length === 0) return;
+    for (const r of this.pass(records)) this.push(r);
+  }
 
   /**
    * Emit one transformed resource; returns false if it was a duplicate. An output without a node
@@ -125,6 +138,7 @@ export class GraphEmitter {
     if (record.type === 'node') this.stats.nodes++;
     else this.stats.edges++;
     byLabel[record.label] = (byLabel[record.label] ?? 0) + 1;
+    this.tap?.(record);
     if (!this.sink.write(record)) this.backpressure = true;
   }
 }

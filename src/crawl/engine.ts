@@ -9,6 +9,21 @@ import { GraphEmitter, type EmitStats } from './emitter.js';
 import { RESOURCES } from './resources/index.js';
 import type { GraphRecord } from '../records/types.js';
 import { newRegionState, runScope, type ScopeResult } from './scope.js';
+import { CrawlFacts } from '../enrich/facts.js';
+import { runIamScope } from '../enrich/iam.js';
+import { runEc2Scope } from '../enrich/ec2.js';
+import { FindingsEvaluator, completedScopesOf, findingRecords } from '../findings/index.js';
+
+/** The opt-in enrichments (docs/records.md, "Security enrichment"): each its own scope, off by default. */
+export interface Enrichments {
+  /** Read IAM (`iam:GetAccountAuthorizationDetails`) and evaluate identity policies. */
+  iam?: boolean;
+  /** Describe the subnets and security groups SageMaker resources use. */
+  ec2?: boolean;
+}
+
+/** The `error.code` of a `findings` scope judged on a crawl that did not complete every other scope. */
+export const FINDINGS_INCOMPLETE_CODE = 'SDR_INCOMPLETE_CRAWL';
 
 export interface CrawlOptions {
   regions: string[];
@@ -19,6 +34,10 @@ export interface CrawlOptions {
   policy?: Partial<CallPolicy>;
   /** Use SageMaker Search as the fast path where it is allowed (default true). */
   useSearch?: boolean;
+  /** The enrichments to run after the SageMaker scopes (none by default). */
+  enrich?: Enrichments;
+  /** Judge findings (docs/findings.md) from the crawl's records and emit them (default true). */
+  findings?: boolean;
   /** Tags, the pipeline-execution window and the clock (defaults: {@link DEFAULT_CRAWL_TUNING}). */
   tuning?: Partial<CrawlTuning>;
   signal?: AbortSignal;
@@ -62,7 +81,13 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const stopOnSignal = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stopOnSignal, { once: true });
   const caller = new Caller(policy, abort.signal, Math.random, options.clients.reauth, options.observer);
-  const emitter = new GraphEmitter(options.sink, options.egressPass);
+  const facts = new CrawlFacts();
+  const findings = options.findings === false ? undefined : new FindingsEvaluator();
+  let judging = findings !== undefined;
+  const emitter = new GraphEmitter(options.sink, options.egressPass, (r) => {
+    facts.observe(r);
+    if (judging) findings!.observe(r);
+  });
   const tuning: CrawlTuning = { ...DEFAULT_CRAWL_TUNING, ...options.tuning };
   try {
     const account = await identify(options, caller, abort.signal);
@@ -104,6 +129,50 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     );
     emitter.finish();
     await emitter.ready();
+    // The enrichments read what the SageMaker scopes found (roles, endpoints, subnets), so they run after them.
+    const context = { account, caller, clients: options.clients, emitter, facts, ...(findings ? { findings } : {}), signal: abort.signal };
+    const enrichment = await Promise.all([
+      ...(options.enrich?.iam ? [runIamScope(context)] : []),
+      ...(options.enrich?.ec2 ? options.regions.map((region) => runEc2Scope(context, region)) : []),
+    ]);
+    for (const r of enrichment) {
+      scopes.push(r);
+      options.onScope?.(r);
+    }
+    if (findings) {
+      judging = false;
+      const judged = findings.finish({ completedScopes: completedScopesOf({ account, scopes }) });
+      const failed = scopes.filter((s) => s.status !== 'completed');
+      emitter.derived(findingRecords(judged));
+      await emitter.ready();
+      const count = new Map<string, number>();
+      for (const f of judged) count.set(f.node.region ?? '', (count.get(f.node.region ?? '') ?? 0) + 1);
+      for (const region of options.regions) {
+        const result: ScopeResult = {
+          region,
+          type: 'findings',
+          status: failed.length === 0 ? 'completed' : 'failed',
+          mode: 'list',
+          resources: count.get(region) ?? 0,
+          skipped: 0,
+          ...(failed.length > 0
+            ? {
+                error: {
+                  operation: 'none',
+                  code: FINDINGS_INCOMPLETE_CODE,
+                  kind: 'scope',
+                  message: `findings judged on a partial crawl (${failed.length} scope(s) failed: ${failed
+                    .slice(0, 3)
+                    .map((f) => `${f.type} in ${f.region}`)
+                    .join(', ')}${failed.length > 3 ? ', …' : ''}); a control plane keeps the previous findings beside these`,
+                },
+              }
+            : {}),
+        };
+        scopes.push(result);
+        options.onScope?.(result);
+      }
+    }
     return {
       account,
       scopes,

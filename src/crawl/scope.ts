@@ -158,7 +158,8 @@ async function listAndDescribe(
  */
 export const SCOPE_CANCELLED_CODE = 'SDR_CANCELLED' satisfies OutcomeCode;
 
-function failureSummary(err: unknown, crawlSignal: AbortSignal): NonNullable<ScopeResult['error']> {
+/** What a failed scope reports: the AWS call that failed and why, or why the crawl stopped. */
+export function failureSummary(err: unknown, crawlSignal: AbortSignal): NonNullable<ScopeResult['error']> {
   if (err instanceof CallFailure)
     return { operation: `${err.service}:${err.operation}`, code: err.awsCode, kind: err.kind, message: err.message };
   const reason = crawlSignal.aborted ? crawlSignal.reason : err;

@@ -8,15 +8,15 @@
  * or `never crawled`, since a question over an account whose enrichment never completed still
  * answers — from bare references only, so with nothing to say.
  */
+import { SEVERITIES, type Severity } from '../findings/types.js';
 import { FINDING_LABEL } from '../records/labels.js';
 import type { EdgeRecord, JsonValue, NodeRecord, Properties } from '../records/types.js';
 import { IAM_SCOPE_REGION, type Catalog, type ScopeState } from './catalog.js';
 
-/** Finding severities, worst first (docs/findings.md). */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+/** Finding severities, worst first (docs/findings.md): the findings' own list. */
+export { SEVERITIES, type Severity };
 
-/** Principal capabilities, worst first (docs/records.md, "Capabilities"). */
+/** Principal capabilities, worst first (docs/records.md, "Capabilities"; the order of `worstCapability`). */
 export const CAPABILITIES = ['admin', 'passRoleAny', 'assumeAnyRole', 's3WriteAny', 'kmsDecryptAny', 's3ReadAny'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -70,6 +70,7 @@ const COUNTS = {
   unversionedModelPackages: 100,
   endpointConfigs: 150,
   endpoints: 150,
+  monitoringSchedules: 100,
   trainingJobs: 3000,
   transformJobs: 150,
   processingJobs: 200,

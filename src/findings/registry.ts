@@ -5,6 +5,7 @@
 import { accountRules } from './rules/account.js';
 import { hostingRules } from './rules/hosting.js';
 import { modelRules } from './rules/models.js';
+import { monitoringRules } from './rules/monitoring.js';
 import { notebookRules } from './rules/notebooks.js';
 import { processingRules } from './rules/processing.js';
 import { studioRules } from './rules/studio.js';
@@ -61,6 +62,7 @@ export function defaultRules(): RuleRegistry {
     .registerAll(processingRules)
     .registerAll(modelRules)
     .registerAll(hostingRules)
+    .registerAll(monitoringRules)
     .registerAll(studioRules)
     .registerAll(accountRules);
 }

@@ -13,6 +13,7 @@ export const REQUIRED_PROPERTIES: Partial<Record<(typeof SAGEMAKER_LABELS)[numbe
   AWSSageMakerModel: ['modelName', 'enableNetworkIsolation'],
   AWSSageMakerEndpointConfig: ['endpointConfigName'],
   AWSSageMakerEndpoint: ['endpointName'],
+  AWSSageMakerMonitoringSchedule: ['monitoringScheduleName', 'inlineJobDefinition'],
   AWSSageMakerFeature: ['featureName', 'featureType', 'featureGroupName', 'recordIdentifier', 'eventTime'],
 };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRules, evaluate, type Finding } from '../../src/findings/index.js';
 import type { GraphRecord } from '../../src/records/types.js';
+import { loadFixture } from '../helpers/records.js';
 import { recordsOf, scope } from './records.js';
 
 /** The rule ids that fire on these records. */
@@ -26,6 +27,14 @@ const variant = (n: number | undefined) => ({
   InstanceType: 'ml.m5.large',
   InitialInstanceCount: n,
 });
+
+/** A monitoring schedule's inline job definition: the fixture's, with `def` laid over it. */
+const monitorDef = (def: Record<string, unknown>) => {
+  const config = loadFixture('monitoring-schedule').MonitoringScheduleConfig;
+  return { MonitoringScheduleConfig: { ...config, MonitoringJobDefinition: { ...config.MonitoringJobDefinition, ...def } } };
+};
+const monitorCluster = { InstanceCount: 1, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 20 };
+const monitorOutputs = [{ S3Output: { S3Uri: 's3://out/reports', LocalPath: '/opt/ml/processing/output' } }];
 
 /** Each resource rule, on a misconfigured resource and on one that is not, from its real-shaped Describe fixture. */
 const CASES: Case[] = [
@@ -105,6 +114,24 @@ const CASES: Case[] = [
     bad: { ProcessingOutputConfig: { Outputs: [] } },
     good: { ProcessingOutputConfig: { Outputs: [], KmsKeyId: 'alias/out' } },
   },
+  ...(['EnableNetworkIsolation', 'EnableInterContainerTrafficEncryption'] as const).map((field) => ({
+    rule: `sagemaker-monitoring-schedule-${field === 'EnableNetworkIsolation' ? 'network-isolation' : 'inter-container-encryption'}`,
+    type: 'monitoring-schedule',
+    bad: monitorDef({ NetworkConfig: { ...network, [field]: false } }),
+    good: monitorDef({ NetworkConfig: { ...network, [field]: true } }),
+  })),
+  {
+    rule: 'sagemaker-monitoring-schedule-volume-kms-key',
+    type: 'monitoring-schedule',
+    bad: monitorDef({ MonitoringResources: { ClusterConfig: monitorCluster } }),
+    good: monitorDef({ MonitoringResources: { ClusterConfig: { ...monitorCluster, VolumeKmsKeyId: 'alias/v' } } }),
+  },
+  {
+    rule: 'sagemaker-monitoring-schedule-output-kms-key',
+    type: 'monitoring-schedule',
+    bad: monitorDef({ MonitoringOutputConfig: { MonitoringOutputs: monitorOutputs } }),
+    good: monitorDef({ MonitoringOutputConfig: { MonitoringOutputs: monitorOutputs, KmsKeyId: 'alias/out' } }),
+  },
   {
     rule: 'sagemaker-model-network-isolation-disabled',
     type: 'model',
@@ -161,6 +188,8 @@ describe('rule text claims no more than the rule checks', () => {
       .filter((r) => r.kind === 'resource' && r.edgeFacts?.some((f) => f.edge === 'ENCRYPTED_WITH'));
     expect(kmsRules.map((r) => r.id).sort()).toEqual([
       'sagemaker-endpoint-config-no-kms-key',
+      'sagemaker-monitoring-schedule-output-kms-key',
+      'sagemaker-monitoring-schedule-volume-kms-key',
       'sagemaker-notebook-no-kms-key',
       'sagemaker-processing-job-output-not-encrypted',
       'sagemaker-processing-job-volume-not-encrypted',
@@ -183,6 +212,7 @@ describe('missing properties are unknown, not bad', () => {
       ['AWSSageMakerProcessingJob', 'processing-job/bare'],
       ['AWSSageMakerModel', 'model/bare'],
       ['AWSSageMakerEndpointConfig', 'endpoint-config/bare'],
+      ['AWSSageMakerMonitoringSchedule', 'monitoring-schedule/bare'],
       ['AWSSageMakerDomain', 'domain/bare'],
     ].map(([label, rest]) => ({
       type: 'node',

@@ -7,6 +7,7 @@ import {
   DescribeModelCommand,
   DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
+  DescribeMonitoringScheduleCommand,
   DescribeNotebookInstanceCommand,
   DescribePipelineCommand,
   DescribeProcessingJobCommand,
@@ -84,6 +85,13 @@ const DESCRIBES: Record<
     arn: 'EndpointArn',
     absent: { EndpointName: 'ep-404' },
     notFound: 'ValidationException',
+  },
+  'monitoring-schedule': {
+    command: cmd(DescribeMonitoringScheduleCommand),
+    input: (r, i) => ({ MonitoringScheduleName: r.name('monitoring-schedule', i) }),
+    arn: 'MonitoringScheduleArn',
+    absent: { MonitoringScheduleName: 'ms-404' },
+    notFound: 'ResourceNotFound',
   },
   'training-job': {
     command: cmd(DescribeTrainingJobCommand),

@@ -7,6 +7,7 @@ import {
   ListModelPackageGroupsCommand,
   ListModelPackagesCommand,
   ListModelsCommand,
+  ListMonitoringSchedulesCommand,
   ListNotebookInstancesCommand,
   ListPipelinesCommand,
   ListProcessingJobsCommand,
@@ -59,6 +60,11 @@ const LISTS: Record<
     arn: (x) => x.EndpointConfigArn as string,
   },
   endpoint: { command: ListEndpointsCommand as unknown as AnyCommand, key: 'Endpoints', arn: (x) => x.EndpointArn as string },
+  'monitoring-schedule': {
+    command: ListMonitoringSchedulesCommand as unknown as AnyCommand,
+    key: 'MonitoringScheduleSummaries',
+    arn: (x) => x.MonitoringScheduleArn as string,
+  },
   'training-job': {
     command: ListTrainingJobsCommand as unknown as AnyCommand,
     key: 'TrainingJobSummaries',

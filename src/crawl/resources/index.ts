@@ -11,6 +11,7 @@ import { hyperParameterTuningJob } from './hyper-parameter-tuning-job.js';
 import { modelPackageGroup } from './model-package-group.js';
 import { modelPackage } from './model-package.js';
 import { model } from './model.js';
+import { monitoringSchedule } from './monitoring-schedule.js';
 import { notebookInstance } from './notebook-instance.js';
 import { pipelineExecution } from './pipeline-execution.js';
 import { pipeline } from './pipeline.js';
@@ -29,6 +30,7 @@ export const RESOURCES: ResourceDescriptor[] = register([
   modelPackageGroup,
   endpoint,
   endpointConfig,
+  monitoringSchedule,
   trainingJob,
   transformJob,
   processingJob,

@@ -1,6 +1,6 @@
 import type { Counts, SimResourceType } from './types.js';
 
-/** The small default estate: a few of each type, every relationship present (65 resources per region). */
+/** The small default estate: a few of each type, every relationship present (70 resources per region). */
 export const DEFAULT_COUNTS: Readonly<Counts> = Object.freeze({
   notebookInstances: 4,
   domains: 2,
@@ -11,6 +11,7 @@ export const DEFAULT_COUNTS: Readonly<Counts> = Object.freeze({
   unversionedModelPackages: 2,
   endpointConfigs: 4,
   endpoints: 3,
+  monitoringSchedules: 5,
   trainingJobs: 12,
   transformJobs: 3,
   processingJobs: 4,
@@ -44,6 +45,7 @@ export function typeTotals(c: Counts): Record<SimResourceType, number> {
     'model-package-group': c.modelPackageGroups,
     'endpoint-config': c.endpointConfigs,
     endpoint: c.endpoints,
+    'monitoring-schedule': c.endpoints > 0 ? c.monitoringSchedules : 0,
     'training-job': c.trainingJobs,
     'transform-job': c.transformJobs,
     'processing-job': c.processingJobs,
@@ -79,6 +81,7 @@ export function scaledCounts(total: number): Counts {
     unversionedModelPackages: n(0.002),
     endpointConfigs: n(0.03),
     endpoints: n(0.02),
+    monitoringSchedules: n(0.01),
     trainingJobs: 0,
     transformJobs: n(0.06),
     processingJobs: n(0.15),

@@ -17,6 +17,7 @@ const STEMS: Record<SimResourceType, readonly string[]> = {
   'model-package-group': ['ChurnModels', 'fraud-detection-models', 'RecSys-Registry', 'forecasting-models'],
   'endpoint-config': ['churn-xgb-config', 'Fraud-RealTime-Config', 'recsys-ab-config', 'forecast-config'],
   endpoint: ['churn-prod', 'Fraud-RealTime', 'recsys-ab-test', 'forecast-staging'],
+  'monitoring-schedule': ['churn-data-quality', 'Fraud-Drift-Monitor', 'recsys-model-quality', 'forecast-monitor'],
   'training-job': ['Churn-XGBoost', 'fraud-xgb', 'RecSys-TwoTower', 'demand-deepar', 'sentiment-bert-ft', 'image-resnet50'],
   'transform-job': ['churn-batch-scoring', 'Fraud-Backfill', 'forecast-batch'],
   'processing-job': ['preprocess-churn', 'Feature-Engineering', 'model-eval', 'data-quality-check'],

@@ -2,6 +2,7 @@ import type { RegionEstate } from './estate.js';
 import { featureGroup, featureGroupRecord, featureGroupSummary, pipeline, pipelineRecord, pipelineSummary } from './shapes-data.js';
 import { endpoint, endpointConfig, endpointConfigSummary, endpointRecord, endpointSummary, modelRecord } from './shapes-hosting.js';
 import { processingJob, processingJobSummary, transformJob, transformJobSummary } from './shapes-jobs.js';
+import { monitoringSchedule, monitoringScheduleSummary } from './shapes-monitoring.js';
 import {
   model,
   modelPackage,
@@ -155,6 +156,18 @@ export const TYPE_SPECS: Record<SimResourceType, TypeSpec> = {
     'ValidationException',
     'endpoint',
     { resource: 'Endpoint', record: endpointRecord },
+  ),
+  // Not searchable: SageMaker's Search has no MonitoringSchedule resource.
+  'monitoring-schedule': spec(
+    'monitoring-schedule',
+    'ListMonitoringSchedules',
+    'MonitoringScheduleSummaries',
+    monitoringScheduleSummary,
+    'DescribeMonitoringSchedule',
+    'MonitoringScheduleName',
+    monitoringSchedule,
+    'ResourceNotFound',
+    'monitoring schedule',
   ),
   'training-job': spec(
     'training-job',

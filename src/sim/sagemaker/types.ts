@@ -10,6 +10,7 @@ export const SIM_RESOURCE_TYPES = [
   'model-package-group',
   'endpoint-config',
   'endpoint',
+  'monitoring-schedule',
   'training-job',
   'transform-job',
   'processing-job',
@@ -33,6 +34,11 @@ export interface Counts {
   unversionedModelPackages: number;
   endpointConfigs: number;
   endpoints: number;
+  /**
+   * Model monitor schedules, spread over the endpoints (none when there are no endpoints: a
+   * schedule monitors an endpoint that exists).
+   */
+  monitoringSchedules: number;
   /** All training jobs, including the ones launched by tuning jobs. */
   trainingJobs: number;
   transformJobs: number;

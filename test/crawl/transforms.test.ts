@@ -211,6 +211,7 @@ describe('no secret value leaves in any record (transform, then the egress pass)
     'pw-transform-123',
     'wJalrXUtnFEMI',
     'ak-processing-999',
+    'monitor-webhook-tok-77',
     'hf_abcdefghijklmnop',
     'mlflow-secret',
     'pipeline-secret-pw',

@@ -103,6 +103,8 @@ export function buildAgent(config: AgentConfig, deps: BuildAgentDeps = {}): Buil
       useSearch: conn.useSearch,
       tags: conn.tags,
       executions: conn.executions,
+      enrich: { iam: conn.iam, ec2: conn.ec2 },
+      findings: conn.findings,
       ...(conn.maxConcurrency !== undefined ? { maxConcurrency: conn.maxConcurrency } : {}),
     };
   }

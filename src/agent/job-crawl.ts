@@ -6,7 +6,7 @@
 import type { AwsClientFactory } from '../aws/clients.js';
 import type { CrawlTuning } from '../crawl/descriptor.js';
 import type { CallObserver, CallPolicy, CallStats } from '../crawl/caller.js';
-import { crawl } from '../crawl/engine.js';
+import { crawl, type Enrichments } from '../crawl/engine.js';
 import { SCOPE_CANCELLED_CODE } from '../crawl/scope.js';
 import type { ErrorCode } from '../errors.js';
 import { errorText, type Logger } from '../log.js';
@@ -25,6 +25,9 @@ export interface JobConnection extends AllowedScope {
   /** The connection's `tags` and `executions` (a job's `crawl.start` may override them). */
   tags?: boolean;
   executions?: CrawlTuning['executions'];
+  /** The connection's opt-in `iam` and `ec2` enrichments, and whether it judges findings (default true). */
+  enrich?: Enrichments;
+  findings?: boolean;
 }
 
 /** Told about jobs and what they emit (the agent's metrics); every value passed is from a bounded set. */
@@ -77,6 +80,8 @@ export async function crawlJob(job: CrawlingJob, regions: string[], types: strin
       ...(observer ? { observer } : {}),
       clients,
       useSearch: connection.useSearch ?? true,
+      ...(connection.enrich ? { enrich: connection.enrich } : {}),
+      ...(connection.findings === false ? { findings: false } : {}),
       ...(job.tuning ? { tuning: job.tuning } : {}),
       policy: { ...deps.policy, ...(connection.maxConcurrency ? { maxConcurrency: connection.maxConcurrency } : {}) },
       signal: job.abort.signal,

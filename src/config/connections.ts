@@ -57,6 +57,9 @@ export function resolveConnection(
     ...(typeof c.maxConcurrency === 'number' ? { maxConcurrency: c.maxConcurrency } : {}),
     useSearch: c.useSearch !== false,
     tags: c.tags !== false,
+    iam: c.iam === true,
+    ec2: c.ec2 === true,
+    findings: c.findings !== false,
     executions: {
       days: typeof c.executions?.days === 'number' ? c.executions.days : DEFAULT_CRAWL_TUNING.executions.days,
       perPipeline: typeof c.executions?.perPipeline === 'number' ? c.executions.perPipeline : DEFAULT_CRAWL_TUNING.executions.perPipeline,

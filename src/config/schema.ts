@@ -136,6 +136,12 @@ export const ConnectionSchema = Closed({
   useSearch: Type.Boolean({ default: true }),
   /** Read tags with `ListTags` where Search does not give them (one call per such resource). */
   tags: Type.Boolean({ default: true }),
+  /** Opt-in: read IAM (`iam:GetAccountAuthorizationDetails`) and evaluate identity policies (docs/records.md, "Security enrichment"). */
+  iam: Type.Boolean({ default: false }),
+  /** Opt-in: describe the subnets, route tables and security groups SageMaker resources use. */
+  ec2: Type.Boolean({ default: false }),
+  /** Judge SageMaker's known misconfigurations (docs/findings.md) and send them as records. */
+  findings: Type.Boolean({ default: true }),
   /** How much pipeline-execution history a crawl reads: started in the last `days`, the newest `perPipeline` of each pipeline. */
   executions: Closed(
     {

@@ -75,6 +75,9 @@ describe('loadAgentConfig', () => {
       },
       useSearch: true,
       tags: true,
+      iam: false,
+      ec2: false,
+      findings: true,
       executions: { days: 30, perPipeline: 20 },
     });
     expect(c.connections.sandbox).toEqual({
@@ -90,6 +93,9 @@ describe('loadAgentConfig', () => {
       maxConcurrency: 8,
       useSearch: false,
       tags: true,
+      iam: false,
+      ec2: false,
+      findings: true,
       executions: { days: 30, perPipeline: 20 },
     });
     expect(Object.isFrozen(c)).toBe(true);
@@ -108,6 +114,9 @@ describe('loadAgentConfig', () => {
       credentials: { source: 'default' },
       useSearch: true,
       tags: true,
+      iam: false,
+      ec2: false,
+      findings: true,
       executions: { days: 30, perPipeline: 20 },
     });
     expect(c.limits.maxConcurrentJobs).toBe(2);

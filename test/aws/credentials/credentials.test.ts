@@ -39,6 +39,9 @@ function connection(extra: Partial<ConnectionConfig> = {}): ConnectionConfig {
     },
     useSearch: true,
     tags: true,
+    iam: false,
+    ec2: false,
+    findings: true,
     executions: { days: 30, perPipeline: 20 },
     ...extra,
   };

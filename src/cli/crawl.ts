@@ -21,7 +21,8 @@ export const CRAWL_HELP = `Usage: sdr-agent crawl [options]
 Crawl one AWS account's SageMaker resources read-only and write graph records as JSON Lines.
 Credentials and endpoints come from the AWS SDK's default chain and conventions
 (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_PROFILE, web identity,
-instance role; AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SAGEMAKER, AWS_ENDPOINT_URL_STS).
+instance role; AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SAGEMAKER, AWS_ENDPOINT_URL_STS,
+AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_EC2).
 
 Options:
   --region R           region to crawl; repeatable or comma-separated
@@ -34,6 +35,11 @@ Options:
                        records in FILE.partial
   --no-search          do not use sagemaker:Search; List + Describe only
   --no-tags            do not read tags with sagemaker:ListTags (Search records keep theirs)
+  --iam                also read IAM (iam:GetAccountAuthorizationDetails) and evaluate who may
+                       invoke each endpoint and what each execution role can do (scope "iam")
+  --ec2                also describe the subnets and security groups SageMaker resources use
+                       (public subnets, open ingress; scope "ec2" per region)
+  --no-findings        do not judge SageMaker misconfigurations (SecurityFinding records)
   --execution-days N   pipeline executions started in the last N days (default 30)
   --executions-per-pipeline M
                        at most the newest M executions of each pipeline (default 20)
@@ -68,6 +74,9 @@ export async function crawlCommand(
     out: { type: 'string' },
     'no-search': { type: 'boolean' },
     'no-tags': { type: 'boolean' },
+    iam: { type: 'boolean' },
+    ec2: { type: 'boolean' },
+    'no-findings': { type: 'boolean' },
     'execution-days': { type: 'string' },
     'executions-per-pipeline': { type: 'string' },
     'max-concurrency': { type: 'string' },
@@ -113,7 +122,15 @@ export async function crawlCommand(
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const clients = createClientFactory();
   let interrupted: NodeJS.Signals | undefined;
-  const live = new CrawlProgress(io.stderr, regions.length * selectResources(types).length, { quiet: !!values.quiet });
+  const enrich = { iam: !!values.iam, ec2: !!values.ec2 };
+  const findings = !values['no-findings'];
+  // Every scope the crawl reports: SageMaker's per region and type, then iam, ec2 per region, findings per region.
+  const scopeCount =
+    regions.length * selectResources(types).length +
+    (enrich.iam ? 1 : 0) +
+    (enrich.ec2 ? regions.length : 0) +
+    (findings ? regions.length : 0);
+  const live = new CrawlProgress(io.stderr, scopeCount, { quiet: !!values.quiet });
   // Other process warnings: one line each above the live line, instead of Node's multi-line text.
   const restoreWarnings = onProcessWarnings((w, message) => live.print(`warning: ${w.name}${w.code ? ` ${w.code}` : ''}: ${message}\n`));
   const progress = (s: ScopeResult) => {
@@ -141,6 +158,8 @@ export async function crawlCommand(
       sink: live.counting(sink),
       clients,
       useSearch: !values['no-search'],
+      enrich,
+      findings,
       tuning,
       signal: abort.signal,
       onScope: progress,

@@ -13,16 +13,20 @@ import { writeFileAtomic } from '../controlplane/files.js';
 import { createClientFactory } from '../aws/clients.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { UsageError } from '../errors.js';
+import { SEVERITIES } from '../findings/types.js';
 import { createLogger } from '../log.js';
 import { scaledCounts, startSimulator, type Simulator } from '../sim/index.js';
+import { startIamSimulator, type IamSimulator } from '../sim/iam/index.js';
+import { startEc2Simulator, type Ec2Simulator } from '../sim/ec2/index.js';
 import { intOption, parseCommandArgs } from './args.js';
 import { untilStopSignal } from './stop-signal.js';
 
 export const DEMO_HELP = `Usage: sdr-agent demo [options]
 
-Everything on this machine, nothing else: starts the SageMaker API simulator with a seeded estate,
-the reference control plane, and an agent connected to it over a real WebSocket; runs a crawl of
-two regions through the tunnel and prints what landed in the catalog. The control plane's API then
+Everything on this machine, nothing else: starts the SageMaker, IAM and EC2 API simulators with a
+seeded estate, the reference control plane, and an agent connected to it over a real WebSocket;
+runs a crawl of two regions through the tunnel, with the iam and ec2 enrichments and findings, and
+prints what landed in the catalog and the security questions to ask it. The control plane's API then
 stays up on localhost (the catalog stays on disk) until Ctrl-C.
 
 Options:
@@ -97,6 +101,18 @@ function summary(job: JobRecord, cp: ControlPlane, seconds: number): string {
         )}  (${ops.length - 8} other operations)`,
       );
   }
+  const bySeverity = new Map<string, number>();
+  for (const f of cp.catalog.nodesOfLabel('SecurityFinding')) {
+    const severity = String(f.properties.severity);
+    bySeverity.set(severity, (bySeverity.get(severity) ?? 0) + 1);
+  }
+  if (bySeverity.size > 0)
+    lines.push(
+      '',
+      `Findings: ${SEVERITIES.filter((s) => bySeverity.has(s))
+        .map((s) => `${bySeverity.get(s)} ${s}`)
+        .join(', ')} (GET /api/v1/findings; docs/findings.md)`,
+    );
   lines.push('', `Catalog (${stats.nodes} nodes, ${stats.edges} edges):`);
   const nodeLabels = Object.entries(stats.nodesByLabel).sort((a, b) => b[1] - a[1]);
   const edgeLabels = Object.entries(stats.edgesByLabel).sort((a, b) => b[1] - a[1]);
@@ -125,6 +141,8 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
   const logger = createLogger({ level: 'warn' });
 
   let sim: Simulator | undefined;
+  let iamSim: IamSimulator | undefined;
+  let ec2Sim: Ec2Simulator | undefined;
   let cp: ControlPlane | undefined;
   let agent: AgentRuntime | undefined;
   let stopped: { release(): void } | undefined;
@@ -132,9 +150,16 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
     if (agent) await agent.shutdown('demo finished').catch(() => agent?.forceStop());
     await cp?.close();
     await sim?.close();
+    await iamSim?.close();
+    await ec2Sim?.close();
   };
   try {
-    sim = await startSimulator({ estate: { seed: 7, counts: scaledCounts(size) }, latencyMs: 2 });
+    const estate = { seed: 7, counts: scaledCounts(size) };
+    sim = await startSimulator({ estate, latencyMs: 2 });
+    // The IAM and EC2 estates are built around the SageMaker one: its roles, subnets and security groups.
+    iamSim = await startIamSimulator({ estate: { sagemaker: estate }, latencyMs: 2 });
+    ec2Sim = await startEc2Simulator({ estate, latencyMs: 2 });
+    const endpoints = { iam: iamSim.url, ec2: ec2Sim.url };
     cp = buildControlPlane({ dataDir, logger: logger.child({ component: 'control-plane' }) });
     let urls;
     try {
@@ -151,6 +176,7 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
     io.stdout.write(
       `sdr-agent demo\n` +
         `  SageMaker simulator  ${sim.url} (account ${sim.accountId}, ${sim.estate.resourcesPerRegion} resources per region)\n` +
+        `  IAM, EC2 simulators  ${iamSim.url}, ${ec2Sim.url}\n` +
         `  control plane        ${urls.url} (data in ${dataDir})\n` +
         `  agent ${pad(`"${AGENT_ID}"`, 14)} outbound WebSocket to ${urls.wsUrl}\n\n`,
     );
@@ -160,9 +186,17 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
       token: agentToken,
       agentVersion: 'demo',
       // The simulator's estate is dated up to 2025-06-01: a window of ten years shows its pipeline executions.
-      connections: { demo: { name: 'demo', regions: REGIONS, types: [...RESOURCE_TYPES], executions: { days: 3650, perPipeline: 20 } } },
+      connections: {
+        demo: {
+          name: 'demo',
+          regions: REGIONS,
+          types: [...RESOURCE_TYPES],
+          executions: { days: 3650, perPipeline: 20 },
+          enrich: { iam: true, ec2: true },
+        },
+      },
       limits: { maxConcurrentJobs: 2, drainGraceMs: 10_000, maxConnectionLifetimeMs: 0, batchRecords: 500, batchFlushMs: 200 },
-      clientsFor: () => createClientFactory({ endpoint, credentials: DEMO_CREDENTIALS }),
+      clientsFor: () => createClientFactory({ endpoint, endpoints, credentials: DEMO_CREDENTIALS }),
       logger: logger.child({ component: 'agent' }),
       progressIntervalMs: 250,
     });
@@ -210,6 +244,8 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
             `  curl -s -H "Authorization: Bearer $TOKEN" ${urls.url}/api/v1/catalog/stats\n` +
             `  curl -s -H "Authorization: Bearer $TOKEN" '${urls.url}/api/v1/catalog/nodes?label=AWSSageMakerEndpoint&limit=5'\n` +
             `  curl -s -H "Authorization: Bearer $TOKEN" ${urls.url}/api/v1/catalog/export > catalog.jsonl\n` +
+            `  curl -s -H "Authorization: Bearer $TOKEN" '${urls.url}/api/v1/findings?severity=critical'\n` +
+            `  curl -s -H "Authorization: Bearer $TOKEN" ${urls.url}/api/v1/questions   # and each question it lists\n` +
             `  curl -s -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\\n` +
             `       -d '{"connection":"demo","regions":["us-east-1"],"types":["endpoint"]}' ${urls.url}/api/v1/agents/${AGENT_ID}/crawls\n`),
     );

@@ -29,6 +29,9 @@
  *   `AFFECTS` to the `findings` scope of its finding. Such an edge is replaced only when that
  *   scope completed (and, as any edge, when its SageMaker ends' scopes did). `CAN_INVOKE` from a
  *   notebook to a training job (the execution-role join) is not the enrichment's.
+ * - A `findings` scope replaces its region's findings only when every other scope of the job
+ *   completed: findings judged on a partial crawl miss what the failed scopes would have shown, so
+ *   the previous ones are kept beside the new (the scope is recorded as failed, saying so).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -212,8 +215,22 @@ export class Catalog {
   /** Apply a finished job (see the rules at the top of this file) and persist the result. */
   commit(input: CommitInput): CommitResult {
     const at = (input.at ?? new Date()).toISOString();
+    // A region's findings are replaced only by a crawl that completed every scope: judged on a
+    // partial crawl they miss what the failed scopes would have shown, so the previous ones stay.
+    const failedOthers = input.scopes.filter((s) => s.type !== 'findings' && s.status !== 'completed');
+    const scopes = input.scopes.map((s) =>
+      s.type === 'findings' && s.status === 'completed' && failedOthers.length > 0
+        ? {
+            ...s,
+            status: 'failed' as const,
+            error: {
+              message: `previous findings kept beside these: judged on a partial crawl (${failedOthers.length} scope(s) failed)`,
+            },
+          }
+        : s,
+    );
     const replaced = new Set<string>();
-    if (input.account) for (const s of input.scopes) if (s.status === 'completed') replaced.add(scopeKey(input.account, s.region, s.type));
+    if (input.account) for (const s of scopes) if (s.status === 'completed') replaced.add(scopeKey(input.account, s.region, s.type));
 
     const nodes = new Map<string, NodeRecord>();
     const edges = new Map<string, EdgeRecord>();
@@ -259,7 +276,7 @@ export class Catalog {
 
     let kept = 0;
     if (input.account) {
-      for (const s of input.scopes) {
+      for (const s of scopes) {
         const key = scopeKey(input.account, s.region, s.type);
         const prev = this.scopes.get(key);
         if (s.status === 'failed') kept++;

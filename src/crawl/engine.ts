@@ -8,7 +8,7 @@ import type { RecordSink } from '../records/types.js';
 import { GraphEmitter, type EmitStats } from './emitter.js';
 import { RESOURCES } from './resources/index.js';
 import type { GraphRecord } from '../records/types.js';
-import { newRegionState, runScope, type ScopeResult } from './scope.js';
+import { failureSummary, newRegionState, runScope, type ScopeResult } from './scope.js';
 import { CrawlFacts } from '../enrich/facts.js';
 import { runIamScope } from '../enrich/iam.js';
 import { runEc2Scope } from '../enrich/ec2.js';
@@ -21,9 +21,6 @@ export interface Enrichments {
   /** Describe the subnets and security groups SageMaker resources use. */
   ec2?: boolean;
 }
-
-/** The `error.code` of a `findings` scope judged on a crawl that did not complete every other scope. */
-export const FINDINGS_INCOMPLETE_CODE = 'SDR_INCOMPLETE_CRAWL';
 
 export interface CrawlOptions {
   regions: string[];
@@ -141,31 +138,33 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
     }
     if (findings) {
       judging = false;
-      const judged = findings.finish({ completedScopes: completedScopesOf({ account, scopes }) });
-      const failed = scopes.filter((s) => s.status !== 'completed');
+      // A crawl stopped from outside (cancel, Ctrl-C) judges nothing: its findings scopes say so.
+      const stopped = abort.signal.aborted;
+      const judged = stopped ? [] : findings.finish({ completedScopes: completedScopesOf({ account, scopes }) });
       emitter.derived(findingRecords(judged));
       await emitter.ready();
+      const failed = scopes.filter((s) => s.status !== 'completed');
       const count = new Map<string, number>();
       for (const f of judged) count.set(f.node.region ?? '', (count.get(f.node.region ?? '') ?? 0) + 1);
       for (const region of options.regions) {
         const result: ScopeResult = {
           region,
           type: 'findings',
-          status: failed.length === 0 ? 'completed' : 'failed',
+          status: stopped ? 'failed' : 'completed',
           mode: 'list',
           resources: count.get(region) ?? 0,
           skipped: 0,
-          ...(failed.length > 0
+          ...(stopped ? { error: failureSummary(abort.signal.reason, abort.signal) } : {}),
+          // Judged on what the crawl read: a control plane replaces a region's findings only after a
+          // crawl whose every scope completed (docs/findings.md, "Scopes").
+          ...(failed.length > 0 && !stopped
             ? {
-                error: {
-                  operation: 'none',
-                  code: FINDINGS_INCOMPLETE_CODE,
-                  kind: 'scope',
-                  message: `findings judged on a partial crawl (${failed.length} scope(s) failed: ${failed
+                warnings: [
+                  `judged on a partial crawl (${failed.length} scope(s) failed: ${failed
                     .slice(0, 3)
                     .map((f) => `${f.type} in ${f.region}`)
-                    .join(', ')}${failed.length > 3 ? ', …' : ''}); a control plane keeps the previous findings beside these`,
-                },
+                    .join(', ')}${failed.length > 3 ? ', …' : ''})`,
+                ],
               }
             : {}),
         };

@@ -82,7 +82,8 @@ describe('AgentRuntime', () => {
     const crawled = records.filter((r) => r.type === 'node' && r.label === 'AWSSageMakerModel' && r.properties.stub !== true);
     expect(crawled).toHaveLength(expected.totals.model);
     expect(done.lastSeq).toBe(cp.batches.size);
-    expect(done.scopes).toHaveLength(RESOURCE_TYPES.length);
+    // Every type in us-east-1, and its findings scope.
+    expect(done.scopes).toHaveLength(RESOURCE_TYPES.length + 1);
     expect(cp.messages.some((m) => m.type === 'progress' && m.jobId === 'job-1')).toBe(true);
     await expect.poll(() => agent.jobs.size).toBe(0);
   });

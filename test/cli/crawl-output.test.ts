@@ -100,7 +100,8 @@ describe('crawl --out FILE', () => {
     try {
       const r = await run(['crawl', '--types', 'model,endpoint', '--out', out], simEnv(sim));
       expect(r.code).toBe(0);
-      expect(r.stderr).toMatch(/2\/2 scopes completed .*, records in .*records\.jsonl\n/);
+      // Two types and the findings scope.
+      expect(r.stderr).toMatch(/3\/3 scopes completed .*, records in .*records\.jsonl\n/);
       const records = parseRecords(readFileSync(out, 'utf8'));
       expect(records.some((x) => x.type === 'node' && x.label === 'AWSSageMakerModel')).toBe(true);
       expect(statSync(out).ino).not.toBe(ino);
@@ -176,7 +177,7 @@ describe('crawl --out FILE', () => {
       expect(r.code).toBe(130);
       expect(r.stderr).toMatch(
         new RegExp(
-          `Interrupted by SIGINT: \\d/2 scopes completed before it; \\d+ nodes and \\d+ edges written to ${out}\\.partial; ${out} left unchanged\\n$`,
+          `Interrupted by SIGINT: \\d/3 scopes completed before it; \\d+ nodes and \\d+ edges written to ${out}\\.partial; ${out} left unchanged\\n$`,
         ),
       );
       expect(r.stderr).not.toMatch(/FAILED|✗/);

@@ -295,6 +295,29 @@ describe('catalog ownership of the security enrichment', () => {
     expect(edgeIds(c, 'AFFECTS')).toEqual([`f2 -> ${nb.id}`]);
   });
 
+  it('a completed findings scope of a job whose other scopes did not all complete keeps the previous findings', () => {
+    const c = open();
+    const f1 = finding('f1', 'notebook-direct-internet');
+    const f2 = finding('f2', 'notebook-root-access');
+    c.commit({
+      jobId: 'j1',
+      account: ACCOUNT,
+      scopes: [scope('notebook-instance', 'completed'), scope('findings', 'completed')],
+      records: [nb, f1, edge('AFFECTS', f1, nb)],
+    });
+    // The notebook scope failed: the findings the agent judged without it cannot replace f1.
+    c.commit({
+      jobId: 'j2',
+      account: ACCOUNT,
+      scopes: [scope('notebook-instance', 'failed'), scope('findings', 'completed')],
+      records: [f2, edge('AFFECTS', f2, nb)],
+    });
+    expect(nodeIds(c, 'SecurityFinding')).toEqual(['f1', 'f2']);
+    const state = c.stats().scopes.find((x) => x.type === 'findings')!;
+    expect(state.status).toBe('failed');
+    expect(state.error).toMatch(/previous findings kept.*partial crawl \(1 scope\(s\) failed\)/);
+  });
+
   it('indexes by label and direction follow each commit', () => {
     const c = open();
     c.commit({ jobId: 'j1', account: ACCOUNT, scopes: [...sm, scope('iam', 'completed')], records: first });

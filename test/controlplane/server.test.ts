@@ -54,7 +54,8 @@ describe('reference control plane', () => {
     const job = await h.cp.waitForJob(started.id, 30_000);
     expect(job.status).toBe('completed');
     expect(job.result!.account).toBe(sim.accountId);
-    expect(job.result!.scopes).toHaveLength(RESOURCE_TYPES.length);
+    // Every type in us-east-1, and its findings scope.
+    expect(job.result!.scopes).toHaveLength(RESOURCE_TYPES.length + 1);
     expect(job.records).toBe(job.result!.counts.nodes + job.result!.counts.edges);
     expect(job.batches).toBe(job.result!.lastSeq);
     expect(job.commit!.nodes.added).toBe(job.result!.counts.nodes);
@@ -69,7 +70,7 @@ describe('reference control plane', () => {
     expect(stats.body.edges).toBe(job.result!.counts.edges);
     const expected = sim.expected('us-east-1');
     expect(stats.body.nodesByLabel.AWSSageMakerTrainingJob).toBe(expected.totals['training-job']);
-    expect(stats.body.scopes).toHaveLength(RESOURCE_TYPES.length);
+    expect(stats.body.scopes).toHaveLength(RESOURCE_TYPES.length + 1);
 
     const jobs = await h.api('GET', '/api/v1/catalog/nodes?label=AWSSageMakerTrainingJob&limit=2');
     expect(jobs.body.items).toHaveLength(2);

@@ -51,6 +51,20 @@ describe('deploy/iam-policy.json', () => {
     expect([...granted].sort()).toEqual(crawlerOperations());
     for (const op of granted) expect(op).toMatch(/^sagemaker:(List[A-Z]\w*|Describe[A-Z]\w*|Search)$|^sts:GetCallerIdentity$/);
   });
+
+  it('policies/aws-enrichment-policy.json holds the statements `sdr-agent policy --iam --ec2` adds, and nothing else', () => {
+    const full = iamPolicy(selectResources([]), undefined, { iam: true, ec2: true }) as { Statement: IamStatement[] };
+    const added = full.Statement.filter(
+      (x) => !(iamPolicy(selectResources([])) as { Statement: IamStatement[] }).Statement.some((b) => b.Sid === x.Sid),
+    );
+    expect(statements('aws-enrichment-policy.json')).toEqual(added);
+    expect(added.flatMap((x) => asList(x.Action)).sort()).toEqual([
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeSecurityGroups',
+      'ec2:DescribeSubnets',
+      'iam:GetAccountAuthorizationDetails',
+    ]);
+  });
 });
 
 describe('deploy/policies: AWS (Secrets Manager, assume-role)', () => {

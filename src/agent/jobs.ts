@@ -3,6 +3,7 @@
  * crawl per job streaming into its `JobStream`, progress reports, cancel, acks, and the resume
  * state a new connection's `hello` carries. Jobs live in memory only (docs/protocol.md, Resume).
  */
+import { scopeCount } from '../crawl/engine.js';
 import { DEFAULT_CRAWL_TUNING, type CrawlTuning } from '../crawl/descriptor.js';
 import type { ProtocolErrorCode } from '../errors.js';
 import type { CallPolicy, CallStats } from '../crawl/caller.js';
@@ -207,7 +208,10 @@ export class JobManager {
       cancelled: false,
       crawling: true,
       scopesDone: 0,
-      scopesTotal: start.regions.length * types.length,
+      scopesTotal: scopeCount(start.regions.length, types.length, {
+        ...(connection.enrich ? { enrich: connection.enrich } : {}),
+        ...(connection.findings === false ? { findings: false } : {}),
+      }),
       calls: undefined,
       logger: jobLogger,
       crawled: Promise.resolve(),

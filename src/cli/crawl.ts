@@ -1,7 +1,7 @@
 import { DEFAULT_CRAWL_TUNING } from '../crawl/descriptor.js';
 import type { Writable } from 'node:stream';
 import { createClientFactory } from '../aws/clients.js';
-import { crawl, selectResources, type CrawlResult } from '../crawl/engine.js';
+import { crawl, scopeCount, selectResources, type CrawlResult } from '../crawl/engine.js';
 import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import type { ScopeResult } from '../crawl/scope.js';
 import { UsageError } from '../errors.js';
@@ -124,13 +124,9 @@ export async function crawlCommand(
   let interrupted: NodeJS.Signals | undefined;
   const enrich = { iam: !!values.iam, ec2: !!values.ec2 };
   const findings = !values['no-findings'];
-  // Every scope the crawl reports: SageMaker's per region and type, then iam, ec2 per region, findings per region.
-  const scopeCount =
-    regions.length * selectResources(types).length +
-    (enrich.iam ? 1 : 0) +
-    (enrich.ec2 ? regions.length : 0) +
-    (findings ? regions.length : 0);
-  const live = new CrawlProgress(io.stderr, scopeCount, { quiet: !!values.quiet });
+  const live = new CrawlProgress(io.stderr, scopeCount(regions.length, selectResources(types).length, { enrich, findings }), {
+    quiet: !!values.quiet,
+  });
   // Other process warnings: one line each above the live line, instead of Node's multi-line text.
   const restoreWarnings = onProcessWarnings((w, message) => live.print(`warning: ${w.name}${w.code ? ` ${w.code}` : ''}: ${message}\n`));
   const progress = (s: ScopeResult) => {

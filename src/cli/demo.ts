@@ -15,7 +15,7 @@ import { RESOURCE_TYPES } from '../crawl/resources/index.js';
 import { UsageError } from '../errors.js';
 import { SEVERITIES } from '../findings/types.js';
 import { createLogger } from '../log.js';
-import { scaledCounts, startSimulator, type Simulator } from '../sim/index.js';
+import { scaledCounts, startSimulator, type EstateOptions, type Simulator } from '../sim/index.js';
 import { startIamSimulator, type IamSimulator } from '../sim/iam/index.js';
 import { startEc2Simulator, type Ec2Simulator } from '../sim/ec2/index.js';
 import { intOption, parseCommandArgs } from './args.js';
@@ -54,6 +54,8 @@ export interface DemoIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   signal?: AbortSignal;
+  /** The simulated estate instead of the one `--size` makes (tests that need the default estate's known answers). */
+  estate?: EstateOptions;
   /** Called with the API URL and admin token once the summary is printed (tests). */
   onReady?: (info: { url: string; adminToken: string; job: JobRecord }) => void;
 }
@@ -154,7 +156,7 @@ export async function demoCommand(argv: string[], io: DemoIo = { stdout: process
     await ec2Sim?.close();
   };
   try {
-    const estate = { seed: 7, counts: scaledCounts(size) };
+    const estate: EstateOptions = io.estate ?? { seed: 7, counts: scaledCounts(size) };
     sim = await startSimulator({ estate, latencyMs: 2 });
     // The IAM and EC2 estates are built around the SageMaker one: its roles, subnets and security groups.
     iamSim = await startIamSimulator({ estate: { sagemaker: estate }, latencyMs: 2 });

@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { DEFAULT_COUNTS, scaledCounts, startSimulator, totalResources, type SimulatorOptions } from '../sim/index.js';
 import { startVaultSimulator, type VaultSimulator } from '../sim/vault/index.js';
+import { startIamSimulator } from '../sim/iam/index.js';
+import { startEc2Simulator } from '../sim/ec2/index.js';
 import { intOption, listOption, parseCommandArgs } from './args.js';
 
 export const SIMULATE_HELP = `Usage: sdr-agent simulate [options]
 
 Start a local Amazon SageMaker + STS API simulator (the real wire protocols, on one port) with a
-deterministic estate in every region, and crawl it by pointing AWS_ENDPOINT_URL at it.
+deterministic estate in every region, and crawl it by pointing AWS_ENDPOINT_URL at it. IAM and EC2
+simulators (each on a free port of the same host) serve the account's policies and the network
+around the estate, for the iam and ec2 enrichments (AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_EC2).
 
 Options:
   --port N            port to listen on (default 0: any free port)
@@ -148,6 +152,12 @@ export async function simulateCommand(argv: string[], io: SimulateIo = { stdout:
       throw err;
     }
   }
+  // IAM and EC2 around the same estate (its roles, subnets, security groups), on free ports; any signed keys.
+  const { accountId, ...sagemaker } = options.estate ?? {};
+  const [iam, ec2] = await Promise.all([
+    startIamSimulator({ host: options.host!, estate: { ...(accountId ? { accountId } : {}), sagemaker } }),
+    startEc2Simulator({ host: options.host!, estate: options.estate ?? {} }),
+  ]);
   const perRegion = sim.estate.resourcesPerRegion;
   const faults = [
     options.latencyMs ? `latency ${options.latencyMs} ms` : '',
@@ -162,6 +172,7 @@ export async function simulateCommand(argv: string[], io: SimulateIo = { stdout:
   ].filter(Boolean);
   io.stdout.write(
     `SageMaker simulator listening on ${sim.url} (account ${sim.accountId}, ${perRegion} resources per region)\n` +
+      `IAM simulator on ${iam.url}, EC2 simulator on ${ec2.url} (for crawl --iam --ec2)\n` +
       (faults.length ? `Faults: ${faults.join('; ')}\n` : '') +
       (vault
         ? `Vault simulator listening on ${vault.url}: KV v2 mount "secret", AWS keys at secret/sdr/aws (AccessKeyId, SecretAccessKey).\n` +
@@ -171,9 +182,10 @@ export async function simulateCommand(argv: string[], io: SimulateIo = { stdout:
           `  secretStores:\n    vault-demo: { type: vault, address: "${vault.url}", auth: { method: token } }\n` +
           `  connections:\n    sim:\n      regions: [us-east-1]\n      endpoint: ${sim.url}\n      credentials: { source: secret, secret: "vault-demo:secret/sdr/aws" }\n`
         : `Point a crawl at it:\n` +
-          `  export AWS_ENDPOINT_URL=${sim.url}\n` +
+          `  export AWS_ENDPOINT_URL=${sim.url} AWS_ENDPOINT_URL_IAM=${iam.url} AWS_ENDPOINT_URL_EC2=${ec2.url}\n` +
           `  export AWS_ACCESS_KEY_ID=AKIDSIMULATOR AWS_SECRET_ACCESS_KEY=simulator-secret AWS_REGION=us-east-1\n` +
-          `  npx sdr-agent crawl --region us-east-1 --execution-days 3650   # its estate is dated up to 2025-06-01\n`) +
+          `  npx sdr-agent crawl --region us-east-1 --execution-days 3650   # its estate is dated up to 2025-06-01\n` +
+          `  npx sdr-agent crawl --region us-east-1 --iam --ec2 --out graph.ndjson   # with the security enrichment\n`) +
       `Ctrl-C to stop.\n`,
   );
   io.onListening?.(sim.url);
@@ -190,7 +202,7 @@ export async function simulateCommand(argv: string[], io: SimulateIo = { stdout:
     if (io.signal?.aborted) stop();
     else io.signal?.addEventListener('abort', stop, { once: true });
   });
-  await Promise.all([sim.close(), vault?.close()]);
+  await Promise.all([sim.close(), vault?.close(), iam.close(), ec2.close()]);
   const served = Object.values(sim.counts()).reduce((a, b) => a + b, 0);
   io.stdout.write(`Simulator stopped after ${served} requests.\n`);
   return 0;

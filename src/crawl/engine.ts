@@ -185,6 +185,11 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   }
 }
 
+/** How many scopes a crawl reports: one per (region, type), then `iam` once, `ec2` and `findings` per region. */
+export function scopeCount(regions: number, types: number, options: Pick<CrawlOptions, 'enrich' | 'findings'> = {}): number {
+  return regions * types + (options.enrich?.iam ? 1 : 0) + (options.enrich?.ec2 ? regions : 0) + (options.findings === false ? 0 : regions);
+}
+
 /** The descriptors for `types`, in registry order; unknown names are a usage error upstream. */
 export function selectResources(types?: string[]): ResourceDescriptor[] {
   if (!types || types.length === 0) return RESOURCES;

@@ -28,9 +28,12 @@ describe('sdr-agent demo', () => {
     const args = [main, 'demo', '--exit', '--port', '0', '--size', '200', '--data-dir', data];
     const first = await run(process.execPath, args, { env: { ...process.env, NO_COLOR: '1' } });
     expect(first.stdout).toMatch(/Crawl job-\S+: completed in [\d.]+ s, account \d{12}/);
+    // Every type per region, its ec2 and findings scopes, and the iam scope (reported under us-east-1).
     const n = RESOURCE_TYPES.length;
-    expect(first.stdout).toMatch(new RegExp(`us-east-1 +${n}/${n} completed`));
-    expect(first.stdout).toMatch(new RegExp(`eu-west-1 +${n}/${n} completed`));
+    expect(first.stdout).toMatch(new RegExp(`us-east-1 +${n + 3}/${n + 3} completed`));
+    expect(first.stdout).toMatch(new RegExp(`eu-west-1 +${n + 2}/${n + 2} completed`));
+    expect(first.stdout).toMatch(/Findings: .*\d+ high.* \(GET \/api\/v1\/findings; docs\/findings\.md\)/);
+    expect(first.stdout).toMatch(/\d+ +iam:GetAccountAuthorizationDetails|\(\d+ other operations\)/);
     expect(first.stdout).toMatch(/API calls:\n +\d+ +sagemaker:/);
     expect(first.stdout).toMatch(/\d+ +AWSSageMakerTrainingJob +\d+ +[A-Z_]+/);
     // Progress went to stderr, and no secret of the demo did.

@@ -18,6 +18,11 @@ export interface EnrichContext {
   signal: AbortSignal;
 }
 
+/** An AWS answer the enrichment cannot trust to be whole (a page that says "more" without saying where). */
+export class MalformedResponseError extends Error {
+  override name = 'MalformedResponse';
+}
+
 /** Run one enrichment scope: its failure (denied, throttled out, malformed) fails it alone. */
 export async function enrichmentScope(
   region: string,

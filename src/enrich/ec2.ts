@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { ScopeResult } from '../crawl/scope-context.js';
 import type { GraphRecord, NodeRecord, Properties } from '../records/types.js';
-import { enrichmentScope, type EnrichContext } from './context.js';
+import { MalformedResponseError, enrichmentScope, type EnrichContext } from './context.js';
 
 /** EC2 accepts at most 200 values per filter. */
 const FILTER_VALUES = 200;
@@ -136,11 +136,15 @@ async function describeAll<T>(
   for (let i = 0; i < ids.length; i += FILTER_VALUES) {
     const filters = [{ Name: filter, Values: ids.slice(i, i + FILTER_VALUES) }];
     let token: string | undefined;
+    const seen = new Set<string>();
     do {
       ctx.signal.throwIfAborted();
       const r = await page(filters, token);
       out.push(...r.items);
       token = r.next;
+      if (token && seen.has(token))
+        throw new MalformedResponseError(`ec2: a NextToken came back twice while describing by ${filter}: stopped paging`);
+      if (token) seen.add(token);
     } while (token);
   }
   return out;

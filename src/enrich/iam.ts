@@ -18,13 +18,12 @@ import {
   type CapabilityName,
   type InvokePermission,
   type Principal,
-  type RoleTrust,
   type StatementRef,
 } from '../iam/index.js';
 import { matchesAnyAction } from '../iam/match.js';
 import type { ScopeResult } from '../crawl/scope-context.js';
 import type { EdgeRecord, GraphRecord, JsonValue, NodeRecord, Properties } from '../records/types.js';
-import { enrichmentScope, type EnrichContext } from './context.js';
+import { MalformedResponseError, enrichmentScope, type EnrichContext } from './context.js';
 
 /** IAM is global; its scope is reported under the region its API lives in. */
 export const IAM_SCOPE_REGION = 'us-east-1';
@@ -52,6 +51,7 @@ export function runIamScope(ctx: EnrichContext): Promise<ScopeResult> {
 async function readAuthorizationDetails(ctx: EnrichContext): Promise<GetAccountAuthorizationDetailsCommandOutput[]> {
   const pages: GetAccountAuthorizationDetailsCommandOutput[] = [];
   const client = ctx.clients.iam(IAM_SCOPE_REGION);
+  const seen = new Set<string>();
   let marker: string | undefined;
   do {
     const page = await ctx.caller.call('iam', 'GetAccountAuthorizationDetails', IAM_SCOPE_REGION, () =>
@@ -60,7 +60,16 @@ async function readAuthorizationDetails(ctx: EnrichContext): Promise<GetAccountA
       }),
     );
     pages.push(page);
+    // A page that says there is more but not where, or sends us back to a page already read, would
+    // end (or never end) the read with principals missing: the scope fails instead of lying.
+    if (page.IsTruncated && !page.Marker)
+      throw new MalformedResponseError(
+        'iam:GetAccountAuthorizationDetails answered IsTruncated without a Marker: the rest of the account could not be read',
+      );
+    if (page.IsTruncated && seen.has(page.Marker!))
+      throw new MalformedResponseError('iam:GetAccountAuthorizationDetails sent back a Marker it had already sent: stopped paging');
     marker = page.IsTruncated ? page.Marker : undefined;
+    if (marker) seen.add(marker);
   } while (marker);
   return pages;
 }
@@ -90,12 +99,55 @@ function mayAllow(p: Principal, action: string): boolean {
   );
 }
 
-interface Emitted {
-  principal: Principal;
-  usedBySageMaker: boolean;
-  invokes: Array<{ endpoint: string; permissions: InvokePermission[] }>;
-  writes: Array<{ bucket: string; conditional: boolean; statements: readonly StatementRef[] }>;
-  trust?: RoleTrust;
+/** At most this many principals are named on one finding (its `principals` and `AFFECTS` edges); `invokers` counts them all. */
+export const MAX_NAMED_PRINCIPALS = 100;
+
+/** Per endpoint, the principals that are not administrators and may invoke it: counts, and the first few named. */
+interface EndpointInvokers {
+  count: number;
+  conditional: number;
+  named: Array<{ label: 'AWSUser' | 'AWSRole'; id: string }>;
+}
+
+/**
+ * The invoke actions `p` is allowed on each endpoint. A principal whose identity policies allow an
+ * action on every endpoint ARN unconditionally, with no Deny for it anywhere and no boundary, is
+ * allowed it on each endpoint alike: one probe instead of one evaluation per endpoint (an account
+ * where AmazonSageMakerFullAccess is common has many such principals and many endpoints).
+ */
+function invokePermissions(
+  p: Principal,
+  endpoints: readonly string[],
+  partition: string,
+  account: string,
+): Array<{ endpoint: string; permissions: InvokePermission[] }> {
+  const actions = INVOKE_ACTIONS.filter((a) => mayAllow(p, a));
+  if (actions.length === 0 || endpoints.length === 0) return [];
+  const everywhere = new Map<string, InvokePermission>();
+  if (!p.permissionsBoundary)
+    for (const action of actions) {
+      if (mayDeny(p, action)) continue;
+      const r = evaluate(p, action, `arn:${partition}:sagemaker:*:${account}:endpoint/*`, 'probe');
+      if (r.decision === 'allow' && !r.conditional) everywhere.set(action, { action, conditional: false, statements: r.statements });
+    }
+  const out: Array<{ endpoint: string; permissions: InvokePermission[] }> = [];
+  for (const endpoint of endpoints) {
+    const permissions =
+      everywhere.size === actions.length
+        ? actions.map((a) => everywhere.get(a)!)
+        : canInvokeEndpoint(p, endpoint).filter((x) => actions.includes(x.action));
+    if (permissions.length > 0) out.push({ endpoint, permissions });
+  }
+  return out;
+}
+
+/** Whether any statement of `p` (identity or boundary) denies `action` on some resource. */
+function mayDeny(p: Principal, action: string): boolean {
+  return [...p.policies, ...(p.permissionsBoundary ? [p.permissionsBoundary] : [])].some(({ document }) =>
+    document.statements.some(
+      (s) => s.effect === 'Deny' && (s.action ? matchesAnyAction(s.action, action) : !matchesAnyAction(s.notAction ?? [], action)),
+    ),
+  );
 }
 
 async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDetails[], result: ScopeResult): Promise<number> {
@@ -124,45 +176,27 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
     for (const p of page.Policies ?? []) if (p.Arn) managed.set(p.Arn, { name: p.PolicyName, path: p.Path });
   }
   const partition = /^arn:([a-z-]+):/.exec(index.roles[0]?.arn ?? index.users[0]?.arn ?? '')?.[1] ?? 'aws';
-  const chosen = new Map<string, Emitted>();
-  const entry = (p: Principal): Emitted => {
-    let e = chosen.get(p.arn);
-    if (!e) chosen.set(p.arn, (e = { principal: p, usedBySageMaker: false, invokes: [], writes: [] }));
-    return e;
-  };
 
-  // Every role a SageMaker resource runs as.
-  const roleByName = new Map(index.roles.map((r) => [r.name, r]));
+  // Every role a SageMaker resource runs as, under the ARN SageMaker wrote (which may lack the role's
+  // path, or differ in case: IAM role names are unique whatever their case).
+  const roleByName = new Map(index.roles.map((r) => [r.name.toLowerCase(), r]));
+  /** IAM ARN → the ARNs SageMaker resources name it by (its own included when they use it). */
+  const usedAs = new Map<string, Set<string>>();
   const missing: string[] = [];
   for (const arn of ctx.facts.executionRoles) {
-    const p = index.byArn.get(arn) ?? (arn.split(':')[4] === ctx.account ? roleByName.get(arn.split('/').pop() ?? '') : undefined);
-    if (p) entry(p).usedBySageMaker = true;
-    else missing.push(arn);
-  }
-  // Every user and role that may invoke a crawled endpoint.
-  const endpoints = [...ctx.facts.endpoints.keys()];
-  for (const p of [...index.users, ...index.roles]) {
-    if (endpoints.length === 0 || !INVOKE_ACTIONS.some((a) => mayAllow(p, a))) continue;
-    for (const endpoint of endpoints) {
-      const permissions = canInvokeEndpoint(p, endpoint);
-      if (permissions.length > 0) entry(p).invokes.push({ endpoint, permissions });
+    const p =
+      index.byArn.get(arn) ?? (arn.split(':')[4] === ctx.account ? roleByName.get((arn.split('/').pop() ?? '').toLowerCase()) : undefined);
+    if (!p) {
+      missing.push(arn);
+      continue;
     }
-  }
-  // Every role another account may assume that may write a bucket training jobs read.
-  const trusts = new Map<string, RoleTrust>();
-  for (const p of index.roles) {
-    const trust = roleTrust(details.get(p.arn)?.trust as never);
-    trusts.set(p.arn, trust);
-    if (!trust.accounts.some((a) => a !== ctx.account) || ctx.facts.trainingReads.size === 0 || !mayAllow(p, 's3:PutObject')) continue;
-    for (const bucket of ctx.facts.trainingReads.keys()) {
-      const r = evaluate(p, 's3:PutObject', `arn:${partition}:s3:::${bucket}/*`, 'some');
-      if (r.decision === 'allow') entry(p).writes.push({ bucket, conditional: r.conditional, statements: r.statements });
-    }
+    const set = usedAs.get(p.arn) ?? new Set<string>();
+    usedAs.set(p.arn, set.add(arn));
   }
 
   const emittedPolicies = new Set<string>();
   const emittedGroups = new Set<string>();
-  const admins = new Set<string>();
+  const invokersOf = new Map<string, EndpointInvokers>();
   const policyNode = (id: string, kind: 'managed' | 'inline', name: string | undefined): NodeRecord | undefined => {
     if (emittedPolicies.has(id)) return undefined;
     emittedPolicies.add(id);
@@ -186,49 +220,64 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
     properties: Properties = {},
   ) => ({ type: 'edge', label, from: { label: from.label, id: from.id }, to, properties }) satisfies EdgeRecord;
 
-  for (const e of chosen.values()) {
-    const p = e.principal;
+  const endpoints = [...ctx.facts.endpoints.keys()];
+  const buckets = [...ctx.facts.trainingReads.keys()];
+  let emitted = 0;
+  // One principal at a time, written as soon as it is judged: nothing but per-endpoint counts is kept.
+  for (const p of [...index.users, ...index.roles]) {
+    const trust = p.kind === 'role' ? roleTrust(details.get(p.arn)?.trust as never) : undefined;
+    const outsiders = [...(trust?.accounts ?? []).filter((a) => a !== ctx.account), ...(trust?.federated ?? [])];
+    const aliases = usedAs.get(p.arn);
+    const invokes = invokePermissions(p, endpoints, partition, ctx.account);
+    const writes: Array<{ bucket: string; conditional: boolean; statements: readonly StatementRef[] }> = [];
+    if (outsiders.length > 0 && buckets.length > 0 && mayAllow(p, 's3:PutObject'))
+      for (const bucket of buckets) {
+        const r = evaluate(p, 's3:PutObject', `arn:${partition}:s3:::${bucket}/*`, 'some');
+        if (r.decision === 'allow')
+          writes.push({ bucket, conditional: r.conditional || (trust?.conditional ?? false), statements: r.statements });
+      }
+    if (!aliases && invokes.length === 0 && writes.length === 0) continue;
+    emitted++;
+
     const caps = capabilities(p);
     const granted = CAPABILITY_ORDER.filter((n) => caps[n].granted && !caps[n].conditional);
     const conditional = CAPABILITY_ORDER.filter((n) => caps[n].granted && caps[n].conditional);
-    if (granted.includes('admin')) admins.add(p.arn);
+    const admin = granted.includes('admin');
     const detail = details.get(p.arn) ?? {};
-    const trust = trusts.get(p.arn);
-    const node: NodeRecord = {
-      type: 'node',
-      label: p.kind === 'role' ? 'AWSRole' : 'AWSUser',
-      id: p.arn,
-      account: p.arn.split(':')[4] || ctx.account,
-      properties: {
-        enrichment: 'iam',
-        name: p.name,
-        arn: p.arn,
-        ...(detail.path ? { path: detail.path } : {}),
-        ...(detail.id ? { [p.kind === 'role' ? 'roleId' : 'userId']: detail.id } : {}),
-        ...(p.kind === 'role'
-          ? {
-              usedBySageMaker: e.usedBySageMaker,
-              trustedAccounts: [...(trust?.accounts ?? [])].filter((a) => a !== ctx.account),
-              trustedServices: [...(trust?.services ?? [])],
-              trustConditional: trust?.conditional ?? false,
-            }
-          : { groups: [...p.groups] }),
-        ...(p.permissionsBoundaryArn ? { permissionsBoundary: p.permissionsBoundaryArn } : {}),
-        capabilities: granted,
-        conditionalCapabilities: conditional,
-        worstCapability: granted[0] ?? null,
-        capabilityStatements: Object.fromEntries(
-          [...granted, ...conditional].map((n) => [n, caps[n].statements.map(statementJson)] as [string, JsonValue]),
-        ),
-        evaluationComplete: p.problems.length === 0 && !trust?.problem,
-        ...(p.problems.length > 0 || trust?.problem
-          ? {
-              evaluationProblems: [...p.problems.map((x) => x.message), ...(trust?.problem ? [trust.problem] : [])].slice(0, MAX_PROBLEMS),
-            }
-          : {}),
-      },
+    const properties: Properties = {
+      enrichment: 'iam',
+      name: p.name,
+      arn: p.arn,
+      ...(detail.path ? { path: detail.path } : {}),
+      ...(detail.id ? { [p.kind === 'role' ? 'roleId' : 'userId']: detail.id } : {}),
+      ...(p.kind === 'role'
+        ? {
+            usedBySageMaker: aliases?.has(p.arn) ?? false,
+            trustedAccounts: (trust?.accounts ?? []).filter((a) => a !== ctx.account),
+            trustedServices: [...(trust?.services ?? [])],
+            trustedFederated: [...(trust?.federated ?? [])],
+            trustConditional: trust?.conditional ?? false,
+          }
+        : { groups: [...p.groups] }),
+      ...(p.permissionsBoundaryArn ? { permissionsBoundary: p.permissionsBoundaryArn } : {}),
+      capabilities: granted,
+      conditionalCapabilities: conditional,
+      worstCapability: granted[0] ?? null,
+      capabilityStatements: Object.fromEntries(
+        [...granted, ...conditional].map((n) => [n, caps[n].statements.map(statementJson)] as [string, JsonValue]),
+      ),
+      evaluationComplete: p.problems.length === 0 && !trust?.problem,
+      ...(p.problems.length > 0 || trust?.problem
+        ? { evaluationProblems: [...p.problems.map((x) => x.message), ...(trust?.problem ? [trust.problem] : [])].slice(0, MAX_PROBLEMS) }
+        : {}),
     };
+    const label = p.kind === 'role' ? 'AWSRole' : 'AWSUser';
+    const node: NodeRecord = { type: 'node', label, id: p.arn, account: p.arn.split(':')[4] || ctx.account, properties };
     const out: GraphRecord[] = [node];
+    // The same role under the ARN a SageMaker resource wrote, when it differs from IAM's: the
+    // resource's HAS_EXECUTION_ROLE edge points there, and so must the facts (`sameAs` names IAM's).
+    for (const alias of aliases ?? [])
+      if (alias !== p.arn) out.push({ ...node, id: alias, properties: { ...properties, usedBySageMaker: true, sameAs: p.arn } });
     for (const doc of p.policies) {
       // A user's group policies belong to the group (below), not to the user.
       if (doc.source.owner && doc.source.owner !== p.arn) continue;
@@ -253,13 +302,14 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
       };
       out.push(groupNode);
       for (const id of [...g.attached, ...g.inline.map((name) => policyId(name, 'inline', g.arn))]) {
-        const inline = !id.startsWith('arn:') || id.includes('/inline_policy/');
+        const inline = id.includes('/inline_policy/');
         const n = policyNode(id, inline ? 'inline' : 'managed', inline ? id.split('/inline_policy/')[1] : managed.get(id)?.name);
         if (n) out.push(n);
         out.push(edge('POLICY', groupNode, { label: 'AWSPolicy', id }));
       }
     }
-    for (const { endpoint, permissions } of e.invokes)
+    for (const { endpoint, permissions } of invokes) {
+      const conditionalGrant = permissions.every((x) => x.conditional);
       out.push(
         edge(
           'CAN_INVOKE',
@@ -267,12 +317,19 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
           { label: 'AWSSageMakerEndpoint', id: endpoint },
           {
             actions: permissions.map((x) => x.action),
-            conditional: permissions.every((x) => x.conditional),
+            conditional: conditionalGrant,
             statements: dedupe(permissions.flatMap((x) => x.statements)).map(statementJson),
           },
         ),
       );
-    for (const w of e.writes)
+      if (admin) continue;
+      const seen = invokersOf.get(endpoint) ?? { count: 0, conditional: 0, named: [] };
+      seen.count++;
+      if (conditionalGrant) seen.conditional++;
+      if (seen.named.length < MAX_NAMED_PRINCIPALS) seen.named.push({ label, id: p.arn });
+      invokersOf.set(endpoint, seen);
+    }
+    for (const w of writes)
       out.push(
         edge(
           'CAN_WRITE',
@@ -287,6 +344,7 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
       );
     ctx.emitter.derived(out);
     await ctx.emitter.ready();
+    if (writes.length > 0) reportWriters(ctx, p.arn, outsiders, writes);
   }
   if (missing.length > 0)
     result.warnings = [
@@ -296,9 +354,8 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
     (result.warnings ??= []).push(
       `${index.problems.length} polic(ies) could not be read; the principals they apply to carry evaluationComplete: false`,
     );
-
-  reportFindings(ctx, chosen, admins, trusts);
-  return chosen.size;
+  reportInvokers(ctx, invokersOf);
+  return emitted;
 }
 
 function dedupe(statements: readonly StatementRef[]): StatementRef[] {
@@ -307,49 +364,42 @@ function dedupe(statements: readonly StatementRef[]): StatementRef[] {
   return [...seen.values()];
 }
 
-function reportFindings(ctx: EnrichContext, chosen: Map<string, Emitted>, admins: Set<string>, trusts: Map<string, RoleTrust>): void {
-  const findings = ctx.findings;
-  if (!findings) return;
-  const invokers = new Map<string, Array<{ label: 'AWSUser' | 'AWSRole'; id: string; conditional: boolean }>>();
-  for (const e of chosen.values()) {
-    if (admins.has(e.principal.arn)) continue;
-    for (const { endpoint, permissions } of e.invokes) {
-      const list = invokers.get(endpoint) ?? [];
-      list.push({
-        label: e.principal.kind === 'role' ? 'AWSRole' : 'AWSUser',
-        id: e.principal.arn,
-        conditional: permissions.every((x) => x.conditional),
-      });
-      invokers.set(endpoint, list);
-    }
-  }
-  for (const [endpoint, list] of invokers) {
+function reportInvokers(ctx: EnrichContext, invokersOf: Map<string, EndpointInvokers>): void {
+  if (!ctx.findings) return;
+  for (const [endpoint, seen] of invokersOf) {
     const where = ctx.facts.endpoints.get(endpoint) ?? {};
-    findings.report(
+    ctx.findings.report(
       'sagemaker-endpoint-invocable-by-non-admin',
       { label: 'AWSSageMakerEndpoint', id: endpoint, ...where },
-      list.map(({ label, id }) => ({ label, id })),
-      { invokers: list.length, conditionalInvokers: list.filter((x) => x.conditional).length, principals: list.map((x) => x.id).sort() },
+      seen.named,
+      {
+        invokers: seen.count,
+        conditionalInvokers: seen.conditional,
+        principals: seen.named.map((x) => x.id).sort(),
+        ...(seen.count > seen.named.length ? { principalsOmitted: seen.count - seen.named.length } : {}),
+      },
     );
   }
-  for (const e of chosen.values()) {
-    for (const w of e.writes) {
-      for (const job of ctx.facts.trainingReads.get(w.bucket) ?? []) {
-        const [, , , region, account] = job.split(':');
-        findings.report(
-          'sagemaker-training-data-writable-by-other-account',
-          { label: 'AWSSageMakerTrainingJob', id: job, ...(account ? { account } : {}), ...(region ? { region } : {}) },
-          [
-            { label: 'AWSS3Bucket', id: w.bucket },
-            { label: 'AWSRole', id: e.principal.arn },
-          ],
-          {
-            bucket: w.bucket,
-            trustedAccounts: (trusts.get(e.principal.arn)?.accounts ?? []).filter((a) => a !== ctx.account),
-            conditional: w.conditional,
-          },
-        );
-      }
+}
+
+function reportWriters(
+  ctx: EnrichContext,
+  role: string,
+  outsiders: readonly string[],
+  writes: ReadonlyArray<{ bucket: string; conditional: boolean }>,
+): void {
+  if (!ctx.findings) return;
+  for (const w of writes)
+    for (const job of ctx.facts.trainingReads.get(w.bucket) ?? []) {
+      const [, , , region, account] = job.split(':');
+      ctx.findings.report(
+        'sagemaker-training-data-writable-by-other-account',
+        { label: 'AWSSageMakerTrainingJob', id: job, ...(account ? { account } : {}), ...(region ? { region } : {}) },
+        [
+          { label: 'AWSS3Bucket', id: w.bucket },
+          { label: 'AWSRole', id: role },
+        ],
+        { bucket: w.bucket, trustedOutsiders: [...outsiders], conditional: w.conditional },
+      );
     }
-  }
 }

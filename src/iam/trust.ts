@@ -1,11 +1,13 @@
 /**
- * Who a role's trust policy (`AssumeRolePolicyDocument`) lets assume it: the AWS accounts and the
- * services named in its `Allow` statements for `sts:AssumeRole` (or `sts:*`, `*`). Conditions such as
+ * Who a role's trust policy (`AssumeRolePolicyDocument`) lets assume it: the AWS accounts, services
+ * and identity providers named in its `Allow` statements whose `Action` (wildcards included) or
+ * `NotAction` lets `sts:AssumeRole`, `AssumeRoleWithWebIdentity` or `AssumeRoleWithSAML` through. Conditions such as
  * `sts:ExternalId` are not judged: a statement with one still counts, and is marked conditional.
  * `NotPrincipal` and Deny statements are not subtracted (they can only narrow who may), so the answer
  * may over-report. Never throws; an unreadable document trusts nobody and says so in `problem`
  * without quoting it.
  */
+import { compileActionPattern, matchesAnyAction } from './match.js';
 import type { RawPolicyDocument } from './types.js';
 
 export interface RoleTrust {
@@ -21,7 +23,21 @@ export interface RoleTrust {
   readonly problem?: string;
 }
 
-const ASSUME_ACTIONS = /^(\*|sts:\*|sts:assumerole(withwebidentity|withsaml)?)$/i;
+/** The actions by which a trusted principal becomes the role. */
+const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'];
+
+/** Whether a statement's `Action` (IAM wildcards, any case) or `NotAction` lets one of them through. */
+function allowsAssume(s: Record<string, unknown>): boolean {
+  if (s.Action !== undefined) {
+    const patterns = list(s.Action).map(compileActionPattern);
+    return ASSUME_ACTIONS.some((a) => matchesAnyAction(patterns, a));
+  }
+  if (s.NotAction !== undefined) {
+    const patterns = list(s.NotAction).map(compileActionPattern);
+    return ASSUME_ACTIONS.some((a) => !matchesAnyAction(patterns, a));
+  }
+  return false;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): string[] =>
@@ -65,7 +81,7 @@ export function roleTrust(raw: RawPolicyDocument | undefined): RoleTrust {
   const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
   for (const s of statements) {
     if (!isObject(s) || s.Effect !== 'Allow') continue;
-    if (!list(s.Action).some((a) => ASSUME_ACTIONS.test(a))) continue;
+    if (!allowsAssume(s)) continue;
     const p = s.Principal;
     const named: string[] = [];
     if (p === '*') named.push('aws:*');

@@ -68,7 +68,8 @@ describe('sdr-agent CLI', () => {
   it('crawls the simulator through AWS_ENDPOINT_URL and the env credentials, exit 0', async () => {
     const out = join(dir, 'all.jsonl');
     const r = await run(['crawl', '--out', out], awsEnv(sim));
-    const n = RESOURCE_TYPES.length;
+    // Every type, and the region's findings scope.
+    const n = RESOURCE_TYPES.length + 1;
     expect(r.stderr).toContain(`${n}/${n} scopes completed`);
     expect(r.code).toBe(0);
     const records = parseRecords(readFileSync(out, 'utf8'));

@@ -29,9 +29,10 @@
  *   `AFFECTS` to the `findings` scope of its finding. Such an edge is replaced only when that
  *   scope completed (and, as any edge, when its SageMaker ends' scopes did). `CAN_INVOKE` from a
  *   notebook to a training job (the execution-role join) is not the enrichment's.
- * - A `findings` scope replaces its region's findings only when every other scope of the job
- *   completed: findings judged on a partial crawl miss what the failed scopes would have shown, so
- *   the previous ones are kept beside the new (the scope is recorded as failed, saying so).
+ * - An `iam`, `ec2` or `findings` scope replaces its data only when the job completed every scope
+ *   the catalog knows for the account (per region for `ec2` and `findings`; for `findings` the
+ *   `iam` and `ec2` scopes too): what they describe follows from what the SageMaker scopes found, so
+ *   after a partial or narrower crawl the previous data is kept beside the new (`coverage`).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -212,23 +213,47 @@ export class Catalog {
     for (const s of scopes) this.scopes.set(scopeKey(s.account, s.region, s.type), s);
   }
 
+  /**
+   * The job's scopes as the commit applies them. The `iam`, `ec2` and `findings` scopes describe only
+   * what the job's SageMaker scopes found (its roles, subnets, endpoints), so one replaces the
+   * previous data only when the job completed every scope the catalog knows for the account (for
+   * `ec2` and `findings`: in that region; for `findings`, the `iam` and `ec2` scopes too once known):
+   * after a partial or narrower crawl it counts as failed, and the previous data stays beside the new.
+   */
+  private coverage(input: CommitInput): CommitInput['scopes'] {
+    if (!input.account) return input.scopes;
+    const derived = new Set<string>(ENRICHMENT_SCOPE_TYPES);
+    const known = new Set<string>();
+    for (const s of this.scopes.values()) if (s.account === input.account) known.add(`${s.region}/${s.type}`);
+    for (const s of input.scopes) known.add(`${s.region}/${s.type}`);
+    const completed = new Set(input.scopes.filter((s) => s.status === 'completed').map((s) => `${s.region}/${s.type}`));
+    const missing = (type: string, region: string) =>
+      [...known].filter((k) => {
+        const [r, t] = k.split('/') as [string, string];
+        if (completed.has(k) || t === 'findings') return false;
+        if (type === 'iam') return !derived.has(t);
+        if (type === 'ec2') return r === region && !derived.has(t);
+        return r === region || t === 'iam';
+      });
+    return input.scopes.map((s) => {
+      if (s.status !== 'completed' || !derived.has(s.type)) return s;
+      const gaps = missing(s.type, s.region);
+      if (gaps.length === 0) return s;
+      const what = s.type === 'findings' ? 'findings' : `${s.type} data`;
+      return {
+        ...s,
+        status: 'failed' as const,
+        error: {
+          message: `previous ${what} kept beside this job's: the job did not complete every scope the catalog holds for the account${s.type === 'iam' ? '' : ` in ${s.region}`} (${gaps.length}, e.g. ${gaps.slice(0, 3).join(', ')})`,
+        },
+      };
+    });
+  }
+
   /** Apply a finished job (see the rules at the top of this file) and persist the result. */
   commit(input: CommitInput): CommitResult {
     const at = (input.at ?? new Date()).toISOString();
-    // A region's findings are replaced only by a crawl that completed every scope: judged on a
-    // partial crawl they miss what the failed scopes would have shown, so the previous ones stay.
-    const failedOthers = input.scopes.filter((s) => s.type !== 'findings' && s.status !== 'completed');
-    const scopes = input.scopes.map((s) =>
-      s.type === 'findings' && s.status === 'completed' && failedOthers.length > 0
-        ? {
-            ...s,
-            status: 'failed' as const,
-            error: {
-              message: `previous findings kept beside these: judged on a partial crawl (${failedOthers.length} scope(s) failed)`,
-            },
-          }
-        : s,
-    );
+    const scopes = this.coverage(input);
     const replaced = new Set<string>();
     if (input.account) for (const s of scopes) if (s.status === 'completed') replaced.add(scopeKey(input.account, s.region, s.type));
 

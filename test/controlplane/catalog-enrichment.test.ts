@@ -315,7 +315,54 @@ describe('catalog ownership of the security enrichment', () => {
     expect(nodeIds(c, 'SecurityFinding')).toEqual(['f1', 'f2']);
     const state = c.stats().scopes.find((x) => x.type === 'findings')!;
     expect(state.status).toBe('failed');
-    expect(state.error).toMatch(/previous findings kept.*partial crawl \(1 scope\(s\) failed\)/);
+    expect(state.error).toMatch(/previous findings kept beside this job's: .*us-east-1\/notebook-instance/);
+  });
+
+  it('a narrower job (fewer types, or fewer regions) does not wipe the findings, roles or subnets the wider one left', () => {
+    const c = open();
+    const f1 = finding('f1', 'notebook-direct-internet');
+    const admin = role('admin-role');
+    const sub = subnet('subnet-1', { public: true });
+    c.commit({
+      jobId: 'j1',
+      account: ACCOUNT,
+      scopes: [
+        scope('notebook-instance', 'completed'),
+        scope('endpoint', 'completed'),
+        scope('iam', 'completed'),
+        scope('ec2', 'completed'),
+        scope('findings', 'completed'),
+      ],
+      records: [nb, admin, sub, edge('HAS_EXECUTION_ROLE', nb, admin), edge('IN_SUBNET', nb, sub), f1, edge('AFFECTS', f1, nb)],
+    });
+    // Only endpoints this time, with the enrichments and findings all "completed": they saw no notebook.
+    c.commit({
+      jobId: 'j2',
+      account: ACCOUNT,
+      scopes: [scope('endpoint', 'completed'), scope('iam', 'completed'), scope('ec2', 'completed'), scope('findings', 'completed')],
+      records: [],
+    });
+    expect(nodeIds(c, 'SecurityFinding')).toEqual(['f1']);
+    expect(c.node('AWSRole', admin.id)?.properties.enrichment).toBe('iam');
+    expect(c.node('EC2Subnet', 'subnet-1')?.properties.public).toBe(true);
+    const states = Object.fromEntries(c.stats().scopes.map((x) => [x.type, x]));
+    for (const t of ['iam', 'ec2', 'findings']) expect(states[t]!.status, t).toBe('failed');
+    expect(states.iam!.error).toMatch(/us-east-1\/notebook-instance/);
+    // The wide job again: now they are replaced (the admin role no longer delivered is gone).
+    c.commit({
+      jobId: 'j3',
+      account: ACCOUNT,
+      scopes: [
+        scope('notebook-instance', 'completed'),
+        scope('endpoint', 'completed'),
+        scope('iam', 'completed'),
+        scope('ec2', 'completed'),
+        scope('findings', 'completed'),
+      ],
+      records: [nb],
+    });
+    expect(nodeIds(c, 'SecurityFinding')).toEqual([]);
+    expect(c.node('AWSRole', admin.id)).toBeUndefined();
   });
 
   it('indexes by label and direction follow each commit', () => {

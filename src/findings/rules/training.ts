@@ -55,6 +55,6 @@ export const trainingRules: ReadonlyArray<ResourceRule | DerivedRule> = [
       "Give the other account's uploads their own bucket or prefix that training does not read unreviewed, or remove s3:PutObject on this bucket from the role the finding names (and check the bucket policy, which this evaluation does not read).",
     appliesTo: 'AWSSageMakerTrainingJob',
     evidence:
-      'a READS_FROM edge to a bucket on which the iam enrichment found s3:PutObject allowed (on some object) to a role whose trust policy admits another account (its trustedAccounts)',
+      'a READS_FROM edge to a bucket on which the iam enrichment found s3:PutObject allowed (on some object) to a role whose trust policy admits another account or an identity provider (its trustedAccounts, trustedFederated)',
   },
 ];

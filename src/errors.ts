@@ -89,11 +89,11 @@ export class ReadOnlyViolationError extends SdrError {
     readonly service: string,
     readonly operation: string,
   ) {
-    const aws = service === 'sagemaker' || service === 'sts' || service === 'secretsmanager';
+    const aws = ['sagemaker', 'sts', 'secretsmanager', 'iam', 'ec2'].includes(service);
     super(
       'SDR_ERR_READ_ONLY',
       aws
-        ? `refused ${service}:${operation}: sdr-agent sends only the AWS operations on its allowlist — the crawler's SageMaker List/Describe/Search operations (\`sdr-agent policy\` prints them), sts:GetCallerIdentity, sts:AssumeRole and secretsmanager:GetSecretValue`
+        ? `refused ${service}:${operation}: sdr-agent sends only the AWS operations on its allowlist — the crawler's SageMaker List/Describe/Search operations and the enrichments' iam:GetAccountAuthorizationDetails and ec2:DescribeSubnets/DescribeRouteTables/DescribeSecurityGroups (\`sdr-agent policy --iam --ec2\` prints them), sts:GetCallerIdentity, sts:AssumeRole and secretsmanager:GetSecretValue`
         : `refused ${service}:${operation}: sdr-agent sends ${service} only the requests on its allowlist (reading a secret, and the store's own authentication)`,
       { hint: `This is a bug in the caller, not a permissions problem; nothing was sent to ${aws ? 'AWS' : service}.` },
     );

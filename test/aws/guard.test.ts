@@ -9,54 +9,17 @@ import * as secretsManager from '@aws-sdk/client-secrets-manager';
 import * as sts from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../src/aws/clients.js';
-import { isReadOnlyOperation, operationOf } from '../../src/aws/guard.js';
+import { isReadOnlyOperation } from '../../src/aws/guard.js';
 import { allowedOperations, NON_CRAWL_OPERATIONS } from '../../src/aws/allowlist.js';
 import { crawlerOperations } from '../../src/crawl/operations.js';
 import { iamPolicy } from '../../src/crawl/iam-policy.js';
 import { RESOURCES } from '../../src/crawl/resources/index.js';
-import { ReadOnlyViolationError } from '../../src/errors.js';
 import { createNetwork, type Network } from '../../src/net/index.js';
 import { createSecretsManagerClient } from '../../src/secrets/aws-secrets-manager/client.js';
 import { startSimulator, type Simulator } from '../../src/sim/index.js';
 import { startSecretsManagerSimulator, type SecretsManagerSimulator } from '../../src/sim/secrets-manager/index.js';
 import { SIM_CREDENTIALS } from '../helpers/crawl.js';
-
-type CommandClass = new (input: object) => object;
-
-/** Every `*Command` class a client package exports, by operation name (not smithy's base class, re-exported as `$Command`). */
-function commandsOf(pkg: Record<string, unknown>): Array<[string, CommandClass]> {
-  return Object.entries(pkg)
-    .filter(
-      ([name, value]) =>
-        /^[A-Z]\w*Command$/.test(name) &&
-        typeof value === 'function' &&
-        typeof (value as { prototype?: { resolveMiddleware?: unknown } }).prototype?.resolveMiddleware === 'function',
-    )
-    .map(([name, value]) => [operationOf(name), value as CommandClass] as [string, CommandClass])
-    .sort(([a], [b]) => a.localeCompare(b));
-}
-
-/** Send every command with an empty input; the operations the guard refused, and the other outcomes. */
-async function sendAll(
-  client: { send(command: never): Promise<unknown> },
-  commands: Array<[string, CommandClass]>,
-): Promise<{ refused: string[]; passed: string[]; wrongError: string[] }> {
-  const refused: string[] = [];
-  const passed: string[] = [];
-  const wrongError: string[] = [];
-  for (const [operation, Command] of commands) {
-    const outcome = await client.send(new Command({}) as never).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    if (outcome instanceof ReadOnlyViolationError) {
-      if (outcome.code !== 'SDR_ERR_READ_ONLY' || outcome.operation !== operation || !outcome.message.includes('sdr-agent policy'))
-        wrongError.push(operation);
-      refused.push(operation);
-    } else passed.push(operation);
-  }
-  return { refused, passed, wrongError };
-}
+import { commandsOf, sendAll } from '../helpers/sdk-commands.js';
 
 const sageMakerCommands = commandsOf(sagemaker);
 const stsCommands = commandsOf(sts);

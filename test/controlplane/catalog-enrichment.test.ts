@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../../src/controlplane/catalog.js';
-import type { EdgeLabel, NodeLabel } from '../../src/records/labels.js';
+import { edgeBetween, node } from '../helpers/graph.js';
 import type { EdgeRecord, GraphRecord, NodeRecord, Properties } from '../../src/records/types.js';
 
 const ACCOUNT = '111122223333';
@@ -11,20 +11,8 @@ const SM = `arn:aws:sagemaker:us-east-1:${ACCOUNT}`;
 const roleArn = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const userArn = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
 
-const n = (label: NodeLabel, id: string, properties: Properties, where: { account?: string; region?: string } = {}): NodeRecord => ({
-  type: 'node',
-  label,
-  id,
-  ...where,
-  properties,
-});
-const edge = (label: EdgeLabel, from: NodeRecord, to: NodeRecord, properties: Properties = {}): EdgeRecord => ({
-  type: 'edge',
-  label,
-  from: { label: from.label, id: from.id },
-  to: { label: to.label, id: to.id },
-  properties,
-});
+const n = node;
+const edge = edgeBetween;
 const endpoint = (name: string) =>
   n('AWSSageMakerEndpoint', `${SM}:endpoint/${name}`, { endpointName: name }, { account: ACCOUNT, region: 'us-east-1' });
 const notebook = (name: string) =>

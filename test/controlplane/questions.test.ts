@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EdgeLabel, NodeLabel } from '../../src/records/labels.js';
-import type { EdgeRecord, GraphRecord, NodeRecord, Properties } from '../../src/records/types.js';
+import { edgeBetween, node } from '../helpers/graph.js';
+import type { GraphRecord, NodeRecord, Properties } from '../../src/records/types.js';
 import { startControlPlane, type CpHarness } from '../helpers/control-plane.js';
 
 const A = '111122223333';
@@ -8,20 +8,8 @@ const PARTNER = '444455556666';
 const SM = `arn:aws:sagemaker:us-east-1:${A}`;
 const at = { account: A, region: 'us-east-1' };
 
-const n = (label: NodeLabel, id: string, properties: Properties, where: { account?: string; region?: string } = {}): NodeRecord => ({
-  type: 'node',
-  label,
-  id,
-  ...where,
-  properties,
-});
-const edge = (label: EdgeLabel, from: NodeRecord, to: NodeRecord, properties: Properties = {}): EdgeRecord => ({
-  type: 'edge',
-  label,
-  from: { label: from.label, id: from.id },
-  to: { label: to.label, id: to.id },
-  properties,
-});
+const n = node;
+const edge = edgeBetween;
 const grant = (actions: string[], conditional = false): Properties => ({
   actions,
   conditional,

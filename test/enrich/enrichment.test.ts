@@ -12,6 +12,7 @@ import type { EdgeRecord, NodeRecord } from '../../src/records/types.js';
 import { startEc2Simulator, type Ec2Simulator } from '../../src/sim/ec2/index.js';
 import { startIamSimulator, type IamSimulator } from '../../src/sim/iam/index.js';
 import { ESTATE_NOW_MS, startSimulator, type Simulator } from '../../src/sim/index.js';
+import { wildcard } from '../helpers/graph.js';
 import { CollectingSink, SIM_CREDENTIALS, TEST_POLICY } from '../helpers/crawl.js';
 
 const REGION = 'us-east-1';
@@ -29,15 +30,6 @@ async function run(enrich: { iam?: boolean; ec2?: boolean }, regions = [REGION])
     clients.destroy();
   }
 }
-
-/** IAM's wildcard (`*` any run) as a RegExp over the whole text. */
-const wildcard = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 
 let records: { result: CrawlResult; sink: CollectingSink };
 const nodes = (label: string) => records.sink.nodes(label);

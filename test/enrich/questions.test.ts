@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wildcard } from '../helpers/graph.js';
 import { demoCommand } from '../../src/cli/demo.js';
 import { Ec2Estate } from '../../src/sim/ec2/index.js';
 import { IamEstate } from '../../src/sim/iam/index.js';
@@ -79,14 +80,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** IAM's wildcard (`*` any run) as a RegExp over the whole text. */
-const wildcard = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 const all = async (path: string) => {
   const items: any[] = [];
   for (let offset = 0; ;) {

@@ -14,6 +14,7 @@ import type { RecordSink } from '../src/records/types.js';
 import { RESOURCES } from '../src/crawl/resources/index.js';
 import { NODE_FLAGS, tuneProcess } from '../src/process-settings.js';
 import { ESTATE_NOW_MS, resolveCounts, scaledCounts, typeTotals } from '../src/sim/index.js';
+import { reportEnrichment } from './enrichment.js';
 import { naiveCrawl } from './naive.js';
 import { startSimProcess, type SimProcess } from './sim-process.js';
 
@@ -43,13 +44,14 @@ const PROFILES: Profile[] =
 /**
  * What `BENCH_PARTS` may name: a profile's id (both modes under it), `service` (every profile),
  * `naive` (the baseline, under the first profile), `rss` (one 100,000-resource crawl: peak RSS),
- * `egress` (four more such crawls: the egress pass's cost), `large` (`rss,egress`), `all`.
+ * `egress` (four more such crawls: the egress pass's cost), `large` (`rss,egress`), `enrichment`
+ * (one large crawl with the IAM and EC2 enrichments: bench/enrichment.ts), `all`.
  * The default, `service,naive`, took about five minutes on 2 cores (bench/README.md).
  */
 const PARTS = (() => {
   const named = new Set((process.env.BENCH_PARTS || 'service,naive').split(',').map((p) => p.trim()));
   const all = named.has('all');
-  const known = new Set(['service', 'naive', 'rss', 'egress', 'large', 'all', ...PROFILES.map((p) => p.id)]);
+  const known = new Set(['service', 'naive', 'rss', 'egress', 'large', 'enrichment', 'all', ...PROFILES.map((p) => p.id)]);
   const unknown = [...named].filter((p) => !known.has(p));
   if (unknown.length) throw new Error(`BENCH_PARTS: unknown part(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   return {
@@ -57,6 +59,7 @@ const PARTS = (() => {
     naive: all || named.has('naive'),
     egress: all || named.has('egress') || named.has('large'),
     rss: all || named.has('rss') || named.has('egress') || named.has('large'),
+    enrichment: all || named.has('enrichment'),
   };
 })();
 /** Thousands of training jobs, hundreds of each other type (a handful of Studio domains). */
@@ -407,6 +410,8 @@ async function main(): Promise<void> {
   if (results.length)
     console.log('\ntargets: bound/actual (time) >= 0.9 in both modes (issue 14); calls with Search allowed near the bound');
   if (PARTS.rss) await reportLarge(PARTS.egress);
+  // The enrichment's simulators answer with the first profile's latency and rate limit.
+  if (PARTS.enrichment) await reportEnrichment(PROFILES[0]!, REGION);
   console.log(`\nbench:crawl took ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 

@@ -138,7 +138,7 @@ export class GraphEmitter {
     if (record.type === 'node') this.stats.nodes++;
     else this.stats.edges++;
     byLabel[record.label] = (byLabel[record.label] ?? 0) + 1;
-    this.tap?.(record);
     if (!this.sink.write(record)) this.backpressure = true;
+    this.tap?.(record);
   }
 }

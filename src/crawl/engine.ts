@@ -12,7 +12,7 @@ import { failureSummary, newRegionState, runScope, type ScopeResult } from './sc
 import { CrawlFacts } from '../enrich/facts.js';
 import { runIamScope } from '../enrich/iam.js';
 import { runEc2Scope } from '../enrich/ec2.js';
-import { FindingsEvaluator, completedScopesOf, findingRecords } from '../findings/index.js';
+import { FindingsEvaluator, completedScopesOf, findingRecords, type Finding } from '../findings/index.js';
 
 /** The opt-in enrichments (docs/records.md, "Security enrichment"): each its own scope, off by default. */
 export interface Enrichments {
@@ -79,9 +79,21 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   options.signal?.addEventListener('abort', stopOnSignal, { once: true });
   const caller = new Caller(policy, abort.signal, Math.random, options.clients.reauth, options.observer);
   const facts = new CrawlFacts();
-  const findings = options.findings === false ? undefined : new FindingsEvaluator();
+  // Findings per region, for each findings scope's count.
+  const judgedIn = new Map<string, number>();
+  const count = (f: Finding) => judgedIn.set(f.node.region ?? '', (judgedIn.get(f.node.region ?? '') ?? 0) + 1);
+  // A finding judged as its resource passes is written at once, not held to the end.
+  const findings =
+    options.findings === false
+      ? undefined
+      : new FindingsEvaluator(undefined, {
+          onFinding: (f) => {
+            count(f);
+            emitter.derived(findingRecords([f]));
+          },
+        });
   let judging = findings !== undefined;
-  const emitter = new GraphEmitter(options.sink, options.egressPass, (r) => {
+  const emitter: GraphEmitter = new GraphEmitter(options.sink, options.egressPass, (r) => {
     facts.observe(r);
     if (judging) findings!.observe(r);
   });
@@ -140,19 +152,25 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
       judging = false;
       // A crawl stopped from outside (cancel, Ctrl-C) judges nothing: its findings scopes say so.
       const stopped = abort.signal.aborted;
-      const judged = stopped ? [] : findings.finish({ completedScopes: completedScopesOf({ account, scopes }) });
-      emitter.derived(findingRecords(judged));
+      if (!stopped) {
+        // Written as they are judged, waiting for the sink now and then: a large estate's findings
+        // number in the hundreds of thousands.
+        let n = 0;
+        for (const f of findings.judge({ completedScopes: completedScopesOf({ account, scopes }) })) {
+          count(f);
+          emitter.derived(findingRecords([f]));
+          if (++n % 256 === 0) await emitter.ready();
+        }
+      }
       await emitter.ready();
       const failed = scopes.filter((s) => s.status !== 'completed');
-      const count = new Map<string, number>();
-      for (const f of judged) count.set(f.node.region ?? '', (count.get(f.node.region ?? '') ?? 0) + 1);
       for (const region of options.regions) {
         const result: ScopeResult = {
           region,
           type: 'findings',
           status: stopped ? 'failed' : 'completed',
           mode: 'list',
-          resources: count.get(region) ?? 0,
+          resources: judgedIn.get(region) ?? 0,
           skipped: 0,
           ...(stopped ? { error: failureSummary(abort.signal.reason, abort.signal) } : {}),
           // Judged on what the crawl read: a control plane replaces a region's findings only after a

@@ -154,7 +154,19 @@ export class FindingsEvaluator {
   private readonly findings = new Map<string, Finding>();
   private finished = false;
 
-  constructor(rules: RuleRegistry = defaultRules()) {
+  /** Findings handed to `onFinding` as they were judged (not kept). */
+  private streamed = 0;
+
+  /**
+   * @param options.onFinding when given, a finding of a rule judged as its node passes is handed to
+   *   it at once and not kept (a crawl writes it out then): what the evaluator holds no longer grows
+   *   with such findings, which a large estate has by the hundred thousand. Each node must then be
+   *   observed once. `finish()` returns the rest (rules judged at the end, region and derived rules).
+   */
+  constructor(
+    rules: RuleRegistry = defaultRules(),
+    private readonly options: { onFinding?: (finding: Finding) => void } = {},
+  ) {
     for (const rule of rules.all()) this.add(rule);
   }
 
@@ -191,6 +203,17 @@ export class FindingsEvaluator {
 
   /** Judge what waited for every record, and return the findings, sorted by id. Call once. */
   finish(options: FinishOptions = {}): Finding[] {
+    return [...this.judge(options)].sort((a, b) => (a.node.id < b.node.id ? -1 : a.node.id > b.node.id ? 1 : 0));
+  }
+
+  /**
+   * {@link finish}, one finding at a time and unsorted: each rule judged at the end yields its
+   * findings as it judges them, and what the evaluator held for a node is let go as the walk goes,
+   * so a crawl can write them out (waiting for its sink) without the whole set in memory at once.
+   * Then the region rules' findings, then those kept (derived rules', and those judged as their node
+   * passed when no `onFinding` took them). Iterate it to the end, once.
+   */
+  *judge(options: FinishOptions = {}): Generator<Finding> {
     if (this.finished) throw new Error('FindingsEvaluator: finish() called twice');
     this.finished = true;
     for (const [k, node] of this.pending) {
@@ -205,10 +228,11 @@ export class FindingsEvaluator {
             ]),
           ).values(),
         ];
-        this.resourceFinding(rule, node, affected);
+        this.streamed++;
+        yield this.finding(rule, findingId(rule.id, { affected }), node.account, node.region, affected, {});
       }
+      this.pending.delete(k);
     }
-    this.pending.clear();
     this.facts.clear();
     this.links.clear();
     this.verdicts.clear();
@@ -217,14 +241,17 @@ export class FindingsEvaluator {
     const isComplete = (account: string, region: string, label: NodeLabel) =>
       complete.has(`${account}\u0000${region}\u0000${label}`) || complete.has(`*\u0000${region}\u0000${label}`);
     for (const r of this.regions.values()) {
-      this.regionRules.forEach((rule, i) => {
-        if (!rule.requiresComplete.every((l) => isComplete(r.account, r.region, l))) return;
-        const counts = Object.fromEntries(rule.counters.map((c, j) => [c.name, r.counts[i][j]]));
-        if (rule.test(counts)) this.regionFinding(rule, r.account, r.region, counts);
-      });
+      for (let i = 0; i < this.regionRules.length; i++) {
+        const rule = this.regionRules[i]!;
+        if (!rule.requiresComplete.every((l) => isComplete(r.account, r.region, l))) continue;
+        const counts = Object.fromEntries(rule.counters.map((c, j) => [c.name, r.counts[i]![j]!]));
+        if (!rule.test(counts)) continue;
+        this.streamed++;
+        yield this.finding(rule, findingId(rule.id, { account: r.account, region: r.region }), r.account, r.region, [], { counts });
+      }
     }
     this.regions.clear();
-    return [...this.findings.values()].sort((a, b) => (a.node.id < b.node.id ? -1 : a.node.id > b.node.id ? 1 : 0));
+    yield* this.findings.values();
   }
 
   stats(): EvaluatorStats {
@@ -245,7 +272,7 @@ export class FindingsEvaluator {
       links,
       targetVerdicts: this.verdicts.size,
       regions: this.regions.size,
-      findings: this.findings.size,
+      findings: this.findings.size + this.streamed,
     };
   }
 
@@ -330,7 +357,14 @@ export class FindingsEvaluator {
   private observeNode(node: NodeRecord): void {
     if (node.properties.stub === true) return;
     for (const rule of this.immediate.get(node.label) ?? []) {
-      if (rule.test(view(node, rule.reads, rule.present), NO_FACTS)) this.resourceFinding(rule, node, [{ label: node.label, id: node.id }]);
+      if (rule.test(view(node, rule.reads, rule.present), NO_FACTS)) {
+        const affected = [{ label: node.label, id: node.id }];
+        const finding = this.finding(rule, findingId(rule.id, { affected }), node.account, node.region, affected, {});
+        if (this.options.onFinding) {
+          this.streamed++;
+          this.options.onFinding(finding);
+        } else this.findings.set(finding.node.id, finding);
+      }
     }
     const d = this.deferred.get(node.label);
     if (d) {
@@ -382,14 +416,6 @@ export class FindingsEvaluator {
     if (set !== 0) this.facts.set(k, (this.facts.get(k) ?? 0) | set);
   }
 
-  private resourceFinding(rule: ResourceRule, node: { account?: string; region?: string }, affected: NodeRef[]): void {
-    this.record(rule, findingId(rule.id, { affected }), node.account, node.region, affected, {});
-  }
-
-  private regionFinding(rule: RegionRule, account: string, region: string, counts: Record<string, number>): void {
-    this.record(rule, findingId(rule.id, { account, region }), account, region, [], { counts });
-  }
-
   private record(
     rule: Rule,
     id: string,
@@ -398,8 +424,19 @@ export class FindingsEvaluator {
     affected: NodeRef[],
     extra: Properties,
   ): void {
+    this.findings.set(id, this.finding(rule, id, account, region, affected, extra));
+  }
+
+  private finding(
+    rule: Rule,
+    id: string,
+    account: string | undefined,
+    region: string | undefined,
+    affected: NodeRef[],
+    extra: Properties,
+  ): Finding {
     const where = { ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) };
-    this.findings.set(id, {
+    return {
       node: {
         type: 'node',
         label: FINDING_LABEL,
@@ -408,7 +445,7 @@ export class FindingsEvaluator {
         properties: { ruleId: rule.id, severity: rule.severity, title: rule.title, remediation: rule.remediation, ...where, ...extra },
       },
       edges: affected.map((to) => ({ type: 'edge', label: AFFECTS_LABEL, from: { label: FINDING_LABEL, id }, to, properties: {} })),
-    });
+    };
   }
 }
 

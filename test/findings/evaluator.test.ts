@@ -253,3 +253,20 @@ describe('the registry', () => {
     }
   });
 });
+
+describe('streaming: findings judged as their node passes are handed out at once', () => {
+  it('onFinding receives them (and finish returns only the rest); the same findings as without it', async () => {
+    const { recordsOf } = await import('./records.js');
+    const records = [...recordsOf('notebook-instance'), ...recordsOf('training-job'), ...recordsOf('model')];
+    const kept = new FindingsEvaluator();
+    for (const r of records) kept.observe(r);
+    const all = kept.finish();
+    const streamed: string[] = [];
+    const e = new FindingsEvaluator(undefined, { onFinding: (f) => streamed.push(f.node.id) });
+    for (const r of records) e.observe(r);
+    expect(streamed.length).toBeGreaterThan(0);
+    const rest = e.finish();
+    expect([...streamed, ...rest.map((f) => f.node.id)].sort()).toEqual(all.map((f) => f.node.id).sort());
+    expect(rest.some((f) => streamed.includes(f.node.id))).toBe(false);
+  });
+});

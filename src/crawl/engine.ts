@@ -79,6 +79,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   options.signal?.addEventListener('abort', stopOnSignal, { once: true });
   const caller = new Caller(policy, abort.signal, Math.random, options.clients.reauth, options.observer);
   const facts = new CrawlFacts();
+  const enriching = Boolean(options.enrich?.iam || options.enrich?.ec2);
   // Findings per region, for each findings scope's count.
   const judgedIn = new Map<string, number>();
   const count = (f: Finding) => judgedIn.set(f.node.region ?? '', (judgedIn.get(f.node.region ?? '') ?? 0) + 1);
@@ -94,7 +95,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
         });
   let judging = findings !== undefined;
   const emitter: GraphEmitter = new GraphEmitter(options.sink, options.egressPass, (r) => {
-    facts.observe(r);
+    // The enrichments' facts only when one runs: at 100,000 resources they are ids by the ten thousand.
+    if (enriching) facts.observe(r);
     if (judging) findings!.observe(r);
   });
   const tuning: CrawlTuning = { ...DEFAULT_CRAWL_TUNING, ...options.tuning };

@@ -11,6 +11,7 @@ import { createClientFactory } from '../src/aws/clients.js';
 import { crawl } from '../src/crawl/engine.js';
 import { tuneProcess } from '../src/process-settings.js';
 import { ESTATE_NOW_MS } from '../src/sim/index.js';
+import type { ScopeMark } from './enrichment.js';
 
 tuneProcess();
 
@@ -68,16 +69,7 @@ function time<C extends { middlewareStack: { add(m: unknown, o: unknown): void }
 const clients = { ...base, iam: (r: string) => time('iam', base.iam(r)), ec2: (r: string) => time('ec2', base.ec2(r)) };
 
 /** Per scope: when `onScope` reported it, CPU time, RSS and peak RSS then. */
-const scopes: Array<{
-  type: string;
-  region: string;
-  status: string;
-  resources: number;
-  atMs: number;
-  cpuMs: number;
-  rssMb: number;
-  maxRssMb: number;
-}> = [];
+const scopes: ScopeMark[] = [];
 let records = 0;
 const result = await crawl({
   regions: [args.region],

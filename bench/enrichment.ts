@@ -25,7 +25,8 @@ interface Timing {
   cpuAtEndMs: number;
   rssAtEndMb: number;
 }
-interface ScopeMark {
+/** A scope as the crawl child reports it: when `onScope` fired, CPU time, RSS and peak RSS then. */
+export interface ScopeMark {
   type: string;
   region: string;
   status: string;

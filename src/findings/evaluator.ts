@@ -198,7 +198,7 @@ export class FindingsEvaluator {
         [{ label: subject.label, id: subject.id }, ...before, ...related].map((r) => [key(r.label, r.id), { label: r.label, id: r.id }]),
       ).values(),
     ];
-    this.record(rule, id, subject.account, subject.region, affected, evidence);
+    this.findings.set(id, this.finding(rule, id, subject.account, subject.region, affected, evidence));
   }
 
   /** Judge what waited for every record, and return the findings, sorted by id. Call once. */
@@ -414,17 +414,6 @@ export class FindingsEvaluator {
       }
     }
     if (set !== 0) this.facts.set(k, (this.facts.get(k) ?? 0) | set);
-  }
-
-  private record(
-    rule: Rule,
-    id: string,
-    account: string | undefined,
-    region: string | undefined,
-    affected: NodeRef[],
-    extra: Properties,
-  ): void {
-    this.findings.set(id, this.finding(rule, id, account, region, affected, extra));
   }
 
   private finding(

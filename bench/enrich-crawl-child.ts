@@ -11,7 +11,7 @@ import { createClientFactory } from '../src/aws/clients.js';
 import { crawl } from '../src/crawl/engine.js';
 import { tuneProcess } from '../src/process-settings.js';
 import { ESTATE_NOW_MS } from '../src/sim/index.js';
-import type { ScopeMark } from './enrichment.js';
+import type { ScopeMark, Timing } from './enrichment.js';
 
 tuneProcess();
 
@@ -25,16 +25,7 @@ const cpu = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** One IAM or EC2 call: when it was sent and answered (ms), and the process CPU time then. */
-interface CallTiming {
-  service: 'iam' | 'ec2';
-  operation: string;
-  startMs: number;
-  endMs: number;
-  cpuAtEndMs: number;
-  rssAtEndMb: number;
-}
-const calls: CallTiming[] = [];
+const calls: Timing[] = [];
 
 const base = createClientFactory({
   endpoint: args.sagemaker,

@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from '../src/process-settings.js';
 import { Estate, scaledCounts } from '../src/sim/index.js';
 import { startSimProcess } from './sim-process.js';
+import { FILTER_VALUES } from '../src/enrich/ec2.js';
+import { IAM_PAGE_SIZE } from '../src/enrich/iam.js';
 
-/** GetAccountAuthorizationDetails' page size (src/enrich/iam.ts) and EC2's values per filter (src/enrich/ec2.ts). */
-const IAM_MAX_ITEMS = 1000;
-const EC2_FILTER_VALUES = 200;
 const RSS_BOUND_MB = 200;
 
-interface Timing {
+/** One IAM or EC2 call as the crawl child timed it: when it was sent and answered (ms), the process CPU time and RSS then. */
+export interface Timing {
   service: 'iam' | 'ec2';
   operation: string;
   startMs: number;
@@ -119,15 +119,15 @@ export async function reportEnrichment(profile: { id: string; rate: number; late
   const s = sims.info.sizes;
   const entities = s.User + s.Group + s.Role + s.Policy;
   // The simulator's one stream (users, groups, roles, policies) cut every MaxItems entities.
-  const iamPages = Math.max(1, ceil(entities, IAM_MAX_ITEMS));
+  const iamPages = Math.max(1, ceil(entities, IAM_PAGE_SIZE));
   const net = new Estate(sagemaker).region(region);
   // Every SageMaker subnet and security group of the estate is used by its resources at this size
   // (thousands of jobs pick them at random); the subnets all sit in the estate's one VPC.
   const used = { subnets: net.subnets.length, vpcs: 1, groups: net.securityGroups.length };
   const ec2Pages = {
-    DescribeSubnets: ceil(used.subnets, EC2_FILTER_VALUES),
-    DescribeRouteTables: ceil(used.vpcs, EC2_FILTER_VALUES),
-    DescribeSecurityGroups: ceil(used.groups, EC2_FILTER_VALUES),
+    DescribeSubnets: ceil(used.subnets, FILTER_VALUES),
+    DescribeRouteTables: ceil(used.vpcs, FILTER_VALUES),
+    DescribeSecurityGroups: ceil(used.groups, FILTER_VALUES),
   };
   const ec2Bound = Object.values(ec2Pages).reduce((a, n) => a + n, 0);
   const latency = latencyMs / 1000;

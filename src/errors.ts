@@ -4,6 +4,7 @@
  * A code is stable: tests, docs and operators' alerts match on it. Every error says what failed and
  * where, and what to do; none ever carries a secret value.
  */
+import { ALLOWLIST } from './aws/allowlist.js';
 
 /** Operator-facing codes: what `sdr-agent` prints and exits with, and what its checks report. */
 export const ERROR_CODES = {
@@ -89,7 +90,8 @@ export class ReadOnlyViolationError extends SdrError {
     readonly service: string,
     readonly operation: string,
   ) {
-    const aws = ['sagemaker', 'sts', 'secretsmanager', 'iam', 'ec2'].includes(service);
+    // The AWS services are the allowlist's; any other guarded client is a secret store's.
+    const aws = Object.hasOwn(ALLOWLIST, service);
     super(
       'SDR_ERR_READ_ONLY',
       aws

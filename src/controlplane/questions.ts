@@ -16,9 +16,9 @@ import { IAM_SCOPE_REGION, type Catalog, type ScopeState } from './catalog.js';
 /** Finding severities, worst first (docs/findings.md): the findings' own list. */
 export { SEVERITIES, type Severity };
 
-/** Principal capabilities, worst first (docs/records.md, "Capabilities"; the order of `worstCapability`). */
-export const CAPABILITIES = ['admin', 'passRoleAny', 'assumeAnyRole', 's3WriteAny', 'kmsDecryptAny', 's3ReadAny'] as const;
-export type Capability = (typeof CAPABILITIES)[number];
+/** Principal capabilities, worst first (docs/records.md, "Capabilities"): the evaluator's own order. */
+import { CAPABILITY_ORDER as CAPABILITIES, type CapabilityName as Capability } from '../iam/capabilities.js';
+export { CAPABILITIES, type Capability };
 
 /** The question routes (under `/api/v1`), with what each answers. */
 export const QUESTIONS = [

@@ -82,17 +82,13 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   const enriching = Boolean(options.enrich?.iam || options.enrich?.ec2);
   // Findings per region, for each findings scope's count.
   const judgedIn = new Map<string, number>();
-  const count = (f: Finding) => judgedIn.set(f.node.region ?? '', (judgedIn.get(f.node.region ?? '') ?? 0) + 1);
+  /** Write one finding, as it is judged (during the crawl or at its end), and count it. */
+  const writeFinding = (f: Finding) => {
+    judgedIn.set(f.node.region ?? '', (judgedIn.get(f.node.region ?? '') ?? 0) + 1);
+    emitter.derived(findingRecords([f]));
+  };
   // A finding judged as its resource passes is written at once, not held to the end.
-  const findings =
-    options.findings === false
-      ? undefined
-      : new FindingsEvaluator(undefined, {
-          onFinding: (f) => {
-            count(f);
-            emitter.derived(findingRecords([f]));
-          },
-        });
+  const findings = options.findings === false ? undefined : new FindingsEvaluator(undefined, { onFinding: writeFinding });
   let judging = findings !== undefined;
   const emitter: GraphEmitter = new GraphEmitter(options.sink, options.egressPass, (r) => {
     // The enrichments' facts only when one runs: at 100,000 resources they are ids by the ten thousand.
@@ -159,8 +155,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
         // number in the hundreds of thousands.
         let n = 0;
         for (const f of findings.judge({ completedScopes: completedScopesOf({ account, scopes }) })) {
-          count(f);
-          emitter.derived(findingRecords([f]));
+          writeFinding(f);
           if (++n % 256 === 0) await emitter.ready();
         }
       }

@@ -22,7 +22,7 @@ import type { GraphRecord, NodeRecord, Properties } from '../records/types.js';
 import { MalformedResponseError, enrichmentScope, type EnrichContext } from './context.js';
 
 /** EC2 accepts at most 200 values per filter. */
-const FILTER_VALUES = 200;
+export const FILTER_VALUES = 200;
 const OPEN = new Set(['0.0.0.0/0', '::/0']);
 
 export function runEc2Scope(ctx: EnrichContext, region: string): Promise<ScopeResult> {

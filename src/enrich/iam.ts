@@ -8,35 +8,29 @@
  */
 import { GetAccountAuthorizationDetailsCommand, type GetAccountAuthorizationDetailsCommandOutput } from '@aws-sdk/client-iam';
 import {
+  CAPABILITY_ORDER,
   INVOKE_ACTIONS,
+  actionApplies,
   canInvokeEndpoint,
   capabilities,
   evaluate,
   indexAuthorizationDetails,
   roleTrust,
   type AccountAuthorizationDetails,
-  type CapabilityName,
+  type AttachedDocument,
   type InvokePermission,
   type Principal,
   type StatementRef,
 } from '../iam/index.js';
-import { matchesAnyAction } from '../iam/match.js';
 import type { ScopeResult } from '../crawl/scope-context.js';
 import type { EdgeRecord, GraphRecord, JsonValue, NodeRecord, Properties } from '../records/types.js';
 import { MalformedResponseError, enrichmentScope, type EnrichContext } from './context.js';
 
+/** `GetAccountAuthorizationDetails`' page size: its largest `MaxItems`. */
+export const IAM_PAGE_SIZE = 1000;
+
 /** IAM is global; its scope is reported under the region its API lives in. */
 export const IAM_SCOPE_REGION = 'us-east-1';
-
-/** Worst first: `worstCapability` is the first of these a principal has unconditionally. */
-export const CAPABILITY_ORDER: readonly CapabilityName[] = [
-  'admin',
-  'passRoleAny',
-  'assumeAnyRole',
-  's3WriteAny',
-  'kmsDecryptAny',
-  's3ReadAny',
-];
 
 /** At most this many of a principal's evaluation problems are written on its node. */
 const MAX_PROBLEMS = 10;
@@ -55,7 +49,7 @@ async function readAuthorizationDetails(ctx: EnrichContext): Promise<GetAccountA
   let marker: string | undefined;
   do {
     const page = await ctx.caller.call('iam', 'GetAccountAuthorizationDetails', IAM_SCOPE_REGION, () =>
-      client.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1000, ...(marker ? { Marker: marker } : {}) }), {
+      client.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: IAM_PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }), {
         abortSignal: ctx.signal,
       }),
     );
@@ -90,14 +84,17 @@ function statementJson(s: StatementRef): Properties {
   };
 }
 
-/** Whether any identity statement of `p` allows `action` on some resource (before resources are matched). */
-function mayAllow(p: Principal, action: string): boolean {
-  return p.policies.some(({ document }) =>
-    document.statements.some(
-      (s) => s.effect === 'Allow' && (s.action ? matchesAnyAction(s.action, action) : !matchesAnyAction(s.notAction ?? [], action)),
-    ),
-  );
+/** Whether any statement of `effect` in `docs` covers `action` on some resource (before resources are matched). */
+function hasStatement(docs: readonly AttachedDocument[], effect: 'Allow' | 'Deny', action: string): boolean {
+  return docs.some(({ document }) => document.statements.some((s) => s.effect === effect && actionApplies(s, action)));
 }
+
+/** Whether an identity statement of `p` allows `action` on some resource. */
+const mayAllow = (p: Principal, action: string) => hasStatement(p.policies, 'Allow', action);
+
+/** Whether any statement of `p` (identity or boundary) denies `action` on some resource. */
+const mayDeny = (p: Principal, action: string) =>
+  hasStatement(p.permissionsBoundary ? [...p.policies, p.permissionsBoundary] : p.policies, 'Deny', action);
 
 /** At most this many principals are named on one finding (its `principals` and `AFFECTS` edges); `invokers` counts them all. */
 export const MAX_NAMED_PRINCIPALS = 100;
@@ -132,22 +129,10 @@ function invokePermissions(
     }
   const out: Array<{ endpoint: string; permissions: InvokePermission[] }> = [];
   for (const endpoint of endpoints) {
-    const permissions =
-      everywhere.size === actions.length
-        ? actions.map((a) => everywhere.get(a)!)
-        : canInvokeEndpoint(p, endpoint).filter((x) => actions.includes(x.action));
+    const permissions = everywhere.size === actions.length ? actions.map((a) => everywhere.get(a)!) : canInvokeEndpoint(p, endpoint);
     if (permissions.length > 0) out.push({ endpoint, permissions });
   }
   return out;
-}
-
-/** Whether any statement of `p` (identity or boundary) denies `action` on some resource. */
-function mayDeny(p: Principal, action: string): boolean {
-  return [...p.policies, ...(p.permissionsBoundary ? [p.permissionsBoundary] : [])].some(({ document }) =>
-    document.statements.some(
-      (s) => s.effect === 'Deny' && (s.action ? matchesAnyAction(s.action, action) : !matchesAnyAction(s.notAction ?? [], action)),
-    ),
-  );
 }
 
 async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDetails[], result: ScopeResult): Promise<number> {

@@ -22,7 +22,10 @@
 import { evaluate, type StatementRef } from './evaluate.js';
 import type { Principal } from './principals.js';
 
-export type CapabilityName = 'admin' | 'passRoleAny' | 's3ReadAny' | 's3WriteAny' | 'kmsDecryptAny' | 'assumeAnyRole';
+/** Every capability, worst first: a principal's `worstCapability` is the first it has unconditionally. */
+export const CAPABILITY_ORDER = ['admin', 'passRoleAny', 'assumeAnyRole', 's3WriteAny', 'kmsDecryptAny', 's3ReadAny'] as const;
+
+export type CapabilityName = (typeof CAPABILITY_ORDER)[number];
 
 /** One probing request: `action` on every resource `resource` stands for (`*` wildcards). */
 export interface ProbeRequest {

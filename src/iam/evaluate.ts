@@ -52,7 +52,7 @@ export interface EvaluationResult {
 }
 
 /** Whether a statement's `Action` (or `NotAction`) part covers `action`. */
-function actionApplies(s: Statement, action: string): boolean {
+export function actionApplies(s: Statement, action: string): boolean {
   return s.action ? matchesAnyAction(s.action, action) : !matchesAnyAction(s.notAction ?? [], action);
 }
 

@@ -12,8 +12,17 @@ export {
   type PolicySource,
   type Principal,
 } from './principals.js';
-export { evaluate, statementApplies, type Decision, type EvaluationResult, type ResourceMode, type StatementRef } from './evaluate.js';
 export {
+  actionApplies,
+  evaluate,
+  statementApplies,
+  type Decision,
+  type EvaluationResult,
+  type ResourceMode,
+  type StatementRef,
+} from './evaluate.js';
+export {
+  CAPABILITY_ORDER,
   capabilities,
   capabilityProbes,
   escalationRequests,

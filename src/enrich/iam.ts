@@ -9,12 +9,13 @@
 import { GetAccountAuthorizationDetailsCommand, type GetAccountAuthorizationDetailsCommandOutput } from '@aws-sdk/client-iam';
 import {
   CAPABILITY_ORDER,
+  EndpointSet,
   INVOKE_ACTIONS,
   actionApplies,
-  canInvokeEndpoint,
   capabilities,
   evaluate,
   indexAuthorizationDetails,
+  invocableEndpoints,
   roleTrust,
   type AccountAuthorizationDetails,
   type AttachedDocument,
@@ -99,27 +100,37 @@ const mayDeny = (p: Principal, action: string) =>
 /** At most this many principals are named on one finding (its `principals` and `AFFECTS` edges); `invokers` counts them all. */
 export const MAX_NAMED_PRINCIPALS = 100;
 
-/** Per endpoint, the principals that are not administrators and may invoke it: counts, and the first few named. */
+/** Per endpoint, the principals that are not administrators and may invoke it: counts, and the first few named (ARNs). */
 interface EndpointInvokers {
   count: number;
   conditional: number;
-  named: Array<{ label: 'AWSUser' | 'AWSRole'; id: string }>;
+  named: string[];
+}
+
+/** Per training job, the roles another account may assume that may write a bucket it reads. */
+interface JobWriters {
+  buckets: Set<string>;
+  roles: Set<string>;
+  outsiders: Set<string>;
+  /** Every write found holds only under a condition (a policy's or the trust policy's). */
+  conditional: boolean;
 }
 
 /**
  * The invoke actions `p` is allowed on each endpoint. A principal whose identity policies allow an
  * action on every endpoint ARN unconditionally, with no Deny for it anywhere and no boundary, is
  * allowed it on each endpoint alike: one probe instead of one evaluation per endpoint (an account
- * where AmazonSageMakerFullAccess is common has many such principals and many endpoints).
+ * where AmazonSageMakerFullAccess is common has many such principals and many endpoints). Any other
+ * is evaluated only on the endpoints its Allow statements' resource patterns reach.
  */
 function invokePermissions(
   p: Principal,
-  endpoints: readonly string[],
+  endpoints: EndpointSet,
   partition: string,
   account: string,
 ): Array<{ endpoint: string; permissions: InvokePermission[] }> {
   const actions = INVOKE_ACTIONS.filter((a) => mayAllow(p, a));
-  if (actions.length === 0 || endpoints.length === 0) return [];
+  if (actions.length === 0 || endpoints.arns.length === 0) return [];
   const everywhere = new Map<string, InvokePermission>();
   if (!p.permissionsBoundary)
     for (const action of actions) {
@@ -127,15 +138,17 @@ function invokePermissions(
       const r = evaluate(p, action, `arn:${partition}:sagemaker:*:${account}:endpoint/*`, 'probe');
       if (r.decision === 'allow' && !r.conditional) everywhere.set(action, { action, conditional: false, statements: r.statements });
     }
-  const out: Array<{ endpoint: string; permissions: InvokePermission[] }> = [];
-  for (const endpoint of endpoints) {
-    const permissions = everywhere.size === actions.length ? actions.map((a) => everywhere.get(a)!) : canInvokeEndpoint(p, endpoint);
-    if (permissions.length > 0) out.push({ endpoint, permissions });
-  }
-  return out;
+  if (everywhere.size < actions.length) return invocableEndpoints(p, endpoints);
+  const permissions = actions.map((a) => everywhere.get(a)!);
+  return endpoints.arns.map((endpoint) => ({ endpoint, permissions }));
 }
 
-async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDetails[], result: ScopeResult): Promise<number> {
+/**
+ * Evaluate and write the account read into `raw`. Takes the pages over: once indexed, they are
+ * emptied out of `raw`, so the SDK's parsed pages (every policy document, as text) are not held
+ * while the principals are judged.
+ */
+async function emitIam(ctx: EnrichContext, raw: AccountAuthorizationDetails[], result: ScopeResult): Promise<number> {
   const index = indexAuthorizationDetails(raw);
   const details = new Map<string, { path?: string; id?: string; trust?: unknown }>();
   const groupDetails = new Map<string, { arn?: string; path?: string; attached: string[]; inline: string[] }>();
@@ -160,6 +173,7 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
         });
     for (const p of page.Policies ?? []) if (p.Arn) managed.set(p.Arn, { name: p.PolicyName, path: p.Path });
   }
+  raw.length = 0;
   const partition = /^arn:([a-z-]+):/.exec(index.roles[0]?.arn ?? index.users[0]?.arn ?? '')?.[1] ?? 'aws';
 
   // Every role a SageMaker resource runs as, under the ARN SageMaker wrote (which may lack the role's
@@ -182,6 +196,7 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
   const emittedPolicies = new Set<string>();
   const emittedGroups = new Set<string>();
   const invokersOf = new Map<string, EndpointInvokers>();
+  const writersOf = new Map<string, JobWriters>();
   const policyNode = (id: string, kind: 'managed' | 'inline', name: string | undefined): NodeRecord | undefined => {
     if (emittedPolicies.has(id)) return undefined;
     emittedPolicies.add(id);
@@ -205,7 +220,7 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
     properties: Properties = {},
   ) => ({ type: 'edge', label, from: { label: from.label, id: from.id }, to, properties }) satisfies EdgeRecord;
 
-  const endpoints = [...ctx.facts.endpoints.keys()];
+  const endpoints = new EndpointSet(ctx.facts.endpoints.keys());
   const buckets = [...ctx.facts.trainingReads.keys()];
   let emitted = 0;
   // One principal at a time, written as soon as it is judged: nothing but per-endpoint counts is kept.
@@ -311,7 +326,7 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
       const seen = invokersOf.get(endpoint) ?? { count: 0, conditional: 0, named: [] };
       seen.count++;
       if (conditionalGrant) seen.conditional++;
-      if (seen.named.length < MAX_NAMED_PRINCIPALS) seen.named.push({ label, id: p.arn });
+      if (seen.named.length < MAX_NAMED_PRINCIPALS) seen.named.push(p.arn);
       invokersOf.set(endpoint, seen);
     }
     for (const w of writes)
@@ -329,7 +344,15 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
       );
     ctx.emitter.derived(out);
     await ctx.emitter.ready();
-    if (writes.length > 0) reportWriters(ctx, p.arn, outsiders, writes);
+    for (const w of writes)
+      for (const job of ctx.facts.trainingReads.get(w.bucket) ?? []) {
+        const seen = writersOf.get(job) ?? { buckets: new Set(), roles: new Set(), outsiders: new Set(), conditional: true };
+        seen.buckets.add(w.bucket);
+        seen.roles.add(p.arn);
+        for (const o of outsiders) seen.outsiders.add(o);
+        seen.conditional &&= w.conditional;
+        writersOf.set(job, seen);
+      }
   }
   if (missing.length > 0)
     result.warnings = [
@@ -339,7 +362,9 @@ async function emitIam(ctx: EnrichContext, raw: readonly AccountAuthorizationDet
     (result.warnings ??= []).push(
       `${index.problems.length} polic(ies) could not be read; the principals they apply to carry evaluationComplete: false`,
     );
-  reportInvokers(ctx, invokersOf);
+  // Each finding is reported once, when all its principals are known, and written at once.
+  await reportInvokers(ctx, invokersOf);
+  await reportWriters(ctx, writersOf);
   return emitted;
 }
 
@@ -349,42 +374,47 @@ function dedupe(statements: readonly StatementRef[]): StatementRef[] {
   return [...seen.values()];
 }
 
-function reportInvokers(ctx: EnrichContext, invokersOf: Map<string, EndpointInvokers>): void {
+/** An IAM principal's label, from its ARN (`…:user/…` or `…:role/…`). */
+const principalLabel = (arn: string): 'AWSUser' | 'AWSRole' => (/^arn:[^:]*:iam::[^:]*:user\//.test(arn) ? 'AWSUser' : 'AWSRole');
+
+/** Findings are written as reported; the sink is waited for every this many. */
+const REPORTS_BETWEEN_WAITS = 64;
+
+async function reportInvokers(ctx: EnrichContext, invokersOf: Map<string, EndpointInvokers>): Promise<void> {
   if (!ctx.findings) return;
+  let n = 0;
   for (const [endpoint, seen] of invokersOf) {
     const where = ctx.facts.endpoints.get(endpoint) ?? {};
     ctx.findings.report(
       'sagemaker-endpoint-invocable-by-non-admin',
       { label: 'AWSSageMakerEndpoint', id: endpoint, ...where },
-      seen.named,
+      seen.named.map((id) => ({ label: principalLabel(id), id })),
       {
         invokers: seen.count,
         conditionalInvokers: seen.conditional,
-        principals: seen.named.map((x) => x.id).sort(),
+        principals: [...seen.named].sort(),
         ...(seen.count > seen.named.length ? { principalsOmitted: seen.count - seen.named.length } : {}),
       },
     );
+    invokersOf.delete(endpoint);
+    if (++n % REPORTS_BETWEEN_WAITS === 0) await ctx.emitter.ready();
   }
 }
 
-function reportWriters(
-  ctx: EnrichContext,
-  role: string,
-  outsiders: readonly string[],
-  writes: ReadonlyArray<{ bucket: string; conditional: boolean }>,
-): void {
+async function reportWriters(ctx: EnrichContext, writersOf: Map<string, JobWriters>): Promise<void> {
   if (!ctx.findings) return;
-  for (const w of writes)
-    for (const job of ctx.facts.trainingReads.get(w.bucket) ?? []) {
-      const [, , , region, account] = job.split(':');
-      ctx.findings.report(
-        'sagemaker-training-data-writable-by-other-account',
-        { label: 'AWSSageMakerTrainingJob', id: job, ...(account ? { account } : {}), ...(region ? { region } : {}) },
-        [
-          { label: 'AWSS3Bucket', id: w.bucket },
-          { label: 'AWSRole', id: role },
-        ],
-        { bucket: w.bucket, trustedOutsiders: [...outsiders], conditional: w.conditional },
-      );
-    }
+  let n = 0;
+  for (const [job, w] of writersOf) {
+    const [, , , region, account] = job.split(':');
+    const buckets = [...w.buckets].sort();
+    const roles = [...w.roles].sort();
+    ctx.findings.report(
+      'sagemaker-training-data-writable-by-other-account',
+      { label: 'AWSSageMakerTrainingJob', id: job, ...(account ? { account } : {}), ...(region ? { region } : {}) },
+      [...buckets.map((id) => ({ label: 'AWSS3Bucket' as const, id })), ...roles.map((id) => ({ label: 'AWSRole' as const, id }))],
+      { buckets, writers: roles, trustedOutsiders: [...w.outsiders].sort(), conditional: w.conditional },
+    );
+    writersOf.delete(job);
+    if (++n % REPORTS_BETWEEN_WAITS === 0) await ctx.emitter.ready();
+  }
 }

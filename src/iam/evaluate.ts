@@ -92,7 +92,8 @@ export function statementApplies(s: Statement, action: string, resource: string)
   return actionApplies(s, action) ? resourceApplies(s, resource) : 'no';
 }
 
-interface Candidate {
+/** A statement whose action part covers an action: where it comes from, and its layer. */
+export interface Candidate {
   readonly source: PolicySource;
   readonly statement: Statement;
   readonly from: StatementRef['from'];
@@ -105,7 +106,7 @@ interface Candidate {
  */
 const candidatesByPrincipal = new WeakMap<Principal, Map<string, readonly Candidate[]>>();
 
-function candidates(principal: Principal, action: string): readonly Candidate[] {
+export function candidates(principal: Principal, action: string): readonly Candidate[] {
   let byAction = candidatesByPrincipal.get(principal);
   if (!byAction) candidatesByPrincipal.set(principal, (byAction = new Map()));
   const key = action.toLowerCase();

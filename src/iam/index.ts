@@ -33,5 +33,12 @@ export {
   type Probe,
   type ProbeRequest,
 } from './capabilities.js';
-export { canInvokeEndpoint, INVOKE_ACTIONS, type InvokeAction, type InvokePermission } from './endpoint.js';
+export {
+  canInvokeEndpoint,
+  EndpointSet,
+  invocableEndpoints,
+  INVOKE_ACTIONS,
+  type InvokeAction,
+  type InvokePermission,
+} from './endpoint.js';
 export { roleTrust, type RoleTrust } from './trust.js';

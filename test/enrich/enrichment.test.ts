@@ -179,6 +179,11 @@ describe('findings only this graph can see', () => {
     const got = findings('sagemaker-training-data-writable-by-other-account');
     const subjects = got.map((f) => edges('AFFECTS').find((e) => e.from.id === f.id && e.to.label === 'AWSSageMakerTrainingJob')!.to.id);
     expect(subjects.sort()).toEqual([...new Set(readers.map((e) => e.from.id))].sort());
+    // One finding per job, naming the bucket and the writer, whatever the order the roles were judged in.
+    for (const f of got) {
+      expect(f.properties).toMatchObject({ buckets: [bucket], writers: [partner!.role], trustedOutsiders: [partner!.trustedAccount] });
+      expect(typeof f.properties.conditional).toBe('boolean');
+    }
   });
 });
 

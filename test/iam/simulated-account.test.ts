@@ -7,7 +7,7 @@
 import { IAMClient, paginateGetAccountAuthorizationDetails, type GetAccountAuthorizationDetailsCommandOutput } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilities, type CapabilityName } from '../../src/iam/capabilities.js';
-import { canInvokeEndpoint } from '../../src/iam/endpoint.js';
+import { EndpointSet, canInvokeEndpoint, invocableEndpoints } from '../../src/iam/endpoint.js';
 import { indexAuthorizationDetails, type AuthorizationIndex } from '../../src/iam/principals.js';
 import { startIamSimulator, type IamSimulator } from '../../src/sim/iam/index.js';
 
@@ -97,5 +97,26 @@ describe('the simulated account, read by the real IAMClient', () => {
     }
     expect(actual).toEqual(expected);
     for (const arn of answers.cannotInvoke) expect(actual[arn]).toEqual(['no', 'no', 'no']);
+  });
+
+  it("invocableEndpoints, which evaluates only the endpoints a principal's Allow statements reach, answers as canInvokeEndpoint on each", () => {
+    const { accountId } = sim.estate;
+    // Names that a prefix, a suffix or a piece of a pattern can take for another: churn-* and *-prod.
+    const names = ['churn-prod', 'churn', 'churn-prod-2', 'xchurn-prod', 'fraud-detector', 'fraud-prod', 'a', 'zz-churn-prod'];
+    const arns = ['us-east-1', 'eu-west-1', 'us-west-2'].flatMap((r) =>
+      names.map((n) => `arn:aws:sagemaker:${r}:${accountId}:endpoint/${n}`),
+    );
+    const set = new EndpointSet([...arns, ...arns]);
+    expect(set.arns.length).toBe(arns.length);
+    let allowed = 0;
+    for (const p of principals()) {
+      const expected = set.arns.flatMap((endpoint) => {
+        const permissions = canInvokeEndpoint(p, endpoint);
+        return permissions.length > 0 ? [{ endpoint, permissions }] : [];
+      });
+      expect(invocableEndpoints(p, set)).toEqual(expected);
+      allowed += expected.length;
+    }
+    expect(allowed).toBeGreaterThan(arns.length);
   });
 });

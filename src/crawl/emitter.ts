@@ -1,8 +1,8 @@
-import type { TransformOutput } from '../records/builder.js';
+import type { JoinKey, TransformOutput } from '../records/builder.js';
 import { egressAll } from '../records/egress.js';
 import { isSageMakerLabel } from '../records/builder.js';
-import { extraLabelsOf, type EdgeLabel } from '../records/labels.js';
-import type { EdgeRecord, GraphRecord, NodeRecord, RecordSink } from '../records/types.js';
+import { extraLabelsOf, type EdgeLabel, type SageMakerLabel } from '../records/labels.js';
+import type { EdgeRecord, GraphRecord, NodeRecord, NodeRef, RecordSink } from '../records/types.js';
 import { JoinIndex } from './joins.js';
 import { nodeKey } from './keys.js';
 
@@ -14,6 +14,34 @@ export interface EmitStats {
   edgesByLabel: Record<string, number>;
 }
 
+/** The joins between resources crawled separately: each edge label, from which label to which. */
+const JOINS = {
+  TRAINED_BY: ['AWSSageMakerModel', 'AWSSageMakerTrainingJob'],
+  CAN_INVOKE: ['AWSSageMakerNotebookInstance', 'AWSSageMakerTrainingJob'],
+} as const satisfies Record<JoinKey['join'], readonly [SageMakerLabel, SageMakerLabel]>;
+
+/**
+ * The labels of the edges the emitter writes on its own, joining two resources once both are
+ * known: not a resource's own edges, so written after either resource settled (see {@link EmitterTap}).
+ */
+export const JOIN_LABELS: readonly EdgeLabel[] = Object.keys(JOINS) as Array<keyof typeof JOINS>;
+
+/**
+ * What sees every record as it is written, after the egress pass (the findings evaluator and the
+ * enrichments' facts), and is told when a crawled resource is complete.
+ */
+export interface EmitterTap {
+  /** Every record, as it is written to the sink. */
+  record(record: GraphRecord): void;
+  /**
+   * A crawled resource's records have all been written — its node, references, parts and own
+   * edges — so no later record is one of its own edges: a join edge (`JOIN_LABELS`) or an
+   * enrichment's record may still name it. Called once per crawled resource, after its records;
+   * never for a reference, a stub, a part or an output without a node (a lineage association).
+   */
+  settled?(node: NodeRef): void;
+}
+
 /**
  * Streams a crawl's records to a sink as they are produced and keeps the graph's promises:
  * a crawled resource is emitted once even if both Search and List find it; a referenced resource
@@ -22,7 +50,9 @@ export interface EmitStats {
  * the end; and cross-resource joins are emitted when both sides are known.
  * Every record goes through the egress pass (`records/egress.ts`) before anything else sees it —
  * a resource's records together, join edges alone, stubs as they were referenced: this is the one
- * place records leave the crawler.
+ * place records leave the crawler. The tap (the findings evaluator, the enrichments' facts) sees
+ * each record as it is written, and is told when a crawled resource's records are all written
+ * ({@link EmitterTap.settled}), so what waits for a resource's own edges need not wait for the end.
  * Memory is one key (keys.ts) per emitted node plus the join indexes — never the records themselves.
  */
 export class GraphEmitter {
@@ -30,9 +60,10 @@ export class GraphEmitter {
   private readonly emitted = new Set<string>();
   private readonly pending = new Map<string, NodeRecord>();
   private readonly joins = {
-    TRAINED_BY: new JoinIndex('TRAINED_BY', 'AWSSageMakerModel', 'AWSSageMakerTrainingJob'),
-    CAN_INVOKE: new JoinIndex('CAN_INVOKE', 'AWSSageMakerNotebookInstance', 'AWSSageMakerTrainingJob'),
+    TRAINED_BY: new JoinIndex('TRAINED_BY', ...JOINS.TRAINED_BY),
+    CAN_INVOKE: new JoinIndex('CAN_INVOKE', ...JOINS.CAN_INVOKE),
   };
+  private readonly tap: EmitterTap | undefined;
   private backpressure = false;
   private draining: Promise<void> | undefined;
 
@@ -44,9 +75,14 @@ export class GraphEmitter {
   constructor(
     private readonly sink: RecordSink,
     private readonly pass: (records: readonly GraphRecord[]) => GraphRecord[] = egressAll,
-    /** Sees every record as it is written, after the egress pass: the findings evaluator and the enrichments' facts. */
-    private readonly tap?: (record: GraphRecord) => void,
-  ) {}
+    /**
+     * Sees every record as it is written, after the egress pass, and each crawled resource settle:
+     * the findings evaluator and the enrichments' facts. A function sees the records only.
+     */
+    tap?: EmitterTap | ((record: GraphRecord) => void),
+  ) {
+    this.tap = typeof tap === 'function' ? { record: tap } : tap;
+  }
 
   /**
    * Emit records an enrichment or the findings evaluator wrote (an enriched role, a CAN_INVOKE
@@ -62,6 +98,7 @@ export class GraphEmitter {
   /**
    * Emit one transformed resource; returns false if it was a duplicate. An output without a node
    * (a lineage association: edges only) is emitted as given — List names each association once.
+   * Once its records (and the joins it completes) are written, the tap is told its node settled.
    */
   resource(out: TransformOutput): boolean {
     if (out.node) {
@@ -81,6 +118,10 @@ export class GraphEmitter {
     for (const edge of rest.slice(out.refs.length + parts.length)) this.push(edge);
     for (const j of out.joins) {
       for (const [from, to] of this.joins[j.join].add(j)) this.edge(j.join, from, to);
+    }
+    if (out.node) {
+      const node = passed[0] as NodeRecord;
+      this.tap?.settled?.({ label: node.label, id: node.id });
     }
     return true;
   }
@@ -139,6 +180,6 @@ export class GraphEmitter {
     else this.stats.edges++;
     byLabel[record.label] = (byLabel[record.label] ?? 0) + 1;
     if (!this.sink.write(record)) this.backpressure = true;
-    this.tap?.(record);
+    this.tap?.record(record);
   }
 }

@@ -90,10 +90,17 @@ export async function crawl(options: CrawlOptions): Promise<CrawlResult> {
   // A finding judged as its resource passes is written at once, not held to the end.
   const findings = options.findings === false ? undefined : new FindingsEvaluator(undefined, { onFinding: writeFinding });
   let judging = findings !== undefined;
-  const emitter: GraphEmitter = new GraphEmitter(options.sink, options.egressPass, (r) => {
-    // The enrichments' facts only when one runs: at 100,000 resources they are ids by the ten thousand.
-    if (enriching) facts.observe(r);
-    if (judging) findings!.observe(r);
+  const emitter: GraphEmitter = new GraphEmitter(options.sink, options.egressPass, {
+    record: (r) => {
+      // The enrichments' facts only when one runs: at 100,000 resources they are ids by the ten thousand.
+      if (enriching) facts.observe(r);
+      if (judging) findings!.observe(r);
+    },
+    // A resource's own edges are written with it: the rules that read only them are judged now, and
+    // what the evaluator held for it let go, instead of a pending entry per resource to the end.
+    settled: (node) => {
+      if (judging) findings!.settle(node);
+    },
   });
   const tuning: CrawlTuning = { ...DEFAULT_CRAWL_TUNING, ...options.tuning };
   try {

@@ -5,21 +5,39 @@
  *
  * What it keeps, and why it is bounded:
  * - a rule that reads only its node's properties is judged as the node passes; only its findings
- *   are kept (the output itself);
- * - a rule that needs edge facts is judged in `finish()`, because an edge may come before or after
- *   its node: per node of that rule's label, the few properties its rules read (`reads`; for
- *   `present`, a boolean in place of the value, so no structure is held), and one bit per edge
- *   fact (a number per node id), never a record; for a fact about the edge's target (a public
- *   subnet), the target's label and id per such edge, and per target node with evidence a pass
- *   bit and a fail bit per test (it passes when some record of it passed and none failed, see
- *   {@link TargetTest});
+ *   are kept (the output itself), or none with `onFinding`;
+ * - a rule that needs edge facts waits, because an edge may come before or after its node: per
+ *   node of that rule's label, the few properties its rules read (`reads`; for `present`, a
+ *   boolean in place of the value, so no structure is held), and one bit per edge fact (a number
+ *   per node id), never a record; for a fact about the edge's target (a public subnet), the
+ *   target's label and id per such edge, and per target node with evidence a pass bit and a fail
+ *   bit per test (it passes when some record of it passed and none failed, see {@link TargetTest});
  * - a region rule keeps a few integers per (account, region).
+ *
+ * When a waiting rule is judged — settling a resource ({@link FindingsEvaluator.settle}):
+ * - by default at the end (`finish()`, `judge()`), every waiting rule of every pending node;
+ * - a caller that knows every record of a resource has passed (the crawl: `GraphEmitter.resource`
+ *   writes a resource's node, references, parts and own edges together, then calls its tap's
+ *   `settled`) calls `settle(node)`. The rules of that node whose edge facts are all about the edge
+ *   alone (`IN_SUBNET`, `ENCRYPTED_WITH` of a field: no `to`) are judged then, from the facts seen
+ *   so far, and their findings handed to `onFinding` (or kept); the node's pending entry and fact
+ *   bits are let go. A rule with a fact about an edge's target (`to`: the subnet's `public`, the
+ *   role's capabilities, which the enrichments write later) still waits for the end: for such a
+ *   node only what those rules read stays pending. So a crawl holds a pending entry only for the
+ *   resources it is writing at the moment and the few nodes target-fact rules judge, not for every
+ *   training job, model and endpoint config of the estate. The promise a settle makes: no record
+ *   the node's facts read comes after it — the edge labels the rules' facts read are only ever a
+ *   resource's own edges, written with it (test/findings/settle.test.ts checks that no join or
+ *   enrichment writes one). Without settle calls (`evaluate()`, records in any order), the
+ *   findings are exactly those of settling nowhere.
  *
  * Findings: one per (rule, resource) for resource rules, with an `AFFECTS` edge to the resource
  * (and to the edge targets its `affects` names: a public subnet, an administrator role);
  * one per (rule, account, region) for region rules, with no `AFFECTS` edge (the graph has no node
- * for an account or region) and the counts that decided it as properties. Ids are stable across
- * crawls ({@link findingId}). Stub nodes (`properties.stub === true`) are never judged or counted.
+ * for an account or region) and the counts that decided it as properties; one per (rule, subject)
+ * for derived rules, as an enrichment reports them ({@link FindingsEvaluator.report}). Ids are
+ * stable across crawls ({@link findingId}). Stub nodes (`properties.stub === true`) are never
+ * judged or counted.
  */
 import type { EdgeLabel, NodeLabel } from '../records/labels.js';
 import type { EdgeRecord, GraphRecord, NodeRecord, NodeRef, Properties } from '../records/types.js';
@@ -67,12 +85,26 @@ export interface EvaluatorStats {
   findings: number;
 }
 
-interface DeferredLabel {
-  rules: ResourceRule[];
+/** What a set of rules reads of a node. */
+interface Picked {
   /** Properties kept by value. */
   reads: string[];
-  /** Properties kept as `true` when present (`!= null`), and not read by value by any rule. */
+  /** Properties kept as `true` when present (`!= null`), and not read by value by any of the rules. */
   present: string[];
+}
+
+/** The rules with edge facts of one label, and what a pending node of it keeps for them. */
+interface DeferredLabel extends Picked {
+  /** Every rule of the label with edge facts, in registration order: judged at the end on a node never settled. */
+  rules: ResourceRule[];
+  /** Those whose facts are all about the edge alone: judged when the node settles. */
+  own: ResourceRule[];
+  /** Those with a fact about an edge's target: judged at the end, settled or not. */
+  waiting: ResourceRule[];
+  /** What a settled node keeps for `waiting`. */
+  kept: Picked;
+  /** The fact bits (about the edge alone) `waiting` reads: what a settled node keeps of its facts. */
+  keptBits: number;
 }
 
 interface FactBit {
@@ -111,6 +143,17 @@ const MAX_TARGET_TESTS = MAX_BITS / 2;
 const NO_FACTS: NodeFacts = { has: () => false, targets: () => [] };
 const key = (label: string, id: string) => `${label}\u0000${id}`;
 
+/** The union of what `rules` read: by value, and (where no rule reads it by value) as present. */
+function picked(rules: readonly ResourceRule[]): Picked {
+  const reads = [...new Set(rules.flatMap((r) => r.reads))];
+  const present = [...new Set(rules.flatMap((r) => r.present ?? []))].filter((n) => !reads.includes(n));
+  return { reads, present };
+}
+
+const dedupeRefs = (refs: readonly NodeRef[]): NodeRef[] => [
+  ...new Map(refs.map((r) => [key(r.label, r.id), { label: r.label, id: r.id }])).values(),
+];
+
 /** `reads` by value, and `present` as `true` where present (`!= null`). */
 function pick(properties: Properties, reads: readonly string[], present: readonly string[] = []): Properties {
   const out: Properties = {};
@@ -146,7 +189,10 @@ export class FindingsEvaluator {
   /** Per node label: which (region rule, counter) pairs count it. */
   private readonly counters = new Map<NodeLabel, Array<{ rule: number; counter: number }>>();
 
+  /** Nodes of labels with edge-fact rules, not settled: every such rule waits. */
   private readonly pending = new Map<string, Pending>();
+  /** Settled nodes some target-fact rule still waits for, with only what those rules read. */
+  private readonly settledPending = new Map<string, Pending>();
   private readonly facts = new Map<string, number>();
   private readonly links = new Map<string, Link[]>();
   private readonly verdicts = new Map<string, number>();
@@ -156,12 +202,16 @@ export class FindingsEvaluator {
 
   /** Findings handed to `onFinding` as they were judged (not kept). */
   private streamed = 0;
+  /** With `onFinding`: the ids of the derived findings reported (each once). */
+  private readonly reported = new Set<string>();
 
   /**
    * @param options.onFinding when given, a finding of a rule judged as its node passes is handed to
    *   it at once and not kept (a crawl writes it out then): what the evaluator holds no longer grows
    *   with such findings, which a large estate has by the hundred thousand. Each node must then be
-   *   observed once. `finish()` returns the rest (rules judged at the end, region and derived rules).
+   *   observed once. Findings of the rules judged when a node settles ({@link settle}) and of derived
+   *   rules ({@link report}) are handed to it too. `finish()` returns the rest (rules judged at the
+   *   end, region rules; derived rules' without `onFinding`).
    */
   constructor(
     rules: RuleRegistry = defaultRules(),
@@ -178,9 +228,50 @@ export class FindingsEvaluator {
   }
 
   /**
+   * Every record of `node`'s resource has been observed (its node and its own edges): judge now
+   * the rules of its label whose edge facts are all about the edge alone, hand their findings to
+   * `onFinding` (or keep them), and let go of what the node held for them. Rules with a fact about
+   * an edge's target still wait for the end, with only what they read kept. A node not pending (a
+   * label without edge-fact rules, a stub, a node not observed) settles nothing. After this, no
+   * record of the node may be observed again, nor an edge from it whose label a rule's fact reads
+   * (it would be judged without it): the crawl's emitter settles a crawled resource once, after
+   * writing its records, never a reference or a stub.
+   */
+  settle(node: NodeRef): void {
+    if (this.finished) throw new Error('FindingsEvaluator: settle() after finish()');
+    const k = key(node.label, node.id);
+    const p = this.pending.get(k);
+    if (!p) return;
+    const d = this.deferred.get(p.label)!;
+    this.pending.delete(k);
+    for (const rule of d.own) {
+      const finding = this.judgeRule(rule, k, p);
+      if (!finding) continue;
+      if (this.options.onFinding) {
+        this.streamed++;
+        this.options.onFinding(finding);
+      } else this.findings.set(finding.node.id, finding);
+    }
+    if (d.waiting.length === 0) {
+      this.facts.delete(k);
+      this.links.delete(k);
+      return;
+    }
+    const kept = (this.facts.get(k) ?? 0) & d.keptBits;
+    if (kept !== 0) this.facts.set(k, kept);
+    else this.facts.delete(k);
+    // `present` values are already `true`: picking them again keeps them so.
+    this.settledPending.set(k, { ...p, properties: pick(p.properties, d.kept.reads, d.kept.present) });
+  }
+
+  /**
    * Record a match of a derived rule (an enrichment found it): a finding about `subject`, with
-   * `AFFECTS` edges to it and to `related`, and `evidence` as properties. A second report for the
-   * same rule and subject merges its related nodes into the first.
+   * `AFFECTS` edges to it and to `related`, and `evidence` as properties.
+   *
+   * With `onFinding`, the finding is handed to it at once and not kept: report each (rule,
+   * subject) once, with all its related nodes; a second report throws (the first is written).
+   * Without it, a second report for the same rule and subject merges its related nodes into the
+   * first, and its evidence replaces the first's.
    */
   report(
     ruleId: string,
@@ -192,12 +283,19 @@ export class FindingsEvaluator {
     const rule = this.derived.get(ruleId);
     if (!rule) throw new Error(`findings rule "${ruleId}" is not a registered derived rule`);
     const id = findingId(rule.id, { affected: [{ label: subject.label, id: subject.id }] });
+    if (this.options.onFinding) {
+      if (this.reported.has(id))
+        throw new Error(
+          `FindingsEvaluator: derived rule "${rule.id}" reported twice for ${subject.label} ${subject.id}; with onFinding each (rule, subject) is reported once, with all its related nodes (the first report was already written)`,
+        );
+      this.reported.add(id);
+      const finding = this.finding(rule, id, subject.account, subject.region, dedupeRefs([subject, ...related]), evidence);
+      this.streamed++;
+      this.options.onFinding(finding);
+      return;
+    }
     const before = this.findings.get(id)?.edges.map((e) => e.to) ?? [];
-    const affected = [
-      ...new Map(
-        [{ label: subject.label, id: subject.id }, ...before, ...related].map((r) => [key(r.label, r.id), { label: r.label, id: r.id }]),
-      ).values(),
-    ];
+    const affected = dedupeRefs([subject, ...before, ...related]);
     this.findings.set(id, this.finding(rule, id, subject.account, subject.region, affected, evidence));
   }
 
@@ -211,27 +309,25 @@ export class FindingsEvaluator {
    * findings as it judges them, and what the evaluator held for a node is let go as the walk goes,
    * so a crawl can write them out (waiting for its sink) without the whole set in memory at once.
    * Then the region rules' findings, then those kept (derived rules', and those judged as their node
-   * passed when no `onFinding` took them). Iterate it to the end, once.
+   * passed or settled when no `onFinding` took them). Iterate it to the end, once.
    */
   *judge(options: FinishOptions = {}): Generator<Finding> {
     if (this.finished) throw new Error('FindingsEvaluator: finish() called twice');
     this.finished = true;
-    for (const [k, node] of this.pending) {
-      for (const rule of this.deferred.get(node.label)!.rules) {
-        const facts = this.factsOf(k, this.ruleFacts.get(rule)!);
-        if (!rule.test(view(node, rule.reads, rule.present), facts)) continue;
-        const affected = [
-          ...new Map(
-            [node, ...(rule.affects ?? []).flatMap((name) => facts.targets(name))].map((r) => [
-              key(r.label, r.id),
-              { label: r.label, id: r.id },
-            ]),
-          ).values(),
-        ];
-        this.streamed++;
-        yield this.finding(rule, findingId(rule.id, { affected }), node.account, node.region, affected, {});
+    // Nodes never settled: every rule of theirs; settled nodes: the rules that wait for targets.
+    for (const [held, which] of [
+      [this.pending, 'rules'],
+      [this.settledPending, 'waiting'],
+    ] as const) {
+      for (const [k, node] of held) {
+        for (const rule of this.deferred.get(node.label)![which]) {
+          const finding = this.judgeRule(rule, k, node);
+          if (!finding) continue;
+          this.streamed++;
+          yield finding;
+        }
+        held.delete(k);
       }
-      this.pending.delete(k);
     }
     this.facts.clear();
     this.links.clear();
@@ -257,7 +353,7 @@ export class FindingsEvaluator {
   stats(): EvaluatorStats {
     let retainedProperties = 0;
     let retainedObjects = 0;
-    for (const p of this.pending.values())
+    for (const p of [...this.pending.values(), ...this.settledPending.values()])
       for (const v of Object.values(p.properties)) {
         retainedProperties++;
         if (v !== null && typeof v === 'object') retainedObjects++;
@@ -265,7 +361,7 @@ export class FindingsEvaluator {
     let links = 0;
     for (const l of this.links.values()) links += l.length;
     return {
-      pendingNodes: this.pending.size,
+      pendingNodes: this.pending.size + this.settledPending.size,
       retainedProperties,
       retainedObjects,
       factNodes: this.facts.size,
@@ -296,10 +392,21 @@ export class FindingsEvaluator {
       this.immediate.set(rule.appliesTo, list);
       return;
     }
-    const d = this.deferred.get(rule.appliesTo) ?? { rules: [], reads: [], present: [] };
+    const d: DeferredLabel = this.deferred.get(rule.appliesTo) ?? {
+      rules: [],
+      reads: [],
+      present: [],
+      own: [],
+      waiting: [],
+      kept: { reads: [], present: [] },
+      keptBits: 0,
+    };
     d.rules.push(rule);
-    d.reads = [...new Set([...d.reads, ...rule.reads])];
-    d.present = [...new Set([...d.present, ...(rule.present ?? [])])].filter((n) => !d.reads.includes(n));
+    Object.assign(d, picked(d.rules));
+    if (rule.edgeFacts.some((f) => f.to)) {
+      d.waiting.push(rule);
+      d.kept = picked(d.waiting);
+    } else d.own.push(rule);
     this.deferred.set(rule.appliesTo, d);
     const byEdge = this.factBits.get(rule.appliesTo) ?? new Map<EdgeLabel, FactBit[]>();
     this.factBits.set(rule.appliesTo, byEdge);
@@ -325,8 +432,17 @@ export class FindingsEvaluator {
         list.push(fb);
       }
       names.set(f.name, fb);
+      if (!f.to && d.waiting.includes(rule)) d.keptBits |= fb.bit;
     }
     this.ruleFacts.set(rule, names);
+  }
+
+  /** Judge a rule with edge facts on the pending node `k`: its finding, or none. */
+  private judgeRule(rule: ResourceRule, k: string, node: Pending): Finding | undefined {
+    const facts = this.factsOf(k, this.ruleFacts.get(rule)!);
+    if (!rule.test(view(node, rule.reads, rule.present), facts)) return undefined;
+    const affected = dedupeRefs([node, ...(rule.affects ?? []).flatMap((name) => facts.targets(name))]);
+    return this.finding(rule, findingId(rule.id, { affected }), node.account, node.region, affected, {});
   }
 
   /** The facts of the pending node `k`, for a rule whose fact names are `names`. */

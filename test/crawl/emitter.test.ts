@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphEmitter } from '../../src/crawl/emitter.js';
 import type { RecordSink } from '../../src/records/types.js';
-import { RecordBuilder } from '../../src/records/builder.js';
+import { LinkBuilder, RecordBuilder } from '../../src/records/builder.js';
 import type { GraphRecord } from '../../src/records/types.js';
 import { danglingEdges } from '../helpers/records.js';
 
@@ -91,5 +91,32 @@ describe('GraphEmitter', () => {
     await e.ready();
     await e.ready();
     expect(drained).toBe(1);
+  });
+
+  it('tells the tap a crawled resource settled after all its records, once, and never a reference, a stub or a duplicate', () => {
+    const sink = new MemorySink();
+    const seen: string[] = [];
+    const e = new GraphEmitter(sink, undefined, {
+      record: (r) => seen.push(r.type === 'node' ? `node ${r.id}` : `edge ${r.label} ${r.from.id}`),
+      settled: (node) => seen.push(`settled ${node.label} ${node.id}`),
+    });
+    const role = 'arn:aws:iam::111122223333:role/R';
+    e.resource(job('j1', 's3://bkt/j1/model.tar.gz', role));
+    e.resource(job('j1', 's3://bkt/j1/model.tar.gz', role));
+    const ep = new RecordBuilder('AWSSageMakerEndpoint', `${A}:endpoint/e`, '111122223333', 'us-east-1', { endpointName: 'e' });
+    ep.edgeToSageMaker('USES', 'AWSSageMakerEndpointConfig', 'endpoint-config', 'Gone-Config');
+    e.resource(ep.build());
+    e.resource(new LinkBuilder().build());
+    e.finish();
+    const settled = seen.filter((s) => s.startsWith('settled'));
+    expect(settled).toEqual([`settled AWSSageMakerTrainingJob ${A}:training-job/j1`, `settled AWSSageMakerEndpoint ${A}:endpoint/e`]);
+    // After the job's node and its own edges, before the next resource's records.
+    const at = seen.indexOf(settled[0]!);
+    expect(seen.slice(0, at).filter((s) => s.startsWith(`edge HAS_EXECUTION_ROLE ${A}:training-job/j1`))).toHaveLength(1);
+    expect(seen[at + 1]).toBe(`node ${A}:endpoint/e`);
+    // A function tap sees the records only.
+    const records: GraphRecord[] = [];
+    new GraphEmitter(new MemorySink(), undefined, (r) => records.push(r)).resource(model('m', 's3://bkt/x'));
+    expect(records.length).toBeGreaterThan(1);
   });
 });

@@ -4,7 +4,7 @@ import { isSageMakerLabel } from '../records/builder.js';
 import { extraLabelsOf, type EdgeLabel, type SageMakerLabel } from '../records/labels.js';
 import type { EdgeRecord, GraphRecord, NodeRecord, NodeRef, RecordSink } from '../records/types.js';
 import { JoinIndex } from './joins.js';
-import { nodeKey } from './keys.js';
+import { DigestSet, nodeKey } from './keys.js';
 
 /** Counts of what a crawl emitted. */
 export interface EmitStats {
@@ -57,7 +57,7 @@ export interface EmitterTap {
  */
 export class GraphEmitter {
   readonly stats: EmitStats = { nodes: 0, edges: 0, nodesByLabel: {}, edgesByLabel: {} };
-  private readonly emitted = new Set<string>();
+  private readonly emitted = new DigestSet();
   private readonly pending = new Map<string, NodeRecord>();
   private readonly joins = {
     TRAINED_BY: new JoinIndex('TRAINED_BY', ...JOINS.TRAINED_BY),

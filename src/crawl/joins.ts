@@ -9,8 +9,9 @@ import type { NodeRef } from '../records/types.js';
  * the key's SHA-256 (keys are S3 URIs, often longer than the 32 bytes of their hash) and the ids.
  */
 export class JoinIndex {
-  private readonly from = new Map<string, string[]>();
-  private readonly to = new Map<string, string[]>();
+  /** Per key's digest, the ids on that side: most keys have one, kept as the id itself (no array). */
+  private readonly from = new Map<string, string | string[]>();
+  private readonly to = new Map<string, string | string[]>();
 
   constructor(
     readonly join: JoinKey['join'],
@@ -23,11 +24,19 @@ export class JoinIndex {
     const mine = key.side === 'from' ? this.from : this.to;
     const other = key.side === 'from' ? this.to : this.from;
     const k = digestKey(key.key);
-    const list = mine.get(k);
-    if (list?.includes(key.ref.id)) return [];
-    if (list) list.push(key.ref.id);
-    else mine.set(k, [key.ref.id]);
+    const id = key.ref.id;
+    const held = mine.get(k);
+    if (held === undefined) mine.set(k, id);
+    else if (typeof held === 'string') {
+      if (held === id) return [];
+      mine.set(k, [held, id]);
+    } else {
+      if (held.includes(id)) return [];
+      held.push(id);
+    }
     const matches = other.get(k) ?? [];
-    return matches.map((id) => (key.side === 'from' ? [key.ref, { label: this.toLabel, id }] : [{ label: this.fromLabel, id }, key.ref]));
+    return (typeof matches === 'string' ? [matches] : matches).map((m) =>
+      key.side === 'from' ? [key.ref, { label: this.toLabel, id: m }] : [{ label: this.fromLabel, id: m }, key.ref],
+    );
   }
 }

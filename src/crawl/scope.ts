@@ -4,7 +4,7 @@ import { SearchCommand, type SearchRecord } from '@aws-sdk/client-sagemaker';
 import { ACCESS_DENIED_CODES } from '../aws/classify.js';
 import { CallFailure } from './caller.js';
 import { Channel } from './channel.js';
-import { nodeKey } from './keys.js';
+import { DigestSet, nodeKey } from './keys.js';
 import type { ResourceDescriptor } from './descriptor.js';
 import { listed, pages } from './paging.js';
 import type { ScopeContext, ScopeResult } from './scope-context.js';
@@ -57,7 +57,7 @@ async function searchThenReconcile(
   fail: (e: unknown) => void,
 ): Promise<void> {
   // Keyed by a hash of the ARN (keys.ts): a whole type's worth of ARNs lives here until the scope ends.
-  const seen = new Set<string>();
+  const seen = new DigestSet();
   const unseen = new Map<string, Work>();
   const keyOf = (arn: string) => nodeKey(d.type, arn);
   // Records that need more calls (tags, steps) go to the workers; the rest are emitted as they come.

@@ -97,6 +97,9 @@ const mayAllow = (p: Principal, action: string) => hasStatement(p.policies, 'All
 const mayDeny = (p: Principal, action: string) =>
   hasStatement(p.permissionsBoundary ? [...p.policies, p.permissionsBoundary] : p.policies, 'Deny', action);
 
+/** Records an enrichment hands the emitter at once, at most. */
+const EMIT_CHUNK = 256;
+
 /** At most this many principals are named on one finding (its `principals` and `AFFECTS` edges); `invokers` counts them all. */
 export const MAX_NAMED_PRINCIPALS = 100;
 
@@ -107,9 +110,8 @@ interface EndpointInvokers {
   named: string[];
 }
 
-/** Per training job, the roles another account may assume that may write a bucket it reads. */
-interface JobWriters {
-  buckets: Set<string>;
+/** Per bucket training reads, the roles another account may assume that may write it. */
+export interface BucketWriters {
   roles: Set<string>;
   outsiders: Set<string>;
   /** Every write found holds only under a condition (a policy's or the trust policy's). */
@@ -121,16 +123,17 @@ interface JobWriters {
  * action on every endpoint ARN unconditionally, with no Deny for it anywhere and no boundary, is
  * allowed it on each endpoint alike: one probe instead of one evaluation per endpoint (an account
  * where AmazonSageMakerFullAccess is common has many such principals and many endpoints). Any other
- * is evaluated only on the endpoints its Allow statements' resource patterns reach.
+ * is evaluated only on the endpoints its Allow statements' resource patterns reach. One endpoint at
+ * a time, as the caller writes them.
  */
 function invokePermissions(
   p: Principal,
   endpoints: EndpointSet,
   partition: string,
   account: string,
-): Array<{ endpoint: string; permissions: InvokePermission[] }> {
+): Iterator<{ endpoint: string; permissions: InvokePermission[] }> {
   const actions = INVOKE_ACTIONS.filter((a) => mayAllow(p, a));
-  if (actions.length === 0 || endpoints.arns.length === 0) return [];
+  if (actions.length === 0 || endpoints.arns.length === 0) return [][Symbol.iterator]();
   const everywhere = new Map<string, InvokePermission>();
   if (!p.permissionsBoundary)
     for (const action of actions) {
@@ -140,7 +143,7 @@ function invokePermissions(
     }
   if (everywhere.size < actions.length) return invocableEndpoints(p, endpoints);
   const permissions = actions.map((a) => everywhere.get(a)!);
-  return endpoints.arns.map((endpoint) => ({ endpoint, permissions }));
+  return endpoints.arns.map((endpoint) => ({ endpoint, permissions }))[Symbol.iterator]();
 }
 
 /**
@@ -196,7 +199,7 @@ async function emitIam(ctx: EnrichContext, raw: AccountAuthorizationDetails[], r
   const emittedPolicies = new Set<string>();
   const emittedGroups = new Set<string>();
   const invokersOf = new Map<string, EndpointInvokers>();
-  const writersOf = new Map<string, JobWriters>();
+  const writersOf = new Map<string, BucketWriters>();
   const policyNode = (id: string, kind: 'managed' | 'inline', name: string | undefined): NodeRecord | undefined => {
     if (emittedPolicies.has(id)) return undefined;
     emittedPolicies.add(id);
@@ -229,6 +232,8 @@ async function emitIam(ctx: EnrichContext, raw: AccountAuthorizationDetails[], r
     const outsiders = [...(trust?.accounts ?? []).filter((a) => a !== ctx.account), ...(trust?.federated ?? [])];
     const aliases = usedAs.get(p.arn);
     const invokes = invokePermissions(p, endpoints, partition, ctx.account);
+    // The first grant tells whether the principal matters; the rest are taken as they are written.
+    const firstInvoke = invokes.next();
     const writes: Array<{ bucket: string; conditional: boolean; statements: readonly StatementRef[] }> = [];
     if (outsiders.length > 0 && buckets.length > 0 && mayAllow(p, 's3:PutObject'))
       for (const bucket of buckets) {
@@ -236,7 +241,7 @@ async function emitIam(ctx: EnrichContext, raw: AccountAuthorizationDetails[], r
         if (r.decision === 'allow')
           writes.push({ bucket, conditional: r.conditional || (trust?.conditional ?? false), statements: r.statements });
       }
-    if (!aliases && invokes.length === 0 && writes.length === 0) continue;
+    if (!aliases && firstInvoke.done && writes.length === 0) continue;
     emitted++;
 
     const caps = capabilities(p);
@@ -308,20 +313,28 @@ async function emitIam(ctx: EnrichContext, raw: AccountAuthorizationDetails[], r
         out.push(edge('POLICY', groupNode, { label: 'AWSPolicy', id }));
       }
     }
-    for (const { endpoint, permissions } of invokes) {
+    // A principal may invoke thousands of endpoints: its edges are written a chunk at a time, so
+    // they die young instead of piling up as one principal's array, and one edge's properties serve
+    // every endpoint granted by the same permissions (all of them, for one allowed everywhere).
+    const flush = async () => {
+      ctx.emitter.derived(out.splice(0));
+      await ctx.emitter.ready();
+    };
+    let last: { permissions: readonly InvokePermission[]; properties: Properties } | undefined;
+    for (let it = firstInvoke; !it.done; it = invokes.next()) {
+      const { endpoint, permissions } = it.value;
       const conditionalGrant = permissions.every((x) => x.conditional);
-      out.push(
-        edge(
-          'CAN_INVOKE',
-          node,
-          { label: 'AWSSageMakerEndpoint', id: endpoint },
-          {
-            actions: permissions.map((x) => x.action),
-            conditional: conditionalGrant,
-            statements: dedupe(permissions.flatMap((x) => x.statements)).map(statementJson),
-          },
-        ),
-      );
+      if (last?.permissions !== permissions) {
+        const properties = {
+          actions: permissions.map((x) => x.action),
+          conditional: conditionalGrant,
+          statements: dedupe(permissions.flatMap((x) => x.statements)).map(statementJson),
+        };
+        last = { permissions, properties };
+      }
+      const properties = last.properties;
+      out.push(edge('CAN_INVOKE', node, { label: 'AWSSageMakerEndpoint', id: endpoint }, properties));
+      if (out.length >= EMIT_CHUNK) await flush();
       if (admin) continue;
       const seen = invokersOf.get(endpoint) ?? { count: 0, conditional: 0, named: [] };
       seen.count++;
@@ -342,17 +355,14 @@ async function emitIam(ctx: EnrichContext, raw: AccountAuthorizationDetails[], r
           },
         ),
       );
-    ctx.emitter.derived(out);
-    await ctx.emitter.ready();
-    for (const w of writes)
-      for (const job of ctx.facts.trainingReads.get(w.bucket) ?? []) {
-        const seen = writersOf.get(job) ?? { buckets: new Set(), roles: new Set(), outsiders: new Set(), conditional: true };
-        seen.buckets.add(w.bucket);
-        seen.roles.add(p.arn);
-        for (const o of outsiders) seen.outsiders.add(o);
-        seen.conditional &&= w.conditional;
-        writersOf.set(job, seen);
-      }
+    await flush();
+    for (const w of writes) {
+      const seen = writersOf.get(w.bucket) ?? { roles: new Set(), outsiders: new Set(), conditional: true };
+      seen.roles.add(p.arn);
+      for (const o of outsiders) seen.outsiders.add(o);
+      seen.conditional &&= w.conditional;
+      writersOf.set(w.bucket, seen);
+    }
   }
   if (missing.length > 0)
     result.warnings = [
@@ -401,20 +411,37 @@ async function reportInvokers(ctx: EnrichContext, invokersOf: Map<string, Endpoi
   }
 }
 
-async function reportWriters(ctx: EnrichContext, writersOf: Map<string, JobWriters>): Promise<void> {
+/**
+ * One finding per training job reading a bucket with an outside writer, naming every such bucket
+ * it reads and their writers. Written buckets are few, training jobs many: a job is reported under
+ * the first written bucket it reads, and nothing is kept per job.
+ */
+export async function reportWriters(
+  ctx: Pick<EnrichContext, 'emitter' | 'facts' | 'findings'>,
+  writersOf: Map<string, BucketWriters>,
+): Promise<void> {
   if (!ctx.findings) return;
+  const written = [...writersOf.keys()].sort();
+  const readers = (bucket: string) => ctx.facts.trainingReads.get(bucket) ?? new Set<string>();
   let n = 0;
-  for (const [job, w] of writersOf) {
-    const [, , , region, account] = job.split(':');
-    const buckets = [...w.buckets].sort();
-    const roles = [...w.roles].sort();
-    ctx.findings.report(
-      'sagemaker-training-data-writable-by-other-account',
-      { label: 'AWSSageMakerTrainingJob', id: job, ...(account ? { account } : {}), ...(region ? { region } : {}) },
-      [...buckets.map((id) => ({ label: 'AWSS3Bucket' as const, id })), ...roles.map((id) => ({ label: 'AWSRole' as const, id }))],
-      { buckets, writers: roles, trustedOutsiders: [...w.outsiders].sort(), conditional: w.conditional },
-    );
-    writersOf.delete(job);
-    if (++n % REPORTS_BETWEEN_WAITS === 0) await ctx.emitter.ready();
-  }
+  for (const [i, first] of written.entries())
+    for (const job of readers(first)) {
+      if (written.slice(0, i).some((b) => readers(b).has(job))) continue;
+      const buckets = written.slice(i).filter((b) => readers(b).has(job));
+      const ws = buckets.map((b) => writersOf.get(b)!);
+      const roles = [...new Set(ws.flatMap((w) => [...w.roles]))].sort();
+      const [, , , region, account] = job.split(':');
+      ctx.findings.report(
+        'sagemaker-training-data-writable-by-other-account',
+        { label: 'AWSSageMakerTrainingJob', id: job, ...(account ? { account } : {}), ...(region ? { region } : {}) },
+        [...buckets.map((id) => ({ label: 'AWSS3Bucket' as const, id })), ...roles.map((id) => ({ label: 'AWSRole' as const, id }))],
+        {
+          buckets,
+          writers: roles,
+          trustedOutsiders: [...new Set(ws.flatMap((w) => [...w.outsiders]))].sort(),
+          conditional: ws.every((w) => w.conditional),
+        },
+      );
+      if (++n % REPORTS_BETWEEN_WAITS === 0) await ctx.emitter.ready();
+    }
 }

@@ -41,6 +41,7 @@
  */
 import type { EdgeLabel, NodeLabel } from '../records/labels.js';
 import type { EdgeRecord, GraphRecord, NodeRecord, NodeRef, Properties } from '../records/types.js';
+import { DigestSet, digestKey } from '../crawl/keys.js';
 import { findingId } from './ids.js';
 import { defaultRules, type RuleRegistry } from './registry.js';
 import {
@@ -203,7 +204,7 @@ export class FindingsEvaluator {
   /** Findings handed to `onFinding` as they were judged (not kept). */
   private streamed = 0;
   /** With `onFinding`: the ids of the derived findings reported (each once). */
-  private readonly reported = new Set<string>();
+  private readonly reported = new DigestSet();
 
   /**
    * @param options.onFinding when given, a finding of a rule judged as its node passes is handed to
@@ -284,11 +285,10 @@ export class FindingsEvaluator {
     if (!rule) throw new Error(`findings rule "${ruleId}" is not a registered derived rule`);
     const id = findingId(rule.id, { affected: [{ label: subject.label, id: subject.id }] });
     if (this.options.onFinding) {
-      if (this.reported.has(id))
+      if (!this.reported.add(digestKey(id)))
         throw new Error(
           `FindingsEvaluator: derived rule "${rule.id}" reported twice for ${subject.label} ${subject.id}; with onFinding each (rule, subject) is reported once, with all its related nodes (the first report was already written)`,
         );
-      this.reported.add(id);
       const finding = this.finding(rule, id, subject.account, subject.region, dedupeRefs([subject, ...related]), evidence);
       this.streamed++;
       this.options.onFinding(finding);

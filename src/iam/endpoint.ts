@@ -67,12 +67,13 @@ export class EndpointSet {
  * identity-policy Allow covering an invoke action may reach are evaluated: those its `Resource`
  * patterns' literal prefixes and suffixes select (every endpoint for a `NotResource` Allow). An
  * endpoint no such Allow reaches is implicitly denied whatever else applies, so the work is the
- * principal's statements and the endpoints they name, not principals × endpoints.
+ * principal's statements and the endpoints they name, not principals × endpoints. One at a time:
+ * a principal may invoke thousands, and its caller writes each out as it comes.
  */
-export function invocableEndpoints(
+export function* invocableEndpoints(
   principal: Principal,
   endpoints: EndpointSet,
-): Array<{ endpoint: string; permissions: InvokePermission[] }> {
+): Generator<{ endpoint: string; permissions: InvokePermission[] }> {
   const n = endpoints.arns.length;
   const reach = new Uint8Array(n);
   let reached = 0;
@@ -93,13 +94,11 @@ export function invocableEndpoints(
           }
       }
     }
-  const out: Array<{ endpoint: string; permissions: InvokePermission[] }> = [];
-  if (reached === 0) return out;
+  if (reached === 0) return;
   for (let i = 0; i < n; i++) {
     if (reach[i] === 0) continue;
     const endpoint = endpoints.arns[i]!;
     const permissions = canInvokeEndpoint(principal, endpoint);
-    if (permissions.length > 0) out.push({ endpoint, permissions });
+    if (permissions.length > 0) yield { endpoint, permissions };
   }
-  return out;
 }

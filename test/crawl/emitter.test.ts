@@ -3,16 +3,8 @@ import { GraphEmitter } from '../../src/crawl/emitter.js';
 import type { RecordSink } from '../../src/records/types.js';
 import { LinkBuilder, RecordBuilder } from '../../src/records/builder.js';
 import type { GraphRecord } from '../../src/records/types.js';
+import { MemorySink } from '../helpers/crawl.js';
 import { danglingEdges } from '../helpers/records.js';
-
-class MemorySink implements RecordSink {
-  records: GraphRecord[] = [];
-  write(r: GraphRecord) {
-    this.records.push(r);
-    return true;
-  }
-  async drain() {}
-}
 
 const A = 'arn:aws:sagemaker:us-east-1:111122223333';
 const job = (name: string, artifact: string, role: string) =>

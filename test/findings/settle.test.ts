@@ -22,11 +22,11 @@ import {
   type ResourceRule,
 } from '../../src/findings/index.js';
 import type { EdgeLabel } from '../../src/records/labels.js';
-import type { GraphRecord, NodeRecord, RecordSink } from '../../src/records/types.js';
+import type { GraphRecord, NodeRecord } from '../../src/records/types.js';
 import { startEc2Simulator } from '../../src/sim/ec2/index.js';
 import { startIamSimulator } from '../../src/sim/iam/index.js';
 import { ESTATE_NOW_MS, startSimulator } from '../../src/sim/index.js';
-import { CollectingSink, SIM_CREDENTIALS, TEST_POLICY } from '../helpers/crawl.js';
+import { CollectingSink, MemorySink, SIM_CREDENTIALS, TEST_POLICY } from '../helpers/crawl.js';
 import { loadFixture } from '../helpers/records.js';
 import { scope } from './records.js';
 
@@ -48,15 +48,6 @@ function factEdges(rules = defaultRules()): Map<string, Set<string>> {
   for (const r of rules.all())
     if (r.kind === 'resource') for (const f of r.edgeFacts ?? []) out.set(r.appliesTo, (out.get(r.appliesTo) ?? new Set()).add(f.edge));
   return out;
-}
-
-class MemorySink implements RecordSink {
-  records: GraphRecord[] = [];
-  write(r: GraphRecord) {
-    this.records.push(r);
-    return true;
-  }
-  async drain() {}
 }
 
 const transformOf = (type: string, overrides: Record<string, unknown> = {}) =>

@@ -8,11 +8,12 @@ import { crawl } from '../src/crawl/engine.js';
 import { egressAll } from '../src/records/egress.js';
 import { tuneProcess } from '../src/process-settings.js';
 import { ESTATE_NOW_MS } from '../src/sim/index.js';
+import { exitUnlessComplete, serializingSink } from './child.js';
 
 tuneProcess();
 
 const [url, region, flag] = process.argv.slice(2) as [string, string, string?];
-let records = 0;
+const sink = serializingSink();
 let passMs = 0;
 const clients = createClientFactory({ endpoint: url, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' } });
 const t0 = performance.now();
@@ -30,25 +31,15 @@ const result = await crawl({
           passMs += performance.now() - t;
           return out;
         },
-  sink: {
-    write: (r) => {
-      // Serialize as the CLI would, so the cost of producing the output is measured too.
-      records += JSON.stringify(r).length > 0 ? 1 : 0;
-      return true;
-    },
-    drain: async () => {},
-  },
+  sink,
 });
 clients.destroy();
-if (!result.complete) {
-  console.error(JSON.stringify(result.scopes.filter((s) => s.status === 'failed')));
-  process.exit(1);
-}
+exitUnlessComplete(result);
 process.stdout.write(
   JSON.stringify({
     rssMb: process.resourceUsage().maxRSS / 1024,
     seconds: (performance.now() - t0) / 1000,
-    records,
+    records: sink.records,
     passSeconds: passMs / 1000,
   }),
 );

@@ -11,6 +11,7 @@ import { createClientFactory } from '../src/aws/clients.js';
 import { crawl } from '../src/crawl/engine.js';
 import { tuneProcess } from '../src/process-settings.js';
 import { ESTATE_NOW_MS } from '../src/sim/index.js';
+import { exitUnlessComplete, serializingSink } from './child.js';
 import type { ScopeMark, Timing } from './enrichment.js';
 
 tuneProcess();
@@ -61,7 +62,7 @@ const clients = { ...base, iam: (r: string) => time('iam', base.iam(r)), ec2: (r
 
 /** Per scope: when `onScope` reported it, CPU time, RSS and peak RSS then. */
 const scopes: ScopeMark[] = [];
-let records = 0;
+const sink = serializingSink();
 const result = await crawl({
   regions: [args.region],
   clients,
@@ -81,26 +82,16 @@ const result = await crawl({
       rssMb: process.memoryUsage.rss() / 2 ** 20,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
     }),
-  sink: {
-    write: (r) => {
-      // Serialize as the CLI would, so the cost of producing the output is measured too.
-      records += JSON.stringify(r).length > 0 ? 1 : 0;
-      return true;
-    },
-    drain: async () => {},
-  },
+  sink,
 });
 const seconds = now() / 1000;
 base.destroy();
-if (!result.complete) {
-  console.error(JSON.stringify(result.scopes.filter((s) => s.status === 'failed')));
-  process.exit(1);
-}
+exitUnlessComplete(result);
 process.stdout.write(
   JSON.stringify({
     rssMb: process.resourceUsage().maxRSS / 1024,
     seconds,
-    records,
+    records: sink.records,
     perOp: result.calls.calls,
     throttled: result.calls.throttled,
     nodesByLabel: result.emitted.nodesByLabel,

@@ -308,19 +308,15 @@ describe('catalog ownership of the security enrichment', () => {
 
   it('a narrower job (fewer types, or fewer regions) does not wipe the findings, roles or subnets the wider one left', () => {
     const c = open();
+    // A job over notebooks and endpoints with both enrichments and findings: every scope the catalog knows.
+    const wide = ['notebook-instance', 'endpoint', 'iam', 'ec2', 'findings'].map((t) => scope(t, 'completed'));
     const f1 = finding('f1', 'notebook-direct-internet');
     const admin = role('admin-role');
     const sub = subnet('subnet-1', { public: true });
     c.commit({
       jobId: 'j1',
       account: ACCOUNT,
-      scopes: [
-        scope('notebook-instance', 'completed'),
-        scope('endpoint', 'completed'),
-        scope('iam', 'completed'),
-        scope('ec2', 'completed'),
-        scope('findings', 'completed'),
-      ],
+      scopes: wide,
       records: [nb, admin, sub, edge('HAS_EXECUTION_ROLE', nb, admin), edge('IN_SUBNET', nb, sub), f1, edge('AFFECTS', f1, nb)],
     });
     // Only endpoints this time, with the enrichments and findings all "completed": they saw no notebook.
@@ -340,13 +336,7 @@ describe('catalog ownership of the security enrichment', () => {
     c.commit({
       jobId: 'j3',
       account: ACCOUNT,
-      scopes: [
-        scope('notebook-instance', 'completed'),
-        scope('endpoint', 'completed'),
-        scope('iam', 'completed'),
-        scope('ec2', 'completed'),
-        scope('findings', 'completed'),
-      ],
+      scopes: wide,
       records: [nb],
     });
     expect(nodeIds(c, 'SecurityFinding')).toEqual([]);

@@ -126,14 +126,14 @@ export interface BucketWriters {
  * is evaluated only on the endpoints its Allow statements' resource patterns reach. One endpoint at
  * a time, as the caller writes them.
  */
-function invokePermissions(
+function* invokePermissions(
   p: Principal,
   endpoints: EndpointSet,
   partition: string,
   account: string,
-): Iterator<{ endpoint: string; permissions: InvokePermission[] }> {
+): Generator<{ endpoint: string; permissions: InvokePermission[] }> {
   const actions = INVOKE_ACTIONS.filter((a) => mayAllow(p, a));
-  if (actions.length === 0 || endpoints.arns.length === 0) return [][Symbol.iterator]();
+  if (actions.length === 0 || endpoints.arns.length === 0) return;
   const everywhere = new Map<string, InvokePermission>();
   if (!p.permissionsBoundary)
     for (const action of actions) {
@@ -141,9 +141,9 @@ function invokePermissions(
       const r = evaluate(p, action, `arn:${partition}:sagemaker:*:${account}:endpoint/*`, 'probe');
       if (r.decision === 'allow' && !r.conditional) everywhere.set(action, { action, conditional: false, statements: r.statements });
     }
-  if (everywhere.size < actions.length) return invocableEndpoints(p, endpoints);
+  if (everywhere.size < actions.length) return yield* invocableEndpoints(p, endpoints);
   const permissions = actions.map((a) => everywhere.get(a)!);
-  return endpoints.arns.map((endpoint) => ({ endpoint, permissions }))[Symbol.iterator]();
+  for (const endpoint of endpoints.arns) yield { endpoint, permissions };
 }
 
 /**
